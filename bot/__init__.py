@@ -1,0 +1,1 @@
+"""crimecast bot package."""

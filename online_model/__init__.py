@@ -1,0 +1,1 @@
+"""crimecast online_model package."""

@@ -1,0 +1,1 @@
+"""crimecast stream package."""

@@ -1,0 +1,168 @@
+"""Every Redis key crimecast uses, in one place.
+
+All keys share a prefix (default ``crimecast``) so that several deployments, or several test runs,
+can share one Redis server without touching each other. Keys that belong to one logical group use a
+``{prefix}`` hash tag so that, on Redis Cluster, multi-key Lua scripts stay on one slot.
+
+>>> k = Keys("cc")
+>>> k.stream
+'{cc}:incidents'
+>>> k.series_counts("BELTLINE", "Street Robbery")
+'{cc}:counts:s:BELTLINE|Street Robbery'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEP = "|"
+
+
+def series_field(community: str, category: str) -> str:
+    """Hash field naming one (community, category) series.
+
+    >>> series_field("BELTLINE", "Street Robbery")
+    'BELTLINE|Street Robbery'
+    """
+    return f"{community}{SEP}{category}"
+
+
+def split_series_field(field: str) -> tuple[str, str]:
+    """Inverse of :func:`series_field`.
+
+    >>> split_series_field("BELTLINE|Street Robbery")
+    ('BELTLINE', 'Street Robbery')
+    """
+    community, _, category = field.partition(SEP)
+    return community, category
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names under one prefix. Pass an instance down; never build key strings elsewhere."""
+
+    prefix: str = "crimecast"
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((f"{{{self.prefix}}}",) + parts)
+
+    # --- streams -----------------------------------------------------------------------------
+    @property
+    def stream(self) -> str:
+        """Incoming incident records (Redis Stream)."""
+        return self._k("incidents")
+
+    @property
+    def dead_letter(self) -> str:
+        """Malformed or repeatedly failing records, with their reason and original fields."""
+        return self._k("dead")
+
+    @property
+    def events(self) -> str:
+        """Domain events (month closed, model promoted, ...), a Redis Stream."""
+        return self._k("events")
+
+    @property
+    def consumer_group(self) -> str:
+        """Consumer group name on :attr:`stream` (a name, not a key)."""
+        return "counters"
+
+    # --- counts ------------------------------------------------------------------------------
+    def seen(self, month: str) -> str:
+        """Set of incident ids already counted for one month (idempotency)."""
+        return self._k("seen", month)
+
+    def month_counts(self, month: str) -> str:
+        """Hash ``series_field -> count`` for one month ``YYYY-MM``."""
+        return self._k("counts", "m", month)
+
+    def day_counts(self, day: str) -> str:
+        """Hash ``series_field -> count`` for one day ``YYYY-MM-DD`` (week and month-to-date views)."""
+        return self._k("counts", "d", day)
+
+    def series_counts(self, community: str, category: str) -> str:
+        """Hash ``YYYY-MM -> count`` for one series."""
+        return self._k("counts", "s", series_field(community, category))
+
+    @property
+    def months(self) -> str:
+        """Sorted set of months that have any count (score = yyyymm as int)."""
+        return self._k("months")
+
+    @property
+    def series(self) -> str:
+        """Set of every series field ever counted."""
+        return self._k("series")
+
+    @property
+    def watermark(self) -> str:
+        """String: the latest ``occurred_at`` date (ISO) applied so far."""
+        return self._k("watermark")
+
+    @property
+    def closed_months(self) -> str:
+        """Sorted set of closed months (score = yyyymm as int)."""
+        return self._k("closed")
+
+    @property
+    def stats(self) -> str:
+        """Hash of running totals (applied, duplicates, dead-lettered)."""
+        return self._k("stats")
+
+    # --- forecasts (written by workers, read by the bot) -------------------------------------
+    @property
+    def forecasts(self) -> str:
+        """Hash ``series_field -> JSON forecast`` of the served model."""
+        return self._k("forecasts")
+
+    @property
+    def forecasts_meta(self) -> str:
+        """Hash: version, data_through, model, updated_at, accuracy figures."""
+        return self._k("forecasts", "meta")
+
+    @property
+    def forecasts_previous(self) -> str:
+        """Hash like :attr:`forecasts`, the set served before the latest refresh (for changes)."""
+        return self._k("forecasts", "prev")
+
+    @property
+    def model_dir_lock(self) -> str:
+        """Lock held while a model artifact is written."""
+        return self._k("lock", "models")
+
+    # --- bot, alerts, scheduler --------------------------------------------------------------
+    @property
+    def audit(self) -> str:
+        """Stream of bot queries: who asked what, when, and what was answered."""
+        return self._k("audit")
+
+    def rate_limit(self, user_id: str) -> str:
+        """Per-user request counter for the bot's rate limit."""
+        return self._k("ratelimit", user_id)
+
+    @property
+    def subscriptions(self) -> str:
+        """Hash ``channel_id -> JSON subscription`` for weekly alerts."""
+        return self._k("subscriptions")
+
+    def alert_posted(self, channel_id: str, iso_week: str) -> str:
+        """Marker that the weekly alert for (channel, ISO week) was posted."""
+        return self._k("alert", "posted", channel_id, iso_week)
+
+    @property
+    def alert_outbox(self) -> str:
+        """Stream of alerts waiting to be posted."""
+        return self._k("alert", "outbox")
+
+    def scheduler_lock(self, job_id: str, run_key: str) -> str:
+        """Lock so that only one scheduler replica fires a given run of a job."""
+        return self._k("sched", job_id, run_key)
+
+    @property
+    def health(self) -> str:
+        """Hash of the latest health-check results."""
+        return self._k("health")
+
+    def all_pattern(self) -> str:
+        """SCAN pattern matching every key under this prefix (tests clean up with it)."""
+        return f"{{{self.prefix}}}:*"

@@ -1,0 +1,42 @@
+"""The ``crimecast`` typer app and what every command shares (settings, runtime, console)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from rich.console import Console
+
+from ..settings import Settings
+
+app = typer.Typer(
+    name="crimecast",
+    help="Streaming crime-count forecaster: ingest incidents, keep counts, forecast, answer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # never print locals: they may hold secrets
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value stops with a clear message, not a traceback."""
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic ValidationError; its text never includes secret values
+        err_console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a user-facing error and return the exit to raise."""
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)

@@ -1,0 +1,3 @@
+"""Commands: demo (registered on workers.cli.base.app)."""
+
+from .base import app  # noqa: F401

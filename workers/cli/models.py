@@ -1,0 +1,3 @@
+"""Commands: models (registered on workers.cli.base.app)."""
+
+from .base import app  # noqa: F401

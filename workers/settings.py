@@ -1,0 +1,58 @@
+"""One settings object, read from the environment (``CRIMECAST_*``) in each process's entry point.
+
+Secrets (the Discord token, the webhook URL, a password inside ``REDIS_URL``) are ``SecretStr``:
+they never appear in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of crimecast. Built once per process and passed down; frozen."""
+
+    model_config = SettingsConfigDict(env_prefix="CRIMECAST_", frozen=True, extra="ignore")
+
+    # Redis
+    redis_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "CRIMECAST_REDIS_URL"),
+        description="Redis server URL; unset = embedded Redis in the state directory.",
+    )
+    state_dir: Path = Field(default=Path(".state"), description="Embedded Redis data, models, charts.")
+    key_prefix: str = Field(default="crimecast", description="Prefix of every Redis key.")
+
+    # stream
+    batch_size: int = Field(default=500, ge=1, description="Records per consumer batch.")
+    block_ms: int = Field(default=1000, ge=0, description="XREADGROUP block time.")
+    claim_idle_ms: int = Field(default=60_000, ge=1000, description="Reclaim entries idle this long.")
+    max_deliveries: int = Field(default=5, ge=1, description="Deliveries before dead-lettering.")
+    grace_days: int = Field(default=14, ge=0, description="Days after a month's end before it closes.")
+    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default Calgary's nine.")
+
+    # models
+    model_dir: Path | None = Field(default=None, description="Model registry; default STATE_DIR/models.")
+    seed: int = Field(default=42, description="Seed for training.")
+
+    # scheduler
+    timezone: str = Field(default="America/Edmonton", description="Scheduler time zone.")
+    alert_cron: str = Field(default="mon 08:00", description="Weekly alert time (day HH:MM).")
+    finetune_cron: str = Field(default="sun 03:00", description="Weekly LSTM fine-tune time.")
+    misfire_grace_s: int = Field(default=6 * 3600, ge=1, description="A missed run still fires within this.")
+
+    # bot
+    discord_token: SecretStr | None = Field(default=None, description="Discord bot token (secret).")
+    discord_guild_ids: list[int] = Field(default_factory=list, description="Guilds the bot serves.")
+    discord_channel_ids: list[int] = Field(default_factory=list, description="Channels allowed; empty = any.")
+    discord_role_ids: list[int] = Field(default_factory=list, description="Roles allowed; empty = any.")
+    discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts.")
+    webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
+    rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
+
+    @property
+    def models_path(self) -> Path:
+        return self.model_dir or (self.state_dir / "models")
