@@ -1,1 +1,21 @@
-"""crimecast stream package."""
+"""crimecast stream package: incident records, producers, the counting consumer, the count store.
+
+Imports nothing else of crimecast. Every Redis key name lives in :mod:`stream.keys`.
+"""
+
+from .categories import CALGARY_CATEGORIES, CategorySet
+from .consumer import BatchResult, Consumer
+from .dead_letters import DeadLetter, read_dead_letters
+from .forecast_cache import CachedForecast, ForecastCache
+from .keys import Keys
+from .months import close_month, due_months, month_end, month_range, next_month
+from .producer import Producer, Rejected, ensure_group
+from .records import SCHEMA_VERSION, Incident, RecordError
+from .store import CountStore, SeriesKey
+
+__all__ = [
+    "BatchResult", "CALGARY_CATEGORIES", "CachedForecast", "CategorySet", "Consumer", "CountStore",
+    "DeadLetter", "ForecastCache", "Incident",
+    "Keys", "Producer", "RecordError", "Rejected", "SCHEMA_VERSION", "SeriesKey", "close_month",
+    "due_months", "ensure_group", "month_end", "month_range", "next_month", "read_dead_letters",
+]

@@ -72,6 +72,11 @@ class Keys:
         """Set of incident ids already counted for one month (idempotency)."""
         return self._k("seen", month)
 
+    @property
+    def incident_ids(self) -> str:
+        """Hash ``incident id -> month it counted in``: an id counts once, ever (idempotency)."""
+        return self._k("ids")
+
     def month_counts(self, month: str) -> str:
         """Hash ``series_field -> count`` for one month ``YYYY-MM``."""
         return self._k("counts", "m", month)
@@ -109,6 +114,17 @@ class Keys:
         """Hash of running totals (applied, duplicates, dead-lettered)."""
         return self._k("stats")
 
+    @property
+    def meta(self) -> str:
+        """Hash describing the data held: ``synthetic`` ("1" once any synthetic record is counted),
+        ``last_applied_at`` (unix time of the latest apply)."""
+        return self._k("meta")
+
+    @property
+    def sources(self) -> str:
+        """Hash ``source -> incidents counted`` (e.g. ``calgary``, ``synthetic``)."""
+        return self._k("sources")
+
     # --- forecasts (written by workers, read by the bot) -------------------------------------
     @property
     def forecasts(self) -> str:
@@ -136,6 +152,21 @@ class Keys:
         """Stream of bot queries: who asked what, when, and what was answered."""
         return self._k("audit")
 
+    @property
+    def communities(self) -> str:
+        """Hash ``community name -> JSON {code, sector, class, population}`` (reference data loaded
+        by ``crimecast reference load``; absent = no sectors, no rates)."""
+        return self._k("ref", "communities")
+
+    def alert_claim(self, channel_id: str, iso_week: str) -> str:
+        """Short-lived lock held by the poster while it posts one (channel, ISO week) alert."""
+        return self._k("alert", "claim", channel_id, iso_week)
+
+    @property
+    def alert_failures(self) -> str:
+        """Hash ``channel|iso_week -> JSON {attempts, error, at}`` of alerts whose post failed."""
+        return self._k("alert", "failures")
+
     def rate_limit(self, user_id: str) -> str:
         """Per-user request counter for the bot's rate limit."""
         return self._k("ratelimit", user_id)
@@ -157,6 +188,15 @@ class Keys:
     def scheduler_lock(self, job_id: str, run_key: str) -> str:
         """Lock so that only one scheduler replica fires a given run of a job."""
         return self._k("sched", job_id, run_key)
+
+    def alert_queued(self, channel_id: str, iso_week: str) -> str:
+        """Marker that the weekly alert for (channel, ISO week) was put on the outbox."""
+        return self._k("alert", "queued", channel_id, iso_week)
+
+    @property
+    def scheduler_last(self) -> str:
+        """Hash ``job_id -> ISO time of the last run fired`` (so a restart catches up once)."""
+        return self._k("sched", "last")
 
     @property
     def health(self) -> str:

@@ -1,3 +1,273 @@
-"""Commands: ingest (registered on workers.cli.base.app)."""
+"""Commands: ``ingest calgary|csv|download|synthetic``, ``export-counts``, ``dead-letters``.
 
-from .base import app  # noqa: F401
+Ingest commands read and check their whole input before sending anything (a file-level problem
+stops with the file and line, nothing half-sent), then XADD the records with a progress bar. Rows
+that cannot be records go to the dead-letter stream. Re-running a command is always safe: ids are
+deterministic and the consumers count each id once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from datetime import date
+from pathlib import Path
+from typing import Iterator, Optional
+
+import redis
+import typer
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+
+from stream.categories import CategorySet
+from stream.connection import RedisVersionError, redact
+from stream.consumer import Consumer
+from stream.dead_letters import dead_letter_count, read_dead_letters
+from stream.producer import Producer
+from stream.sources import (ColumnMapping, Loaded, SourceError, download, generate, read_calgary,
+                            read_mapped)
+from stream.sources.socrata import DATASET, DEFAULT_BASE_URL
+from stream.store import CountStore
+
+from ..runtime import Runtime, runtime
+from ..settings import Settings
+from .base import app, console, err_console, fail, load_settings
+
+ingest_app = typer.Typer(help="Put incident records on the stream (safe to re-run: each counts once).",
+                         no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+DrainOpt = typer.Option(False, "--drain", help="Also count everything waiting (an in-process "
+                                               "consumer in burst mode) before returning.")
+
+
+@contextlib.contextmanager
+def _runtime(settings: Settings) -> Iterator[Runtime]:
+    """The runtime, with connection problems reported as one clear line."""
+    try:
+        with runtime(settings) as rt:
+            yield rt
+    except RedisVersionError as exc:
+        raise fail(str(exc)) from None
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        where = redact(settings.redis_url.get_secret_value()) if settings.redis_url else "embedded Redis"
+        raise fail(f"Redis connection failed ({where}): {exc}. Nothing sent after the failure is "
+                   "lost: re-run the same command (records already sent count once).") from None
+
+
+def _categories(settings: Settings) -> CategorySet:
+    try:
+        return CategorySet.load(settings.categories_file)
+    except ValueError as exc:
+        raise fail(f"CRIMECAST_CATEGORIES_FILE: {exc}") from None
+
+
+def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
+    """XADD ``records`` with a progress bar; print the rate; optionally drain the stream."""
+    start = time.perf_counter()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console,
+                  transient=False) as progress:
+        task = progress.add_task(label, total=total or None, rate="")
+
+        def advance(n: int) -> None:
+            done = progress.tasks[0].completed + n
+            elapsed = max(time.perf_counter() - start, 1e-6)
+            progress.update(task, advance=n, rate=f"{done / elapsed:,.0f} records/s")
+
+        producer = Producer(rt.client, rt.keys, progress=advance)
+        sent = producer.send(records)
+    elapsed = max(time.perf_counter() - start, 1e-6)
+    console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
+    if drain:
+        _drain(rt)
+    return sent
+
+
+def _drain(rt: Runtime) -> None:
+    s = rt.settings
+    consumer = Consumer(rt.client, rt.keys, categories=_categories(s), batch_size=s.batch_size,
+                        block_ms=s.block_ms, claim_idle_ms=s.claim_idle_ms,
+                        max_deliveries=s.max_deliveries)
+    start = time.perf_counter()
+    with console.status("counting ..."):
+        handled = consumer.run(burst=True)
+    consumer.close()
+    elapsed = max(time.perf_counter() - start, 1e-6)
+    stats = CountStore(rt.client, rt.keys).stats()
+    console.print(f"counted {handled:,} entries in {elapsed:.1f}s ({handled / elapsed:,.0f}/s); "
+                  f"totals: {stats['incidents']:,} incidents, {stats['duplicates']:,} duplicates "
+                  f"ignored, {stats['dead']:,} dead letters")
+
+
+def _report_rejected(loaded: Loaded) -> None:
+    if loaded.skipped:
+        console.print(f"{loaded.skipped:,} rows skipped (crime types the mapping leaves out)")
+    if not loaded.rejected:
+        return
+    err_console.print(f"[yellow]warning:[/yellow] {len(loaded.rejected):,} of {loaded.rows:,} rows "
+                      f"in {loaded.path} could not be read; they went to the dead-letter stream "
+                      "(see `crimecast dead-letters`):")
+    for rej in loaded.rejected[:5]:
+        err_console.print(f"  {rej.origin}: {rej.reason}")
+    if len(loaded.rejected) > 5:
+        err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
+
+
+def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) -> None:
+    with _runtime(settings) as rt:
+        try:
+            _send(rt, loaded, len(loaded), label, drain)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise fail(f"Redis connection lost while sending {loaded.path}: {exc}. Re-run the same "
+                       "command: records already sent count once.") from None
+    _report_rejected(loaded)
+
+
+@ingest_app.command("calgary")
+def ingest_calgary(
+    file: Path = typer.Argument(..., help="Portal CSV: Community,Category,Crime Count,Year,Month."),
+    expand: bool = typer.Option(False, "--expand", help="One record per incident (days spread "
+                                                        "over the month) instead of one per row."),
+    source: str = typer.Option("calgary", help="Source label (part of every derived id)."),
+    drain: bool = DrainOpt,
+) -> None:
+    """Ingest a Calgary Community Crime Statistics CSV (as exported by the portal)."""
+    settings = load_settings()
+    try:
+        loaded = read_calgary(file, expand=expand, source=source, categories=_categories(settings))
+    except SourceError as exc:
+        raise fail(str(exc)) from None
+    what = "incidents" if expand else "rows"
+    console.print(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} {what} to send")
+    _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
+
+
+@ingest_app.command("csv")
+def ingest_csv(
+    file: Path = typer.Argument(..., help="Another city's incident CSV."),
+    mapping: Path = typer.Option(..., "--mapping", help="YAML/JSON column and category mapping."),
+    drain: bool = DrainOpt,
+) -> None:
+    """Ingest another city's incident CSV through a column and category mapping."""
+    settings = load_settings()
+    try:
+        cmap = ColumnMapping.from_file(mapping, _categories(settings))
+        loaded = read_mapped(file, cmap)
+    except SourceError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send "
+                  f"(source {cmap.source!r})")
+    _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
+
+
+@ingest_app.command("download")
+def ingest_download(
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", help="Socrata portal URL."),
+    dataset: str = typer.Option(DATASET, help="Socrata dataset id."),
+    out: Optional[Path] = typer.Option(None, help="Where to keep the CSV (default: "
+                                                  "STATE_DIR/downloads/calgary-<date>.csv)."),
+    page_size: int = typer.Option(50_000, min=1, help="Rows per request ($limit)."),
+    app_token: Optional[str] = typer.Option(None, envvar="SOCRATA_APP_TOKEN", show_default=False,
+                                            help="Socrata app token (env SOCRATA_APP_TOKEN)."),
+    expand: bool = typer.Option(False, "--expand", help="One record per incident."),
+    drain: bool = DrainOpt,
+) -> None:
+    """Download the Calgary dataset from the open-data portal (paged), keep it, ingest it."""
+    settings = load_settings()
+    out = out or settings.state_dir / "downloads" / f"calgary-{date.today().isoformat()}.csv"
+    with Progress(TextColumn("[bold]download"), MofNCompleteColumn(), console=console) as progress:
+        task = progress.add_task("download", total=None)
+        try:
+            rows = download(out, base_url=base_url, dataset=dataset, page_size=page_size,
+                            app_token=app_token, progress=lambda n: progress.advance(task, n))
+        except SourceError as exc:
+            raise fail(str(exc)) from None
+        except OSError as exc:
+            raise fail(f"cannot write {out}: {exc}") from None
+    console.print(f"downloaded {rows:,} rows to {out}")
+    try:
+        loaded = read_calgary(out, expand=expand, categories=_categories(settings))
+    except SourceError as exc:
+        raise fail(str(exc)) from None
+    _ingest_loaded(settings, loaded, f"ingest {out.name}", drain)
+
+
+@ingest_app.command("synthetic")
+def ingest_synthetic(
+    start: str = typer.Option("2022-01", help="First month (YYYY-MM)."),
+    months: int = typer.Option(24, min=1, max=600, help="Number of months."),
+    seed: int = typer.Option(42, help="Random seed (same seed = same ids: re-running adds nothing)."),
+    scale: float = typer.Option(1.0, min=0.01, help="Multiplies every rate."),
+    drain: bool = DrainOpt,
+) -> None:
+    """Ingest SYNTHETIC incidents for an offline demo (labelled synthetic wherever shown)."""
+    settings = load_settings()
+    try:
+        from stream.months import check_month
+
+        check_month(start)
+        categories = _categories(settings)
+        records = list(generate(start=start, months=months, seed=seed, scale=scale,
+                                categories=categories.names))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"[bold yellow]SYNTHETIC DATA[/bold yellow]: {len(records):,} generated incidents "
+                  f"from {start} over {months} months (seed {seed}); every view of these counts "
+                  "says so.")
+    with _runtime(settings) as rt:
+        try:
+            _send(rt, records, len(records), "ingest synthetic", drain)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise fail(f"Redis connection lost: {exc}. Re-run the same command.") from None
+
+
+@app.command("export-counts")
+def export_counts(
+    out: Path = typer.Option(..., "--out", help="CSV to write (Calgary layout)."),
+) -> None:
+    """Write the counts kept so far as Community,Category,Crime Count,Year,Month."""
+    settings = load_settings()
+    with _runtime(settings) as rt:
+        store = CountStore(rt.client, rt.keys)
+        try:
+            rows = store.export_calgary_csv(out)
+        except OSError as exc:
+            raise fail(f"cannot write {out}: {exc}") from None
+        months = store.months()
+        synthetic = store.is_synthetic()
+    span = f"{months[0]} .. {months[-1]}" if months else "no months"
+    console.print(f"wrote {rows:,} rows ({span}) to {out}")
+    if synthetic:
+        console.print("[bold yellow]note:[/bold yellow] these counts include SYNTHETIC data.")
+    console.print("Counts are crimes reported to police: they reflect reporting and policing as "
+                  "well as crime.")
+
+
+@app.command("dead-letters")
+def dead_letters(
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="How many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """Show records that could not be counted, with the reason and their original fields."""
+    settings = load_settings()
+    with _runtime(settings) as rt:
+        letters = read_dead_letters(rt.raw, rt.keys, limit)
+        total = dead_letter_count(rt.raw, rt.keys)
+    if as_json:
+        for d in letters:
+            typer.echo(json.dumps(d.to_dict(), ensure_ascii=False))
+        return
+    if not letters:
+        console.print("no dead letters")
+        return
+    table = Table(title=f"dead letters: {len(letters)} newest of {total:,}")
+    for col in ("when (UTC)", "reason", "from", "original fields"):
+        table.add_column(col, overflow="fold")
+    for d in letters:
+        shown = ", ".join(f"{k}={v[:60]!r}" for k, v in list(d.fields.items())[:8])
+        table.add_row(d.at.strftime("%Y-%m-%d %H:%M:%S"), d.reason, f"{d.stage} {d.origin}".strip(),
+                      shown)
+    console.print(table)

@@ -1,0 +1,76 @@
+"""Charts as PNG bytes (matplotlib, Agg backend, no display): history + forecast band, rankings.
+
+Figures are built with the object API (no pyplot state), so charts can be drawn from several
+threads at once.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+from matplotlib.figure import Figure  # noqa: E402
+
+from .answer import ChartSpec  # noqa: E402
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+SIZE = (8.0, 4.0)
+DPI = 90
+
+
+def render_png(spec: ChartSpec) -> bytes:
+    """Draw ``spec`` and return PNG bytes."""
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    ax = fig.add_subplot(1, 1, 1)
+    if spec.kind == "bars":
+        _bars(ax, spec)
+    else:
+        _lines(ax, spec)
+    ax.set_title(spec.title[:90], fontsize=10)
+    ax.grid(alpha=0.3)
+    if spec.note:
+        fig.text(0.01, 0.01, spec.note[:160], fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _lines(ax, spec: ChartSpec) -> None:
+    months = sorted({m for ln in spec.lines for m in ln.months + ln.f_months})
+    pos = {m: i for i, m in enumerate(months)}
+    for k, ln in enumerate(spec.lines):
+        color = COLORS[k % len(COLORS)]
+        if ln.months:
+            ax.plot([pos[m] for m in ln.months], ln.values, color=color, lw=1.6,
+                    label=f"{ln.label} (reported)"[:40])
+        if ln.f_months:
+            x = [pos[m] for m in ln.f_months]
+            if ln.months:  # join the forecast to the last observed month
+                x0 = [pos[ln.months[-1]]] + x
+                y0 = [ln.values[-1]] + list(ln.f_mean)
+            else:
+                x0, y0 = x, list(ln.f_mean)
+            ax.plot(x0, y0, color=color, lw=1.6, ls="--", label=f"{ln.label} (forecast)"[:40])
+            ax.fill_between(x, ln.f_lo, ln.f_hi, color=color, alpha=0.18, lw=0)
+    step = max(1, len(months) // 12)
+    ticks = list(range(0, len(months), step))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([months[i] for i in ticks], rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel(spec.ylabel, fontsize=8)
+    ax.set_ylim(bottom=0)
+    if spec.lines:
+        ax.legend(fontsize=7, loc="upper left")
+
+
+def _bars(ax, spec: ChartSpec) -> None:
+    bars = list(reversed(spec.bars))
+    y = range(len(bars))
+    means = [b.mean for b in bars]
+    err = [[max(b.mean - b.lo, 0) for b in bars], [max(b.hi - b.mean, 0) for b in bars]]
+    ax.barh(list(y), means, xerr=err, color=COLORS[0], alpha=0.8, capsize=3)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels([b.label[:28] for b in bars], fontsize=8)
+    ax.set_xlabel(spec.ylabel, fontsize=8)

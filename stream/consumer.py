@@ -1,0 +1,304 @@
+"""The counting consumer: a member of the stream's consumer group that turns records into counts.
+
+Each batch is read with ``XREADGROUP``, validated in Python (a malformed record is dead-lettered
+with its reason and original fields, never counted), then applied by one Lua script that counts each
+incident id at most once, advances the watermark and acks (``XACK``) the batch, all atomically.
+Entries left pending by a consumer that died are reclaimed with ``XAUTOCLAIM``; an entry delivered
+more than ``max_deliveries`` times goes to the dead-letter stream. Any number of consumers, in one
+process or on many machines, share the stream without double counting.
+
+Entries are read with a non-decoding connection, so invalid UTF-8 is a dead letter, not a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import redis
+
+from .categories import CategorySet
+from .keys import Keys, series_field
+from .producer import ensure_group
+from .records import Incident, RecordError, RecordParser
+from .scripts import APPLY_BATCH
+
+log = logging.getLogger(__name__)
+
+_FIXED_KEYS = 10  # stream, stats, watermark, months, series, closed, dead, meta, sources, ids
+_TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+
+
+@dataclass
+class BatchResult:
+    """What one :meth:`Consumer.process_once` did."""
+
+    read: int = 0  # entries handled (read or reclaimed)
+    claimed: int = 0  # of which reclaimed from idle consumers
+    applied: int = 0  # records newly counted
+    duplicates: int = 0  # records whose id had already counted
+    dead: int = 0  # entries sent to the dead-letter stream
+    incidents: int = 0  # incidents newly counted (sum of counts)
+    late: int = 0  # records counted into an already closed month
+    conflicts: int = 0  # duplicates whose id had counted under another month
+    failed: int = 0  # entries left pending after an apply error (retried later)
+    months: set[str] = field(default_factory=set)  # months of valid records in applied batches
+    max_day: date | None = None  # latest occurred_at in the batch
+
+    def __bool__(self) -> bool:
+        return self.read > 0
+
+
+def raw_client(client: redis.Redis) -> redis.Redis:
+    """A non-decoding client to the same server as ``client`` (shares no connections with it)."""
+    pool = client.connection_pool
+    kwargs = dict(pool.connection_kwargs)
+    kwargs["decode_responses"] = False
+    return redis.Redis(connection_pool=redis.ConnectionPool(
+        connection_class=pool.connection_class, **kwargs))
+
+
+def default_name() -> str:
+    """``host-pid-xxxx``: unique per process, readable in ``XINFO CONSUMERS``."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
+
+
+class Consumer:
+    """One consumer of the ``counters`` group on ``keys.stream``.
+
+    Parameters mirror :class:`workers.settings.Settings`: ``batch_size`` entries per batch,
+    ``block_ms`` to wait for new entries, ``claim_idle_ms`` before another consumer's pending
+    entries are reclaimed, ``max_deliveries`` before an entry is dead-lettered. ``delete_acked``
+    removes counted entries from the stream (the counts are the record; the stream stays small).
+    """
+
+    def __init__(self, client: redis.Redis, keys: Keys, *, name: str | None = None,
+                 categories: CategorySet | None = None, batch_size: int = 500,
+                 block_ms: int = 1000, claim_idle_ms: int = 60_000, max_deliveries: int = 5,
+                 delete_acked: bool = True):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if claim_idle_ms < 0 or block_ms < 0:
+            raise ValueError("claim_idle_ms and block_ms must not be negative")
+        if max_deliveries < 1:
+            raise ValueError("max_deliveries must be at least 1")
+        self.client = client
+        self.keys = keys
+        self.name = name or default_name()
+        self.categories = categories or CategorySet.calgary()
+        self.batch_size = batch_size
+        self.block_ms = block_ms
+        self.claim_idle_ms = claim_idle_ms
+        self.max_deliveries = max_deliveries
+        self.delete_acked = delete_acked
+        self._parser = RecordParser(self.categories)
+        self._raw = raw_client(client)
+        self._script = self._raw.register_script(APPLY_BATCH)
+        self._group_ready = False
+        self._last_claim = 0.0
+        self._claim_cursor = "0-0"
+        self._errors: dict[bytes, str] = {}  # last apply error per entry, for the dead letter
+
+    # --- loop --------------------------------------------------------------------------------
+    def run(self, burst: bool = False, stop: threading.Event | None = None,
+            on_batch: Callable[[BatchResult], None] | None = None) -> int:
+        """Consume until ``stop`` is set (or, with ``burst``, until the stream is drained).
+
+        Redis outages are waited out with capped exponential back-off; bad records never stop the
+        loop. ``on_batch`` is called after every non-empty batch. Returns the entries handled.
+        """
+        handled = 0
+        backoff = 0.1
+        while stop is None or not stop.is_set():
+            try:
+                result = self.process_once(block=not burst)
+                backoff = 0.1
+            except _TRANSIENT as exc:
+                log.warning("consumer %s: Redis unavailable (%s); retrying in %.1fs", self.name,
+                            exc.__class__.__name__, backoff)
+                self._group_ready = False
+                if stop is not None:
+                    stop.wait(backoff)
+                else:
+                    time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            except redis.ResponseError as exc:  # e.g. OOM, a script error: log, wait, go on
+                log.error("consumer %s: Redis error: %s", self.name, exc)
+                self._group_ready = False
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            handled += result.read
+            if result and on_batch is not None:
+                on_batch(result)
+            if burst and not result:
+                break
+        return handled
+
+    def process_once(self, block: bool = True) -> BatchResult:
+        """Reclaim or read one batch and apply it; an empty result means nothing was waiting."""
+        if not self._group_ready:
+            ensure_group(self._raw, self.keys)
+            self._group_ready = True
+        entries, claimed = self._claim()
+        if not entries:
+            entries = self._read(block)
+            if not entries:
+                entries, claimed = self._claim(force=True)
+        result = BatchResult(read=len(entries), claimed=claimed)
+        if entries:
+            self._handle(entries, result, delivered=claimed > 0)
+        return result
+
+    def close(self) -> None:
+        self._raw.close()
+
+    # --- reading -----------------------------------------------------------------------------
+    def _read(self, block: bool) -> list:
+        try:
+            resp = self._raw.xreadgroup(self.keys.consumer_group, self.name, {self.keys.stream: ">"},
+                                        count=self.batch_size,
+                                        block=(self.block_ms or None) if block else None)
+        except redis.ResponseError as exc:
+            if "NOGROUP" in str(exc):  # stream or group vanished (e.g. a server without persistence)
+                self._group_ready = False
+                return []
+            raise
+        if not resp:
+            return []
+        return list(resp[0][1])
+
+    def _claim(self, force: bool = False) -> tuple[list, int]:
+        """Entries idle longer than ``claim_idle_ms`` in any consumer, now ours (with dead ones)."""
+        now = time.monotonic()
+        interval = max(self.claim_idle_ms / 4000.0, 0.05)
+        if not force and now - self._last_claim < interval:
+            return [], 0
+        self._last_claim = now
+        resp = self._raw.xautoclaim(self.keys.stream, self.keys.consumer_group, self.name,
+                                    min_idle_time=self.claim_idle_ms, start_id=self._claim_cursor,
+                                    count=self.batch_size)
+        cursor = resp[0]
+        self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        entries = [e for e in resp[1] if e is not None and e[0] is not None]
+        gone = [e[0] for e in entries if e[1] is None]
+        entries = [e for e in entries if e[1] is not None]
+        if gone:  # pending entries whose data was deleted: nothing left to count
+            self._raw.xack(self.keys.stream, self.keys.consumer_group, *gone)
+        return entries, len(entries)
+
+    def _deliveries(self, entries: list) -> dict[bytes, int]:
+        """Delivery counts of ``entries`` (all in this consumer's pending list, which stays small)."""
+        wanted = {e[0] for e in entries}
+        rows = self._raw.xpending_range(self.keys.stream, self.keys.consumer_group, min="-",
+                                        max="+", count=len(wanted) + 1000, consumername=self.name)
+        return {row["message_id"]: int(row["times_delivered"]) for row in rows
+                if row["message_id"] in wanted}
+
+    # --- applying ----------------------------------------------------------------------------
+    def _handle(self, entries: list, result: BatchResult, delivered: bool) -> None:
+        good: list[tuple[bytes, Incident]] = []
+        dead: list[tuple[bytes, str, dict]] = []
+        counts = self._deliveries(entries) if delivered else {}
+        for entry_id, fields in entries:
+            n = counts.get(entry_id, 1)
+            if n > self.max_deliveries:
+                last = self._errors.pop(entry_id, "")
+                reason = f"delivered {n} times without being applied" + (f": {last}" if last else "")
+                dead.append((entry_id, reason, fields))
+                continue
+            try:
+                good.append((entry_id, self._parser.parse(fields)))
+            except RecordError as exc:
+                dead.append((entry_id, exc.reason, fields))
+        try:
+            self._apply(good, dead, result)
+        except redis.ResponseError as exc:
+            if len(entries) == 1:
+                result.failed += 1
+                self._errors[entries[0][0]] = str(exc)[:200]
+                log.error("consumer %s: entry %r not applied (%s); it will be retried", self.name,
+                          entries[0][0], exc)
+                return
+            log.warning("consumer %s: batch apply failed (%s); applying entries one by one",
+                        self.name, exc)
+            for entry in entries:
+                self._handle([entry], result, delivered)
+
+    def _apply(self, good: list[tuple[bytes, Incident]], dead: list[tuple[bytes, str, dict]],
+               result: BatchResult) -> None:
+        k = self.keys
+        keys_idx: dict[str, int] = {}
+
+        def key(name: str) -> int:
+            n = keys_idx.get(name)
+            if n is None:
+                n = keys_idx[name] = len(keys_idx) + _FIXED_KEYS + 1
+            return n
+
+        months: dict[str, int] = {}
+        days: dict[date, int] = {}
+        series: dict[tuple[str, str], int] = {}
+        sources: dict[str, int] = {}
+        m_rows: list = []
+        d_rows: list = []
+        s_rows: list = []
+        recs: list = []
+        for entry_id, inc in good:
+            month = inc.month
+            mi = months.get(month)
+            if mi is None:
+                mi = months[month] = len(months) + 1
+                m_rows += [key(k.month_counts(month)), month, month[:4] + month[5:]]
+            di = days.get(inc.occurred_at)
+            if di is None:
+                di = days[inc.occurred_at] = len(days) + 1
+                iso = inc.occurred_at.isoformat()
+                d_rows += [key(k.day_counts(iso)), iso]
+                if result.max_day is None or inc.occurred_at > result.max_day:
+                    result.max_day = inc.occurred_at
+            sk = (inc.community, inc.category)
+            si = series.get(sk)
+            if si is None:
+                si = series[sk] = len(series) + 1
+                s_rows += [key(k.series_counts(*sk)), series_field(*sk)]
+            ri = sources.get(inc.source)
+            if ri is None:
+                ri = sources[inc.source] = len(sources) + 1
+            recs += [entry_id, inc.id, mi, di, si, inc.count, ri]
+        args: list = [k.consumer_group, "1" if self.delete_acked else "0", f"{time.time():.3f}",
+                      len(months), *m_rows, len(days), *d_rows, len(series), *s_rows,
+                      len(sources), *sources, len(good), *recs, len(dead)]
+        for entry_id, reason, fields in dead:
+            pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
+            for f, v in fields.items():
+                pairs += [b"f:" + (f if isinstance(f, bytes) else f.encode()), v]
+            args += [entry_id, len(pairs) // 2] + pairs
+        keys = [k.stream, k.stats, k.watermark, k.months, k.series, k.closed_months, k.dead_letter,
+                k.meta, k.sources, k.incident_ids] + list(keys_idx)
+        applied, dups, ndead, incidents, late, conflicts = self._script(keys=keys, args=args, client=self._raw)
+        result.applied += applied
+        result.duplicates += dups
+        result.dead += ndead
+        result.incidents += incidents
+        result.late += late
+        result.conflicts += conflicts
+        if conflicts:
+            log.warning("consumer %s: %d record(s) re-sent with an id already counted under another "
+                        "month; not counted again (send corrections under a new id)", self.name,
+                        conflicts)
+        if applied:
+            result.months.update(inc.month for _, inc in good)
+        for entry_id, _, _ in dead:
+            self._errors.pop(entry_id, None)
+        if ndead:
+            log.info("consumer %s: %d record(s) dead-lettered (first: %s)", self.name, ndead,
+                     dead[0][1])

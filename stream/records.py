@@ -1,0 +1,332 @@
+"""The incident record that flows through the stream, and its validation.
+
+An :class:`Incident` is one reported incident (``count=1``) or, for aggregated sources such as the
+Calgary portal, one row standing for ``count`` incidents of a series in a month. Its ``id`` is unique
+per incident; sources without ids derive one deterministically (see :func:`derive_id`) so that
+re-sending the same data never counts twice.
+
+Everything that reaches Redis is validated here first: a record that fails raises
+:class:`RecordError` with a reason a person can act on, and the consumer dead-letters it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Mapping
+
+from .categories import CategorySet
+
+SCHEMA_VERSION = 1
+MIN_DATE = date(2000, 1, 1)
+MAX_TEXT = 200  # longest community/category/id accepted (a 10 kB "name" is an error, not a name)
+MAX_SOURCE = 64
+MAX_COUNT = 100_000  # one aggregated row never stands for more incidents than this
+FUTURE_SLACK = timedelta(days=1)  # time zones: "today" somewhere is tomorrow in UTC
+FIELDS = ("v", "id", "community", "category", "occurred_at", "count", "source")
+REQUIRED = ("id", "community", "category", "occurred_at")
+_REQUIRED_B = tuple(n.encode() for n in REQUIRED)
+
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DEFAULT_CATEGORIES = CategorySet.calgary()
+
+
+class RecordError(ValueError):
+    """A record that cannot be counted; ``reason`` says why (shown in the dead-letter stream)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def normalise_name(raw: str) -> str:
+    """Trim, collapse repeated white space, upper-case: how the portal spells communities.
+
+    >>> normalise_name("  forest   lawn ")
+    'FOREST LAWN'
+    """
+    return _WS.sub(" ", raw).strip().upper()
+
+
+def month_of(day: date) -> str:
+    """``date(2023, 5, 17)`` -> ``"2023-05"``.
+
+    >>> month_of(date(2023, 5, 17))
+    '2023-05'
+    """
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def derive_id(source: str, *parts: object) -> str:
+    """A deterministic id from a record's content (plus, for identical rows, their occurrence index).
+
+    >>> derive_id("calgary", "BELTLINE", "Street Robbery", 2023, 5, 0)
+    'calgary:66de8949efc25796'
+    >>> derive_id("calgary", "BELTLINE", "Street Robbery", 2023, 5, 1) != derive_id(
+    ...     "calgary", "BELTLINE", "Street Robbery", 2023, 5, 0)
+    True
+    """
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+    return f"{source}:{digest}"
+
+
+def _text(name: str, value: object, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        raise RecordError(f"missing field '{name}'")
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RecordError(f"field '{name}' is not valid UTF-8") from None
+    if not isinstance(value, str):
+        raise RecordError(f"field '{name}' must be text, got {type(value).__name__}")
+    if len(value) > limit:
+        raise RecordError(f"field '{name}' is too long ({len(value)} characters, at most {limit})")
+    if _CONTROL.search(value):
+        raise RecordError(f"field '{name}' contains control characters")
+    if _SURROGATE.search(value):  # text read with errors="surrogateescape" from bad bytes
+        raise RecordError(f"field '{name}' is not valid UTF-8")
+    return value
+
+
+def parse_day(value: object, *, today: date | None = None) -> date:
+    """A date from ``date``/``datetime`` or ISO text (a time part is accepted and dropped).
+
+    Dates before 2000 or in the future are errors.
+
+    >>> parse_day("2023-05-17T22:10:00")
+    datetime.date(2023, 5, 17)
+    >>> parse_day("1999-12-31")
+    Traceback (most recent call last):
+    ...
+    stream.records.RecordError: occurred_at 1999-12-31 is before 2000-01-01
+    """
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = _text("occurred_at", value).strip()
+        if not text:
+            raise RecordError("missing field 'occurred_at'")
+        try:
+            day = date.fromisoformat(text[:10])
+            if len(text) > 10:
+                datetime.fromisoformat(text.replace("Z", "+00:00"))  # the rest must parse too
+        except ValueError:
+            raise RecordError(f"occurred_at {text[:40]!r} is not an ISO date (YYYY-MM-DD)") from None
+    if day < MIN_DATE:
+        raise RecordError(f"occurred_at {day.isoformat()} is before {MIN_DATE.isoformat()}")
+    now = today or datetime.now(timezone.utc).date()
+    if day > now + FUTURE_SLACK:
+        raise RecordError(f"occurred_at {day.isoformat()} is in the future")
+    return day
+
+
+def parse_count(value: object) -> int:
+    """A positive whole count (``"3"``, ``3``, ``"3.0"``); zero, negatives and junk are errors.
+
+    >>> parse_count(" 4 ")
+    4
+    >>> parse_count("-1")
+    Traceback (most recent call last):
+    ...
+    stream.records.RecordError: count must be at least 1, got -1
+    """
+    if value is None or value == "" or value == b"":
+        return 1
+    if isinstance(value, bool):
+        raise RecordError("count must be a whole number")
+    if isinstance(value, int):
+        n = value
+    else:
+        text = _text("count", value, limit=32).strip()
+        try:
+            n = int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                raise RecordError(f"count {text!r} is not a number") from None
+            if f != f or f in (float("inf"), float("-inf")) or f != int(f):
+                raise RecordError(f"count {text!r} is not a whole number") from None
+            n = int(f)
+    if n < 1:
+        raise RecordError(f"count must be at least 1, got {n}")
+    if n > MAX_COUNT:
+        raise RecordError(f"count {n} is implausibly large (at most {MAX_COUNT})")
+    return n
+
+
+def check_id(value: object) -> str:
+    """A record id: non-empty text of at most ``MAX_TEXT`` characters."""
+    ident = _text("id", value).strip()
+    if not ident:
+        raise RecordError("missing field 'id'")
+    return ident
+
+
+def check_community(value: object) -> str:
+    """A community name, normalised; any name is accepted (new communities appear)."""
+    comm = normalise_name(_text("community", value))
+    if not comm:
+        raise RecordError("missing field 'community'")
+    if "|" in comm:
+        raise RecordError("community must not contain '|'")
+    return comm
+
+
+def check_category(value: object, categories: CategorySet) -> str:
+    """The canonical category ``value`` names in ``categories``."""
+    raw = _text("category", value)
+    if not raw.strip():
+        raise RecordError("missing field 'category'")
+    cat = categories.resolve(raw)
+    if cat is None:
+        raise RecordError(f"unknown category {raw.strip()[:60]!r}")
+    return cat
+
+
+def check_source(value: object) -> str:
+    return _text("source", value if value is not None else "", MAX_SOURCE).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One incident (or an aggregated row of ``count`` incidents) of a series on a day.
+
+    Build records from raw input with :meth:`make` (normalises and validates); the constructor
+    only checks types.
+
+    >>> inc = Incident.make("x:1", " beltline ", "street robbery", "2023-05-17", count=2)
+    >>> inc.community, inc.category, inc.month, inc.count
+    ('BELTLINE', 'Street Robbery', '2023-05', 2)
+    >>> Incident.from_fields(inc.to_fields()) == inc
+    True
+    """
+
+    id: str
+    community: str
+    category: str
+    occurred_at: date
+    count: int = 1
+    source: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.occurred_at, date) or isinstance(self.occurred_at, datetime):
+            if isinstance(self.occurred_at, datetime):
+                object.__setattr__(self, "occurred_at", self.occurred_at.date())
+            else:
+                raise RecordError("occurred_at must be a date")
+        if not isinstance(self.count, int) or self.count < 1:
+            raise RecordError(f"count must be at least 1, got {self.count!r}")
+
+    @property
+    def month(self) -> str:
+        """The month ``"YYYY-MM"`` the incident counts in."""
+        return month_of(self.occurred_at)
+
+    @classmethod
+    def make(cls, id: object, community: object, category: object, occurred_at: object,
+             count: object = 1, source: object = "", *, categories: CategorySet | None = None,
+             today: date | None = None) -> "Incident":
+        """Normalise and validate raw values; raises :class:`RecordError` with the reason."""
+        return cls(check_id(id), check_community(community),
+                   check_category(category, categories or _DEFAULT_CATEGORIES),
+                   parse_day(occurred_at, today=today), parse_count(count), check_source(source))
+
+    def to_fields(self) -> dict[str, str]:
+        """Stream entry fields (all text), with the schema version."""
+        return {"v": str(SCHEMA_VERSION), "id": self.id, "community": self.community,
+                "category": self.category, "occurred_at": self.occurred_at.isoformat(),
+                "count": str(self.count), "source": self.source}
+
+    @classmethod
+    def from_fields(cls, fields: Mapping, *, categories: CategorySet | None = None,
+                    today: date | None = None) -> "Incident":
+        """Parse stream entry fields (text or bytes keys/values); raises :class:`RecordError`."""
+        get = _getter(fields)
+        missing = [name for name in REQUIRED if get(name) in (None, "", b"")]
+        if missing:
+            raise RecordError("missing field" + ("s " if len(missing) > 1 else " ")
+                              + ", ".join(f"'{m}'" for m in missing))
+        version = get("v")
+        if version not in (None, "", b""):
+            v = _text("v", version, 8).strip()
+            if v != str(SCHEMA_VERSION):
+                raise RecordError(f"unsupported schema version {v!r} (this worker reads {SCHEMA_VERSION})")
+        return cls.make(get("id"), get("community"), get("category"), get("occurred_at"),
+                        get("count"), get("source") or "", categories=categories, today=today)
+
+
+def _getter(fields: Mapping):
+    """Look up a field by text name whether the mapping's keys are text or bytes."""
+    if any(isinstance(k, bytes) for k in fields):
+        return lambda name: fields.get(name.encode())
+    return fields.get
+
+
+class RecordParser:
+    """Parse stream entries fast: validated values of the few distinct communities, categories,
+    dates, counts and sources are cached; anything unusual falls back to
+    :meth:`Incident.from_fields`, which gives the precise reason. Equivalent to ``from_fields``.
+
+    >>> p = RecordParser()
+    >>> inc = Incident("x:1", "BELTLINE", "Street Robbery", date(2023, 5, 1), 2, "calgary")
+    >>> p.parse({k.encode(): v.encode() for k, v in inc.to_fields().items()}) == inc
+    True
+    """
+
+    _LIMIT = 50_000  # entries per cache before it is cleared
+
+    def __init__(self, categories: CategorySet | None = None, today: date | None = None):
+        self.categories = categories or _DEFAULT_CATEGORIES
+        self.today = today
+        self._day = (today or datetime.now(timezone.utc).date())
+        self._cache: dict[tuple[int, object], object] = {}
+
+    def _cached(self, kind: int, raw: object, fn):
+        key = (kind, raw)
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = fn(raw)
+            if len(self._cache) > self._LIMIT:
+                self._cache.clear()
+            self._cache[key] = value
+            return value
+
+    def parse(self, fields: Mapping) -> Incident:
+        """An :class:`Incident` from entry fields, or :class:`RecordError` with the reason."""
+        if self.today is None and datetime.now(timezone.utc).date() != self._day:
+            self._day = datetime.now(timezone.utc).date()  # "the future" moved on: forget dates
+            self._cache.clear()
+        try:
+            return self._fast(fields)
+        except Exception:
+            return Incident.from_fields(fields, categories=self.categories, today=self.today)
+
+    def _fast(self, fields: Mapping) -> Incident:
+        if b"id" in fields:
+            f = fields
+        else:
+            f = {k.encode() if isinstance(k, str) else k: v for k, v in fields.items()}
+        v = f.get(b"v")
+        if v not in (None, b"1", "1", b"", ""):
+            raise RecordError("version")
+        for name in _REQUIRED_B:
+            if f.get(name) in (None, "", b""):
+                raise RecordError("missing")
+        cats = self.categories
+        return Incident(
+            check_id(f[b"id"]),
+            self._cached(0, f[b"community"], check_community),
+            self._cached(1, f[b"category"], lambda raw: check_category(raw, cats)),
+            self._cached(2, f[b"occurred_at"], lambda raw: parse_day(raw, today=self.today)),
+            self._cached(3, f.get(b"count"), parse_count),
+            self._cached(4, f.get(b"source") or "", check_source),
+        )

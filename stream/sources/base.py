@@ -1,0 +1,101 @@
+"""What every file source shares: file-level errors, opening CSVs safely, a loaded batch of records.
+
+A source reads its whole input first (cheaply: rows, not records), so that a file-level problem
+(unreadable, empty, header only, wrong delimiter, missing columns) stops before anything is sent and
+nothing is half-counted. Row-level problems become :class:`~stream.producer.Rejected` rows, sent to
+the dead-letter stream with the file and line they came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..producer import Rejected
+from ..records import Incident
+
+
+class SourceError(ValueError):
+    """A problem with a whole input (file, mapping, download), named by file and line."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, line: int | None, message: str):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.message = message
+        where = self.path or ""
+        if line is not None:
+            where += f":{line}" if where else f"line {line}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass
+class Loaded:
+    """A validated input: ``total`` records to send, produced lazily by ``make()``, plus the
+    rows rejected (sent first, to the dead-letter stream)."""
+
+    path: str
+    rows: int
+    total: int
+    make: Callable[[], Iterator[Incident]]
+    rejected: list[Rejected] = field(default_factory=list)
+    skipped: int = 0  # rows deliberately left out (e.g. crime types mapped to nothing)
+    source: str = ""
+
+    def __iter__(self) -> Iterator[Incident | Rejected]:
+        yield from self.rejected
+        yield from self.make()
+
+    def __len__(self) -> int:
+        return self.total + len(self.rejected)
+
+
+def open_text(path: str | os.PathLike[str]) -> io.TextIOWrapper:
+    """Open a CSV for reading; bad UTF-8 bytes survive as surrogates (rejected row by row)."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(path, None, "file not found")
+    if path.is_dir():
+        raise SourceError(path, None, "is a directory, not a file")
+    try:
+        return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def read_header(path: Path, fh, required: list[str], delimiter: str = ",") -> tuple[csv.reader, list[str]]:
+    """A csv reader positioned after a checked header; raises :class:`SourceError` on an empty
+    file, a wrong delimiter or missing columns."""
+    try:
+        first = fh.readline()
+    except OSError as exc:
+        raise SourceError(path, 1, f"cannot read file: {exc}") from exc
+    if not first.strip():
+        raise SourceError(path, 1, "file is empty (expected a header line)")
+    header = next(csv.reader([first], delimiter=delimiter))
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        for other in (";", "\t", "|", ","):
+            if other != delimiter and other in first and len(first.split(other)) > len(header):
+                shown = {"\t": "tab"}.get(other, repr(other))
+                raise SourceError(path, 1, f"wrong delimiter: the header is separated by {shown}, "
+                                           f"expected {delimiter!r}")
+        raise SourceError(path, 1, "missing column(s) " + ", ".join(repr(c) for c in missing)
+                          + f"; the header has {', '.join(repr(h) for h in header)}")
+    return csv.reader(fh, delimiter=delimiter), header
+
+
+def no_rows_error(path: Path, rows: int, rejected: list[Rejected]) -> SourceError | None:
+    """The error for a file with no usable row (header only, or every row bad), else None."""
+    if rows == 0:
+        return SourceError(path, 2, "no data rows after the header")
+    if len(rejected) == rows:
+        first = rejected[0]
+        line = first.origin.rsplit(":", 1)[-1]
+        return SourceError(path, int(line) if line.isdigit() else None,
+                           f"no valid row in {rows} (first problem: {first.reason})")
+    return None

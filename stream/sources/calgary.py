@@ -1,0 +1,118 @@
+"""The Calgary portal's Community Crime Statistics CSV (``Community,Category,Crime Count,Year,Month``).
+
+Each row is a monthly total of one series. As it is (``expand=False``) a row streams as one record
+with its count, dated on the month's last day (the row covers the whole month). With ``expand=True``
+it becomes ``count`` one-incident records, their days spread evenly and deterministically over the
+month, for streaming demos and benchmarks.
+
+The portal gives no ids. Ids are derived from the row's content plus its occurrence index among
+identical rows of the file, so identical rows are separate incidents and re-ingesting the same file
+counts each once. (A later export that *revises* a count yields new ids for that row; see README.)
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from ..categories import CategorySet
+from ..producer import Rejected
+from ..records import MIN_DATE, Incident, RecordError, derive_id, normalise_name, parse_count
+from .base import Loaded, SourceError, no_rows_error, open_text, read_header
+
+COLUMNS = ["Community", "Category", "Crime Count", "Year", "Month"]
+
+
+def _row_day(year: int, month: int, today: date) -> date:
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return min(last, today)
+
+
+def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> tuple:
+    """``(community, category, count, year, month)`` from one row; raises RecordError."""
+    comm = normalise_name(values.get("Community") or "")
+    if not comm:
+        raise RecordError("missing field 'Community'")
+    if "|" in comm or len(comm) > 200 or any("\ud800" <= ch <= "\udfff" for ch in comm):
+        raise RecordError("invalid Community (too long, '|' or invalid UTF-8)")
+    raw_cat = values.get("Category") or ""
+    if not raw_cat.strip():
+        raise RecordError("missing field 'Category'")
+    cat = categories.resolve(raw_cat)
+    if cat is None:
+        raise RecordError(f"unknown category {raw_cat.strip()[:60]!r}")
+    count = parse_count(values.get("Crime Count") or "x")
+    try:
+        year, month = int(values.get("Year", "").strip()), int(values.get("Month", "").strip())
+    except ValueError:
+        raise RecordError(f"Year/Month {values.get('Year')!r}/{values.get('Month')!r} are not numbers") from None
+    if not 1 <= month <= 12:
+        raise RecordError(f"Month {month} is not 1..12")
+    if year < MIN_DATE.year:
+        raise RecordError(f"Year {year} is before {MIN_DATE.year}")
+    if date(year, month, 1) > today:
+        raise RecordError(f"{year}-{month:02d} is in the future")
+    return comm, cat, count, year, month
+
+
+def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: str = "calgary",
+                 categories: CategorySet | None = None, today: date | None = None) -> Loaded:
+    """Read and check a portal CSV; raises :class:`SourceError` for file-level problems."""
+    path = Path(path)
+    categories = categories or CategorySet.calgary()
+    today = today or datetime.now(timezone.utc).date()
+    rows: list[tuple] = []  # (comm, cat, count, year, month, occurrence)
+    rejected: list[Rejected] = []
+    seen: dict[tuple, int] = {}
+    n = 0
+    with open_text(path) as fh:
+        reader, header = read_header(path, fh, COLUMNS)
+        try:
+            for raw in reader:
+                if not raw or (len(raw) == 1 and not raw[0].strip()):
+                    continue
+                n += 1
+                values = dict(zip(header, raw))
+                origin = f"{path.name}:{reader.line_num + 1}"
+                if len(raw) != len(header):
+                    rejected.append(Rejected(f"expected {len(header)} fields, got {len(raw)}",
+                                             _safe(values), origin))
+                    continue
+                try:
+                    key = parse_row(values, categories, today)
+                except RecordError as exc:
+                    rejected.append(Rejected(exc.reason, _safe(values), origin))
+                    continue
+                occ = seen.get(key, 0)
+                seen[key] = occ + 1
+                rows.append(key + (occ,))
+        except Exception as exc:  # csv.Error (e.g. NUL byte, runaway quote)
+            raise SourceError(path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
+    err = no_rows_error(path, n, rejected)
+    if err is not None:
+        raise err
+    total = sum(r[2] for r in rows) if expand else len(rows)
+
+    def make() -> Iterator[Incident]:
+        for comm, cat, count, year, month, occ in rows:
+            if not expand:
+                yield Incident(derive_id(source, comm, cat, year, month, count, occ), comm, cat,
+                               _row_day(year, month, today), count, source)
+                continue
+            dim = calendar.monthrange(year, month)[1]
+            row_id = derive_id(source, "x", comm, cat, year, month, count, occ)
+            offset = int(row_id[-4:], 16) % dim
+            for j in range(count):
+                day = date(year, month, 1 + (offset + (j * dim) // count) % dim)
+                yield Incident(f"{row_id}.{j}", comm, cat, min(day, today), 1, source)
+
+    return Loaded(str(path), n, total, make, rejected, source=source)
+
+
+def _safe(values: dict[str, str]) -> dict[str, bytes]:
+    """Original fields as bytes (bad UTF-8 restored as it was in the file), trimmed to 1 kB each."""
+    return {k[:100]: (v or "").encode("utf-8", "surrogateescape")[:1024] for k, v in values.items()
+            if k is not None}

@@ -1,0 +1,240 @@
+"""The parser as a table of phrasings: what people type -> what the bot understands (or its help)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.names import ASSAULT, BE_COMM, BE_DWELL, BE_OTHER, COMM_ROB, STREET_ROB, THEFT_FROM, \
+    THEFT_OF, VIOLENCE
+from bot.query import MAX_CHARS, QueryError, clean, from_options, parse
+
+BE = {BE_COMM, BE_DWELL, BE_OTHER}
+VIOLENT = {ASSAULT, VIOLENCE, STREET_ROB}
+ROB = {STREET_ROB, COMM_ROB}
+THEFTS = {THEFT_FROM, THEFT_OF}
+DOWNTOWN = "Downtown"
+
+# (text, intent, place labels, categories (set; empty = all), horizon label or None, extra checks)
+OK = [
+    # forecast
+    ("forecast Beltline next month", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("Forecast BELTLINE next month", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("forecast beltline", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("beltline", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("beltlin", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("forcast beltine next month", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("how many car thefts in Forest Lawn in the next 3 months?", "forecast", ["FOREST LAWN"],
+     {THEFT_OF}, "next 3 months", {}),
+    ("how many car thefts in forrest lawn next three months", "forecast", ["FOREST LAWN"],
+     {THEFT_OF}, "next 3 months", {}),
+    ("stolen vehicles forest lawn", "forecast", ["FOREST LAWN"], {THEFT_OF}, "next month", {}),
+    ("stolen cars in Forest Lawn next quarter", "forecast", ["FOREST LAWN"], {THEFT_OF},
+     "next 3 months", {}),
+    ("auto theft Cranston", "forecast", ["CRANSTON"], {THEFT_OF}, "next month", {}),
+    ("theft from vehicles in beltline", "forecast", ["BELTLINE"], {THEFT_FROM}, "next month", {}),
+    ("car prowling beltline", "forecast", ["BELTLINE"], {THEFT_FROM}, "next month", {}),
+    ("Beltline assaults in March", "forecast", ["BELTLINE"], {ASSAULT}, "March", {}),
+    ("beltline assualts in march", "forecast", ["BELTLINE"], {ASSAULT}, "March", {}),
+    ("Beltline assaults in March 2024", "forecast", ["BELTLINE"], {ASSAULT}, "2024-03", {}),
+    ("beltline 2024-02", "forecast", ["BELTLINE"], set(), "2024-02", {}),
+    ("forecast Beltline in may", "forecast", ["BELTLINE"], set(), "May", {}),
+    ("downtown break-ins next month", "forecast", [DOWNTOWN], BE, "next month", {"group": 5}),
+    ("Downtown B&E", "forecast", [DOWNTOWN], BE, "next month", {"group": 5}),
+    ("burglaries in the downtown core", "forecast", ["DOWNTOWN COMMERCIAL CORE"], BE, "next month",
+     {}),
+    ("residential break ins in cranston", "forecast", ["CRANSTON"], {BE_DWELL}, "next month", {}),
+    ("home burglaries Cranston next 2 months", "forecast", ["CRANSTON"], {BE_DWELL},
+     "next 2 months", {}),
+    ("commercial break-ins beltline", "forecast", ["BELTLINE"], {BE_COMM}, "next month", {}),
+    ("garage break ins in bridgeland", "forecast", ["BRIDGELAND/RIVERSIDE"], {BE_OTHER},
+     "next month", {}),
+    ("violent crime in forest lawn", "forecast", ["FOREST LAWN"], VIOLENT, "next month", {}),
+    ("violence beltline", "forecast", ["BELTLINE"], VIOLENT, "next month", {}),
+    ("other violence beltline", "forecast", ["BELTLINE"], {VIOLENCE}, "next month", {}),
+    ("muggings in the beltline", "forecast", ["BELTLINE"], {STREET_ROB}, "next month", {}),
+    ("robberies Bridgeland", "forecast", ["BRIDGELAND/RIVERSIDE"], ROB, "next month", {}),
+    ("commercial robbery 01B", "forecast", ["01B"], {COMM_ROB}, "next month", {}),
+    ("property crime in Ambleton", "forecast", ["AMBLETON"], BE | THEFTS, "next month", {}),
+    ("all crime calgary next month", "forecast", ["City-wide"], set(), "next month", {}),
+    ("city-wide forecast", "forecast", ["City-wide"], set(), "next month", {}),
+    ("Calgary car theft", "forecast", ["City-wide"], {THEFT_OF}, "next month", {}),
+    ("forecast for the whole city", "forecast", ["City-wide"], set(), "next month", {}),
+    ("beltline this month", "forecast", ["BELTLINE"], set(), "this month", {}),
+    ("beltline month to date", "forecast", ["BELTLINE"], set(), "this month", {}),
+    ("what can we expect in st andrews heights", "forecast", ["ST. ANDREWS HEIGHTS"], set(),
+     "next month", {}),
+    ("Scarboro Sunalta West", "forecast", ["SCARBORO/ SUNALTA WEST"], set(), "next month", {}),
+    ("bel-aire", "forecast", ["BEL-AIRE"], set(), "next month", {}),
+    ("east village next month", "forecast", ["DOWNTOWN EAST VILLAGE"], set(), "next month", {}),
+    ("beltline per 1000 residents", "forecast", ["BELTLINE"], set(), "next month",
+     {"per_1000": True}),
+    ("beltline crime rate", "forecast", ["BELTLINE"], set(), "next month", {"per_1000": True}),
+    ("forecast Beltline next month, no chart", "forecast", ["BELTLINE"], set(), "next month",
+     {"chart": False}),
+    ("forecast Beltline and Gotham", "forecast", ["BELTLINE"], set(), "next month",
+     {"ignored": ["gotham"]}),
+    # chat noise
+    ("<@123456789> forecast Beltline next month", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("@everyone forecast beltline", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("@here @everyone <@&42> beltline car theft", "forecast", ["BELTLINE"], {THEFT_OF},
+     "next month", {}),
+    ("**forecast** _Beltline_ ~~next~~ month", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("`forecast Beltline next month`", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("```\nforecast Beltline next month\n```", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("```text\ntrend forest lawn\n```", "trend", ["FOREST LAWN"], set(), None, {}),
+    ("> forecast beltline", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("hey bot, forecast beltline please!!", "forecast", ["BELTLINE"], set(), "next month", {}),
+    ("forecast beltline https://example.com/x", "forecast", ["BELTLINE"], set(), "next month", {}),
+    # top
+    ("top 5 communities for break-ins next month", "top", [], BE, "next month", {"top_n": 5}),
+    ("Top 10 car theft", "top", [], {THEFT_OF}, "next month", {"top_n": 10}),
+    ("top three for robbery", "top", [], ROB, "next month", {"top_n": 3}),
+    ("where will vehicle theft be highest?", "top", [], {THEFT_OF}, "next month", {"top_n": 5}),
+    ("top 10 in the northeast", "top", ["NORTHEAST sector"], set(), "next month", {"top_n": 10}),
+    ("top 5 in NE for assaults", "top", ["NORTHEAST sector"], {ASSAULT}, "next month", {}),
+    ("hotspots for street robbery next 3 months", "top", [], {STREET_ROB}, "next 3 months", {}),
+    ("which communities have the most break ins", "top", [], BE, "next month", {}),
+    ("worst communities per 1000 residents", "top", [], set(), "next month", {"per_1000": True}),
+    ("top 50 for theft", "top", [], THEFTS, "next month", {"top_n": 25}),
+    ("busiest communities in the south sector", "top", ["SOUTH sector"], set(), "next month", {}),
+    # trend
+    ("trend Forest Lawn", "trend", ["FOREST LAWN"], set(), None, {}),
+    ("TREND forest lawn", "trend", ["FOREST LAWN"], set(), None, {}),
+    ("how has street robbery changed in Beltline this year?", "trend", ["BELTLINE"], {STREET_ROB},
+     None, {"period": "this year"}),
+    ("history of car theft in cranston", "trend", ["CRANSTON"], {THEFT_OF}, None, {}),
+    ("calgary break-ins over time", "trend", ["City-wide"], BE, None, {}),
+    ("trend northwest", "trend", ["NORTHWEST sector"], set(), None, {}),
+    # compare
+    ("compare Beltline and Forest Lawn", "compare", ["BELTLINE", "FOREST LAWN"], set(), None, {}),
+    ("Beltline vs Downtown Commercial Core thefts", "compare",
+     ["BELTLINE", "DOWNTOWN COMMERCIAL CORE"], THEFTS, None, {}),
+    ("beltline versus forrest lawn car theft", "compare", ["BELTLINE", "FOREST LAWN"], {THEFT_OF},
+     None, {}),
+    ("compare cranston, ambleton and 01B", "compare", ["CRANSTON", "AMBLETON", "01B"], set(),
+     None, {}),
+    ("beltline v downtown", "compare", ["BELTLINE", DOWNTOWN], set(), None, {}),
+    # explain
+    ("why is Beltline up?", "explain", ["BELTLINE"], set(), None, {}),
+    ("explain the forecast for forest lawn car theft", "explain", ["FOREST LAWN"], {THEFT_OF},
+     None, {}),
+    ("what is driving assaults in the beltline", "explain", ["BELTLINE"], {ASSAULT}, None, {}),
+    # status, help, subscriptions
+    ("status", "status", [], set(), None, {}),
+    ("what's the model version?", "status", [], set(), None, {}),
+    ("how accurate is the model", "status", [], set(), None, {}),
+    ("data through which month", "status", [], set(), None, {}),
+    ("help", "help", [], set(), None, {}),
+    ("HELP!", "help", [], set(), None, {}),
+    ("what can you do", "help", [], set(), None, {}),
+    ("subscribe this channel to the northeast", "subscribe", ["NORTHEAST sector"], set(), None, {}),
+    ("subscribe beltline car theft alerts", "subscribe", ["BELTLINE"], {THEFT_OF}, None, {}),
+    ("unsubscribe", "unsubscribe", [], set(), None, {}),
+    ("stop alerts", "unsubscribe", [], set(), None, {}),
+]
+
+# (text, error kind, a suggestion that must be offered or None, words the reply must contain)
+HELP = [
+    ("", "empty", None, "Ask me"),
+    ("   ", "empty", None, "Ask me"),
+    ("@everyone", "empty", None, "Ask me"),
+    ("<@123>", "empty", None, "Ask me"),
+    ("```\n```", "empty", None, "Ask me"),
+    ("forecast forest next month", "ambiguous", "FOREST LAWN", "Which"),
+    ("forest", "ambiguous", "FOREST HEIGHTS", "Which"),
+    ("trend deer", "ambiguous", "DEER RIDGE", "Which"),
+    ("mckenzie car theft", "ambiguous", "MCKENZIE TOWNE", "Which"),
+    ("forecast gotham", "unknown_place", None, "couldn't find"),
+    ("trend xyzzy", "unknown_place", None, "couldn't find"),
+    ("asdfgh qwerty", "junk", None, "didn't understand"),
+    ("compare beltline", "bad_option", "BELTLINE", "two places"),
+    ("compare", "bad_option", None, "two places"),
+    ("what is the meaning of life", "junk", None, "Try:"),
+    ("lorem ipsum dolor sit amet", "junk", None, "didn't understand"),
+    ("SELECT * FROM users; DROP TABLE", "junk", None, "didn't understand"),
+    ("?!?!", "empty", None, "Ask me"),
+    ("forecast beltline next 40 months", "bad_option", None, "at most"),
+    ("forecast beltline " + "very " * 200, "too_long", None, "too long"),
+    ("x" * 5000, "too_long", None, "too long"),
+    ("@everyone " * 300, "too_long", None, "too long"),
+]
+
+
+@pytest.mark.parametrize("text,intent,places,cats,horizon,extra", OK, ids=[t[0][:40] for t in OK])
+def test_phrasing_resolves(names, text, intent, places, cats, horizon, extra):
+    """Each phrasing resolves to the expected intent, places, categories and horizon."""
+    q = parse(text, names)
+    assert q.intent == intent
+    assert [p.label for p in q.places] == places
+    assert set(q.categories) == cats
+    if horizon is not None:
+        assert q.horizon.label == horizon
+    if "group" in extra:
+        assert len(q.places[0].communities) == extra["group"]
+        assert any("answering for the group" in n for n in q.notes)
+    for key in ("per_1000", "chart", "top_n", "period"):
+        if key in extra:
+            assert getattr(q, key) == extra[key]
+    if "ignored" in extra:
+        assert list(q.ignored) == extra["ignored"]
+
+
+@pytest.mark.parametrize("text,kind,suggestion,words", HELP, ids=[t[0][:30] for t in HELP])
+def test_unresolvable_gets_help(names, text, kind, suggestion, words):
+    """What cannot be resolved raises a QueryError whose reply helps, with suggestions."""
+    with pytest.raises(QueryError) as info:
+        parse(text, names)
+    err = info.value
+    assert err.kind == kind
+    assert words in err.reply()
+    if suggestion is not None:
+        assert suggestion in err.suggestions
+    assert "@everyone" not in err.reply() and "<@" not in err.reply()
+
+
+def test_table_is_large_enough():
+    """The specification table covers at least 80 phrasings."""
+    assert len(OK) + len(HELP) >= 80
+
+
+def test_echoed_text_cannot_ping(names):
+    """An unknown name echoed back is stripped of mentions and markdown."""
+    with pytest.raises(QueryError) as info:
+        parse("forecast <@&1> @everyone **gotham**", names)
+    reply = info.value.reply()
+    assert "@" not in reply and "**gotham" not in reply
+
+
+def test_clean_strips_chat_markup():
+    """Mentions, code fences and markdown are removed before parsing."""
+    assert clean("<@!5> `top 5` **car theft** @here") == "top 5 car theft"
+
+
+def test_options_revalidate_names(names):
+    """Slash-command options are resolved and re-validated on the server."""
+    q = from_options("forecast", names, community="forrest lawn", category="stolen cars",
+                     horizon="3")
+    assert q.place.label == "FOREST LAWN" and q.categories == (THEFT_OF,) and q.horizon.n == 3
+    with pytest.raises(QueryError) as info:
+        from_options("forecast", names, community="Gotham City")
+    assert info.value.kind == "unknown_place"
+    with pytest.raises(QueryError):
+        from_options("top", names, sector="atlantis")
+    with pytest.raises(QueryError):
+        from_options("forecast", names, community="beltline", horizon="someday")
+    with pytest.raises(QueryError):
+        from_options("top", names, n=99)
+
+
+def test_options_sector_and_horizon_words(names):
+    """A sector option scopes a top list; named-month horizons work as options."""
+    q = from_options("top", names, sector="NORTHEAST", category="break-ins", horizon="March")
+    assert q.place.kind == "sector" and "SADDLE RIDGE" in q.place.communities
+    assert q.horizon.month_number == 3 and set(q.categories) == BE
+
+
+def test_long_input_limit_is_stated(names):
+    """The length limit is in the reply so the user knows what to do."""
+    with pytest.raises(QueryError) as info:
+        parse("beltline " * (MAX_CHARS // 5), names)
+    assert str(MAX_CHARS) in str(info.value)

@@ -1,0 +1,157 @@
+"""rq job functions: each takes JSON-serialisable arguments, builds ``Settings()`` from the
+environment, opens its own runtime and calls into ``stream``/``online_model``/``workers.alerts``.
+
+The model jobs proper live in :mod:`workers.model_jobs` (run by a non-forking worker on the
+``models`` queue); the names here delegate to it lazily so that importing this module never loads
+torch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from datetime import date, datetime, timezone
+from typing import Any, Iterator
+
+from .runtime import Runtime, runtime
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["weekly_alert", "month_close_check", "health_check", "record_month_closed",
+           "on_month_closed", "fine_tune", "full_train", "collect_health"]
+
+STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
+
+
+@contextlib.contextmanager
+def _job_runtime() -> Iterator[Runtime]:
+    with runtime(Settings()) as rt:
+        yield rt
+
+
+def weekly_alert(as_of: str | None = None) -> dict:
+    """Build every subscription's weekly alert and put it on the outbox (once per channel/week)."""
+    from .alerts import run_weekly_alerts
+
+    with _job_runtime() as rt:
+        summary = run_weekly_alerts(rt.client, rt.keys, as_of)
+    if summary["failed"]:
+        log.error("weekly alert: %d of %d subscriptions failed", len(summary["failed"]),
+                  summary["subscriptions"])
+    return summary
+
+
+def month_close_check() -> dict:
+    """Close the months whose grace period has passed and queue the model update for each."""
+    from .stream_worker import close_due_months
+
+    with _job_runtime() as rt:
+        closed = close_due_months(rt)
+    return {"closed": closed}
+
+
+def record_month_closed(month: str) -> dict:
+    """Fallback model hook: record that ``month`` closed (used when no model wiring is installed)."""
+    with _job_runtime() as rt:
+        rt.client.hset(rt.keys.health, mapping={"last_month_closed": month,
+                                                "last_month_closed_at": f"{time.time():.0f}"})
+    return {"month": month, "recorded": True}
+
+
+def on_month_closed(month: str) -> dict:
+    """Learn the closed month(s) and refresh the served forecasts (``workers.model_jobs``)."""
+    from . import model_jobs
+
+    return model_jobs.on_month_closed(month)
+
+
+def fine_tune() -> dict:
+    """Fine-tune the LSTM on closed months (``workers.model_jobs``; skips if nothing is new)."""
+    from . import model_jobs
+
+    return model_jobs.fine_tune()
+
+
+def full_train() -> dict:
+    """Train every model from scratch on every closed month (``workers.model_jobs``)."""
+    from . import model_jobs
+
+    return model_jobs.full_train()
+
+
+def health_check() -> dict:
+    """Record the deployment's health in ``keys.health`` and return it."""
+    with _job_runtime() as rt:
+        return collect_health(rt, store=True)
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def collect_health(rt: Runtime, *, store: bool = False, today: date | None = None) -> dict:
+    """Redis, stream, counts, forecasts and queues at a glance, with a list of problems found."""
+    from rq.registry import FailedJobRegistry
+
+    c, k = rt.client, rt.keys
+    today = today or datetime.now(timezone.utc).date()
+    problems: list[str] = []
+    info = c.info("memory")
+    persistence = c.info("persistence")
+    out: dict[str, Any] = {
+        "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "redis_version": rt.server_version,
+        "redis_used_memory": info.get("used_memory_human"),
+        "redis_aof": bool(persistence.get("aof_enabled")),
+    }
+    out["stream_length"] = c.xlen(k.stream) if c.exists(k.stream) else 0
+    pending = 0
+    consumers = 0
+    if out["stream_length"] or c.exists(k.stream):
+        try:
+            pending = int(c.xpending(k.stream, k.consumer_group)["pending"])
+            consumers = len(c.xinfo_consumers(k.stream, k.consumer_group))
+        except Exception:  # no group yet
+            pass
+    out["pending"] = pending
+    out["consumers"] = consumers
+    out["dead_letters"] = c.xlen(k.dead_letter) if c.exists(k.dead_letter) else 0
+    wm = c.get(k.watermark)
+    out["watermark"] = _s(wm) if wm else None
+    if wm:
+        age = (today - date.fromisoformat(_s(wm)[:10])).days
+        out["data_age_days"] = age
+        if age > STALE_AFTER_DAYS:
+            problems.append(f"newest counted incident is {age} days old")
+    else:
+        out["data_age_days"] = None
+        problems.append("no incident has been counted yet")
+    last_closed = c.zrange(k.closed_months, -1, -1)
+    out["last_closed_month"] = _s(last_closed[0]) if last_closed else None
+    meta = {_s(a): _s(b) for a, b in c.hgetall(k.forecasts_meta).items()}
+    out["forecast_version"] = int(meta.get("version", 0) or 0)
+    out["forecast_data_through"] = meta.get("data_through")
+    out["forecast_model"] = meta.get("model")
+    if not out["forecast_version"]:
+        problems.append("no forecasts are served yet")
+    elif out["last_closed_month"] and meta.get("data_through") and \
+            meta["data_through"] < out["last_closed_month"]:
+        problems.append(f"forecasts rest on {meta['data_through']} although "
+                        f"{out['last_closed_month']} has closed")
+    for kind in ("default", "models"):
+        q = rt.queue(kind)
+        out[f"queue_{kind}"] = q.count
+        failed = FailedJobRegistry(queue=q).count
+        out[f"failed_{kind}"] = failed
+        if failed:
+            problems.append(f"{failed} failed job(s) on the {kind} queue")
+    out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
+    out["ok"] = not problems
+    out["problems"] = problems
+    if store:
+        c.hset(k.health, mapping={key: v if isinstance(v, str) else json.dumps(v)
+                                  for key, v in out.items()})
+    return out
