@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+import redis
 import typer
 
 from workers.cli import app
@@ -49,6 +50,10 @@ def ask_cmd(
     try:
         answer = ask(Engine(rt.client, rt.keys), " ".join(question), as_json=as_json, chart=chart,
                      out=sys.stdout)
+    except redis.RedisError as exc:
+        raise fail(f"Redis failed while answering: {exc}") from exc
+    except OSError as exc:  # e.g. the chart file cannot be written
+        raise fail(f"cannot write the chart: {exc}") from exc
     finally:
         rt.close()
     if not answer.ok:

@@ -408,11 +408,17 @@ class Engine:
         """(forecast months, observed months, mode) for a horizon."""
         fm = self.fc.months
         dt = self.data_through()
+        # "next month" = the first month after the newest complete month in the data; when the
+        # counts have moved past the forecasts' basis, start there if the forecasts reach it
+        start = 0
+        lc = self.hist.last_closed
+        if lc and dt and lc > dt and add_months(lc, 1) in fm:
+            start = fm.index(add_months(lc, 1))
         if h.kind == "next":
-            months = fm[:h.n]
+            months = fm[start:start + h.n]
             return months, [], "forecast"
         if h.kind == "this_month":
-            return fm[:1], [], "this_month"
+            return fm[start:start + 1], [], "this_month"
         if h.month:  # a named month with its year
             if h.month in fm:
                 return [h.month], [], "forecast"
@@ -609,7 +615,7 @@ class Engine:
         return text[:1000]
 
     def _line_chart(self, title: str, places: list[tuple[str, np.ndarray, np.ndarray]]) -> ChartSpec:
-        spec = ChartSpec("lines", title, note=f"{self.footer()} · shaded: 80% range")
+        spec = ChartSpec("lines", title, note=self.footer())
         for label, rows, hrows in places:
             months, totals = self._hist_series(hrows)
             months, totals = months[-HISTORY_MONTHS_SHOWN:], totals[-HISTORY_MONTHS_SHOWN:]
@@ -901,6 +907,9 @@ class Engine:
                     a.fields.append(("Refreshed", ts.strftime("%Y-%m-%d %H:%M UTC")))
                 except ValueError:
                     a.fields.append(("Refreshed", meta["updated_at"][:40]))
+            acc = accuracy_text(meta)
+            if acc:
+                a.fields.append(("Recent accuracy", acc))
             for key, value in meta.items():
                 if key in ("version", "data_through", "model", "updated_at"):
                     continue
@@ -964,6 +973,39 @@ class Engine:
                       ["This channel will no longer get the weekly alert." if gone else
                        "This channel had no weekly alert subscription."],
                       data={"removed": gone})
+
+
+def accuracy_text(meta: Mapping[str, str]) -> str | None:
+    """Recent MAE of the served model against the baselines, from the forecast meta, in words.
+
+    >>> accuracy_text({"mae": '{"model": 0.8, "snaive": 1.0}'})
+    'mean absolute error 0.80 per series-month vs seasonal naive 1.00 (20% lower)'
+    """
+    found: dict[str, float] = {}
+    for key in ("health", "accuracy", "mae", "metrics"):
+        data = _meta_value(meta.get(key, ""))
+        if isinstance(data, dict):
+            inner = data.get("mae") if isinstance(data.get("mae"), dict) else data
+            for name, value in inner.items():
+                if isinstance(value, (int, float)):
+                    found.setdefault(str(name).removeprefix("mae_"), float(value))
+    for key, value in meta.items():
+        if key.startswith("mae_"):
+            try:
+                found.setdefault(key[4:], float(value))
+            except ValueError:
+                pass
+    model = found.get("model", found.get("served"))
+    if model is None:
+        return None
+    text = f"mean absolute error {model:.2f} per series-month"
+    labels = {"snaive": "seasonal naive", "ses": "smoothing"}
+    for base in ("snaive", "ses"):
+        if found.get(base):
+            b = found[base]
+            word = "lower" if model < b else "higher"
+            text += f" vs {labels[base]} {b:.2f} ({abs(model - b) / b:.0%} {word})"
+    return text
 
 
 def _beyond(month: str, fm: list[str], hm: list[str]) -> str:

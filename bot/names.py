@@ -273,6 +273,19 @@ class Names:
         """Communities whose first word is ``word`` (for "forest" -> ask which)."""
         return sorted(self._first_word.get(normalise(word), []))
 
+    def first_word_close(self, word: str) -> list[str]:
+        """Communities whose first word is a close spelling of ``word`` ("forrest" -> FOREST ...).
+
+        >>> Names(["FOREST LAWN", "CRANSTON"]).first_word_close("forrest")
+        ['FOREST LAWN']
+        """
+        norm = normalise(word)
+        if len(norm) < 5:
+            return []
+        hits = process.extract(norm, list(self._first_word), scorer=fuzz.ratio, score_cutoff=85,
+                               limit=5)
+        return sorted(c for w, _, _ in hits for c in self._first_word[w])
+
     def community(self, text: str) -> Place | None:
         """Resolve a name typed by someone: exact, then typo-tolerant, then a unique first word."""
         place = self.exact(text)

@@ -468,9 +468,12 @@ def _find_places(tokens: list[str], used: list[bool], names: Names):
     for i, tok in enumerate(tokens):  # a unique first word ("cranston" of "CRANSTON ...")
         if used[i] or tok in STOPWORDS or len(tok) < 4:
             continue
-        starts = names.prefix_matches(tok)
+        starts = names.prefix_matches(tok) or names.first_word_close(tok)
         if len(starts) == 1:
             take(i, 1, Place("community", starts[0], (starts[0],)))
+        elif len(starts) > 1:
+            ambiguous.append((tok, starts))
+            used[i] = True
     unknown = [t for i, t in enumerate(tokens) if not used[i] and t not in STOPWORDS
                and not t.isdigit()]
     places.sort(key=lambda x: x[0])

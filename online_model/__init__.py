@@ -1,1 +1,31 @@
-"""crimecast online_model package."""
+"""Forecasting core: panel forecasters (baselines, online River GLM, torch LSTM, ensemble), count
+distributions, evaluation, the backtest and the model registry.
+
+Importing this package never imports torch: the LSTM loads lazily (``online_model.LSTMForecaster``
+or ``import online_model.lstm``), so the bot can use distributions without it.
+"""
+
+from .base import FRAME_COLUMNS, DispersionTracker, ForecastArrays, PanelForecaster, SeriesKey
+from .baselines import SES, MeanLastN, SeasonalNaive
+from .data import DataError, read_calgary_csv, read_many, to_panel
+from .distributions import NegBin, fit_dispersion, nb_nll
+from .months import add_months, month_range
+
+__all__ = [
+    "FRAME_COLUMNS", "DispersionTracker", "ForecastArrays", "PanelForecaster", "SeriesKey",
+    "SES", "MeanLastN", "SeasonalNaive",
+    "DataError", "read_calgary_csv", "read_many", "to_panel",
+    "NegBin", "fit_dispersion", "nb_nll",
+    "add_months", "month_range",
+]
+
+_LAZY = {"LSTMForecaster": ("lstm", "LSTMForecaster")}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

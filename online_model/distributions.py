@@ -97,11 +97,19 @@ class NegBin:
         if not 0 < level < 1:
             raise ValueError("level must be in (0, 1)")
         shape = self.mean.shape
+        lo = np.zeros(self.mean.size, int)
+        hi = np.zeros(self.mean.size, int)
+        # bucket rows by how far their mass reaches, so one wide row does not widen every table
+        reach = self.mean.ravel() + 10 * np.sqrt(self.var.ravel()) + 10
+        bucket = np.ceil(np.log2(np.maximum(reach, 16))).astype(int)
+        for b in np.unique(bucket):
+            rows = np.nonzero(bucket == b)[0]
+            sub = NegBin(self.mean.ravel()[rows], self.dispersion.ravel()[rows])
+            lo[rows], hi[rows] = sub._shortest(level, 2 ** int(b))
+        return lo.reshape(shape), hi.reshape(shape)
+
+    def _shortest(self, level: float, upper: int) -> tuple[np.ndarray, np.ndarray]:
         n = self.mean.size
-        if n == 0:
-            return np.zeros(shape, int), np.zeros(shape, int)
-        sd = np.sqrt(self.var.ravel())
-        upper = int(np.max(self.mean.ravel() + 12 * sd) + 12)
         cdf = self._cdf_table(upper)  # (n, upper + 1)
         width = cdf.shape[1]
         prev = np.concatenate([np.zeros((n, 1)), cdf[:, :-1]], axis=1)
@@ -118,9 +126,7 @@ class NegBin:
         mass = np.take_along_axis(cdf, his_c, axis=1) - prev[:, :n_lo]
         score = np.where(valid, (his - los) - 0.5 * mass, np.inf)
         best = np.argmin(score, axis=1)
-        lo = best
-        hi = his_c[np.arange(n), best]
-        return lo.reshape(shape).astype(int), hi.reshape(shape).astype(int)
+        return best.astype(int), his_c[np.arange(n), best].astype(int)
 
     @staticmethod
     def total(means, dispersions, axis=None) -> "NegBin":

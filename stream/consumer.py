@@ -26,13 +26,14 @@ import redis
 
 from .categories import CategorySet
 from .keys import Keys, series_field
-from .producer import ensure_group
-from .records import Incident, RecordError, RecordParser
+from .producer import MAX_DEAD_FIELDS, MAX_DEAD_VALUE, ensure_group
+from .records import FIELDS, Incident, RecordError, RecordParser
 from .scripts import APPLY_BATCH
 
 log = logging.getLogger(__name__)
 
 _FIXED_KEYS = 10  # stream, stats, watermark, months, series, closed, dead, meta, sources, ids
+_KNOWN = frozenset(f.encode() for f in FIELDS) | frozenset(FIELDS)
 _TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
 
@@ -56,6 +57,15 @@ class BatchResult:
         return self.read > 0
 
 
+def _text(v) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def _id_tuple(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
 def raw_client(client: redis.Redis) -> redis.Redis:
     """A non-decoding client to the same server as ``client`` (shares no connections with it)."""
     pool = client.connection_pool
@@ -76,7 +86,8 @@ class Consumer:
     Parameters mirror :class:`workers.settings.Settings`: ``batch_size`` entries per batch,
     ``block_ms`` to wait for new entries, ``claim_idle_ms`` before another consumer's pending
     entries are reclaimed, ``max_deliveries`` before an entry is dead-lettered. ``delete_acked``
-    removes counted entries from the stream (the counts are the record; the stream stays small).
+    trims counted entries from the stream about once a second (``XTRIM MINID`` below the oldest
+    entry still pending or undelivered): the counts are the record, and the stream stays small.
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *, name: str | None = None,
@@ -103,6 +114,8 @@ class Consumer:
         self._script = self._raw.register_script(APPLY_BATCH)
         self._group_ready = False
         self._last_claim = 0.0
+        self._last_trim = time.monotonic()
+        self.trim_interval = 1.0
         self._claim_cursor = "0-0"
         self._errors: dict[bytes, str] = {}  # last apply error per entry, for the dead letter
 
@@ -139,8 +152,12 @@ class Consumer:
             handled += result.read
             if result and on_batch is not None:
                 on_batch(result)
+            if self.delete_acked and time.monotonic() - self._last_trim > self.trim_interval:
+                self._trim_quietly()
             if burst and not result:
                 break
+        if self.delete_acked:
+            self._trim_quietly()
         return handled
 
     def process_once(self, block: bool = True) -> BatchResult:
@@ -160,6 +177,34 @@ class Consumer:
 
     def close(self) -> None:
         self._raw.close()
+
+    def trim(self) -> int:
+        """Drop entries every consumer is done with; returns how many went.
+
+        Reads the group's last-delivered id *before* its oldest pending id, so that an entry
+        delivered in between is still seen as pending: only acked entries are ever trimmed.
+        """
+        last = None
+        for g in self._raw.xinfo_groups(self.keys.stream):
+            if _text(g["name"]) == self.keys.consumer_group:
+                last = _text(g["last-delivered-id"])
+        if last is None or last == "0-0":
+            return 0
+        summary = self._raw.xpending(self.keys.stream, self.keys.consumer_group)
+        minid = _text(summary["min"]) if summary["pending"] else last
+        if _id_tuple(minid) > _id_tuple(last):
+            minid = last
+        if minid == last and not summary["pending"]:
+            ms, seq = _id_tuple(last)  # everything up to and including ``last`` is done
+            minid = f"{ms}-{seq + 1}"
+        return int(self._raw.xtrim(self.keys.stream, minid=minid, approximate=False))
+
+    def _trim_quietly(self) -> None:
+        self._last_trim = time.monotonic()
+        try:
+            self.trim()
+        except redis.RedisError as exc:  # trimming is housekeeping: never stop counting for it
+            log.debug("consumer %s: trim skipped (%s)", self.name, exc)
 
     # --- reading -----------------------------------------------------------------------------
     def _read(self, block: bool) -> list:
@@ -205,18 +250,21 @@ class Consumer:
 
     # --- applying ----------------------------------------------------------------------------
     def _handle(self, entries: list, result: BatchResult, delivered: bool) -> None:
-        good: list[tuple[bytes, Incident]] = []
+        good: list[tuple] = []  # (entry id, wire record)
         dead: list[tuple[bytes, str, dict]] = []
         counts = self._deliveries(entries) if delivered else {}
+        parse = self._parser.wire
+        self._parser.refresh()
         for entry_id, fields in entries:
-            n = counts.get(entry_id, 1)
-            if n > self.max_deliveries:
-                last = self._errors.pop(entry_id, "")
-                reason = f"delivered {n} times without being applied" + (f": {last}" if last else "")
-                dead.append((entry_id, reason, fields))
-                continue
+            if counts:
+                n = counts.get(entry_id, 1)
+                if n > self.max_deliveries:
+                    last = self._errors.pop(entry_id, "")
+                    reason = f"delivered {n} times without being applied" + (f": {last}" if last else "")
+                    dead.append((entry_id, reason, fields))
+                    continue
             try:
-                good.append((entry_id, self._parser.parse(fields)))
+                good.append((entry_id, parse(fields)))
             except RecordError as exc:
                 dead.append((entry_id, exc.reason, fields))
         try:
@@ -233,7 +281,7 @@ class Consumer:
             for entry in entries:
                 self._handle([entry], result, delivered)
 
-    def _apply(self, good: list[tuple[bytes, Incident]], dead: list[tuple[bytes, str, dict]],
+    def _apply(self, good: list[tuple], dead: list[tuple[bytes, str, dict]],
                result: BatchResult) -> None:
         k = self.keys
         keys_idx: dict[str, int] = {}
@@ -245,42 +293,45 @@ class Consumer:
             return n
 
         months: dict[str, int] = {}
-        days: dict[date, int] = {}
+        days: dict[str, int] = {}
         series: dict[tuple[str, str], int] = {}
         sources: dict[str, int] = {}
         m_rows: list = []
         d_rows: list = []
         s_rows: list = []
         recs: list = []
-        for entry_id, inc in good:
-            month = inc.month
+        max_day = result.max_day
+        for entry_id, (ident, comm, cat, day, iso, month, count, src) in good:
             mi = months.get(month)
             if mi is None:
                 mi = months[month] = len(months) + 1
                 m_rows += [key(k.month_counts(month)), month, month[:4] + month[5:]]
-            di = days.get(inc.occurred_at)
+            di = days.get(iso)
             if di is None:
-                di = days[inc.occurred_at] = len(days) + 1
-                iso = inc.occurred_at.isoformat()
+                di = days[iso] = len(days) + 1
                 d_rows += [key(k.day_counts(iso)), iso]
-                if result.max_day is None or inc.occurred_at > result.max_day:
-                    result.max_day = inc.occurred_at
-            sk = (inc.community, inc.category)
-            si = series.get(sk)
+                if max_day is None or day > max_day:
+                    max_day = day
+            si = series.get((comm, cat))
             if si is None:
-                si = series[sk] = len(series) + 1
-                s_rows += [key(k.series_counts(*sk)), series_field(*sk)]
-            ri = sources.get(inc.source)
+                si = series[(comm, cat)] = len(series) + 1
+                s_rows += [key(k.series_counts(comm, cat)), series_field(comm, cat)]
+            ri = sources.get(src)
             if ri is None:
-                ri = sources[inc.source] = len(sources) + 1
-            recs += [entry_id, inc.id, mi, di, si, inc.count, ri]
-        args: list = [k.consumer_group, "1" if self.delete_acked else "0", f"{time.time():.3f}",
+                ri = sources[src] = len(sources) + 1
+            recs += [entry_id, ident, mi, di, si, count, ri]
+        result.max_day = max_day
+        args: list = [k.consumer_group, "0", f"{time.time():.3f}",
                       len(months), *m_rows, len(days), *d_rows, len(series), *s_rows,
                       len(sources), *sources, len(good), *recs, len(dead)]
         for entry_id, reason, fields in dead:
             pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
-            for f, v in fields.items():
-                pairs += [b"f:" + (f if isinstance(f, bytes) else f.encode()), v]
+            items = sorted(fields.items(), key=lambda kv: kv[0] not in _KNOWN)  # record's own first
+            if len(items) > MAX_DEAD_FIELDS or any(len(v) > MAX_DEAD_VALUE for _, v in items):
+                pairs += ["truncated", "1"]
+            for f, v in items[:MAX_DEAD_FIELDS]:
+                name = f if isinstance(f, bytes) else f.encode()
+                pairs += [b"f:" + name[:200], v[:MAX_DEAD_VALUE]]
             args += [entry_id, len(pairs) // 2] + pairs
         keys = [k.stream, k.stats, k.watermark, k.months, k.series, k.closed_months, k.dead_letter,
                 k.meta, k.sources, k.incident_ids] + list(keys_idx)
@@ -296,7 +347,7 @@ class Consumer:
                         "month; not counted again (send corrections under a new id)", self.name,
                         conflicts)
         if applied:
-            result.months.update(inc.month for _, inc in good)
+            result.months.update(months)
         for entry_id, _, _ in dead:
             self._errors.pop(entry_id, None)
         if ndead:

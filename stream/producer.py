@@ -1,4 +1,4 @@
-"""Putting records on the incident stream (pipelined ``XADD``).
+"""Putting records on the incident stream (``XADD``, a chunk at a time).
 
 A producer only appends: counting happens in the consumers, which make re-sent records harmless (an
 id counts once). Rows a source could not turn into an :class:`~stream.records.Incident` arrive here
@@ -15,7 +15,13 @@ from typing import Callable, Iterable, Mapping
 import redis
 
 from .keys import Keys
-from .records import Incident
+from .records import FIELDS, SCHEMA_VERSION, Incident
+from .scripts import XADD_MANY
+
+_VERSION = str(SCHEMA_VERSION)
+DEAD_LETTER_MAXLEN = 100_000  # the dead-letter stream keeps about this many of the newest entries
+MAX_DEAD_FIELDS = 64  # original fields kept per dead letter (a record with thousands is cut)
+MAX_DEAD_VALUE = 16_384  # bytes kept per original value
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,12 @@ def ensure_group(client: redis.Redis, keys: Keys) -> bool:
 
 
 class Producer:
-    """Append records to ``keys.stream`` in pipelined chunks.
+    """Append records to ``keys.stream`` in chunks (one server-side step per chunk).
 
-    ``send`` returns the number of incidents records sent; rejected rows are dead-lettered and
+    ``send`` returns the number of incident records sent; rejected rows are dead-lettered and
     counted in :attr:`rejected`. ``progress(n)`` is called after each chunk with the rows handled.
+    A chunk is appended whole or not at all, so an interrupted send leaves no half chunk; re-sending
+    is always safe (consumers count an id once).
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *, chunk_size: int = 2000,
@@ -66,35 +74,46 @@ class Producer:
         self.sent = 0
         self.rejected = 0
         self._group_checked = False
+        self._xadd_many = client.register_script(XADD_MANY)
 
     def send(self, records: Iterable[Incident | Rejected]) -> int:
-        """XADD every record (dead-letter every :class:`Rejected`); returns incidents records sent."""
+        """Append every :class:`Incident`, dead-letter every :class:`Rejected`; returns the
+        incident records sent."""
         if not self._group_checked:
             ensure_group(self.client, self.keys)
             self._group_checked = True
         sent = 0
-        pipe = self.client.pipeline(transaction=False)
+        values: list = []
+        rejected: list[Rejected] = []
         pending = 0
-        stream, dead = self.keys.stream, self.keys.dead_letter
         for rec in records:
-            if isinstance(rec, Incident):
-                pipe.xadd(stream, rec.to_fields())
+            if type(rec) is Incident or isinstance(rec, Incident):
+                values += (_VERSION, rec.id, rec.community, rec.category,
+                           rec.occurred_at.isoformat(), str(rec.count), rec.source)
                 sent += 1
             elif isinstance(rec, Rejected):
-                pipe.xadd(dead, rec.to_fields())
-                pipe.hincrby(self.keys.stats, "dead", 1)
-                self.rejected += 1
+                rejected.append(rec)
             else:
                 raise TypeError(f"cannot send {type(rec).__name__}: expected Incident or Rejected")
             pending += 1
             if pending >= self.chunk_size:
-                pipe.execute()
-                if self.progress:
-                    self.progress(pending)
-                pending = 0
+                self._flush(values, rejected, pending)
+                values, rejected, pending = [], [], 0
         if pending:
-            pipe.execute()
-            if self.progress:
-                self.progress(pending)
+            self._flush(values, rejected, pending)
         self.sent += sent
         return sent
+
+    def _flush(self, values: list, rejected: list[Rejected], rows: int) -> None:
+        if rejected:
+            pipe = self.client.pipeline(transaction=True)
+            for rej in rejected:
+                pipe.xadd(self.keys.dead_letter, rej.to_fields(), maxlen=DEAD_LETTER_MAXLEN,
+                          approximate=True)
+            pipe.hincrby(self.keys.stats, "dead", len(rejected))
+            pipe.execute()
+            self.rejected += len(rejected)
+        if values:
+            self._xadd_many(keys=[self.keys.stream], args=[len(FIELDS), *FIELDS, *values])
+        if self.progress:
+            self.progress(rows)

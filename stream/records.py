@@ -270,6 +270,16 @@ def _getter(fields: Mapping):
     return fields.get
 
 
+class _Slow(Exception):
+    """Internal: the fast path declines; the full parser decides (and gives the reason)."""
+
+
+_MISS = object()
+
+# The consumer's form of a record: (id, community, category, day, iso day, month, count, source).
+Wire = tuple
+
+
 class RecordParser:
     """Parse stream entries fast: validated values of the few distinct communities, categories,
     dates, counts and sources are cached; anything unusual falls back to
@@ -286,47 +296,72 @@ class RecordParser:
     def __init__(self, categories: CategorySet | None = None, today: date | None = None):
         self.categories = categories or _DEFAULT_CATEGORIES
         self.today = today
-        self._day = (today or datetime.now(timezone.utc).date())
-        self._cache: dict[tuple[int, object], object] = {}
+        self._day = today or datetime.now(timezone.utc).date()
+        self._caches: tuple[dict, ...] = ({}, {}, {}, {}, {})
 
-    def _cached(self, kind: int, raw: object, fn):
-        key = (kind, raw)
-        try:
-            return self._cache[key]
-        except KeyError:
-            value = fn(raw)
-            if len(self._cache) > self._LIMIT:
-                self._cache.clear()
-            self._cache[key] = value
-            return value
+    def refresh(self) -> None:
+        """Forget cached dates when the day changes ("in the future" moves on); once per batch."""
+        if self.today is None:
+            now = datetime.now(timezone.utc).date()
+            if now != self._day:
+                self._day = now
+                self._caches[2].clear()
 
     def parse(self, fields: Mapping) -> Incident:
         """An :class:`Incident` from entry fields, or :class:`RecordError` with the reason."""
-        if self.today is None and datetime.now(timezone.utc).date() != self._day:
-            self._day = datetime.now(timezone.utc).date()  # "the future" moved on: forget dates
-            self._cache.clear()
+        self.refresh()
+        w = self.wire(fields)
+        return Incident(w[0], w[1], w[2], w[3], w[6], w[7])
+
+    def wire(self, fields: Mapping) -> Wire:
+        """``(id, community, category, day, iso, month, count, source)``; raises RecordError."""
         try:
             return self._fast(fields)
         except Exception:
-            return Incident.from_fields(fields, categories=self.categories, today=self.today)
+            inc = Incident.from_fields(fields, categories=self.categories, today=self.today)
+            iso = inc.occurred_at.isoformat()
+            return (inc.id, inc.community, inc.category, inc.occurred_at, iso, iso[:7], inc.count,
+                    inc.source)
 
-    def _fast(self, fields: Mapping) -> Incident:
-        if b"id" in fields:
-            f = fields
-        else:
-            f = {k.encode() if isinstance(k, str) else k: v for k, v in fields.items()}
+    def _miss(self, cache: dict, raw, fn):
+        value = fn(raw)
+        if len(cache) > self._LIMIT:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    def _fast(self, f: Mapping) -> Wire:
         v = f.get(b"v")
-        if v not in (None, b"1", "1", b"", ""):
-            raise RecordError("version")
-        for name in _REQUIRED_B:
-            if f.get(name) in (None, "", b""):
-                raise RecordError("missing")
-        cats = self.categories
-        return Incident(
-            check_id(f[b"id"]),
-            self._cached(0, f[b"community"], check_community),
-            self._cached(1, f[b"category"], lambda raw: check_category(raw, cats)),
-            self._cached(2, f[b"occurred_at"], lambda raw: parse_day(raw, today=self.today)),
-            self._cached(3, f.get(b"count"), parse_count),
-            self._cached(4, f.get(b"source") or "", check_source),
-        )
+        if v is not None and v != b"1":
+            raise _Slow
+        ident = f[b"id"].decode()
+        if (not ident or len(ident) > MAX_TEXT or ident[0].isspace() or ident[-1].isspace()
+                or _CONTROL.search(ident)):
+            raise _Slow
+        comms, cats, days, counts, sources = self._caches
+        raw = f[b"community"]
+        comm = comms.get(raw, _MISS)
+        if comm is _MISS:
+            comm = self._miss(comms, raw, check_community)
+        raw = f[b"category"]
+        cat = cats.get(raw, _MISS)
+        if cat is _MISS:
+            cat = self._miss(cats, raw, lambda x: check_category(x, self.categories))
+        raw = f[b"occurred_at"]
+        day = days.get(raw, _MISS)
+        if day is _MISS:
+            day = self._miss(days, raw, self._day_entry)
+        raw = f.get(b"count")
+        count = counts.get(raw, _MISS)
+        if count is _MISS:
+            count = self._miss(counts, raw, parse_count)
+        raw = f.get(b"source") or b""
+        src = sources.get(raw, _MISS)
+        if src is _MISS:
+            src = self._miss(sources, raw, check_source)
+        return (ident, comm, cat, day[0], day[1], day[2], count, src)
+
+    def _day_entry(self, raw) -> tuple[date, str, str]:
+        day = parse_day(raw, today=self.today)
+        iso = day.isoformat()
+        return (day, iso, iso[:7])

@@ -10,12 +10,15 @@ import csv
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import redis
 
 from .keys import Keys, split_series_field
 from .months import check_month, month_range
+
+if TYPE_CHECKING:  # pandas is imported when a panel is built, not by every consumer process
+    import pandas as pd
 
 SeriesKey = tuple[str, str]
 CALGARY_HEADER = ("Community", "Category", "Crime Count", "Year", "Month")
@@ -66,11 +69,13 @@ class CountStore:
         return {m: n for m, n in sorted(raw.items())
                 if (start is None or m >= start) and (end is None or m <= end)}
 
-    def panel(self, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    def panel(self, start: str | None = None, end: str | None = None) -> "pd.DataFrame":
         """Wide panel: rows ``(community, category)``, columns months ascending, zeros filled, int64.
 
         Without bounds it spans the first to the last month with any count.
         """
+        import pandas as pd
+
         known = self.months()
         if start is None and end is None and not known:
             empty = pd.DataFrame(columns=pd.Index([], name="month"), dtype="int64")

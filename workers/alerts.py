@@ -354,14 +354,17 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
             raise AlertError(f"as-of must be a date YYYY-MM-DD, not {as_of!r}") from exc
     week_end = as_of - timedelta(days=1)
     week_start = as_of - timedelta(days=7)
-    month = month_of(week_end)
-    dim = days_in_month(month)
-    days = week_end.day
     scope = _resolve_scope(client, keys, subscription)
     notes = list(scope.notes)
 
     cache = ForecastCache(client, keys)
     forecasts = cache.read_all()
+    month, window_start, window_end = _test_window(week_end, forecasts)
+    dim = days_in_month(month)
+    days = window_end.day
+    if month != month_of(week_end):
+        notes.append(f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so the "
+                     f"running-hot test covers all of {month}.")
     meta = cache.meta()
     watermark = _watermark(client, keys)
     data_through = meta.get("data_through") or None
@@ -386,8 +389,8 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
         notes.append(f"No forecast covers {month} (the served forecasts start at {first}), so no "
                      f"series can be called hot this week.")
     if family:
-        mtd = _window_counts(client, keys, week_end.replace(day=1), week_end)
-        week = _window_counts(client, keys, max(week_start, week_end.replace(day=1)), week_end)
+        mtd = _window_counts(client, keys, window_start, window_end)
+        week = _window_counts(client, keys, week_start, week_end)
         h = [f.months.index(month) for _, f in family]
         mean = np.array([f.mean[i] for (_, f), i in zip(family, h)], dtype=float)
         alpha = np.array([f.dispersion[i] for (_, f), i in zip(family, h)], dtype=float)
@@ -404,8 +407,20 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
                         "q_value": float(f"{res.q_value[i]:.3g}"),
                         "week_observed": int(week.get((community, category), 0))})
 
-    # --- top communities forecast for next month -------------------------------------------------
+    # --- the week just ended, in scope: observed against the forecasts pro-rated by days --------
     in_scope_fc = {s: f for s, f in forecasts.items() if scope.contains(s)}
+    week_counts = _window_counts(client, keys, week_start, week_end)
+    week_observed = sum(v for s, v in week_counts.items() if scope.contains(s))
+    week_expected = 0.0
+    covered = True
+    day = week_start
+    while day <= week_end:
+        m = month_of(day)
+        share = 1.0 / days_in_month(m)
+        day_total = [f.mean[f.months.index(m)] for f in in_scope_fc.values() if m in f.months]
+        covered = covered and bool(day_total)
+        week_expected += share * sum(day_total)
+        day += timedelta(days=1)
     target = _target_month(in_scope_fc.values(), month)
     top: list[dict] = []
     if target is not None:
@@ -444,12 +459,29 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
 
     return Alert(
         channel_id=subscription.channel_id, iso_week=iso_week(week_end), as_of=as_of.isoformat(),
-        week={"start": week_start.isoformat(), "end": week_end.isoformat()},
+        week={"start": week_start.isoformat(), "end": week_end.isoformat(),
+              "observed": int(week_observed),
+              "expected": round(week_expected, 1) if covered else None},
         month_to_date={"month": month, "days": days, "days_in_month": dim},
         data_through=data_through, stale=bool(stale), synthetic=_is_synthetic(client, keys),
         scope_label=scope.label, hot=hot, fdr=fdr, top_next_month=top, changes=changes,
         health=health, notes=notes, webhook=subscription.webhook,
     )
+
+
+def _test_window(week_end: date, forecasts: Mapping[Any, CachedForecast]) -> tuple[str, date, date]:
+    """``(month, first day, last day)`` the running-hot test covers: the month to date, or, when
+    fewer than seven days of the month have passed, the whole month just ended if it is forecast.
+
+    >>> _test_window(date(2023, 6, 18), {})
+    ('2023-06', datetime.date(2023, 6, 1), datetime.date(2023, 6, 18))
+    """
+    if week_end.day < 7:
+        prev_end = week_end.replace(day=1) - timedelta(days=1)
+        prev = month_of(prev_end)
+        if any(prev in f.months for f in forecasts.values()):
+            return prev, prev_end.replace(day=1), prev_end
+    return month_of(week_end), week_end.replace(day=1), week_end
 
 
 def _target_month(forecasts: Iterable[CachedForecast], current: str) -> str | None:

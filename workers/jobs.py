@@ -46,11 +46,12 @@ def weekly_alert(as_of: str | None = None) -> dict:
 
 def month_close_check() -> dict:
     """Close the months whose grace period has passed and queue the model update for each."""
-    from .stream_worker import close_due_months
+    from .stream_worker import close_due_months, reconcile_model_update
 
     with _job_runtime() as rt:
         closed = close_due_months(rt)
-    return {"closed": closed}
+        caught_up = None if closed else reconcile_model_update(rt)
+    return {"closed": closed, "model_catch_up": caught_up}
 
 
 def record_month_closed(month: str) -> dict:

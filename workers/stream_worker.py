@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 import signal
 import threading
 import time
@@ -29,10 +30,12 @@ from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-__all__ = ["StreamWorker", "close_due_months", "close_and_enqueue", "enqueue_model_update"]
+__all__ = ["StreamWorker", "close_due_months", "close_and_enqueue", "enqueue_model_update",
+           "reconcile_model_update"]
 
 MODEL_UPDATE_TIMEOUT_S = 1800
 MODEL_UPDATE_RETRY = Retry(max=3, interval=[60, 300, 900])
+_warned: list[bool] = []
 
 
 def _model_update_func() -> str:
@@ -40,7 +43,9 @@ def _model_update_func() -> str:
     worker imports (so this process never loads the model code or torch); if the model wiring is
     not installed, a job that records the close."""
     if importlib.util.find_spec("workers.model_jobs") is None:
-        log.warning("workers.model_jobs not available: the close is recorded, no model is updated")
+        if not _warned:
+            _warned.append(True)
+            log.warning("workers.model_jobs not available: closes are recorded, no model is updated")
         return "workers.jobs.record_month_closed"
     return "workers.model_jobs.on_month_closed"
 
@@ -71,6 +76,36 @@ def close_due_months(rt: Runtime) -> list[str]:
     store = CountStore(rt.client, rt.keys)
     due = due_months(store.watermark(), rt.settings.grace_days, store.closed_months(), store.months())
     return [m for m in due if close_and_enqueue(rt, m, reason="watermark")]
+
+
+def reconcile_model_update(rt: Runtime) -> str | None:
+    """If the served forecasts rest on an older month than the last closed one (a worker died
+    between closing and enqueueing, or the update failed for good), queue the update once more.
+
+    At most one such job per month ever exists (its id names the month), so an hourly check never
+    piles them up. Returns the month queued, or None.
+    """
+    from rq.exceptions import NoSuchJobError
+
+    from stream.store import CountStore
+
+    last = CountStore(rt.client, rt.keys).last_closed_month()
+    if last is None:
+        return None
+    served = rt.client.hget(rt.keys.forecasts_meta, "data_through")
+    if served is not None and str(served) >= last:
+        return None
+    job_id = re.sub(r"[^A-Za-z0-9_-]", "_", f"{rt.keys.prefix}-model-catch-up-{last}")
+    try:
+        Job.fetch(job_id, connection=rt.raw)
+        return None  # already queued, running, done or failed: the health check reports it
+    except NoSuchJobError:
+        pass
+    rt.queue("models").enqueue_call(
+        _model_update_func(), args=(last,), timeout=MODEL_UPDATE_TIMEOUT_S, retry=MODEL_UPDATE_RETRY,
+        job_id=job_id, description=f"model catch-up to {last}", failure_ttl=30 * 24 * 3600)
+    log.warning("forecasts rest on %s but %s has closed: model update queued", served, last)
+    return last
 
 
 @dataclass

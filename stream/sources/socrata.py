@@ -50,7 +50,7 @@ def _pick(row: dict, column: str):
 
 def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_URL,
              dataset: str = DATASET, page_size: int = 50_000, app_token: str | None = None,
-             timeout: float = 60.0, retries: int = 3,
+             timeout: float = 60.0, retries: int = 3, retry_delay: float = 1.0,
              progress: Callable[[int], None] | None = None,
              transport: httpx.BaseTransport | None = None) -> int:
     """Download every row to ``out_path`` (Calgary CSV layout); returns the rows written.
@@ -67,28 +67,31 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
     tmp = out_path.with_name(out_path.name + ".part")
     written = 0
     offset = 0
-    with httpx.Client(timeout=timeout, headers=headers, transport=transport,
-                      follow_redirects=True) as http, \
-            open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(list(_ALIASES))
-        while True:
-            params = {"$limit": page_size, "$offset": offset, "$order": ":id"}
-            page = _get(http, url, params, retries)
-            if not isinstance(page, list):
-                tmp.unlink(missing_ok=True)
-                raise SourceError(url, None, f"expected a JSON list at offset {offset}")
-            for row in page:
-                values = [_pick(row, c) for c in _ALIASES]
-                if values[4] is not None:
-                    values[4] = _month(values[4])
-                writer.writerow(["" if v is None else v for v in values])
-            written += len(page)
-            if progress is not None and page:
-                progress(len(page))
-            if len(page) < page_size:
-                break
-            offset += page_size
+    try:
+        with httpx.Client(timeout=timeout, headers=headers, transport=transport,
+                          follow_redirects=True) as http, \
+                open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(list(_ALIASES))
+            while True:
+                params = {"$limit": page_size, "$offset": offset, "$order": ":id"}
+                page = _get(http, url, params, retries, retry_delay)
+                if not isinstance(page, list):
+                    raise SourceError(url, None, f"expected a JSON list at offset {offset}")
+                for row in page:
+                    values = [_pick(row, c) for c in _ALIASES]
+                    if values[4] is not None:
+                        values[4] = _month(values[4])
+                    writer.writerow(["" if v is None else v for v in values])
+                written += len(page)
+                if progress is not None and page:
+                    progress(len(page))
+                if len(page) < page_size:
+                    break
+                offset += page_size
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     if written == 0:
         tmp.unlink(missing_ok=True)
         raise SourceError(url, None, "the portal returned no rows")
@@ -96,8 +99,7 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
     return written
 
 
-def _get(http: httpx.Client, url: str, params: dict, retries: int):
-    delay = 1.0
+def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float):
     for attempt in range(retries + 1):
         try:
             resp = http.get(url, params=params)

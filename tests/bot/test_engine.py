@@ -11,8 +11,6 @@ from bot.engine import Engine, nb_total
 from online_model.distributions import NegBin
 from stream.forecast_cache import ForecastCache
 from stream.keys import series_field
-from tests.bot import seed
-from tests.bot.conftest import TODAY
 
 
 def _month_total(r, keys, month, communities, categories=None):
@@ -93,27 +91,27 @@ def test_group_answer_says_so(engine, with_reference):
 
 
 
-def test_stale_warning(with_reference):
+def test_stale_warning(with_reference, today):
     """An answer names the data month and warns when it is old against today."""
     r, keys = with_reference
     a = Engine(r, keys, today=date(2026, 11, 28)).ask("forecast beltline")
     assert any("Stale" in w and "December 2023" in w for w in a.warnings)
-    fresh = Engine(r, keys, today=TODAY).ask("forecast beltline")
+    fresh = Engine(r, keys, today=today).ask("forecast beltline")
     assert not any("Stale" in w for w in fresh.warnings)
 
 
-def test_no_forecasts_says_how_to_get_them(r, keys, slice_frame):
+def test_no_forecasts_says_how_to_get_them(r, keys, slice_frame, seeder, today):
     """Without forecasts the bot says so and names the commands that make them."""
-    seed.fill(r, keys, slice_frame, forecasts=False)
-    a = Engine(r, keys, today=TODAY).ask("forecast beltline")
+    seeder.fill(r, keys, slice_frame, forecasts=False)
+    a = Engine(r, keys, today=today).ask("forecast beltline")
     assert not a.ok and "crimecast demo" in " ".join(a.lines) and "crimecast train" in " ".join(a.lines)
-    trend = Engine(r, keys, today=TODAY).ask("trend beltline")
+    trend = Engine(r, keys, today=today).ask("trend beltline")
     assert trend.ok  # history needs no forecasts
 
 
-def test_empty_redis_is_not_an_error(r, keys):
+def test_empty_redis_is_not_an_error(r, keys, today):
     """A brand-new deployment answers help and status without a traceback."""
-    e = Engine(r, keys, today=TODAY)
+    e = Engine(r, keys, today=today)
     assert e.ask("status").ok
     assert not e.ask("forecast beltline").ok
 
@@ -154,13 +152,13 @@ def test_rates_per_1000_use_census(engine, reference_files):
     assert any("per 1,000 residents" in v for _, v in a.fields)
 
 
-def test_rates_without_reference_say_why(filled):
+def test_rates_without_reference_say_why(filled, today):
     """Without reference data, a rate request says it cannot be computed."""
     r, keys = filled
-    a = Engine(r, keys, today=TODAY).ask("beltline per 1000 residents")
+    a = Engine(r, keys, today=today).ask("beltline per 1000 residents")
     assert a.ok and "rate_per_1000" not in a.data
     assert any("reference load" in ln for ln in a.lines)
-    assert not Engine(r, keys, today=TODAY).ask("top 5 in the northeast").ok
+    assert not Engine(r, keys, today=today).ask("top 5 in the northeast").ok
 
 
 def test_compare_two_places(engine):
@@ -197,9 +195,9 @@ def test_month_beyond_horizon_is_explained(engine):
     assert not a.ok and "beyond the forecasts" in " ".join(a.lines)
 
 
-def test_this_month_adds_month_to_date(r, keys, slice_frame):
+def test_this_month_adds_month_to_date(r, keys, slice_frame, seeder, today):
     """'This month' = the days counted so far plus the forecast pro-rated over the rest."""
-    seed.fill(r, keys, slice_frame, data_through="2023-12")
+    seeder.fill(r, keys, slice_frame, data_through="2023-12")
     # ten days of January 2024 arrive for Beltline car theft
     field = series_field("BELTLINE", "Theft OF Vehicle")
     for day in range(1, 11):
@@ -226,26 +224,29 @@ def test_status_reports_versions_and_accuracy(engine):
     text = " ".join(v for _, v in a.fields)
     assert "2023-12" in text and "meanlast6-nb" in text
     assert a.data["meta"]["mae"]["model"] < 10
+    assert any(n == "Recent accuracy" and "seasonal naive" in v for n, v in a.fields)
 
 
-def test_cache_reloads_when_version_changes(engine, with_reference, slice_frame):
+def test_cache_reloads_when_version_changes(engine, with_reference, slice_frame, seeder):
     """New forecasts are served as soon as the cache version changes."""
     r, keys = with_reference
     first = engine.ask("forecast beltline")
-    long = seed.long_counts(slice_frame)
-    entries = seed.simple_forecasts(long[long["month"] <= "2023-11"], "2023-11", 3)
+    long = seeder.long_counts(slice_frame)
+    entries = seeder.simple_forecasts(long[long["month"] <= "2023-11"], "2023-11", 3)
     ForecastCache(r, keys).write(entries, {"data_through": "2023-11", "model": "other"})
     second = engine.ask("forecast beltline")
     assert first.data["model_version"] + 1 == second.data["model_version"]
-    assert second.data["months"] == ["2023-12"] and second.data["model"] == "other"
+    assert second.data["data_through"] == "2023-11" and second.data["model"] == "other"
+    assert second.data["months"] == ["2024-01"]  # still the month after the newest complete one
 
 
-def test_forecasts_lagging_counts_are_flagged(with_reference):
+def test_forecasts_lagging_counts_are_flagged(with_reference, today):
     """If counts have closed a newer month than the forecasts rest on, the answer says so."""
     r, keys = with_reference
     r.zadd(keys.closed_months, {"2024-01": 202401})
-    a = Engine(r, keys, today=TODAY).ask("forecast beltline")
+    a = Engine(r, keys, today=today).ask("forecast beltline")
     assert any("still rest on 2023-12" in w for w in a.warnings)
+    assert a.data["months"] == ["2024-02"]  # next month after the newest complete month
 
 
 def test_nb_total_matches_distribution():

@@ -142,6 +142,7 @@ HELP = [
     ("```\n```", "empty", None, "Ask me"),
     ("forecast forest next month", "ambiguous", "FOREST LAWN", "Which"),
     ("forest", "ambiguous", "FOREST HEIGHTS", "Which"),
+    ("forrest next month", "ambiguous", "FOREST LAWN", "Which"),
     ("trend deer", "ambiguous", "DEER RIDGE", "Which"),
     ("mckenzie car theft", "ambiguous", "MCKENZIE TOWNE", "Which"),
     ("forecast gotham", "unknown_place", None, "couldn't find"),

@@ -13,26 +13,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d")
 
 
-def _alert(n_hot=5, text="x"):
-    return {
-        "channel_id": "42", "iso_week": "2024-W03", "as_of": "2024-01-15",
-        "week": {"start": "2024-01-08", "end": "2024-01-14"},
-        "month_to_date": {"month": "2024-01", "days": 14, "days_in_month": 31},
-        "data_through": "2023-12", "stale": True, "synthetic": True,
-        "scope_label": "NORTHEAST sector @everyone",
-        "hot": [{"community": f"C{i} <@123>", "category": "Theft OF Vehicle" + text, "observed": 9,
-                 "expected": 2.4, "p_value": 0.001, "q_value": 0.01} for i in range(n_hot)],
-        "fdr": {"method": "Benjamini-Hochberg", "level": 0.1, "tested": 2700, "flagged": n_hot},
-        "top_next_month": [{"community": f"T{i}", "month": "2024-02", "mean": 30.5 - i,
-                            "lo80": 20, "hi80": 40} for i in range(5)],
-        "changes": [{"community": "BELTLINE", "category": "Street Robbery", "mean": 5.0,
-                     "previous_mean": 3.0, "change": 2.0}],
-        "health": {"model": "ensemble@3", "mae": {"model": 1.1, "snaive": 1.4, "ses": 1.3},
-                   "months": 6, "data_age_days": 15},
-        "caveat": "Reported crime, not all crime.",
-    }
-
-
 def test_huge_answer_fits_embed_limits():
     """Long titles, many fields and long values are trimmed to every Discord limit."""
     a = Answer("forecast", "T" * 400, ["line " * 300] * 10,
@@ -81,9 +61,9 @@ def test_answer_without_chart_has_no_png():
     assert to_png(Answer("status", "t")) is None
 
 
-def test_alert_embed_within_limits_and_pings_no_one():
+def test_alert_embed_within_limits_and_pings_no_one(alert_dict):
     """The weekly alert renders inside Discord's limits, says stale/synthetic, pings no one."""
-    e = alert_embed(_alert(n_hot=5, text="y" * 400))
+    e = alert_embed(alert_dict(n_hot=5, text="y" * 400))
     assert embed_size(e) <= TOTAL_MAX and len(e["title"]) <= TITLE_MAX
     assert all(len(f["value"]) <= FIELD_VALUE_MAX for f in e["fields"])
     blob = e["title"] + e["description"] + "".join(f["name"] + f["value"] for f in e["fields"])
@@ -92,15 +72,15 @@ def test_alert_embed_within_limits_and_pings_no_one():
     assert "Benjamini-Hochberg" in blob and "2024-W03" in e["title"]
 
 
-def test_alert_without_hot_series_says_so():
+def test_alert_without_hot_series_says_so(alert_dict):
     """An alert with nothing running hot says that plainly."""
-    e = alert_embed(_alert(n_hot=0))
+    e = alert_embed(alert_dict(n_hot=0))
     assert "Nothing ran improbably high" in e["fields"][0]["value"]
 
 
-def test_alert_text_and_chart():
+def test_alert_text_and_chart(alert_dict):
     """The console preview has every section; the chart is a PNG of the top forecasts."""
-    text = alert_text(_alert())
+    text = alert_text(alert_dict())
     for part in ("Running hot", "Highest forecast", "Biggest changes", "Model health"):
         assert part in text
-    assert alert_png(_alert()).startswith(PNG)
+    assert alert_png(alert_dict()).startswith(PNG)

@@ -288,3 +288,15 @@ def test_same_id_under_another_month_is_a_conflict_not_a_second_count(r, keys):
     store = CountStore(r, keys)
     assert store.months() == ["2023-05"]
     assert store.stats()["conflicts"] == 1
+
+
+def test_entry_with_thousands_of_fields_is_dead_lettered_trimmed(r, r_raw, keys):
+    """A pathological entry (5,000 fields) is dead-lettered, trimmed and marked, not retried forever."""
+    fields = {f"junk{i}": "x" for i in range(5000)}
+    fields.update({"id": "big", "community": "A", "category": "Arson", "occurred_at": "2023-01-01"})
+    _xadd_raw(r_raw, keys, fields)
+    _drain(r, keys)
+    [(_, dead)] = r_raw.xrange(keys.dead_letter)
+    assert dead[b"truncated"] == b"1" and len(dead) < 100
+    assert dead[b"f:id"] == b"big"
+    assert r.xpending(keys.stream, keys.consumer_group)["pending"] == 0

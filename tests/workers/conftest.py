@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 
 from online_model.surveillance import nb_interval
+from stream.categories import CategorySet
 from stream.consumer import Consumer
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.producer import Producer
+from stream.records import normalise_name
 from stream.sources.calgary import read_calgary
 
 
@@ -28,10 +30,19 @@ def month_add(month: str, n: int) -> str:
 
 def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
     """Wide panel (community, category) x month from a portal-shaped frame, duplicates summed."""
-    f = frame.assign(month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2))
+    cats = CategorySet.calgary()
+    f = frame.assign(month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
+                     Community=frame["Community"].map(normalise_name),
+                     Category=frame["Category"].map(cats.resolve))
     p = f.pivot_table(index=["Community", "Category"], columns="month", values="Crime Count",
                       aggfunc="sum", fill_value=0)
     return p.sort_index(axis=1).astype(float)
+
+
+def expected_counts(frame: pd.DataFrame) -> dict[tuple[str, str, str], int]:
+    """``(community, category, month) -> count`` of a portal-shaped frame, names canonical."""
+    panel = panel_of(frame)
+    return {(c, k, m): int(v) for (c, k), row in panel.iterrows() for m, v in row.items() if v}
 
 
 def mean_forecasts(panel: pd.DataFrame, data_through: str, horizon: int = 3, window: int = 6,
@@ -98,7 +109,7 @@ def tools():
     """The helpers above, for tests (conftest modules are not importable under importlib mode)."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(month_add=month_add, panel_of=panel_of, mean_forecasts=mean_forecasts,
+    return SimpleNamespace(month_add=month_add, panel_of=panel_of, expected_counts=expected_counts, mean_forecasts=mean_forecasts,
                            write_forecasts=write_forecasts, ingest_frame=ingest_frame)
 
 

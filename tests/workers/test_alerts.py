@@ -105,6 +105,7 @@ def test_injected_surge_is_flagged(r, keys, june, calgary_panel):
     assert (community, category) not in {(h["community"], h["category"]) for h in before.hot}
     _surge(r, keys, community, category)
     alert = build_alert(r, Subscription("9", "city"), AS_OF, keys=keys)
+    assert alert.week["observed"] - before.week["observed"] == 14  # surge days 12..18 of June
     flagged = {(h["community"], h["category"]): h for h in alert.hot}
     assert (community, category) in flagged
     hit = flagged[(community, category)]
@@ -121,7 +122,9 @@ def test_alert_has_contract_shape_and_round_trips(r, keys, june, calgary_panel):
     d = json.loads(alert.to_json())
     assert CONTRACT_KEYS <= set(d)
     assert d["iso_week"] == "2023-W24" and d["as_of"] == "2023-06-19"
-    assert d["week"] == {"start": "2023-06-12", "end": "2023-06-18"}
+    assert (d["week"]["start"], d["week"]["end"]) == ("2023-06-12", "2023-06-18")
+    assert d["week"]["expected"] == pytest.approx(sum(f.mean[0] for f in june.values()) * 7 / 30,
+                                                  abs=0.1)
     assert d["month_to_date"] == {"month": "2023-06", "days": 18, "days_in_month": 30}
     assert d["data_through"] == "2023-05" and d["caveat"] == CAVEAT
     assert d["fdr"]["method"] == "Benjamini-Hochberg" and d["fdr"]["tested"] == len(june)
@@ -253,15 +256,15 @@ def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_pa
     """52 weekly alerts over 2023 of the real data flag a handful of series, not dozens a week.
 
     Forecasts roll forward monthly (mean of six months, NB dispersion per category). Measured when
-    written: 35 flags in 52 weeks (18 weeks with any) out of ~2,300 series tested each week, at
+    written: 39 flags in 52 weeks (18 weeks with any) out of ~2,300 series tested each week, at
     BH level 0.1; the flags are genuine bursts in near-dormant series (e.g. 7 observed where
     0.33 expected).
     """
     tools.ingest_frame(r, keys, calgary_frame[calgary_frame["Year"] == 2023], tmp_path)
     as_of, data_through, flags, tested = date(2023, 1, 9), None, [], []
     while as_of <= date(2024, 1, 1):
-        end = as_of - timedelta(days=1)
-        wanted = tools.month_add(f"{end.year}-{end.month:02d}", -1)
+        closed_by = as_of - timedelta(days=14)  # months close 14 days after their end
+        wanted = tools.month_add(f"{closed_by.year}-{closed_by.month:02d}", -1)
         if wanted != data_through:
             data_through = wanted
             ForecastCache(r, keys).write(tools.mean_forecasts(calgary_panel, wanted),
@@ -273,3 +276,12 @@ def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_pa
     assert len(flags) == 52 and min(tested) > 2000
     assert sum(flags) <= 2 * len(flags)  # on average at most two flags a week of ~2,300 tests
     assert sum(f > 0 for f in flags) <= len(flags) // 2
+
+
+def test_first_days_of_a_month_test_the_month_just_ended(r, keys, june):
+    """On 3 July only two days of July have passed: the hot test covers all of June instead."""
+    alert = build_alert(r, Subscription("9", "city"), date(2023, 7, 3), keys=keys)
+    assert alert.month_to_date == {"month": "2023-06", "days": 30, "days_in_month": 30}
+    assert alert.week == {**alert.week, "start": "2023-06-26", "end": "2023-07-02"}
+    assert alert.fdr["tested"] == len(june)
+    assert any("covers all of 2023-06" in n for n in alert.notes)

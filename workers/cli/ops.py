@@ -123,6 +123,12 @@ def scheduler_cmd(
             fired = sched.catch_up()
             console.print(f"fired: {', '.join(fired) if fired else 'nothing was due'}")
             return
+        import signal
+
+        def stop(signum, frame):  # noqa: ARG001 - docker stop sends SIGTERM
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             sched.start(blocking=True)
         except (KeyboardInterrupt, SystemExit):

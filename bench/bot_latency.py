@@ -1,0 +1,179 @@
+"""Latency of the bot's answers against a Redis holding forecasts for every series.
+
+Fills a private key prefix on the Redis server (``REDIS_URL``, default the local one; embedded when
+``--embedded``) with the real Calgary counts through 2023-12 and forecasts for every series from a
+real simple model (mean of the last six months, negative-binomial dispersion), then times 1,000
+mixed questions end to end (parse, answer from the cached forecasts and counts, render):
+
+- text answers (target p99 < 10 ms),
+- answers with a chart PNG (target p99 < 200 ms),
+
+beside the Redis PING round trip measured in the same run. The machine is shared: figures are noisy.
+
+    python bench/bot_latency.py [--queries 1000] [--chart-queries 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bot.engine import Engine  # noqa: E402
+from bot.reference import load_reference  # noqa: E402
+from bot.render import to_embed, to_png, to_text  # noqa: E402
+from stream.connection import EmbeddedRedis, connect  # noqa: E402
+from stream.keys import Keys  # noqa: E402
+
+def _load_seed():
+    """The bot tests' filler (real counts, a real simple model), loaded by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("crimecast_bot_seed", ROOT / "tests/bot/seed.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+seed = _load_seed()
+
+DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
+
+TEMPLATES = [
+    "forecast {c} next month", "{c}", "how many {k} in {c} next 3 months?", "{c} {k} in March",
+    "top 5 communities for {k} next month", "top 10 in the {s}", "trend {c}",
+    "how has {k} changed in {c} this year?", "compare {c} and {c2}", "{c} vs {c2} {k}",
+    "why is {c} up?", "status", "{typo} {k}", "{c} per 1000 residents", "help", "forecast gotham",
+    "downtown break-ins next month", "calgary car theft next 3 months",
+]
+CATS = ["car theft", "break-ins", "violent crime", "assaults", "street robbery", "theft from vehicles",
+        "residential break ins", "robbery", "all crime"]
+SECTORS = ["northeast", "centre", "south", "nw", "west"]
+
+
+def typo(name: str, rng: random.Random) -> str:
+    s = name.lower()
+    if len(s) > 5:
+        i = rng.randrange(1, len(s) - 1)
+        s = s[:i] + s[i + 1:]
+    return s
+
+
+def questions(communities: list[str], n: int, rng: random.Random) -> list[str]:
+    out = []
+    for _ in range(n):
+        c, c2 = rng.sample(communities, 2)
+        out.append(rng.choice(TEMPLATES).format(c=c.title(), c2=c2.lower(), k=rng.choice(CATS),
+                                                s=rng.choice(SECTORS), typo=typo(c, rng)))
+    return out
+
+
+def pct(xs, q):
+    return float(np.percentile(np.asarray(xs) * 1000.0, q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--chart-queries", type=int, default=1000)
+    ap.add_argument("--embedded", action="store_true", help="use an embedded Redis")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    server = None
+    if args.embedded or not os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"):
+        import tempfile
+
+        server = EmbeddedRedis(tempfile.mkdtemp())
+        url = server.url
+    else:
+        url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = connect(url)
+    keys = Keys(f"bench-bot-{uuid.uuid4().hex[:8]}")
+    try:
+        t = time.perf_counter()
+        frame = pd.read_csv(DATA / "calgary_community_crime_2018_2023.csv")
+        filled = seed.fill(client, keys, frame, data_through="2023-12", horizon=3)
+        load_reference(client, keys, DATA / "calgary_communities.csv",
+                       DATA / "calgary_population_2021.csv")
+        print(f"filled {filled['series']:,} series x {filled['months']} months of real counts + "
+              f"forecasts in {time.perf_counter() - t:.1f} s")
+
+        engine = Engine(client, keys)
+        t = time.perf_counter()
+        engine.refresh()
+        print(f"cold load of forecasts, counts and names: {(time.perf_counter() - t) * 1000:.0f} ms")
+        rng = random.Random(args.seed)
+        qs = questions(list(engine.names.communities), args.queries, rng)
+        for q in qs[:20]:  # warm-up (first matplotlib figure, numpy paths)
+            to_png(engine.ask(q))
+
+        text_t, ping_t, kinds = [], [], {}
+        ok = 0
+        for q in qs:
+            t0 = time.perf_counter()
+            client.ping()
+            ping_t.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            a = engine.ask(q)
+            to_text(a)
+            to_embed(a)
+            dt = time.perf_counter() - t0
+            text_t.append(dt)
+            kinds.setdefault(a.intent, []).append(dt)
+            ok += a.ok
+        chart_t, chart_cpu = [], []
+        for q in qs[:args.chart_queries]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            a = engine.ask(q)
+            to_embed(a)
+            png = to_png(a)
+            if png is not None:
+                chart_t.append(time.perf_counter() - t0)
+                chart_cpu.append(time.process_time() - c0)
+
+        print(f"\n{len(qs)} mixed questions ({ok} answered, {len(qs) - ok} help replies), "
+              f"{len(chart_t)} with a chart")
+        print(f"{'':28}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+        for label, xs in (("Redis PING round trip", ping_t), ("text answer", text_t),
+                          ("answer with chart (PNG)", chart_t),
+                          ("  same, CPU time only", chart_cpu)):
+            print(f"{label:28}{pct(xs, 50):9.2f}{pct(xs, 99):9.2f}{max(xs) * 1000:9.2f}")
+        print("\nby intent (text):")
+        for k, xs in sorted(kinds.items()):
+            print(f"  {k:12} n={len(xs):4d}  p50 {pct(xs, 50):6.2f} ms  p99 {pct(xs, 99):6.2f} ms")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"\nload average during the run: {load:.2f} on {os.cpu_count()} CPUs (wall-clock "
+              "figures include waiting for a CPU)")
+        print(f"\ntargets: text p99 < 10 ms: {'met' if pct(text_t, 99) < 10 else 'MISSED'}; "
+              f"chart p99 < 200 ms: {'met' if pct(chart_t, 99) < 200 else 'MISSED'}")
+        print(json.dumps({"ping_p50_ms": round(pct(ping_t, 50), 3),
+                          "ping_p99_ms": round(pct(ping_t, 99), 3),
+                          "text_p50_ms": round(pct(text_t, 50), 3),
+                          "text_p99_ms": round(pct(text_t, 99), 3),
+                          "chart_p50_ms": round(pct(chart_t, 50), 3),
+                          "chart_p99_ms": round(pct(chart_t, 99), 3),
+                          "chart_cpu_p50_ms": round(pct(chart_cpu, 50), 3),
+                          "chart_cpu_p99_ms": round(pct(chart_cpu, 99), 3),
+                          "queries": len(qs), "chart_queries": len(chart_t)}))
+    finally:
+        for key in client.scan_iter(match=keys.all_pattern(), count=1000):
+            client.delete(key)
+        client.close()
+        if server is not None:
+            server.close()
+
+
+if __name__ == "__main__":
+    main()

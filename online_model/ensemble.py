@@ -1,0 +1,165 @@
+"""The served model: a weighted mean of member forecasters whose weights adapt, month by month, to
+each member's recent Poisson deviance, per category and horizon.
+
+Each time a month closes, the members' own stored forecasts for that month (made 1..H months
+earlier) are scored against what happened; the weights for a (category, horizon) are the convex
+combination that would have minimised the deviance over the last ``window`` months (solved by
+exponentiated gradient, shrunk toward the pooled weights of the horizon). Dispersion of the
+combined forecast is learned from its own errors like any other model.
+
+>>> from online_model.baselines import SES, SeasonalNaive
+>>> e = Ensemble({"ses": SES(0.2), "snaive": SeasonalNaive()})
+>>> e.learn_one("2023-01", {("A", "x"): 3})
+>>> float(e.forecast(1)["mean"].iloc[0])
+3.0
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .base import PanelForecaster
+
+
+class Ensemble(PanelForecaster):
+    """Combine ``members`` (name -> forecaster) with online, per-category weights."""
+
+    kind = "ensemble"
+
+    def __init__(self, members: Mapping[str, PanelForecaster], window: int = 12,
+                 shrink: float = 0.3, max_horizon: int = 6):
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        if not 0 <= shrink <= 1:
+            raise ValueError("shrink must be in [0, 1]")
+        super().__init__(max_horizon)
+        self.members = dict(members)
+        self.window = window
+        self.shrink = shrink
+        self._scores: dict[int, deque] = {h: deque(maxlen=window) for h in range(1, max_horizon + 1)}
+        self.weights_: dict[int, np.ndarray] = {}  # h -> (n_groups, n_members)
+        self._bulk = False
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.members)
+
+    def learn_many(self, panel: pd.DataFrame) -> None:
+        """Members learn the bulk of a long block in their own (faster) way; the last ``window``
+        months are then stepped one by one so that the weights learn out of sample."""
+        split = panel.shape[1] - self.window if not self.months_ else 0
+        if split > 24:
+            for m in self.members.values():
+                m.learn_many(panel.iloc[:, :split])
+            self._bulk = True
+            try:
+                super().learn_many(panel.iloc[:, :split])
+            finally:
+                self._bulk = False
+            panel = panel.iloc[:, split:]
+        super().learn_many(panel)
+
+    def _grow(self, n_new):
+        for m in self.members.values():
+            m._add_series(self.series_[-n_new:])
+
+    def _rows(self, member: PanelForecaster) -> np.ndarray:
+        return np.array([member._index[k] for k in self.series_], dtype=int)
+
+    def _update(self, y):
+        if self._bulk:
+            return
+        month = self.months_[-1]
+        t = self.history_.shape[1] - 1
+        # score what each member said about this month, before it learns the month
+        for h in range(1, self.max_horizon + 1):
+            if t - h < 0:
+                continue
+            origin = self.months_[t - h]
+            cols = []
+            for m in self.members.values():
+                past = m._pending.get(origin)
+                if past is None or past.shape[1] < h:
+                    break
+                rows = self._rows(m)
+                ok = rows < past.shape[0]
+                col = np.full(self.n_series, np.nan)
+                col[ok] = past[rows[ok], h - 1]
+                cols.append(col)
+            else:
+                mu = np.stack(cols, axis=1)
+                keep = np.all(np.isfinite(mu), axis=1)
+                self._scores[h].append((self._group[keep], y[keep], mu[keep]))
+                self._fit_weights(h)
+        counts = {k: v for k, v in zip(self.series_, y) if v}
+        for m in self.members.values():
+            if m.last_month is None or m.last_month < month:
+                m.learn_one(month, counts)
+
+    def _fit_weights(self, h: int) -> None:
+        g = np.concatenate([s[0] for s in self._scores[h]])
+        y = np.concatenate([s[1] for s in self._scores[h]])
+        mu = np.maximum(np.concatenate([s[2] for s in self._scores[h]]), 1e-4)
+        k = mu.shape[1]
+        pooled = _eg_weights(y, mu, np.full(k, 1.0 / k))
+        n_groups = len(self.categories_)
+        w = np.tile(pooled, (n_groups, 1))
+        for gi in range(n_groups):
+            sel = g == gi
+            if sel.sum() >= 50:
+                own = _eg_weights(y[sel], mu[sel], pooled)
+                w[gi] = (1 - self.shrink) * own + self.shrink * pooled
+        self.weights_[h] = w
+
+    def member_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
+        """Each member's means ``(n_series, horizon)``, aligned to the ensemble's series."""
+        out = {}
+        for name, m in self.members.items():
+            arr = m.forecast_arrays(horizon)
+            out[name] = arr.mean[self._rows(m)]
+        return out
+
+    def _mean(self, horizon):
+        fc = self.member_forecasts(horizon)
+        mu = np.stack([fc[n] for n in self.names], axis=2)  # (n, horizon, k)
+        out = np.empty((self.n_series, horizon))
+        k = mu.shape[2]
+        for h in range(1, horizon + 1):
+            w = self.weights_.get(h)
+            if w is None:
+                known = [x for x in self.weights_ if x <= h] or list(self.weights_)
+                w = self.weights_[max(known)] if known else None
+            if w is None:
+                wr = np.full((self.n_series, k), 1.0 / k)
+            else:
+                g = np.minimum(self._group, w.shape[0] - 1)
+                wr = w[g]
+            out[:, h - 1] = (mu[:, h - 1, :] * wr).sum(axis=1)
+        return out
+
+    def weights_frame(self) -> pd.DataFrame:
+        """Current weights: one row per (horizon, category), one column per member."""
+        rows = []
+        for h, w in sorted(self.weights_.items()):
+            for gi, cat in enumerate(self.categories_[: w.shape[0]]):
+                rows.append({"h": h, "category": cat, **dict(zip(self.names, w[gi]))})
+        return pd.DataFrame(rows)
+
+
+def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 200,
+                eta: float = 0.5) -> np.ndarray:
+    """Convex weights minimising the mean Poisson deviance of ``mu @ w`` (exponentiated gradient)."""
+    w = np.asarray(w0, float).copy()
+    for _ in range(steps):
+        comb = np.maximum(mu @ w, 1e-6)
+        grad = 2.0 * ((1.0 - y / comb)[:, None] * mu).mean(axis=0)
+        scale = np.abs(grad).max()
+        if scale < 1e-9:
+            break
+        w = w * np.exp(-eta * grad / scale)
+        w = w / w.sum()
+    return w

@@ -1,0 +1,95 @@
+"""Features for the global count models, built from the history matrix up to a forecast origin.
+
+Everything is vectorised over series: ``history`` is ``(n_series, n_months)`` and a feature block
+for origin column ``t`` and horizon ``h`` uses columns ``<= t`` only (no peeking). Levels enter as
+``log1p`` so that a log-link (Poisson) model reads them as elasticities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NUMERIC = ["lag1", "lag2", "lag3", "roll3", "roll6", "roll12", "roll24", "ses", "ses_slow",
+           "same_month_ly", "same_month_avg", "zero_share12", "community_level",
+           "category_trend", "category_season", "series_season"]
+
+
+def ses_path(history: np.ndarray, alpha: float) -> np.ndarray:
+    """SES levels after each month (first value initialises), shape like ``history``."""
+    out = np.empty_like(history, dtype=float)
+    if history.shape[1] == 0:
+        return out
+    level = history[:, 0].astype(float)
+    out[:, 0] = level
+    for j in range(1, history.shape[1]):
+        level = level + alpha * (history[:, j] - level)
+        out[:, j] = level
+    return out
+
+
+def _mean_window(h: np.ndarray, t: int, w: int) -> np.ndarray:
+    lo = max(0, t - w + 1)
+    return h[:, lo:t + 1].mean(axis=1)
+
+
+def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
+                     community: np.ndarray, category: np.ndarray, moy0: int, t: int,
+                     h: int) -> np.ndarray:
+    """``(n_series, len(NUMERIC))`` for origin column ``t`` and horizon ``h``.
+
+    ``moy0`` is the month of year (1..12) of column 0; ``community``/``category`` are integer codes.
+    """
+    n = history.shape[0]
+    hist = history[:, : t + 1]
+    L = np.log1p
+    lag = [hist[:, t - k] if t - k >= 0 else hist[:, 0] for k in range(3)]
+    # same month of year as the target, in earlier years
+    target = t + h
+    past_same = [target - 12 * k for k in range(1, 4) if 0 <= target - 12 * k <= t]
+    same_ly = hist[:, past_same[0]] if past_same else _mean_window(hist, t, 12)
+    same_avg = hist[:, past_same].mean(axis=1) if past_same else _mean_window(hist, t, 12)
+    roll12 = _mean_window(hist, t, 12)
+    roll36 = _mean_window(hist, t, 36)
+    # community level: mean monthly count over its series in the last 12 months
+    n_comm = int(community.max(initial=-1)) + 1
+    comm_sum = np.bincount(community, weights=roll12, minlength=n_comm)
+    comm_n = np.bincount(community, minlength=n_comm)
+    comm_level = (comm_sum / np.maximum(comm_n, 1))[community]
+    # city-wide category totals: recent trend and seasonal index of the target month
+    n_cat = int(category.max(initial=-1)) + 1
+    city = np.stack([np.bincount(category, weights=hist[:, j], minlength=n_cat)
+                     for j in range(max(0, t - 47), t + 1)], axis=1)  # (n_cat, <=48)
+    c3 = city[:, -3:].mean(axis=1)
+    c12 = city[:, -12:].mean(axis=1)
+    trend = np.log((c3 + 1) / (c12 + 1))[category]
+    season = _seasonal_index(city, target - (t - city.shape[1] + 1))[category]
+    series_season = _series_season(hist, target, roll36)
+    zero_share = (hist[:, max(0, t - 11): t + 1] == 0).mean(axis=1)
+    cols = [L(lag[0]), L(lag[1]), L(lag[2]), L(_mean_window(hist, t, 3)),
+            L(_mean_window(hist, t, 6)), L(roll12), L(_mean_window(hist, t, 24)),
+            L(ses[:, t]), L(ses_slow[:, t]), L(same_ly), L(same_avg), zero_share,
+            L(comm_level), trend, season, series_season]
+    return np.stack(cols, axis=1).reshape(n, len(NUMERIC))
+
+
+def _seasonal_index(city: np.ndarray, target_col: int) -> np.ndarray:
+    """log of (count in the target's month of year / trailing 12-month mean), averaged over years."""
+    ratios = []
+    for j in range(target_col - 12, -1, -12):
+        if j >= 11:
+            base = city[:, j - 11: j + 1].mean(axis=1)
+            ratios.append((city[:, j] + 1) / (base + 1))
+    if not ratios:
+        return np.zeros(city.shape[0])
+    return np.log(np.mean(ratios, axis=0))
+
+
+def _series_season(hist: np.ndarray, target: int, base: np.ndarray) -> np.ndarray:
+    """Shrunk log ratio of the series' same-month counts to its 3-year mean (own seasonality)."""
+    t = hist.shape[1] - 1
+    same = [target - 12 * k for k in range(1, 4) if 0 <= target - 12 * k <= t]
+    if not same:
+        return np.zeros(hist.shape[0])
+    s = hist[:, same].sum(axis=1)
+    k = len(same)
+    return np.log((s + 2.0) / (k * base + 2.0))

@@ -1,0 +1,173 @@
+"""The online model: a River Poisson GLM per horizon over all series, learned one closed month at a
+time.
+
+For every horizon ``h`` (1..6, direct forecasts) a ``river.linear_model.LinearRegression`` with the
+Poisson loss (log link) learns from feature rows built at origin ``t`` with target month ``t + h``:
+recent lags and rolling means (log1p), SES levels, same month in earlier years, the community's
+level, the category's city-wide trend and seasonality, one-hot month of year, category and
+community. When a month closes, each horizon's GLM takes one pass of mini-batch steps over the rows
+whose target is that month (prequential: the rows were forecast before they were learned). The
+first fit over a long history takes a few epochs over every past origin (only data already seen).
+
+>>> import pandas as pd
+>>> m = OnlineGLM(seed=1)
+>>> m.forecast(3).empty
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from river import linear_model, optim
+
+from .base import PanelForecaster
+from .features import NUMERIC, numeric_features, ses_path
+from .months import month_of_year
+
+MIN_HISTORY = 12  # origins with fewer months of history are not learned from
+
+
+class OnlineGLM(PanelForecaster):
+    """Direct multi-horizon Poisson GLMs (River), global over every (community, category)."""
+
+    kind = "online"
+
+    def __init__(self, max_horizon: int = 6, lr: float = 0.02, online_lr: float = 0.005,
+                 batch_size: int = 256, warm_epochs: int = 3, l2: float = 1e-5, seed: int = 42):
+        super().__init__(max_horizon)
+        if lr <= 0 or online_lr <= 0:
+            raise ValueError("learning rates must be > 0")
+        if batch_size < 1 or warm_epochs < 1:
+            raise ValueError("batch_size and warm_epochs must be >= 1")
+        self.lr = lr
+        self.online_lr = online_lr
+        self.batch_size = batch_size
+        self.warm_epochs = warm_epochs
+        self.l2 = l2
+        self.seed = seed
+        self.communities_: list[str] = []
+        self._comm_index: dict[str, int] = {}
+        self._community = np.zeros(0, dtype=np.int64)
+        self._glms = {h: self._new_glm(lr) for h in range(1, max_horizon + 1)}
+        self._rng = np.random.default_rng(seed)
+        self._ses = np.zeros((0, 0))
+        self._ses_slow = np.zeros((0, 0))
+        self._warm = False
+        self._deferred = 0  # months learned in bulk before the warm fit
+        self._cache: dict[tuple[int, int], np.ndarray] = {}
+
+    def _new_glm(self, lr):
+        return linear_model.LinearRegression(
+            optimizer=optim.Adam(lr), loss=optim.losses.Poisson(), l2=self.l2, intercept_lr=lr,
+            intercept_init=0.0)
+
+    # --- state --------------------------------------------------------------------------------
+    def _grow(self, n_new):
+        for key in self.series_[-n_new:]:
+            if key[0] not in self._comm_index:
+                self._comm_index[key[0]] = len(self.communities_)
+                self.communities_.append(key[0])
+        self._community = np.array([self._comm_index[k[0]] for k in self.series_], dtype=np.int64)
+        pad = np.zeros((n_new, self._ses.shape[1]))
+        self._ses = np.vstack([self._ses, pad]) if self._ses.shape[1] else np.zeros((self.n_series, 0))
+        self._ses_slow = np.vstack([self._ses_slow, pad]) if self._ses_slow.shape[1] \
+            else np.zeros((self.n_series, 0))
+
+    def _update(self, y):
+        self._cache.clear()
+        prev = self._ses[:, -1] if self._ses.shape[1] else y
+        prev_slow = self._ses_slow[:, -1] if self._ses_slow.shape[1] else y
+        self._ses = np.hstack([self._ses, (prev + 0.2 * (y - prev))[:, None]])
+        self._ses_slow = np.hstack([self._ses_slow, (prev_slow + 0.05 * (y - prev_slow))[:, None]])
+        if not self._warm:
+            self._deferred += 1
+            return
+        t_target = self.history_.shape[1] - 1
+        for h in range(1, self.max_horizon + 1):
+            origin = t_target - h
+            if origin >= MIN_HISTORY - 1:
+                self._learn_rows(h, [origin], epochs=1)
+
+    def learn_many(self, panel: pd.DataFrame) -> None:
+        """Learn a block of months; a model that has not been fitted yet takes ``warm_epochs`` over
+        every origin of the block first, then steps on month by month as usual."""
+        if self._warm or panel.shape[1] <= MIN_HISTORY + self.max_horizon + 6:
+            super().learn_many(panel)
+            if not self._warm and self.history_.shape[1] > MIN_HISTORY + self.max_horizon:
+                self._warm_fit()
+            return
+        # hold out the last months of the block so that dispersion is learned out of sample
+        split = panel.shape[1] - self.dispersion_window
+        super().learn_many(panel.iloc[:, :split])
+        self._warm_fit()
+        super().learn_many(panel.iloc[:, split:])
+
+    def _track_errors(self) -> bool:
+        return self._warm
+
+    def _warm_fit(self) -> None:
+        """Several epochs over every origin learned so far (only months already seen)."""
+        t_last = self.history_.shape[1] - 1
+        y_mean = max(self.history_.mean(), 1e-3)
+        for h, glm in self._glms.items():
+            glm.intercept = float(np.log(y_mean))
+            origins = list(range(MIN_HISTORY - 1, t_last - h + 1))
+            if origins:
+                self._learn_rows(h, origins, epochs=self.warm_epochs)
+            glm.optimizer.lr = optim.schedulers.Constant(self.online_lr)
+            glm.intercept_lr = optim.schedulers.Constant(self.online_lr)
+        self._warm = True
+        self._cache.clear()
+
+    def _learn_rows(self, h: int, origins: list[int], epochs: int) -> None:
+        X = np.concatenate([self._design(t, h) for t in origins])
+        y = np.concatenate([self.history_[:, t + h] for t in origins])
+        cols = self._columns()
+        glm = self._glms[h]
+        for _ in range(epochs):
+            order = self._rng.permutation(len(y))
+            for start in range(0, len(y), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                glm.learn_many(pd.DataFrame(X[idx], columns=cols), pd.Series(y[idx]))
+
+    # --- features -----------------------------------------------------------------------------
+    def _columns(self) -> list[str]:
+        return (NUMERIC + [f"moy={m}" for m in range(1, 13)]
+                + [f"cat={c}" for c in self.categories_] + [f"com={c}" for c in self.communities_])
+
+    def _design(self, t: int, h: int) -> np.ndarray:
+        key = (t, h, self.n_series)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        n = self.n_series
+        moy0 = month_of_year(self.months_[0])
+        num = numeric_features(self.history_, self._ses, self._ses_slow, self._community,
+                               self._group, moy0, t, h)
+        target_moy = (moy0 - 1 + t + h) % 12
+        moy = np.zeros((n, 12))
+        moy[:, target_moy] = 1.0
+        cat = np.zeros((n, len(self.categories_)))
+        cat[np.arange(n), self._group] = 1.0
+        com = np.zeros((n, len(self.communities_)))
+        com[np.arange(n), self._community] = 1.0
+        X = np.concatenate([num, moy, cat, com], axis=1)
+        self._cache[key] = X
+        return X
+
+    def _mean(self, horizon):
+        t = self.history_.shape[1] - 1
+        cols = self._columns()
+        out = np.empty((self.n_series, horizon))
+        for h in range(1, horizon + 1):
+            glm = self._glms[h]
+            X = self._design(t, h)
+            w = np.array([glm._weights.get(c, 0.0) for c in cols])
+            eta = np.clip(X @ w + glm.intercept, -20, 8)
+            if not self._warm:  # not fitted yet: fall back on the recent mean
+                out[:, h - 1] = X[:, NUMERIC.index("roll6")]
+                out[:, h - 1] = np.expm1(out[:, h - 1])
+            else:
+                out[:, h - 1] = np.exp(eta)
+        return out

@@ -1,0 +1,79 @@
+"""rq job functions run by real rq workers: health check, month-close check, weekly alert."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from rq.job import Job, JobStatus
+
+from stream.producer import Producer
+from stream.sources.calgary import read_calgary
+from workers.alerts import Subscription, SubscriptionStore
+from workers.jobs import collect_health
+from workers.rq_worker import make_worker
+from workers.runtime import open_runtime
+
+
+@pytest.fixture
+def rt(settings_env, r):
+    runtime = open_runtime(settings_env)
+    yield runtime
+    runtime.close()
+
+
+def _run(rt, func: str, *args, **kwargs) -> Job:
+    job = rt.queue("default").enqueue_call(func, args=args, kwargs=kwargs, timeout=120)
+    make_worker(rt, "default").work(burst=True)
+    job.refresh()
+    return job
+
+
+def test_health_check_job_records_health(rt):
+    """The health job runs in a real (forking) rq worker and stores its findings in Redis."""
+    job = _run(rt, "workers.jobs.health_check")
+    assert job.get_status() == JobStatus.FINISHED
+    stored = rt.client.hgetall(rt.keys.health)
+    assert json.loads(stored["ok"]) is False
+    assert "no incident has been counted yet" in json.loads(stored["problems"])
+    assert stored["redis_version"] == rt.server_version
+
+
+def test_health_reports_fresh_and_stale_data(rt, calgary_slice, tools, calgary_panel):
+    """With counts and forecasts in place, health is ok on a fresh day and flags stale data later."""
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    from stream.consumer import Consumer
+
+    Consumer(rt.client, rt.keys).run(burst=True)
+    tools.write_forecasts(rt.client, rt.keys, calgary_panel, "2023-12")
+    fresh = collect_health(rt, today=date(2024, 1, 5))
+    assert fresh["ok"], fresh["problems"]
+    assert fresh["data_age_days"] == 5 and fresh["forecast_data_through"] == "2023-12"
+    stale = collect_health(rt, today=date(2024, 6, 1))
+    assert not stale["ok"] and any("days old" in p for p in stale["problems"])
+
+
+def test_month_close_check_job_closes_and_queues_updates(rt, calgary_slice):
+    """The hourly check (as an rq job) closes due months and queues one model update each."""
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    from stream.consumer import Consumer
+
+    Consumer(rt.client, rt.keys).run(burst=True)  # counted, but no worker closed anything
+    job = _run(rt, "workers.jobs.month_close_check")
+    assert job.get_status() == JobStatus.FINISHED
+    closed = job.return_value()["closed"]
+    assert closed and closed[-1] == "2023-11"
+    assert len(rt.queue("models").job_ids) == len(closed)
+    again = _run(rt, "workers.jobs.month_close_check")
+    assert again.return_value()["closed"] == []
+
+
+def test_weekly_alert_job_queues_each_subscription(rt):
+    """The weekly job, run by rq, queues one alert per subscription and reports the week."""
+    SubscriptionStore(rt.client, rt.keys).add(Subscription("1", "city"))
+    SubscriptionStore(rt.client, rt.keys).add(Subscription("2", "sector", sector="EAST"))
+    job = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
+    assert job.return_value() == {"subscriptions": 2, "queued": 2, "already": 0, "failed": [],
+                                  "iso_week": "2023-W24"}
+    assert rt.client.xlen(rt.keys.alert_outbox) == 2
