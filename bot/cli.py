@@ -137,8 +137,7 @@ def alerts_preview_cmd(
         sys.stdout.write(json.dumps(out if len(out) != 1 else out[0], indent=2, default=str) + "\n")
         return
     for alert in out:
-        console.print(f"--- channel {alert['channel_id']} ---", markup=False)
-        console.print(alert_text(alert), markup=False, highlight=False)
+        sys.stdout.write(f"--- channel {alert['channel_id']} ---\n{alert_text(alert)}\n")
 
 
 @alerts_app.command("post")

@@ -26,8 +26,9 @@ from discord.ext import commands
 from .access import Gate, monotonic_ms
 from .answer import Answer
 from .engine import Context, Engine, help_answer
-from .query import QueryError, from_options, parse
-from .render import no_pings, to_embed, to_png
+from .query import QueryError, from_options
+from .chart import ChartCache
+from .render import no_pings, to_embed
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class BotService:
         self.engine = engine
         self.gate = gate
         self._lock = threading.Lock()  # the engine's in-memory snapshots are not thread-safe
+        self.charts = ChartCache()
 
     # --- who is asking ------------------------------------------------------------------------
     @staticmethod
@@ -81,10 +83,9 @@ class BotService:
                 return help_answer(err)
             return self.engine.answer(query, ctx, refreshed=True)
 
-    @staticmethod
-    def render(answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
+    def render(self, answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
         embed_dict = to_embed(answer)
-        png = to_png(answer) if answer.ok else None
+        png = self.charts.png(answer.chart) if answer.ok and answer.chart is not None else None
         file = None
         if png is not None:
             embed_dict["image"] = {"url": "attachment://chart.png"}

@@ -16,20 +16,23 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable, Mapping
 
 import numpy as np
 import redis
 
-from stream.forecast_cache import CachedForecast, ForecastCache
+from stream.forecast_cache import ForecastCache
 from stream.keys import Keys
 from stream.store import CountStore
 
 from .answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec, Line
-from .names import CITY, CommunityInfo, Names, Place, normalise
+from .names import CommunityInfo, Names, Place, normalise
 from .query import EXAMPLES, Horizon, Query, QueryError, parse
+from .snapshot import ForecastSnapshot, HistorySnapshot
+from .totals import nb_total
+from .wording import add_months, fmt_change, fmt_range, month_index, month_name
 
 log = logging.getLogger(__name__)
 
@@ -37,188 +40,6 @@ HISTORY_MONTHS_SHOWN = 24
 STALE_AFTER_MONTHS = 2  # the portal publishes a month some weeks after it ends
 NO_FORECASTS = ("No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
                 "run `crimecast train`; answers appear as soon as the workers have written forecasts.")
-
-
-# --- months --------------------------------------------------------------------------------------
-def month_index(month: str) -> int:
-    """``"2024-03"`` -> a month count (for differences).
-
-    >>> month_index("2024-03") - month_index("2023-12")
-    3
-    """
-    y, m = month.split("-")
-    return int(y) * 12 + int(m) - 1
-
-
-def index_month(i: int) -> str:
-    """Inverse of :func:`month_index`.
-
-    >>> index_month(month_index("2023-12") + 1)
-    '2024-01'
-    """
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
-
-
-def add_months(month: str, n: int) -> str:
-    return index_month(month_index(month) + n)
-
-
-def month_name(month: str) -> str:
-    """``"2024-03"`` -> ``"March 2024"``."""
-    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
-
-
-# --- counts as words ------------------------------------------------------------------------------
-def fmt_count(mean: float) -> str:
-    """An expected count in words: whole numbers, never a fraction of a crime as if certain.
-
-    >>> fmt_count(12.4), fmt_count(0.3), fmt_count(0.7)
-    ('about 12', 'under 1', 'about 1')
-    """
-    if mean < 0.5:
-        return "under 1"
-    return f"about {int(round(mean)):,}"
-
-
-def fmt_range(mean: float, lo: int, hi: int) -> str:
-    """``about 12 (80% range 8–17)``."""
-    return f"{fmt_count(mean)} (80% range {int(lo):,}–{int(hi):,})"
-
-
-def fmt_change(new: float, old: float) -> str:
-    """``+12%`` / ``-5%`` / ``no change`` / ``n/a`` (old was zero).
-
-    >>> fmt_change(112, 100), fmt_change(0, 0), fmt_change(3, 0)
-    ('+12%', 'no change', 'n/a (was 0)')
-    """
-    if old == 0:
-        return "no change" if new == 0 else "n/a (was 0)"
-    pct = (new - old) / old * 100
-    if abs(pct) < 0.5:
-        return "no change"
-    return f"{pct:+.0f}%"
-
-
-# --- distributions --------------------------------------------------------------------------------
-def nb_total(means, alphas, level: float = 0.8) -> tuple[float, int, int]:
-    """Mean and ``level`` interval of a sum of independent negative binomials (moment-matched).
-
-    >>> nb_total([10.0], [0.0])
-    (10.0, 6, 14)
-    >>> m, lo, hi = nb_total([2.0, 3.0, 5.0], [0.1, 0.2, 0.0]); m, lo <= 10 <= hi
-    (10.0, True)
-    """
-    mu = np.asarray(means, dtype=float)
-    a = np.asarray(alphas, dtype=float)
-    ok = np.isfinite(mu)
-    mu, a = mu[ok], np.nan_to_num(a[ok])
-    total = float(mu.sum())
-    if total <= 0:
-        return 0.0, 0, 0
-    var = float((mu + a * mu ** 2).sum())
-    alpha = max((var - total) / total ** 2, 0.0)
-    lo, hi = _interval(total, alpha, level)
-    return total, lo, hi
-
-
-def _interval(mean: float, alpha: float, level: float) -> tuple[int, int]:
-    try:
-        from online_model.distributions import NegBin
-
-        lo, hi = NegBin([mean], [alpha]).interval(level)
-        return int(lo[0]), int(hi[0])
-    except ImportError:  # pragma: no cover - the online_model package not installed
-        from scipy import stats
-
-        tail = (1 - level) / 2
-        if alpha < 1e-8:
-            return int(stats.poisson.ppf(tail, mean)), int(stats.poisson.ppf(1 - tail, mean))
-        n = 1 / alpha
-        p = n / (n + mean)
-        return int(stats.nbinom.ppf(tail, n, p)), int(stats.nbinom.ppf(1 - tail, n, p))
-
-
-# --- snapshots -------------------------------------------------------------------------------------
-@dataclass
-class ForecastSnapshot:
-    """Every served forecast as arrays (rows = series, columns = forecast months)."""
-
-    version: int
-    meta: dict
-    series: list[tuple[str, str]]
-    months: list[str]
-    mean: np.ndarray
-    alpha: np.ndarray
-    lo: np.ndarray
-    hi: np.ndarray
-    models: list[str]
-    by_community: dict[str, np.ndarray]
-    community_of: np.ndarray  # row -> community code
-    communities: list[str]
-    category_of: np.ndarray
-    categories: list[str]
-
-    @classmethod
-    def build(cls, version: int, meta: dict, entries: Mapping[tuple[str, str], CachedForecast]):
-        series = sorted(entries)
-        months = sorted({m for f in entries.values() for m in f.months})
-        col = {m: j for j, m in enumerate(months)}
-        n, h = len(series), len(months)
-        mean = np.full((n, h), np.nan)
-        alpha = np.zeros((n, h))
-        lo = np.zeros((n, h), dtype=np.int64)
-        hi = np.zeros((n, h), dtype=np.int64)
-        models = []
-        for i, key in enumerate(series):
-            f = entries[key]
-            for k, m in enumerate(f.months):
-                j = col[m]
-                mean[i, j] = f.mean[k]
-                alpha[i, j] = f.dispersion[k] if k < len(f.dispersion) else 0.0
-                lo[i, j] = f.lo80[k] if k < len(f.lo80) else 0
-                hi[i, j] = f.hi80[k] if k < len(f.hi80) else 0
-            models.append(f.model)
-        communities = sorted({c for c, _ in series})
-        ccode = {c: i for i, c in enumerate(communities)}
-        categories = sorted({c for _, c in series})
-        kcode = {c: i for i, c in enumerate(categories)}
-        community_of = np.array([ccode[c] for c, _ in series], dtype=np.int64)
-        category_of = np.array([kcode[c] for _, c in series], dtype=np.int64)
-        by_community: dict[str, list[int]] = {}
-        for i, (c, _) in enumerate(series):
-            by_community.setdefault(c, []).append(i)
-        return cls(version, meta, series, months, mean, alpha, lo, hi, models,
-                   {c: np.array(v, dtype=np.int64) for c, v in by_community.items()},
-                   community_of, communities, category_of, categories)
-
-
-@dataclass
-class HistorySnapshot:
-    """The counts as arrays (rows = series, columns = months), loaded from the store's panel."""
-
-    series: list[tuple[str, str]]
-    index: dict[tuple[str, str], int]
-    months: list[str]
-    values: np.ndarray
-    by_community: dict[str, np.ndarray]
-    categories: list[str]
-    last_closed: str | None
-    watermark: date | None
-    synthetic: bool
-    loaded_at: float = field(default_factory=time.monotonic)
-
-    @classmethod
-    def load(cls, store: CountStore) -> "HistorySnapshot":
-        panel = store.panel()
-        series = [tuple(x) for x in panel.index.tolist()]
-        by_community: dict[str, list[int]] = {}
-        for i, (c, _) in enumerate(series):
-            by_community.setdefault(c, []).append(i)
-        return cls(series, {s: i for i, s in enumerate(series)}, [str(m) for m in panel.columns],
-                   panel.to_numpy(dtype=np.int64) if len(series) else np.zeros((0, 0), np.int64),
-                   {c: np.array(v, dtype=np.int64) for c, v in by_community.items()},
-                   sorted({c for _, c in series}), store.last_closed_month(), store.watermark(),
-                   store.is_synthetic())
 
 
 @dataclass
@@ -1042,7 +863,9 @@ def help_answer(err: QueryError | None) -> Answer:
         lines += ["Places: any community (typos are fine), a sector (\"northeast\"), \"downtown\", or "
                   "the whole city. Categories: car theft, break-ins, violent crime, robbery, ... "
                   "Add `per 1000` for rates per 1,000 residents.",
-                  "Admins: `subscribe` / `unsubscribe` this channel to the weekly alert."]
+                  "Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
+                  "In Discord: mention me or DM me in plain words, or use /forecast, /top, /trend, "
+                  "/compare, /explain, /status, /ask."]
         return Answer("help", "What I can answer", lines, caveat=CAVEAT)
     if err.kind == "no_forecasts":
         return Answer("forecast", "No forecasts yet", [str(err)], ok=False)

@@ -52,8 +52,16 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_ITALIC = re.compile(r"(?<!\w)_(\S(?:.*?\S)?)_(?!\w)", re.S)
+
+
 def _plain(text: str) -> str:
-    return text.replace("**", "")
+    """Markdown emphasis removed (console text).
+
+    >>> _plain("**Bold** and _italic text_ but snake_case stays")
+    'Bold and italic text but snake_case stays'
+    """
+    return _ITALIC.sub(r"\1", text.replace("**", ""))
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -191,11 +199,10 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
                                 f"{health.get('months', '?')} months; data "
                                 f"{health.get('data_age_days', '?')} days old"})
     caveat = alert.get("caveat") or ""
-    if caveat:
-        desc.append(f"\n_{caveat}_")
+    footer = f"{caveat} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
+        f"crimecast, as of {alert.get('as_of', '')}"
     embed = {"type": "rich", "title": title, "description": "\n".join(desc), "fields": fields,
-             "color": COLOR_ALERT if hot else COLOR_OK,
-             "footer": {"text": f"crimecast · as of {alert.get('as_of', '')}"}}
+             "color": COLOR_ALERT if hot else COLOR_OK, "footer": {"text": footer}}
     return fit_embed(embed)
 
 

@@ -42,6 +42,7 @@ class Ensemble(PanelForecaster):
         self.shrink = shrink
         self._scores: dict[int, deque] = {h: deque(maxlen=window) for h in range(1, max_horizon + 1)}
         self.weights_: dict[int, np.ndarray] = {}  # h -> (n_groups, n_members)
+        self.health_: deque = deque(maxlen=24)  # per month: one-step MAE of self and members
         self._bulk = False
 
     @property
@@ -63,6 +64,21 @@ class Ensemble(PanelForecaster):
             panel = panel.iloc[:, split:]
         super().learn_many(panel)
 
+    def export_weights(self) -> dict:
+        """torch weights of members that have them, as ``{"member.part": state_dict}``."""
+        out = {}
+        for name, m in self.members.items():
+            if hasattr(m, "export_weights"):
+                out.update({f"{name}.{k}": v for k, v in m.export_weights().items()})
+        return out
+
+    def import_weights(self, weights: dict) -> None:
+        for name, m in self.members.items():
+            if hasattr(m, "import_weights"):
+                prefix = f"{name}."
+                m.import_weights({k[len(prefix):]: v for k, v in weights.items()
+                                  if k.startswith(prefix)})
+
     def _grow(self, n_new):
         for m in self.members.values():
             m._add_series(self.series_[-n_new:])
@@ -75,6 +91,7 @@ class Ensemble(PanelForecaster):
             return
         month = self.months_[-1]
         t = self.history_.shape[1] - 1
+        self._record_health(month, t, y)
         # score what each member said about this month, before it learns the month
         for h in range(1, self.max_horizon + 1):
             if t - h < 0:
@@ -99,6 +116,32 @@ class Ensemble(PanelForecaster):
         for m in self.members.values():
             if m.last_month is None or m.last_month < month:
                 m.learn_one(month, counts)
+
+    def _record_health(self, month: str, t: int, y: np.ndarray) -> None:
+        if t < 1:
+            return
+        origin = self.months_[t - 1]
+        own = self._pending.get(origin)
+        if own is None:
+            return
+        n = own.shape[0]
+        rec = {"month": month, "n": int(n), self.kind: float(np.mean(np.abs(own[:, 0] - y[:n])))}
+        for name, m in self.members.items():
+            past = m._pending.get(origin)
+            if past is not None:
+                rows = self._rows(m)[:n]
+                ok = rows < past.shape[0]
+                rec[name] = float(np.mean(np.abs(past[rows[ok], 0] - y[:n][ok])))
+        self.health_.append(rec)
+
+    def health(self, months: int = 6) -> dict:
+        """Recent one-step MAE of the ensemble and of each member (``{"mae": {...}, "months": n}``)."""
+        recent = list(self.health_)[-months:]
+        names = [self.kind] + self.names
+        mae = {n: float(np.mean([r[n] for r in recent if n in r])) for n in names
+               if any(n in r for r in recent)}
+        return {"mae": mae, "months": len(recent),
+                "through": recent[-1]["month"] if recent else None}
 
     def _fit_weights(self, h: int) -> None:
         g = np.concatenate([s[0] for s in self._scores[h]])

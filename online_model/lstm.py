@@ -58,7 +58,7 @@ class LSTMForecaster(PanelForecaster):
     def __init__(self, max_horizon: int = 6, window: int = 24, hidden: int = 32,
                  emb_comm: int = 8, emb_cat: int = 4, epochs: int = 6, fine_tune_epochs: int = 2,
                  fine_tune_months: int = 12, holdout: int = 2, lr: float = 3e-3,
-                 batch_size: int = 512, seed: int = 42, threads: int = 2):
+                 batch_size: int = 512, seed: int = 42, threads: int = 1):
         super().__init__(max_horizon)
         if window < 3 or hidden < 1 or epochs < 1 or holdout < 1:
             raise ValueError("window >= 3, hidden >= 1, epochs >= 1 and holdout >= 1 required")
@@ -219,7 +219,7 @@ class LSTMForecaster(PanelForecaster):
                 loss.backward()
                 nn.utils.clip_grad_norm_(net.parameters(), 5.0)
                 opt.step()
-                total += float(loss_el.sum())
+                total += float(loss_el.detach().sum())
                 count += float(mask[idx].sum())
             last = total / max(count, 1)
         net.eval()
@@ -230,9 +230,8 @@ class LSTMForecaster(PanelForecaster):
         X = self._tensors(origins)
         y, mask = self._targets(origins, self.history_.shape[1] - 1)
         T = self.history_.shape[1]
-        for i, t in enumerate(np.repeat(origins, self.n_series)):
-            pass
-        cols = torch.as_tensor(np.repeat(origins, self.n_series))[:, None] + torch.arange(1, self.max_horizon + 1)[None, :]
+        cols = (torch.as_tensor(np.repeat(origins, self.n_series))[:, None]
+                + torch.arange(1, self.max_horizon + 1)[None, :])
         mask = mask * (cols >= first_target).float() * (cols <= T - 1).float()
         with torch.inference_mode():
             mu = torch.exp(net(*X).clamp(-15, 8))

@@ -54,6 +54,7 @@ class OnlineGLM(PanelForecaster):
         self._ses = np.zeros((0, 0))
         self._ses_slow = np.zeros((0, 0))
         self._warm = False
+        self._bulk = False
         self._deferred = 0  # months learned in bulk before the warm fit
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
@@ -82,6 +83,8 @@ class OnlineGLM(PanelForecaster):
         self._ses_slow = np.hstack([self._ses_slow, (prev_slow + 0.05 * (y - prev_slow))[:, None]])
         if not self._warm:
             self._deferred += 1
+            if not self._bulk and self.history_.shape[1] > MIN_HISTORY + self.max_horizon:
+                self._warm_fit()  # enough months seen one by one: fit on all of them
             return
         t_target = self.history_.shape[1] - 1
         for h in range(1, self.max_horizon + 1):
@@ -94,12 +97,14 @@ class OnlineGLM(PanelForecaster):
         every origin of the block first, then steps on month by month as usual."""
         if self._warm or panel.shape[1] <= MIN_HISTORY + self.max_horizon + 6:
             super().learn_many(panel)
-            if not self._warm and self.history_.shape[1] > MIN_HISTORY + self.max_horizon:
-                self._warm_fit()
             return
         # hold out the last months of the block so that dispersion is learned out of sample
         split = panel.shape[1] - self.dispersion_window
-        super().learn_many(panel.iloc[:, :split])
+        self._bulk = True
+        try:
+            super().learn_many(panel.iloc[:, :split])
+        finally:
+            self._bulk = False
         self._warm_fit()
         super().learn_many(panel.iloc[:, split:])
 

@@ -27,7 +27,7 @@ import redis
 from .categories import CategorySet
 from .keys import Keys, series_field
 from .producer import MAX_DEAD_FIELDS, MAX_DEAD_VALUE, ensure_group
-from .records import FIELDS, Incident, RecordError, RecordParser
+from .records import FIELDS, RecordError, RecordParser
 from .scripts import APPLY_BATCH
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ class Consumer:
         """
         handled = 0
         backoff = 0.1
+        wait = stop.wait if stop is not None else time.sleep
         while stop is None or not stop.is_set():
             try:
                 result = self.process_once(block=not burst)
@@ -137,21 +138,23 @@ class Consumer:
                 log.warning("consumer %s: Redis unavailable (%s); retrying in %.1fs", self.name,
                             exc.__class__.__name__, backoff)
                 self._group_ready = False
-                if stop is not None:
-                    stop.wait(backoff)
-                else:
-                    time.sleep(backoff)
+                wait(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             except redis.ResponseError as exc:  # e.g. OOM, a script error: log, wait, go on
                 log.error("consumer %s: Redis error: %s", self.name, exc)
                 self._group_ready = False
-                time.sleep(backoff)
+                wait(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
             handled += result.read
             if result and on_batch is not None:
-                on_batch(result)
+                try:
+                    on_batch(result)
+                except Exception:  # the hook's failure must not stop the counting
+                    log.exception("consumer %s: on_batch hook failed; counting goes on", self.name)
+            elif not result and not burst and self.block_ms == 0:
+                wait(0.05)  # nothing waiting and no blocking read: do not spin
             if self.delete_acked and time.monotonic() - self._last_trim > self.trim_interval:
                 self._trim_quietly()
             if burst and not result:

@@ -52,3 +52,33 @@ def read_dead_letters(client: redis.Redis, keys: Keys, limit: int = 20) -> list[
 
 def dead_letter_count(client: redis.Redis, keys: Keys) -> int:
     return int(client.xlen(keys.dead_letter))
+
+
+def replay_dead_letters(client: redis.Redis, keys: Keys, limit: int | None = None) -> tuple[int, int]:
+    """Put dead-lettered stream records back on the incident stream (after a fix: a category
+    added to the set, a consumer bug mended); returns ``(replayed, left)``.
+
+    Only records the consumer refused (stage ``consumer``) can be replayed: their original fields
+    are a stream entry. Rows a producer refused came from a file: fix the file and ingest it again.
+    Each replay moves one entry atomically (XADD to the stream and XDEL from the dead letters in
+    one transaction). A record that is still bad simply comes back with its reason; one that had
+    already counted under its id counts as a duplicate, never twice.
+    """
+    replayed = left = 0
+    for entry_id, raw in client.xrange(keys.dead_letter, "-", "+", count=limit):
+        stage = raw.get(b"stage", raw.get("stage"))
+        fields = {}
+        for k, v in raw.items():
+            name = k.decode("utf-8", "replace") if isinstance(k, bytes) else k
+            if name.startswith("f:"):
+                fields[name[2:]] = v
+        truncated = raw.get(b"truncated", raw.get("truncated"))
+        if _text(stage or "") != "consumer" or not fields or _text(truncated or "") == "1":
+            left += 1
+            continue
+        pipe = client.pipeline(transaction=True)
+        pipe.xadd(keys.stream, fields)
+        pipe.xdel(keys.dead_letter, entry_id)
+        pipe.execute()
+        replayed += 1
+    return replayed, left

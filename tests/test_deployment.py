@@ -156,3 +156,25 @@ def test_dockerfile_installs_cpu_torch_first():
     assert torch_at < text.index("pip install .")
     assert 'ENTRYPOINT ["crimecast"]' in text
     assert not re.search(r"(?i)(token|password|webhook)\s*=", text)
+
+
+def test_commands_named_in_the_operations_guide_exist():
+    """Every `crimecast ...` the guide tells an operator to run names a real command."""
+    text = OPERATIONS.read_text()
+    named = re.findall(r"`crimecast ([a-z][^`]*)`", text)
+    named += re.findall(r"docker compose run --rm worker ([a-z][a-z -]*)", text)
+    assert len(named) >= 8
+    for phrase in named:
+        words = []
+        for token in phrase.split():
+            if not re.fullmatch(r"[a-z][a-z-]*", token):
+                break
+            words.append(token)
+        cmd = typer.main.get_command(__import__("bot.cli", fromlist=["app"]).app)
+        for word in words:
+            if not hasattr(cmd, "commands"):
+                break
+            sub = cmd.commands.get(word)
+            assert sub is not None, f"`crimecast {phrase}`: no command {word!r}"
+            cmd = sub
+        assert not hasattr(cmd, "commands"), f"`crimecast {phrase}` names a group, not a command"

@@ -255,7 +255,10 @@ def _resolve_scope(client: redis.Redis, keys: Keys, sub: Subscription) -> _Scope
                          f"nothing can be shown for the {label}; an admin can run "
                          f"`crimecast reference load`.")
             return _Scope(label, set(), cats, notes)
-        return _Scope(label, {c for c, s in sectors.items() if s == sub.sector}, cats, notes)
+        members = {c for c, s in sectors.items() if s == sub.sector}
+        if not members:
+            notes.append(f"The community reference data lists no community in the {label}.")
+        return _Scope(label, members, cats, notes)
     names = sub.communities
     label = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more"
     return _Scope(label, set(names), cats, notes)
@@ -276,32 +279,49 @@ def _parse_json(value: str | None) -> Any:
         return value
 
 
+def _number(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
 def _health(meta: Mapping[str, str], watermark: date | None, as_of: date) -> dict:
-    """Model health from the forecast meta: recent MAE of the served model vs the baselines."""
+    """Model health from the forecast meta: recent MAE of the served model vs the baselines.
+
+    Read from a JSON ``health`` entry (``{"mae": {"model", "snaive", "ses"}, "months": n}``), a
+    JSON ``mae`` entry, or flat ``mae_model``/``mae_snaive``/``mae_ses`` fields; missing figures
+    are ``None`` (shown as unknown, never invented).
+
+    >>> _health({"model": "ens@2", "mae_model": "1.2", "mae_ses": "1.3"}, None, date(2024, 1, 1))["mae"]
+    {'model': 1.2, 'snaive': None, 'ses': 1.3}
+    """
     mae: dict[str, float | None] = {"model": None, "snaive": None, "ses": None}
-    months = None
-    for key in ("health", "accuracy", "mae"):
-        data = _parse_json(meta.get(key))
-        if isinstance(data, dict):
-            inner = data.get("mae", data) if isinstance(data.get("mae", data), dict) else data
-            for name in list(mae):
-                for candidate in (name, f"mae_{name}", "served" if name == "model" else name):
-                    if isinstance(inner.get(candidate), (int, float)):
-                        mae[name] = float(inner[candidate])
-                        break
-            months = data.get("months", months)
-    for name in list(mae):
-        if mae[name] is None and meta.get(f"mae_{name}") is not None:
-            try:
-                mae[name] = float(meta[f"mae_{name}"])
-            except ValueError:
-                pass
-    if months is None and meta.get("health_months") is not None:
-        months = _parse_json(meta["health_months"])
+    months: Any = None
+    health = _parse_json(meta.get("health"))
+    sources: list[Mapping] = []
+    if isinstance(health, dict):
+        months = health.get("months")
+        if isinstance(health.get("mae"), dict):
+            sources.append(health["mae"])
+        sources.append(health)
+    flat_mae = _parse_json(meta.get("mae"))
+    if isinstance(flat_mae, dict):
+        sources.append(flat_mae)
+    sources.append({name: meta.get(f"mae_{name}") for name in mae})
+    for name in mae:
+        aliases = (name, f"mae_{name}") + (("served", meta.get("model", "")) if name == "model" else ())
+        for src in sources:
+            found = next((_number(src[a]) for a in aliases if a in src and _number(src[a]) is not None),
+                         None)
+            if found is not None:
+                mae[name] = found
+                break
+    months = _number(months if months is not None else meta.get("health_months"))
     age = (as_of - watermark).days if watermark is not None else None
     return {"model": meta.get("model", "none"), "mae": mae,
-            "months": int(months) if isinstance(months, (int, float)) else 0,
-            "data_age_days": age}
+            "months": int(months) if months is not None else 0, "data_age_days": age}
 
 
 def _window_counts(client: redis.Redis, keys: Keys, start: date, end: date) -> dict[tuple[str, str], int]:
@@ -388,9 +408,9 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
         first = min(f.months[0] for f in forecasts.values() if f.months)
         notes.append(f"No forecast covers {month} (the served forecasts start at {first}), so no "
                      f"series can be called hot this week.")
+    week_counts = _window_counts(client, keys, week_start, week_end)
     if family:
         mtd = _window_counts(client, keys, window_start, window_end)
-        week = _window_counts(client, keys, week_start, week_end)
         h = [f.months.index(month) for _, f in family]
         mean = np.array([f.mean[i] for (_, f), i in zip(family, h)], dtype=float)
         alpha = np.array([f.dispersion[i] for (_, f), i in zip(family, h)], dtype=float)
@@ -405,11 +425,14 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
                         "observed": int(observed[i]), "expected": round(float(res.expected[i]), 2),
                         "p_value": float(f"{res.p_value[i]:.3g}"),
                         "q_value": float(f"{res.q_value[i]:.3g}"),
-                        "week_observed": int(week.get((community, category), 0))})
+                        "week_observed": int(week_counts.get((community, category), 0))})
 
     # --- the week just ended, in scope: observed against the forecasts pro-rated by days --------
     in_scope_fc = {s: f for s, f in forecasts.items() if scope.contains(s)}
-    week_counts = _window_counts(client, keys, week_start, week_end)
+    if forecasts and not in_scope_fc and scope.communities != set():
+        notes.append(f"No forecast series matches this subscription ({scope.label}"
+                     f"{'; ' + ', '.join(sorted(scope.categories)) if scope.categories else ''}): "
+                     f"check the community and category names.")
     week_observed = sum(v for s, v in week_counts.items() if scope.contains(s))
     week_expected = 0.0
     covered = True
@@ -421,7 +444,8 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
         covered = covered and bool(day_total)
         week_expected += share * sum(day_total)
         day += timedelta(days=1)
-    target = _target_month(in_scope_fc.values(), month)
+    # --- top communities forecast for next month (the calendar month after this week's) ---------
+    target = _target_month(in_scope_fc.values(), month_of(week_end))
     top: list[dict] = []
     if target is not None:
         by_comm: dict[str, list[tuple[float, float]]] = {}

@@ -20,7 +20,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["weekly_alert", "month_close_check", "health_check", "record_month_closed",
+__all__ = ["AlertJobError", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
            "on_month_closed", "fine_tune", "full_train", "collect_health"]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
@@ -39,9 +39,16 @@ def weekly_alert(as_of: str | None = None) -> dict:
     with _job_runtime() as rt:
         summary = run_weekly_alerts(rt.client, rt.keys, as_of)
     if summary["failed"]:
-        log.error("weekly alert: %d of %d subscriptions failed", len(summary["failed"]),
-                  summary["subscriptions"])
+        # Fail the job so that rq retries it: alerts already queued are not queued again.
+        channels = ", ".join(f["channel_id"] for f in summary["failed"])
+        raise AlertJobError(f"weekly alert failed for {len(summary['failed'])} of "
+                            f"{summary['subscriptions']} subscriptions (channels {channels}); "
+                            f"{summary['queued']} queued")
     return summary
+
+
+class AlertJobError(RuntimeError):
+    """Some subscriptions' alerts could not be built; the job fails so that rq retries it."""
 
 
 def month_close_check() -> dict:

@@ -43,11 +43,20 @@ _SIMPLE = re.compile(r"^\s*(?P<day>[a-z*]+(?:-[a-z]+)?(?:,[a-z]+)*)\s+(?P<h>\d{1
 # Fire the last-run record only forward (ISO UTC strings of one format sort as times).
 _FIRE = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) == false then
-  return 0
+  return false
 end
 local last = redis.call('HGET', KEYS[2], ARGV[3])
 if (not last) or last < ARGV[4] then
   redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+end
+return last or ''
+"""
+# Give a run back when its enqueue failed: drop the lock, restore the previous last-run record.
+_UNFIRE = """
+redis.call('DEL', KEYS[1])
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  if ARGV[3] == '' then redis.call('HDEL', KEYS[2], ARGV[1])
+  else redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
 end
 return 1
 """
@@ -170,10 +179,12 @@ class Scheduler:
         keys = self.rt.keys
         run_key = _run_key(run)
         lock = keys.scheduler_lock(job_id, run_key)
-        ttl = max(spec.grace_s * 2, 7 * 24 * 3600)
-        run_utc = run.astimezone(timezone.utc).isoformat()
-        won = self.rt.client.eval(_FIRE, 2, lock, keys.scheduler_last, self.name, ttl, job_id, run_utc)
-        if not won:
+        # The lock only has to outlive the grace period: after it, the last-run record says no.
+        ttl = max(spec.grace_s * 2, 3600)
+        run_utc = run.astimezone(timezone.utc).isoformat(timespec="seconds")
+        previous = self.rt.client.eval(_FIRE, 2, lock, keys.scheduler_last, self.name, ttl, job_id,
+                                       run_utc)
+        if previous is None:
             log.info("%s run %s already fired by another replica", job_id, run.isoformat())
             return False
         try:
@@ -186,7 +197,8 @@ class Scheduler:
             )
         except Exception:
             # Nothing was queued: give the run back so a retry (or another replica) can fire it.
-            self.rt.client.delete(lock)
+            prev = previous.decode() if isinstance(previous, bytes) else previous
+            self.rt.client.eval(_UNFIRE, 2, lock, keys.scheduler_last, job_id, run_utc, prev)
             raise
         log.info("fired %s for %s as rq job %s", job_id, run.isoformat(), job.id)
         return True

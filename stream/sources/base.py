@@ -75,6 +75,8 @@ def read_header(path: Path, fh, required: list[str], delimiter: str = ",") -> tu
         raise SourceError(path, 1, f"cannot read file: {exc}") from exc
     if not first.strip():
         raise SourceError(path, 1, "file is empty (expected a header line)")
+    if any("\ud800" <= ch <= "\udfff" or (ch < " " and ch not in "\t\r\n") for ch in first):
+        raise SourceError(path, 1, "not a UTF-8 text CSV (the header line holds binary data)")
     header = next(csv.reader([first], delimiter=delimiter))
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
@@ -84,8 +86,9 @@ def read_header(path: Path, fh, required: list[str], delimiter: str = ",") -> tu
                 shown = {"\t": "tab"}.get(other, repr(other))
                 raise SourceError(path, 1, f"wrong delimiter: the header is separated by {shown}, "
                                            f"expected {delimiter!r}")
+        shown = ", ".join(repr(h[:40]) for h in header[:12]) + (", ..." if len(header) > 12 else "")
         raise SourceError(path, 1, "missing column(s) " + ", ".join(repr(c) for c in missing)
-                          + f"; the header has {', '.join(repr(h) for h in header)}")
+                          + f"; the header has {shown}")
     return csv.reader(fh, delimiter=delimiter), header
 
 

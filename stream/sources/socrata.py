@@ -111,6 +111,11 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
                     return resp.json()
                 except ValueError as exc:
                     raise SourceError(url, None, f"bad JSON at offset {params['$offset']}: {exc}") from exc
+            if resp.status_code in (401, 403):
+                raise SourceError(url, None, f"the portal refused access (HTTP {resp.status_code}): "
+                                             "the dataset may need a Socrata app token or a login. "
+                                             "Set SOCRATA_APP_TOKEN, or export the CSV from the "
+                                             "portal and run `crimecast ingest calgary FILE`.")
             if resp.status_code < 500 and resp.status_code != 429:
                 raise SourceError(url, None, f"HTTP {resp.status_code} at offset "
                                              f"{params['$offset']}: {resp.text[:200]}")

@@ -6,7 +6,6 @@ Used by the bot's tests and by ``bench/bot_latency.py``; nothing here is a hard-
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import numpy as np

@@ -8,7 +8,6 @@ from datetime import date
 from dataclasses import dataclass, field
 
 import discord
-import pytest
 from discord import app_commands
 
 from bot.access import Access, Gate
@@ -299,3 +298,22 @@ def test_commands_have_typed_options():
     assert len(params["sector"].choices) == 8
     assert {c.name for c in CrimecastCog.__cog_app_commands__} >= {
         "forecast", "top", "trend", "compare", "explain", "status", "ask", "help", "alerts"}
+
+
+def test_commands_register_on_a_tree():
+    """The cog loads into a real client's command tree and serialises as Discord expects."""
+    from bot.discord_bot import CrimecastBot
+
+    async def build():
+        client = CrimecastBot(service=None)
+        await client.add_cog(CrimecastCog(client, None))
+        return client, [c.to_dict(client.tree) for c in client.tree.get_commands()]
+
+    client, payload = run(build())
+    by_name = {c["name"]: c for c in payload}
+    forecast = {o["name"]: o for o in by_name["forecast"]["options"]}
+    assert forecast["community"]["autocomplete"] is True
+    assert [o["name"] for o in by_name["alerts"]["options"]] == ["subscribe", "unsubscribe"]
+    assert by_name["alerts"]["default_member_permissions"] is not None
+    am = client.allowed_mentions
+    assert am.everyone is False and am.users is False and am.roles is False

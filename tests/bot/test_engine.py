@@ -254,3 +254,17 @@ def test_nb_total_matches_distribution():
     m, lo, hi = nb_total(np.array([2.0, 3.0]), np.zeros(2))
     plo, phi = NegBin([5.0], [0.0]).interval(0.8)
     assert (m, lo, hi) == (5.0, int(plo[0]), int(phi[0]))
+
+
+def test_top_within_a_community_ranks_categories(engine):
+    """'top 3 in Beltline' ranks that community's categories by forecast."""
+    a = engine.ask("top 3 in beltline")
+    means = [t["mean"] for t in a.data["top"]]
+    assert len(means) == 3 and means == sorted(means, reverse=True)
+    assert all("category" in t for t in a.data["top"])
+
+
+def test_help_lists_what_can_be_asked(engine):
+    """Help shows examples and the slash commands."""
+    a = engine.ask("help")
+    assert a.ok and "/forecast" in " ".join(a.lines) and "forecast Beltline next month" in " ".join(a.lines)

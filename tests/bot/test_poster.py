@@ -193,3 +193,21 @@ def test_webhook_sender_errors_are_classified_and_secret_free():
     seen, http = _capture()
     WebhookSender(url, http=http).send("x", {"title": "t"}, None, "n")
     assert seen[0].url.params["wait"] == "true"
+
+
+def test_weekly_alert_end_to_end_posts_once(filled, sleeps):
+    """Workers queue the week's alert (twice, as two schedulers would); the bot posts it once."""
+    from workers.alerts import Subscription, SubscriptionStore, run_weekly_alerts
+
+    r, keys = filled
+    SubscriptionStore(r, keys).add(Subscription("77", "communities", communities=["BELTLINE"]))
+    first = run_weekly_alerts(r, keys, "2024-01-15")
+    again = run_weekly_alerts(r, keys, "2024-01-15")
+    assert first["queued"] == 1 and again["queued"] == 0
+    d = Discordish()
+    report = Poster(r, keys, d, sleep=sleeps.append).drain()
+    assert report.posted == ["77/2024-W02"] and len(d.messages) == 1  # the week just ended
+    msg = d.messages[0]
+    assert "BELTLINE" in msg["embed"]["title"] and msg["png"].startswith(b"\x89PNG")
+    run_weekly_alerts(r, keys, "2024-01-15")
+    assert Poster(r, keys, d, sleep=sleeps.append).drain().posted == [] and len(d.messages) == 1

@@ -70,6 +70,7 @@ def test_alert_embed_within_limits_and_pings_no_one(alert_dict):
     assert not PING.search(blob)
     assert "Stale" in e["description"] and "Synthetic" in e["description"]
     assert "Benjamini-Hochberg" in blob and "2024-W03" in e["title"]
+    assert "Reported crime" in e["footer"]["text"]
 
 
 def test_alert_without_hot_series_says_so(alert_dict):

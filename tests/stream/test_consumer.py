@@ -158,7 +158,7 @@ def test_consumers_share_work_without_double_counting(r, keys):
     handled = []
 
     def work():
-        c = Consumer(connect(r.connection_pool.connection_kwargs and _url(r)), keys,
+        c = Consumer(connect(_url(r)), keys,
                      batch_size=50, block_ms=0)
         handled.append(c.run(burst=True))
 
@@ -300,3 +300,29 @@ def test_entry_with_thousands_of_fields_is_dead_lettered_trimmed(r, r_raw, keys)
     assert dead[b"truncated"] == b"1" and len(dead) < 100
     assert dead[b"f:id"] == b"big"
     assert r.xpending(keys.stream, keys.consumer_group)["pending"] == 0
+
+
+def test_failing_on_batch_hook_does_not_stop_counting(r, keys):
+    """An exception in the on_batch hook is logged; the consumer keeps counting."""
+    Producer(r, keys).send([_inc(i) for i in range(30)])
+
+    def boom(result):
+        raise RuntimeError("hook broke")
+
+    Consumer(r, keys, batch_size=10, block_ms=0).run(burst=True, on_batch=boom)
+    assert CountStore(r, keys).total("2023-05") == 30
+
+
+def test_replayed_dead_letters_count_once_the_set_is_fixed(r, r_raw, keys):
+    """A record refused for an unknown category counts after the set gains it and it is replayed."""
+    from stream.categories import CALGARY_CATEGORIES, CategorySet
+    from stream.dead_letters import replay_dead_letters
+
+    _xadd_raw(r_raw, keys, {"id": "a1", "community": "A", "category": "Arson",
+                            "occurred_at": "2023-05-01"})
+    _drain(r, keys)
+    assert CountStore(r, keys).months() == []
+    assert replay_dead_letters(r_raw, keys) == (1, 0)
+    assert r.xlen(keys.dead_letter) == 0
+    _drain(r, keys, categories=CategorySet(CALGARY_CATEGORIES + ("Arson",)))
+    assert CountStore(r, keys).month_counts("2023-05") == {("A", "Arson"): 1}

@@ -30,9 +30,13 @@ from stream.consumer import Consumer
 from stream.keys import Keys
 
 class SlowConsumer(Consumer):
+    batches = 0
+
     def _apply(self, good, dead, result):
+        SlowConsumer.batches += 1
         print("BATCH", flush=True)   # entries are read and pending: a kill now is mid-batch
-        time.sleep(0.3)
+        if SlowConsumer.batches == 3:
+            time.sleep(60)           # the third batch hangs until the test kills us
         super()._apply(good, dead, result)
 
 SlowConsumer(connect(sys.argv[1]), Keys(sys.argv[2]), name="victim", batch_size=40,

@@ -69,6 +69,7 @@ def test_category_spelling_variants_are_accepted(tmp_path):
     (HEADER.replace(",", ";").encode() + b"A;Street Robbery;1;2023;5\n", "wrong delimiter", 1),
     (b"Community,Category,Year,Month\nA,Street Robbery,2023,5\n", "missing column(s) 'Crime Count'", 1),
     (HEADER.encode() + b"A,Arson,1,2023,5\n", "no valid row", 2),
+    (b"\x1f\x8b\x08\x00\xff\xfe binary", "not a UTF-8 text CSV", 1),
 ])
 def test_file_level_problems_stop_with_file_and_line(tmp_path, content, message, line):
     """A file-level problem raises SourceError naming the file and line; nothing is produced."""
@@ -171,6 +172,10 @@ class _Socrata(BaseHTTPRequestHandler):
             self.send_response(503)
             self.end_headers()
             return
+        if url.path.endswith("/locked.json"):
+            self.send_response(403)
+            self.end_headers()
+            return
         if url.path != "/resource/78gh-n26t.json" or "$limit" not in q or q.get("$order") != ":id":
             self.send_response(400)
             self.end_headers()
@@ -221,3 +226,5 @@ def test_download_retries_transient_errors_and_reports_hard_ones(socrata, tmp_pa
     with pytest.raises(SourceError, match="HTTP 400 at offset 0"):
         download(tmp_path / "b.csv", base_url=url, dataset="nope-nope", retry_delay=0.01)
     assert not (tmp_path / "b.csv").exists() and not (tmp_path / "b.csv.part").exists()
+    with pytest.raises(SourceError, match="refused access.*SOCRATA_APP_TOKEN"):
+        download(tmp_path / "c.csv", base_url=url, dataset="locked", retry_delay=0.01)

@@ -255,10 +255,10 @@ def test_weekly_run_queues_every_subscription_once(r, keys, june):
 def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_panel, tools, tmp_path):
     """52 weekly alerts over 2023 of the real data flag a handful of series, not dozens a week.
 
-    Forecasts roll forward monthly (mean of six months, NB dispersion per category). Measured when
-    written: 39 flags in 52 weeks (18 weeks with any) out of ~2,300 series tested each week, at
-    BH level 0.1; the flags are genuine bursts in near-dormant series (e.g. 7 observed where
-    0.33 expected).
+    Forecasts roll forward as months close (14 days' grace): mean of the last twelve months with an
+    NB dispersion per category. Measured when written, at BH level 0.1 with ~2,300 series tested a
+    week: 29 flags in 52 weeks (17 weeks with any, at most 4 in one week); they are genuine bursts
+    (e.g. 17 commercial break-ins in RANGEVIEW where 0.33 were expected).
     """
     tools.ingest_frame(r, keys, calgary_frame[calgary_frame["Year"] == 2023], tmp_path)
     as_of, data_through, flags, tested = date(2023, 1, 9), None, [], []
@@ -267,8 +267,8 @@ def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_pa
         wanted = tools.month_add(f"{closed_by.year}-{closed_by.month:02d}", -1)
         if wanted != data_through:
             data_through = wanted
-            ForecastCache(r, keys).write(tools.mean_forecasts(calgary_panel, wanted),
-                                         {"data_through": wanted, "model": "mean6"})
+            ForecastCache(r, keys).write(tools.mean_forecasts(calgary_panel, wanted, window=12),
+                                         {"data_through": wanted, "model": "mean12"})
         alert = build_alert(r, Subscription("1", "city"), as_of, keys=keys)
         flags.append(alert.fdr["flagged"])
         tested.append(alert.fdr["tested"])
@@ -285,3 +285,11 @@ def test_first_days_of_a_month_test_the_month_just_ended(r, keys, june):
     assert alert.week == {**alert.week, "start": "2023-06-26", "end": "2023-07-02"}
     assert alert.fdr["tested"] == len(june)
     assert any("covers all of 2023-06" in n for n in alert.notes)
+    assert {t["month"] for t in alert.top_next_month} == {"2023-08"}  # the month after July
+
+
+def test_subscription_matching_nothing_says_so(r, keys, june):
+    """A community the forecasts do not know yields an empty alert with a note, not an error."""
+    alert = build_alert(r, Subscription("5", "communities", communities=["ATLANTIS"]), AS_OF, keys=keys)
+    assert alert.hot == [] and alert.top_next_month == [] and alert.changes == []
+    assert any("No forecast series matches" in n for n in alert.notes)

@@ -155,3 +155,13 @@ def test_unreachable_redis_is_a_clear_error(monkeypatch, tmp_path, calgary_slice
     assert result.exit_code == 1
     assert "hunter2" not in result.output and "Traceback" not in result.output
     assert "Redis" in result.output
+
+
+def test_dead_letters_replay_leaves_file_rows(settings_env, keys, tmp_path):
+    """`dead-letters --replay` leaves rows refused from a file (they need the file fixed)."""
+    path = tmp_path / "rows.csv"
+    path.write_text("Community,Category,Crime Count,Year,Month\nA,Street Robbery,2,2023,5\n"
+                    "A,Arson,1,2023,5\n")
+    assert runner.invoke(app, ["ingest", "calgary", str(path), "--drain"]).exit_code == 0
+    result = runner.invoke(app, ["dead-letters", "--replay"])
+    assert result.exit_code == 0 and "replayed 0" in result.output and "1 left" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -143,3 +144,44 @@ def test_missed_run_caught_up_posts_one_alert_per_channel(rt, rt2):
     entries = rt.client.xrange(rt.keys.alert_outbox)
     assert sorted(e[1]["channel_id"] for e in entries) == ["100", "200"]
     assert {e[1]["iso_week"] for e in entries} == {"2023-W24"}
+
+
+class RecordingSender:
+    """Stands in for Discord: records what would have been posted."""
+
+    def __init__(self):
+        self.posts: list[tuple[str, dict]] = []
+
+    def send(self, channel_id, embed, png, nonce):
+        self.posts.append((channel_id, embed))
+        return f"msg-{len(self.posts)}"
+
+
+def test_restarts_and_reruns_post_each_channel_once(rt, rt2):
+    """Missed run, two restarts, a re-run of the job and two drains: each channel is posted once."""
+    from bot.poster import Poster
+
+    SubscriptionStore(rt.client, rt.keys).add(Subscription("100", "city"))
+    SubscriptionStore(rt.client, rt.keys).add(Subscription("200", "sector", sector="EAST"))
+    sender = RecordingSender()
+    for replica, minutes in ((rt, 60), (rt2, 65), (rt, 200)):
+        Scheduler(replica, name=f"r{minutes}").catch_up(MONDAY_8 + timedelta(minutes=minutes))
+        rt.queue("default").enqueue_call("workers.jobs.weekly_alert", kwargs={"as_of": "2023-06-19"},
+                                         timeout=60)  # an operator re-running the job by hand
+        make_worker(rt, "default").work(burst=True)
+        Poster(rt.client, rt.keys, sender, charts=False, sleep=lambda s: None).drain()
+    assert sorted(channel for channel, _ in sender.posts) == ["100", "200"]
+    assert rt.client.xlen(rt.keys.alert_outbox) == 0
+
+
+def test_failed_enqueue_gives_the_run_back(rt, rt2):
+    """If enqueueing fails (e.g. a bad job spec or Redis hiccup), the run stays owed and fires later."""
+    spec = default_jobs(rt.settings)[0]
+    broken = JobSpec(spec.id, spec.func, spec.queue, spec.trigger, spec.grace_s, spec.timeout_s,
+                     spec.retry_max, spec.retry_intervals,
+                     run_kwargs=lambda run: {"as_of": threading.Lock()})  # unpicklable: enqueue fails
+    with pytest.raises(Exception):
+        Scheduler(rt, [broken]).fire_due("weekly_alert", MONDAY_8 + timedelta(minutes=5))
+    assert Scheduler(rt2).last_fired("weekly_alert") is None
+    assert Scheduler(rt2).fire_due("weekly_alert", MONDAY_8 + timedelta(minutes=10))
+    assert rt.queue("default").count == 1

@@ -117,3 +117,29 @@ def test_month_closed_without_update_is_caught_up_once(rt):
     close_month(rt.client, rt.keys, "2023-12", reason="watermark")
     rt.client.hset(rt.keys.forecasts_meta, "data_through", "2023-12")
     assert reconcile_model_update(rt) is None  # forecasts are current: nothing to do
+
+
+def test_worker_process_stops_cleanly_on_sigterm(settings_env, r, keys, calgary_slice):
+    """`crimecast worker` (no --burst) counts what arrives and exits 0 on SIGTERM, as docker stop sends."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--name", "sigterm"],
+                            env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        Producer(r, keys).send(read_calgary(calgary_slice))
+        deadline = time.time() + 30
+        while time.time() < deadline and not r.zrange(keys.closed_months, 0, -1):
+            time.sleep(0.2)
+        assert r.zrange(keys.closed_months, 0, -1), "the running worker closed no month"
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out
+    assert "worker sigterm" in out and "months closed: 2022-01" in " ".join(out.split())

@@ -24,7 +24,7 @@ from rich.table import Table
 from stream.categories import CategorySet
 from stream.connection import RedisVersionError, redact
 from stream.consumer import Consumer
-from stream.dead_letters import dead_letter_count, read_dead_letters
+from stream.dead_letters import dead_letter_count, read_dead_letters, replay_dead_letters
 from stream.producer import Producer
 from stream.sources import (ColumnMapping, Loaded, SourceError, download, generate, read_calgary,
                             read_mapped)
@@ -250,9 +250,17 @@ def export_counts(
 def dead_letters(
     limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="How many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+    replay: bool = typer.Option(False, "--replay", help="Put refused stream records back on the "
+                                "stream (after fixing the category set or a bug); file rows stay."),
 ) -> None:
     """Show records that could not be counted, with the reason and their original fields."""
     settings = load_settings()
+    if replay:
+        with _runtime(settings) as rt:
+            done, left = replay_dead_letters(rt.raw, rt.keys, limit)
+        console.print(f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
+                      "the file and ingest it again). Records still bad come back with a reason.")
+        return
     with _runtime(settings) as rt:
         letters = read_dead_letters(rt.raw, rt.keys, limit)
         total = dead_letter_count(rt.raw, rt.keys)

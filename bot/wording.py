@@ -1,0 +1,67 @@
+"""Months and counts in words: month arithmetic, "about 12 (80% range 8–17)", "+12%".
+
+Counts are shown as whole numbers with a range, never a fraction of a crime as if it were certain.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def month_index(month: str) -> int:
+    """``"2024-03"`` -> a month count (for differences).
+
+    >>> month_index("2024-03") - month_index("2023-12")
+    3
+    """
+    y, m = month.split("-")
+    return int(y) * 12 + int(m) - 1
+
+
+def index_month(i: int) -> str:
+    """Inverse of :func:`month_index`.
+
+    >>> index_month(month_index("2023-12") + 1)
+    '2024-01'
+    """
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
+
+
+def add_months(month: str, n: int) -> str:
+    return index_month(month_index(month) + n)
+
+
+def month_name(month: str) -> str:
+    """``"2024-03"`` -> ``"March 2024"``."""
+    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
+
+
+# --- counts as words ------------------------------------------------------------------------------
+def fmt_count(mean: float) -> str:
+    """An expected count in words: whole numbers, never a fraction of a crime as if certain.
+
+    >>> fmt_count(12.4), fmt_count(0.3), fmt_count(0.7)
+    ('about 12', 'under 1', 'about 1')
+    """
+    if mean < 0.5:
+        return "under 1"
+    return f"about {int(round(mean)):,}"
+
+
+def fmt_range(mean: float, lo: int, hi: int) -> str:
+    """``about 12 (80% range 8–17)``."""
+    return f"{fmt_count(mean)} (80% range {int(lo):,}–{int(hi):,})"
+
+
+def fmt_change(new: float, old: float) -> str:
+    """``+12%`` / ``-5%`` / ``no change`` / ``n/a`` (old was zero).
+
+    >>> fmt_change(112, 100), fmt_change(0, 0), fmt_change(3, 0)
+    ('+12%', 'no change', 'n/a (was 0)')
+    """
+    if old == 0:
+        return "no change" if new == 0 else "n/a (was 0)"
+    pct = (new - old) / old * 100
+    if abs(pct) < 0.5:
+        return "no change"
+    return f"{pct:+.0f}%"

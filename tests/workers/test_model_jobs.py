@@ -1,0 +1,102 @@
+"""The model jobs on a real rq SimpleWorker (burst, ``models`` queue) against the real Redis."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rq import SimpleWorker
+
+from online_model.registry import Registry
+from stream.forecast_cache import ForecastCache
+from stream.months import close_month
+from stream.store import CountStore
+from workers import model_jobs
+from workers.runtime import runtime
+
+
+def _slice(frame):
+    comms = ("BELTLINE", "FOREST LAWN", "AMBLETON", "01B", "CRANSTON")
+    month = frame["Year"] * 100 + frame["Month"]
+    return frame[frame["Community"].isin(comms) & (month >= 202201) & (month <= 202311)]
+
+
+def _run(rt, func, *args):
+    job = rt.queue("models").enqueue(func, *args, job_timeout=600)
+    SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+    job.refresh()
+    assert job.get_status() == "finished", job.latest_result().exc_string if job.latest_result() else job
+    return job.return_value()
+
+
+@pytest.fixture
+def loaded(r, keys, calgary_frame, tmp_path, tools, settings_env):
+    tools.ingest_frame(r, keys, _slice(calgary_frame), tmp_path)
+    store = CountStore(r, keys)
+    for m in store.months():
+        if m <= "2023-10":
+            close_month(r, keys, m, "test")
+    return store
+
+
+def test_month_close_leaves_every_series_with_a_fresh_forecast(loaded, r, keys, settings_env):
+    """After a month closes the job learns it and every series has a forecast resting on it."""
+    with runtime(settings_env) as rt:
+        out = _run(rt, model_jobs.on_month_closed, "2023-10")
+        assert out["status"] == "ok" and out["data_through"] == "2023-10"
+        cache = ForecastCache(r, keys)
+        fc = cache.read_all()
+        assert set(fc) == set(loaded.series())
+        for f in fc.values():
+            assert f.data_through == "2023-10"
+            assert f.months == ["2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04"]
+            assert all(m >= 0 for m in f.mean)
+            assert all(lo <= m_ <= hi or m_ < 1 for lo, m_, hi in zip(f.lo80, f.mean, f.hi80))
+            assert f.model.startswith("ensemble@")
+        meta = cache.meta()
+        assert meta["data_through"] == "2023-10"
+        health = json.loads(meta["health"])
+        assert {"model", "ses", "snaive"} <= set(health["mae"])
+        first_version = cache.version()
+
+        close_month(r, keys, "2023-11", "test")
+        out = _run(rt, model_jobs.on_month_closed, "2023-11")
+        assert out["learned"] == ["2023-11"]
+        assert cache.version() == first_version + 1
+        assert all(f.data_through == "2023-11" for f in cache.read_all().values())
+        assert all(f.data_through == "2023-10" for f in cache.previous_all().values())
+        assert Registry(settings_env.models_path).current(model_jobs.MODEL_NAME) == 2
+
+
+def test_a_month_not_closed_is_skipped(loaded, settings_env):
+    """The job refuses to learn a month that has not closed, and says why."""
+    with runtime(settings_env) as rt:
+        out = _run(rt, model_jobs.on_month_closed, "2023-11")
+    assert out["status"] == "skipped" and "not a closed month" in out["reason"]
+
+
+def test_fine_tune_skips_without_a_new_month_then_runs(loaded, r, keys, settings_env):
+    """Fine-tune says why it skips when nothing closed since the last one; after a close it runs
+    champion/challenger and keeps the challenger in the registry."""
+    with runtime(settings_env) as rt:
+        _run(rt, model_jobs.on_month_closed, "2023-10")
+        skipped = _run(rt, model_jobs.fine_tune)
+        assert skipped["status"] == "skipped" and "no month closed" in skipped["reason"]
+        close_month(r, keys, "2023-11", "test")
+        _run(rt, model_jobs.on_month_closed, "2023-11")
+        before = ForecastCache(r, keys).version()
+        out = _run(rt, model_jobs.fine_tune)
+        assert out["status"] == "ok" and isinstance(out["promoted"], bool)
+        assert out["champion_deviance"] >= 0 and out["challenger_deviance"] >= 0
+        reg = Registry(settings_env.models_path)
+        assert reg.current(model_jobs.CHALLENGER_NAME) is not None
+        assert ForecastCache(r, keys).version() == before + (1 if out["promoted"] else 0)
+
+
+def test_full_train_rebuilds_from_every_closed_month(loaded, r, keys, settings_env):
+    """A full train uses every closed month and refreshes the cache."""
+    with runtime(settings_env) as rt:
+        out = _run(rt, model_jobs.full_train)
+    assert out["status"] == "ok" and out["data_through"] == "2023-10"
+    assert out["months"] == len([m for m in loaded.closed_months() if m <= "2023-10"])
+    assert ForecastCache(r, keys).meta()["data_through"] == "2023-10"

@@ -1,0 +1,184 @@
+"""Model jobs, run on the ``models`` queue by a non-forking rq worker.
+
+- :func:`on_month_closed`: learn every closed month the served model has not learned yet (the
+  first time: train on every closed month), forecast 1..6 months ahead for every series and swap
+  the whole forecast cache; save the model to the registry.
+- :func:`fine_tune`: champion/challenger fine-tune of the LSTM on the newest months; refreshes the
+  cache only if the challenger is promoted. Skips, saying why, when no month closed since the last.
+- :func:`full_train`: a fresh model trained on every closed month.
+
+Each job takes only JSON-serialisable arguments, builds ``Settings()`` from the environment, opens
+its own runtime and holds the model lock while it reads and writes the registry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Iterator
+
+from online_model.distributions import NegBin
+from online_model.months import check_month
+from online_model.registry import Registry, RegistryError
+from online_model.served import HORIZON, build_served, health_figures
+from stream.forecast_cache import CachedForecast, ForecastCache
+from stream.store import CountStore
+
+from .runtime import Runtime, runtime
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "served"
+CHALLENGER_NAME = "lstm_challenger"
+LOCK_TIMEOUT_S = 1800
+
+
+@contextlib.contextmanager
+def _model_lock(rt: Runtime) -> Iterator[None]:
+    lock = rt.client.lock(rt.keys.model_dir_lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
+    if not lock.acquire():
+        raise RuntimeError("another model job holds the model lock")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            lock.release()
+
+
+def _load(reg: Registry):
+    """The current served model, or None (with a warning if one exists but cannot be loaded)."""
+    if reg.current(MODEL_NAME) is None:
+        return None, None
+    try:
+        return reg.load(MODEL_NAME)
+    except RegistryError as exc:
+        log.warning("%s; training a new model", exc)
+        return None, None
+
+
+def _closed_through(store: CountStore, month: str | None) -> list[str]:
+    closed = store.closed_months()
+    return [m for m in closed if month is None or m <= month]
+
+
+def _train_new(store: CountStore, settings: Settings, through: str):
+    panel = store.panel(end=through)
+    panel = panel.loc[:, [c for c in panel.columns if c <= through]]
+    model = build_served(seed=settings.seed)
+    model.learn_many(panel)
+    lstm = model.members.get("lstm")
+    if lstm is not None and lstm._net is None and lstm.history_.shape[1] >= 3:
+        lstm.full_train()
+    return model, list(panel.columns)
+
+
+def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | None = None) -> int:
+    """Forecast every series 1..H ahead and atomically replace the served forecasts."""
+    arr = model.forecast_arrays(HORIZON)
+    lo, hi = NegBin(arr.mean, arr.dispersion).interval(0.8)
+    tag = f"{model.kind}@{model_version}"
+    entries = [
+        CachedForecast(community=c, category=k, months=list(arr.months),
+                       mean=[round(float(x), 4) for x in arr.mean[i]],
+                       dispersion=[round(float(x), 5) for x in arr.dispersion[i]],
+                       lo80=[int(x) for x in lo[i]], hi80=[int(x) for x in hi[i]],
+                       model=tag, data_through=model.last_month)
+        for i, (c, k) in enumerate(arr.series)
+    ]
+    meta = {"model": tag, "model_kind": model.kind, "model_version": str(model_version),
+            "data_through": model.last_month or "", "horizon": str(HORIZON),
+            "series": str(len(entries)), "health": health_figures(model),
+            "interval": "shortest 80% interval of a negative binomial"}
+    meta.update(extra_meta or {})
+    return ForecastCache(rt.client, rt.keys).write(entries, meta)
+
+
+def on_month_closed(month: str) -> dict:
+    """Learn the closed month(s) not yet learned (through ``month``) and refresh every forecast."""
+    check_month(month)
+    settings = Settings()
+    started = time.perf_counter()
+    with runtime(settings) as rt, _model_lock(rt):
+        store = CountStore(rt.client, rt.keys)
+        closed = _closed_through(store, month)
+        if month not in closed:
+            return {"status": "skipped", "reason": f"{month} is not a closed month"}
+        reg = Registry(settings.models_path)
+        model, manifest = _load(reg)
+        if model is None:
+            model, learned = _train_new(store, settings, month)
+        else:
+            learned = [m for m in closed if model.last_month is None or m > model.last_month]
+            for m in learned:
+                model.learn_one(m, store.month_counts(m))
+        if not learned and manifest is not None:
+            cache = ForecastCache(rt.client, rt.keys)
+            if cache.meta().get("data_through") == model.last_month:
+                return {"status": "skipped", "reason": f"{month} already learned",
+                        "data_through": model.last_month}
+        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
+                         metrics=health_figures(model))
+        n = refresh_cache(rt, model, saved.version)
+        took = time.perf_counter() - started
+        log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, saved.version, took)
+        return {"status": "ok", "learned": learned, "series": n, "version": saved.version,
+                "data_through": model.last_month, "seconds": round(took, 2)}
+
+
+def fine_tune() -> dict:
+    """Fine-tune the LSTM (champion/challenger); refresh the cache if the challenger wins."""
+    settings = Settings()
+    with runtime(settings) as rt, _model_lock(rt):
+        reg = Registry(settings.models_path)
+        model, manifest = _load(reg)
+        if model is None:
+            return {"status": "skipped", "reason": "no trained model yet (run `crimecast train`)"}
+        lstm = model.members.get("lstm")
+        if lstm is None:
+            return {"status": "skipped", "reason": "the served model has no LSTM"}
+        if lstm.trained_through_ is not None and lstm.trained_through_ >= (model.last_month or ""):
+            return {"status": "skipped",
+                    "reason": f"no month closed since the last fine-tune ({lstm.trained_through_})"}
+        record = lstm.fine_tune()
+        metrics = {**health_figures(model), "fine_tune": record}
+        saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
+        if lstm.challenger_ is not None:
+            reg.save(CHALLENGER_NAME, _ChallengerView.of(lstm), data_through=model.last_month,
+                     metrics=record)
+        if record.get("promoted"):
+            refresh_cache(rt, model, saved.version)
+        return {"status": "ok", "version": saved.version, **record}
+
+
+def full_train() -> dict:
+    """Train a new served model on every closed month and refresh the cache."""
+    settings = Settings()
+    started = time.perf_counter()
+    with runtime(settings) as rt, _model_lock(rt):
+        store = CountStore(rt.client, rt.keys)
+        last = store.last_closed_month()
+        if last is None:
+            return {"status": "skipped", "reason": "no closed month yet"}
+        model, learned = _train_new(store, settings, last)
+        reg = Registry(settings.models_path)
+        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
+                         metrics=health_figures(model))
+        n = refresh_cache(rt, model, saved.version)
+        return {"status": "ok", "months": len(learned), "series": n, "version": saved.version,
+                "data_through": model.last_month,
+                "seconds": round(time.perf_counter() - started, 2)}
+
+
+class _ChallengerView:
+    """The LSTM with its challenger as the champion (saved so that both networks are kept)."""
+
+    @staticmethod
+    def of(lstm):
+        import copy
+
+        view = copy.copy(lstm)
+        view._net, view.challenger_ = lstm.challenger_, lstm._net
+        view._cache = {}
+        return view
