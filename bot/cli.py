@@ -19,6 +19,8 @@ from workers.cli import app
 from workers.cli.base import console, err_console, fail, load_settings, setup_logging
 from workers.cli.ops import alerts_app
 
+from . import demo as _demo  # noqa: F401  (registers `crimecast demo`)
+
 __all__ = ["app"]
 
 reference_app = typer.Typer(name="reference", help="Community reference data (sectors, population).",

@@ -70,6 +70,7 @@ class Engine:
         self._fc: ForecastSnapshot | None = None
         self._hist: HistorySnapshot | None = None
         self._hist_sig: tuple | None = None
+        self._hist_gen = 0
         self._ref_sig: object = None
         self._info: dict[str, CommunityInfo] = {}
         self._names: Names | None = None
@@ -104,10 +105,11 @@ class Engine:
         if stale_hist:
             self._hist = HistorySnapshot.load(self.store)
             self._hist_sig = sig
+            self._hist_gen += 1
         if n_ref != self._ref_sig:
             self._info = self._load_reference() if n_ref else {}
             self._ref_sig = n_ref
-        names_sig = (version, id(self._hist), n_ref)
+        names_sig = (version, self._hist_gen, n_ref)
         if self._names is None or names_sig != self._names_sig:
             communities = set(self._hist.by_community) | set(self._fc.by_community)
             categories = list(dict.fromkeys(self._fc.categories + self._hist.categories))
@@ -243,22 +245,29 @@ class Engine:
         if h.month:  # a named month with its year
             if h.month in fm:
                 return [h.month], [], "forecast"
-            if dt and h.month <= dt and h.month in self.hist.months:
+            ct = self.complete_through()
+            if ct and h.month <= ct and h.month in self.hist.months:
                 return [], [h.month], "observed"
             raise QueryError(_beyond(h.month, fm, self.hist.months), kind="bad_option")
         for m in fm:
             if int(m[5:]) == h.month_number:
                 return [m], [], "forecast"
-        past = [m for m in self.hist.months if int(m[5:]) == h.month_number and (not dt or m <= dt)]
+        ct = self.complete_through()
+        past = [m for m in self.hist.months if int(m[5:]) == h.month_number and (not ct or m <= ct)]
         if past:
             return [], [past[-1]], "observed"
         raise QueryError(f"No {h.label} in the forecasts (they cover "
                          f"{', '.join(fm) if fm else 'nothing yet'}).", kind="bad_option")
 
+    def complete_through(self) -> str | None:
+        """The newest complete month of the counts (closed, or the forecasts' basis)."""
+        marks = [m for m in (self.hist.last_closed, self.data_through()) if m]
+        return max(marks) if marks else None
+
     def _hist_series(self, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Monthly totals of complete months for the given history rows."""
         months = self.hist.months
-        last = self.data_through()
+        last = self.complete_through()
         n = len([m for m in months if last is None or m <= last])
         totals = self.hist.values[rows, :n].sum(axis=0) if len(rows) else np.zeros(n, np.int64)
         return months[:n], totals
@@ -354,7 +363,8 @@ class Engine:
             if rate is None:
                 a.lines.append(f"ℹ {note}")
             else:
-                a.fields.append(("Rate", f"{rate:.2f} {note}"))
+                period = "" if len(f_months) == 1 else f" over {len(f_months)} months"
+                a.fields.append(("Rate", f"{rate:.2f} {note}{period}"))
                 a.data["rate_per_1000"] = round(rate, 3)
         if len(f_months) > 1:
             m_mean, m_lo, m_hi = self._forecast_line(rows, f_months)

@@ -11,7 +11,12 @@ import numpy as np
 
 NUMERIC = ["lag1", "lag2", "lag3", "roll3", "roll6", "roll12", "roll24", "ses", "ses_slow",
            "same_month_ly", "same_month_avg", "zero_share12", "community_level",
-           "category_trend", "category_season", "series_season"]
+           "category_trend", "category_season", "series_season", "roll36", "roll_all"]
+#: numeric features that also enter through a hinge basis (a piecewise-linear shape in log space)
+HINGED = ["ses", "roll12", "lag1", "roll3"]
+KNOTS = (0.1, 0.3, 0.7, 1.2, 2.0, 3.0)
+#: numeric features whose slope differs by category
+BY_CATEGORY = ["ses", "roll12", "lag1", "same_month_avg", "category_season"]
 
 
 def ses_path(history: np.ndarray, alpha: float) -> np.ndarray:
@@ -68,8 +73,33 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     cols = [L(lag[0]), L(lag[1]), L(lag[2]), L(_mean_window(hist, t, 3)),
             L(_mean_window(hist, t, 6)), L(roll12), L(_mean_window(hist, t, 24)),
             L(ses[:, t]), L(ses_slow[:, t]), L(same_ly), L(same_avg), zero_share,
-            L(comm_level), trend, season, series_season]
+            L(comm_level), trend, season, series_season, L(roll36), L(hist.mean(axis=1))]
     return np.stack(cols, axis=1).reshape(n, len(NUMERIC))
+
+
+def expand(num: np.ndarray, category: np.ndarray, n_cat: int) -> np.ndarray:
+    """Hinge basis of the main levels, log levels near zero, and per-category slopes.
+
+    The log link of a Poisson GLM is linear in log1p levels; these columns let it bend where
+    counts are small (where most series live) and let each category weigh recent vs long levels
+    differently.
+    """
+    ix = {n: i for i, n in enumerate(NUMERIC)}
+    cols = []
+    for name in HINGED:
+        v = num[:, ix[name]]
+        cols.extend(np.maximum(0.0, v - k) for k in KNOTS)
+    for name in ("ses", "roll12"):
+        cols.append(np.log(np.expm1(num[:, ix[name]]) + 0.05))
+    onehot = np.zeros((num.shape[0], n_cat))
+    onehot[np.arange(num.shape[0]), category] = 1.0
+    inter = [onehot * num[:, [ix[name]]] for name in BY_CATEGORY]
+    return np.concatenate([np.stack(cols, axis=1)] + inter, axis=1)
+
+
+def expanded_names(categories: list[str]) -> list[str]:
+    names = [f"{n}>{k}" for n in HINGED for k in KNOTS] + ["log_ses", "log_roll12"]
+    return names + [f"{n}*cat={c}" for n in BY_CATEGORY for c in categories]
 
 
 def _seasonal_index(city: np.ndarray, target_col: int) -> np.ndarray:

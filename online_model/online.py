@@ -22,7 +22,7 @@ import pandas as pd
 from river import linear_model, optim
 
 from .base import PanelForecaster
-from .features import NUMERIC, numeric_features, ses_path
+from .features import NUMERIC, expand, expanded_names, numeric_features
 from .months import month_of_year
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
@@ -138,7 +138,7 @@ class OnlineGLM(PanelForecaster):
 
     # --- features -----------------------------------------------------------------------------
     def _columns(self) -> list[str]:
-        return (NUMERIC + [f"moy={m}" for m in range(1, 13)]
+        return (NUMERIC + expanded_names(self.categories_) + [f"moy={m}" for m in range(1, 13)]
                 + [f"cat={c}" for c in self.categories_] + [f"com={c}" for c in self.communities_])
 
     def _design(self, t: int, h: int) -> np.ndarray:
@@ -157,7 +157,8 @@ class OnlineGLM(PanelForecaster):
         cat[np.arange(n), self._group] = 1.0
         com = np.zeros((n, len(self.communities_)))
         com[np.arange(n), self._community] = 1.0
-        X = np.concatenate([num, moy, cat, com], axis=1)
+        extra = expand(num, self._group, len(self.categories_))
+        X = np.concatenate([num, extra, moy, cat, com], axis=1)
         self._cache[key] = X
         return X
 

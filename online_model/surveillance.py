@@ -34,6 +34,7 @@ from scipy import stats
 
 __all__ = [
     "days_in_month",
+    "month_of",
     "expected_to_date",
     "nb_params",
     "upper_tail",

@@ -1,8 +1,10 @@
 """The counting consumer: a member of the stream's consumer group that turns records into counts.
 
 Each batch is read with ``XREADGROUP``, validated in Python (a malformed record is dead-lettered
-with its reason and original fields, never counted), then applied by one Lua script that counts each
-incident id at most once, advances the watermark and acks (``XACK``) the batch, all atomically.
+with its reason and original fields, never counted), then applied by one Lua script that lets each
+incident id contribute once (re-sent unchanged: a duplicate; re-sent changed, e.g. a revised count
+or a corrected date: its earlier contribution is replaced), advances the watermark and acks
+(``XACK``) the batch, all atomically.
 Entries left pending by a consumer that died are reclaimed with ``XAUTOCLAIM``; an entry delivered
 more than ``max_deliveries`` times goes to the dead-letter stream. Any number of consumers, in one
 process or on many machines, share the stream without double counting.
@@ -32,7 +34,6 @@ from .scripts import APPLY_BATCH
 
 log = logging.getLogger(__name__)
 
-_FIXED_KEYS = 10  # stream, stats, watermark, months, series, closed, dead, meta, sources, ids
 _KNOWN = frozenset(f.encode() for f in FIELDS) | frozenset(FIELDS)
 _TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
@@ -46,9 +47,9 @@ class BatchResult:
     applied: int = 0  # records newly counted
     duplicates: int = 0  # records whose id had already counted
     dead: int = 0  # entries sent to the dead-letter stream
-    incidents: int = 0  # incidents newly counted (sum of counts)
+    incidents: int = 0  # net change of the incident total (sum of counts)
     late: int = 0  # records counted into an already closed month
-    conflicts: int = 0  # duplicates whose id had counted under another month
+    corrections: int = 0  # records re-sent changed: their earlier version was replaced
     failed: int = 0  # entries left pending after an apply error (retried later)
     months: set[str] = field(default_factory=set)  # months of valid records in applied batches
     max_day: date | None = None  # latest occurred_at in the batch
@@ -110,6 +111,10 @@ class Consumer:
         self.max_deliveries = max_deliveries
         self.delete_acked = delete_acked
         self._parser = RecordParser(self.categories)
+        self._fields: dict[tuple[str, str], str] = {}
+        series_key = keys.series_counts("C", "K")
+        self._prefixes = (keys.month_counts(""), keys.day_counts(""),
+                          series_key[:-len(series_field("C", "K"))])
         self._raw = raw_client(client)
         self._script = self._raw.register_script(APPLY_BATCH)
         self._group_ready = False
@@ -287,49 +292,26 @@ class Consumer:
     def _apply(self, good: list[tuple], dead: list[tuple[bytes, str, dict]],
                result: BatchResult) -> None:
         k = self.keys
-        keys_idx: dict[str, int] = {}
-
-        def key(name: str) -> int:
-            n = keys_idx.get(name)
-            if n is None:
-                n = keys_idx[name] = len(keys_idx) + _FIXED_KEYS + 1
-            return n
-
-        months: dict[str, int] = {}
-        days: dict[str, int] = {}
-        series: dict[tuple[str, str], int] = {}
-        sources: dict[str, int] = {}
-        m_rows: list = []
-        d_rows: list = []
-        s_rows: list = []
         recs: list = []
         max_day = result.max_day
+        fields = self._fields
+        months = set()
         for entry_id, (ident, comm, cat, day, iso, month, count, src) in good:
-            mi = months.get(month)
-            if mi is None:
-                mi = months[month] = len(months) + 1
-                m_rows += [key(k.month_counts(month)), month, month[:4] + month[5:]]
-            di = days.get(iso)
-            if di is None:
-                di = days[iso] = len(days) + 1
-                d_rows += [key(k.day_counts(iso)), iso]
-                if max_day is None or day > max_day:
-                    max_day = day
-            si = series.get((comm, cat))
-            if si is None:
-                si = series[(comm, cat)] = len(series) + 1
-                s_rows += [key(k.series_counts(comm, cat)), series_field(comm, cat)]
-            ri = sources.get(src)
-            if ri is None:
-                ri = sources[src] = len(sources) + 1
-            recs += [entry_id, ident, mi, di, si, count, ri]
+            field = fields.get((comm, cat))
+            if field is None:
+                if len(fields) > 100_000:
+                    fields.clear()
+                field = fields[(comm, cat)] = series_field(comm, cat)
+            recs += [entry_id, ident, iso, field, count, src]
+            months.add(month)
+            if max_day is None or day > max_day:
+                max_day = day
         result.max_day = max_day
-        args: list = [k.consumer_group, "0", f"{time.time():.3f}",
-                      len(months), *m_rows, len(days), *d_rows, len(series), *s_rows,
-                      len(sources), *sources, len(good), *recs, len(dead)]
-        for entry_id, reason, fields in dead:
+        args: list = [k.consumer_group, "0", f"{time.time():.3f}", *self._prefixes, len(good),
+                      *recs, len(dead)]
+        for entry_id, reason, fields_ in dead:
             pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
-            items = sorted(fields.items(), key=lambda kv: kv[0] not in _KNOWN)  # record's own first
+            items = sorted(fields_.items(), key=lambda kv: kv[0] not in _KNOWN)  # record's own first
             if len(items) > MAX_DEAD_FIELDS or any(len(v) > MAX_DEAD_VALUE for _, v in items):
                 pairs += ["truncated", "1"]
             for f, v in items[:MAX_DEAD_FIELDS]:
@@ -337,19 +319,19 @@ class Consumer:
                 pairs += [b"f:" + name[:200], v[:MAX_DEAD_VALUE]]
             args += [entry_id, len(pairs) // 2] + pairs
         keys = [k.stream, k.stats, k.watermark, k.months, k.series, k.closed_months, k.dead_letter,
-                k.meta, k.sources, k.incident_ids] + list(keys_idx)
-        applied, dups, ndead, incidents, late, conflicts = self._script(keys=keys, args=args, client=self._raw)
+                k.meta, k.sources, k.incident_ids]
+        applied, dups, ndead, incidents, late, corrections = self._script(keys=keys, args=args,
+                                                                          client=self._raw)
         result.applied += applied
         result.duplicates += dups
         result.dead += ndead
         result.incidents += incidents
         result.late += late
-        result.conflicts += conflicts
-        if conflicts:
-            log.warning("consumer %s: %d record(s) re-sent with an id already counted under another "
-                        "month; not counted again (send corrections under a new id)", self.name,
-                        conflicts)
-        if applied:
+        result.corrections += corrections
+        if corrections:
+            log.info("consumer %s: %d record(s) re-sent changed: earlier versions replaced",
+                     self.name, corrections)
+        if applied or corrections:
             result.months.update(months)
         for entry_id, _, _ in dead:
             self._errors.pop(entry_id, None)

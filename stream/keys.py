@@ -74,7 +74,8 @@ class Keys:
 
     @property
     def incident_ids(self) -> str:
-        """Hash ``incident id -> month it counted in``: an id counts once, ever (idempotency)."""
+        """Hash ``incident id -> "day<TAB>series<TAB>count"``, what each id contributes: an id
+        counts once, and a changed re-send replaces its earlier contribution (idempotency)."""
         return self._k("ids")
 
     def month_counts(self, month: str) -> str:

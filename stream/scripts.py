@@ -8,118 +8,117 @@ APPLY_BATCH = r"""
 -- Apply one consumer batch atomically and idempotently (stream/consumer.py).
 --
 -- KEYS: 1 stream, 2 stats, 3 watermark, 4 months, 5 series, 6 closed, 7 dead letter, 8 meta,
---       9 sources, 10 incident ids (id -> month), 11.. per-batch keys (month/day/series hashes)
---       referenced by number.
--- ARGV: 1 group, 2 delete acked entries ("1"/"0"), 3 now (unix time), then four lookup tables,
---       each a length followed by its rows:
---         months  (month key#, month, score),              days (day key#, ISO day),
---         series  (series key#, series field),            sources (name),
---       then the records: a length, then per record
---         entry id, incident id, month row, day row, series row, count, source row,
---       then the dead letters: a length, then per entry: entry id, pair count, field/value pairs.
--- An incident counts only when its id is new (HSETNX into the id hash); an id seen before under
--- another month is a conflict (a corrected date): not counted again, tallied as 'conflicts'.
--- Every entry is acked (and optionally deleted) in the same script, so a crash leaves either all
--- of a batch or none of it. Returns {applied, duplicates, dead, incidents, late, conflicts}.
+--       9 sources, 10 incident ids (id -> "day<TAB>series<TAB>count", what the id contributes).
+-- ARGV: 1 group, 2 (unused), 3 now (unix time), 4..6 name prefixes of the month, day and series
+--       count hashes (from stream/keys.py; same hash tag as KEYS), 7 number of records, then per
+--       record: entry id, incident id, ISO day, series field, count, source; then the number of
+--       dead letters, then per dead letter: entry id, pair count, field/value pairs.
+--
+-- An id contributes once: re-sent unchanged it is a duplicate; re-sent changed (a corrected day,
+-- category or count, e.g. a revised portal export) its earlier contribution is taken back and the
+-- new one added (a correction). Reads come first, then every key's type is checked, then all the
+-- writes (a script that fails half-way keeps its earlier writes, so nothing may fail after the
+-- first write); every entry is acked in the same script: a crash leaves all of a batch or none.
+-- Returns {applied, duplicates, dead, incidents, late, corrections}.
 
-local group = ARGV[1]
-local delete_acked = ARGV[2] == '1'
-local now = ARGV[3]
-local i = 4
+local call = redis.call
+local group, now = ARGV[1], ARGV[3]
+local MP, DP, SP = ARGV[4], ARGV[5], ARGV[6]
+local nrec = tonumber(ARGV[7])
+local i = 8
 
-local function tbl(width)
-  local n = tonumber(ARGV[i]); i = i + 1
-  local rows = {}
-  for r = 1, n do
-    local row = {}
-    for c = 1, width do row[c] = ARGV[i + c - 1] end
-    rows[r] = row
-    i = i + width
-  end
-  return rows
+local incr, order = {}, {}
+local function add(key, field, n)
+  local h = incr[key]
+  if not h then h = {}; incr[key] = h; order[#order + 1] = key end
+  h[field] = (h[field] or 0) + n
 end
 
-local M = tbl(3)
-local D = tbl(2)
-local S = tbl(2)
-local SRC = tbl(1)
+local closed = {}
+local function is_closed(month)
+  local c = closed[month]
+  if c == nil then
+    c = call('ZSCORE', KEYS[6], month) ~= false
+    closed[month] = c
+  end
+  return c
+end
 
--- A script that fails half-way keeps its earlier writes, so check every key's type before the
--- first write: a clobbered key fails the whole batch with nothing applied (it is retried later).
+local applied, dups, corrections, incidents, late = 0, 0, 0, 0, 0
+local wm = call('GET', KEYS[3]) or ''
+local wm0 = wm
+local latest, changed = {}, {}
+local months, series, by_src = {}, {}, {}
+local acks = {}
+
+for _ = 1, nrec do
+  local eid, id, day, field, cnt, src = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
+                                        ARGV[i + 4], ARGV[i + 5]
+  i = i + 6
+  acks[#acks + 1] = eid
+  local val = day .. '\t' .. field .. '\t' .. cnt
+  local old = latest[id]
+  if old == nil then old = call('HGET', KEYS[10], id) end
+  local oday, ofield, ocnt
+  if old then oday, ofield, ocnt = string.match(old, '^([^\t]+)\t([^\t]+)\t(%d+)$') end
+  if old == val or (old and not oday) then
+    dups = dups + 1
+  else
+    local n = tonumber(cnt)
+    local month = string.sub(day, 1, 7)
+    if oday then
+      local omonth, on = string.sub(oday, 1, 7), tonumber(ocnt)
+      add(MP .. omonth, ofield, -on)
+      add(DP .. oday, ofield, -on)
+      add(SP .. ofield, omonth, -on)
+      incidents = incidents - on
+      if omonth ~= month and is_closed(omonth) then late = late + 1 end
+      corrections = corrections + 1
+    else
+      applied = applied + 1
+      by_src[src] = (by_src[src] or 0) + n
+    end
+    add(MP .. month, field, n)
+    add(DP .. day, field, n)
+    add(SP .. field, month, n)
+    incidents = incidents + n
+    months[month] = true
+    series[field] = true
+    if day > wm then wm = day end
+    if is_closed(month) then late = late + 1 end
+    if latest[id] == nil then changed[#changed + 1] = id end
+    latest[id] = val
+  end
+end
+
 local bad = nil
 local function need(key, want)
   if bad then return end
-  local t = redis.call('TYPE', key)['ok']
+  local t = call('TYPE', key)['ok']
   if t ~= 'none' and t ~= want then bad = key .. ' holds a ' .. t .. ', expected a ' .. want end
 end
 need(KEYS[1], 'stream'); need(KEYS[2], 'hash'); need(KEYS[3], 'string'); need(KEYS[4], 'zset')
 need(KEYS[5], 'set'); need(KEYS[6], 'zset'); need(KEYS[7], 'stream'); need(KEYS[8], 'hash')
 need(KEYS[9], 'hash'); need(KEYS[10], 'hash')
-for _, m in ipairs(M) do need(KEYS[tonumber(m[1])], 'hash') end
-for _, d in ipairs(D) do need(KEYS[tonumber(d[1])], 'hash') end
-for _, s in ipairs(S) do need(KEYS[tonumber(s[1])], 'hash') end
+for _, key in ipairs(order) do need(key, 'hash') end
 if bad then return redis.error_reply('WRONGTYPE crimecast: ' .. bad .. '; nothing applied') end
 
-local applied, dups, incidents, late, conflicts = 0, 0, 0, 0, 0
-local wm = redis.call('GET', KEYS[3]) or ''
-local wm0 = wm
-local incr = {}
-local used_m, used_s, by_src, closed = {}, {}, {}, {}
-local acks = {}
-
-local function add(ki, field, n)
-  local h = incr[ki]
-  if not h then h = {}; incr[ki] = h end
-  h[field] = (h[field] or 0) + n
-end
-
-local nrec = tonumber(ARGV[i]); i = i + 1
-for _ = 1, nrec do
-  acks[#acks + 1] = ARGV[i]
-  local m = M[tonumber(ARGV[i + 2])]
-  if redis.call('HSETNX', KEYS[10], ARGV[i + 1], m[2]) == 1 then
-    local d = D[tonumber(ARGV[i + 3])]
-    local s = S[tonumber(ARGV[i + 4])]
-    local n = tonumber(ARGV[i + 5])
-    local src = ARGV[i + 6]
-    applied = applied + 1
-    incidents = incidents + n
-    add(m[1], s[2], n)
-    add(d[1], s[2], n)
-    add(s[1], m[2], n)
-    used_m[m[2]] = m[3]
-    used_s[s[2]] = true
-    by_src[src] = (by_src[src] or 0) + n
-    if d[2] > wm then wm = d[2] end
-    if closed[m[2]] == nil then
-      closed[m[2]] = redis.call('ZSCORE', KEYS[6], m[2]) ~= false
-    end
-    if closed[m[2]] then late = late + 1 end
-  else
-    dups = dups + 1
-    if redis.call('HGET', KEYS[10], ARGV[i + 1]) ~= m[2] then conflicts = conflicts + 1 end
-  end
-  i = i + 7
-end
-
-for ki, h in pairs(incr) do
-  local key = KEYS[tonumber(ki)]
-  for field, n in pairs(h) do
-    redis.call('HINCRBY', key, field, n)
+for _, key in ipairs(order) do
+  for field, n in pairs(incr[key]) do
+    if n ~= 0 then call('HINCRBY', key, field, n) end
   end
 end
-for month, score in pairs(used_m) do
-  redis.call('ZADD', KEYS[4], score, month)
+for j = 1, #changed do call('HSET', KEYS[10], changed[j], latest[changed[j]]) end
+for month, _ in pairs(months) do
+  call('ZADD', KEYS[4], tonumber(string.sub(month, 1, 4)) * 100 + tonumber(string.sub(month, 6, 7)),
+       month)
 end
-for field, _ in pairs(used_s) do
-  redis.call('SADD', KEYS[5], field)
+for field, _ in pairs(series) do call('SADD', KEYS[5], field) end
+for src, n in pairs(by_src) do
+  call('HINCRBY', KEYS[9], src, n)
+  if src == 'synthetic' then call('HSET', KEYS[8], 'synthetic', '1') end
 end
-for r, n in pairs(by_src) do
-  local name = SRC[tonumber(r)][1]
-  redis.call('HINCRBY', KEYS[9], name, n)
-  if name == 'synthetic' then redis.call('HSET', KEYS[8], 'synthetic', '1') end
-end
-if wm ~= wm0 then redis.call('SET', KEYS[3], wm) end
+if wm ~= wm0 then call('SET', KEYS[3], wm) end
 
 local ndead = tonumber(ARGV[i]); i = i + 1
 for _ = 1, ndead do
@@ -127,7 +126,7 @@ for _ = 1, ndead do
   local nf = tonumber(ARGV[i + 1])
   local args = {}
   for j = 0, 2 * nf - 1 do args[#args + 1] = ARGV[i + 2 + j] end
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', '100000', '*', 'entry_id', eid, unpack(args))
+  call('XADD', KEYS[7], 'MAXLEN', '~', '100000', '*', 'entry_id', eid, unpack(args))
   acks[#acks + 1] = eid
   i = i + 2 + 2 * nf
 end
@@ -135,21 +134,20 @@ end
 for s = 1, #acks, 500 do
   local chunk = {}
   for j = s, math.min(s + 499, #acks) do chunk[#chunk + 1] = acks[j] end
-  redis.call('XACK', KEYS[1], group, unpack(chunk))
-  if delete_acked then redis.call('XDEL', KEYS[1], unpack(chunk)) end
+  call('XACK', KEYS[1], group, unpack(chunk))
 end
 
-if applied > 0 then
-  redis.call('HINCRBY', KEYS[2], 'applied', applied)
-  redis.call('HINCRBY', KEYS[2], 'incidents', incidents)
-  redis.call('HSET', KEYS[8], 'last_applied_at', now)
+if applied + corrections > 0 then
+  if applied > 0 then call('HINCRBY', KEYS[2], 'applied', applied) end
+  if corrections > 0 then call('HINCRBY', KEYS[2], 'corrections', corrections) end
+  if incidents ~= 0 then call('HINCRBY', KEYS[2], 'incidents', incidents) end
+  call('HSET', KEYS[8], 'last_applied_at', now)
 end
-if dups > 0 then redis.call('HINCRBY', KEYS[2], 'duplicates', dups) end
-if ndead > 0 then redis.call('HINCRBY', KEYS[2], 'dead', ndead) end
-if late > 0 then redis.call('HINCRBY', KEYS[2], 'late', late) end
-if conflicts > 0 then redis.call('HINCRBY', KEYS[2], 'conflicts', conflicts) end
+if dups > 0 then call('HINCRBY', KEYS[2], 'duplicates', dups) end
+if ndead > 0 then call('HINCRBY', KEYS[2], 'dead', ndead) end
+if late > 0 then call('HINCRBY', KEYS[2], 'late', late) end
 
-return {applied, dups, ndead, incidents, late, conflicts}
+return {applied, dups, ndead, incidents, late, corrections}
 """
 
 CLOSE_MONTH = r"""

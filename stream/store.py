@@ -67,7 +67,7 @@ class CountStore:
         if start is not None and end is not None:
             return {m: raw.get(m, 0) for m in month_range(start, end)}
         return {m: n for m, n in sorted(raw.items())
-                if (start is None or m >= start) and (end is None or m <= end)}
+                if n and (start is None or m >= start) and (end is None or m <= end)}
 
     def panel(self, start: str | None = None, end: str | None = None) -> "pd.DataFrame":
         """Wide panel: rows ``(community, category)``, columns months ascending, zeros filled, int64.
@@ -89,7 +89,7 @@ class CountStore:
             pipe.hgetall(self.keys.month_counts(m))
         data: dict[str, dict[SeriesKey, int]] = {}
         for m, raw in zip(months, pipe.execute()):
-            data[m] = {split_series_field(_s(f)): int(v) for f, v in raw.items()}
+            data[m] = {split_series_field(_s(f)): int(v) for f, v in raw.items() if int(v)}
         index = pd.MultiIndex.from_tuples(self.series(), names=["community", "category"])
         frame = pd.DataFrame(0, index=index, columns=pd.Index(months, name="month"), dtype="int64")
         for m, counts in data.items():
@@ -139,10 +139,11 @@ class CountStore:
         return _s(last[0]) if last else None
 
     def stats(self) -> dict[str, int]:
-        """Running totals: ``applied``, ``incidents``, ``duplicates``, ``dead``, ``late``,
-        ``conflicts`` (re-sent ids under another month, not counted again)."""
+        """Running totals: ``applied`` (records counted), ``incidents`` (their counts summed),
+        ``duplicates`` (re-sent unchanged), ``corrections`` (re-sent changed: replaced), ``dead``,
+        ``late`` (records touching an already closed month)."""
         raw = {_s(k): int(v) for k, v in self.client.hgetall(self.keys.stats).items()}
-        for name in ("applied", "incidents", "duplicates", "dead", "late", "conflicts"):
+        for name in ("applied", "incidents", "duplicates", "corrections", "dead", "late"):
             raw.setdefault(name, 0)
         return raw
 

@@ -419,6 +419,10 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
         in_scope = [i for i in np.flatnonzero(res.flagged) if scope.contains(family[i][0])]
         in_scope.sort(key=lambda i: (-(observed[i] - res.expected[i]), family[i][0]))
         fdr.update(method=res.method, tested=res.tested, flagged=res.n_flagged, in_scope=len(in_scope))
+        untested = {s: v for s, v in mtd.items() if s not in forecasts and scope.contains(s)}
+        if untested:
+            notes.append(f"{sum(untested.values())} incident(s) this month in {len(untested)} "
+                         f"series without a forecast yet (e.g. a new community) are not tested.")
         for i in in_scope[:max_items]:
             (community, category), _ = family[i]
             hot.append({"community": community, "category": category,

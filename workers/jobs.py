@@ -24,6 +24,7 @@ __all__ = ["AlertJobError", "weekly_alert", "month_close_check", "health_check",
            "on_month_closed", "fine_tune", "full_train", "collect_health"]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
+SCHEDULER_SILENT_S = 20 * 60  # the health job fires every 5 minutes: 20 silent minutes is a problem
 
 
 @contextlib.contextmanager
@@ -157,6 +158,12 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         if failed:
             problems.append(f"{failed} failed job(s) on the {kind} queue")
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
+    last_tick = c.hget(k.scheduler_last, "health")
+    out["scheduler_last_tick"] = _s(last_tick) if last_tick else None
+    if last_tick:
+        idle = (datetime.now(timezone.utc) - datetime.fromisoformat(_s(last_tick))).total_seconds()
+        if idle > SCHEDULER_SILENT_S:
+            problems.append(f"the scheduler has fired nothing for {idle / 60:.0f} minutes")
     out["ok"] = not problems
     out["problems"] = problems
     if store:

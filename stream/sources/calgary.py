@@ -5,9 +5,11 @@ with its count, dated on the month's last day (the row covers the whole month). 
 it becomes ``count`` one-incident records, their days spread evenly and deterministically over the
 month, for streaming demos and benchmarks.
 
-The portal gives no ids. Ids are derived from the row's content plus its occurrence index among
-identical rows of the file, so identical rows are separate incidents and re-ingesting the same file
-counts each once. (A later export that *revises* a count yields new ids for that row; see README.)
+The portal gives no ids. A row's id is derived from its key (community, category, year, month)
+plus its occurrence index among rows of the file with that key, so identical rows are separate
+incidents, re-ingesting the same file counts each once, and a later export that *revises* a row's
+count re-sends the same id with the new count, which replaces the old one (the consumer applies
+the difference). A row that a revision removes entirely is not noticed (see README).
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
                 except RecordError as exc:
                     rejected.append(Rejected(exc.reason, _safe(values), origin))
                     continue
-                occ = seen.get(key, 0)
-                seen[key] = occ + 1
+                ident = key[:2] + key[3:]  # (community, category, year, month): not the count
+                occ = seen.get(ident, 0)
+                seen[ident] = occ + 1
                 rows.append(key + (occ,))
         except Exception as exc:  # csv.Error (e.g. NUL byte, runaway quote)
             raise SourceError(path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
@@ -99,11 +102,11 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
     def make() -> Iterator[Incident]:
         for comm, cat, count, year, month, occ in rows:
             if not expand:
-                yield Incident(derive_id(source, comm, cat, year, month, count, occ), comm, cat,
+                yield Incident(derive_id(source, comm, cat, year, month, occ), comm, cat,
                                _row_day(year, month, today), count, source)
                 continue
             dim = calendar.monthrange(year, month)[1]
-            row_id = derive_id(source, "x", comm, cat, year, month, count, occ)
+            row_id = derive_id(source, "x", comm, cat, year, month, occ)
             offset = int(row_id[-4:], 16) % dim
             for j in range(count):
                 day = date(year, month, 1 + (offset + (j * dim) // count) % dim)

@@ -268,3 +268,44 @@ def test_help_lists_what_can_be_asked(engine):
     """Help shows examples and the slash commands."""
     a = engine.ask("help")
     assert a.ok and "/forecast" in " ".join(a.lines) and "forecast Beltline next month" in " ".join(a.lines)
+
+
+def test_many_mixed_questions_never_raise(engine):
+    """Hundreds of mixed and odd questions all get an Answer (never an exception)."""
+    import random
+
+    rng = random.Random(3)
+    words = ["forecast", "top", "trend", "compare", "why", "status", "beltline", "forest lawn",
+             "cranston", "01b", "ambleton", "downtown", "northeast", "centre", "car theft",
+             "break-ins", "robbery", "next 3 months", "this month", "in march", "2023-05",
+             "2030-01", "per 1000", "vs", "and", "top 25", "calgary", "gotham", "bridgeland"]
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        a = engine.ask(text)
+        assert a.title and (a.ok or a.lines), text
+
+
+def test_new_counts_are_seen_without_restart(engine, with_reference):
+    """When a month closes, the next question sees it (history reloads on change)."""
+    r, keys = with_reference
+    before = engine.ask("trend beltline")
+    assert before.data["history_months"][-1] == "2023-12"
+    field = series_field("BELTLINE", "Theft OF Vehicle")
+    r.hincrby(keys.month_counts("2024-01"), field, 500)
+    r.hincrby(keys.series_counts("BELTLINE", "Theft OF Vehicle"), "2024-01", 500)
+    r.zadd(keys.months, {"2024-01": 202401})
+    r.zadd(keys.closed_months, {"2024-01": 202401})
+    after = engine.ask("trend beltline")
+    assert after.data["history_months"][-1] == "2024-01" and after.data["history"][-1] >= 500
+
+
+def test_engine_imports_no_discord_and_no_torch():
+    """The query engine, parser and renderer load without discord or torch."""
+    import subprocess
+    import sys
+
+    code = ("import sys, bot, bot.engine, bot.query, bot.render\n"
+            "from bot.totals import nb_total; nb_total([1.0], [0.1])\n"
+            "print('discord' in sys.modules, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

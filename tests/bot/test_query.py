@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.names import ASSAULT, BE_COMM, BE_DWELL, BE_OTHER, COMM_ROB, STREET_ROB, THEFT_FROM, \
@@ -239,3 +241,24 @@ def test_long_input_limit_is_stated(names):
     with pytest.raises(QueryError) as info:
         parse("beltline " * (MAX_CHARS // 5), names)
     assert str(MAX_CHARS) in str(info.value)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+WORDS = ["forecast", "top", "trend", "vs", "beltline", "forest", "lawn", "car", "theft", "next",
+         "3", "months", "march", "@everyone", "<@1>", "**", "`", "per", "1000", "downtown",
+         "northeast", "why", "up", "compare", "and", "status", "help", "subscribe", "x" * 30]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=200), st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)))
+def test_any_text_gives_query_or_help(names, text):
+    """Whatever is typed, the parser returns a Query or a QueryError with a reply; never crashes."""
+    try:
+        q = parse(text, names)
+    except QueryError as err:
+        assert err.reply() and not re.search(r"@(everyone|here)|<@", err.reply())
+    else:
+        assert q.intent in ("forecast", "top", "trend", "compare", "explain", "status", "help",
+                            "subscribe", "unsubscribe")

@@ -253,20 +253,22 @@ _invalid = st.sampled_from([
 @given(batch=st.lists(st.one_of(_valid, _invalid), min_size=1, max_size=60),
        batch_size=st.integers(1, 25))
 def test_mixed_batches_count_exactly_the_valid_records(redis_url, batch, batch_size):
-    """Counts after any mix of valid and invalid records equal those of the valid records alone."""
+    """Counts after any mix of valid and invalid records equal those of the valid records alone
+    (each id contributing its latest version)."""
     keys = Keys(f"cctest-prop-{uuid.uuid4().hex[:10]}")
     raw = connect(redis_url, decode_responses=False)
     try:
         ensure_group(raw, keys)
-        expected: dict[tuple[str, str, str], int] = {}
-        seen_ids = set()
+        latest: dict[str, Incident] = {}  # an id contributes its latest version
         for kind, fields in batch:
             raw.xadd(keys.stream, fields)
-            if kind == "ok" and fields["id"] not in seen_ids:
-                seen_ids.add(fields["id"])
+            if kind == "ok":
                 inc = Incident.from_fields(fields)
-                key = (inc.month, inc.community, inc.category)
-                expected[key] = expected.get(key, 0) + inc.count
+                latest[inc.id] = inc
+        expected: dict[tuple[str, str, str], int] = {}
+        for inc in latest.values():
+            key = (inc.month, inc.community, inc.category)
+            expected[key] = expected.get(key, 0) + inc.count
         Consumer(raw, keys, batch_size=batch_size, block_ms=0).run(burst=True)
         store = CountStore(raw, keys)
         got = {(m, c, k): n for m in store.months() for (c, k), n in store.month_counts(m).items()}
@@ -279,15 +281,27 @@ def test_mixed_batches_count_exactly_the_valid_records(redis_url, batch, batch_s
         raw.close()
 
 
-def test_same_id_under_another_month_is_a_conflict_not_a_second_count(r, keys):
-    """A re-sent id with a corrected date does not count twice; it is tallied as a conflict."""
-    Producer(r, keys).send([_inc(1, day=date(2023, 5, 17))])
+def test_same_id_resent_changed_replaces_its_earlier_version(r, keys):
+    """A re-sent id with a corrected day, category or count replaces its earlier contribution."""
+    Producer(r, keys).send([_inc(1, day=date(2023, 5, 17), count=2)])
     _drain(r, keys)
-    Producer(r, keys).send([_inc(1, day=date(2023, 6, 1))])
+    Producer(r, keys).send([_inc(1, day=date(2023, 6, 1), count=3, category="Theft OF Vehicle")])
     _drain(r, keys)
     store = CountStore(r, keys)
-    assert store.months() == ["2023-05"]
-    assert store.stats()["conflicts"] == 1
+    assert store.month_counts("2023-05") == {}
+    assert store.month_counts("2023-06") == {("BELTLINE", "Theft OF Vehicle"): 3}
+    assert store.series_counts("BELTLINE", "Street Robbery") == {}
+    assert store.day_counts(date(2023, 5, 1), date(2023, 6, 30)) == {("BELTLINE", "Theft OF Vehicle"): 3}
+    assert store.stats()["corrections"] == 1 and store.stats()["incidents"] == 3
+
+
+def test_changed_and_unchanged_resends_in_one_batch(r, keys):
+    """Within one batch, the last version of an id wins and unchanged repeats are duplicates."""
+    Producer(r, keys).send([_inc(1, count=1), _inc(1, count=1), _inc(1, count=4), _inc(1, count=4)])
+    _drain(r, keys, batch_size=10)
+    store = CountStore(r, keys)
+    assert store.month_counts("2023-05") == {("BELTLINE", "Street Robbery"): 4}
+    assert store.stats()["duplicates"] == 2 and store.stats()["corrections"] == 1
 
 
 def test_entry_with_thousands_of_fields_is_dead_lettered_trimmed(r, r_raw, keys):

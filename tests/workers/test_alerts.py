@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -293,3 +294,18 @@ def test_subscription_matching_nothing_says_so(r, keys, june):
     alert = build_alert(r, Subscription("5", "communities", communities=["ATLANTIS"]), AS_OF, keys=keys)
     assert alert.hot == [] and alert.top_next_month == [] and alert.changes == []
     assert any("No forecast series matches" in n for n in alert.notes)
+
+
+def test_counts_in_series_without_forecast_are_mentioned(r, keys, june):
+    """Incidents in a community the model has not seen yet are not tested, and the alert says so."""
+    def untested(alert):
+        note = next((n for n in alert.notes if "without a forecast" in n), "0 incident(s) this month in 0 series")
+        return tuple(int(x) for x in re.findall(r"(\d+) incident\(s\) this month in (\d+) series", note)[0])
+
+    before = untested(build_alert(r, Subscription("9", "city"), AS_OF, keys=keys))
+    _surge(r, keys, "BRAND NEW ESTATES", "Theft OF Vehicle", n=6)
+    alert = build_alert(r, Subscription("9", "city"), AS_OF, keys=keys)
+    assert ("BRAND NEW ESTATES", "Theft OF Vehicle") not in {(h["community"], h["category"])
+                                                             for h in alert.hot}
+    after = untested(alert)
+    assert (after[0] - before[0], after[1] - before[1]) == (6, 1)

@@ -165,3 +165,18 @@ def test_dead_letters_replay_leaves_file_rows(settings_env, keys, tmp_path):
     assert runner.invoke(app, ["ingest", "calgary", str(path), "--drain"]).exit_code == 0
     result = runner.invoke(app, ["dead-letters", "--replay"])
     assert result.exit_code == 0 and "replayed 0" in result.output and "1 left" in result.output
+
+
+def test_revised_export_replaces_revised_counts(settings_env, keys, tmp_path):
+    """Ingesting a later export that revises a row's count leaves the revised count, not a sum."""
+    header = "Community,Category,Crime Count,Year,Month\n"
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    v1.write_text(header + "A,Street Robbery,2,2023,5\nA,Street Robbery,2,2023,5\nB,Street Robbery,1,2023,5\n")
+    v2.write_text(header + "A,Street Robbery,2,2023,5\nA,Street Robbery,5,2023,5\nB,Street Robbery,1,2023,5\n"
+                  "B,Street Robbery,3,2023,6\n")
+    for path in (v1, v2):
+        assert runner.invoke(app, ["ingest", "calgary", str(path), "--drain"]).exit_code == 0
+    store = _store(settings_env, keys)
+    assert store.month_counts("2023-05") == {("A", "Street Robbery"): 7, ("B", "Street Robbery"): 1}
+    assert store.month_counts("2023-06") == {("B", "Street Robbery"): 3}
+    assert store.stats()["corrections"] == 1

@@ -50,6 +50,8 @@ def test_close_month_command(settings_env, r, r_raw):
     assert second.exit_code == 0 and "already closed" in second.output
     bad = runner.invoke(app, ["close-month", "2024-2"])
     assert bad.exit_code == 2 and "YYYY-MM" in bad.output and "Traceback" not in bad.output
+    future = runner.invoke(app, ["close-month", "2099-01"])
+    assert future.exit_code == 2 and "has not ended" in _flat(future.output)
     assert [j.args[0] for j in _jobs(r_raw, settings_env, "models")] == ["2024-02"]
 
 

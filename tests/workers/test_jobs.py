@@ -91,3 +91,13 @@ def test_weekly_alert_job_fails_for_retry_but_keeps_the_good_alerts(rt):
     again = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
     assert again.return_value()["queued"] == 2
     assert _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19").return_value()["already"] == 2
+
+
+def test_health_notices_a_silent_scheduler(rt):
+    """Once a scheduler has run, twenty minutes without a tick is reported."""
+    from datetime import datetime, timedelta, timezone
+
+    assert not any("scheduler" in p for p in collect_health(rt)["problems"])
+    old = datetime.now(timezone.utc) - timedelta(hours=2)
+    rt.client.hset(rt.keys.scheduler_last, "health", old.isoformat(timespec="seconds"))
+    assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])

@@ -57,9 +57,14 @@ def worker_cmd(
 
 
 @app.command("close-month")
-def close_month_cmd(month: str = typer.Argument(..., help="Month to close, YYYY-MM.")) -> None:
+def close_month_cmd(
+    month: str = typer.Argument(..., help="Month to close, YYYY-MM."),
+    force: bool = typer.Option(False, "--force", help="Close even if the month has not ended."),
+) -> None:
     """Close a month by hand (e.g. when the data for it is known complete) and queue the model update."""
-    from stream.months import check_month
+    from datetime import datetime, timezone
+
+    from stream.months import check_month, month_end
 
     from ..stream_worker import close_and_enqueue
 
@@ -67,6 +72,10 @@ def close_month_cmd(month: str = typer.Argument(..., help="Month to close, YYYY-
         check_month(month)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
+    today = datetime.now(timezone.utc).date()
+    if month_end(month) >= today and not force:
+        raise fail(f"{month} has not ended yet (today is {today.isoformat()}): closing it would "
+                   "teach the models an incomplete month. Use --force if you mean it.", 2)
     rt = _open(load_settings())
     try:
         closed = close_and_enqueue(rt, month, reason="manual")

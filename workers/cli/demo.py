@@ -1,3 +1,0 @@
-"""Commands: demo (registered on workers.cli.base.app)."""
-
-from .base import app  # noqa: F401
