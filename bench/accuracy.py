@@ -84,14 +84,14 @@ def peer_lightgbm(panel: pd.DataFrame, h: int) -> pd.DataFrame:
         for t in range(11, origin - h + 1):
             X.append(lgbm_features(hist, t, h, moy0, cats))
             y.append(hist[:, t + h])
-        model = lgb.LGBMRegressor(objective="poisson", n_estimators=300, learning_rate=0.03,
-                                  num_leaves=31, min_child_samples=100, subsample=0.8,
-                                  subsample_freq=1, colsample_bytree=0.8, n_jobs=1, verbose=-1,
-                                  random_state=0)
+        params = {"objective": "poisson", "learning_rate": 0.03, "num_leaves": 31,
+                  "min_data_in_leaf": 100, "bagging_fraction": 0.8, "bagging_freq": 1,
+                  "feature_fraction": 0.8, "num_threads": 1, "verbose": -1, "seed": 0}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(np.vstack(X), np.concatenate(y), categorical_feature=[16])
-            mu = model.predict(lgbm_features(hist, origin, h, moy0, cats))
+            data = lgb.Dataset(np.vstack(X), np.concatenate(y), categorical_feature=[16])
+            booster = lgb.train(params, data, num_boost_round=300)
+            mu = booster.predict(lgbm_features(hist, origin, h, moy0, cats))
         rows.append(pd.DataFrame({"community": panel.index.get_level_values(0),
                                   "category": panel.index.get_level_values(1),
                                   "month": target, "mean": np.maximum(mu, 1e-6)}))

@@ -30,6 +30,7 @@ QUESTIONS = (
     "forecast Beltline next month",
     "top 5 communities for car theft next month",
     "trend Forest Lawn",
+    "top 5 in the northeast next month",
 )
 SYNTHETIC_QUESTIONS = (
     "forecast Beltline next month",
@@ -65,6 +66,21 @@ def _pick_data(data: Path | None, synthetic: bool, settings) -> tuple[str, Path 
         err_console.print(f"[yellow]could not download the Calgary data ({exc}); using the "
                           "SYNTHETIC generator instead[/yellow]")
         return "synthetic", None
+
+
+def _load_reference_beside(rt, crime_file: Path) -> None:
+    """Load sectors and census population when the city's reference files sit beside the data."""
+    from .reference import load_reference
+
+    communities = crime_file.parent / "calgary_communities.csv"
+    population = crime_file.parent / "calgary_population_2021.csv"
+    if not communities.exists():
+        console.print("no community reference file beside the data: sectors and rates per 1,000 "
+                      "residents are unavailable (`crimecast reference load` adds them)")
+        return
+    n = load_reference(rt.client, rt.keys, communities, population if population.exists() else None)
+    console.print(f"reference: {n} communities with sectors"
+                  + (" and 2021 census population" if population.exists() else ""))
 
 
 @app.command("demo")
@@ -124,6 +140,9 @@ def demo(
         t_count = time.perf_counter() - t0
         console.print(f"produced {sent:,} records in {t_produce:.1f}s; counted {handled:,} "
                       f"stream entries in {t_count:.1f}s ({handled / max(t_count, 1e-6):,.0f}/s)")
+
+        if path is not None:
+            _load_reference_beside(rt, path)
 
         store = CountStore(rt.client, rt.keys)
         closed = close_due_months(rt)

@@ -741,8 +741,9 @@ class Engine:
             acc = accuracy_text(meta)
             if acc:
                 a.fields.append(("Recent accuracy", acc))
+            shown = {"version", "data_through", "model", "updated_at"} | ({"health"} if acc else set())
             for key, value in meta.items():
-                if key in ("version", "data_through", "model", "updated_at"):
+                if key in shown:
                     continue
                 a.fields.append((key.replace("_", " ").capitalize()[:256], _meta_text(value)))
         else:
@@ -860,6 +861,9 @@ def _meta_text(v: str) -> str:
         parts = []
         for k, x in list(val.items())[:8]:
             x = round(x, 3) if isinstance(x, float) else x
+            if isinstance(x, dict):
+                x = "{" + ", ".join(f"{a}: {round(b, 3) if isinstance(b, float) else b}"
+                                    for a, b in list(x.items())[:8]) + "}"
             parts.append(f"{k}: {x}")
         return ", ".join(parts)[:1000]
     return str(val)[:1000]

@@ -6,14 +6,14 @@ or ``import online_model.lstm``), so the bot can use distributions without it.
 """
 
 from .base import FRAME_COLUMNS, DispersionTracker, ForecastArrays, PanelForecaster, SeriesKey
-from .baselines import SES, MeanLastN, SeasonalNaive
+from .baselines import SES, TSB, MeanLastN, SeasonalNaive
 from .data import DataError, read_calgary_csv, read_many, to_panel
 from .distributions import NegBin, fit_dispersion, nb_nll
 from .months import add_months, month_range
 
 __all__ = [
     "FRAME_COLUMNS", "DispersionTracker", "ForecastArrays", "PanelForecaster", "SeriesKey",
-    "SES", "MeanLastN", "SeasonalNaive",
+    "SES", "TSB", "MeanLastN", "SeasonalNaive",
     "DataError", "read_calgary_csv", "read_many", "to_panel",
     "NegBin", "fit_dispersion", "nb_nll",
     "add_months", "month_range",

@@ -79,3 +79,46 @@ class MeanLastN(PanelForecaster):
     def _mean(self, horizon):
         last = self.history_[:, -self.n:].mean(axis=1)
         return np.repeat(last[:, None], horizon, axis=1)
+
+
+class TSB(PanelForecaster):
+    """Teunter-Syntetos-Babai: smoothed demand probability times smoothed demand size, for
+    intermittent counts (most series here have many zero months).
+
+    >>> m = TSB(alpha_d=0.5, alpha_p=0.5)
+    >>> for month, y in [("2023-01", 4), ("2023-02", 0)]:
+    ...     m.learn_one(month, {("A", "x"): y})
+    >>> float(m.forecast(1)["mean"].iloc[0])  # p = 0.5, size = 4
+    2.0
+    """
+
+    kind = "tsb"
+
+    def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1, max_horizon: int = 6):
+        if not (0 < alpha_d <= 1 and 0 < alpha_p <= 1):
+            raise ValueError("alpha_d and alpha_p must be in (0, 1]")
+        super().__init__(max_horizon)
+        self.alpha_d = alpha_d
+        self.alpha_p = alpha_p
+        self._size = np.zeros(0)
+        self._prob = np.zeros(0)
+        self._started = np.zeros(0, dtype=bool)
+        self._has_size = np.zeros(0, dtype=bool)
+
+    def _grow(self, n_new):
+        self._size = np.concatenate([self._size, np.zeros(n_new)])
+        self._prob = np.concatenate([self._prob, np.zeros(n_new)])
+        self._started = np.concatenate([self._started, np.zeros(n_new, dtype=bool)])
+        self._has_size = np.concatenate([self._has_size, np.zeros(n_new, dtype=bool)])
+
+    def _update(self, y):
+        demand = y > 0
+        self._prob = np.where(self._started, self._prob + self.alpha_p * (demand - self._prob),
+                              demand.astype(float))
+        new_size = np.where(self._has_size, self._size + self.alpha_d * (y - self._size), y)
+        self._size = np.where(demand, new_size, self._size)
+        self._has_size |= demand
+        self._started[:] = True
+
+    def _mean(self, horizon):
+        return np.repeat((self._prob * self._size)[:, None], horizon, axis=1)

@@ -2,12 +2,12 @@
 the LSTM and the strong baselines, and what the workers need around it.
 
 >>> sorted(build_served(include_lstm=False).members)
-['mean6', 'online', 'ses', 'snaive']
+['mean6', 'online', 'ses', 'ses_slow', 'snaive', 'tsb']
 """
 
 from __future__ import annotations
 
-from .baselines import SES, MeanLastN, SeasonalNaive
+from .baselines import SES, TSB, MeanLastN, SeasonalNaive
 from .ensemble import Ensemble
 from .online import OnlineGLM
 
@@ -21,7 +21,8 @@ def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 6
         from .lstm import LSTMForecaster
 
         members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs)
-    members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6)})
+    members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
+                    "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
     return Ensemble(members, max_horizon=HORIZON)
 
 

@@ -59,6 +59,9 @@ class CategorySet:
             raise ValueError("a category set needs at least one category")
         self._index: dict[str, str] = {}
         for name in self.names:
+            if not isinstance(name, str) or not name.strip() or any(c in name for c in "|\t\n\r"):
+                raise ValueError(f"category {name!r} must be non-empty text without '|', tabs or "
+                                 "line breaks")
             key = match_key(name)
             if key in self._index:
                 raise ValueError(f"categories {self._index[key]!r} and {name!r} differ only in case/spacing")

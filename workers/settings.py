@@ -46,13 +46,37 @@ class Settings(BaseSettings):
 
     # bot
     discord_token: SecretStr | None = Field(default=None, description="Discord bot token (secret).")
-    discord_guild_ids: list[int] = Field(default_factory=list, description="Guilds the bot serves.")
-    discord_channel_ids: list[int] = Field(default_factory=list, description="Channels allowed; empty = any.")
-    discord_role_ids: list[int] = Field(default_factory=list, description="Roles allowed; empty = any.")
-    discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts.")
+    discord_guild_ids: list[int] = Field(default_factory=list, description="Guilds the bot serves (JSON list, e.g. [123,456]).")
+    discord_channel_ids: list[int] = Field(default_factory=list, description="Channels allowed (JSON list); empty = any.")
+    discord_role_ids: list[int] = Field(default_factory=list, description="Roles allowed (JSON list); empty = any.")
+    discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts (JSON list); empty = server admins.")
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
 
     @property
     def models_path(self) -> Path:
         return self.model_dir or (self.state_dir / "models")
+
+
+def env_name(name: str, field) -> str:
+    """The environment variable a settings field is read from (``REDIS_URL`` for the URL)."""
+    alias = field.validation_alias
+    if alias is not None and hasattr(alias, "choices"):
+        return str(alias.choices[0])
+    return f"CRIMECAST_{name.upper()}"
+
+
+def settings_table() -> str:
+    """The README's table of environment variables, generated from :class:`Settings`.
+
+    >>> "| `REDIS_URL` |" in settings_table()
+    True
+    """
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default in (None, [], "") else f"`{default}`"
+        if isinstance(default, list) and default:
+            shown = "`" + ",".join(map(str, default)) + "`"
+        rows.append(f"| `{env_name(name, field)}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)

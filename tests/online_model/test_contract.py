@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from online_model import FRAME_COLUMNS, SES, MeanLastN, SeasonalNaive
+from online_model import FRAME_COLUMNS, SES, TSB, MeanLastN, SeasonalNaive
 from online_model.ensemble import Ensemble
 from online_model.online import OnlineGLM
 from online_model.registry import Registry
@@ -24,6 +24,7 @@ FACTORIES = {
     "ses": lambda: SES(0.2),
     "snaive": lambda: SeasonalNaive(),
     "mean6": lambda: MeanLastN(6),
+    "tsb": lambda: TSB(0.1, 0.1),
     "online": lambda: OnlineGLM(warm_epochs=1, seed=3),
     "lstm": _lstm,
     "ensemble": lambda: Ensemble({"online": OnlineGLM(warm_epochs=1, seed=3), "lstm": _lstm(),

@@ -139,3 +139,18 @@ def _clean_rq(redis_url, keys):
                 raw.delete(key)
     finally:
         raw.close()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Commands such as `crimecast worker` configure logging (basicConfig); undo it after each test
+    so that later CliRunner outputs are not mixed with log lines."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,27 @@
+"""The README stays true: its two first-line commands, the CI hook and the settings table."""
+
+import re
+from pathlib import Path
+
+from workers.settings import settings_table
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def test_first_lines_give_the_demo_and_test_commands():
+    """Line 1 runs the demo, line 2 runs the tests, both as scripts that exist."""
+    first, second = README.splitlines()[:2]
+    assert "scripts/demo.sh" in first and (ROOT / "scripts/demo.sh").exists()
+    assert "scripts/test.sh" in second and (ROOT / "scripts/test.sh").exists()
+
+
+def test_ci_runs_the_readme_test_command():
+    """CI calls the same test command the README gives."""
+    assert re.search(r"^scripts/test\.sh", (ROOT / ".ci/run").read_text(), re.M)
+
+
+def test_settings_table_matches_the_code():
+    """The README's table of environment variables is the one generated from Settings."""
+    block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
+    assert block.strip() == settings_table().strip()
