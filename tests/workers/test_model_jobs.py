@@ -100,3 +100,43 @@ def test_full_train_rebuilds_from_every_closed_month(loaded, r, keys, settings_e
     assert out["status"] == "ok" and out["data_through"] == "2023-10"
     assert out["months"] == len([m for m in loaded.closed_months() if m <= "2023-10"])
     assert ForecastCache(r, keys).meta()["data_through"] == "2023-10"
+
+
+def test_forecast_command_prints_the_served_forecast(loaded, settings_env):
+    """`crimecast forecast BELTLINE` shows each category, the coherent total and the caveat."""
+    from typer.testing import CliRunner
+
+    from workers.cli import app
+
+    with runtime(settings_env) as rt:
+        _run(rt, model_jobs.on_month_closed, "2023-10")
+    runner = CliRunner()
+    res = runner.invoke(app, ["forecast", "beltline", "--horizon", "2"])
+    assert res.exit_code == 0, res.output
+    assert "BELTLINE" in res.output and "2023-10" in res.output and "2023-12" in res.output
+    assert "all categories" in res.output and "policing" in res.output
+    one = runner.invoke(app, ["forecast", "BELTLINE", "street robbery"])
+    assert one.exit_code == 0 and "Street Robbery" in one.output and "all categories" not in one.output
+    bad = runner.invoke(app, ["forecast", "BELTLNE X"])
+    assert bad.exit_code == 1 and "did you mean" in bad.output and "Traceback" not in bad.output
+
+
+def test_backtest_command_writes_the_contract_file(calgary_slice, tmp_path, settings_env):
+    """`crimecast backtest` writes PREDS.csv with the fixed columns; a bad range is a clear error."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from workers.cli import app
+
+    out = tmp_path / "PREDS.csv"
+    args = ["backtest", "--data", str(calgary_slice), "--start", "2023-07", "--end", "2023-09",
+            "--horizon", "1", "--out", str(out), "--no-lstm"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    preds = pd.read_csv(out)
+    assert list(preds.columns) == ["community", "category", "month", "horizon", "model", "mean",
+                                   "lo80", "hi80", "nll"]
+    assert set(preds["month"]) == {"2023-07", "2023-08", "2023-09"}
+    assert set(preds["model"]) == {"online", "ensemble", "ses", "snaive"}
+    bad = CliRunner().invoke(app, args[:5] + ["2025-09"] + args[6:])
+    assert bad.exit_code == 1 and "data end" in bad.output and "Traceback" not in bad.output
