@@ -11,12 +11,15 @@ import numpy as np
 
 NUMERIC = ["lag1", "lag2", "lag3", "roll3", "roll6", "roll12", "roll24", "ses", "ses_slow",
            "same_month_ly", "same_month_avg", "zero_share12", "community_level",
-           "category_trend", "category_season", "series_season", "roll36", "roll_all"]
+           "category_trend", "category_season", "series_season", "roll36", "roll_all", "eb3", "eb12", "eb_prior"]
 #: numeric features that also enter through a hinge basis (a piecewise-linear shape in log space)
 HINGED = ["ses", "roll12", "lag1", "roll3"]
 KNOTS = (0.1, 0.3, 0.7, 1.2, 2.0, 3.0)
 #: numeric features whose slope differs by category
 BY_CATEGORY = ["ses", "roll12", "lag1", "same_month_avg", "category_season"]
+#: recency features whose weight depends on the series' level (small counts need longer memory)
+BY_LEVEL = ["lag1", "roll3", "ses", "ses_slow", "roll_all", "same_month_avg"]
+LEVEL_EDGES = np.log1p([0.3, 1.0, 3.0, 10.0])
 
 
 def ses_path(history: np.ndarray, alpha: float) -> np.ndarray:
@@ -70,10 +73,18 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     season = _seasonal_index(city, target - (t - city.shape[1] + 1))[category]
     series_season = _series_season(hist, target, roll36)
     zero_share = (hist[:, max(0, t - 11): t + 1] == 0).mean(axis=1)
+    # empirical Bayes level: the series' mean shrunk toward community x category expectation
+    tot = hist.sum(axis=1)
+    months = hist.shape[1]
+    comm_tot = np.bincount(community, weights=tot, minlength=n_comm)[community]
+    cat_tot = np.bincount(category, weights=tot, minlength=n_cat)[category]
+    prior = comm_tot * cat_tot / max(tot.sum(), 1.0) / months
+    eb = [(tot + k * prior) / (months + k) for k in (3, 12)]
     cols = [L(lag[0]), L(lag[1]), L(lag[2]), L(_mean_window(hist, t, 3)),
             L(_mean_window(hist, t, 6)), L(roll12), L(_mean_window(hist, t, 24)),
             L(ses[:, t]), L(ses_slow[:, t]), L(same_ly), L(same_avg), zero_share,
-            L(comm_level), trend, season, series_season, L(roll36), L(hist.mean(axis=1))]
+            L(comm_level), trend, season, series_season, L(roll36), L(hist.mean(axis=1)),
+            L(eb[0]), L(eb[1]), L(prior)]
     return np.stack(cols, axis=1).reshape(n, len(NUMERIC))
 
 
@@ -94,12 +105,15 @@ def expand(num: np.ndarray, category: np.ndarray, n_cat: int) -> np.ndarray:
     onehot = np.zeros((num.shape[0], n_cat))
     onehot[np.arange(num.shape[0]), category] = 1.0
     inter = [onehot * num[:, [ix[name]]] for name in BY_CATEGORY]
-    return np.concatenate([np.stack(cols, axis=1)] + inter, axis=1)
+    bucket = np.eye(len(LEVEL_EDGES) + 1)[np.digitize(num[:, ix["roll12"]], LEVEL_EDGES)]
+    by_level = [bucket * num[:, [ix[name]]] for name in BY_LEVEL]
+    return np.concatenate([np.stack(cols, axis=1)] + inter + by_level, axis=1)
 
 
 def expanded_names(categories: list[str]) -> list[str]:
     names = [f"{n}>{k}" for n in HINGED for k in KNOTS] + ["log_ses", "log_roll12"]
-    return names + [f"{n}*cat={c}" for n in BY_CATEGORY for c in categories]
+    names += [f"{n}*cat={c}" for n in BY_CATEGORY for c in categories]
+    return names + [f"{n}*level={b}" for n in BY_LEVEL for b in range(len(LEVEL_EDGES) + 1)]
 
 
 def _seasonal_index(city: np.ndarray, target_col: int) -> np.ndarray:

@@ -309,3 +309,23 @@ def test_counts_in_series_without_forecast_are_mentioned(r, keys, june):
                                                              for h in alert.hot}
     after = untested(alert)
     assert (after[0] - before[0], after[1] - before[1]) == (6, 1)
+
+
+def test_built_alert_renders_within_discord_limits(r, keys, june, calgary_panel):
+    """A real alert with a surge, many communities and notes renders within embed limits, no pings."""
+    from bot.render import alert_embed, embed_size
+
+    community, category = _quiet_series(june, calgary_panel)
+    _surge(r, keys, community, category)
+    many = sorted({c for c, _ in june})[:60]
+    sub = Subscription("9", "communities", communities=["@everyone <@123> estates"] + many + [community])
+    alert = build_alert(r, sub, AS_OF, keys=keys)
+    assert alert.scope_label.startswith("@EVERYONE <@123> ESTATES")  # hostile text reaches the bot
+    embed = alert_embed(alert.to_dict())
+    assert len(embed.get("title", "")) <= 256 and len(embed.get("description", "")) <= 4096
+    assert len(embed.get("fields", [])) <= 25
+    assert all(len(f["value"]) <= 1024 and len(f["name"]) <= 256 for f in embed.get("fields", []))
+    assert embed_size(embed) <= 6000
+    text = " ".join([embed.get("title", ""), embed.get("description", "")]
+                    + [f["name"] + " " + f["value"] for f in embed.get("fields", [])])
+    assert "@everyone" not in text.lower() and "<@123>" not in text

@@ -138,5 +138,5 @@ def test_backtest_command_writes_the_contract_file(calgary_slice, tmp_path, sett
                                    "lo80", "hi80", "nll"]
     assert set(preds["month"]) == {"2023-07", "2023-08", "2023-09"}
     assert set(preds["model"]) == {"online", "ensemble", "ses", "snaive"}
-    bad = CliRunner().invoke(app, args[:5] + ["2025-09"] + args[6:])
+    bad = CliRunner().invoke(app, args[:6] + ["2025-09"] + args[7:])
     assert bad.exit_code == 1 and "data end" in bad.output and "Traceback" not in bad.output
