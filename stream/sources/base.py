@@ -102,3 +102,46 @@ def no_rows_error(path: Path, rows: int, rejected: list[Rejected]) -> SourceErro
         return SourceError(path, int(line) if line.isdigit() else None,
                            f"no valid row in {rows} (first problem: {first.reason})")
     return None
+
+
+def safe_fields(values: dict[str, str]) -> dict[str, bytes]:
+    """Original fields as bytes (bad UTF-8 restored as it was in the file), trimmed to 1 kB each."""
+    return {k[:100]: (v or "").encode("utf-8", "surrogateescape")[:1024] for k, v in values.items()
+            if k is not None}
+
+
+class CsvRows:
+    """The data rows of a CSV with a checked header, as ``(values, origin)`` pairs.
+
+    Blank lines are passed over; a row of the wrong width is rejected (kept in ``rejected`` with
+    its original fields); a file the csv module cannot parse raises :class:`SourceError` naming
+    the line. ``rows`` counts the data rows seen.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], required: list[str], delimiter: str = ","):
+        self.path = Path(path)
+        self.required = required
+        self.delimiter = delimiter
+        self.rows = 0
+        self.rejected: list[Rejected] = []
+
+    def reject(self, reason: str, values: dict[str, str], origin: str) -> None:
+        self.rejected.append(Rejected(reason, safe_fields(values), origin))
+
+    def __iter__(self) -> Iterator[tuple[dict[str, str], str]]:
+        with open_text(self.path) as fh:
+            reader, header = read_header(self.path, fh, self.required, self.delimiter)
+            try:
+                for raw in reader:
+                    if not raw or (len(raw) == 1 and not raw[0].strip()):
+                        continue
+                    self.rows += 1
+                    values = dict(zip(header, raw))
+                    origin = f"{self.path.name}:{reader.line_num + 1}"
+                    if len(raw) != len(header):
+                        self.reject(f"expected {len(header)} fields, got {len(raw)}", values, origin)
+                        continue
+                    yield values, origin
+            except csv.Error as exc:  # e.g. a NUL byte or a runaway quote
+                raise SourceError(self.path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
+

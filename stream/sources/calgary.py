@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet
-from ..producer import Rejected
 from ..records import MIN_DATE, Incident, RecordError, derive_id, normalise_name, parse_count
-from .base import Loaded, SourceError, no_rows_error, open_text, read_header
+from .base import CsvRows, Loaded, no_rows_error
 
 COLUMNS = ["Community", "Category", "Crime Count", "Year", "Month"]
 
@@ -67,33 +66,19 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
     categories = categories or CategorySet.calgary()
     today = today or datetime.now(timezone.utc).date()
     rows: list[tuple] = []  # (comm, cat, count, year, month, occurrence)
-    rejected: list[Rejected] = []
     seen: dict[tuple, int] = {}
-    n = 0
-    with open_text(path) as fh:
-        reader, header = read_header(path, fh, COLUMNS)
+    reader = CsvRows(path, COLUMNS)
+    for values, origin in reader:
         try:
-            for raw in reader:
-                if not raw or (len(raw) == 1 and not raw[0].strip()):
-                    continue
-                n += 1
-                values = dict(zip(header, raw))
-                origin = f"{path.name}:{reader.line_num + 1}"
-                if len(raw) != len(header):
-                    rejected.append(Rejected(f"expected {len(header)} fields, got {len(raw)}",
-                                             _safe(values), origin))
-                    continue
-                try:
-                    key = parse_row(values, categories, today)
-                except RecordError as exc:
-                    rejected.append(Rejected(exc.reason, _safe(values), origin))
-                    continue
-                ident = key[:2] + key[3:]  # (community, category, year, month): not the count
-                occ = seen.get(ident, 0)
-                seen[ident] = occ + 1
-                rows.append(key + (occ,))
-        except Exception as exc:  # csv.Error (e.g. NUL byte, runaway quote)
-            raise SourceError(path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
+            key = parse_row(values, categories, today)
+        except RecordError as exc:
+            reader.reject(exc.reason, values, origin)
+            continue
+        ident = key[:2] + key[3:]  # (community, category, year, month): not the count
+        occ = seen.get(ident, 0)
+        seen[ident] = occ + 1
+        rows.append(key + (occ,))
+    rejected, n = reader.rejected, reader.rows
     err = no_rows_error(path, n, rejected)
     if err is not None:
         raise err
@@ -113,9 +98,3 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
                 yield Incident(f"{row_id}.{j}", comm, cat, min(day, today), 1, source)
 
     return Loaded(str(path), n, total, make, rejected, source=source)
-
-
-def _safe(values: dict[str, str]) -> dict[str, bytes]:
-    """Original fields as bytes (bad UTF-8 restored as it was in the file), trimmed to 1 kB each."""
-    return {k[:100]: (v or "").encode("utf-8", "surrogateescape")[:1024] for k, v in values.items()
-            if k is not None}

@@ -31,10 +31,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet, match_key
-from ..producer import Rejected
 from ..records import Incident, RecordError, derive_id, normalise_name, parse_count, parse_day
-from .base import Loaded, SourceError, no_rows_error, open_text, read_header
-from .calgary import _safe
+from .base import CsvRows, Loaded, SourceError, no_rows_error
 
 
 class ColumnMapping:
@@ -113,53 +111,40 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
     path = Path(path)
     today = today or datetime.now(timezone.utc).date()
     cols = mapping.columns
-    rows: list[tuple] = []  # (id, community, category, day, count)
-    rejected: list[Rejected] = []
+    rows: list[Incident] = []
     seen: dict[tuple, int] = {}
-    skipped = n = 0
-    with open_text(path) as fh:
-        reader, header = read_header(path, fh, mapping.required_columns(), mapping.delimiter)
+    skipped = 0
+    reader = CsvRows(path, mapping.required_columns(), mapping.delimiter)
+    for values, origin in reader:
         try:
-            for raw in reader:
-                if not raw or (len(raw) == 1 and not raw[0].strip()):
-                    continue
-                n += 1
-                values = dict(zip(header, raw))
-                origin = f"{path.name}:{reader.line_num + 1}"
-                if len(raw) != len(header):
-                    rejected.append(Rejected(f"expected {len(header)} fields, got {len(raw)}",
-                                             _safe(values), origin))
-                    continue
-                try:
-                    raw_type = values.get(cols["category"], "")
-                    key = match_key(raw_type)
-                    if key in mapping.types and mapping.types[key] is None:
-                        skipped += 1
-                        continue
-                    category = mapping.types.get(key)
-                    if category is None:
-                        raise RecordError(f"crime type {raw_type.strip()[:60]!r} is not in the "
-                                          "category mapping")
-                    community = normalise_name(values.get(cols["community"], ""))
-                    community = mapping.communities.get(community, community)
-                    day = _day(values, cols, mapping.datetime_format, today)
-                    count = parse_count(values.get(cols["count"]) if "count" in cols else 1)
-                    ident = values.get(cols["id"], "").strip() if "id" in cols else ""
-                    if not ident:
-                        content = (community, category, day.isoformat(), count)
-                        occ = seen.get(content, 0)
-                        seen[content] = occ + 1
-                        ident = derive_id(mapping.source, *content, occ)
-                    else:
-                        ident = f"{mapping.source}:{ident}"
-                    inc = Incident.make(ident, community, category, day, count, mapping.source,
-                                        categories=mapping.categories, today=today)
-                except RecordError as exc:
-                    rejected.append(Rejected(exc.reason, _safe(values), origin))
-                    continue
-                rows.append(inc)
-        except Exception as exc:  # csv.Error
-            raise SourceError(path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
+            raw_type = values.get(cols["category"], "")
+            key = match_key(raw_type)
+            if key in mapping.types and mapping.types[key] is None:
+                skipped += 1
+                continue
+            category = mapping.types.get(key)
+            if category is None:
+                raise RecordError(f"crime type {raw_type.strip()[:60]!r} is not in the "
+                                  "category mapping")
+            community = normalise_name(values.get(cols["community"], ""))
+            community = mapping.communities.get(community, community)
+            day = _day(values, cols, mapping.datetime_format, today)
+            count = parse_count(values.get(cols["count"]) if "count" in cols else 1)
+            ident = values.get(cols["id"], "").strip() if "id" in cols else ""
+            if not ident:
+                content = (community, category, day.isoformat(), count)
+                occ = seen.get(content, 0)
+                seen[content] = occ + 1
+                ident = derive_id(mapping.source, *content, occ)
+            else:
+                ident = f"{mapping.source}:{ident}"
+            inc = Incident.make(ident, community, category, day, count, mapping.source,
+                                categories=mapping.categories, today=today)
+        except RecordError as exc:
+            reader.reject(exc.reason, values, origin)
+            continue
+        rows.append(inc)
+    rejected, n = reader.rejected, reader.rows
     if n and skipped == n:
         raise SourceError(path, None, f"all {n} rows are crime types the mapping skips")
     err = no_rows_error(path, n - skipped, rejected)

@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 
 import pytest
-import redis
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from stream.connection import connect
