@@ -133,8 +133,9 @@ def main() -> None:
     for h in args.horizons:
         t0 = time.perf_counter()
         ours = ["online"] + ([] if args.no_lstm else ["lstm"]) + ["ensemble", "ses", "mean6", "snaive"]
-        preds = run_backtest(long, START, END, h, models=ours, include_lstm=not args.no_lstm,
-                             progress=lambda s: print(f"  h={h}: {s}", file=sys.stderr))
+        preds, served = run_backtest(long, START, END, h, models=ours, include_lstm=not args.no_lstm,
+                                     progress=lambda s: print(f"  h={h}: {s}", file=sys.stderr),
+                                     return_model=True)
         t_bt = time.perf_counter() - t0
         frames = {}
         names = {"ses": "SES 0.2", "mean6": "mean of last 6", "snaive": "seasonal naive"}
@@ -159,6 +160,10 @@ def main() -> None:
         print(f"\nhorizon {h}: {len(frames['ensemble']):,} forecasts per row; backtest {t_bt:.0f}s, "
               f"peers {t_peers:.0f}s (timings noisy: shared 2-core machine)")
         print(table.round(4).to_string())
+        w = served.weights_frame()
+        if not w.empty:
+            print(f"  ensemble weights at the end (mean over categories, h={h}): "
+                  + ", ".join(f"{k} {v:.2f}" for k, v in w[w.h == h].drop(columns=["h", "category"]).mean().items()))
         peers = [n for n in table.index if n not in ("online", "lstm", "ensemble")]
         e = table.loc["ensemble"]
         best_peer = table.loc[peers, "deviance"].idxmin()

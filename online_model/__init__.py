@@ -17,9 +17,21 @@ __all__ = [
     "DataError", "read_calgary_csv", "read_many", "to_panel",
     "NegBin", "fit_dispersion", "nb_nll",
     "add_months", "month_range",
+    "LSTMForecaster", "OnlineGLM", "Ensemble", "Registry", "RegistryError", "run_backtest",
+    "aggregate", "build_served",
 ]
 
-_LAZY = {"LSTMForecaster": ("lstm", "LSTMForecaster")}
+# loaded on first use: torch (lstm) and river (online) are heavy and the bot needs neither
+_LAZY = {
+    "LSTMForecaster": ("lstm", "LSTMForecaster"),
+    "OnlineGLM": ("online", "OnlineGLM"),
+    "Ensemble": ("ensemble", "Ensemble"),
+    "Registry": ("registry", "Registry"),
+    "RegistryError": ("registry", "RegistryError"),
+    "run_backtest": ("backtest", "run_backtest"),
+    "aggregate": ("aggregate", "aggregate"),
+    "build_served": ("served", "build_served"),
+}
 
 
 def __getattr__(name):

@@ -23,6 +23,9 @@ from .months import add_months, check_month, month_index, month_range
 SeriesKey = tuple[str, str]
 FRAME_COLUMNS = ["community", "category", "h", "month", "mean", "dispersion"]
 _GRID = np.concatenate([[0.0], np.geomspace(0.01, 2.5, 23)])
+#: forecast-mean edges of the level buckets that get their own dispersion within a category
+LEVEL_EDGES = np.array([0.5, 2.0, 8.0])
+_NB = len(LEVEL_EDGES) + 1
 
 
 @dataclass
@@ -53,8 +56,9 @@ class ForecastArrays:
 
 
 class DispersionTracker:
-    """NB dispersion per (group, horizon), refitted by likelihood on the last ``window`` months of a
-    model's own out-of-sample errors. Until errors exist it answers ``default``."""
+    """NB dispersion per (group, level of the forecast mean, horizon), refitted by likelihood on the
+    last ``window`` months of a model's own out-of-sample errors; a cell with few errors borrows
+    its group's pooled estimate. Until errors exist it answers ``default``."""
 
     def __init__(self, max_horizon: int = 6, window: int = 12, default: float = 0.3):
         self.max_horizon = max_horizon
@@ -67,8 +71,10 @@ class DispersionTracker:
         """Record one month of horizon-``h`` errors (the refit happens lazily, at the next get)."""
         if h not in self._errors or len(y) == 0:
             return
-        self._errors[h].append((groups.astype(np.int64), y.astype(float), np.maximum(mu, 1e-6)))
-        self._n_groups = max(getattr(self, "_n_groups", 0), n_groups)
+        mu = np.maximum(mu, 1e-6)
+        cells = groups.astype(np.int64) * _NB + np.digitize(mu, LEVEL_EDGES)
+        self._errors[h].append((cells, y.astype(float), mu))
+        self._n_groups = max(getattr(self, "_n_groups", 0), n_groups * _NB)
         self._alpha.pop(h, None)
 
     def _refit(self, h: int) -> None:
@@ -83,6 +89,7 @@ class DispersionTracker:
         mbin = np.round(np.log(mm) * 40).astype(np.int64) + 1000
         key = (g * 100_000 + np.minimum(yy, 99_999).astype(np.int64)) * 4096 + mbin
         uniq, inv, cnt = np.unique(key, return_inverse=True, return_counts=True)
+        inv = inv.ravel()
         mu_u = np.bincount(inv, weights=mm) / cnt
         y_u = np.bincount(inv, weights=yy) / cnt
         g_u = uniq // (100_000 * 4096)
@@ -90,11 +97,14 @@ class DispersionTracker:
         per_group = np.stack([np.bincount(g_u, weights=row, minlength=n_groups) for row in ll])
         counts = np.bincount(g, minlength=n_groups)
         pooled = _GRID[int(np.argmax(per_group.sum(axis=1)))]
-        best = _GRID[np.argmax(per_group, axis=0)]
-        # few observations: lean on the pooled estimate
-        self._alpha[h] = np.where(counts >= 50, best, pooled)
+        by_group = per_group.reshape(len(_GRID), -1, _NB)
+        group_best = _GRID[np.argmax(by_group.sum(axis=2), axis=0)]
+        group_n = counts.reshape(-1, _NB).sum(axis=1)
+        group_alpha = np.where(group_n >= 50, group_best, pooled)
+        cell = _GRID[np.argmax(per_group, axis=0)]
+        self._alpha[h] = np.where(counts >= 100, cell, np.repeat(group_alpha, _NB))
 
-    def get(self, h: int, groups: np.ndarray) -> np.ndarray:
+    def get(self, h: int, groups: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
         key = min(h, self.max_horizon)
         if key not in self._alpha and self._errors.get(key):
             self._refit(key)
@@ -107,9 +117,11 @@ class DispersionTracker:
             alpha = self._alpha[known[0]] if known else None
         if alpha is None:
             return np.full(len(groups), self.default)
-        ext = np.full(max(int(groups.max(initial=-1)) + 1, len(alpha)), float(np.median(alpha)))
+        mean = np.full(len(groups), 1.0) if mean is None else np.maximum(mean, 1e-6)
+        cells = groups.astype(np.int64) * _NB + np.digitize(mean, LEVEL_EDGES)
+        ext = np.full(max(int(cells.max(initial=-1)) + 1, len(alpha)), float(np.median(alpha)))
         ext[: len(alpha)] = alpha
-        return ext[groups]
+        return ext[cells]
 
 
 class PanelForecaster:
@@ -195,7 +207,8 @@ class PanelForecaster:
         if not self.months_ or self.n_series == 0:
             return ForecastArrays([], [], np.zeros((0, horizon)), np.zeros((0, horizon)))
         mean = np.maximum(np.asarray(self._mean(horizon), dtype=float), 0.0)
-        disp = np.stack([self._tracker.get(h, self._group) for h in range(1, horizon + 1)], axis=1)
+        disp = np.stack([self._tracker.get(h, self._group, mean[:, h - 1])
+                         for h in range(1, horizon + 1)], axis=1)
         months = [add_months(self.last_month, h) for h in range(1, horizon + 1)]
         return ForecastArrays(list(self.series_), months, mean, disp)
 

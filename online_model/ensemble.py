@@ -61,7 +61,13 @@ class Ensemble(PanelForecaster):
                 super().learn_many(panel.iloc[:, :split])
             finally:
                 self._bulk = False
-            panel = panel.iloc[:, split:]
+            super().learn_many(panel.iloc[:, split:])
+            # the weights have learned from out-of-sample forecasts; now let members that can
+            # refit on the whole block do so (the online GLM would otherwise miss its last months)
+            for m in self.members.values():
+                if hasattr(m, "refit"):
+                    m.refit()
+            return
         super().learn_many(panel)
 
     def export_weights(self) -> dict:
@@ -148,7 +154,10 @@ class Ensemble(PanelForecaster):
         y = np.concatenate([s[1] for s in self._scores[h]])
         mu = np.maximum(np.concatenate([s[2] for s in self._scores[h]]), 1e-4)
         k = mu.shape[1]
-        pooled = _eg_weights(y, mu, np.full(k, 1.0 / k))
+        prev_pooled = getattr(self, "_pooled", {}).get(h)
+        start = prev_pooled if prev_pooled is not None and len(prev_pooled) == k else np.full(k, 1.0 / k)
+        pooled = _eg_weights(y, mu, start)
+        self._pooled = {**getattr(self, "_pooled", {}), h: pooled}
         n_groups = len(self.categories_)
         w = np.tile(pooled, (n_groups, 1))
         for gi in range(n_groups):
@@ -193,16 +202,23 @@ class Ensemble(PanelForecaster):
         return pd.DataFrame(rows)
 
 
-def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 200,
-                eta: float = 0.5) -> np.ndarray:
-    """Convex weights minimising the mean Poisson deviance of ``mu @ w`` (exponentiated gradient)."""
+def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 150,
+                eta: float = 0.5, tol: float = 1e-6) -> np.ndarray:
+    """Convex weights minimising the mean Poisson deviance of ``mu @ w`` (exponentiated gradient,
+    started from ``w0``: last month's weights, so a few steps usually suffice)."""
     w = np.asarray(w0, float).copy()
+    mu_t = np.ascontiguousarray(mu.T)
+    n = len(y)
     for _ in range(steps):
-        comb = np.maximum(mu @ w, 1e-6)
-        grad = 2.0 * ((1.0 - y / comb)[:, None] * mu).mean(axis=0)
+        comb = np.maximum(mu_t.T @ w, 1e-6)
+        grad = 2.0 * (mu_t @ (1.0 - y / comb)) / n
         scale = np.abs(grad).max()
         if scale < 1e-9:
             break
-        w = w * np.exp(-eta * grad / scale)
-        w = w / w.sum()
+        new = w * np.exp(-eta * grad / scale)
+        new /= new.sum()
+        done = np.abs(new - w).max() < tol
+        w = new
+        if done:
+            break
     return w

@@ -22,19 +22,6 @@ BY_LEVEL = ["lag1", "roll3", "ses", "ses_slow", "roll_all", "same_month_avg"]
 LEVEL_EDGES = np.log1p([0.3, 1.0, 3.0, 10.0])
 
 
-def ses_path(history: np.ndarray, alpha: float) -> np.ndarray:
-    """SES levels after each month (first value initialises), shape like ``history``."""
-    out = np.empty_like(history, dtype=float)
-    if history.shape[1] == 0:
-        return out
-    level = history[:, 0].astype(float)
-    out[:, 0] = level
-    for j in range(1, history.shape[1]):
-        level = level + alpha * (history[:, j] - level)
-        out[:, j] = level
-    return out
-
-
 def _mean_window(h: np.ndarray, t: int, w: int) -> np.ndarray:
     lo = max(0, t - w + 1)
     return h[:, lo:t + 1].mean(axis=1)

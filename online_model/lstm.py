@@ -239,7 +239,7 @@ class LSTMForecaster(PanelForecaster):
         term = torch.where(yy > 0, yy * torch.log(yy / mu), torch.zeros_like(yy)) - (yy - mu)
         return float((2 * term * mask).sum() / mask.sum().clamp(min=1))
 
-    def full_train(self) -> dict:
+    def full_train(self, keep_pending: bool = False) -> dict:
         """Train a new champion from scratch on every learned month."""
         T = self.history_.shape[1]
         origins = np.arange(min(MIN_ORIGIN, max(T - 2, 0)), T - 1)
@@ -249,9 +249,14 @@ class LSTMForecaster(PanelForecaster):
         loss = self._train(self._net, origins, T - 1, self.epochs, self.seed)
         self.trained_through_ = self.months_[-1]
         self._cache = {}
-        self._pending = {}
+        if not keep_pending:
+            self._pending = {}
         self._seed_dispersion()
         return {"loss": loss, "epochs": self.epochs, "months": T}
+
+    def refit(self) -> dict:
+        """A full train on every learned month (the ensemble calls it after its warm-up)."""
+        return self.full_train(keep_pending=True)
 
     def fine_tune(self) -> dict:
         """Champion/challenger: fine-tune a copy on the newest months (holding out the last

@@ -7,7 +7,8 @@ recent lags and rolling means (log1p), SES levels, same month in earlier years, 
 level, the category's city-wide trend and seasonality, one-hot month of year, category and
 community. When a month closes, each horizon's GLM takes one pass of mini-batch steps over the rows
 whose target is that month (prequential: the rows were forecast before they were learned). The
-first fit over a long history takes a few epochs over every past origin (only data already seen).
+first fit over a long history takes ``warm_epochs`` epochs over every past origin (only data already
+seen), halving the step each epoch.
 
 >>> import pandas as pd
 >>> m = OnlineGLM(seed=1)
@@ -33,8 +34,9 @@ class OnlineGLM(PanelForecaster):
 
     kind = "online"
 
-    def __init__(self, max_horizon: int = 6, lr: float = 0.02, online_lr: float = 0.005,
-                 batch_size: int = 256, warm_epochs: int = 3, l2: float = 1e-5, seed: int = 42):
+    def __init__(self, max_horizon: int = 6, lr: float = 0.02, online_lr: float = 0.001,
+                 batch_size: int = 256, warm_epochs: int = 8, l2: float = 1e-5, seed: int = 42,
+                 online_batch_size: int = 1024):
         super().__init__(max_horizon)
         if lr <= 0 or online_lr <= 0:
             raise ValueError("learning rates must be > 0")
@@ -43,6 +45,7 @@ class OnlineGLM(PanelForecaster):
         self.lr = lr
         self.online_lr = online_lr
         self.batch_size = batch_size
+        self.online_batch_size = online_batch_size
         self.warm_epochs = warm_epochs
         self.l2 = l2
         self.seed = seed
@@ -90,7 +93,7 @@ class OnlineGLM(PanelForecaster):
         for h in range(1, self.max_horizon + 1):
             origin = t_target - h
             if origin >= MIN_HISTORY - 1:
-                self._learn_rows(h, [origin], epochs=1)
+                self._learn_rows(h, [origin], epochs=1, batch_size=self.online_batch_size)
 
     def learn_many(self, panel: pd.DataFrame) -> None:
         """Learn a block of months; a model that has not been fitted yet takes ``warm_epochs`` over
@@ -108,6 +111,13 @@ class OnlineGLM(PanelForecaster):
         self._warm_fit()
         super().learn_many(panel.iloc[:, split:])
 
+    def refit(self) -> None:
+        """Fit fresh GLMs on every origin learned so far (a full train; the learned dispersion and
+        the series are kept)."""
+        self._glms = {h: self._new_glm(self.lr) for h in range(1, self.max_horizon + 1)}
+        self._rng = np.random.default_rng(self.seed)
+        self._warm_fit()
+
     def _track_errors(self) -> bool:
         return self._warm
 
@@ -119,21 +129,28 @@ class OnlineGLM(PanelForecaster):
             glm.intercept = float(np.log(y_mean))
             origins = list(range(MIN_HISTORY - 1, t_last - h + 1))
             if origins:
-                self._learn_rows(h, origins, epochs=self.warm_epochs)
+                # anneal: halve the step each epoch so the fit settles near the optimum
+                for epoch in range(self.warm_epochs):
+                    step = self.lr * 0.5 ** epoch
+                    glm.optimizer.lr = optim.schedulers.Constant(step)
+                    glm.intercept_lr = optim.schedulers.Constant(step)
+                    self._learn_rows(h, origins, epochs=1)
             glm.optimizer.lr = optim.schedulers.Constant(self.online_lr)
             glm.intercept_lr = optim.schedulers.Constant(self.online_lr)
         self._warm = True
         self._cache.clear()
 
-    def _learn_rows(self, h: int, origins: list[int], epochs: int) -> None:
-        X = np.concatenate([self._design(t, h) for t in origins])
+    def _learn_rows(self, h: int, origins: list[int], epochs: int, batch_size: int | None = None) -> None:
+        # float32 and no caching: the warm fit's design (every origin) would not fit in memory twice
+        X = np.concatenate([self._design(t, h, cache=False).astype(np.float32) for t in origins])
         y = np.concatenate([self.history_[:, t + h] for t in origins])
         cols = self._columns()
         glm = self._glms[h]
+        batch = batch_size or self.batch_size
         for _ in range(epochs):
             order = self._rng.permutation(len(y))
-            for start in range(0, len(y), self.batch_size):
-                idx = order[start:start + self.batch_size]
+            for start in range(0, len(y), batch):
+                idx = order[start:start + batch]
                 glm.learn_many(pd.DataFrame(X[idx], columns=cols), pd.Series(y[idx]))
 
     # --- features -----------------------------------------------------------------------------
@@ -141,7 +158,7 @@ class OnlineGLM(PanelForecaster):
         return (NUMERIC + expanded_names(self.categories_) + [f"moy={m}" for m in range(1, 13)]
                 + [f"cat={c}" for c in self.categories_] + [f"com={c}" for c in self.communities_])
 
-    def _design(self, t: int, h: int) -> np.ndarray:
+    def _design(self, t: int, h: int, cache: bool = True) -> np.ndarray:
         key = (t, h, self.n_series)
         cached = self._cache.get(key)
         if cached is not None:
@@ -159,7 +176,8 @@ class OnlineGLM(PanelForecaster):
         com[np.arange(n), self._community] = 1.0
         extra = expand(num, self._group, len(self.categories_))
         X = np.concatenate([num, extra, moy, cat, com], axis=1)
-        self._cache[key] = X
+        if cache:
+            self._cache[key] = X
         return X
 
     def _mean(self, horizon):

@@ -141,7 +141,10 @@ def fine_tune() -> dict:
         if lstm.trained_through_ is not None and lstm.trained_through_ >= (model.last_month or ""):
             return {"status": "skipped",
                     "reason": f"no month closed since the last fine-tune ({lstm.trained_through_})"}
-        record = lstm.fine_tune()
+        try:
+            record = lstm.fine_tune()
+        except ValueError as exc:  # too little history to train at all
+            return {"status": "skipped", "reason": str(exc)}
         metrics = {**health_figures(model), "fine_tune": record}
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
         if lstm.challenger_ is not None:

@@ -162,7 +162,7 @@ def _actuals(long, scored):
 
 
 def _summ(g):
-    from online_model.metrics import coverage, log_score, mae, mean_width, poisson_deviance
+    from online_model.metrics import coverage, mae, mean_width, poisson_deviance
 
     return {"MAE": mae(g["actual"], g["mean"]), "deviance": poisson_deviance(g["actual"], g["mean"]),
             "NLL": float(g["nll"].mean()), "cover80": coverage(g["actual"], g["lo80"], g["hi80"]),
