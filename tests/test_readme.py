@@ -18,7 +18,7 @@ def test_first_lines_give_the_demo_and_test_commands():
 
 def test_ci_runs_the_readme_test_command():
     """CI calls the same test command the README gives."""
-    assert re.search(r"^scripts/test\.sh", (ROOT / ".ci/run").read_text(), re.M)
+    assert re.search(r"^\./scripts/test\.sh", (ROOT / ".ci/run").read_text(), re.M)
 
 
 def test_settings_table_matches_the_code():
