@@ -37,16 +37,11 @@ from stream.keys import Keys  # noqa: E402
 from stream.producer import Producer  # noqa: E402
 from stream.records import normalise_name  # noqa: E402
 from stream.sources.calgary import read_calgary  # noqa: E402
+from online_model.months import add_months as month_add  # noqa: E402
 from workers.alerts import (SECTORS, Subscription, SubscriptionStore, build_alert,  # noqa: E402
                             run_weekly_alerts)
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
-
-
-def month_add(month: str, n: int) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    i = y * 12 + m - 1 + n
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
 
 
 def panel_of(frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,15 +17,10 @@ from online_model.surveillance import nb_interval
 from stream.categories import CategorySet
 from stream.consumer import Consumer
 from stream.forecast_cache import CachedForecast, ForecastCache
+from online_model.months import add_months as month_add
 from stream.producer import Producer
 from stream.records import normalise_name
 from stream.sources.calgary import read_calgary
-
-
-def month_add(month: str, n: int) -> str:
-    y, m = int(month[:4]), int(month[5:7])
-    i = y * 12 + m - 1 + n
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
 
 
 def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
