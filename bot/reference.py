@@ -69,7 +69,7 @@ def load_reference(client: redis.Redis, keys: Keys, communities_csv, population_
     data = read_reference(communities_csv, population_csv)
     if not data:
         raise ReferenceError_("no communities in the file")
-    staging = keys.communities + ":staging"
+    staging = keys.staging(keys.communities)
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)
     pipe.hset(staging, mapping={k: json.dumps(v, separators=(",", ":")) for k, v in data.items()})

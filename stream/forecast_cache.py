@@ -70,7 +70,7 @@ class ForecastCache:
         meta_map = {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items()}
         meta_map.setdefault("updated_at", str(time.time()))
         k = self.keys
-        staging = k.forecasts + ":staging"  # same hash tag, so RENAME stays on one slot
+        staging = k.staging(k.forecasts)
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(staging)
         if mapping:

@@ -204,6 +204,16 @@ class Keys:
         """Hash of the latest health-check results."""
         return self._k("health")
 
+    @staticmethod
+    def staging(key: str) -> str:
+        """Where a new version of ``key`` is built before a RENAME swaps it in (same hash tag, so
+        the RENAME stays on one Cluster slot).
+
+        >>> Keys("cc").staging("{cc}:forecasts")
+        '{cc}:forecasts:staging'
+        """
+        return key + ":staging"
+
     def all_pattern(self) -> str:
         """SCAN pattern matching every key under this prefix (tests clean up with it)."""
         return f"{{{self.prefix}}}:*"
