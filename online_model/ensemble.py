@@ -4,8 +4,13 @@ each member's recent Poisson deviance, per category and horizon.
 Each time a month closes, the members' own stored forecasts for that month (made 1..H months
 earlier) are scored against what happened; the weights for a (category, horizon) are the convex
 combination that would have minimised the deviance over the last ``window`` months (solved by
-exponentiated gradient, shrunk toward the pooled weights of the horizon). Dispersion of the
-combined forecast is learned from its own errors like any other model.
+exponentiated gradient, shrunk toward the pooled weights of the horizon). A second, online stage
+then recalibrates the combination per (category, horizon): a two-parameter Poisson GLM
+``log mean = a + b * log(combined + eps)`` fitted by likelihood on the combination's own
+out-of-sample forecasts of the last ``window`` months (shrunk toward the horizon's pooled fit, which
+is shrunk toward the identity). It corrects what convex weights cannot: a combination that is too
+flat or too steep across levels, and the level drift of the horizon. Dispersion of the served
+forecast is learned from its own errors like any other model.
 
 >>> from online_model.baselines import SES, SeasonalNaive
 >>> e = Ensemble({"ses": SES(0.2), "snaive": SeasonalNaive()})
@@ -24,6 +29,9 @@ import pandas as pd
 
 from .base import PanelForecaster
 
+CALIB_EPS = 0.01  # log(combined + eps): keeps near-zero forecasts finite
+CALIB_LAMBDA = 3000.0  # pull of a category's calibration toward its horizon's pooled fit
+
 
 class Ensemble(PanelForecaster):
     """Combine ``members`` (name -> forecaster) with online, per-category weights."""
@@ -31,7 +39,7 @@ class Ensemble(PanelForecaster):
     kind = "ensemble"
 
     def __init__(self, members: Mapping[str, PanelForecaster], window: int = 12,
-                 shrink: float = 0.3, max_horizon: int = 6):
+                 shrink: float = 0.3, max_horizon: int = 6, calibrate: bool = True):
         if not members:
             raise ValueError("an ensemble needs at least one member")
         if not 0 <= shrink <= 1:
@@ -43,6 +51,11 @@ class Ensemble(PanelForecaster):
         self._scores: dict[int, deque] = {h: deque(maxlen=window) for h in range(1, max_horizon + 1)}
         self.weights_: dict[int, np.ndarray] = {}  # h -> (n_groups, n_members)
         self.health_: deque = deque(maxlen=24)  # per month: one-step MAE of self and members
+        self.calibrate = calibrate
+        self.calibration_: dict[int, np.ndarray] = {}  # h -> (n_groups, 2): a, b per category
+        self._calib_scores: dict[int, deque] = {h: deque(maxlen=window)
+                                                for h in range(1, max_horizon + 1)}
+        self._convex: dict[str, np.ndarray] = {}  # origin -> combined means before calibration
         self._bulk = False
 
     @property
@@ -118,6 +131,11 @@ class Ensemble(PanelForecaster):
                 keep = np.all(np.isfinite(mu), axis=1)
                 self._scores[h].append((self._group[keep], y[keep], mu[keep]))
                 self._fit_weights(h)
+            conv = getattr(self, "_convex", {}).get(origin)
+            if conv is not None and getattr(self, "calibrate", False) and conv.shape[1] >= h:
+                n = conv.shape[0]
+                self._calib_scores[h].append((self._group[:n], y[:n], conv[:, h - 1]))
+                self._fit_calibration(h)
         counts = {k: v for k, v in zip(self.series_, y) if v}
         for m in self.members.values():
             if m.last_month is None or m.last_month < month:
@@ -167,6 +185,24 @@ class Ensemble(PanelForecaster):
                 w[gi] = (1 - self.shrink) * own + self.shrink * pooled
         self.weights_[h] = w
 
+    def _fit_calibration(self, h: int) -> None:
+        g = np.concatenate([s[0] for s in self._calib_scores[h]])
+        y = np.concatenate([s[1] for s in self._calib_scores[h]])
+        x = np.log(np.concatenate([s[2] for s in self._calib_scores[h]]) + CALIB_EPS)
+        X = np.stack([np.ones_like(x), x], axis=1)
+        n_groups = len(self.categories_)
+        prev = self.calibration_.get(h)
+        identity = np.array([0.0, 1.0])
+        pooled = _poisson_fit(X, y, identity, lam=len(y) / 1e4, start=identity)
+        out = np.tile(pooled, (n_groups, 1))
+        for gi in range(n_groups):
+            sel = g == gi
+            if sel.sum() >= 50:
+                start = prev[gi] if prev is not None and gi < len(prev) else pooled
+                out[gi] = _poisson_fit(X[sel], y[sel], pooled, lam=CALIB_LAMBDA, start=start)
+        out[:, 1] = np.clip(out[:, 1], 0.5, 1.5)
+        self.calibration_[h] = out
+
     def member_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
         """Each member's means ``(n_series, horizon)``, aligned to the ensemble's series."""
         out = {}
@@ -191,6 +227,20 @@ class Ensemble(PanelForecaster):
                 g = np.minimum(self._group, w.shape[0] - 1)
                 wr = w[g]
             out[:, h - 1] = (mu[:, h - 1, :] * wr).sum(axis=1)
+        if horizon == self.max_horizon and self.months_:
+            convex = getattr(self, "_convex", {})
+            convex[self.last_month] = out.copy()
+            cutoff = self.months_[max(0, len(self.months_) - self.max_horizon - 1)]
+            self._convex = {m: v for m, v in convex.items() if m >= cutoff}
+        calib = getattr(self, "calibration_", {})
+        if getattr(self, "calibrate", False) and calib:
+            for h in range(1, horizon + 1):
+                c = calib.get(h)
+                if c is None:
+                    c = calib[min(calib, key=lambda k: abs(k - h))]
+                g = np.minimum(self._group, c.shape[0] - 1)
+                eta = c[g, 0] + c[g, 1] * np.log(out[:, h - 1] + CALIB_EPS)
+                out[:, h - 1] = np.exp(np.clip(eta, -20, 10))
         return out
 
     def weights_frame(self) -> pd.DataFrame:
@@ -200,6 +250,21 @@ class Ensemble(PanelForecaster):
             for gi, cat in enumerate(self.categories_[: w.shape[0]]):
                 rows.append({"h": h, "category": cat, **dict(zip(self.names, w[gi]))})
         return pd.DataFrame(rows)
+
+
+def _poisson_fit(X: np.ndarray, y: np.ndarray, prior: np.ndarray, lam: float, start: np.ndarray,
+                 iters: int = 30, tol: float = 1e-7) -> np.ndarray:
+    """Poisson GLM (log link) by Newton steps, with a ridge penalty ``lam`` toward ``prior``."""
+    b = np.asarray(start, float).copy()
+    eye = lam * np.eye(X.shape[1])
+    for _ in range(iters):
+        mu = np.exp(np.clip(X @ b, -20, 10))
+        grad = X.T @ (y - mu) - lam * (b - prior)
+        step = np.linalg.solve((X * mu[:, None]).T @ X + eye, grad)
+        b = b + step
+        if np.abs(step).max() < tol:
+            break
+    return b
 
 
 def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 150,

@@ -9,6 +9,9 @@ community. When a month closes, each horizon's GLM takes one pass of mini-batch 
 whose target is that month (prequential: the rows were forecast before they were learned). The
 first fit over a long history takes ``warm_epochs`` epochs over every past origin (only data already
 seen), halving the step each epoch.
+The online step (``online_lr``) is small on purpose: the annealed warm fit sits near the optimum, and
+on the 2023 backtest larger monthly steps only added noise (deviance 1.0002 / 1.0508 at h=1 / h=3
+with ``online_lr=0.001``, 0.9978 / 1.0396 with 0.0001).
 
 >>> import pandas as pd
 >>> m = OnlineGLM(seed=1)
@@ -34,8 +37,8 @@ class OnlineGLM(PanelForecaster):
 
     kind = "online"
 
-    def __init__(self, max_horizon: int = 6, lr: float = 0.02, online_lr: float = 0.001,
-                 batch_size: int = 256, warm_epochs: int = 8, l2: float = 1e-5, seed: int = 42,
+    def __init__(self, max_horizon: int = 6, lr: float = 0.02, online_lr: float = 0.0001,
+                 batch_size: int = 256, warm_epochs: int = 8, l2: float = 1e-4, seed: int = 42,
                  online_batch_size: int = 1024):
         super().__init__(max_horizon)
         if lr <= 0 or online_lr <= 0:
