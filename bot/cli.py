@@ -16,7 +16,8 @@ import redis
 import typer
 
 from workers.cli import app
-from workers.cli.base import console, err_console, fail, load_settings, setup_logging
+from workers.cli.base import (console, err_console, fail, load_settings, open_runtime_or_exit,
+                              setup_logging)
 from workers.cli.ops import alerts_app
 
 from . import demo as _demo  # noqa: F401  (registers `crimecast demo`)
@@ -29,13 +30,8 @@ app.add_typer(reference_app, name="reference")
 
 
 def _runtime():
-    from workers.runtime import open_runtime
-
     settings = load_settings()
-    try:
-        return settings, open_runtime(settings)
-    except Exception as exc:  # unreachable Redis, too old, embedded start failure
-        raise fail(f"cannot use Redis: {exc}") from exc
+    return settings, open_runtime_or_exit(settings)
 
 
 @app.command("ask")

@@ -21,7 +21,7 @@ from typing import Optional
 import typer
 
 from workers.cli import app
-from workers.cli.base import console, err_console, fail, load_settings
+from workers.cli.base import console, err_console, fail, load_settings, open_runtime_or_exit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_FILE = ROOT.parent / "shared" / "data" / "calgary_community_crime_2018_2023.csv"
@@ -99,7 +99,6 @@ def demo(
     from stream.sources.synthetic import generate
     from stream.store import CountStore
     from workers.rq_worker import make_worker
-    from workers.runtime import open_runtime
     from workers.stream_worker import close_and_enqueue, close_due_months
 
     from .console import ask as ask_one
@@ -107,10 +106,7 @@ def demo(
 
     settings = load_settings()
     started = time.perf_counter()
-    try:
-        rt = open_runtime(settings)
-    except Exception as exc:
-        raise fail(f"cannot start or reach Redis: {exc}") from exc
+    rt = open_runtime_or_exit(settings)
     try:
         # Jobs run in this process open their own connections: point them at this server
         # (for the embedded default, its unix socket) instead of starting another.

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
 
 app = typer.Typer(
     name="crimecast",
@@ -40,3 +44,14 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
     err_console.print(f"[red]error:[/red] {message}")
     return typer.Exit(code)
+
+
+def open_runtime_or_exit(settings: Settings) -> "Runtime":
+    """Connect (or start the embedded Redis); an unreachable or too-old server is one clear line
+    on stderr and exit code 1, never a traceback. The caller closes the runtime."""
+    from ..runtime import open_runtime
+
+    try:
+        return open_runtime(settings)
+    except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
+        raise fail(f"cannot use Redis: {exc}") from None

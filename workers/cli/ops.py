@@ -13,23 +13,13 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from .base import app, console, err_console, fail, load_settings, setup_logging
+from .base import app, console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
 
 alerts_app = typer.Typer(name="alerts", help="Weekly alerts: subscriptions, preview, posting.",
                          no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
 __all__ = ["alerts_app"]
-
-
-def _open(settings):
-    """Open the runtime; an unreachable or too-old Redis is a clear error, not a traceback."""
-    from ..runtime import open_runtime
-
-    try:
-        return open_runtime(settings)
-    except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
-        raise fail(f"cannot use Redis: {exc}") from exc
 
 
 @app.command("worker")
@@ -43,7 +33,7 @@ def worker_cmd(
 
     setup_logging(verbose)
     settings = load_settings()
-    rt = _open(settings)
+    rt = open_runtime_or_exit(settings)
     try:
         worker = StreamWorker(rt, name=name)
         worker.install_signal_handlers()
@@ -76,7 +66,7 @@ def close_month_cmd(
     if month_end(month) >= today and not force:
         raise fail(f"{month} has not ended yet (today is {today.isoformat()}): closing it would "
                    "teach the models an incomplete month. Use --force if you mean it.", 2)
-    rt = _open(load_settings())
+    rt = open_runtime_or_exit(load_settings())
     try:
         closed = close_and_enqueue(rt, month, reason="manual")
     finally:
@@ -100,7 +90,7 @@ def rq_worker_cmd(
     if queue not in QUEUES:
         raise fail(f"--queue must be one of {', '.join(QUEUES)}, not {queue!r}", 2)
     setup_logging(verbose)
-    rt = _open(load_settings())
+    rt = open_runtime_or_exit(load_settings())
     try:
         run_worker(rt, queue, burst=burst, name=name)
     finally:
@@ -119,7 +109,7 @@ def scheduler_cmd(
 
     setup_logging(verbose)
     settings = load_settings()
-    rt = _open(settings)
+    rt = open_runtime_or_exit(settings)
     try:
         try:
             sched = Scheduler(rt)
@@ -163,7 +153,7 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     from ..scheduler import Scheduler
 
     settings = load_settings()
-    rt = _open(settings)
+    rt = open_runtime_or_exit(settings)
     try:
         health = collect_health(rt)
         try:
@@ -233,7 +223,7 @@ def subscribe_cmd(
                            categories=_categories(category, settings), webhook=webhook)
     except AlertError as exc:
         raise fail(str(exc), 2) from exc
-    rt = _open(settings)
+    rt = open_runtime_or_exit(settings)
     try:
         new = SubscriptionStore(rt.client, rt.keys).add(sub)
     finally:
@@ -247,7 +237,7 @@ def unsubscribe_cmd(channel: str = typer.Argument(..., help="Channel id.")) -> N
     """Stop a channel's weekly alert."""
     from ..alerts import SubscriptionStore
 
-    rt = _open(load_settings())
+    rt = open_runtime_or_exit(load_settings())
     try:
         removed = SubscriptionStore(rt.client, rt.keys).remove(channel)
     finally:
@@ -264,7 +254,7 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
     from ..alerts import SubscriptionStore
 
-    rt = _open(load_settings())
+    rt = open_runtime_or_exit(load_settings())
     try:
         subs = SubscriptionStore(rt.client, rt.keys).all()
     finally:
