@@ -45,18 +45,26 @@ def redis_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def keys() -> Keys:
-    """A key layout under a prefix private to this test."""
-    return Keys(f"cctest-{uuid.uuid4().hex[:12]}")
+def keys(redis_url) -> Keys:
+    """A key layout under a prefix private to this test; every key under it (and the rq queues
+    named after it) is deleted afterwards, whichever client wrote them."""
+    layout = Keys(f"cctest-{uuid.uuid4().hex[:12]}")
+    yield layout
+    client = connect(redis_url)
+    try:
+        for pattern in (layout.all_pattern(), f"rq:*{layout.prefix}*"):
+            batch = list(client.scan_iter(match=pattern, count=1000))
+            for start in range(0, len(batch), 500):
+                client.delete(*batch[start:start + 500])
+    finally:
+        client.close()
 
 
 @pytest.fixture
 def r(redis_url, keys) -> redis.Redis:
-    """A decoding client; every key under the test's prefix is deleted afterwards."""
+    """A decoding client under this test's server (its keys are cleaned by ``keys``)."""
     client = connect(redis_url)
     yield client
-    for key in client.scan_iter(match=keys.all_pattern(), count=1000):
-        client.delete(key)
     client.close()
 
 
