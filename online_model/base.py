@@ -130,6 +130,15 @@ class PanelForecaster:
     #: name used in the registry, the backtest and the cache (``model@version``)
     kind = "base"
 
+    def __setstate__(self, state: dict) -> None:
+        # payloads saved before communities were indexed here get them rebuilt
+        self.__dict__.update(state)
+        if "_comm_index" not in state:
+            self.communities_ = list(dict.fromkeys(k[0] for k in self.series_))
+            self._comm_index = {c: i for i, c in enumerate(self.communities_)}
+            self._community = np.array([self._comm_index[k[0]] for k in self.series_],
+                                       dtype=np.int64)
+
     def __init__(self, max_horizon: int = 6, dispersion_window: int = 12):
         if max_horizon < 1:
             raise ValueError("max_horizon must be >= 1")
@@ -137,11 +146,14 @@ class PanelForecaster:
         self.dispersion_window = dispersion_window
         self.series_: list[SeriesKey] = []
         self.categories_: list[str] = []
+        self.communities_: list[str] = []
         self.months_: list[str] = []
         self.history_ = np.zeros((0, 0), dtype=np.float64)
         self._index: dict[SeriesKey, int] = {}
         self._cat_index: dict[str, int] = {}
-        self._group = np.zeros(0, dtype=np.int32)
+        self._comm_index: dict[str, int] = {}
+        self._group = np.zeros(0, dtype=np.int32)  # series -> category index
+        self._community = np.zeros(0, dtype=np.int64)  # series -> community index
         self._tracker = DispersionTracker(max_horizon, dispersion_window)
         self._pending: dict[str, np.ndarray] = {}
 
@@ -235,7 +247,11 @@ class PanelForecaster:
             if key[1] not in self._cat_index:
                 self._cat_index[key[1]] = len(self.categories_)
                 self.categories_.append(key[1])
+            if key[0] not in self._comm_index:
+                self._comm_index[key[0]] = len(self.communities_)
+                self.communities_.append(key[0])
         self._group = np.array([self._cat_index[k[1]] for k in self.series_], dtype=np.int32)
+        self._community = np.array([self._comm_index[k[0]] for k in self.series_], dtype=np.int64)
         pad = np.zeros((len(new), self.history_.shape[1]))
         self.history_ = np.vstack([self.history_, pad]) if self.history_.size or len(self.months_) \
             else np.zeros((len(self.series_), 0))

@@ -74,9 +74,6 @@ class LSTMForecaster(PanelForecaster):
         self.batch_size = batch_size
         self.seed = seed
         self.threads = threads
-        self.communities_: list[str] = []
-        self._comm_index: dict[str, int] = {}
-        self._community = np.zeros(0, dtype=np.int64)
         self._net: _Net | None = None
         self.challenger_: _Net | None = None
         self.trained_through_: str | None = None
@@ -120,11 +117,6 @@ class LSTMForecaster(PanelForecaster):
         return _Net(n_comm, n_cat, self.max_horizon, self.hidden, self.emb_comm, self.emb_cat)
 
     def _grow(self, n_new):
-        for key in self.series_[-n_new:]:
-            if key[0] not in self._comm_index:
-                self._comm_index[key[0]] = len(self.communities_)
-                self.communities_.append(key[0])
-        self._community = np.array([self._comm_index[k[0]] for k in self.series_], dtype=np.int64)
         for name in ("_net", "challenger_"):
             net = getattr(self, name)
             if net is not None:

@@ -52,9 +52,6 @@ class OnlineGLM(PanelForecaster):
         self.warm_epochs = warm_epochs
         self.l2 = l2
         self.seed = seed
-        self.communities_: list[str] = []
-        self._comm_index: dict[str, int] = {}
-        self._community = np.zeros(0, dtype=np.int64)
         self._glms = {h: self._new_glm(lr) for h in range(1, max_horizon + 1)}
         self._rng = np.random.default_rng(seed)
         self._ses = np.zeros((0, 0))
@@ -71,11 +68,6 @@ class OnlineGLM(PanelForecaster):
 
     # --- state --------------------------------------------------------------------------------
     def _grow(self, n_new):
-        for key in self.series_[-n_new:]:
-            if key[0] not in self._comm_index:
-                self._comm_index[key[0]] = len(self.communities_)
-                self.communities_.append(key[0])
-        self._community = np.array([self._comm_index[k[0]] for k in self.series_], dtype=np.int64)
         pad = np.zeros((n_new, self._ses.shape[1]))
         self._ses = np.vstack([self._ses, pad]) if self._ses.shape[1] else np.zeros((self.n_series, 0))
         self._ses_slow = np.vstack([self._ses_slow, pad]) if self._ses_slow.shape[1] \
