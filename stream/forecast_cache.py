@@ -73,10 +73,9 @@ class ForecastCache:
         staging = k.staging(k.forecasts)
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(staging)
-        if mapping:
-            for start in range(0, len(mapping), 1000):
-                chunk = dict(list(mapping.items())[start:start + 1000])
-                pipe.hset(staging, mapping=chunk)
+        items = list(mapping.items())
+        for start in range(0, len(items), 1000):
+            pipe.hset(staging, mapping=dict(items[start:start + 1000]))
         pipe.execute()
         pipe = self.client.pipeline(transaction=True)
         if self.client.exists(k.forecasts):
