@@ -6,6 +6,7 @@ Imports nothing else of crimecast. Every Redis key name lives in :mod:`stream.ke
 from .categories import CALGARY_CATEGORIES, CategorySet
 from .consumer import BatchResult, Consumer
 from .dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
+from .forecast_archive import ForecastArchive
 from .forecast_cache import CachedForecast, ForecastCache
 from .keys import Keys
 from .months import close_month, due_months, month_end, month_range, next_month
@@ -15,7 +16,7 @@ from .store import CountStore, SeriesKey
 
 __all__ = [
     "BatchResult", "CALGARY_CATEGORIES", "CachedForecast", "CategorySet", "Consumer", "CountStore",
-    "DeadLetter", "ForecastCache", "Incident", "Keys", "Producer", "RecordError", "Rejected",
+    "DeadLetter", "ForecastArchive", "ForecastCache", "Incident", "Keys", "Producer", "RecordError", "Rejected",
     "SCHEMA_VERSION", "SeriesKey", "close_month", "due_months", "ensure_group", "month_end",
     "month_range", "next_month", "read_dead_letters", "replay_dead_letters",
 ]

@@ -142,6 +142,16 @@ class Keys:
         """Hash like :attr:`forecasts`, the set served before the latest refresh (for changes)."""
         return self._k("forecasts", "prev")
 
+    def forecast_archive(self, data_through: str) -> str:
+        """Hash ``series_field -> JSON forecast``: the set served when data ran through
+        ``data_through`` (kept so that a past month can be judged against what was expected)."""
+        return self._k("forecasts", "archive", data_through)
+
+    @property
+    def forecast_archive_index(self) -> str:
+        """Sorted set of archived ``data_through`` months (score: months since year 0)."""
+        return self._k("forecasts", "archive")
+
     @property
     def model_dir_lock(self) -> str:
         """Lock held while a model artifact is written."""

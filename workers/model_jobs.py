@@ -22,6 +22,7 @@ from online_model.distributions import NegBin
 from online_model.months import check_month
 from online_model.registry import Registry, RegistryError
 from online_model.served import HORIZON, build_served, health_figures
+from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
 
@@ -92,6 +93,8 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
             "series": str(len(entries)), "health": health_figures(model),
             "interval": "shortest 80% interval of a negative binomial"}
     meta.update(extra_meta or {})
+    if model.last_month:
+        ForecastArchive(rt.client, rt.keys).write(model.last_month, entries)
     return ForecastCache(rt.client, rt.keys).write(entries, meta)
 
 
