@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .names import CITY, SECTOR_ALIASES, Names, Place, normalise
+from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
 
-INTENTS = ("forecast", "top", "trend", "compare", "explain", "status", "help", "subscribe",
-           "unsubscribe")
+INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
+           "coverage", "status", "help", "subscribe", "unsubscribe")
 MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
@@ -35,6 +36,11 @@ EXAMPLES = (
     "trend Forest Lawn",
     "compare Beltline and Forest Lawn",
     "why is Beltline up?",
+    "how many car thefts were there in Beltline last month?",
+    "is crime up in Marlborough compared to last year?",
+    "which communities are running hot?",
+    "how did last month's forecast do?",
+    "what data do you have?",
     "status",
 )
 
@@ -93,7 +99,8 @@ class Query:
     top_n: int = 5
     per_1000: bool = False
     chart: bool = True
-    period: str | None = None  # trend: "this year"
+    period: Period | None = None  # a period named ("last month", "in 2022", "since June")
+    yoy: bool = False  # "compared to last year"
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     text: str = ""
@@ -107,7 +114,8 @@ class Query:
         return {"intent": self.intent, "places": [p.to_dict() for p in self.places],
                 "categories": list(self.categories), "category_label": self.category_label,
                 "horizon": self.horizon.to_dict(), "top_n": self.top_n, "per_1000": self.per_1000,
-                "period": self.period, "ignored": list(self.ignored), "notes": list(self.notes)}
+                "period": self.period.to_dict() if self.period else None, "yoy": self.yoy,
+                "ignored": list(self.ignored), "notes": list(self.notes)}
 
 
 # --- cleaning ----------------------------------------------------------------------------------
@@ -147,15 +155,34 @@ _INTENT_PHRASES: list[tuple[str, str]] = [
     ("historical", "trend"), ("changed", "trend"), ("over time", "trend"), ("how has", "trend"),
     ("status", "status"), ("health", "status"), ("model version", "status"),
     ("data through", "status"), ("accuracy", "status"), ("how accurate", "status"),
-    ("freshness", "status"), ("how fresh", "status"), ("version", "status"),
+    ("version", "status"),
+    ("running hot", "hot"), ("run hot", "hot"), ("ran hot", "hot"), ("runs hot", "hot"),
+    ("unusually", "hot"), ("unusual", "hot"), ("anomalies", "hot"), ("anomaly", "hot"),
+    ("anomalous", "hot"), ("spike", "hot"), ("spikes", "hot"), ("spiking", "hot"),
+    ("surge", "hot"), ("surging", "hot"), ("out of the ordinary", "hot"), ("hot", "hot"),
+    ("higher than expected", "hot"), ("more than expected", "hot"), ("above expected", "hot"),
+    ("flagged", "hot"), ("red flags", "hot"),
+    ("what data", "coverage"), ("which data", "coverage"), ("data do you have", "coverage"),
+    ("data you have", "coverage"), ("how fresh", "coverage"), ("freshness", "coverage"),
+    ("coverage", "coverage"), ("how recent", "coverage"), ("how old", "coverage"),
+    ("latest data", "coverage"), ("newest data", "coverage"), ("what months", "coverage"),
+    ("what years", "coverage"), ("data range", "coverage"), ("last updated", "coverage"),
+    ("up to date", "coverage"), ("what do you know", "coverage"), ("data cover", "coverage"),
     ("forecast", "forecast"), ("forcast", "forecast"), ("forecasts", "forecast"),
     ("predict", "forecast"), ("prediction", "forecast"), ("projection", "forecast"),
     ("expect", "forecast"), ("expected", "forecast"), ("how many", "forecast"),
     ("outlook", "forecast"), ("estimate", "forecast"),
     ("help", "help"), ("commands", "help"), ("what can you do", "help"), ("usage", "help"),
 ]
-_PRIORITY = ("unsubscribe", "subscribe", "compare", "top", "explain", "trend", "status",
-             "forecast", "help")
+_PRIORITY = ("unsubscribe", "subscribe", "coverage", "hot", "compare", "top", "explain", "trend",
+             "status", "forecast", "help")
+_REVIEW = re.compile(r"\b(?:forecasts?|predictions?|model)\b.*\b(?:do|did|perform|performed|go|went|"
+                     r"right|wrong|hold up|held up|compare|score|scored)\b|\b(?:how (?:good|well|"
+                     r"accurate|close)|did|was|were)\b.*\b(?:forecasts?|predictions?)\b(?! for)|"
+                     r"\bforecasts? (?:vs|versus|against) (?:actual|reality|counts?)\b")
+_UPDOWN = re.compile(r"\b(?:up|down|higher|lower|increas(?:e|ed|ing)|decreas(?:e|ed|ing)|rising|"
+                     r"falling|risen|fallen|dropp?(?:ed|ing)?|climbing|worse|better|more or less)\b")
+_AUX = re.compile(r"\b(?:is|are|has|have|was|were|did|gone|went)\b")
 
 STOPWORDS = set("""
 a an the in for of on at to is are be will would what whats how many much there please thanks
@@ -201,7 +228,6 @@ _H_ISO = re.compile(r"\b(20\d\d) (0?[1-9]|1[0-2])\b")
 _H_NAMED = re.compile(r"\b(?:(in|for|during|of) )?(january|february|march|april|may|june|july|"
                       r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
                       r"sept|sep|oct|nov|dec)(?: (20\d\d))?\b")
-_P_THIS_YEAR = re.compile(r"\b(?:this year|year to date|ytd|so far this year)\b")
 
 
 def parse_horizon(text: str) -> tuple[Horizon | None, list[tuple[int, int]]]:
@@ -276,6 +302,15 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans blanked by spaces (positions kept, so later spans still apply)."""
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = " "
+    return "".join(chars)
+
+
 def _quote(text: str, limit: int = 40) -> str:
     """Echo a bit of user text safely (no pings, no markdown, short)."""
     t = clean(str(text))
@@ -304,8 +339,20 @@ def parse(text: str, names: Names) -> Query:
         raise QueryError("Ask me about crime forecasts for Calgary communities.", kind="empty")
 
     notes: list[str] = []
-    # horizon, rate, top N, chart and period phrases (character spans)
-    horizon, spans = parse_horizon(norm)
+    # year-over-year and period phrases first ("compared to last year", "from March to May 2023"),
+    # then the forecast horizon in what is left, then rate, top N and chart (character spans)
+    spans: list[tuple[int, int]] = []
+    m = YOY.search(norm)
+    yoy = m is not None
+    if m:
+        spans.append(m.span())
+    period, pspans = parse_period(_mask(norm, spans))
+    spans += pspans
+    if period is not None and period.kind == "month":
+        horizon: Horizon | None = Horizon("named", 1, month=period.start, label=period.start)
+    else:
+        horizon, hspans = parse_horizon(_mask(norm, spans))
+        spans += hspans
     per_1000 = False
     for m in re.finditer(r"\bper (?:1 ?000|1k|one thousand|thousand|capita|person|head|resident)s?"
                          r"(?: (?:residents?|people|population|persons?))?\b|\brates?\b", norm):
@@ -316,17 +363,42 @@ def parse(text: str, names: Names) -> Query:
     if m:
         top_n = _num(m.group(1))
         spans.append((m.start(1), m.end(1)))
-    period = None
-    m = _P_THIS_YEAR.search(norm)
-    if m:
-        period = "this year"
-        spans.append(m.span())
     chart = not re.search(r"\b(?:no chart|text only|without chart)\b", norm)
     work = _blank_spans(norm, spans)
     tokens = work.split()
     used = [t == "|" for t in tokens]
 
     intent = _detect_intent(tokens, used)
+    past = any(t in PAST_TENSE for t in tokens)
+    future = horizon is not None and horizon.kind in ("next", "this_month")
+    if _REVIEW.search(norm) and intent in (None, "forecast", "status", "compare", "trend"):
+        intent = "review"
+    elif intent in (None, "forecast", "trend", "compare") and not future and (
+            yoy or (_UPDOWN.search(_mask(norm, spans)) and _AUX.search(norm))):
+        if not (intent == "trend" and period is not None and period.kind == "this_year"
+                and not yoy):
+            intent = "change"
+    elif intent == "trend" and period is not None and period.kind != "this_year":
+        intent = "change"  # "trend beltline since june": that period against a year earlier
+    elif intent == "explain" and period is not None and not future:
+        intent = "change"
+        notes.append("I explain forecasts; for a past period this is how it compares with a year "
+                     "earlier.")
+    if intent in (None, "forecast") and not future:
+        if period is None and horizon is not None and horizon.month_number and past:
+            period = Period("month_of_year", horizon.label, month_number=horizon.month_number)
+        if period is not None and period.kind != "month":
+            intent = "count"
+        elif period is None and horizon is None and past:
+            intent = "count"
+            period = Period("latest", "the newest complete month")
+    elif past and future:
+        notes.append(f"You wrote in the past tense but named {horizon.label}: this is the "
+                     f"forecast for {horizon.label}.")
+    loose = sorted({t for t in tokens if t in MEANINGFUL})
+    if loose:
+        notes.append("I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
+                     "period; the title says which period this answers.")
 
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
@@ -378,7 +450,7 @@ def parse(text: str, names: Names) -> Query:
                              suggestions=_suggest(names, unknown, strict=True) if unknown else [])
     if intent == "help":
         return Query("help", text=raw)
-    if intent in ("status", "unsubscribe"):
+    if intent in ("status", "unsubscribe", "coverage"):
         return Query(intent, text=raw)
 
     if ambiguous and not places:
@@ -386,7 +458,8 @@ def parse(text: str, names: Names) -> Query:
         raise QueryError(f"Which '{_quote(word)}' do you mean? Name one.", kind="ambiguous",
                          suggestions=options[:8])
     if unknown and not places and intent not in ("subscribe",):
-        if intent == "top" or (intent in ("forecast", "trend") and cat_hits):
+        if intent in ("top", "hot", "review") or (intent in ("forecast", "trend", "count", "change")
+                                                  and cat_hits):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
             raise QueryError(f"I couldn't find a community called '{_quote(' '.join(unknown))}'.",
@@ -418,7 +491,8 @@ def parse(text: str, names: Names) -> Query:
                      category_label=cat_label or "all crime", text=raw, notes=tuple(notes))
     return Query(intent, places=tuple(places), categories=categories,
                  category_label=cat_label or "all crime", horizon=h, top_n=top_n or 5,
-                 per_1000=per_1000, chart=chart, period=period, ignored=tuple(dict.fromkeys(ignored)),
+                 per_1000=per_1000, chart=chart, period=period, yoy=yoy,
+                 ignored=tuple(dict.fromkeys(ignored)),
                  notes=tuple(notes), text=raw)
 
 
