@@ -34,11 +34,9 @@ from .intents.status import accuracy_text
 from .names import CommunityInfo, Names
 from .query import Query, QueryError, parse
 from .snapshot import ArchivedSet, ForecastSnapshot, HistorySnapshot
-from .totals import nb_total
 from .view import NO_FORECASTS, Context, View
 
-__all__ = ["Engine", "Context", "HANDLERS", "help_answer", "accuracy_text", "nb_total",
-           "NO_FORECASTS"]
+__all__ = ["Engine", "Context", "HANDLERS", "help_answer", "accuracy_text", "NO_FORECASTS"]
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.months import month_name
+from core.negbin import total_interval as nb_total
+
 from .names import Place
 from .periods import Period, PeriodError, Span, resolve, resolve_days
 from .query import Query, QueryError
-from .totals import nb_total
 from .view import View
-from .wording import fmt_change, fmt_range, month_name
+from .wording import fmt_change, fmt_range
 
 MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {label}. Ask about a "
                 "month instead, e.g. `last month` (the newest complete month is {newest}).")

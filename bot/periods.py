@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .wording import add_months, month_index, month_name
+from core.months import add_months, month_name, month_range
 
 MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
           "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -217,8 +217,7 @@ def months_label(months: list[str]) -> str:
     return f"{month_name(a)} – {month_name(b)}"
 
 
-def _months(start: str, end: str) -> list[str]:
-    return [add_months(start, k) for k in range(month_index(end) - month_index(start) + 1)]
+_months = month_range
 
 
 def resolve(period: Period, newest: str, first: str, today: date) -> Span:

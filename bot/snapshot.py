@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import calendar
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ from typing import Mapping
 
 import numpy as np
 
+from core.months import month_end, month_start, months_between
 from stream.forecast_cache import CachedForecast
 from stream.store import CountStore
 
@@ -117,8 +117,7 @@ def has_days(store: CountStore) -> bool:
     month = store.last_closed_month() or (store.months() or [None])[-1]
     if month is None:
         return False
-    first = date(int(month[:4]), int(month[5:]), 1)
-    last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    first, last = month_start(month), month_end(month)
     pipe = store.client.pipeline(transaction=False)
     day = first
     while day < last:
@@ -150,5 +149,4 @@ class ArchivedSet:
         """How many months ahead of its data ``month`` stood in this set (1 = the next month)."""
         if month not in self.months:
             return None
-        (y1, m1), (y0, m0) = (int(x) for x in month.split("-")), (int(x) for x in self.data_through.split("-"))
-        return (y1 - y0) * 12 + m1 - m0
+        return months_between(self.data_through, month)

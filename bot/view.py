@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.months import add_months, month_index, month_name
+from core.negbin import total_interval as nb_total
+
 from .answer import Answer, ChartSpec, Line
 from .names import CommunityInfo, Names, Place
 from .query import Horizon, Query, QueryError
 from .snapshot import ArchivedSet, ForecastSnapshot, HistorySnapshot
-from .totals import nb_total
-from .wording import add_months, fmt_range, month_index, month_name
+
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -105,13 +107,6 @@ class View:
             parts.append("SYNTHETIC demo data")
         return " · ".join(parts)
 
-    def months_behind(self) -> int | None:
-        """Whole months between the newest complete month and the month before today."""
-        dt = self.complete_through()
-        if not dt:
-            return None
-        today = self.today()
-        return today.year * 12 + today.month - 1 - month_index(dt) - 1
 
     def warnings(self) -> list[str]:
         """Staleness against today's date, forecasts lagging the counts, synthetic data."""
@@ -272,6 +267,3 @@ def beyond(month: str, fm: list[str], hm: list[str]) -> str:
         return f"{month_name(month)} is before the data, which start in {month_name(hm[0])}."
     return f"No data or forecast for {month_name(month)}."
 
-
-def range_text(mean: float, lo: int, hi: int) -> str:
-    return fmt_range(mean, lo, hi)

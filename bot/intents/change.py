@@ -4,12 +4,14 @@ year), with the last 3 and 12 months beside it, and a word on whether chance alo
 
 from __future__ import annotations
 
+from core.months import month_name
+
 from .. import past
 from ..answer import CAVEAT, Answer
 from ..periods import Period
 from ..query import Query
 from ..view import View
-from ..wording import fmt_change, month_name
+from ..wording import fmt_change
 
 THIS_YEAR = Period("this_year", "this year")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.months import add_months, month_name
+
 from ..answer import CAVEAT, Answer
 from ..periods import Period
 from ..query import Query, QueryError
 from ..view import View
-from ..wording import add_months, fmt_range, month_name
+from ..wording import fmt_range
 from . import count
 
 

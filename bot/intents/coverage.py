@@ -3,10 +3,11 @@ days or only whole months) and how fresh it is against today."""
 
 from __future__ import annotations
 
+from core.months import month_index, month_name
+
 from ..answer import Answer
 from ..query import Query
 from ..view import View
-from ..wording import month_index, month_name
 
 
 def answer(view: View, query: Query) -> Answer:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.months import month_name
+
 from ..answer import CAVEAT, Answer
 from ..names import normalise
 from ..query import Query, QueryError
 from ..view import View
-from ..wording import fmt_change, fmt_range, month_name
+from ..wording import fmt_change, fmt_range
 
 def answer(view: View, query: Query) -> Answer:
     view.require_forecasts()

@@ -11,12 +11,14 @@ import numpy as np
 
 from dataclasses import replace
 
+from core.months import add_months, month_name
+from core.negbin import total_interval as nb_total
+
 from ..answer import CAVEAT, Answer
 from ..periods import Period
 from ..query import Query, QueryError
-from ..totals import nb_total
 from ..view import View
-from ..wording import add_months, fmt_change, fmt_range, month_name
+from ..wording import fmt_change, fmt_range
 from . import count
 
 

@@ -14,13 +14,13 @@ from datetime import date
 
 import numpy as np
 
-from online_model.surveillance import days_in_month, flag_hot
+from core.months import add_months, days_in_month, month_name
+from online_model.surveillance import flag_hot
 
 from ..answer import Answer
 from ..names import Place
 from ..query import Query
 from ..view import View
-from ..wording import add_months, month_name
 
 FDR_LEVEL = 0.1
 METHOD = "bh"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.months import month_name
+
 from .. import past
 from ..answer import CAVEAT, Answer
 from ..query import Query
 from ..view import View
-from ..wording import fmt_range, month_name
+from ..wording import fmt_range
 
 MAX_MONTHS = 12
 

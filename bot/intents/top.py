@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.months import month_name
+
 from .. import past
 from ..answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec
 from ..names import Place
 from ..periods import Period
 from ..query import Query, QueryError
 from ..view import View
-from ..wording import fmt_range, month_name
+from ..wording import fmt_range
 
 
 def answer(view: View, query: Query) -> Answer:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.months import add_months, month_name
+
 from ..answer import CAVEAT, Answer
 from ..query import Query, QueryError
 from ..view import View
-from ..wording import add_months, fmt_change, fmt_range, month_name
+from ..wording import fmt_change, fmt_range
 
 def answer(view: View, query: Query) -> Answer:
     place = query.place
