@@ -177,8 +177,9 @@ _INTENT_PHRASES: list[tuple[str, str]] = [
 _PRIORITY = ("unsubscribe", "subscribe", "coverage", "hot", "compare", "top", "explain", "trend",
              "status", "forecast", "help")
 _REVIEW = re.compile(r"\b(?:forecasts?|predictions?|model)\b.*\b(?:do|did|perform|performed|go|went|"
-                     r"right|wrong|hold up|held up|compare|score|scored)\b|\b(?:how (?:good|well|"
-                     r"accurate|close)|did|was|were)\b.*\b(?:forecasts?|predictions?)\b(?! for)|"
+                     r"right|wrong|hold up|held up|compare|score|scored)\b|\bhow (?:good|well|accurate|"
+                     r"close)\b.*\b(?:forecasts?|predictions?)\b|\b(?:did|was|were)\b.*"
+                     r"\b(?:forecasts?|predictions?)\b(?! for)|"
                      r"\bforecasts? (?:vs|versus|against) (?:actual|reality|counts?)\b")
 _UPDOWN = re.compile(r"\b(?:up|down|higher|lower|increas(?:e|ed|ing)|decreas(?:e|ed|ing)|rising|"
                      r"falling|risen|fallen|dropp?(?:ed|ing)?|climbing|worse|better|more or less)\b")
@@ -194,7 +195,8 @@ should next month months year years so far than then any all some see just now c
 currently expected going let lets know want need whats s t coming upcoming during over within
 into our your am pm ok okay yes no also still again more less rise rising fall falling increase
 increasing decrease decreasing high low level levels rate rates per capita thousand k quick
-quickly same last previous compared vs versus v be being happen happening happens
+quickly same last previous compared vs versus v be being happen happening happens had happened
+occurred reported recorded saw seen ago anything something good well badly unusually
 """.split())
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.months import month_name
+from core.months import month_name, month_range
 
 from .. import past
 from ..answer import CAVEAT, Answer
+from ..periods import months_label
 from ..query import Query
 from ..view import View
 from ..wording import fmt_range
@@ -32,12 +33,12 @@ def answer(view: View, query: Query) -> Answer:
     if len(span.months) > MAX_MONTHS:
         a.lines.append(f"ℹ Showing the last {MAX_MONTHS} months of {span.label}.")
     hrows = view.rows(place, query.categories, history=True)
-    out = []
+    out, unjudged = [], []
     for m in months:
         observed = view.observed(hrows, [m]) or 0
         exp, why = past.expected(view, place, query.categories, [m])
         if exp is None:
-            a.lines.append(f"**{month_name(m)}**: counted {observed:,}. {why}")
+            unjudged.append((m, observed, why))
             out.append({"month": m, "observed": observed, "forecast": None})
             continue
         item = {"month": m, "observed": observed, "forecast": exp.to_dict(observed)}
@@ -45,6 +46,14 @@ def answer(view: View, query: Query) -> Answer:
                        f"{past.expected_text(exp, observed)}")
         item.update(_series_scores(view, place, query.categories, m, a, len(months) == 1))
         out.append(item)
+    if len(unjudged) == 1:
+        m, observed, why = unjudged[0]
+        a.lines.append(f"**{month_name(m)}**: counted {observed:,}. {why}")
+    elif unjudged:
+        ms = [m for m, _, _ in unjudged]
+        which = months_label(ms) if ms == month_range(ms[0], ms[-1]) else ", ".join(ms)
+        a.lines.append(f"No forecast made before {which} reaches them, so they cannot be judged; "
+                       "counted: " + ", ".join(f"{m} {n:,}" for m, n, _ in unjudged) + ".")
     judged = [o for o in out if o["forecast"]]
     if len(judged) > 1:
         inside = sum(o["forecast"]["inside"] for o in judged)
