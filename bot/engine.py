@@ -85,6 +85,8 @@ class Engine:
         self._names_sig: tuple | None = None
         self._archive_index: list[str] = []
         self._archive_sets: dict[str, ArchivedSet] = {}
+        self._memo: dict[tuple, object] = {}
+        self._memo_sig: tuple | None = None
 
     # --- state -----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -125,6 +127,9 @@ class Engine:
         if n_ref != self._ref_sig:
             self._info = self._load_reference() if n_ref else {}
             self._ref_sig = n_ref
+        memo_sig = (version, self._hist_gen, tuple(self._archive_index))
+        if memo_sig != self._memo_sig:
+            self._memo, self._memo_sig = {}, memo_sig
         names_sig = (version, self._hist_gen, n_ref)
         if self._names is None or names_sig != self._names_sig:
             communities = set(self._hist.by_community) | set(self._fc.by_community)
@@ -155,6 +160,13 @@ class Engine:
         if through not in self._archive_sets:
             self._archive_sets[through] = ArchivedSet.build(through, self.archive.read(through))
         return self._archive_sets[through]
+
+    def memo(self, key: tuple, compute: Callable[[], object]) -> object:
+        """``compute()`` once per state of the forecasts, counts and archive (e.g. the city-wide
+        running-hot test, the same whatever scope is asked about)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def names(self) -> Names:

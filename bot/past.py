@@ -14,7 +14,7 @@ from core.negbin import total_interval as nb_total
 from .names import Place
 from .periods import Period, PeriodError, Span, resolve, resolve_days
 from .query import Query, QueryError
-from .view import View
+from .view import View, select
 from .wording import fmt_change, fmt_range
 
 MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {label}. Ask about a "
@@ -78,10 +78,8 @@ class Expected:
 
 def archived_rows(aset, place: Place, categories: tuple[str, ...]) -> np.ndarray:
     """Rows of an archived set in scope."""
-    wanted = set(categories)
-    comms = None if place.kind == "city" else set(place.communities)
-    return np.array([i for i, (c, k) in enumerate(aset.series)
-                     if (comms is None or c in comms) and (not wanted or k in wanted)], dtype=np.int64)
+    return select(len(aset.series), aset.by_community, aset.category_of, aset.categories, place,
+                  categories)
 
 
 def expected(view: View, place: Place, categories: tuple[str, ...],

@@ -87,6 +87,7 @@ class HistorySnapshot:
     watermark: date | None
     synthetic: bool
     day_level: bool = False
+    category_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     loaded_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -107,7 +108,13 @@ class HistorySnapshot:
                    panel.to_numpy(dtype=np.int64) if len(series) else np.zeros((0, 0), np.int64),
                    {c: np.array(v, dtype=np.int64) for c, v in by_community.items()},
                    sorted({c for _, c in series}), store.last_closed_month(), store.watermark(),
-                   store.is_synthetic(), has_days(store))
+                   store.is_synthetic(), has_days(store), _codes(series))
+
+
+def _codes(series: list[tuple[str, str]]) -> np.ndarray:
+    """Each row's category as its index in the sorted category names."""
+    cats = {c: i for i, c in enumerate(sorted({c for _, c in series}))}
+    return np.array([cats[c] for _, c in series], dtype=np.int64)
 
 
 def has_days(store: CountStore) -> bool:
@@ -138,12 +145,16 @@ class ArchivedSet:
     alpha: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    by_community: dict[str, np.ndarray]
+    category_of: np.ndarray
+    categories: list[str]
 
     @classmethod
     def build(cls, data_through: str, entries: Mapping[tuple[str, str], CachedForecast]):
         snap = ForecastSnapshot.build(0, {}, entries)
         return cls(data_through, snap.series, {s: i for i, s in enumerate(snap.series)},
-                   snap.months, snap.mean, snap.alpha, snap.lo, snap.hi)
+                   snap.months, snap.mean, snap.alpha, snap.lo, snap.hi, snap.by_community,
+                   snap.category_of, snap.categories)
 
     def step(self, month: str) -> int | None:
         """How many months ahead of its data ``month`` stood in this set (1 = the next month)."""

@@ -131,15 +131,8 @@ class View:
     def rows(self, place: Place, categories: tuple[str, ...], *, history: bool = False) -> np.ndarray:
         """Row indices of the forecast (or, with ``history``, the counts) snapshot in scope."""
         snap = self.hist if history else self.fc
-        if place.kind == "city":
-            rows = np.arange(len(snap.series), dtype=np.int64)
-        else:
-            parts = [snap.by_community[c] for c in place.communities if c in snap.by_community]
-            rows = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        if categories:
-            wanted = set(categories)
-            rows = np.array([i for i in rows if snap.series[i][1] in wanted], dtype=np.int64)
-        return rows
+        names = snap.categories
+        return select(len(snap.series), snap.by_community, snap.category_of, names, place, categories)
 
     def require_forecasts(self) -> None:
         if not self.fc.version or not self.fc.series:
@@ -257,6 +250,21 @@ class View:
     def forecast_rows(self, query: Query) -> np.ndarray:
         """Forecast rows of the query's place (none when there are no forecasts)."""
         return self.rows(query.place, query.categories) if self.fc.version else np.zeros(0, np.int64)
+
+
+def select(n: int, by_community: dict[str, np.ndarray], category_of: np.ndarray,
+           category_names: list[str], place: Place, categories: tuple[str, ...]) -> np.ndarray:
+    """Rows (ascending) of a snapshot of ``n`` series whose community is in ``place`` and whose
+    category is one of ``categories`` (any when empty); ``category_of`` indexes ``category_names``."""
+    if place.kind == "city":
+        rows = np.arange(n, dtype=np.int64)
+    else:
+        parts = [by_community[c] for c in place.communities if c in by_community]
+        rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    if categories and len(rows):
+        wanted = [i for i, c in enumerate(category_names) if c in set(categories)]
+        rows = rows[np.isin(category_of[rows], wanted)]
+    return rows
 
 
 def beyond(month: str, fm: list[str], hm: list[str]) -> str:

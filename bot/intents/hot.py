@@ -40,15 +40,14 @@ def answer(view: View, query: Query) -> Answer:
         a = view.base(query, "Running hot")
         a.lines.append("No counts yet, so nothing can be tested.")
         return a
-    test = _month_to_date(view, newest) or _newest_month(view, newest)
+    test = view.engine.memo(("hot", newest), lambda: _family(view, newest))
     a = view.base(query, f"Running hot{where}{what}: {test['label']}")
     if test.get("missing"):
         a.lines.append(test["missing"])
         a.data.update({"month": test["month"], "hot": [], "fdr": None})
         a.caveat = HOT_CAVEAT
         return a
-    series, observed, mean, alpha = test["series"], test["observed"], test["mean"], test["alpha"]
-    res = flag_hot(observed, mean, alpha, test["days"], test["dim"], level=FDR_LEVEL, method=METHOD)
+    series, observed, res = test["series"], test["observed"], test["result"]
     flagged = [i for i in np.flatnonzero(res.flagged) if _in_scope(series[i], place, query)]
     flagged.sort(key=lambda i: (-(observed[i] - res.expected[i]), series[i]))
     hot = [{"community": series[i][0], "category": series[i][1], "observed": int(observed[i]),
@@ -74,6 +73,15 @@ def answer(view: View, query: Query) -> Answer:
         "in_scope": len(hot)}, "made_with_data_through": test.get("made_with")})
     a.caveat = HOT_CAVEAT
     return a
+
+
+def _family(view: View, newest: str) -> dict:
+    """The series tested and the city-wide test (computed once per state of the data)."""
+    test = _month_to_date(view, newest) or _newest_month(view, newest)
+    if not test.get("missing"):
+        test["result"] = flag_hot(test["observed"], test["mean"], test["alpha"], test["days"],
+                                  test["dim"], level=FDR_LEVEL, method=METHOD)
+    return test
 
 
 def _expected(x: float) -> str:

@@ -74,9 +74,17 @@ def _series_scores(view: View, place, categories, month: str, a: Answer, detail:
         return {}
     col = view.hist.col.get(month)
     back = view.hist.col.get(f"{int(month[:4]) - 1:04d}{month[4:]}")
-    idx = [view.hist.index.get(aset.series[i]) for i in rows]
-    obs = np.array([view.hist.values[k, col] if k is not None and col is not None else 0
-                    for k in idx], dtype=float)
+    hrow = view.engine.memo(("hist_rows", aset.data_through), lambda: np.array(
+        [view.hist.index.get(s, -1) for s in aset.series], dtype=np.int64))[rows]
+    have = hrow >= 0
+
+    def counts(c: int | None) -> np.ndarray:
+        out = np.zeros(len(rows))
+        if c is not None:
+            out[have] = view.hist.values[hrow[have], c]
+        return out
+
+    obs = counts(col)
     mean, lo, hi = aset.mean[rows, j], aset.lo[rows, j], aset.hi[rows, j]
     inside = float(np.mean((obs >= lo) & (obs <= hi)))
     mae = float(np.mean(np.abs(obs - mean)))
@@ -84,7 +92,7 @@ def _series_scores(view: View, place, categories, month: str, a: Answer, detail:
     text = (f"{len(rows):,} series: {inside:.0%} fell inside their own 80% range (about 80% "
             f"should); mean absolute error {mae:.2f}")
     if back is not None:
-        naive = np.array([view.hist.values[k, back] if k is not None else 0 for k in idx], float)
+        naive = counts(back)
         snaive = float(np.mean(np.abs(obs - naive)))
         scores["mae_snaive"] = round(snaive, 3)
         text += f" vs {snaive:.2f} for the seasonal naive (same month a year earlier)"
