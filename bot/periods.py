@@ -14,16 +14,12 @@ from datetime import date, timedelta
 
 from core.months import add_months, month_name, month_range
 
-MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-          "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-          "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-          "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+from .horizon import MONTHS, word_number
+
 _MON = (r"(january|february|march|april|may|june|july|august|september|october|november|december|"
         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
 _YEAR = r"((?:19|20)\d\d)"
 _N = r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple|few)"
-_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "few": 3}
 _RECENT = r"(?:last|past|previous|recent)"
 
 #: Words that make a question about the past when no period is named ("how many were there").
@@ -69,8 +65,7 @@ class Period:
                 "n": self.n, "month_number": self.month_number, "year": self.year}
 
 
-def _n(s: str) -> int:
-    return int(s) if s.isdigit() else _WORDS[s]
+_n = word_number
 
 
 def _m(name: str) -> int:
