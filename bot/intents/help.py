@@ -14,7 +14,7 @@ def answer(view, query: Query) -> Answer:
 def help_answer(err: QueryError | None) -> Answer:
     """The help reply: the problem (if any), suggestions, and what can be asked."""
     if err is None:
-        lines = ["Ask about reported crime in Calgary communities. For example:"]
+        lines = ["Ask about reported crime by community, sector or the whole city. For example:"]
         lines += [f"• `{e}`" for e in EXAMPLES]
         lines += ["Places: any community (typos are fine), a sector (\"northeast\"), \"downtown\", or "
                   "the whole city. Categories: car theft, break-ins, violent crime, robbery, ... "

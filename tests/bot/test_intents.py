@@ -291,3 +291,32 @@ def test_named_past_month_with_a_year_is_counted(past):
     a = engine.ask("total crime city-wide in November 2023")
     assert a.intent == "count" and a.data["observed"] == store.total("2023-11")
     assert a.data["forecast"]["made_with_data_through"] == ["2023-10"]
+
+
+def test_words_that_could_change_the_meaning_are_named(past):
+    """A 'last' the parser did not use in a period is named in the reply, beside the period used."""
+    a = past[0].ask("top 5 last")
+    assert any("'last'" in ln for ln in a.lines) and "January 2024" in a.title
+
+
+def test_past_tense_with_a_future_period_says_it_is_a_forecast(past):
+    """'were' with 'next month' answers the forecast and says so."""
+    a = past[0].ask("how many were there in beltline next month")
+    assert a.intent == "forecast" and any("past tense" in ln for ln in a.lines)
+
+
+def test_many_past_and_present_questions_never_raise(past):
+    """Hundreds of mixed past/present questions all get an Answer, never an exception."""
+    import random
+
+    rng = random.Random(5)
+    words = ["how many", "were there", "was", "last month", "last week", "yesterday", "in 2022",
+             "2016", "2031", "since june", "from march to may 2023", "this year", "ytd",
+             "compared to last year", "is", "up", "down", "running hot", "unusual",
+             "how did the forecast do", "what data do you have", "how fresh", "beltline", "dover",
+             "northeast", "car theft", "break-ins", "top 5", "compare", "and", "forest lawn",
+             "last 3 months", "two months ago", "per 1000", "next month", "in march"]
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        a = past[0].ask(text)
+        assert a.title and (a.ok or a.lines), text
