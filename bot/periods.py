@@ -253,6 +253,9 @@ def resolve(period: Period, newest: str, first: str, today: date) -> Span:
         start = end
     elif k in ("this_year", "year", "last_year"):
         year = {"this_year": current_year, "last_year": current_year - 1}.get(k, period.year)
+        if k != "year" and today.year != current_year:
+            notes.append(f"'{period.label}' read as {year}, relative to the data, which run "
+                         f"through {month_name(newest)} (today is {today.isoformat()}).")
         start, end = f"{year:04d}-01", f"{year:04d}-12"
         if k == "this_year" and newest < start:
             year = int(newest[:4])

@@ -320,3 +320,11 @@ def test_many_past_and_present_questions_never_raise(past):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
         a = past[0].ask(text)
         assert a.title and (a.ok or a.lines), text
+
+
+def test_last_year_on_stale_data_says_what_it_read(r, keys, slice_frame, seeder):
+    """On old data 'last year' is read relative to the data, and the reply says which year."""
+    seeder.fill(r, keys, slice_frame, data_through="2023-12")
+    a = Engine(r, keys, today=date(2026, 11, 28)).ask("beltline crime last year")
+    assert a.data["months"] == _months("2023-01", "2023-12")
+    assert any("'last year' read as 2023" in ln for ln in a.lines)
