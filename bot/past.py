@@ -113,11 +113,18 @@ def expected(view: View, place: Place, categories: tuple[str, ...],
 
 
 def expected_text(exp: Expected, observed: int) -> str:
-    made = ", ".join(month_name(m) for m in exp.made_with)
-    ahead = "one month ahead" if set(exp.steps) == {1} else f"{min(exp.steps)}–{max(exp.steps)} " \
-        "months ahead" if len(set(exp.steps)) > 1 else f"{exp.steps[0]} months ahead"
-    return (f"{fmt_range(exp.mean, exp.lo, exp.hi)} (made with data through {made}, {ahead}); "
-            f"the count {observed:,} fell {exp.verdict(observed)}.")
+    """'about 12 (80% range 8–17) (made with data through May 2023, one month ahead); the count
+    15 fell inside its 80% range.'"""
+    steps = sorted(set(exp.steps))
+    ahead = ("one month ahead" if steps == [1] else f"{steps[0]} months ahead" if len(steps) == 1
+             else f"{steps[0]}–{steps[-1]} months ahead")
+    if len(exp.made_with) == 1:
+        made = f"made with data through {month_name(exp.made_with[0])}, {ahead}"
+    else:
+        made = (f"each month's forecast made {ahead}, with data through "
+                f"{month_name(exp.made_with[0])} – {month_name(exp.made_with[-1])}")
+    return (f"{fmt_range(exp.mean, exp.lo, exp.hi)} ({made}); the count {observed:,} fell "
+            f"{exp.verdict(observed)}.")
 
 
 def year_earlier(view: View, hrows: np.ndarray, span: Span, now: int) -> tuple[str, dict]:
