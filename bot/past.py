@@ -13,7 +13,7 @@ from core.negbin import total_interval as nb_total
 
 from .names import Place
 from .periods import Period, PeriodError, Span, resolve, resolve_days
-from .query import Query, QueryError
+from .query import QueryError
 from .view import View, select
 from .wording import fmt_change, fmt_range
 
