@@ -17,6 +17,7 @@ import numpy as np
 from core.months import add_months, days_in_month, month_name
 from online_model.surveillance import flag_hot
 
+from .. import past
 from ..answer import Answer
 from ..names import Place
 from ..query import Query
@@ -40,8 +41,20 @@ def answer(view: View, query: Query) -> Answer:
         a = view.base(query, "Running hot")
         a.lines.append("No counts yet, so nothing can be tested.")
         return a
-    test = view.engine.memo(("hot", newest), lambda: _family(view, newest))
+    notes = []
+    if query.period is not None:  # "what ran hot in November 2023": that month, judged in advance
+        span = past.span_of(view, query.period)
+        if span.days is not None or not span.months:
+            span = past.span_of(view, None)
+        if len(span.months) > 1:
+            notes.append(f"Tested month by month: this is {month_name(span.months[-1])}, the last "
+                         f"month of {span.label}.")
+        month = span.months[-1]
+        test = view.engine.memo(("hot", month, "month"), lambda: _family(view, month, live=False))
+    else:
+        test = view.engine.memo(("hot", newest), lambda: _family(view, newest))
     a = view.base(query, f"Running hot{where}{what}: {test['label']}")
+    a.lines.extend(f"ℹ {n}" for n in notes)
     if test.get("missing"):
         a.lines.append(test["missing"])
         a.data.update({"month": test["month"], "hot": [], "fdr": None})
@@ -75,9 +88,10 @@ def answer(view: View, query: Query) -> Answer:
     return a
 
 
-def _family(view: View, newest: str) -> dict:
-    """The series tested and the city-wide test (computed once per state of the data)."""
-    test = _month_to_date(view, newest) or _newest_month(view, newest)
+def _family(view: View, newest: str, live: bool = True) -> dict:
+    """The series tested and the city-wide test (computed once per state of the data); ``live``
+    lets a source with days test the month to date."""
+    test = (live and _month_to_date(view, newest)) or _newest_month(view, newest)
     if not test.get("missing"):
         test["result"] = flag_hot(test["observed"], test["mean"], test["alpha"], test["days"],
                                   test["dim"], level=FDR_LEVEL, method=METHOD)
@@ -98,7 +112,8 @@ def _in_scope(series: tuple[str, str], place: Place, query: Query) -> bool:
 
 def _newest_month(view: View, month: str) -> dict:
     """The newest complete month against the archived forecast made before it."""
-    label = f"{month_name(month)} (newest complete month)"
+    label = month_name(month) + (" (newest complete month)" if month == view.complete_through()
+                                 else "")
     aset = view.archived_before(month)
     if aset is None or month not in aset.months:
         why = ("no forecast was archived before it" if aset is None else

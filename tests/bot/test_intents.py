@@ -328,3 +328,13 @@ def test_last_year_on_stale_data_says_what_it_read(r, keys, slice_frame, seeder)
     a = Engine(r, keys, today=date(2026, 11, 28)).ask("beltline crime last year")
     assert a.data["months"] == _months("2023-01", "2023-12")
     assert any("'last year' read as 2023" in ln for ln in a.lines)
+
+
+def test_running_hot_in_a_named_month_tests_that_month(past):
+    """'what ran hot in November 2023' tests November against the forecast made before it."""
+    engine, store, archive = past
+    a = engine.ask("what ran unusually high in november 2023")
+    family = sorted(archive.forecasts_for("2023-11").items())
+    assert a.intent == "hot" and a.data["month"] == "2023-11"
+    assert a.data["fdr"]["tested"] == len(family)
+    assert a.data["made_with_data_through"] == "2023-10"

@@ -212,6 +212,7 @@ PAST = [
     ("anything unusual in the northeast", "hot", ["NORTHEAST sector"], set(), None, {}),
     ("any spikes in car theft", "hot", [], {THEFT_OF}, None, {}),
     ("is beltline running hot", "hot", ["BELTLINE"], set(), None, {}),
+    ("what ran hot in november 2023", "hot", [], set(), "month", {"start": "2023-11"}),
     # forecast against outcome
     ("how did last month's forecast do?", "review", [], set(), "recent", {"n": 1}),
     ("how good was the forecast for beltline in november 2023", "review", ["BELTLINE"], set(),
