@@ -338,3 +338,14 @@ def test_running_hot_in_a_named_month_tests_that_month(past):
     assert a.intent == "hot" and a.data["month"] == "2023-11"
     assert a.data["fdr"]["tested"] == len(family)
     assert a.data["made_with_data_through"] == "2023-10"
+
+
+def test_is_it_up_for_two_places_answers_each(past):
+    """'is crime up in beltline and dover this year' gives each place its own year over year."""
+    engine, store, _ = past
+    a = engine.ask("is crime up in beltline and dover this year")
+    year, before = _months("2023-01", "2023-12"), _months("2022-01", "2022-12")
+    assert a.intent == "change" and [i["label"] for i in a.data["items"]] == ["BELTLINE", "DOVER"]
+    for item in a.data["items"]:
+        assert item["observed"] == _sum(store, {item["label"]}, (), year)
+        assert item["previous"] == _sum(store, {item["label"]}, (), before)
