@@ -177,6 +177,14 @@ def raw_twin(client: Client) -> Client:
         connection_class=pool.connection_class, **kwargs))
 
 
+def node_info(client: Client, section: str, key: str) -> dict:
+    """``INFO section`` of the server holding ``key``: on a Cluster, the master serving its slot
+    (one deployment's keys share a slot, so that node carries the whole deployment)."""
+    if isinstance(client, RedisCluster):
+        return client.info(section, target_nodes=client.get_node_from_key(key))
+    return client.info(section)
+
+
 def rename(pipe, src: str, dst: str):
     """Queue ``RENAME src dst`` on ``pipe``, a plain or a Cluster pipeline.
 

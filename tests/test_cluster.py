@@ -274,6 +274,25 @@ def test_weekly_alert_runs_from_the_queue_server(pipeline, cities, data, redis_u
     assert not list(data.scan_iter(match="rq:*"))  # no queue key ever reached the Cluster
 
 
+def test_health_reads_the_master_holding_the_city(pipeline, cities, redis_url):
+    """The health check reports the memory of the master serving the city's slot, and queues
+    from the queue server."""
+    from workers.jobs import collect_health
+    from workers.runtime import runtime
+    from workers.settings import Settings
+
+    calgary = cities[0]
+    settings = Settings(**{k.lower().removeprefix("crimecast_"): v for k, v in calgary.env.items()})
+    with runtime(settings) as rt:
+        health = collect_health(rt)
+        node = rt.client.get_node_from_key(calgary.keys.stream)
+        used = rt.client.info("memory", target_nodes=node)["used_memory_human"]
+    assert health["redis_used_memory"][-1] == used[-1] == "M"  # memory moves a little between reads
+    assert abs(float(health["redis_used_memory"][:-1]) / float(used[:-1]) - 1) < 0.1
+    assert health["queue_models"] == 0 and health["failed_models"] == 0
+    assert health["last_closed_month"] == "2023-11" and health["pending"] == 0
+
+
 def test_bot_answers_both_cities(pipeline, cities, data):
     """The bot's engine answers from each city's keys on the Cluster; the rate limit and audit
     log (a transaction and a stream) work there too."""
