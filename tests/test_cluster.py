@@ -348,3 +348,42 @@ def test_cluster_flag_opens_a_cluster_client(cluster, redis_url, tmp_path):
         assert isinstance(rt.client, RedisCluster) and rt.server_version
     finally:
         rt.close()
+
+
+def test_a_deployment_moves_from_one_server_to_the_cluster(cluster, data, redis_process,
+                                                           calgary_slice, monkeypatch, tmp_path):
+    """The move in docs/operations.md: drain, `redis-cli --cluster import --cluster-copy` from the
+    old server, point REDIS_URL at the Cluster and the queues at the old server; the counts, the
+    consumer group and its pending entries arrive intact, and work goes on where it stopped."""
+    prefix = f"ccmove-{uuid.uuid4().hex[:8]}"
+    old_url = redis_process.url
+    for k, v in {"REDIS_URL": old_url, "CRIMECAST_KEY_PREFIX": prefix,
+                 "CRIMECAST_STATE_DIR": str(tmp_path / "state")}.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("CRIMECAST_QUEUE_URL", raising=False)
+    for argv in (["ingest", "calgary", str(calgary_slice)], ["worker", "--burst"]):
+        result = runner.invoke(_app(), argv)
+        assert result.exit_code == 0, result.output
+    keys, old = Keys(prefix), connect(old_url)
+    before = {m: CountStore(old, keys).month_counts(m) for m in CountStore(old, keys).months()}
+    cli = shutil.which("redis-cli")
+    done = subprocess.run([cli, "--cluster", "import", f"127.0.0.1:{cluster.ports[0]}",
+                           "--cluster-from", f"127.0.0.1:{redis_process.port}", "--cluster-copy",
+                           "--cluster-replace"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    monkeypatch.setenv("REDIS_URL", cluster.url)
+    monkeypatch.setenv("CRIMECAST_QUEUE_URL", old_url)
+    store = CountStore(data, keys)
+    assert {m: store.month_counts(m) for m in store.months()} == before
+    assert store.last_closed_month() == "2023-11" and store.backlog()["pending"] == 0
+    result = runner.invoke(_app(), ["rq-worker", "--queue", "models", "--burst"])  # queued before
+    assert result.exit_code == 0, result.output
+    assert ForecastCache(data, keys).meta()["data_through"] == "2023-11"
+    result = runner.invoke(_app(), ["ingest", "calgary", str(calgary_slice), "--drain"])
+    assert result.exit_code == 0, result.output
+    assert CountStore(data, keys).stats()["duplicates"] > 0  # ids moved too: a re-send adds nothing
+    assert {m: store.month_counts(m) for m in store.months()} == before
+    for key in list(data.scan_iter(match=keys.all_pattern())) + list(data.scan_iter(match="rq:*")):
+        data.delete(key)
+    old.close()

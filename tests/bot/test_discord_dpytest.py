@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -32,7 +33,7 @@ from bot.discord_bot import GENERIC_ERROR, CrimecastBot, CrimecastCog, build_ser
 from bot.engine import Engine
 from stream.connection import connect
 
-TODAY = __import__("datetime").date(2024, 1, 20)
+TODAY = date(2024, 1, 20)  # data through 2023-12 are fresh on this day
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d")
 NOBODY = {"parse": [], "replied_user": False}  # AllowedMentions.none() on the wire
 
