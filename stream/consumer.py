@@ -27,6 +27,7 @@ from typing import Callable
 import redis
 
 from .categories import CategorySet
+from .connection import raw_twin
 from .keys import Keys, series_field
 from .producer import MAX_DEAD_FIELDS, MAX_DEAD_VALUE, ensure_group
 from .records import FIELDS, RecordError, RecordParser
@@ -68,12 +69,8 @@ def _id_tuple(entry_id: str) -> tuple[int, int]:
 
 
 def raw_client(client: redis.Redis) -> redis.Redis:
-    """A non-decoding client to the same server as ``client`` (shares no connections with it)."""
-    pool = client.connection_pool
-    kwargs = dict(pool.connection_kwargs)
-    kwargs["decode_responses"] = False
-    return redis.Redis(connection_pool=redis.ConnectionPool(
-        connection_class=pool.connection_class, **kwargs))
+    """A non-decoding client to the same server or Cluster as ``client`` (no shared connections)."""
+    return raw_twin(client)
 
 
 def default_name() -> str:
