@@ -21,8 +21,10 @@ MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {
                 "month instead, e.g. `last month` (the newest complete month is {newest}).")
 
 
-def span_of(view: View, period: Period | None, default: Period | None = None) -> Span:
-    """Resolve the query's period against the counts (a :class:`QueryError` when it cannot be)."""
+def span_of(view: View, period: Period | None, default: Period | None = None, *,
+            future_ok: bool = False) -> Span:
+    """Resolve the query's period against the counts (a :class:`QueryError` when it cannot be;
+    with ``future_ok``, :class:`FuturePeriod` when it lies wholly inside the forecasts)."""
     period = period or default or Period("latest", "the newest complete month")
     newest = view.complete_through()
     if newest is None or not view.hist.months:
@@ -38,10 +40,20 @@ def span_of(view: View, period: Period | None, default: Period | None = None) ->
     except PeriodError as err:
         message = str(err)
         fm = view.fc.months
-        if "not in the data yet" in message and fm:
+        if future_ok and err.future and set(err.future) <= set(fm):
+            raise FuturePeriod(err.future) from err
+        if err.future and fm:
             message += (f" The forecasts reach {month_name(fm[-1])}: ask e.g. `next "
                         f"{len(fm)} months`.")
         raise QueryError(message, kind="bad_period") from err
+
+
+class FuturePeriod(Exception):
+    """The period asked about lies wholly inside the forecasts: a forecast question."""
+
+    def __init__(self, months: list[str]):
+        super().__init__(months)
+        self.months = months
 
 
 def count(view: View, hrows: np.ndarray, span: Span) -> int | None:

@@ -189,7 +189,14 @@ class Span:
 
 
 class PeriodError(ValueError):
-    """A period outside what the data can answer; the message says why, naming the data's span."""
+    """A period outside what the data can answer; the message says why, naming the data's span.
+
+    ``future`` holds the months asked about when all of them come after the counts.
+    """
+
+    def __init__(self, message: str, future: list[str] | None = None):
+        super().__init__(message)
+        self.future = future or []
 
 
 def months_label(months: list[str]) -> str:
@@ -291,7 +298,7 @@ def resolve(period: Period, newest: str, first: str, today: date) -> Span:
     span = f"{month_name(first)} – {month_name(newest)}"
     if start > newest:
         raise PeriodError(f"{months_label(_months(start, end))} is not in the data yet: the counts "
-                          f"run {span}.")
+                          f"run {span}.", future=_months(start, end))
     if end < first:
         raise PeriodError(f"{months_label(_months(start, end))} is before the data: the counts run "
                           f"{span}.")

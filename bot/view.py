@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.months import add_months, month_index, month_name
+from core.months import add_months, month_index, month_name, month_range
 from core.negbin import total_interval as nb_total
 
 from .answer import Answer, ChartSpec, Line
@@ -152,6 +152,11 @@ class View:
             return fm[start:start + h.n], [], "forecast"
         if h.kind == "this_month":
             return fm[start:start + 1], [], "this_month"
+        if h.kind == "span":  # months named as a period, all inside the forecasts
+            months = month_range(h.month, add_months(h.month, h.n - 1))
+            if not set(months) <= set(fm):
+                raise QueryError(beyond(months[-1], fm, self.hist.months), kind="bad_option")
+            return months, [], "forecast"
         if h.month:  # a named month with its year
             if h.month in fm:
                 return [h.month], [], "forecast"

@@ -5,17 +5,27 @@ before the period, what the archived forecast expected and whether the count fel
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .. import past
 from ..answer import CAVEAT, Answer
+from ..horizon import Horizon
+from ..periods import months_label
 from ..query import Query
 from ..view import View
+from . import forecast
 
 
 def answer(view: View, query: Query) -> Answer:
     """The counted total for each place asked about, over the period, against a year earlier."""
-    span = past.span_of(view, query.period)
+    try:
+        span = past.span_of(view, query.period, future_ok=True)
+    except past.FuturePeriod as fut:  # e.g. "from January to March 2024": a forecast question
+        label = months_label(fut.months)
+        return forecast.answer(view, replace(query, intent="forecast", period=None, horizon=Horizon(
+            "span", len(fut.months), month=fut.months[0], label=label)))
     places = list(query.places) or [query.place]
     what = query.category_label if query.categories else "all reported crime"
     where = " + ".join(p.label for p in places)

@@ -349,3 +349,15 @@ def test_is_it_up_for_two_places_answers_each(past):
     for item in a.data["items"]:
         assert item["observed"] == _sum(store, {item["label"]}, (), year)
         assert item["previous"] == _sum(store, {item["label"]}, (), before)
+
+
+def test_a_named_period_inside_the_forecasts_is_forecast(past):
+    """'from January to March 2024' lies after the counts, inside the forecasts: its forecast."""
+    engine, _, _ = past
+    a = engine.ask("how many car thefts in beltline from january to march 2024")
+    b = engine.ask("car thefts in beltline next 3 months")
+    assert a.intent == "forecast" and a.data["months"] == ["2024-01", "2024-02", "2024-03"]
+    assert (a.data["mean"], a.data["lo80"], a.data["hi80"]) == (b.data["mean"], b.data["lo80"],
+                                                                b.data["hi80"])
+    c = engine.ask("is car theft up in beltline from january to march 2024")
+    assert not c.ok and "not in the data yet" in " ".join(c.lines)
