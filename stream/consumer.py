@@ -96,7 +96,8 @@ class Consumer:
     trims counted entries from the stream about once a second (``XTRIM MINID`` below the oldest
     entry still pending or undelivered): the counts are the record, and the stream stays small.
     The heartbeat TTL is :func:`stream.liveness.heartbeat_ttl_ms` of ``block_ms`` unless given.
-    After a burst :meth:`run`, :attr:`left_pending` names the live consumers still holding entries.
+    After a burst :meth:`run`, :attr:`left_pending` names the other live consumers still holding
+    entries and :attr:`handed_back` counts entries left here (failed applies, retried elsewhere).
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *, name: str | None = None,
@@ -139,7 +140,8 @@ class Consumer:
         self._dead = DeadClaimer(self._raw, keys, self.name)
         self._last_dead_scan = 0.0
         self._history: str | None = "0"  # re-read own pending entries from here (None: done)
-        self.left_pending: dict[str, int] = {}
+        self.left_pending: dict[str, int] = {}  # burst: other live consumers still holding entries
+        self.handed_back = 0  # entries left pending here at the clean stop (taken by a live one)
 
     # --- loop --------------------------------------------------------------------------------
     def run(self, burst: bool = False, stop: threading.Event | None = None,
@@ -202,10 +204,10 @@ class Consumer:
                     if now < settle_until:
                         wait(0.1)
                         continue
-                self.left_pending = held
-                if held:
+                self.left_pending = others
+                if others:
                     log.warning("consumer %s: drained; entries still held by live consumers: %s",
-                                self.name, ", ".join(f"{n} ({p})" for n, p in held.items()))
+                                self.name, ", ".join(f"{n} ({p})" for n, p in others.items()))
                 break
         finally:
             if self.delete_acked:
@@ -227,6 +229,7 @@ class Consumer:
             log.warning("consumer %s: could not drop its heartbeat (%s); it lapses in %.0fs",
                         self.name, exc, self.heartbeat.ttl_ms / 1000)
             return
+        self.handed_back = left
         if left:
             log.warning("consumer %s: stopped with %d entries pending; a live consumer takes them",
                         self.name, left)
