@@ -19,11 +19,8 @@ Entries are read with a non-decoding connection, so invalid UTF-8 is a dead lett
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
@@ -33,10 +30,11 @@ import redis
 from .categories import CategorySet
 from .keys import Keys, series_field
 from . import liveness
-from .liveness import DeadClaimer, Heartbeat, consumers
+from .liveness import DeadClaimer, Heartbeat, consumers, default_name
 from .producer import MAX_DEAD_FIELDS, MAX_DEAD_VALUE, ensure_group
 from .records import FIELDS, RecordError, RecordParser
 from .scripts import APPLY_BATCH
+from .trim import trim_acked
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +66,6 @@ def _text(v) -> str:
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
-def _id_tuple(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
-
-
 def raw_client(client: redis.Redis) -> redis.Redis:
     """A non-decoding client to the same server as ``client`` (shares no connections with it)."""
     pool = client.connection_pool
@@ -80,11 +73,6 @@ def raw_client(client: redis.Redis) -> redis.Redis:
     kwargs["decode_responses"] = False
     return redis.Redis(connection_pool=redis.ConnectionPool(
         connection_class=pool.connection_class, **kwargs))
-
-
-def default_name() -> str:
-    """``host-pid-xxxx``: unique per process, readable in ``XINFO CONSUMERS``."""
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
 
 
 class Consumer:
@@ -264,25 +252,9 @@ class Consumer:
         self._raw.close()
 
     def trim(self) -> int:
-        """Drop entries every consumer is done with; returns how many went.
-
-        Reads the group's last-delivered id *before* its oldest pending id, so that an entry
-        delivered in between is still seen as pending: only acked entries are ever trimmed.
-        """
-        last = None
-        for g in self._raw.xinfo_groups(self.keys.stream):
-            if _text(g["name"]) == self.keys.consumer_group:
-                last = _text(g["last-delivered-id"])
-        if last is None or last == "0-0":
-            return 0
-        summary = self._raw.xpending(self.keys.stream, self.keys.consumer_group)
-        minid = _text(summary["min"]) if summary["pending"] else last
-        if _id_tuple(minid) > _id_tuple(last):
-            minid = last
-        if minid == last and not summary["pending"]:
-            ms, seq = _id_tuple(last)  # everything up to and including ``last`` is done
-            minid = f"{ms}-{seq + 1}"
-        return int(self._raw.xtrim(self.keys.stream, minid=minid, approximate=False))
+        """Drop entries every consumer is done with (:func:`stream.trim.trim_acked`); returns
+        how many went."""
+        return trim_acked(self._raw, self.keys)
 
     def _trim_quietly(self) -> None:
         self._last_trim = time.monotonic()

@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 
 import redis
@@ -36,6 +37,11 @@ def heartbeat_ttl_ms(block_ms: int) -> int:
     (5000, 12000)
     """
     return max(DEFAULT_TTL_MS, 3 * block_ms)
+
+
+def default_name() -> str:
+    """``host-pid-xxxx``: unique per process, readable in ``XINFO CONSUMERS`` and ``status``."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
 
 
 def _text(v) -> str:
