@@ -161,13 +161,13 @@ class Consumer:
                     self._group_ready = False
                     self._history = "0"  # a read whose reply was lost left entries pending here
                     wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    backoff = min(backoff * 2, 2.0)
                     continue
                 except redis.ResponseError as exc:  # e.g. OOM, a script error: log, wait, go on
                     log.error("consumer %s: Redis error: %s", self.name, exc)
                     self._group_ready = False
                     wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
+                    backoff = min(backoff * 2, 2.0)
                     continue
                 handled += result.read
                 if result and on_batch is not None:
