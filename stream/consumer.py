@@ -249,6 +249,9 @@ class Consumer:
         return result
 
     def close(self) -> None:
+        """Leave cleanly if :meth:`run` has not already, then close the connections."""
+        if self.heartbeat.beating:
+            self.release()
         self._raw.close()
 
     def trim(self) -> int:

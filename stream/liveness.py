@@ -67,6 +67,11 @@ class Heartbeat:
         self._last = float("-inf")
         self._release = client.register_script(RELEASE_CONSUMER)
 
+    @property
+    def beating(self) -> bool:
+        """True between the first beat and :meth:`release`."""
+        return self._last != float("-inf")
+
     def beat(self, force: bool = False) -> None:
         """Refresh the heartbeat (at most every TTL/5 unless ``force``)."""
         now = time.monotonic()

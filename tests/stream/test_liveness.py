@@ -167,3 +167,13 @@ def test_group_status_of_a_drained_stream_has_no_warning(r, keys):
     st = group_status(r, keys)
     assert st.consumers == [] and st.pending == 0 and st.oldest_unacked_age_s is None
     assert st.warnings == []
+
+
+def test_closing_a_consumer_used_without_run_also_leaves_cleanly(r, keys):
+    """process_once then close(): no heartbeat and no group membership remain."""
+    Producer(r, keys).send([_inc(i) for i in range(3)])
+    consumer = Consumer(r, keys, name="once", block_ms=0)
+    consumer.process_once(block=False)
+    assert r.exists(keys.heartbeat("once"))
+    consumer.close()
+    assert not r.exists(keys.heartbeat("once")) and "once" not in _names(r, keys)
