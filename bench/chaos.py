@@ -6,7 +6,8 @@ Each run starts its own ``redis-server`` (append-only, ``appendfsync everysec``)
 three ``crimecast worker`` processes and ``crimecast ingest calgary --expand``, all with the default
 settings (claim idle time 60 s, heartbeat TTL 5 s). In the chaos run, every half second a random
 worker is frozen and SIGKILLed once it holds read-but-unacknowledged entries (another is started),
-and after the third kill Redis itself is SIGKILLed and restarted on its append-only file. Both runs
+and after the third kill (or once half the records are in) Redis itself is SIGKILLed and
+restarted on its append-only file. Both runs
 end when the counts are exact and nothing is pending; the export (``crimecast export-counts``) is
 then compared with the file cell by cell.
 

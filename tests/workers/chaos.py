@@ -7,8 +7,8 @@ worker`` processes as consumers, ``crimecast export-counts`` at the end, all wit
 
 Fault points are deterministic: a victim is frozen (SIGSTOP), and killed (SIGKILL) only if it then
 holds read-but-unacknowledged entries; otherwise it is thawed and another is tried. Redis is
-SIGKILLed once, while the producer is sending and workers hold entries, and restarted on the same
-append-only file.
+SIGKILLed once (after the third kill, or once half the records are in, whichever comes first), while
+the producer is sending and workers hold entries, and restarted on the same append-only file.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class Report:
     incidents: int = 0  # incidents in the file
     kills: int = 0  # workers SIGKILLed while holding entries
     held_at_kill: int = 0  # entries read but unacknowledged by the victims when killed
-    spared: int = 0  # victims that held nothing for a second, and were let go
+    spared: int = 0  # running victims that held nothing for a second, and were let go
     started: int = 0  # worker processes started
     redis_restarts: int = 0
     redis_down_s: float = 0.0  # from the kill until the restarted server answered
@@ -227,6 +227,8 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
     env = environment(server.url, keys.prefix, workdir / "state")
     expected = expected_counts(csv_path)
     rep = Report(incidents=sum(expected.values()))
+    with open(csv_path, encoding="utf-8") as fh:
+        records = rep.incidents if expand else sum(1 for _ in fh) - 1
     client = redis.Redis(port=server.port, decode_responses=True, socket_timeout=5)
     fleet = Fleet(env, workdir)
     producer = None
@@ -248,7 +250,9 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
                         and client.exists(keys.stats)):
                     next_kill = time.monotonic() + kill_every_s
                     alive = {c.name for c in consumers(client, keys) if c.alive}
-                    names = [n for n in fleet.running() if n in alive] or fleet.running()
+                    names = [n for n in fleet.running() if n in alive]
+                    if not names:  # the replacements are still starting: next tick
+                        continue
                     name = rng.choice(names)
                     held = kill_holding(client, keys, fleet.procs[name], name)
                     if held:
@@ -257,7 +261,8 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
                         fleet.start()
                     else:
                         rep.spared += 1
-                    if not restart_done and rep.kills >= 3 and client.xlen(keys.stream) > 0:
+                    added = int(client.xinfo_stream(keys.stream)["entries-added"])
+                    if not restart_done and (rep.kills >= 3 or 2 * added >= records):
                         holding = [c for c in consumers(client, keys) if c.pending]
                         if holding:  # Redis dies while the producer sends and workers hold entries
                             t_kill = time.monotonic()

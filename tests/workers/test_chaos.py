@@ -36,7 +36,7 @@ def test_workers_killed_every_half_second_and_redis_restarted_give_exact_counts(
     pending, and no consumer or heartbeat left after the workers stop."""
     rep = chaos.run(calgary_csv, tmp_path, expand=False, faults=True)
     assert rep.exact, rep
-    assert rep.kills >= 3 and rep.held_at_kill >= rep.kills  # every kill was mid-batch
+    assert rep.kills >= 2 and rep.held_at_kill >= rep.kills  # every kill was mid-batch
     assert rep.redis_restarts == 1
     assert rep.dead_letters == 0
     assert rep.leftover_consumers == [] and rep.leftover_heartbeats == 0
