@@ -67,7 +67,8 @@ def main() -> int:
           f"{rough.started} workers started in all)")
     print(f"          {rough.redis_restarts} Redis kill and restart (down {rough.redis_down_s:.1f} s, "
           f"AOF everysec); {rough.resent:,} records re-sent by the producer; "
-          f"{rough.duplicates:,} duplicates absorbed; {rough.dead_letters} dead letters")
+          f"{rough.duplicates:,} duplicates absorbed; {rough.dead_letters} dead letters; exact "
+          f"{rough.seconds_after_last_fault:.1f} s after the last fault")
     for label, r in runs.items():
         print(f"{label:>9}: exact counts after {r.seconds_to_exact:.1f} s "
               f"({r.rate:,.0f} records/s end to end); export equals the file: "

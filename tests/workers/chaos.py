@@ -126,6 +126,7 @@ class Report:
     duplicates: int = 0  # records that arrived more than once and counted once
     dead_letters: int = 0
     seconds_to_exact: float = 0.0  # from the producer's start to exact counts, nothing pending
+    seconds_after_last_fault: float = 0.0  # from the last kill (worker or Redis) to exact counts
     exact: bool = False
     leftover_consumers: list[str] = field(default_factory=list)  # after the clean stop
     leftover_heartbeats: int = 0
@@ -241,6 +242,7 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
                                      *(["--expand"] if expand else [])],
                                     env=env, cwd=ROOT, stdout=ingest_log, stderr=ingest_log)
         restart_done = not faults
+        last_fault = t0
         next_kill = time.monotonic() + kill_every_s
         while time.monotonic() - t0 < timeout_s:
             try:
@@ -256,6 +258,7 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
                     name = rng.choice(names)
                     held = kill_holding(client, keys, fleet.procs[name], name)
                     if held:
+                        last_fault = time.monotonic()
                         rep.kills += 1
                         rep.held_at_kill += held
                         fleet.start()
@@ -270,12 +273,14 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
                             time.sleep(0.5)
                             server.start()
                             rep.redis_down_s = time.monotonic() - t_kill
+                            last_fault = max(last_fault, t_kill)
                             rep.redis_restarts += 1
                             restart_done = True
                 time.sleep(0.02)
             except (redis.ConnectionError, redis.BusyLoadingError, redis.TimeoutError):
                 time.sleep(0.1)
         rep.seconds_to_exact = time.monotonic() - t0
+        rep.seconds_after_last_fault = time.monotonic() - last_fault if faults else 0.0
         producer.wait(60)
         if producer.returncode != 0:
             raise RuntimeError(f"ingest failed: {(workdir / 'ingest.log').read_text()[-2000:]}")
