@@ -187,6 +187,7 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         health = collect_health(rt)
         group = group_status(rt.client, rt.keys)
         health["stream_consumers"] = group.to_dict()["consumers"]
+        health["unread"] = group.unread
         health["oldest_unacked_age_s"] = group.oldest_unacked_age_s
         health["pending_at_dead_consumers"] = group.pending_at_dead
         health["dead_letters"] = group.dead_letters
