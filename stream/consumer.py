@@ -47,7 +47,7 @@ class BatchResult:
     """What one :meth:`Consumer.process_once` did."""
 
     read: int = 0  # entries handled (read or reclaimed)
-    claimed: int = 0  # of which reclaimed from idle consumers
+    claimed: int = 0  # of which taken from dead or idle consumers (or its own, after a reconnect)
     applied: int = 0  # records newly counted
     duplicates: int = 0  # records whose id had already counted
     dead: int = 0  # entries sent to the dead-letter stream
