@@ -82,6 +82,9 @@ def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
         sent = producer.send(records)
     elapsed = max(time.perf_counter() - start, 1e-6)
     console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
+    if producer.resent:
+        console.print(f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
+                      "(each counts once)")
     if drain:
         _drain(rt)
     return sent
