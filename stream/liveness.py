@@ -173,6 +173,19 @@ class GroupStatus:
         return out
 
 
+def _count_after(client: redis.Redis, stream: str, last_id: str, cap: int = 1_000_000) -> int:
+    """Entries after ``last_id``, counted by reading ids (servers before Redis 7 report no lag);
+    -1 past ``cap`` entries, where counting would cost more than a status line is worth."""
+    n, start = 0, f"({last_id}"
+    while n <= cap:
+        chunk = client.xrange(stream, min=start, count=10_000)
+        if not chunk:
+            return n
+        n += len(chunk)
+        start = f"({_text(chunk[-1][0])}"
+    return -1
+
+
 def group_status(client: redis.Redis, keys: Keys) -> GroupStatus:
     """Consumers (alive or dead, pending, idle), backlog, oldest unacknowledged entry's age, dead
     letters, and a warning for entries held by a dead consumer."""
@@ -189,7 +202,8 @@ def group_status(client: redis.Redis, keys: Keys) -> GroupStatus:
         if _text(g["name"]) != keys.consumer_group:
             continue
         lag = g.get("lag")
-        st.unread = int(lag) if lag is not None else -1
+        st.unread = int(lag) if lag is not None else _count_after(
+            client, keys.stream, _text(g["last-delivered-id"]))
         if st.pending:
             oldest.append(_ms(client.xpending(keys.stream, keys.consumer_group)["min"]))
         nxt = client.xrange(keys.stream, min=f"({_text(g['last-delivered-id'])}", count=1)
