@@ -361,3 +361,18 @@ def test_a_named_period_inside_the_forecasts_is_forecast(past):
                                                                 b.data["hi80"])
     c = engine.ask("is car theft up in beltline from january to march 2024")
     assert not c.ok and "not in the data yet" in " ".join(c.lines)
+
+
+def test_running_hot_on_a_day_level_source_tests_the_month_to_date(r, keys, slice_frame, seeder):
+    """Where records carry days, a week into the month the month to date is tested."""
+    seeder.fill(r, keys, slice_frame, data_through="2023-12")
+    field = series_field("BELTLINE", CAR)
+    for day in ("2023-12-03", "2023-12-17"):
+        r.hincrby(keys.day_counts(day), field, 1)
+    for day in range(1, 11):
+        r.hincrby(keys.day_counts(f"2024-01-{day:02d}"), field, 9)
+    r.set(keys.watermark, "2024-01-10")
+    a = Engine(r, keys, today=date(2024, 1, 11)).ask("which communities are running hot")
+    assert a.data["month"] == "2024-01" and "days 1–10 of January 2024" in " ".join(a.lines)
+    assert ("BELTLINE", CAR) in {(h["community"], h["category"]) for h in a.data["hot"]}
+    assert next(h for h in a.data["hot"] if h["community"] == "BELTLINE")["observed"] == 90
