@@ -27,11 +27,12 @@ from core.months import add_months, month_index, month_name
 from core.negbin import total_interval as nb_total
 from stream.forecast_cache import ForecastCache
 from stream.keys import Keys
+from core.profile import CityProfile, active_profile
 from stream.store import CountStore
 
 from .answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec, Line
 from .names import CommunityInfo, Names, Place, normalise
-from .query import EXAMPLES, Horizon, Query, QueryError, parse
+from .query import Horizon, Query, QueryError, parse
 from .snapshot import ForecastSnapshot, HistorySnapshot
 from .wording import fmt_change, fmt_range
 
@@ -61,8 +62,10 @@ class Engine:
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *,
-                 today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0):
+                 today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0,
+                 profile: CityProfile | None = None):
         self.client = client
+        self.profile = profile or active_profile()
         self.keys = keys
         self.cache = ForecastCache(client, keys)
         self.store = CountStore(client, keys)
@@ -114,7 +117,8 @@ class Engine:
         if self._names is None or names_sig != self._names_sig:
             communities = set(self._hist.by_community) | set(self._fc.by_community)
             categories = list(dict.fromkeys(self._fc.categories + self._hist.categories))
-            self._names = Names(communities, categories, self._info)
+            self._names = Names(communities, categories, self._info, profile=self.profile,
+                                busiest=self._hist.busiest(3))
             self._names_sig = names_sig
 
     def _load_reference(self) -> dict[str, CommunityInfo]:
@@ -144,7 +148,7 @@ class Engine:
         try:
             query = parse(text, self.names)
         except QueryError as err:
-            return help_answer(err)
+            return help_answer(err, self.names)
         return self.answer(query, context, refreshed=True)
 
     def answer(self, query: Query, context: Context | None = None, *, refreshed: bool = False) -> Answer:
@@ -156,7 +160,7 @@ class Engine:
             handler = getattr(self, f"_{query.intent}")
             answer = handler(query, context)
         except QueryError as err:
-            return help_answer(err)
+            return help_answer(err, self.names)
         answer.data.setdefault("query", query.to_dict())
         return answer
 
@@ -308,7 +312,11 @@ class Engine:
         if not pop:
             return None, (f"No census population for {place.label} (industrial, park or new area), "
                           "so no rate per 1,000 residents.")
-        return value / pop * 1000.0, f"per 1,000 residents (2021 census household population {pop:,})"
+        return value / pop * 1000.0, f"per 1,000 residents ({self._pop_label()} {pop:,})"
+
+    def _pop_label(self) -> str:
+        pop = self.profile.reference.population
+        return pop.label if pop else "census population"
 
     def _describe(self, place: Place, query: Query) -> str:
         cat = query.category_label if query.categories else "all reported crime"
@@ -320,6 +328,10 @@ class Engine:
             a.lines.append(f"ℹ {note}")
         if query.ignored:
             a.lines.append("ℹ Ignored words I didn't recognise: " + ", ".join(query.ignored[:5]))
+        for p in query.places:
+            note = self.names.fallback_note(p)
+            if note:
+                a.lines.append(f"ℹ {note}")
         a.data.update({"data_through": self.data_through(), "model": self.fc.meta.get("model", ""),
                        "model_version": self.fc.version, "categories": list(query.categories),
                        "category_label": query.category_label})
@@ -488,12 +500,13 @@ class Engine:
                 pops = np.array([(self._info.get(c).population or 0) if c in self._info else 0
                                  for c in fc.communities], dtype=float)
                 score = np.where(pops >= 500, totals / np.maximum(pops, 1) * 1000, -1.0)
-                rate_note = ("Ranked per 1,000 residents (2021 census household population); areas "
+                rate_note = (f"Ranked per 1,000 residents ({self._pop_label()}); areas "
                              "under 500 residents (industrial, parks) left out.")
         order = [i for i in np.argsort(-score, kind="stable") if score[i] > 0][:query.top_n]
         span = month_name(f_months[0]) if len(f_months) == 1 else f"{f_months[0]} – {f_months[-1]}"
         where = "" if scope.kind == "city" else f" in {scope.label}"
-        a = self._base(query, f"Top {len(order)} communities{where}: {query.category_label}, {span}")
+        a = self._base(query, f"Top {len(order)} {self.names.area_words}{where}: "
+                              f"{query.category_label}, {span}")
         if rate_note:
             a.lines.append(f"ℹ {rate_note}")
         rows_out, bars = [], []
@@ -643,7 +656,7 @@ class Engine:
             if x["lo80"] <= y["hi80"] and y["lo80"] <= x["hi80"]:
                 a.lines.append("ℹ The 80% ranges overlap: the difference may not be real.")
         if query.per_1000:
-            a.lines.append("ℹ Rates are per 1,000 residents (2021 census household population).")
+            a.lines.append(f"ℹ Rates are per 1,000 residents ({self._pop_label()}).")
         a.data.update({"months": f_months, "items": out})
         a.caveat = CAVEAT
         if query.chart and lines:
@@ -749,8 +762,10 @@ class Engine:
                 a.fields.append((key.replace("_", " ").capitalize()[:256], _meta_text(value)))
         else:
             a.lines.append(NO_FORECASTS)
-        a.fields.append(("Reference data", f"{len(self._info)} communities with sectors/population"
-                                           if self._info else "not loaded (no sectors, no rates): "
+        regions = self.names.region_word or "region"
+        a.fields.append(("Reference data", f"{len(self._info)} {self.names.area_words} with "
+                                           f"{regions}s/population"
+                                           if self._info else f"not loaded (no {regions}s, no rates): "
                                            "`crimecast reference load`"))
         a.fields = a.fields[:20]
         a.data.update({"data_through": self.data_through(), "model": meta.get("model", ""),
@@ -759,7 +774,7 @@ class Engine:
         return a
 
     def _help(self, query: Query, ctx: Context) -> Answer:
-        return help_answer(None)
+        return help_answer(None, self.names)
 
     def _subscribe(self, query: Query, ctx: Context) -> Answer:
         from workers.alerts import AlertError, Subscription, SubscriptionStore
@@ -775,7 +790,7 @@ class Engine:
             if place.kind == "city":
                 sub = Subscription(ctx.channel_id, "city", categories=list(query.categories) or None)
             elif place.kind == "sector":
-                sub = Subscription(ctx.channel_id, "sector", sector=place.label.split()[0],
+                sub = Subscription(ctx.channel_id, "sector", sector=place.region or place.label,
                                    categories=list(query.categories) or None)
             else:
                 comms = [c for p in query.places for c in p.communities]
@@ -870,19 +885,30 @@ def _meta_text(v: str) -> str:
     return str(val)[:1000]
 
 
-def help_answer(err: QueryError | None) -> Answer:
-    """The help reply: the problem (if any), suggestions, and what can be asked."""
+def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
+    """The help reply in the city's words: the problem (if any), suggestions, what can be asked."""
+    names = names or Names([])
     if err is None:
-        lines = ["Ask about reported crime in Calgary communities. For example:"]
-        lines += [f"• `{e}`" for e in EXAMPLES]
-        lines += ["Places: any community (typos are fine), a sector (\"northeast\"), \"downtown\", or "
-                  "the whole city. Categories: car theft, break-ins, violent crime, robbery, ... "
-                  "Add `per 1000` for rates per 1,000 residents.",
+        lines = [f"Ask about reported crime in {names.city_name} {names.area_words}. For example:"]
+        lines += [f"• `{e}`" for e in names.examples()]
+        places = [f"any {names.area_word} (typos are fine)"]
+        if names.region_word:
+            first = names.sectors[0] if names.sectors else ""
+            shown = f" (\"{names.profile.region_label(first)}\")" if first else ""
+            places.append(f"a {names.region_word}{shown}")
+        aliases = [a for a in names.profile.areas][:1]
+        places += [f"\"{a}\"" for a in aliases] + ["the whole city"]
+        cats = [g.label for g in names.profile.groups][:4] or [
+            c.label or c.name for c in names.profile.categories][:4]
+        lines += [f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
+                  f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents.",
                   "Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
                   "In Discord: mention me or DM me in plain words, or use /forecast, /top, /trend, "
                   "/compare, /explain, /status, /ask."]
         return Answer("help", "What I can answer", lines, caveat=CAVEAT)
     if err.kind == "no_forecasts":
         return Answer("forecast", "No forecasts yet", [str(err)], ok=False)
+    if not err.examples:
+        err.examples = names.examples()
     return Answer("help", "I couldn't answer that", err.reply().split("\n"), ok=False,
                   suggestions=err.suggestions, data={"error": err.kind})

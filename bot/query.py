@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .names import CITY, SECTOR_ALIASES, Names, Place, normalise
+from .names import CITY, Names, Place, normalise
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "status", "help", "subscribe",
            "unsubscribe")
@@ -27,16 +27,6 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "couple": 2, "few": 3, "a few": 3, "fifteen": 15, "twenty": 20}
 _NUM = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|couple|few)"
 
-EXAMPLES = (
-    "forecast Beltline next month",
-    "how many car thefts in Forest Lawn in the next 3 months?",
-    "top 5 communities for break-ins next month",
-    "top 10 in the northeast",
-    "trend Forest Lawn",
-    "compare Beltline and Forest Lawn",
-    "why is Beltline up?",
-    "status",
-)
 
 
 class QueryError(ValueError):
@@ -46,18 +36,20 @@ class QueryError(ValueError):
     ``bad_option``; ``suggestions`` lists the closest names (may be empty).
     """
 
-    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None):
+    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None,
+                 examples: list[str] | None = None):
         super().__init__(message)
         self.kind = kind
         self.suggestions = list(suggestions or [])
+        self.examples = list(examples or [])  # the city's example questions (set by the parser)
 
     def reply(self) -> str:
         """The help text to show: the message, then suggestions and examples."""
         lines = [str(self)]
         if self.suggestions:
             lines.append("Did you mean: " + ", ".join(self.suggestions) + "?")
-        if self.kind in ("empty", "junk", "too_long"):
-            lines.append("Try: " + " · ".join(f"`{e}`" for e in EXAMPLES[:5]))
+        if self.kind in ("empty", "junk", "too_long") and self.examples:
+            lines.append("Try: " + " · ".join(f"`{e}`" for e in self.examples[:5]))
         return "\n".join(lines)
 
 
@@ -171,9 +163,10 @@ quickly same last previous compared vs versus v be being happen happening happen
 """.split())
 
 
-def _detect_intent(tokens: list[str], used: list[bool]) -> str | None:
+def _detect_intent(tokens: list[str], used: list[bool], area_words: str = "") -> str | None:
     found: set[str] = set()
-    for phrase, intent in _INTENT_PHRASES:
+    extra = [(f"which {area_words}", "top")] if area_words else []
+    for phrase, intent in _INTENT_PHRASES + extra:
         words = phrase.split()
         for i in range(len(tokens) - len(words) + 1):
             if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):
@@ -284,6 +277,23 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def parse(text: str, names: Names) -> Query:
+    """Parse a free-text question; a :class:`QueryError` carries the city's example questions.
+
+    >>> n = Names(["BELTLINE", "FOREST LAWN"], ["Theft OF Vehicle", "Street Robbery"])
+    >>> parse("bike thefts in forest lawn", n)
+    Traceback (most recent call last):
+    ...
+    bot.query.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
+    """
+    try:
+        return _parse(text, names)
+    except QueryError as err:
+        if not err.examples:
+            err.examples = names.examples()
+        raise
+
+
+def _parse(text: str, names: Names) -> Query:
     """Parse a free-text question.
 
     >>> n = Names(["BELTLINE", "FOREST LAWN"], ["Theft OF Vehicle", "Street Robbery"])
@@ -301,7 +311,8 @@ def parse(text: str, names: Names) -> Query:
                          f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
     norm = normalise(cleaned)
     if not norm:
-        raise QueryError("Ask me about crime forecasts for Calgary communities.", kind="empty")
+        raise QueryError(f"Ask me about crime forecasts for {names.city_name} {names.area_words}.",
+                         kind="empty")
 
     notes: list[str] = []
     # horizon, rate, top N, chart and period phrases (character spans)
@@ -326,20 +337,27 @@ def parse(text: str, names: Names) -> Query:
     tokens = work.split()
     used = [t == "|" for t in tokens]
 
-    intent = _detect_intent(tokens, used)
+    intent = _detect_intent(tokens, used, normalise(names.area_words))
+    area_words = {normalise(names.area_word), normalise(names.area_words)}
+    for i, tok in enumerate(tokens):  # "neighborhood", "districts": the city's word for an area
+        if tok in area_words and names.exact(tok) is None:
+            used[i] = True
 
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
     cat_hits: list[tuple[str, tuple[str, ...]]] = []
-    for n in range(5, 0, -1):
-        for i in range(len(tokens) - n + 1):
-            if any(used[i:i + n]):
-                continue
-            hit = names.category_phrase(" ".join(tokens[i:i + n]))
-            if hit is not None:
-                cat_hits.append(hit)
-                for j in range(i, i + n):
-                    used[j] = True
+    for derived in (False, True):  # the profile's phrases first, then words derived from names
+        for n in range(5, 0, -1):
+            for i in range(len(tokens) - n + 1):
+                if any(used[i:i + n]):
+                    continue
+                if derived and n > 1 and (tokens[i] in STOPWORDS or tokens[i + n - 1] in STOPWORDS):
+                    continue
+                hit = names.category_phrase(" ".join(tokens[i:i + n]), derived=derived)
+                if hit is not None:
+                    cat_hits.append(hit)
+                    for j in range(i, i + n):
+                        used[j] = True
     for i, tok in enumerate(tokens):
         if not used[i] and tok not in STOPWORDS and names.exact(tok) is None:
             word = names.category_word(tok)
@@ -358,13 +376,16 @@ def parse(text: str, names: Names) -> Query:
             cats.extend(x for x in c if x not in cats)
         cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
 
+    cat_used = [u and t != "|" for u, t in zip(used, tokens)]
     places, ignored, ambiguous, unknown = _find_places(tokens, used, names)
-    if not names.sectors:
-        sector_words = [w for w in unknown if w in SECTOR_ALIASES]
-        if sector_words:
-            raise QueryError(f"Sectors such as '{sector_words[0]}' are unknown until the community "
-                             "reference data are loaded (an admin runs `crimecast reference load`).",
-                             kind="no_reference")
+    _no_category_words(tokens, used, cat_used, names)
+    if not names.sectors and names.region_word:
+        phrases = names.region_phrases()
+        region_words = [w for w in unknown if w in phrases]
+        if region_words:
+            raise QueryError(f"{names.region_word} names such as '{region_words[0]}' are unknown "
+                             f"until the {names.area_word} reference data are loaded (an admin runs "
+                             "`crimecast reference load`).", kind="no_reference")
 
     if intent is None:
         if places or cat_hits or horizon is not None:
@@ -389,7 +410,8 @@ def parse(text: str, names: Names) -> Query:
         if intent == "top" or (intent in ("forecast", "trend") and cat_hits):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
-            raise QueryError(f"I couldn't find a community called '{_quote(' '.join(unknown))}'.",
+            raise QueryError(f"I couldn't find a {names.area_word} called "
+                             f"'{_quote(' '.join(unknown))}'.",
                              kind="unknown_place", suggestions=_suggest(names, unknown))
     elif unknown:
         ignored.extend(unknown)
@@ -397,7 +419,7 @@ def parse(text: str, names: Names) -> Query:
         ignored.extend(w for w, _ in ambiguous)
     for p in places:
         if p.kind == "group":
-            notes.append(f"'{p.label}' covers {len(p.communities)} communities "
+            notes.append(f"'{p.label}' covers {len(p.communities)} {names.area_words} "
                          f"({', '.join(p.communities)}): answering for the group; name one to "
                          "narrow it.")
 
@@ -405,7 +427,8 @@ def parse(text: str, names: Names) -> Query:
         if len(places) == 1 and categories:
             pass  # "compare Beltline thefts" -> compare categories within the place
         else:
-            raise QueryError("Name two places to compare, e.g. `compare Beltline and Forest Lawn`.",
+            example = next((e for e in names.examples() if e.startswith("compare ")), "")
+            raise QueryError("Name two places to compare" + (f", e.g. `{example}`." if example else "."),
                              kind="bad_option", suggestions=[p.label for p in places])
     if top_n is not None and not 1 <= top_n <= MAX_TOP:
         notes.append(f"showing the top {MAX_TOP} (the most I list)")
@@ -420,6 +443,21 @@ def parse(text: str, names: Names) -> Query:
                  category_label=cat_label or "all crime", horizon=h, top_n=top_n or 5,
                  per_1000=per_1000, chart=chart, period=period, ignored=tuple(dict.fromkeys(ignored)),
                  notes=tuple(notes), text=raw)
+
+
+def _no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
+                       names: Names) -> None:
+    """A crime word left over ("bike" of "bike thefts" where no category is about bikes), or a
+    narrowing word next to a category phrase ("residential" thefts), names no category: say so and
+    list the categories, rather than answer for another one."""
+    for i, tok in enumerate(tokens):
+        if used[i] or tok in STOPWORDS:
+            continue
+        near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
+        if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
+            raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
+                             f"{names.categories_text()}", kind="unknown_category",
+                             suggestions=names.category_choices()[:8])
 
 
 def _find_places(tokens: list[str], used: list[bool], names: Names):
@@ -512,27 +550,29 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             if len(starts) > 1:
                 raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
                                  suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a community called '{_quote(value)}'.",
+            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
                              kind="unknown_place",
                              suggestions=[p.label for p in names.suggest(value)])
         if place.kind == "group":
-            notes.append(f"'{place.label}' covers {len(place.communities)} communities "
+            notes.append(f"'{place.label}' covers {len(place.communities)} {names.area_words} "
                          f"({', '.join(place.communities)}): answering for the group.")
         places.append(place)
     if sector:
         sec = names.sector(sector)
         if sec is None:
+            word = names.region_word or "region"
             if not names.sectors:
-                raise QueryError("Sectors are unknown until reference data are loaded "
-                                 "(`crimecast reference load`).", kind="bad_option")
-            raise QueryError(f"Unknown sector '{_quote(sector)}'.", kind="bad_option",
+                raise QueryError(f"{word[:1].upper()}{word[1:]}s are unknown until reference data "
+                                 "are loaded (`crimecast reference load`).", kind="bad_option")
+            raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(sec)
     cat_label, categories = "all crime", ()
     if category and str(category).strip():
         hit = names.category(category)
         if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'.", kind="bad_option",
+            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
+                             f"{names.categories_text()}", kind="bad_option",
                              suggestions=names.category_choices()[:8])
         cat_label, categories = hit
     h = horizon_option(horizon)

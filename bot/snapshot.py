@@ -85,6 +85,14 @@ class HistorySnapshot:
     synthetic: bool
     loaded_at: float = field(default_factory=time.monotonic)
 
+    def busiest(self, n: int = 3, months: int = 12) -> tuple[str, ...]:
+        """The ``n`` areas with the most incidents over the last ``months`` months, most first."""
+        if not self.series or not self.months:
+            return ()
+        recent = self.values[:, -months:].sum(axis=1)
+        totals = {c: int(recent[rows].sum()) for c, rows in self.by_community.items()}
+        return tuple(sorted(totals, key=lambda c: (-totals[c], c))[:n])
+
     @classmethod
     def load(cls, store: CountStore) -> "HistorySnapshot":
         panel = store.panel()
