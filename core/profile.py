@@ -153,6 +153,7 @@ class CityProfile(_Model):
     reference: Reference = Field(default_factory=Reference)
     source: Source
     examples: list[str] = Field(default_factory=list)
+    sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
     series_start: str | None = None
     path: str | None = Field(default=None, exclude=True)
 
