@@ -26,13 +26,16 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default=Path(".state"), description="Embedded Redis data, models, charts.")
     key_prefix: str = Field(default="crimecast", description="Prefix of every Redis key.")
 
+    # city
+    city_file: Path | None = Field(default=None, description="City profile YAML (name, area words, categories, places, source); default Calgary's.")
+
     # stream
     batch_size: int = Field(default=500, ge=1, description="Records per consumer batch.")
     block_ms: int = Field(default=1000, ge=0, description="XREADGROUP block time.")
     claim_idle_ms: int = Field(default=60_000, ge=1000, description="Reclaim entries idle this long.")
     max_deliveries: int = Field(default=5, ge=1, description="Deliveries before dead-lettering.")
     grace_days: int = Field(default=14, ge=0, description="Days after a month's end before it closes.")
-    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default Calgary's nine.")
+    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default the city profile's.")
 
     # models
     model_dir: Path | None = Field(default=None, description="Model registry; default STATE_DIR/models.")
