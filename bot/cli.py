@@ -166,21 +166,27 @@ def alerts_post_cmd(
 
 @reference_app.command("load")
 def reference_load_cmd(
-    communities: Path = typer.Option(..., "--communities", help="calgary_communities.csv"),
+    areas: Optional[Path] = typer.Option(None, "--areas", "--communities",
+                                         help="The file of areas and their regions (columns as "
+                                              "the city profile says); default the profile's."),
     population: Optional[Path] = typer.Option(None, "--population",
-                                              help="calgary_population_2021.csv"),
+                                              help="Population per area (for rates per 1,000)."),
 ) -> None:
-    """Load community sectors, classes and census population into Redis."""
+    """Load the areas' regions, classes and population into Redis (as the city profile reads them)."""
+    from core.profile import load_profile
+
     from .reference import ReferenceError_, load_reference
 
-    _, rt = _runtime()
+    settings, rt = _runtime()
     try:
-        n = load_reference(rt.client, rt.keys, communities, population)
-    except ReferenceError_ as exc:
+        profile = load_profile(settings.city_file)
+        n = load_reference(rt.client, rt.keys, areas, population, profile)
+    except (ReferenceError_, ValueError) as exc:
         raise fail(str(exc), 2) from exc
     finally:
         rt.close()
-    console.print(f"loaded {n} communities" + ("" if population else " (no population: no rates)"),
+    has_pop = population or (profile.reference.population and profile.reference.population.file)
+    console.print(f"loaded {n} {profile.area.plural}" + ("" if has_pop else " (no population: no rates)"),
                   markup=False)
 
 

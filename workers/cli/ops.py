@@ -271,8 +271,10 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
 
 def _describe(sub) -> str:
-    scope = ("city-wide" if sub.scope == "city" else f"{sub.sector} sector" if sub.scope == "sector"
-             else ", ".join(sub.communities))
+    from core.profile import active_profile
+
+    scope = ("city-wide" if sub.scope == "city" else active_profile().region_label(sub.sector)
+             if sub.scope == "sector" else ", ".join(sub.communities))
     cats = "all categories" if not sub.categories else "; ".join(sub.categories)
     via = " (via webhook)" if sub.webhook else ""
     return f"{scope}, {cats}{via}"
