@@ -24,7 +24,7 @@ from . import demo as _demo  # noqa: F401  (registers `crimecast demo`)
 
 __all__ = ["app"]
 
-reference_app = typer.Typer(name="reference", help="Community reference data (sectors, population).",
+reference_app = typer.Typer(name="reference", help="Area reference data (regions, population), as the city profile reads it.",
                             no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 

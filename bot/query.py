@@ -346,8 +346,8 @@ def _parse(text: str, names: Names) -> Query:
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
     cat_hits: list[tuple[str, tuple[str, ...]]] = []
-    for derived in (False, True):  # the profile's phrases first, then words derived from names
-        for n in range(5, 0, -1):
+    for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
+        for derived in (False, True):
             for i in range(len(tokens) - n + 1):
                 if any(used[i:i + n]):
                     continue
