@@ -305,6 +305,9 @@ class Engine:
         if not self._info:
             return None, ("Rates per 1,000 residents need the census reference data "
                           "(`crimecast reference load`); not loaded.")
+        if not any(i.population for i in self._info.values()):
+            return None, (f"No population figures are loaded for {self.profile.name} (the profile "
+                          "names none), so no rate per 1,000 residents.")
         if place.kind == "city":
             pop = sum(i.population or 0 for i in self._info.values())
         else:
@@ -493,9 +496,9 @@ class Engine:
         rate_note = ""
         score = totals
         if query.per_1000:
-            if not self._info:
-                rate_note = ("Rates need the census reference data (`crimecast reference load`); "
-                             "ranked by counts instead.")
+            if not any(i.population for i in self._info.values()):
+                rate_note = ("Rates need population figures (the reference data, `crimecast "
+                             "reference load`); none are loaded, so ranked by counts instead.")
             else:
                 pops = np.array([(self._info.get(c).population or 0) if c in self._info else 0
                                  for c in fc.communities], dtype=float)
@@ -517,7 +520,7 @@ class Engine:
             item = {"rank": rank, "community": community, "mean": round(mean, 2), "lo80": lo,
                     "hi80": hi}
             text = f"{rank}. **{community}** — {fmt_range(mean, lo, hi)}"
-            if query.per_1000 and self._info and score[ci] > 0:
+            if query.per_1000 and score is not totals and score[ci] > 0:
                 item["rate_per_1000"] = round(float(score[ci]), 3)
                 text += f" · {score[ci]:.2f} per 1,000"
             rows_out.append(item)
@@ -895,7 +898,7 @@ def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
         if names.region_word:
             first = names.sectors[0] if names.sectors else ""
             shown = f" (\"{names.profile.region_label(first)}\")" if first else ""
-            places.append(f"a {names.region_word}{shown}")
+            places.append(f"{names.region_with_article}{shown}")
         aliases = [a for a in names.profile.areas][:1]
         places += [f"\"{a}\"" for a in aliases] + ["the whole city"]
         cats = [g.label for g in names.profile.groups][:4] or [

@@ -208,6 +208,13 @@ class Names:
     def city_name(self) -> str:
         return self.profile.name
 
+    @property
+    def region_with_article(self) -> str:
+        """``a sector``, ``an NPU`` (the article as the word is said)."""
+        word = self.region_word or "region"
+        said_with_vowel = word[0] in "aeiouAEIOU" or (word.isupper() and word[0] in "AEFHILMNORSX")
+        return f"{'an' if said_with_vowel else 'a'} {word}"
+
     def region_phrases(self) -> dict[str, str]:
         """Normalised phrase -> region name: each region's label ("npu m", "northeast sector"),
         its name when at least three letters ("northeast"), and the profile's aliases ("ne")."""
@@ -327,7 +334,7 @@ class Names:
         if not hits:
             return None
         return (f"Includes incidents with no {self.area_word} recorded, counted by their "
-                f"{self.region_word or 'region'} ({', '.join(hits[:3])}).")
+                f"{self.region_word or 'region'} as " + ", ".join(f"'{h}'" for h in hits[:3]) + ".")
 
     def region_choices(self) -> list[tuple[str, str]]:
         """``(label, name)`` of every region, for slash-command choices (at most 25)."""
@@ -455,7 +462,7 @@ class Names:
         first = profile.groups[0].label if profile.groups else (
             profile.categories[0].label or profile.categories[0].name)
         out = [f"forecast {areas[0]} next month",
-               f"how many {first} in {areas[1]} in the next 3 months?",
+               f"{first} in {areas[1]} in the next 3 months",
                f"top 5 {self.area_words} for {first} next month"]
         if self.sectors:
             out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
