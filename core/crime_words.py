@@ -83,7 +83,7 @@ COMPOUND: dict[str, frozenset[str]] = {"mugging": frozenset({"robbery", "street"
                                        "car break in": _FROM_CAR, "car break ins": _FROM_CAR,
                                        "vehicle break ins": _FROM_CAR, "car prowling": _FROM_CAR}
 FILLER = frozenset("""of the a an and crime crimes incident incidents offence offences offense
-offenses s on in against""".split())
+offenses s against""".split())
 
 _PUNCT = re.compile(r"[^\w\s]")
 

@@ -154,7 +154,8 @@ QUESTIONS = [
                                                 "AUTO THEFT"}, "Top 3 neighborhoods in NPU B"),
     ("trend Midtown", "trend", ["MIDTOWN"], set(), "so far"),
     ("compare Downtown and Midtown", "compare", ["DOWNTOWN", "MIDTOWN"], set(), "DOWNTOWN"),
-    ("forecast npu m per 1000", "forecast", ["NPU M"], set(), "census population"),
+    ("forecast npu m per 1000", "forecast", ["NPU M"], set(), "No population figures"),
+    ("top 5 neighborhoods per 1000", "top", [], set(), "ranked by counts instead"),
     ("status", "status", [], set(), "newest complete month 2019-11"),
 ]
 HELP = [
