@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     seed: int = Field(default=42, description="Seed for training.")
 
     # scheduler
-    timezone: str = Field(default="America/Edmonton", description="Scheduler time zone.")
+    timezone: str | None = Field(default=None, description="Scheduler time zone; default the city profile's.")
     alert_cron: str = Field(default="mon 08:00", description="Weekly alert time (day HH:MM).")
     finetune_cron: str = Field(default="sun 03:00", description="Weekly LSTM fine-tune time.")
     misfire_grace_s: int = Field(default=6 * 3600, ge=1, description="A missed run still fires within this.")
@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts (JSON list); empty = server admins.")
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
+
+    def zone(self) -> str:
+        """The scheduler's time zone: ``timezone`` when set, else the city profile's."""
+        if self.timezone:
+            return self.timezone
+        from core.profile import load_profile
+
+        return load_profile(self.city_file).timezone
 
     @property
     def models_path(self) -> Path:
