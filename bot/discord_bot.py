@@ -105,10 +105,9 @@ class BotService:
         if kind == "category":
             low = current.lower()
             return [c for c in names.category_choices() if low in c.lower()][:25]
-        if kind == "region":
+        if kind == "region":  # labels ("NPU M", "NORTHEAST sector") resolve back to the region
             low = current.lower()
-            return [f"{label}\x00{value}" for label, value in names.region_choices()
-                    if low in label.lower()][:25]
+            return [label for label, _ in names.region_choices() if low in label.lower()][:25]
         return names.complete(current, limit=25)
 
     # --- transports ------------------------------------------------------------------------------
@@ -213,8 +212,7 @@ class CrimecastCog(commands.Cog):
     async def _regions(self, interaction: discord.Interaction, current: str):
         """The city's regions (sectors, NPUs ...) from the reference data, as the profile names them."""
         found = await asyncio.to_thread(self.service.names_for, current, "region")
-        return [app_commands.Choice(name=f.split("\x00")[0][:100], value=f.split("\x00")[1][:100])
-                for f in found]
+        return [app_commands.Choice(name=label[:100], value=label[:100]) for label in found]
 
     async def _horizons(self, interaction: discord.Interaction, current: str):
         return [app_commands.Choice(name=h, value=h) for h in HORIZONS if current.lower() in h][:25]
