@@ -118,7 +118,8 @@ class Engine:
             communities = set(self._hist.by_community) | set(self._fc.by_community)
             categories = list(dict.fromkeys(self._fc.categories + self._hist.categories))
             self._names = Names(communities, categories, self._info, profile=self.profile,
-                                busiest=self._hist.busiest(3))
+                                busiest=self._hist.busiest(3),
+                                busiest_categories=self._hist.busiest_categories(3))
             self._names_sig = names_sig
 
     def _load_reference(self) -> dict[str, CommunityInfo]:

@@ -118,6 +118,7 @@ class Names:
     aliases: Mapping[str, tuple[str, ...]] | None = None
     profile: CityProfile | None = None
     busiest: tuple[str, ...] = ()  # the busiest areas first (for help examples), set by the engine
+    busiest_categories: tuple[str, ...] = ()  # likewise the busiest categories
 
     def __post_init__(self) -> None:
         if self.profile is None:
@@ -459,11 +460,13 @@ class Names:
         areas = [a.title() for a in (busiest or self.busiest) if a in self.communities]
         areas = (areas or [a.title() for a in self.communities[:2]] or ["Downtown"]) * 2
         profile = self.profile
-        first = profile.groups[0].label if profile.groups else (
-            profile.categories[0].label or profile.categories[0].name)
+        labels = {c.name: c.label or " ".join(c.name.split()) for c in profile.categories}
+        busiest = [labels[c] for c in self.busiest_categories if c in labels]
+        group = profile.groups[0].label if profile.groups else None
+        first = (busiest or [group or next(iter(labels.values()))])[0]
         out = [f"forecast {areas[0]} next month",
                f"{first} in {areas[1]} in the next 3 months",
-               f"top 5 {self.area_words} for {first} next month"]
+               f"top 5 {self.area_words} for {group or first} next month"]
         if self.sectors:
             out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
         out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",

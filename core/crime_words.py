@@ -67,12 +67,14 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
     "domestic": ("domestic",),
     "other": ("other",),
     "premises": ("premises",),
+    "person": ("person", "persons", "people", "personal"),
 }
 #: words standing for a kind of crime: a category belongs when it carries any of the concepts
 GROUPS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "violent crime": (("violent", "violence"),
                       frozenset({"violent", "assault", "robbery", "homicide", "manslaughter",
-                                 "sexual", "threats", "kidnapping", "mugging", "weapons"})),
+                                 "sexual", "threats", "kidnapping", "mugging", "weapons",
+                                 "person"})),
     "property crime": (("property",),
                        frozenset({"theft", "burglary", "vandalism", "arson", "shoplifting"})),
 }

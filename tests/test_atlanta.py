@@ -266,6 +266,7 @@ def test_help_examples_are_atlanta_s_busiest(atlanta):
     """Help examples name Atlanta's own busiest neighborhoods and its category groups."""
     text = to_text(help_answer(None, atlanta["engine"].names), markdown=False)
     assert "forecast Downtown next month" in text and "Midtown" in text
+    assert "theft from vehicles in Midtown" in text  # the busiest category, by its label
     assert "violent crime" in text and "NPU A" in text
 
 

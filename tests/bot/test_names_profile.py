@@ -128,3 +128,15 @@ def test_fallback_area_is_said(atl):
 def test_region_choices_for_slash_commands(atl):
     """Slash-command region choices are the city's regions, labelled as the profile says."""
     assert atl.region_choices() == [("NPU E", "E"), ("NPU M", "M"), ("NPU T", "T")]
+
+
+def test_a_category_file_city_without_a_profile_still_gets_its_words():
+    """With only its own categories (Calgary's profile still active), derived words answer:
+    'bike thefts' is the bicycle category and 'violent crime' the offences against a person."""
+    cats = ["Theft of Bicycle", "Theft from Motor Vehicle", "Theft of Motor Vehicle",
+            "Offences Against a Person", "Break and Enter - Residential", "Robbery"]
+    names = Names(["WEST END", "EAST END"], cats)
+    q = parse("bike thefts in the west end next month", names)
+    assert q.categories == ("Theft of Bicycle",) and q.place.label == "WEST END"
+    q = parse("violent crime in the east end next month", names)
+    assert set(q.categories) == {"Offences Against a Person", "Robbery"} and not q.ignored
