@@ -307,8 +307,10 @@ class Engine:
             return None, ("Rates per 1,000 residents need the census reference data "
                           "(`crimecast reference load`); not loaded.")
         if not any(i.population for i in self._info.values()):
-            return None, (f"No population figures are loaded for {self.profile.name} (the profile "
-                          "names none), so no rate per 1,000 residents.")
+            why = ("its profile names none" if self.profile.reference.population is None else
+                   "an admin loads them with `crimecast reference load --population FILE`")
+            return None, (f"No population figures are loaded for {self.profile.name} ({why}), so "
+                          "no rate per 1,000 residents.")
         if place.kind == "city":
             pop = sum(i.population or 0 for i in self._info.values())
         else:
