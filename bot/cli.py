@@ -175,18 +175,19 @@ def reference_load_cmd(
     """Load the areas' regions, classes and population into Redis (as the city profile reads them)."""
     from core.profile import load_profile
 
-    from .reference import ReferenceError_, load_reference
+    from .reference import ReferenceError_, read_reference, store_reference
 
     settings, rt = _runtime()
     try:
         profile = load_profile(settings.city_file)
-        n = load_reference(rt.client, rt.keys, areas, population, profile)
+        data = read_reference(areas, population, profile)
+        n = store_reference(rt.client, rt.keys, data)
+        pops = sum(1 for v in data.values() if v["population"])
     except (ReferenceError_, ValueError) as exc:
         raise fail(str(exc), 2) from exc
     finally:
         rt.close()
-    has_pop = population or (profile.reference.population and profile.reference.population.file)
-    console.print(f"loaded {n} {profile.area.plural}" + ("" if has_pop else " (no population: no rates)"),
+    console.print(f"loaded {n} {profile.area.plural}" + ("" if pops else " (no population: no rates)"),
                   markup=False)
 
 

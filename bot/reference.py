@@ -47,7 +47,8 @@ def read_reference(communities_csv=None, population_csv=None,
     """``NAME -> {code, sector, class, population}`` read through the profile's column names
     (``reference.areas`` and ``reference.population``); ``sector`` is the area's region.
 
-    Files default to those the profile names. An area listed under several regions (a few rows
+    Files default to those the profile names (the population file is looked for beside the areas
+    file, then beside the profile; without one there are no rates). An area listed under several regions (a few rows
     coded to a neighbouring one) takes the region most of its rows name. With
     ``fallback_region``, rows without an area add the profile's fallback area of their region
     ("NPU M (NO NEIGHBORHOOD)"), so that region totals hold every incident.
@@ -76,7 +77,11 @@ def read_reference(communities_csv=None, population_csv=None,
     pops: dict[str, int] = {}
     pop_by_name: dict[str, int] = {}
     pspec = profile.reference.population
-    population_csv = population_csv or (profile.resolve_file(pspec.file) if pspec else None)
+    if population_csv is None and pspec is not None and pspec.file:
+        # the profile's file name, beside the areas file or the profile; none found: no rates
+        found = [p for p in (Path(communities_csv).parent / pspec.file, profile.resolve_file(pspec.file))
+                 if p is not None and p.exists()]
+        population_csv = found[0] if found else None
     if population_csv is not None:
         if pspec is None:
             raise ReferenceError_(f"the {profile.name} profile says nothing of population "
@@ -105,10 +110,14 @@ def read_reference(communities_csv=None, population_csv=None,
 
 def load_reference(client: redis.Redis, keys: Keys, communities_csv=None, population_csv=None,
                    profile: CityProfile | None = None) -> int:
+    """Read the reference files and replace the reference data in Redis; returns the areas."""
+    return store_reference(client, keys, read_reference(communities_csv, population_csv, profile))
+
+
+def store_reference(client: redis.Redis, keys: Keys, data: dict[str, dict]) -> int:
     """Replace the reference data in Redis atomically; returns the number of areas."""
-    data = read_reference(communities_csv, population_csv, profile)
     if not data:
-        raise ReferenceError_("no communities in the file")
+        raise ReferenceError_("no areas in the file")
     staging = keys.staging(keys.communities)
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)
