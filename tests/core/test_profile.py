@@ -104,3 +104,15 @@ def test_profile_check_command(tmp_path):
     mapping.write_text(MINIMAL.replace("datetime: W", "day: W"))
     out = runner.invoke(app, ["profile", "check", str(mapping)])
     assert out.exit_code == 1 and "source.mapping" in out.output
+
+
+def test_profile_show_names_the_deployment_s_city(monkeypatch):
+    """`crimecast profile show` shows the profile in use (CRIMECAST_CITY_FILE, else Calgary)."""
+    from workers.cli import app
+
+    runner = CliRunner()
+    monkeypatch.delenv("CRIMECAST_CITY_FILE", raising=False)
+    assert "Calgary" in runner.invoke(app, ["profile", "show"]).output
+    monkeypatch.setenv("CRIMECAST_CITY_FILE", str(ATLANTA))
+    out = runner.invoke(app, ["profile", "show"]).output
+    assert "Atlanta" in out and "AGG ASSAULT" in out and "neighborhoods" in out
