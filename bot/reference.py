@@ -18,6 +18,7 @@ from pathlib import Path
 import redis
 
 from core.profile import CityProfile, active_profile
+from stream.connection import rename
 from stream.keys import Keys
 
 
@@ -122,6 +123,6 @@ def store_reference(client: redis.Redis, keys: Keys, data: dict[str, dict]) -> i
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)
     pipe.hset(staging, mapping={k: json.dumps(v, separators=(",", ":")) for k, v in data.items()})
-    pipe.rename(staging, keys.communities)
+    rename(pipe, staging, keys.communities)
     pipe.execute()
     return len(data)
