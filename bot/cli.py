@@ -74,10 +74,10 @@ def chat_cmd() -> None:
 @app.command("bot")
 def bot_cmd(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
     """Run the Discord bot (token from CRIMECAST_DISCORD_TOKEN; never logged)."""
+    setup_logging(verbose)
+    settings = load_settings()  # checks the city profile before the bot reads its words
     from . import discord_bot
 
-    setup_logging(verbose)
-    settings = load_settings()
     if settings.discord_token is None:
         raise fail("CRIMECAST_DISCORD_TOKEN is not set: create a bot in the Discord developer "
                    "portal and export its token", 2)

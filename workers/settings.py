@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts (JSON list); empty = server admins.")
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
+
+    @field_validator("city_file")
+    @classmethod
+    def _usable_profile(cls, v: Path | None) -> Path | None:
+        """A city profile that cannot be used stops every command at start, with its problems."""
+        if v is not None:
+            from core.profile import load_profile
+
+            load_profile(v)  # ProfileError (a ValueError) lists each problem with its line
+        return v
 
     def zone(self) -> str:
         """The scheduler's time zone: ``timezone`` when set, else the city profile's."""

@@ -116,3 +116,16 @@ def test_profile_show_names_the_deployment_s_city(monkeypatch):
     monkeypatch.setenv("CRIMECAST_CITY_FILE", str(ATLANTA))
     out = runner.invoke(app, ["profile", "show"]).output
     assert "Atlanta" in out and "AGG ASSAULT" in out and "neighborhoods" in out
+
+
+def test_a_bad_city_file_stops_the_settings(tmp_path, monkeypatch):
+    """CRIMECAST_CITY_FILE naming an unusable profile is a configuration error, line by line."""
+    from pydantic import ValidationError
+
+    from workers.settings import Settings
+
+    bad = tmp_path / "city.yaml"
+    bad.write_text(MINIMAL.replace("timezone: America/Chicago\n", ""))
+    monkeypatch.setenv("CRIMECAST_CITY_FILE", str(bad))
+    with pytest.raises(ValidationError, match=r"city.yaml:1: timezone: required field is missing"):
+        Settings()
