@@ -346,6 +346,7 @@ def _parse(text: str, names: Names) -> Query:
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
     cat_hits: list[tuple[str, tuple[str, ...]]] = []
+    cat_used = [False] * len(tokens)  # the tokens a category phrase took
     for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
         for derived in (False, True):
             for i in range(len(tokens) - n + 1):
@@ -357,7 +358,7 @@ def _parse(text: str, names: Names) -> Query:
                 if hit is not None:
                     cat_hits.append(hit)
                     for j in range(i, i + n):
-                        used[j] = True
+                        used[j] = cat_used[j] = True
     for i, tok in enumerate(tokens):
         if not used[i] and tok not in STOPWORDS and names.exact(tok) is None:
             word = names.category_word(tok)
@@ -365,7 +366,7 @@ def _parse(text: str, names: Names) -> Query:
                 hit = names.category_phrase(word)
                 if hit is not None:
                     cat_hits.append(hit)
-                    used[i] = True
+                    used[i] = cat_used[i] = True
     if cat_hits:
         if any(not c for _, c in cat_hits):  # "all crime" with something else: the specific wins
             specific = [(lbl, c) for lbl, c in cat_hits if c]
@@ -376,7 +377,6 @@ def _parse(text: str, names: Names) -> Query:
             cats.extend(x for x in c if x not in cats)
         cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
 
-    cat_used = [u and t != "|" for u, t in zip(used, tokens)]
     places, ignored, ambiguous, unknown = _find_places(tokens, used, names)
     _no_category_words(tokens, used, cat_used, names)
     if not names.sectors and names.region_word:
