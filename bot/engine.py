@@ -895,20 +895,8 @@ def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
     """The help reply in the city's words: the problem (if any), suggestions, what can be asked."""
     names = names or Names([])
     if err is None:
-        lines = [f"Ask about reported crime in {names.city_name} {names.area_words}. For example:"]
-        lines += [f"• `{e}`" for e in names.examples()]
-        places = [f"any {names.area_word} (typos are fine)"]
-        if names.region_word:
-            first = names.sectors[0] if names.sectors else ""
-            shown = f" (\"{names.profile.region_label(first)}\")" if first else ""
-            places.append(f"{names.region_with_article}{shown}")
-        aliases = [a for a in names.profile.areas][:1]
-        places += [f"\"{a}\"" for a in aliases] + ["the whole city"]
-        cats = [g.label for g in names.profile.groups][:4] or [
-            c.label or c.name for c in names.profile.categories][:4]
-        lines += [f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
-                  f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents.",
-                  "Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
+        lines = names.help_lines()  # the city's examples, places and categories
+        lines += ["Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
                   "In Discord: mention me or DM me in plain words, or use /forecast, /top, /trend, "
                   "/compare, /explain, /status, /ask."]
         return Answer("help", "What I can answer", lines, caveat=CAVEAT)

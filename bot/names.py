@@ -334,3 +334,20 @@ class Names(CategoryNames):
         out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",
                 "status"]
         return out
+
+    def help_lines(self) -> list[str]:
+        """What can be asked here, in the city's words: examples, places, categories."""
+        profile = self.profile
+        lines = [f"Ask about reported crime in {self.city_name} {self.area_words}. For example:"]
+        lines += [f"• `{e}`" for e in self.examples()]
+        places = [f"any {self.area_word} (typos are fine)"]
+        if self.region_word:
+            first = self.sectors[0] if self.sectors else ""
+            shown = f" (\"{profile.region_label(first)}\")" if first else ""
+            places.append(f"{self.region_with_article}{shown}")
+        places += [f"\"{a}\"" for a in list(profile.areas)[:1]] + ["the whole city"]
+        cats = [g.label for g in profile.groups][:4] or [
+            c.label or c.name for c in profile.categories][:4]
+        lines.append(f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
+                     f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents.")
+        return lines
