@@ -332,8 +332,18 @@ class Names(CategoryNames):
         if self.sectors:
             out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
         out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",
-                "status"]
+                f"how many {first} were there in {areas[0]} last month?",
+                f"is crime up in {areas[1]} compared to last year?",
+                f"which {self.area_words} are running hot?", "how did last month's forecast do?",
+                "what data do you have?", "status"]
         return out
+
+    def reference_text(self, n_info: int) -> str:
+        """What reference data are loaded, in the city's words (status and coverage answers)."""
+        regions = f"{self.region_word}s" if self.region_word else "regions"
+        if not n_info:
+            return f"not loaded (no {regions}, no rates): `crimecast reference load`"
+        return f"{n_info} {self.area_words} with {regions}/population"
 
     def help_lines(self) -> list[str]:
         """What can be asked here, in the city's words: examples, places, categories."""

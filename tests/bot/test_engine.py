@@ -187,7 +187,7 @@ def test_named_past_month_is_observed(engine, with_reference):
     r, keys = with_reference
     a = engine.ask("beltline 2023-05")
     assert a.data["observed"] == _month_total(r, keys, "2023-05", {"BELTLINE"})
-    assert "observed" in a.title
+    assert a.intent == "count" and "reported count" in a.title and "not a forecast" in a.lines[0]
 
 
 def test_month_beyond_horizon_is_explained(engine):
