@@ -332,7 +332,7 @@ class Names(CategoryNames):
         if self.sectors:
             out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
         out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",
-                f"how many {first} were there in {areas[0]} last month?",
+                f"how many incidents of {first} were there in {areas[0]} last month?",
                 f"is crime up in {areas[1]} compared to last year?",
                 f"which {self.area_words} are running hot?", "how did last month's forecast do?",
                 "what data do you have?", "status"]
@@ -343,7 +343,9 @@ class Names(CategoryNames):
         regions = f"{self.region_word}s" if self.region_word else "regions"
         if not n_info:
             return f"not loaded (no {regions}, no rates): `crimecast reference load`"
-        return f"{n_info} {self.area_words} with {regions}/population"
+        pops = any(i.population for i in self.info.values())
+        return f"{n_info} {self.area_words} with {regions}" + ("/population" if pops else
+                                                               " (no population: no rates)")
 
     def help_lines(self) -> list[str]:
         """What can be asked here, in the city's words: examples, places, categories."""

@@ -157,6 +157,12 @@ QUESTIONS = [
     ("forecast npu m per 1000", "forecast", ["NPU M"], set(), "No population figures"),
     ("top 5 neighborhoods per 1000", "top", [], set(), "ranked by counts instead"),
     ("status", "status", [], set(), "newest complete month 2019-11"),
+    ("is crime up in Downtown compared to last year?", "change", ["DOWNTOWN"], set(),
+     "no counts a year earlier"),
+    ("which neighborhoods are running hot?", "hot", [], set(), "Benjamini-Hochberg"),
+    ("what data do you have?", "coverage", [], set(), "neighborhoods × 11 categories"),
+    ("how did last month's forecast do?", "review", [], set(), "none to judge"),
+    ("top 5 neighborhoods for violent crime last month", "top", [], VIOLENT, "reported counts"),
 ]
 HELP = [
     ("bike thefts in West End next month", "no category for 'bike'"),
@@ -185,6 +191,22 @@ def test_atlanta_questions_it_cannot_answer(atlanta, text, words):
     a = atlanta["engine"].ask(text)
     assert not a.ok
     assert words in to_text(a, markdown=False)
+
+
+@pytest.mark.parametrize("text,area,cats,month", [
+    ("how many car break-ins were there in Midtown last month?", ["MIDTOWN"],
+     {"LARCENY-FROM VEHICLE"}, "2019-11"),
+    ("how many robberies in NPU M in November 2019?", None, ROBBERY, "2019-11"),
+    ("how many homicides were there in Atlanta in June 2019?", None, {"HOMICIDE"}, "2019-06"),
+])
+def test_counts_asked_about_the_past_are_the_file_s(atlanta, text, area, cats, month):
+    """A past count is the file's own count for that place, category and month."""
+    df = expected_frame()
+    a = atlanta["engine"].ask(text)
+    assert a.ok and a.intent == "count", to_text(a)
+    where = df["area"].isin(area) if area else (df["npu"] == "M") if "NPU M" in text else True
+    n = int((where & df["category"].isin(cats) & (df["month"] == month)).sum())
+    assert f"Reported: {n:,} in " in to_text(a, markdown=False)
 
 
 def test_bike_thefts_name_the_categories_that_exist(atlanta):
@@ -277,3 +299,4 @@ def test_setup_time_is_reported(atlanta, capsys):
         print(f"\nAtlanta setup from a clean state (load {os.getloadavg()[0]:.1f}): "
               + ", ".join(f"{k} {v}s" for k, v in t.items()) + f"; total {sum(t.values()):.1f}s")
     assert set(t) == {"profile", "ingest", "reference", "worker", "train"}
+
