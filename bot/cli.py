@@ -24,7 +24,7 @@ from . import demo as _demo  # noqa: F401  (registers `crimecast demo`)
 
 __all__ = ["app"]
 
-reference_app = typer.Typer(name="reference", help="Community reference data (sectors, population).",
+reference_app = typer.Typer(name="reference", help="Area reference data (regions, population), as the city profile reads it.",
                             no_args_is_help=True)
 app.add_typer(reference_app, name="reference")
 
@@ -74,10 +74,10 @@ def chat_cmd() -> None:
 @app.command("bot")
 def bot_cmd(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
     """Run the Discord bot (token from CRIMECAST_DISCORD_TOKEN; never logged)."""
+    setup_logging(verbose)
+    settings = load_settings()  # checks the city profile before the bot reads its words
     from . import discord_bot
 
-    setup_logging(verbose)
-    settings = load_settings()
     if settings.discord_token is None:
         raise fail("CRIMECAST_DISCORD_TOKEN is not set: create a bot in the Discord developer "
                    "portal and export its token", 2)
@@ -166,21 +166,28 @@ def alerts_post_cmd(
 
 @reference_app.command("load")
 def reference_load_cmd(
-    communities: Path = typer.Option(..., "--communities", help="calgary_communities.csv"),
+    areas: Optional[Path] = typer.Option(None, "--areas", "--communities",
+                                         help="The file of areas and their regions (columns as "
+                                              "the city profile says); default the profile's."),
     population: Optional[Path] = typer.Option(None, "--population",
-                                              help="calgary_population_2021.csv"),
+                                              help="Population per area (for rates per 1,000)."),
 ) -> None:
-    """Load community sectors, classes and census population into Redis."""
-    from .reference import ReferenceError_, load_reference
+    """Load the areas' regions, classes and population into Redis (as the city profile reads them)."""
+    from core.profile import load_profile
 
-    _, rt = _runtime()
+    from .reference import ReferenceError_, read_reference, store_reference
+
+    settings, rt = _runtime()
     try:
-        n = load_reference(rt.client, rt.keys, communities, population)
-    except ReferenceError_ as exc:
+        profile = load_profile(settings.city_file)
+        data = read_reference(areas, population, profile)
+        n = store_reference(rt.client, rt.keys, data)
+        pops = sum(1 for v in data.values() if v["population"])
+    except (ReferenceError_, ValueError) as exc:
         raise fail(str(exc), 2) from exc
     finally:
         rt.close()
-    console.print(f"loaded {n} communities" + ("" if population else " (no population: no rates)"),
+    console.print(f"loaded {n} {profile.area.plural}" + ("" if pops else " (no population: no rates)"),
                   markup=False)
 
 

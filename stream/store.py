@@ -41,6 +41,23 @@ class CountStore:
         """Sorted months with any count."""
         return [_s(m) for m in self.client.zrange(self.keys.months, 0, -1)]
 
+    def month_totals(self) -> dict[str, int]:
+        """Incidents counted per month (every month with any count)."""
+        months = self.months()
+        pipe = self.client.pipeline(transaction=False)
+        for m in months:
+            pipe.hvals(self.keys.month_counts(m))
+        return {m: sum(int(v) for v in vals) for m, vals in zip(months, pipe.execute())}
+
+    def first_month(self) -> str | None:
+        """Where the series begin: the first closed month, else the first month with a count
+        (months before the first closed one hold only stragglers; see ``stream.months``)."""
+        first = self.client.zrange(self.keys.closed_months, 0, 0)
+        if first:
+            return _s(first[0])
+        known = self.client.zrange(self.keys.months, 0, 0)
+        return _s(known[0]) if known else None
+
     def series(self) -> list[SeriesKey]:
         """Every (community, category) ever counted, sorted."""
         return sorted(split_series_field(_s(f)) for f in self.client.smembers(self.keys.series))
@@ -73,7 +90,8 @@ class CountStore:
     def panel(self, start: str | None = None, end: str | None = None) -> "pd.DataFrame":
         """Wide panel: rows ``(community, category)``, columns months ascending, zeros filled, int64.
 
-        Without bounds it spans the first to the last month with any count.
+        Without bounds it spans :meth:`first_month` (the first closed month, so stragglers dated
+        years before the series are not a run of empty months) to the last month with any count.
         """
         import pandas as pd
 
@@ -82,7 +100,11 @@ class CountStore:
             empty = pd.DataFrame(columns=pd.Index([], name="month"), dtype="int64")
             empty.index = pd.MultiIndex.from_tuples([], names=["community", "category"])
             return empty
-        start = check_month(start) if start is not None else (known[0] if known else end)
+        if start is None and known:
+            start = self.first_month() or known[0]
+            if end is not None and start > end:
+                start = known[0]
+        start = check_month(start) if start is not None else end
         end = check_month(end) if end is not None else (known[-1] if known else start)
         months = month_range(start, end) if start <= end else []
         pipe = self.client.pipeline(transaction=False)

@@ -29,6 +29,7 @@ import redis
 from core.caveats import CAVEAT
 from core.months import days_in_month, month_of
 from core.negbin import total_interval
+from core.profile import active_profile
 from online_model.surveillance import flag_hot
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.keys import Keys
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 SCOPES = ("city", "sector", "communities")
-SECTORS = ("CENTRE", "NORTH", "NORTHEAST", "NORTHWEST", "EAST", "SOUTH", "SOUTHEAST", "WEST")
 MAX_ITEMS = 5
 STALE_DAYS = 14  # data older than two weeks at alert time is called stale
 _SPACES = re.compile(r"\s+")
@@ -82,7 +82,7 @@ class Subscription:
     >>> Subscription("42", "sector")
     Traceback (most recent call last):
     ...
-    workers.alerts.AlertError: a sector subscription needs a sector (one of CENTRE, NORTH, NORTHEAST, NORTHWEST, EAST, SOUTH, SOUTHEAST, WEST)
+    workers.alerts.AlertError: a sector subscription needs a sector of Calgary
     """
 
     channel_id: str
@@ -99,12 +99,15 @@ class Subscription:
             raise AlertError("a subscription needs a channel id")
         if self.scope not in SCOPES:
             raise AlertError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
-        if self.scope == "sector":
+        if self.scope == "sector":  # a region of the city profile: a sector, an NPU, a district
+            profile = active_profile()
             sector = _norm_community(self.sector or "")
-            if sector.endswith(" SECTOR"):
-                sector = sector[: -len(" SECTOR")]
-            if sector not in SECTORS:
-                raise AlertError(f"a sector subscription needs a sector (one of {', '.join(SECTORS)})")
+            sector = profile.region_of_label(sector) or sector
+            known = {r.upper() for r in (profile.regions.aliases if profile.regions else {})}
+            if not sector or (known and sector not in known):
+                word = profile.regions.word.singular if profile.regions else "region"
+                shown = f" (one of {', '.join(sorted(known))})" if sector and known else ""
+                raise AlertError(f"a {word} subscription needs a {word} of {profile.name}{shown}")
             set_(self, "sector", sector)
         else:
             set_(self, "sector", None)
@@ -244,15 +247,16 @@ def _resolve_scope(client: redis.Redis, keys: Keys, sub: Subscription) -> _Scope
         return _Scope("City-wide", None, cats, notes)
     if sub.scope == "sector":
         sectors = community_sectors(client, keys)
-        label = f"{sub.sector} sector"
+        profile = active_profile()
+        label = profile.region_label(sub.sector)
         if not sectors:
-            notes.append(f"Sector membership is unknown (no community reference data loaded), so "
-                         f"nothing can be shown for the {label}; an admin can run "
-                         f"`crimecast reference load`.")
+            notes.append(f"Membership of {label} is unknown (no reference data of "
+                         f"{profile.area.plural} loaded), so nothing can be shown for it; an admin "
+                         f"can run `crimecast reference load`.")
             return _Scope(label, set(), cats, notes)
         members = {c for c, s in sectors.items() if s == sub.sector}
         if not members:
-            notes.append(f"The community reference data lists no community in the {label}.")
+            notes.append(f"The reference data list no {profile.area.singular} in {label}.")
         return _Scope(label, members, cats, notes)
     names = sub.communities
     label = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..settings import Settings
 
@@ -42,7 +43,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(Text.assemble(("error:", "red"), " ", message))  # data text is never markup
     return typer.Exit(code)
 
 

@@ -61,7 +61,7 @@ def _resolve(names: list[str], raw: str, what: str) -> str:
 
 @app.command("forecast")
 def forecast_cmd(
-    community: str = typer.Argument(..., help="Community, e.g. BELTLINE."),
+    community: str = typer.Argument(..., help="Area, as the data spell it."),
     category: Optional[str] = typer.Argument(None, help="Crime category; all categories if omitted."),
     horizon: int = typer.Option(1, "--horizon", "-h", min=1, max=6, help="Months ahead (1-6)."),
 ) -> None:

@@ -241,18 +241,20 @@ def _categories(raw: list[str], settings) -> list[str] | None:
 @alerts_app.command("subscribe")
 def subscribe_cmd(
     channel: str = typer.Argument(..., help="Discord channel id (or a name for a webhook)."),
-    sector: Optional[str] = typer.Option(None, "--sector", help="Subscribe to one sector."),
+    sector: Optional[str] = typer.Option(None, "--region", "--sector",
+                                         help="Subscribe to one region of the city (a sector, "
+                                              "an NPU, ...: as its profile names them)."),
     community: list[str] = typer.Option([], "--community", "-c",
                                         help="Subscribe to these communities (repeat)."),
     category: list[str] = typer.Option([], "--category",
                                        help="Only these categories (repeat; default all)."),
     webhook: bool = typer.Option(False, "--webhook", help="Post through the configured webhook."),
 ) -> None:
-    """Subscribe a channel to the weekly alert (city-wide unless --sector or --community)."""
+    """Subscribe a channel to the weekly alert (city-wide unless --region or --community)."""
     from ..alerts import AlertError, Subscription, SubscriptionStore
 
     if sector and community:
-        raise fail("give --sector or --community, not both", 2)
+        raise fail("give --region or --community, not both", 2)
     scope = "sector" if sector else "communities" if community else "city"
     settings = load_settings()
     if webhook and settings.webhook_url is None:
@@ -310,8 +312,10 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
 
 def _describe(sub) -> str:
-    scope = ("city-wide" if sub.scope == "city" else f"{sub.sector} sector" if sub.scope == "sector"
-             else ", ".join(sub.communities))
+    from core.profile import active_profile
+
+    scope = ("city-wide" if sub.scope == "city" else active_profile().region_label(sub.sector)
+             if sub.scope == "sector" else ", ".join(sub.communities))
     cats = "all categories" if not sub.categories else "; ".join(sub.categories)
     via = " (via webhook)" if sub.webhook else ""
     return f"{scope}, {cats}{via}"
