@@ -12,7 +12,7 @@ from stream.producer import Producer
 from stream.sources.calgary import read_calgary
 from stream.store import CountStore
 from workers.alerts import SubscriptionStore
-from workers.cli import app
+from bot.cli import app
 from workers.runtime import queue_name
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from stream.forecast_cache import ForecastCache
 from workers.alerts import Alert
-from workers.cli import app
+from bot.cli import app
 
 runner = CliRunner()
 
