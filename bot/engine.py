@@ -23,6 +23,8 @@ from typing import Callable, Mapping
 import numpy as np
 import redis
 
+from core.months import add_months, month_index, month_name
+from core.negbin import total_interval as nb_total
 from stream.forecast_cache import ForecastCache
 from stream.keys import Keys
 from stream.store import CountStore
@@ -31,8 +33,7 @@ from .answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec, Line
 from .names import CommunityInfo, Names, Place, normalise
 from .query import EXAMPLES, Horizon, Query, QueryError, parse
 from .snapshot import ForecastSnapshot, HistorySnapshot
-from .totals import nb_total
-from .wording import add_months, fmt_change, fmt_range, month_index, month_name
+from .wording import fmt_change, fmt_range
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from .base import PanelForecaster
-from .months import month_of_year
+from core.months import month_of_year
 
 MIN_ORIGIN = 11  # first origin column with a year of history
 

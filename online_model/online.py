@@ -27,7 +27,7 @@ from river import linear_model, optim
 
 from .base import PanelForecaster
 from .features import NUMERIC, expand, expanded_names, numeric_features
-from .months import month_of_year
+from core.months import month_of_year
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
 

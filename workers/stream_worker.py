@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from rq import Retry
 from rq.job import Job
 
+from core.months import check_month
 from stream.categories import CategorySet
 from stream.consumer import BatchResult, Consumer
-from stream.months import check_month, close_month, due_months
+from stream.months import close_month, due_months
 
 from .runtime import Runtime
 

@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from online_model.distributions import NegBin
+from core.negbin import NegBin
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.keys import Keys, series_field
 

@@ -21,6 +21,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 from rich.table import Table
 
+from core.caveats import REPORTED
 from stream.categories import CategorySet
 from stream.connection import RedisVersionError, redact
 from stream.consumer import Consumer
@@ -207,7 +208,7 @@ def ingest_synthetic(
     """Ingest SYNTHETIC incidents for an offline demo (labelled synthetic wherever shown)."""
     settings = load_settings()
     try:
-        from stream.months import check_month
+        from core.months import check_month
 
         check_month(start)
         categories = _categories(settings)
@@ -243,8 +244,7 @@ def export_counts(
     console.print(f"wrote {rows:,} rows ({span}) to {out}")
     if synthetic:
         console.print("[bold yellow]note:[/bold yellow] these counts include SYNTHETIC data.")
-    console.print("Counts are crimes reported to police: they reflect reporting and policing as "
-                  "well as crime.")
+    console.print(REPORTED)
 
 
 @app.command("dead-letters")

@@ -8,12 +8,11 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
+from core.caveats import CAVEAT
+
 from .base import console, err_console, fail, load_settings, setup_logging
 
 app = typer.Typer()  # this module's commands; bot/cli.py composes them into `crimecast`
-
-CAVEAT = ("Forecasts are expectations with an 80% range, not certainties; reported crime reflects "
-          "policing and reporting as well as crime.")
 
 
 @app.command("train")

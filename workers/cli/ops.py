@@ -53,7 +53,7 @@ def close_month_cmd(
     """Close a month by hand (e.g. when the data for it is known complete) and queue the model update."""
     from datetime import datetime, timezone
 
-    from stream.months import check_month, month_end
+    from core.months import check_month, month_end
 
     from ..stream_worker import close_and_enqueue
 
