@@ -150,14 +150,47 @@ def _n(x: Any) -> str:
         return str(x)
 
 
+def _month_label(month: Any) -> str:
+    from core.months import month_name
+
+    try:
+        return month_name(str(month))
+    except ValueError:
+        return str(month)
+
+
+def _last_month_line(last: Mapping[str, Any]) -> str:
+    """``December 2023: 3,120 reported; forecast ~3,300 (80% range 3,050–3,560), inside.``"""
+    text = f"{_month_label(last.get('month'))}: {last.get('observed', 0):,} reported"
+    if last.get("expected") is None:
+        return text + "; no forecast was made before it."
+    where = ("inside its range" if last.get("inside") else
+             "above its range" if last.get("observed", 0) > last.get("hi80", 0) else "below its range")
+    return (text + f"; forecast made with data through {last.get('forecast_data_through')}: about "
+            f"{_n(last.get('expected'))} (80% range {last.get('lo80'):,}–{last.get('hi80'):,}), {where}.")
+
+
 def alert_embed(alert: Mapping[str, Any]) -> dict:
-    """The weekly alert (shape in docs/ARCHITECTURE.md) as an embed dict within Discord's limits."""
-    week = alert.get("week") or {}
-    mtd = alert.get("month_to_date") or {}
+    """The weekly alert (shape in docs/ARCHITECTURE.md) as an embed dict within Discord's limits.
+
+    A monthly source's alert leads with the newest complete month; a day-level source's with the
+    week and the month to date.
+    """
+    week = alert.get("week")
+    mtd = alert.get("month_to_date")
+    last = alert.get("last_month")
     title = f"Weekly crime alert · {alert.get('scope_label', '')} · {alert.get('iso_week', '')}"
-    desc = [f"Week {week.get('start', '?')} – {week.get('end', '?')}; month to date "
-            f"{mtd.get('month', '?')} (day {mtd.get('days', '?')} of {mtd.get('days_in_month', '?')}). "
-            f"Data through {alert.get('data_through') or 'n/a'}."]
+    desc = []
+    if week and mtd:
+        desc.append(f"Week {week.get('start', '?')} – {week.get('end', '?')}: {week.get('observed', 0)} "
+                    f"reported" + (f", about {_n(week['expected'])} expected" if
+                                   week.get("expected") is not None else "")
+                    + f". Month to date {mtd.get('month', '?')} (day {mtd.get('days', '?')} of "
+                      f"{mtd.get('days_in_month', '?')}).")
+    if last:
+        desc.append(("Newest complete month, " if not week else "Last month, ")
+                    + _last_month_line(last))
+    desc.append(f"Forecasts rest on data through {alert.get('data_through') or 'n/a'}.")
     if alert.get("stale"):
         desc.insert(0, "⚠ Stale data: the newest counts are old; figures may not reflect this week.")
     if alert.get("synthetic"):
@@ -167,19 +200,25 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
     fields = []
     fdr = alert.get("fdr") or {}
     hot = alert.get("hot") or []
+    whole = bool(fdr.get("whole_month"))
+    tested_month = _month_label(fdr.get("month")) if fdr.get("month") else None
     if hot:
         value = "\n".join(
             f"**{h.get('community')}** · {' '.join(str(h.get('category', '')).split())}: "
-            f"{h.get('observed')} so far vs ~{_n(h.get('expected'))} expected "
-            f"(q={float(h.get('q_value', 1)):.3f})" for h in hot[:5])
+            f"{h.get('observed')} {'in the month' if whole else 'so far'} vs "
+            f"~{_n(h.get('expected'))} expected (q={float(h.get('q_value', 1)):.3f})" for h in hot[:5])
+    elif fdr.get("tested"):
+        value = f"Nothing ran improbably high in {tested_month}." if tested_month else \
+            "Nothing ran improbably high."
     else:
-        value = "Nothing ran improbably high."
-    fields.append({"name": f"Running hot ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
+        value = "Nothing could be tested (see the notes above)."
+    name = "Running hot" + (f", {tested_month}" if tested_month else "")
+    fields.append({"name": f"{name} ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
                            f"series; {fdr.get('method', 'FDR')} at {fdr.get('level', '?')})",
                    "value": value})
     top = alert.get("top_next_month") or []
     if top:
-        fields.append({"name": f"Highest forecast, {top[0].get('month', 'next month')}",
+        fields.append({"name": f"Highest forecast, {_month_label(top[0].get('month', 'next month'))}",
                        "value": "\n".join(f"{i}. **{t.get('community')}** — about {_n(t.get('mean'))}"
                                           f" (80% range {t.get('lo80')}–{t.get('hi80')})"
                                           for i, t in enumerate(top[:5], 1))})

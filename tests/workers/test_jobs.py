@@ -83,11 +83,11 @@ def test_weekly_alert_job_fails_for_retry_but_keeps_the_good_alerts(rt):
     """Alerts that cannot be built fail the job (so rq retries it); once fixed, each is queued once."""
     SubscriptionStore(rt.client, rt.keys).add(Subscription("1", "city"))
     rt.client.hset(rt.keys.subscriptions, "2", '{"channel_id": "2", "scope": "city"}')
-    rt.client.set(rt.keys.forecasts, "not a hash")  # every build now fails on reading forecasts
+    rt.client.set(rt.keys.forecasts_meta, "not a hash")  # the week's facts cannot be read
     job = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
     assert job.get_status() in (JobStatus.FAILED, JobStatus.SCHEDULED)
     assert "AlertJobError" in (job.latest_result().exc_string or "")
-    rt.client.delete(rt.keys.forecasts)
+    rt.client.delete(rt.keys.forecasts_meta)
     again = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
     assert again.return_value()["queued"] == 2
     assert _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19").return_value()["already"] == 2
