@@ -145,7 +145,7 @@ def to_png(answer: Answer) -> bytes | None:
 # --- alerts ------------------------------------------------------------------------------------------
 def _n(x: Any) -> str:
     try:
-        return f"{float(x):.0f}"
+        return f"{float(x):,.0f}"
     except (TypeError, ValueError):
         return str(x)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from core.months import days_in_month, month_of
+from core.months import days_in_month, month_name, month_of
 from core.negbin import total_interval
 from online_model.surveillance import METHODS
 from stream.keys import Keys
@@ -183,7 +183,9 @@ def channel_alert(facts: WeekFacts, sub: Subscription, scope: Scope, *,
                    whole_month=hot_test.whole_month)
         untested = {s: v for s, v in hot_test.untested.items() if scope.contains(s)}
         if untested:
-            notes.append(f"{sum(untested.values())} incident(s) this month in {len(untested)} "
+            when = "this month" if hot_test.month == month_of(facts.week_end) else \
+                f"in {month_name(hot_test.month)}"
+            notes.append(f"{sum(untested.values())} incident(s) {when} in {len(untested)} "
                          f"series without a forecast yet (e.g. a new community) are not tested.")
     if facts.target is not None and current and not facts.forecasts.previous:
         notes.append("No earlier forecast to compare with yet.")
