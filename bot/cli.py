@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import ingest, models, ops
+from workers.cli import ingest, models, ops, report
 
 from . import commands, demo
 
@@ -31,11 +31,16 @@ reference_app = typer.Typer(help="Community reference data (sectors, population)
                             no_args_is_help=True)
 reference_app.add_typer(commands.reference_app)  # load
 
+report_app = typer.Typer(help="Reports: where the forecasts point, how well they did, for whom.",
+                         no_args_is_help=True)
+report_app.add_typer(report.report_app)  # accountability
+
 for top_level in (ingest.app, ops.app, models.app, commands.app, demo.app):
     app.add_typer(top_level)
 app.add_typer(ingest.ingest_app, name="ingest")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(reference_app, name="reference")
+app.add_typer(report_app, name="report")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -270,3 +270,39 @@ def alert_png(alert: Mapping[str, Any]) -> bytes | None:
                                float(t.get("lo80", 0)), float(t.get("hi80", 0))) for t in top[:5]],
                      note=f"Data through {alert.get('data_through')} · whiskers: 80% range")
     return render_png(spec)
+
+
+# --- the accountability report -----------------------------------------------------------------------
+def report_embed(post: Mapping[str, Any]) -> dict:
+    """The monthly accountability post (``workers.report.post``) as an embed within Discord's limits:
+    the report's headline lines, the regions most and least over-forecast, and the data card."""
+    from workers.report.text import headline
+
+    report = post.get("report") or {}
+    lines = headline(report)
+    p = report.get("period") or {}
+    conc = report.get("concentration") or {}
+    fields = []
+    if conc.get("top_areas"):
+        fields.append({"name": "Most-flagged areas",
+                       "value": ", ".join(f"{t['community']} ({t['flags']})"
+                                          for t in conc["top_areas"])})
+    watch = (report.get("feedback_watch") or {}).get("areas") or []
+    if watch:
+        fields.append({"name": "Feedback-loop watch (may reflect enforcement as well as crime)",
+                       "value": "\n".join(f"{w['community']}: flagged {w['flagged_in_last']} of "
+                                          f"{w['of_tests']}; {w['mean_before']} → {w['mean_after']} "
+                                          f"a month" for w in watch[:10])})
+    footer = " ".join(report.get("caveats") or []) + f" · Data card: {report.get('data_card', '')}"
+    embed = {"type": "rich", "title": f"Accountability report · {p.get('start', '')} to {p.get('end', '')}",
+             "description": "\n".join(lines[1:]), "fields": fields, "color": COLOR_OK,
+             "footer": {"text": footer}}
+    return fit_embed(embed)
+
+
+def report_png(post: Mapping[str, Any]) -> bytes | None:
+    """The report's chart (None when the post holds no report)."""
+    from workers.report.chart import report_png as draw
+
+    return draw(post["report"]) if post.get("report") else None
+

@@ -20,7 +20,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlertJobError", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
+__all__ = ["AlertJobError", "accountability_report", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
            "on_month_closed", "fine_tune", "full_train", "collect_health"]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
@@ -50,6 +50,22 @@ def weekly_alert(as_of: str | None = None) -> dict:
 
 class AlertJobError(RuntimeError):
     """Some subscriptions' alerts could not be built; the job fails so that rq retries it."""
+
+
+def accountability_report(months: int = 12, end: str | None = None) -> dict:
+    """Build the accountability report and queue it for the admin channel (once per month);
+    skipped, saying why, when no admin channel is configured."""
+    from .report.build import accountability_report as build
+    from .report.post import period_label, post_report
+
+    settings = Settings()
+    if not settings.admin_channel:
+        return {"status": "skipped", "reason": "CRIMECAST_ADMIN_CHANNEL is not set"}
+    with runtime(settings) as rt:
+        report = build(rt.client, rt.keys, months=months, end=end)
+        queued = post_report(rt.client, rt.keys, settings.admin_channel, report)
+    return {"status": "queued" if queued else "already", "period": period_label(report),
+            "channel_id": settings.admin_channel}
 
 
 def month_close_check() -> dict:

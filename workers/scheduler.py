@@ -138,13 +138,17 @@ def _alert_kwargs(run: datetime) -> dict[str, Any]:
 
 
 def default_jobs(settings: Settings) -> list[JobSpec]:
-    """The four scheduled jobs of a deployment, timed from ``settings``."""
+    """The scheduled jobs of a deployment, timed from ``settings``."""
     tz = settings.timezone
     grace = settings.misfire_grace_s
     return [
         JobSpec("weekly_alert", "workers.jobs.weekly_alert", "default",
                 parse_cron(settings.alert_cron, tz), grace, 900, 3, (60, 300, 900),
                 _alert_kwargs, "build every subscription's weekly alert and queue it for posting"),
+        JobSpec("accountability_report", "workers.jobs.accountability_report", "default",
+                parse_cron(settings.report_cron, tz), grace, 1800, 3, (300, 900, 1800),
+                description="build the monthly accountability report and queue it for the admin "
+                            "channel (skipped when none is set)"),
         JobSpec("fine_tune", "workers.model_jobs.fine_tune", "models",
                 parse_cron(settings.finetune_cron, tz), grace, 3600, 2, (600, 1800),
                 description="fine-tune the LSTM on closed months (skips if none is new)"),

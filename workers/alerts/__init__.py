@@ -17,12 +17,12 @@ from core.caveats import CAVEAT
 from .alert import Alert, iso_week
 from .facts import STALE_DAYS, WeekFacts, running_hot
 from .hot import HotTest, flag_month
-from .outbox import build_alert, enqueue_alert, run_weekly_alerts
+from .outbox import build_alert, enqueue_alert, enqueue_post, run_weekly_alerts
 from .scope import MAX_ITEMS, community_sectors
 from .subscriptions import SCOPES, SECTORS, AlertError, Subscription, SubscriptionStore
 
 __all__ = [
     "CAVEAT", "MAX_ITEMS", "SCOPES", "SECTORS", "STALE_DAYS", "Alert", "AlertError", "HotTest",
     "Subscription", "SubscriptionStore", "WeekFacts", "build_alert", "community_sectors",
-    "enqueue_alert", "flag_month", "iso_week", "run_weekly_alerts", "running_hot",
+    "enqueue_alert", "enqueue_post", "flag_month", "iso_week", "run_weekly_alerts", "running_hot",
 ]

@@ -21,7 +21,7 @@ from .subscriptions import AlertError, Subscription, SubscriptionStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QUEUED_TTL_S", "build_alert", "enqueue_alert", "run_weekly_alerts"]
+__all__ = ["QUEUED_TTL_S", "build_alert", "enqueue_alert", "enqueue_post", "run_weekly_alerts"]
 
 _ENQUEUE = """
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
@@ -64,11 +64,19 @@ def enqueue_alert(client: redis.Redis, keys: Keys, alert: Alert) -> bool:
     One Lua script checks the posted and queued markers, sets the queued marker and appends to the
     outbox, so two weekly jobs racing (a retry, two schedulers) can never queue it twice.
     """
-    posted = keys.alert_posted(alert.channel_id, alert.iso_week)
-    queued = keys.alert_queued(alert.channel_id, alert.iso_week)
-    done = client.eval(_ENQUEUE, 3, posted, queued, keys.alert_outbox,
-                       alert.channel_id, alert.iso_week, "1" if alert.webhook else "0",
-                       alert.to_json(), datetime.now(timezone.utc).isoformat(), QUEUED_TTL_S)
+    return enqueue_post(client, keys, alert.channel_id, alert.iso_week, alert.to_json(),
+                        webhook=alert.webhook)
+
+
+def enqueue_post(client: redis.Redis, keys: Keys, channel_id: str, period: str, payload: str, *,
+                 webhook: bool = False) -> bool:
+    """Put one post (JSON ``payload``) on the outbox once per (channel, period label); the weekly
+    alert's period is its ISO week, the monthly report's ``report-YYYY-MM``."""
+    posted = keys.alert_posted(channel_id, period)
+    queued = keys.alert_queued(channel_id, period)
+    done = client.eval(_ENQUEUE, 3, posted, queued, keys.alert_outbox, channel_id, period,
+                       "1" if webhook else "0", payload, datetime.now(timezone.utc).isoformat(),
+                       QUEUED_TTL_S)
     return bool(done)
 
 
