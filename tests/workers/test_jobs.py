@@ -101,3 +101,35 @@ def test_health_notices_a_silent_scheduler(rt):
     old = datetime.now(timezone.utc) - timedelta(hours=2)
     rt.client.hset(rt.keys.scheduler_last, "health", old.isoformat(timespec="seconds"))
     assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])
+
+
+def test_accountability_job_is_skipped_without_an_admin_channel(rt):
+    """With no CRIMECAST_ADMIN_CHANNEL the monthly report job says so and queues nothing."""
+    job = _run(rt, "workers.jobs.accountability_report")
+    assert job.return_value() == {"status": "skipped", "reason": "CRIMECAST_ADMIN_CHANNEL is not set"}
+    assert not rt.client.exists(rt.keys.alert_outbox)
+
+
+def test_accountability_job_queues_the_report_for_the_admin_channel(rt, monkeypatch, calgary_slice,
+                                                                    tools):
+    """The monthly job builds the report from the counts and archive and queues it once."""
+    import pandas as pd
+
+    from stream.consumer import Consumer
+    from stream.forecast_archive import ForecastArchive
+    from stream.producer import Producer
+    from stream.sources.calgary import read_calgary
+
+    monkeypatch.setenv("CRIMECAST_ADMIN_CHANNEL", "777")
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    Consumer(rt.client, rt.keys).run(burst=True)
+    panel = tools.panel_of(pd.read_csv(calgary_slice))
+    for through in ("2023-10", "2023-11"):
+        ForecastArchive(rt.client, rt.keys).write(through, tools.mean_forecasts(panel, through))
+    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert job.return_value() == {"status": "queued", "period": "report-2023-12", "channel_id": "777"}
+    (_, fields), = rt.client.xrange(rt.keys.alert_outbox)
+    payload = json.loads(fields["alert"])
+    assert payload["kind"] == "accountability" and payload["report"]["period"]["end"] == "2023-12"
+    again = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert again.return_value()["status"] == "already"

@@ -26,6 +26,8 @@ from stream.records import normalise_name
 from stream.sources.calgary import read_calgary
 from workers.report import accountability_report, report_for_scope, report_text
 
+pytestmark = pytest.mark.slow  # the whole real file, counted and archived (about 40 s unloaded)
+
 DATA = "/work/shared/data"
 MONTHS_2023 = [f"2023-{m:02d}" for m in range(1, 13)]
 

@@ -51,23 +51,24 @@ def report_png(report: Mapping[str, Any]) -> bytes:
     bias = [acc.get(r, {}).get("bias_pct") or 0.0 for r in regions]
     right.barh(y, bias, color=["#d62728" if b > 0 else "#1f77b4" for b in bias])
     right.axvline(0, color="black", linewidth=0.8)
-    right.set_yticks(y, [""] * len(regions))
+    coverage = [acc.get(r, {}).get("coverage80") for r in regions]
+    right.set_yticks(y, ["n/a" if c is None else f"{c * 100:.0f}% in range" for c in coverage],
+                     fontsize=8)
     right.invert_yaxis()
-    right.set_xlabel("forecast minus count (% of the count)")
-    right.set_title("How well it did: bias and 80% coverage")
+    right.set_xlabel("forecast minus count (% of the count; red = over-forecast)")
+    right.set_title("How well it did: bias, and 80% ranges that held")
     span = max([abs(b) for b in bias] + [1.0])
-    right.set_xlim(-span * 1.6, span * 1.6)
-    for yi, r in zip(y, regions):
-        cov = acc.get(r, {}).get("coverage80")
-        if cov is not None:
-            right.text(span * 1.55, yi, f"{cov * 100:.0f}% in range", va="center", ha="right",
-                       fontsize=8, color="#333333")
+    right.set_xlim(-span * 1.35, span * 1.35)
+    for yi, b in zip(y, bias):
+        right.text(b + (0.03 if b >= 0 else -0.03) * span, yi, f"{b:+.1f}%", va="center",
+                   ha="left" if b >= 0 else "right", fontsize=8)
     right.grid(axis="x", alpha=0.3)
     p = report["period"]
     conc = report["concentration"]
-    fig.suptitle(f"crimecast accountability, {p['start']} to {p['end']}: {conc['flags']} flags, "
-                 f"{(conc['top_share'] or 0) * 100:.0f}% to the {conc['top_n']} most-flagged areas",
-                 fontsize=11)
+    spread = (f"on {conc['areas_flagged']} areas" if conc["areas_flagged"] <= conc["top_n"] else
+              f"{(conc['top_share'] or 0) * 100:.0f}% to the {conc['top_n']} most-flagged areas")
+    fig.suptitle(f"crimecast accountability, {p['start']} to {p['end']}: {conc['flags']} running-hot "
+                 f"flags {spread}", fontsize=11)
     fig.text(0.01, 0.01, "Reported crime reflects policing and reporting as well as crime. "
                          f"See {report['data_card']}.", fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 0.95))

@@ -23,9 +23,12 @@ def headline(report: Mapping[str, Any]) -> list[str]:
     lines = [f"crimecast accountability report, {p['start']} to {p['end']} ({p['months']} months; "
              f"{'monthly' if unit == 'month' else 'day-level'} source, {report['tests']} {unit}ly "
              f"running-hot tests)."]
-    lines.append(
-        f"Where it pointed: {conc['flags']} running-hot flags on {conc['areas_flagged']} areas; the "
-        f"{conc['top_n']} most-flagged areas got {_pct(conc['top_share'])} of them.")
+    if conc["areas_flagged"] > conc["top_n"]:
+        spread = f"the {conc['top_n']} most-flagged areas got {_pct(conc['top_share'])} of them"
+    else:
+        spread = f"fewer than {conc['top_n'] + 1} areas, so all of them went to the most-flagged"
+    lines.append(f"Where it pointed: {conc['flags']} running-hot flags on {conc['areas_flagged']} "
+                 f"areas; {spread}.")
     if overall:
         ratio = overall.get("deviance_ratio")
         lines.append(
