@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from core.caveats import DATA_CARD
+
 from .answer import Answer
 
 # Discord embed limits
@@ -238,8 +240,9 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
                                 f"{health.get('months', '?')} months; data "
                                 f"{health.get('data_age_days', '?')} days old"})
     caveat = alert.get("caveat") or ""
-    footer = f"{caveat} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
-        f"crimecast, as of {alert.get('as_of', '')}"
+    card = f"What the counts are: {DATA_CARD}"
+    footer = f"{caveat} {card} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
+        f"{card} · crimecast, as of {alert.get('as_of', '')}"
     embed = {"type": "rich", "title": title, "description": "\n".join(desc), "fields": fields,
              "color": COLOR_ALERT if hot else COLOR_OK, "footer": {"text": footer}}
     return fit_embed(embed)
