@@ -56,6 +56,7 @@ def accountability_report(months: int = 12, end: str | None = None) -> dict:
     """Build the accountability report and queue it for the admin channel (once per month);
     skipped, saying why, when no admin channel is configured."""
     from .report.build import accountability_report as build
+    from .report.build import save_report
     from .report.post import period_label, post_report
 
     settings = Settings()
@@ -63,6 +64,7 @@ def accountability_report(months: int = 12, end: str | None = None) -> dict:
         return {"status": "skipped", "reason": "CRIMECAST_ADMIN_CHANNEL is not set"}
     with runtime(settings) as rt:
         report = build(rt.client, rt.keys, months=months, end=end)
+        save_report(rt.client, rt.keys, report)
         queued = post_report(rt.client, rt.keys, settings.admin_channel, report)
     return {"status": "queued" if queued else "already", "period": period_label(report),
             "channel_id": settings.admin_channel}

@@ -95,6 +95,9 @@ def test_report_command_prints_json_and_writes_a_chart(settings_env, r, keys, at
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = CliRunner().invoke(app, ["report", "accountability", "--months", "9", "--end", "2019-12"])
     assert text.exit_code == 0 and text.output.startswith("crimecast accountability report")
+    from workers.report import latest_report
+
+    assert latest_report(r, keys)["period"] == data["period"]  # kept for the bot's answers
 
 
 def test_report_command_refuses_a_bad_month(settings_env):

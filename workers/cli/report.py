@@ -26,7 +26,7 @@ def accountability_cmd(
     """Where the alerts and rankings pointed, how well the forecasts did there, and who asked."""
     from core.months import check_month
 
-    from ..report import accountability_report, report_text
+    from ..report import accountability_report, report_text, save_report
 
     if end is not None:
         try:
@@ -36,6 +36,7 @@ def accountability_cmd(
     rt = open_runtime_or_exit(load_settings())
     try:
         report = accountability_report(rt.client, rt.keys, months=months, end=end)
+        save_report(rt.client, rt.keys, report)  # the bot answers accuracy questions from it
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     finally:

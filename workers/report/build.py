@@ -28,8 +28,8 @@ from .accuracy import months_ending, series_months, summarise
 from .asked import asked
 from .pointing import AROUND, WATCH_MIN, WATCH_TESTS, feedback_watch, flag_tests, top_k_months
 
-__all__ = ["NO_REGION", "accountability_report", "newest_complete_month", "region_map",
-           "report_for_scope"]
+__all__ = ["NO_REGION", "accountability_report", "latest_report", "newest_complete_month",
+           "region_map", "report_for_scope", "save_report"]
 
 NO_REGION = "(no region)"
 TOP_AREAS = 10  # concentration: the share of all flags that went to the 10 most-flagged areas
@@ -168,3 +168,15 @@ def report_for_scope(report: Mapping[str, Any], *, region: str | None = None,
     if region:
         out["feedback_watch"] = [a for a in report["feedback_watch"]["areas"] if a["region"] == region]
     return out
+
+
+def save_report(client: redis.Redis, keys: Keys, report: Mapping[str, Any]) -> None:
+    """Keep ``report`` as the newest one (what the bot answers accuracy questions from)."""
+    client.set(keys.accountability_report, json.dumps(report, separators=(",", ":"), default=str))
+
+
+def latest_report(client: redis.Redis, keys: Keys) -> dict | None:
+    """The newest saved report, or None before the first (then: run the report command)."""
+    raw = client.get(keys.accountability_report)
+    return None if raw is None else json.loads(raw)
+
