@@ -178,6 +178,60 @@ def _target_month(forecasts: Mapping[Series, CachedForecast], after: str) -> str
 
 
 @dataclass
+class _Plan:
+    """What the source's resolution lets the alert say: staleness, the running-hot test's window,
+    the week's counts (day-level only), the month "highest forecast" ranks, and notes."""
+
+    stale: bool
+    month: str | None
+    first: date | None
+    last: date | None
+    week_counts: dict[Series, int]
+    target: str | None
+    lead: list[str]
+    notes: list[str]
+
+
+def _monthly_plan(newest: str | None, as_of: date, fc: Forecasts, week_end: date) -> _Plan:
+    """A monthly source: the newest complete month, tested whole; no week, no month to date."""
+    if newest is None:
+        return _Plan(True, None, None, None, {}, _target_month(fc.current, month_of(week_end)), [],
+                     [])
+    gap = month_range(add_months(newest, 1), month_of(as_of))
+    stale = len(gap) > STALE_MONTHS
+    missing = month_name(gap[0]) if len(gap) == 1 else f"{month_name(gap[0])} to {month_name(gap[-1])}"
+    lead = [f"The source publishes whole months: {missing} {'has' if len(gap) == 1 else 'have'} no "
+            f"data yet, so this alert covers {month_name(newest)}, the newest complete month. There "
+            f"are no week or month-to-date figures."]
+    notes = [f"The newest complete month is {month_name(newest)}: the source is {len(gap)} months "
+             f"behind."] if stale else []
+    return _Plan(stale, newest, month_start(newest), month_end(newest), {}, add_months(newest, 1),
+                 lead, notes)
+
+
+def _daily_plan(store: CountStore, archive: ForecastArchive, fc: Forecasts, watermark: date | None,
+                as_of: date) -> _Plan:
+    """A day-level source: the week just ended and the month to date."""
+    week_end, week_start = as_of - timedelta(days=1), as_of - timedelta(days=7)
+    notes = []
+    age = (as_of - watermark).days if watermark is not None else None
+    stale = watermark is None or age > STALE_DAYS
+    if watermark is not None and stale:
+        notes.append(f"Data run only to {watermark.isoformat()} ({age} days before this alert): "
+                     f"recent weeks are incomplete.")
+    covered = {m for f in fc.current.values() for m in f.months}
+    prev = add_months(month_of(week_end), -1)
+    if archive.made_before(prev) is not None:
+        covered.add(prev)
+    month, first, last = _hot_window(week_end, covered)
+    if month != month_of(week_end):
+        notes.append(f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so the "
+                     f"running-hot test covers all of {month}.")
+    return _Plan(stale, month, first, last, store.day_counts(week_start, week_end),
+                 _target_month(fc.current, month_of(week_end)), [], notes)
+
+
+@dataclass
 class WeekFacts:
     """Everything the city's weekly alerts say, before any channel's scope is applied."""
 
@@ -232,40 +286,11 @@ class WeekFacts:
         if watermark is None:
             notes.append("No incident data has been counted yet.")
 
-        if resolution == "month":
-            gap = month_range(add_months(newest, 1), month_of(as_of)) if newest else []
-            stale = newest is None or len(gap) > STALE_MONTHS
-            if newest is not None:
-                missing = (month_name(gap[0]) if len(gap) == 1 else
-                           f"{month_name(gap[0])} to {month_name(gap[-1])}")
-                notes.insert(0, f"The source publishes whole months: {missing} "
-                                f"{'has' if len(gap) == 1 else 'have'} no data yet, so this alert "
-                                f"covers {month_name(newest)}, the newest complete month. There "
-                                f"are no week or month-to-date figures.")
-            if stale and newest is not None:
-                notes.append(f"The newest complete month is {month_name(newest)}: the source is "
-                             f"{len(gap)} months behind.")
-            hot_month, first, last = newest, None, None
-            if newest is not None:
-                first, last = month_start(newest), month_end(newest)
-            week_counts: dict[Series, int] = {}
-            target = add_months(newest, 1) if newest else _target_month(fc.current, month_of(week_end))
-        else:
-            age = (as_of - watermark).days if watermark is not None else None
-            stale = watermark is None or age > STALE_DAYS
-            if watermark is not None and stale:
-                notes.append(f"Data run only to {watermark.isoformat()} ({age} days before this "
-                             f"alert): recent weeks are incomplete.")
-            covered = {m for f in fc.current.values() for m in f.months}
-            prev = add_months(month_of(week_end), -1)
-            if archive.made_before(prev) is not None:
-                covered.add(prev)
-            hot_month, first, last = _hot_window(week_end, covered)
-            if hot_month != month_of(week_end):
-                notes.append(f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so "
-                             f"the running-hot test covers all of {hot_month}.")
-            week_counts = store.day_counts(week_start, week_end)
-            target = _target_month(fc.current, month_of(week_end))
+        plan = (_monthly_plan(newest, as_of, fc, week_end) if resolution == "month" else
+                _daily_plan(store, archive, fc, watermark, as_of))
+        notes = plan.lead + notes + plan.notes
+        stale, hot_month, first, last = plan.stale, plan.month, plan.first, plan.last
+        week_counts, target = plan.week_counts, plan.target
 
         hot = None
         if hot_month is not None and fc.origin != "none":
