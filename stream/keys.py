@@ -170,6 +170,12 @@ class Keys:
         return self._k("report", "accountability")
 
     @property
+    def report_channels(self) -> str:
+        """Hash ``channel id -> "1"`` (webhook) or ``"0"``: where the monthly accountability
+        report is posted (``crimecast report subscribe``)."""
+        return self._k("report", "channels")
+
+    @property
     def communities(self) -> str:
         """Hash ``community name -> JSON {code, sector, class, population}`` (reference data loaded
         by ``crimecast reference load``; absent = no sectors, no rates)."""

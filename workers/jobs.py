@@ -53,21 +53,20 @@ class AlertJobError(RuntimeError):
 
 
 def accountability_report(months: int = 12, end: str | None = None) -> dict:
-    """Build the accountability report and queue it for the admin channel (once per month);
-    skipped, saying why, when no admin channel is configured."""
+    """Build the accountability report, keep it for the bot, and queue it for every channel
+    subscribed to it (``crimecast report subscribe``; once per channel and report month)."""
     from .report.build import accountability_report as build
     from .report.build import save_report
-    from .report.post import period_label, post_report
+    from .report.post import ReportChannels, period_label, post_report
 
-    settings = Settings()
-    if not settings.admin_channel:
-        return {"status": "skipped", "reason": "CRIMECAST_ADMIN_CHANNEL is not set"}
-    with runtime(settings) as rt:
+    with _job_runtime() as rt:
         report = build(rt.client, rt.keys, months=months, end=end)
         save_report(rt.client, rt.keys, report)
-        queued = post_report(rt.client, rt.keys, settings.admin_channel, report)
-    return {"status": "queued" if queued else "already", "period": period_label(report),
-            "channel_id": settings.admin_channel}
+        channels = ReportChannels(rt.client, rt.keys).all()
+        queued = [c for c, hook in channels.items()
+                  if post_report(rt.client, rt.keys, c, report, webhook=hook)]
+    return {"period": period_label(report), "channels": len(channels), "queued": len(queued),
+            "already": len(channels) - len(queued)}
 
 
 def month_close_check() -> dict:

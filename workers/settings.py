@@ -42,8 +42,6 @@ class Settings(BaseSettings):
     timezone: str = Field(default="America/Edmonton", description="Scheduler time zone.")
     alert_cron: str = Field(default="mon 08:00", description="Weekly alert time (day HH:MM).")
     finetune_cron: str = Field(default="sun 03:00", description="Weekly LSTM fine-tune time.")
-    report_cron: str = Field(default="0 9 3 * *", description="Monthly accountability report time (crontab; default the 3rd, 09:00).")
-    admin_channel: str | None = Field(default=None, description="Channel id (or webhook name) the monthly accountability report is posted to; unset = not posted.")
     misfire_grace_s: int = Field(default=6 * 3600, ge=1, description="A missed run still fires within this.")
 
     # bot

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = {"alerts list", "alerts post", "alerts preview", "alerts subscribe", "alerts unsubscribe",
             "ask", "backtest", "bot", "chat", "close-month", "dead-letters", "demo", "export-counts",
             "forecast", "ingest calgary", "ingest csv", "ingest download", "ingest synthetic",
-            "reference load", "report accountability", "rq-worker", "scheduler", "status", "train", "worker"}
+            "reference load", "report accountability", "report subscribe", "report unsubscribe", "rq-worker", "scheduler", "status", "train", "worker"}
 
 
 def _names(cmd, prefix=""):

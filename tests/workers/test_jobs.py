@@ -103,16 +103,40 @@ def test_health_notices_a_silent_scheduler(rt):
     assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])
 
 
-def test_accountability_job_is_skipped_without_an_admin_channel(rt):
-    """With no CRIMECAST_ADMIN_CHANNEL the monthly report job says so and queues nothing."""
-    job = _run(rt, "workers.jobs.accountability_report")
-    assert job.return_value() == {"status": "skipped", "reason": "CRIMECAST_ADMIN_CHANNEL is not set"}
+def test_accountability_job_without_subscribers_keeps_the_report_and_queues_nothing(rt, report_data):
+    """With no channel subscribed the monthly job still keeps the report for the bot."""
+    from workers.report import latest_report
+
+    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert job.return_value() == {"period": "report-2023-12", "channels": 0, "queued": 0,
+                                  "already": 0}
+    assert latest_report(rt.client, rt.keys)["period"]["end"] == "2023-12"
     assert not rt.client.exists(rt.keys.alert_outbox)
 
 
-def test_accountability_job_queues_the_report_for_the_admin_channel(rt, monkeypatch, calgary_slice,
-                                                                    tools):
-    """The monthly job builds the report from the counts and archive and queues it once."""
+def test_accountability_job_queues_the_report_for_subscribed_channels(rt, report_data):
+    """`report subscribe` channels get this month's report queued once."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    assert CliRunner().invoke(app, ["report", "subscribe", "777"]).exit_code == 0
+    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert job.return_value() == {"period": "report-2023-12", "channels": 1, "queued": 1,
+                                  "already": 0}
+    (_, fields), = rt.client.xrange(rt.keys.alert_outbox)
+    payload = json.loads(fields["alert"])
+    assert fields["channel_id"] == "777" and payload["kind"] == "accountability"
+    assert payload["report"]["period"]["end"] == "2023-12"
+    again = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert again.return_value()["already"] == 1
+    assert CliRunner().invoke(app, ["report", "unsubscribe", "777"]).exit_code == 0
+    assert CliRunner().invoke(app, ["report", "unsubscribe", "777"]).exit_code == 1
+
+
+@pytest.fixture
+def report_data(rt, calgary_slice, tools):
+    """A slice of the real file counted, and two forecast sets archived."""
     import pandas as pd
 
     from stream.consumer import Consumer
@@ -120,16 +144,8 @@ def test_accountability_job_queues_the_report_for_the_admin_channel(rt, monkeypa
     from stream.producer import Producer
     from stream.sources.calgary import read_calgary
 
-    monkeypatch.setenv("CRIMECAST_ADMIN_CHANNEL", "777")
     Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
     Consumer(rt.client, rt.keys).run(burst=True)
     panel = tools.panel_of(pd.read_csv(calgary_slice))
     for through in ("2023-10", "2023-11"):
         ForecastArchive(rt.client, rt.keys).write(through, tools.mean_forecasts(panel, through))
-    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
-    assert job.return_value() == {"status": "queued", "period": "report-2023-12", "channel_id": "777"}
-    (_, fields), = rt.client.xrange(rt.keys.alert_outbox)
-    payload = json.loads(fields["alert"])
-    assert payload["kind"] == "accountability" and payload["report"]["period"]["end"] == "2023-12"
-    again = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
-    assert again.return_value()["status"] == "already"

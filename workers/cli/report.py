@@ -1,5 +1,6 @@
-"""Command: ``crimecast report accountability``: where the forecasts pointed, how well they did,
-who asked (text, ``--json``, ``--chart FILE``)."""
+"""Commands: ``crimecast report accountability`` (where the forecasts pointed, how well they did,
+who asked: text, ``--json``, ``--chart FILE``) and ``report subscribe|unsubscribe CHANNEL`` (where
+the monthly report is posted)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,37 @@ def accountability_cmd(
         sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
     else:
         console.print(report_text(report), markup=False, highlight=False)
+
+
+@report_app.command("subscribe")
+def subscribe_cmd(
+    channel: str = typer.Argument(..., help="Discord channel id (or a name for a webhook)."),
+    webhook: bool = typer.Option(False, "--webhook", help="Post through the configured webhook."),
+) -> None:
+    """Post the monthly accountability report to this channel (e.g. the admins')."""
+    from ..report.post import ReportChannels
+
+    rt = open_runtime_or_exit(load_settings())
+    try:
+        new = ReportChannels(rt.client, rt.keys).add(channel, webhook)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    finally:
+        rt.close()
+    console.print(f"{'subscribed' if new else 'updated'}: channel {channel} gets the monthly "
+                  f"accountability report", markup=False)
+
+
+@report_app.command("unsubscribe")
+def unsubscribe_cmd(channel: str = typer.Argument(..., help="Channel id.")) -> None:
+    """Stop posting the monthly report to this channel."""
+    from ..report.post import ReportChannels
+
+    rt = open_runtime_or_exit(load_settings())
+    try:
+        gone = ReportChannels(rt.client, rt.keys).remove(channel)
+    finally:
+        rt.close()
+    if not gone:
+        raise fail(f"channel {channel} was not subscribed to the report", 1)
+    console.print(f"unsubscribed: channel {channel}", markup=False)

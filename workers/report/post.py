@@ -15,7 +15,7 @@ import redis
 from stream.keys import Keys
 from workers.alerts import enqueue_post
 
-__all__ = ["KIND", "period_label", "post_report"]
+__all__ = ["KIND", "ReportChannels", "period_label", "post_report"]
 
 KIND = "accountability"
 
@@ -34,3 +34,31 @@ def post_report(client: redis.Redis, keys: Keys, channel_id: str, report: Mappin
                "report": report}
     return enqueue_post(client, keys, str(channel_id), label,
                         json.dumps(payload, separators=(",", ":"), default=str), webhook=webhook)
+
+
+class ReportChannels:
+    """The channels (or webhook names) subscribed to the monthly report, in ``keys.report_channels``."""
+
+    def __init__(self, client: redis.Redis, keys: Keys):
+        self.client = client
+        self.keys = keys
+
+    def add(self, channel_id: str, webhook: bool = False) -> bool:
+        """Subscribe ``channel_id``; True when it is new."""
+        channel_id = str(channel_id).strip()
+        if not channel_id:
+            raise ValueError("a report subscription needs a channel id")
+        return bool(self.client.hset(self.keys.report_channels, channel_id, "1" if webhook else "0"))
+
+    def remove(self, channel_id: str) -> bool:
+        return bool(self.client.hdel(self.keys.report_channels, str(channel_id)))
+
+    def all(self) -> dict[str, bool]:
+        """``channel id -> webhook?``, ordered by channel id."""
+        raw = self.client.hgetall(self.keys.report_channels)
+        return {_s(k): _s(v) == "1" for k, v in sorted(raw.items())}
+
+
+def _s(v) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
