@@ -83,6 +83,9 @@ def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
         sent = producer.send(records)
     elapsed = max(time.perf_counter() - start, 1e-6)
     console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
+    if producer.resent:
+        console.print(f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
+                      "(each counts once)")
     if drain:
         _drain(rt)
     return sent
@@ -258,13 +261,13 @@ def dead_letters(
     settings = load_settings()
     if replay:
         with _runtime(settings) as rt:
-            done, left = replay_dead_letters(rt.raw, rt.keys, limit)
+            done, left = replay_dead_letters(rt.data_raw, rt.keys, limit)
         console.print(f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
                       "the file and ingest it again). Records still bad come back with a reason.")
         return
     with _runtime(settings) as rt:
-        letters = read_dead_letters(rt.raw, rt.keys, limit)
-        total = dead_letter_count(rt.raw, rt.keys)
+        letters = read_dead_letters(rt.data_raw, rt.keys, limit)
+        total = dead_letter_count(rt.data_raw, rt.keys)
     if as_json:
         for d in letters:
             typer.echo(json.dumps(d.to_dict(), ensure_ascii=False))
