@@ -26,7 +26,7 @@ def headline(report: Mapping[str, Any]) -> list[str]:
     if conc["areas_flagged"] > conc["top_n"]:
         spread = f"the {conc['top_n']} most-flagged areas got {_pct(conc['top_share'])} of them"
     else:
-        spread = f"fewer than {conc['top_n'] + 1} areas, so all of them went to the most-flagged"
+        spread = f"too few areas for a top-{conc['top_n']} concentration (all flags are theirs)"
     lines.append(f"Where it pointed: {conc['flags']} running-hot flags on {conc['areas_flagged']} "
                  f"areas; {spread}.")
     if overall:
