@@ -26,7 +26,8 @@ def report_png(report: Mapping[str, Any]) -> bytes:
 
     pointed = report["pointed"]
     acc = report["accuracy"]["by_region"]
-    regions = [r for r in pointed if r != "(no region)" or pointed[r]["flags"]]
+    regions = [r for r in pointed if r != "(no region)" or pointed[r]["flags"]
+               or (pointed[r]["crime_share"] or 0) >= 0.01]  # residual areas only when they matter
     regions.sort(key=lambda r: -(pointed[r]["crime_share"] or 0))
     y = np.arange(len(regions))
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 0.55 * len(regions) + 2.4),
