@@ -137,6 +137,7 @@ def test_running_hot_is_the_alerts_family(r, keys, monthly):
     assert [(h["community"], h["category"]) for h in test.flags(limit=5)] == \
         [(h["community"], h["category"]) for h in alert.hot]
     assert bool(np.all(test.q_value[test.flagged] <= 0.1))
+    assert {c["community"] for c in test.communities()} == {h["community"] for h in test.flags()}
 
 
 def test_preview_command_shows_the_monthly_alert(settings_env, r, keys, monthly):

@@ -70,6 +70,18 @@ class HotTest:
                  "q_value": float(f"{self.q_value[i]:.3g}")}
                 for i in idx[:limit]]
 
+    def communities(self, contains: Callable[[Series], bool] | None = None) -> list[dict]:
+        """"Which communities are running hot": the flagged series grouped by community (their
+        counts and expectations summed, categories listed), largest excess first."""
+        out: dict[str, dict] = {}
+        for h in self.flags(contains):
+            c = out.setdefault(h["community"], {"community": h["community"], "categories": [],
+                                                "observed": 0, "expected": 0.0})
+            c["categories"].append(h["category"])
+            c["observed"] += h["observed"]
+            c["expected"] = round(c["expected"] + h["expected"], 2)
+        return sorted(out.values(), key=lambda c: (-(c["observed"] - c["expected"]), c["community"]))
+
 
 def flag_month(counts: Mapping[Series, int], forecasts: Mapping[Series, CachedForecast], month: str,
                days: int | None = None, *, level: float = 0.1, method: str = "bh") -> HotTest:
@@ -83,6 +95,8 @@ def flag_month(counts: Mapping[Series, int], forecasts: Mapping[Series, CachedFo
     >>> t = flag_month({("A", "x"): 15, ("C", "x"): 2}, {f.series: f, g.series: g}, "2024-01")
     >>> [h["community"] for h in t.flags()], t.tested, t.untested
     (['A'], 2, {('C', 'x'): 2})
+    >>> t.communities()
+    [{'community': 'A', 'categories': ['x'], 'observed': 15, 'expected': 1.0}]
     """
     dim = days_in_month(month)
     days = dim if days is None else days
