@@ -258,7 +258,7 @@ def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_pa
 
     Forecasts roll forward as months close (14 days' grace): mean of the last twelve months with an
     NB dispersion per category. Measured when written, at BH level 0.1 with ~2,300 series tested a
-    week: 29 flags in 52 weeks (17 weeks with any, at most 4 in one week); they are genuine bursts
+    week: 27 flags in 52 weeks (16 weeks with any, at most 4 in one week); they are genuine bursts
     (e.g. 17 commercial break-ins in RANGEVIEW where 0.33 were expected).
     """
     tools.ingest_frame(r, keys, calgary_frame[calgary_frame["Year"] == 2023], tmp_path)
