@@ -204,6 +204,8 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
     hot = alert.get("hot") or []
     whole = bool(fdr.get("whole_month"))
     tested_month = _month_label(fdr.get("month")) if fdr.get("month") else None
+    if tested_month and fdr.get("whole_month") is False:
+        tested_month += " to date"
     if hot:
         value = "\n".join(
             f"**{h.get('community')}** · {' '.join(str(h.get('category', '')).split())}: "
