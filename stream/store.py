@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from core.months import check_month, month_range
+from core.months import check_month, month_end, month_of, month_range, month_start
 
 from .keys import Keys, split_series_field
 
@@ -152,6 +152,44 @@ class CountStore:
         raw = self.client.get(self.keys.watermark)
         return date.fromisoformat(_s(raw)) if raw else None
 
+    def last_day(self, through: date) -> date | None:
+        """The latest day on or before ``through`` with any count: the watermark as it stood that
+        day (records dated later do not move it), or None if nothing is dated that early."""
+        for month in reversed([m for m in self.months() if m <= month_of(through)]):
+            days = _days(month_start(month), min(month_end(month), through))[::-1]
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.exists(self.keys.day_counts(day.isoformat()))
+            for day, found in zip(days, pipe.execute()):
+                if found:
+                    return day
+        return None
+
+    def resolution(self, through: date | None = None, months: int = 3) -> str | None:
+        """``"month"`` when the source publishes whole months, ``"day"`` when it dates incidents.
+
+        Told from the records, not a setting: in each of the newest ``months`` months with records
+        dated on or before ``through``, a monthly source dates every record on one day (the
+        portal's rows sit on their month's last day); a day-level source spreads them over many.
+        None before any count.
+        """
+        days_used: list[int] = []
+        for month in reversed([m for m in self.months()
+                               if through is None or m <= month_of(through)]):
+            last = month_end(month) if through is None else min(month_end(month), through)
+            days = _days(month_start(month), last)
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.exists(self.keys.day_counts(day.isoformat()))
+            used = sum(1 for found in pipe.execute() if found)
+            if used:
+                days_used.append(used)
+            if len(days_used) == months:
+                break
+        if not days_used:
+            return None
+        return "month" if max(days_used) == 1 else "day"
+
     def closed_months(self) -> list[str]:
         """Closed months, oldest first."""
         return [_s(m) for m in self.client.zrange(self.keys.closed_months, 0, -1)]
@@ -214,3 +252,7 @@ class CountStore:
                         rows += 1
         os.replace(tmp, path)
         return rows
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -137,14 +137,21 @@ def _alert_kwargs(run: datetime) -> dict[str, Any]:
     return {"as_of": run.date().isoformat()}
 
 
+REPORT_CRON = "0 9 3 * *"  # the accountability report: the 3rd of each month, 09:00 local
+
+
 def default_jobs(settings: Settings) -> list[JobSpec]:
-    """The four scheduled jobs of a deployment, timed from ``settings``."""
+    """The scheduled jobs of a deployment, timed from ``settings``."""
     tz = settings.zone()  # CRIMECAST_TIMEZONE, else the city profile's
     grace = settings.misfire_grace_s
     return [
         JobSpec("weekly_alert", "workers.jobs.weekly_alert", "default",
                 parse_cron(settings.alert_cron, tz), grace, 900, 3, (60, 300, 900),
                 _alert_kwargs, "build every subscription's weekly alert and queue it for posting"),
+        JobSpec("accountability_report", "workers.jobs.accountability_report", "default",
+                parse_cron(REPORT_CRON, tz), grace, 1800, 3, (300, 900, 1800),
+                description="build the monthly accountability report and queue it for the "
+                            "channels subscribed to it"),
         JobSpec("fine_tune", "workers.model_jobs.fine_tune", "models",
                 parse_cron(settings.finetune_cron, tz), grace, 3600, 2, (600, 1800),
                 description="fine-tune the LSTM on closed months (skips if none is new)"),

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from stream.categories import CategorySet
 from stream.connection import connect
 from stream.store import CountStore
-from workers.cli import app
+from bot.cli import app
 
 runner = CliRunner()
 

@@ -1,4 +1,5 @@
-"""The ``crimecast`` typer app and what every command shares (settings, runtime, console)."""
+"""What every command shares: settings, runtime, console, errors (the app itself is composed in
+``bot/cli.py``)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,6 @@ from ..settings import Settings
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
-app = typer.Typer(
-    name="crimecast",
-    help="Streaming crime-count forecaster: ingest incidents, keep counts, forecast, answer.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,  # never print locals: they may hold secrets
-)
 console = Console()
 err_console = Console(stderr=True)
 

@@ -36,11 +36,12 @@ from stream.store import CountStore
 
 from ..runtime import Runtime, runtime
 from ..settings import Settings
-from .base import app, console, err_console, fail, load_settings
+from .base import console, err_console, fail, load_settings
+
+app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 
 ingest_app = typer.Typer(help="Put incident records on the stream (safe to re-run: each counts once).",
-                         no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
+                         no_args_is_help=True)  # `crimecast ingest`, composed in bot/cli.py
 
 DrainOpt = typer.Option(False, "--drain", help="Also count everything waiting (an in-process "
                                                "consumer in burst mode) before returning.")

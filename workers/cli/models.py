@@ -10,7 +10,9 @@ from rich.table import Table
 
 from core.caveats import CAVEAT
 
-from .base import app, console, err_console, fail, load_settings, setup_logging
+from .base import console, err_console, fail, load_settings, setup_logging
+
+app = typer.Typer()  # this module's commands; bot/cli.py composes them into `crimecast`
 
 
 @app.command("train")

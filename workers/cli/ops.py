@@ -1,8 +1,8 @@
 """Operator commands: the processes of a deployment and the alert subscriptions.
 
 ``crimecast worker``, ``close-month``, ``rq-worker``, ``scheduler``, ``status`` and
-``crimecast alerts subscribe|unsubscribe|list`` (the ``alerts`` group is :data:`alerts_app`; the
-bot registers ``alerts preview`` and ``alerts post`` on the same group).
+``crimecast alerts subscribe|unsubscribe|list`` (:data:`alerts_app`; bot/cli.py composes it with
+the bot's ``alerts preview`` and ``alerts post`` into the ``alerts`` group).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .base import app, console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
+from .base import console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
 
-alerts_app = typer.Typer(name="alerts", help="Weekly alerts: subscriptions, preview, posting.",
-                         no_args_is_help=True)
-app.add_typer(alerts_app, name="alerts")
+app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
+alerts_app = typer.Typer()  # subscribe, unsubscribe, list: part of `crimecast alerts`
 
-__all__ = ["alerts_app"]
+__all__ = ["alerts_app", "app"]
 
 
 @app.command("worker")

@@ -17,11 +17,10 @@ from stream.categories import CategorySet
 from stream.sources.base import SourceError
 from stream.sources.mapped import ColumnMapping
 
-from .base import app, console, err_console, load_settings
+from .base import console, err_console, load_settings
 
 profile_app = typer.Typer(help="City profiles: the city's words, categories, places and source.",
                           no_args_is_help=True)
-app.add_typer(profile_app, name="profile")
 
 
 def problems(path: Path) -> list[str]:
