@@ -1,188 +1,47 @@
-"""The ``crimecast`` console command: the operator commands of :mod:`workers.cli` plus the bot's.
+"""The ``crimecast`` command: the one place every group of commands is composed.
 
-Registered here: ``ask``, ``chat``, ``bot``, ``alerts preview``, ``alerts post`` and
-``reference load``.
+Each module of commands keeps its own ``typer.Typer()`` and registers nothing elsewhere; this
+module adds them to :data:`app`, the console entry point (``[project.scripts]`` in pyproject.toml).
+Top-level commands are merged with a nameless ``add_typer``; groups get their name here.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from datetime import date
-from pathlib import Path
-from typing import Optional
-
-import redis
 import typer
 
-from workers.cli import app
-from workers.cli.base import (console, err_console, fail, load_settings, open_runtime_or_exit,
-                              setup_logging)
-from workers.cli.ops import alerts_app
+from workers.cli import ingest, models, ops, profile, report
 
-from . import demo as _demo  # noqa: F401  (registers `crimecast demo`)
+from . import commands, demo
 
 __all__ = ["app"]
 
-reference_app = typer.Typer(name="reference", help="Community reference data (sectors, population).",
+app = typer.Typer(
+    name="crimecast",
+    help="Streaming crime-count forecaster: ingest incidents, keep counts, forecast, answer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # never print locals: they may hold secrets
+)
+
+alerts_app = typer.Typer(help="Weekly alerts: subscriptions, preview, posting.", no_args_is_help=True)
+alerts_app.add_typer(ops.alerts_app)  # subscribe, unsubscribe, list
+alerts_app.add_typer(commands.alerts_app)  # preview, post
+
+reference_app = typer.Typer(help="Area reference data (regions, population), as the city profile reads it.",
                             no_args_is_help=True)
+reference_app.add_typer(commands.reference_app)  # load
+
+report_app = typer.Typer(help="Reports: where the forecasts point, how well they did, for whom.",
+                         no_args_is_help=True)
+report_app.add_typer(report.report_app)  # accountability
+
+for top_level in (ingest.app, ops.app, models.app, commands.app, demo.app):
+    app.add_typer(top_level)
+app.add_typer(ingest.ingest_app, name="ingest")
+app.add_typer(alerts_app, name="alerts")
 app.add_typer(reference_app, name="reference")
-
-
-def _runtime():
-    settings = load_settings()
-    return settings, open_runtime_or_exit(settings)
-
-
-@app.command("ask")
-def ask_cmd(
-    question: list[str] = typer.Argument(..., help="The question, e.g. \"forecast Beltline next month\"."),
-    as_json: bool = typer.Option(False, "--json", help="Print the structured answer as JSON."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Write the chart PNG to this file."),
-) -> None:
-    """Answer one question, as the bot would."""
-    from .console import ask
-    from .engine import Engine
-
-    _, rt = _runtime()
-    try:
-        answer = ask(Engine(rt.client, rt.keys), " ".join(question), as_json=as_json, chart=chart,
-                     out=sys.stdout)
-    except redis.RedisError as exc:
-        raise fail(f"Redis failed while answering: {exc}") from exc
-    except OSError as exc:  # e.g. the chart file cannot be written
-        raise fail(f"cannot write the chart: {exc}") from exc
-    finally:
-        rt.close()
-    if not answer.ok:
-        raise typer.Exit(1)
-
-
-@app.command("chat")
-def chat_cmd() -> None:
-    """An interactive prompt: ask questions until 'quit'."""
-    from .console import chat
-    from .engine import Engine
-
-    _, rt = _runtime()
-    try:
-        chat(Engine(rt.client, rt.keys), out=sys.stdout)
-    finally:
-        rt.close()
-
-
-@app.command("bot")
-def bot_cmd(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
-    """Run the Discord bot (token from CRIMECAST_DISCORD_TOKEN; never logged)."""
-    from . import discord_bot
-
-    setup_logging(verbose)
-    settings = load_settings()
-    if settings.discord_token is None:
-        raise fail("CRIMECAST_DISCORD_TOKEN is not set: create a bot in the Discord developer "
-                   "portal and export its token", 2)
-    _, rt = _runtime()
-    try:
-        discord_bot.run(settings, rt)
-    except Exception as exc:  # login failure etc.: say what, never the token
-        raise fail(f"the bot stopped: {type(exc).__name__}: {exc}") from exc
-    finally:
-        rt.close()
-
-
-@alerts_app.command("preview")
-def alerts_preview_cmd(
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date YYYY-MM-DD (default today)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the alert(s) as JSON."),
-    channel: Optional[str] = typer.Option(None, "--channel", help="Only this channel's alert."),
-) -> None:
-    """Print exactly what the weekly alert would post (every subscription, or one channel)."""
-    from workers.alerts import AlertError, Subscription, SubscriptionStore, build_alert
-
-    from .render import alert_embed, alert_text
-
-    if as_of is not None:
-        try:
-            date.fromisoformat(as_of)
-        except ValueError:
-            raise fail(f"--as-of must be a date YYYY-MM-DD, not {as_of!r}", 2) from None
-    _, rt = _runtime()
-    try:
-        store = SubscriptionStore(rt.client, rt.keys)
-        if channel is not None:
-            sub = store.get(channel)
-            subs = [sub] if sub is not None else []
-            if sub is None:
-                err_console.print(f"channel {channel} has no subscription: previewing a city-wide "
-                                  "alert for it", markup=False)
-                subs = [Subscription(channel, "city")]
-        else:
-            subs = store.all()
-            if not subs:
-                err_console.print("no subscriptions: previewing a city-wide alert (channel "
-                                  "'preview')", markup=False)
-                subs = [Subscription("preview", "city")]
-        out = []
-        for sub in subs:
-            try:
-                alert = build_alert(rt, sub, as_of).to_dict()
-            except AlertError as exc:
-                raise fail(str(exc), 2) from exc
-            out.append({"alert": alert, "embed": alert_embed(alert)} if as_json else alert)
-    finally:
-        rt.close()
-    if as_json:
-        sys.stdout.write(json.dumps(out if len(out) != 1 else out[0], indent=2, default=str) + "\n")
-        return
-    for alert in out:
-        sys.stdout.write(f"--- channel {alert['channel_id']} ---\n{alert_text(alert)}\n")
-
-
-@alerts_app.command("post")
-def alerts_post_cmd(
-    attempts: int = typer.Option(4, "--attempts", min=1, max=10, help="Tries per alert."),
-    verbose: bool = typer.Option(False, "--verbose", "-v"),
-) -> None:
-    """Post every alert waiting on the outbox once (idempotent per channel and ISO week)."""
-    from .poster import Poster
-    from .webhook import ChannelRestSender, WebhookSender
-
-    setup_logging(verbose)
-    settings, rt = _runtime()
-    try:
-        sender = ChannelRestSender(settings.discord_token) if settings.discord_token else None
-        hook = WebhookSender(settings.webhook_url) if settings.webhook_url else None
-        report = Poster(rt.client, rt.keys, sender, webhook=hook, attempts=attempts).drain()
-    finally:
-        rt.close()
-    console.print(f"posted {len(report.posted)}, already posted {len(report.skipped)}, "
-                  f"failed {len(report.failed)}, dropped {len(report.dropped)}", markup=False)
-    for f in report.failed:
-        err_console.print(f"failed: {f['alert']}: {f['error']}"
-                          + (" (gave up)" if f["gave_up"] else " (will retry)"), markup=False)
-    if report.failed:
-        raise typer.Exit(1)
-
-
-@reference_app.command("load")
-def reference_load_cmd(
-    communities: Path = typer.Option(..., "--communities", help="calgary_communities.csv"),
-    population: Optional[Path] = typer.Option(None, "--population",
-                                              help="calgary_population_2021.csv"),
-) -> None:
-    """Load community sectors, classes and census population into Redis."""
-    from .reference import ReferenceError_, load_reference
-
-    _, rt = _runtime()
-    try:
-        n = load_reference(rt.client, rt.keys, communities, population)
-    except ReferenceError_ as exc:
-        raise fail(str(exc), 2) from exc
-    finally:
-        rt.close()
-    console.print(f"loaded {n} communities" + ("" if population else " (no population: no rates)"),
-                  markup=False)
-
+app.add_typer(profile.profile_app, name="profile")
+app.add_typer(report_app, name="report")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

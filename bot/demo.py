@@ -20,8 +20,9 @@ from typing import Optional
 
 import typer
 
-from workers.cli import app
 from workers.cli.base import console, err_console, fail, load_settings, open_runtime_or_exit
+
+app = typer.Typer()  # `crimecast demo`; bot/cli.py composes it
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_FILE = ROOT.parent / "shared" / "data" / "calgary_community_crime_2018_2023.csv"

@@ -23,6 +23,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from core.profile import active_profile
+
 from .access import Gate, monotonic_ms
 from .answer import Answer
 from .engine import Context, Engine, help_answer
@@ -34,8 +36,9 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 HORIZONS = ("next month", "next 2 months", "next 3 months", "next 6 months", "this month")
-SECTOR_CHOICES = [app_commands.Choice(name=s.title(), value=s) for s in
-                  ("CENTRE", "NORTH", "NORTHEAST", "NORTHWEST", "EAST", "SOUTH", "SOUTHEAST", "WEST")]
+_PROFILE = active_profile()  # the deployment's words (descriptions are fixed when commands sync)
+_AREA = _PROFILE.area.singular
+_REGION = _PROFILE.regions.word.singular if _PROFILE.regions else "region"
 GENERIC_ERROR = "Something went wrong on my side (it is logged). Please try again in a minute."
 
 
@@ -74,13 +77,15 @@ class BotService:
         if intent == "ask":  # /ask goes through the free-text path
             return self.answer_text(opts.get("question") or "", ctx)
         if intent == "help":
-            return help_answer(None)
+            with self._lock:
+                self.engine.refresh()
+                return help_answer(None, self.engine.names)
         with self._lock:
             self.engine.refresh()
             try:
                 query = from_options(intent, self.engine.names, **opts)
             except QueryError as err:
-                return help_answer(err)
+                return help_answer(err, self.engine.names)
             return self.engine.answer(query, ctx, refreshed=True)
 
     def render(self, answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
@@ -100,6 +105,9 @@ class BotService:
         if kind == "category":
             low = current.lower()
             return [c for c in names.category_choices() if low in c.lower()][:25]
+        if kind == "region":  # labels ("NPU M", "NORTHEAST sector") resolve back to the region
+            low = current.lower()
+            return [label for label, _ in names.region_choices() if low in label.lower()][:25]
         return names.complete(current, limit=25)
 
     # --- transports ------------------------------------------------------------------------------
@@ -201,11 +209,17 @@ class CrimecastCog(commands.Cog):
         names = await asyncio.to_thread(self.service.names_for, current, "category")
         return [app_commands.Choice(name=" ".join(n.split())[:100], value=n[:100]) for n in names]
 
+    async def _regions(self, interaction: discord.Interaction, current: str):
+        """The city's regions (sectors, NPUs ...) from the reference data, as the profile names them."""
+        found = await asyncio.to_thread(self.service.names_for, current, "region")
+        return [app_commands.Choice(name=label[:100], value=label[:100]) for label in found]
+
     async def _horizons(self, interaction: discord.Interaction, current: str):
         return [app_commands.Choice(name=h, value=h) for h in HORIZONS if current.lower() in h][:25]
 
-    @app_commands.command(name="forecast", description="Forecast reported crime for a community")
-    @app_commands.describe(community="Community, sector, 'downtown' or 'city' (default: city-wide)",
+    @app_commands.command(name="forecast", description=f"Forecast reported crime for a {_AREA}")
+    @app_commands.describe(community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city' "
+                                     "(default: city-wide)",
                            category="Crime category (default: all)",
                            horizon="next month, next 3 months, this month, March, 2024-03",
                            per_1000="Also show the rate per 1,000 residents")
@@ -215,28 +229,27 @@ class CrimecastCog(commands.Cog):
         await self.service.slash(interaction, "forecast", community=community, category=category,
                                  horizon=horizon, per_1000=per_1000)
 
-    @app_commands.command(name="top", description="Communities with the highest forecast")
+    @app_commands.command(name="top", description=f"{_PROFILE.area.plural.capitalize()} with the "
+                                                  "highest forecast")
     @app_commands.describe(category="Crime category (default: all)", n="How many (1-25)",
-                           sector="Only this sector", horizon="next month, next 3 months, ...",
+                           sector=f"Only this {_REGION}", horizon="next month, next 3 months, ...",
                            per_1000="Rank by rate per 1,000 residents")
-    @app_commands.choices(sector=SECTOR_CHOICES)
     async def top(self, interaction: discord.Interaction, category: Optional[str] = None,
-                  n: app_commands.Range[int, 1, 25] = 5,
-                  sector: Optional[app_commands.Choice[str]] = None,
+                  n: app_commands.Range[int, 1, 25] = 5, sector: Optional[str] = None,
                   horizon: Optional[str] = None, per_1000: bool = False) -> None:
         await self.service.slash(interaction, "top", category=category, n=n,
-                                 sector=sector.value if sector else None, horizon=horizon,
+                                 sector=getattr(sector, "value", sector), horizon=horizon,
                                  per_1000=per_1000)
 
     @app_commands.command(name="trend", description="How reported crime has changed")
-    @app_commands.describe(community="Community, sector, 'downtown' or 'city'",
+    @app_commands.describe(community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city'",
                            category="Crime category (default: all)")
     async def trend(self, interaction: discord.Interaction, community: Optional[str] = None,
                     category: Optional[str] = None) -> None:
         await self.service.slash(interaction, "trend", community=community, category=category)
 
     @app_commands.command(name="compare", description="Compare two places")
-    @app_commands.describe(first="First community", second="Second community",
+    @app_commands.describe(first=f"First {_AREA}", second=f"Second {_AREA}",
                            category="Crime category (default: all)", horizon="next month, ...")
     async def compare(self, interaction: discord.Interaction, first: str, second: str,
                       category: Optional[str] = None, horizon: Optional[str] = None) -> None:
@@ -244,7 +257,7 @@ class CrimecastCog(commands.Cog):
                                  category=category, horizon=horizon)
 
     @app_commands.command(name="explain", description="What drives a forecast")
-    @app_commands.describe(community="Community", category="Crime category (default: all)")
+    @app_commands.describe(community=_AREA.capitalize(), category="Crime category (default: all)")
     async def explain(self, interaction: discord.Interaction, community: str,
                       category: Optional[str] = None) -> None:
         await self.service.slash(interaction, "explain", community=community, category=category)
@@ -254,7 +267,8 @@ class CrimecastCog(commands.Cog):
         await self.service.slash(interaction, "status")
 
     @app_commands.command(name="ask", description="Ask in your own words")
-    @app_commands.describe(question="e.g. how many car thefts in Forest Lawn next 3 months?")
+    @app_commands.describe(question="e.g. " + (_PROFILE.examples[1] if len(_PROFILE.examples) > 1
+                                               else "how many thefts next month?")[:90])
     async def ask(self, interaction: discord.Interaction,
                   question: app_commands.Range[str, 1, 400]) -> None:
         await self.service.slash(interaction, "ask", question=question)
@@ -268,14 +282,12 @@ class CrimecastCog(commands.Cog):
                                 guild_only=True)
 
     @alerts.command(name="subscribe", description="Post the weekly alert in this channel")
-    @app_commands.describe(sector="Only this sector", community="Only this community",
+    @app_commands.describe(sector=f"Only this {_REGION}", community=f"Only this {_AREA}",
                            category="Only this category")
-    @app_commands.choices(sector=SECTOR_CHOICES)
-    async def subscribe(self, interaction: discord.Interaction,
-                        sector: Optional[app_commands.Choice[str]] = None,
+    async def subscribe(self, interaction: discord.Interaction, sector: Optional[str] = None,
                         community: Optional[str] = None, category: Optional[str] = None) -> None:
         await self.service.slash(interaction, "subscribe", community=community, category=category,
-                                 sector=sector.value if sector else None)
+                                 sector=getattr(sector, "value", sector))
 
     @alerts.command(name="unsubscribe", description="Stop the weekly alert in this channel")
     async def unsubscribe(self, interaction: discord.Interaction) -> None:
@@ -285,6 +297,8 @@ class CrimecastCog(commands.Cog):
     forecast.autocomplete("category")(_categories)
     forecast.autocomplete("horizon")(_horizons)
     top.autocomplete("category")(_categories)
+    top.autocomplete("sector")(_regions)
+    subscribe.autocomplete("sector")(_regions)
     top.autocomplete("horizon")(_horizons)
     trend.autocomplete("community")(_communities)
     trend.autocomplete("category")(_categories)

@@ -24,6 +24,7 @@ import redis
 from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import ForecastCache
 from stream.keys import Keys
+from core.profile import CityProfile, active_profile
 from stream.store import CountStore
 
 from .answer import Answer
@@ -67,8 +68,10 @@ class Engine:
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *,
-                 today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0):
+                 today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0,
+                 profile: CityProfile | None = None):
         self.client = client
+        self.profile = profile or active_profile()  # the city's words, places and categories
         self.keys = keys
         self.cache = ForecastCache(client, keys)
         self.archive = ForecastArchive(client, keys)
@@ -134,7 +137,9 @@ class Engine:
         if self._names is None or names_sig != self._names_sig:
             communities = set(self._hist.by_community) | set(self._fc.by_community)
             categories = list(dict.fromkeys(self._fc.categories + self._hist.categories))
-            self._names = Names(communities, categories, self._info)
+            self._names = Names(communities, categories, self._info, profile=self.profile,
+                                busiest=self._hist.busiest(3),
+                                busiest_categories=self._hist.busiest_categories(3))
             self._names_sig = names_sig
 
     def _load_reference(self) -> dict[str, CommunityInfo]:
@@ -191,7 +196,7 @@ class Engine:
         try:
             query = parse(text, self.names)
         except QueryError as err:
-            return help_answer(err)
+            return help_answer(err, self.names)
         return self.answer(query, context, refreshed=True)
 
     def answer(self, query: Query, context: Context | None = None, *, refreshed: bool = False) -> Answer:
@@ -201,6 +206,6 @@ class Engine:
         try:
             answer = HANDLERS[query.intent](View(self, context or Context()), query)
         except QueryError as err:
-            return help_answer(err)
+            return help_answer(err, self.names)
         answer.data.setdefault("query", query.to_dict())
         return answer

@@ -67,9 +67,11 @@ occurred reported recorded saw seen ago anything something good well badly unusu
 """.split())
 
 
-def detect_intent(tokens: list[str], used: list[bool]) -> str | None:
+def detect_intent(tokens: list[str], used: list[bool],
+                  extra: list[tuple[str, str]] = ()) -> str | None:
+    """The intent the words name (``extra``: the city's own phrases, "which neighborhoods")."""
     found: set[str] = set()
-    for phrase, intent in INTENT_PHRASES:
+    for phrase, intent in INTENT_PHRASES + list(extra):
         words = phrase.split()
         for i in range(len(tokens) - len(words) + 1):
             if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):

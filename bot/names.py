@@ -1,166 +1,42 @@
-"""Resolving the names people type: communities, common names, sectors, the city, categories.
+"""Resolving the names people type: areas, common names, regions, the city, categories.
 
-Pure (no Redis, no Discord): a :class:`Names` vocabulary is built from what the data knows
-(community and category names seen in the counts or the forecasts) plus the optional reference data
-(sectors), and answers "which community did they mean?" tolerantly: any case, punctuation, typos
-("beltlin", "forrest lawn"), the parts of slash names ("bridgeland"), a small alias table of common
-names ("downtown" is several communities) and category synonyms ("car theft", "break-ins").
+Pure (no Redis, no Discord): a :class:`Names` vocabulary is built from what the data knows (area and
+category names seen in the counts or the forecasts), the optional reference data (regions,
+population) and the city's profile (:mod:`core.profile`: its words for areas and regions, its
+common names such as "downtown", its category phrases and groups). It answers "which area did they
+mean?" tolerantly: any case, punctuation, typos, the parts of slash names. Category words the
+profile does not list are derived from the category names (:mod:`core.crime_words`), never guessed:
+a word that names no category resolves to nothing.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-SECTORS = ("CENTRE", "NORTH", "NORTHEAST", "NORTHWEST", "EAST", "SOUTH", "SOUTHEAST", "WEST")
+from core.profile import CityProfile, active_profile
 
-SECTOR_ALIASES = {
-    "centre": "CENTRE", "center": "CENTRE", "central": "CENTRE", "inner city": "CENTRE",
-    "north": "NORTH", "northeast": "NORTHEAST", "north east": "NORTHEAST", "ne": "NORTHEAST",
-    "northwest": "NORTHWEST", "north west": "NORTHWEST", "nw": "NORTHWEST", "east": "EAST",
-    "south": "SOUTH", "southeast": "SOUTHEAST", "south east": "SOUTHEAST", "se": "SOUTHEAST",
-    "west": "WEST",
-}
+from .category_names import CategoryNames, normalise
 
-CITY_WORDS = ("calgary", "city", "city wide", "citywide", "whole city", "all communities",
-              "the city", "everywhere", "yyc")
-
-#: Common names for groups of communities (normalised text -> canonical community names). A group
-#: is answered for as a whole, and the answer says which communities it covers.
-GROUP_ALIASES: dict[str, tuple[str, ...]] = {
-    "downtown": ("DOWNTOWN COMMERCIAL CORE", "DOWNTOWN EAST VILLAGE", "DOWNTOWN WEST END",
-                 "EAU CLAIRE", "CHINATOWN"),
-    "core": ("DOWNTOWN COMMERCIAL CORE",),
-    "downtown core": ("DOWNTOWN COMMERCIAL CORE",),
-    "commercial core": ("DOWNTOWN COMMERCIAL CORE",),
-    "dt core": ("DOWNTOWN COMMERCIAL CORE",),
-    "the core": ("DOWNTOWN COMMERCIAL CORE",),
-    "east village": ("DOWNTOWN EAST VILLAGE",),
-    "west end": ("DOWNTOWN WEST END",),
-    "beltline area": ("BELTLINE", "CONNAUGHT", "VICTORIA PARK"),
-    "international avenue": ("FOREST LAWN", "ALBERT PARK/RADISSON HEIGHTS", "FOREST HEIGHTS"),
-    "17 ave": ("BELTLINE", "MISSION", "LOWER MOUNT ROYAL"),
-    "kensington": ("HILLHURST", "SUNNYSIDE"),
-    "u of c": ("UNIVERSITY OF CALGARY",),
-    "uofc": ("UNIVERSITY OF CALGARY",),
-    "marlborough": ("MARLBOROUGH", "MARLBOROUGH PARK"),
-}
-
-ALL = "*"
-
-#: Canonical Calgary category names as the contract spells them (two spaces in "Violence  'Other'").
-THEFT_OF = "Theft OF Vehicle"
-THEFT_FROM = "Theft FROM Vehicle"
-BE_DWELL = "Break & Enter - Dwelling"
-BE_COMM = "Break & Enter - Commercial"
-BE_OTHER = "Break & Enter - Other Premises"
-ASSAULT = "Assault (Non-domestic)"
-VIOLENCE = "Violence  'Other' (Non-domestic)"
-STREET_ROB = "Street Robbery"
-COMM_ROB = "Commercial Robbery"
-
-#: Category phrases (normalised text) -> (label, canonical categories). Longest phrases win.
-CATEGORY_SYNONYMS: dict[str, tuple[str, tuple[str, ...]]] = {}
-
-
-def _syn(label: str, cats: tuple[str, ...], *phrases: str) -> None:
-    for p in phrases:
-        CATEGORY_SYNONYMS[p] = (label, cats)
-
-
-_BE = (BE_COMM, BE_DWELL, BE_OTHER)
-_VIOLENT = (ASSAULT, VIOLENCE, STREET_ROB)
-_THEFTS = (THEFT_FROM, THEFT_OF)
-_syn("vehicle theft", (THEFT_OF,), "car theft", "car thefts", "stolen car", "stolen cars",
-     "stolen vehicle", "stolen vehicles", "vehicle theft", "vehicle thefts", "auto theft",
-     "auto thefts", "theft of vehicle", "theft of vehicles", "thefts of vehicles", "car stolen",
-     "cars stolen", "vehicles stolen", "motor vehicle theft", "stolen autos", "stolen trucks",
-     "truck theft", "theft of car", "theft of cars", "car jacking", "carjacking", "carjackings",
-     "stolen auto", "car theft s")
-_syn("theft from vehicles", (THEFT_FROM,), "theft from vehicle", "theft from vehicles",
-     "thefts from vehicles", "theft from car", "theft from cars", "thefts from cars",
-     "car prowling", "car prowlings", "vehicle break ins", "car break ins", "car breakins",
-     "smash and grab", "stuff stolen from cars", "theft from auto", "theft from autos")
-_syn("break-ins", _BE, "break ins", "break in", "breakins", "breakin", "break and enter",
-     "break and enters", "break and entering", "b and e", "b and es", "bne", "burglary",
-     "burglaries", "breaking and entering")
-_syn("residential break-ins", (BE_DWELL,), "home break ins", "house break ins", "home break in",
-     "house break in", "residential break ins", "residential burglary", "residential burglaries",
-     "home burglary", "home burglaries", "house burglary", "house burglaries", "dwelling break ins",
-     "break and enter dwelling", "b and e dwelling", "break ins dwelling", "home invasions",
-     "home invasion", "break and enter   dwelling")
-_syn("commercial break-ins", (BE_COMM,), "commercial break ins", "business break ins",
-     "store break ins", "shop break ins", "commercial burglary", "commercial burglaries",
-     "break and enter commercial", "b and e commercial", "business burglaries",
-     "business burglary")
-_syn("other-premises break-ins", (BE_OTHER,), "garage break ins", "shed break ins",
-     "other premises", "break and enter other premises", "b and e other", "garage burglaries",
-     "garage burglary", "other premises break ins", "break and enter other")
-_syn("assault", (ASSAULT,), "assault", "assaults", "assault non domestic", "non domestic assault",
-     "non domestic assaults", "assults", "fights", "attacks")
-_syn("other violence", (VIOLENCE,), "other violence", "violence other", "violence other non domestic",
-     "threats", "uttering threats", "other violent crime", "violence  other")
-_syn("violent crime", _VIOLENT, "violent crime", "violent crimes", "violence", "violent",
-     "violent incidents", "crimes against persons", "person crime", "crimes against the person")
-_syn("street robbery", (STREET_ROB,), "street robbery", "street robberies", "mugging", "muggings",
-     "robbery on the street", "street robberys")
-_syn("commercial robbery", (COMM_ROB,), "commercial robbery", "commercial robberies",
-     "store robbery", "store robberies", "bank robbery", "bank robberies", "business robbery",
-     "business robberies", "hold up", "hold ups", "holdups", "armed robbery", "armed robberies")
-_syn("robbery", (STREET_ROB, COMM_ROB), "robbery", "robberies", "robberys", "robbed")
-_syn("vehicle crime", _THEFTS, "theft", "thefts", "vehicle crime", "vehicle crimes", "car crime",
-     "car crimes", "auto crime", "stealing")
-_syn("property crime", _BE + _THEFTS, "property crime", "property crimes", "property offences",
-     "property offenses")
-_syn("all crime", (ALL,), "all crime", "all crimes", "crime", "crimes", "all categories",
-     "incidents", "offences", "offenses", "total crime", "overall crime", "everything")
-
-#: Single words (tolerant of typos) that name a category phrase above.
-_CATEGORY_WORDS = sorted({p for p in CATEGORY_SYNONYMS if " " not in p and len(p) >= 6})
-
-_PUNCT = re.compile(r"[^\w\s]")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Lower case, ``&`` as "and", punctuation as spaces, single spaces.
-
-    >>> normalise("  Break & Enter - Dwelling ")
-    'break and enter dwelling'
-    >>> normalise("ST. ANDREWS HEIGHTS")
-    'st andrews heights'
-    >>> normalise("Violence\\xa0 'Other' (Non-domestic)")
-    'violence other non domestic'
-    """
-    t = text.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
-    t = t.replace(".", "")
-    t = _PUNCT.sub(" ", t).replace("_", " ")
-    return _SPACES.sub(" ", t).strip()
-
-
-def canonical_category_key(name: str) -> str:
-    """Key that matches a category however its spaces are written (``\\xa0``, doubled).
-
-    >>> canonical_category_key("Violence\\xa0 'Other' (Non-domestic)") == canonical_category_key(VIOLENCE)
-    True
-    """
-    return normalise(name)
-
+#: Words for the whole city, in any city (the profile adds its own: "calgary", "atl").
+CITY_WORDS = ("city", "city wide", "citywide", "whole city", "the city", "everywhere")
 
 @dataclass(frozen=True)
 class Place:
-    """Where a question is about: one community, a named group, a sector or the whole city.
+    """Where a question is about: one area, a named group, a region or the whole city.
 
-    ``communities`` lists the canonical communities it covers (empty for the whole city, which
-    means every community).
+    ``communities`` lists the canonical areas it covers (empty for the whole city, which means
+    every area). ``kind`` is ``community`` (one area), ``group``, ``sector`` (a region of the
+    profile: a sector, an NPU, a district) or ``city``; ``region`` names the region of a
+    ``sector`` place.
     """
 
     kind: str  # "community" | "group" | "sector" | "city"
     label: str
     communities: tuple[str, ...] = ()
+    region: str = ""
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "communities": list(self.communities)}
@@ -171,7 +47,7 @@ CITY = Place("city", "City-wide")
 
 @dataclass(frozen=True)
 class CommunityInfo:
-    """Reference facts about a community (from ``crimecast reference load``)."""
+    """Reference facts about an area (from ``crimecast reference load``); ``sector`` is its region."""
 
     name: str
     code: str = ""
@@ -180,9 +56,14 @@ class CommunityInfo:
     population: int | None = None
 
 
+def _area_aliases(profile: CityProfile) -> dict[str, tuple[str, ...]]:
+    return {normalise(k): tuple(" ".join(m.split()).upper() for m in v)
+            for k, v in profile.areas.items()}
+
+
 @dataclass
-class Names:
-    """The vocabulary of one deployment: known communities, categories and reference data.
+class Names(CategoryNames):
+    """The vocabulary of one deployment: known areas, categories, reference data and profile.
 
     >>> n = Names(["BELTLINE", "FOREST LAWN", "FOREST HEIGHTS", "BRIDGELAND/RIVERSIDE"],
     ...           ["Theft OF Vehicle", "Street Robbery"])
@@ -199,16 +80,33 @@ class Names:
     communities: Iterable[str]
     categories: Iterable[str] = ()
     info: Mapping[str, CommunityInfo] = field(default_factory=dict)
-    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: GROUP_ALIASES)
+    aliases: Mapping[str, tuple[str, ...]] | None = None
+    profile: CityProfile | None = None
+    busiest: tuple[str, ...] = ()  # the busiest areas first (for help examples), set by the engine
+    busiest_categories: tuple[str, ...] = ()  # likewise the busiest categories
 
     def __post_init__(self) -> None:
+        if self.profile is None:
+            self.profile = active_profile()
+        profile = self.profile
+        if self.aliases is None:
+            self.aliases = _area_aliases(profile)
         self.communities = sorted(set(self.communities) | set(self.info))
         known = set(self.communities)
         cats = list(dict.fromkeys(self.categories))
         self.categories = cats
-        # categories as the data spells them, by a space-insensitive key
-        self._cat_by_key = {canonical_category_key(c): c for c in cats}
-        self.sectors = sorted({i.sector for i in self.info.values() if i.sector})
+        # categories as the data spell them, by a space-insensitive key
+        self._index_categories(profile)
+        # regions: from the reference data (an area's region), else the profile's members
+        members: dict[str, set[str]] = {}
+        for n, i in self.info.items():
+            if i.sector:
+                members.setdefault(i.sector, set()).add(n)
+        if profile.regions is not None:
+            for region, areas in profile.regions.members.items():
+                members.setdefault(region.upper(), set()).update(a.upper() for a in areas)
+        self._region_members = {r: tuple(sorted(m)) for r, m in members.items()}
+        self.sectors = sorted(self._region_members)
         # exact vocabulary: normalised text -> Place
         vocab: dict[str, Place] = {}
         word_index: dict[str, set[str]] = {}
@@ -223,35 +121,82 @@ class Names:
             if len(parts) > 1:
                 for p in parts:
                     word_index.setdefault(p, set()).add(name)
-        # parts of slash names ("bridgeland"), unless they are a community of their own
+        # parts of slash names ("bridgeland"), unless they are an area of their own
         for name in self.communities:
             parts = [normalise(p) for p in name.split("/") if p.strip()]
             if len(parts) > 1:
                 for p in parts:
                     if p not in vocab and len(word_index.get(p, ())) == 1:
                         vocab[p] = Place("community", name, (name,))
-        for alias, members in self.aliases.items():
-            present = tuple(m for m in members if m in known)
+        for alias, group in self.aliases.items():
+            present = tuple(m for m in group if m in known)
             if not present or alias in vocab:
                 continue
             if len(present) == 1:
                 vocab[alias] = Place("community", present[0], present)
             else:
                 vocab[alias] = Place("group", alias.title(), present)
-        if self.sectors:
-            for alias, sector in SECTOR_ALIASES.items():
-                if sector in self.sectors and alias not in vocab:
-                    members = tuple(sorted(n for n, i in self.info.items() if i.sector == sector))
-                    vocab[alias] = Place("sector", f"{sector} sector", members)
-        for w in CITY_WORDS:
+        for phrase, region in self.region_phrases().items():
+            if region in self._region_members and phrase not in vocab:
+                vocab[phrase] = self._region_place(region)
+        plural = profile.area.plural.lower()
+        for w in CITY_WORDS + (f"all {plural}", f"every {profile.area.singular.lower()}",
+                               *(normalise(c) for c in profile.city_words), normalise(profile.name)):
             vocab.setdefault(w, CITY)
         self._vocab = vocab
         self._vocab_keys = list(vocab)
-        # communities sharing a leading word ("forest" -> FOREST LAWN, FOREST HEIGHTS, ...)
+        # areas sharing a leading word ("forest" -> FOREST LAWN, FOREST HEIGHTS, ...)
         self._first_word: dict[str, list[str]] = {}
         for name in self.communities:
             first = normalise(name).split(" ")[0] if normalise(name) else ""
             self._first_word.setdefault(first, []).append(name)
+
+    # --- words of this city -------------------------------------------------------------------
+    @property
+    def area_word(self) -> str:
+        """``community``, ``neighborhood``, ``district`` ... (singular)."""
+        return self.profile.area.singular
+
+    @property
+    def area_words(self) -> str:
+        """The plural of :attr:`area_word`."""
+        return self.profile.area.plural
+
+    @property
+    def region_word(self) -> str | None:
+        """``sector``, ``NPU`` ... (None when the city has no regions)."""
+        return self.profile.regions.word.singular if self.profile.regions else None
+
+    @property
+    def city_name(self) -> str:
+        return self.profile.name
+
+    @property
+    def region_with_article(self) -> str:
+        """``a sector``, ``an NPU`` (the article as the word is said)."""
+        word = self.region_word or "region"
+        said_with_vowel = word[0] in "aeiouAEIOU" or (word.isupper() and word[0] in "AEFHILMNORSX")
+        return f"{'an' if said_with_vowel else 'a'} {word}"
+
+    def region_phrases(self) -> dict[str, str]:
+        """Normalised phrase -> region name: each region's label ("npu m", "northeast sector"),
+        its name when at least three letters ("northeast"), and the profile's aliases ("ne")."""
+        regions = self.profile.regions
+        if regions is None:
+            return {}
+        out: dict[str, str] = {}
+        for region, phrases in regions.aliases.items():
+            for p in phrases:
+                out[normalise(p)] = region.upper()
+        for region in set(self._region_members) | {r.upper() for r in regions.aliases}:
+            out.setdefault(normalise(self.profile.region_label(region)), region)
+            if len(region) >= 3:
+                out.setdefault(normalise(region), region)
+        return out
+
+    def _region_place(self, region: str) -> Place:
+        return Place("sector", self.profile.region_label(region),
+                     self._region_members.get(region, ()), region=region)
 
     # --- places ---------------------------------------------------------------------------------
     def exact(self, text: str) -> Place | None:
@@ -270,11 +215,11 @@ class Names:
         return self._vocab[hit[0]], hit[1]
 
     def prefix_matches(self, word: str) -> list[str]:
-        """Communities whose first word is ``word`` (for "forest" -> ask which)."""
+        """Areas whose first word is ``word`` (for "forest" -> ask which)."""
         return sorted(self._first_word.get(normalise(word), []))
 
     def first_word_close(self, word: str) -> list[str]:
-        """Communities whose first word is a close spelling of ``word`` ("forrest" -> FOREST ...).
+        """Areas whose first word is a close spelling of ``word`` ("forrest" -> FOREST ...).
 
         >>> Names(["FOREST LAWN", "CRANSTON"]).first_word_close("forrest")
         ['FOREST LAWN']
@@ -316,7 +261,7 @@ class Names:
         return out[:limit]
 
     def complete(self, prefix: str, limit: int = 25) -> list[str]:
-        """Up to ``limit`` community names for an autocomplete box (best matches first)."""
+        """Up to ``limit`` area names for an autocomplete box (best matches first)."""
         norm = normalise(prefix)
         if not norm:
             return list(self.communities[:limit])
@@ -333,15 +278,33 @@ class Names:
         return out[:limit]
 
     def sector(self, name: str) -> Place | None:
-        """A sector by name ("northeast", "NE")."""
-        sector = SECTOR_ALIASES.get(normalise(name))
-        if sector is None or sector not in self.sectors:
+        """A region by name, label or alias ("northeast", "NE", "NPU M", "m")."""
+        norm = normalise(name)
+        region = self.region_phrases().get(norm)
+        if region is None and norm.upper() in self._region_members:
+            region = norm.upper()
+        if region is None or region not in self._region_members:
             return None
-        members = tuple(sorted(n for n, i in self.info.items() if i.sector == sector))
-        return Place("sector", f"{sector} sector", members)
+        return self._region_place(region)
+
+    region = sector
+
+    def fallback_note(self, place: Place) -> str | None:
+        """What to tell when a place holds incidents placed by a fallback column (the area blank,
+        its region known), e.g. Atlanta's rows with no neighborhood counted by NPU."""
+        hits = [c for c in (place.communities if place.kind != "city" else ())
+                if self.profile.is_fallback_area(c)]
+        if not hits:
+            return None
+        return (f"Includes incidents with no {self.area_word} recorded, counted by their "
+                f"{self.region_word or 'region'} as " + ", ".join(f"'{h}'" for h in hits[:3]) + ".")
+
+    def region_choices(self) -> list[tuple[str, str]]:
+        """``(label, name)`` of every region, for slash-command choices (at most 25)."""
+        return [(self.profile.region_label(r), r) for r in self.sectors][:25]
 
     def population(self, communities: Iterable[str]) -> int | None:
-        """Household population (2021 census) of the communities, or None if any is unknown."""
+        """Population of the areas (the profile's reference), or None if any is unknown."""
         total = 0
         for c in communities:
             info = self.info.get(c)
@@ -350,55 +313,53 @@ class Names:
             total += info.population
         return total
 
-    # --- categories -----------------------------------------------------------------------------
-    def category_phrase(self, phrase: str) -> tuple[str, tuple[str, ...]] | None:
-        """(label, categories as the data spells them) for a synonym phrase, or None.
+    # --- help ----------------------------------------------------------------------------------------
+    def examples(self, busiest: Iterable[str] = ()) -> list[str]:
+        """Example questions in this city's words: the profile's, else built from its busiest
+        areas (``busiest``, most first), its first group or category and its regions."""
+        if self.profile.examples:
+            return list(self.profile.examples)
+        areas = [a.title() for a in (busiest or self.busiest) if a in self.communities]
+        areas = (areas or [a.title() for a in self.communities[:2]] or ["Downtown"]) * 2
+        profile = self.profile
+        labels = {c.name: c.label or " ".join(c.name.split()) for c in profile.categories}
+        busiest = [labels[c] for c in self.busiest_categories if c in labels]
+        group = profile.groups[0].label if profile.groups else None
+        first = (busiest or [group or next(iter(labels.values()))])[0]
+        out = [f"forecast {areas[0]} next month",
+               f"{first} in {areas[1]} in the next 3 months",
+               f"top 5 {self.area_words} for {group or first} next month"]
+        if self.sectors:
+            out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
+        out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",
+                f"how many incidents of {first} were there in {areas[0]} last month?",
+                f"is crime up in {areas[1]} compared to last year?",
+                f"which {self.area_words} are running hot?", "how did last month's forecast do?",
+                "what data do you have?", "status"]
+        return out
 
-        >>> Names([], ["Theft OF Vehicle"]).category_phrase("stolen cars")
-        ('vehicle theft', ('Theft OF Vehicle',))
-        """
-        norm = normalise(phrase)
-        hit = CATEGORY_SYNONYMS.get(norm)
-        if hit is None and norm in self._cat_by_key:
-            cat = self._cat_by_key[norm]
-            return cat, (cat,)
-        if hit is None:
-            return None
-        label, cats = hit
-        if cats == (ALL,):
-            return label, ()
-        present = tuple(self._cat_by_key[canonical_category_key(c)] for c in cats
-                        if canonical_category_key(c) in self._cat_by_key)
-        if not present and self.categories:
-            return None
-        return label, present or cats
+    def reference_text(self, n_info: int) -> str:
+        """What reference data are loaded, in the city's words (status and coverage answers)."""
+        regions = f"{self.region_word}s" if self.region_word else "regions"
+        if not n_info:
+            return f"not loaded (no {regions}, no rates): `crimecast reference load`"
+        pops = any(i.population for i in self.info.values())
+        return f"{n_info} {self.area_words} with {regions}" + ("/population" if pops else
+                                                               " (no population: no rates)")
 
-    def category_word(self, word: str) -> str | None:
-        """A single mistyped category word ("assualts", "burglery") -> its synonym phrase."""
-        norm = normalise(word)
-        if len(norm) < 6:
-            return None
-        hit = process.extractOne(norm, _CATEGORY_WORDS, scorer=fuzz.ratio, score_cutoff=85)
-        return hit[0] if hit else None
-
-    def category(self, text: str) -> tuple[str, tuple[str, ...]] | None:
-        """Resolve a category option (exact name, synonym, or close spelling)."""
-        hit = self.category_phrase(text)
-        if hit is not None:
-            return hit
-        word = self.category_word(text)
-        if word is not None:
-            return self.category_phrase(word)
-        norm = normalise(text)
-        keys = list(self._cat_by_key)
-        best = process.extractOne(norm, keys, scorer=fuzz.WRatio, score_cutoff=80) if keys else None
-        if best:
-            cat = self._cat_by_key[best[0]]
-            return cat, (cat,)
-        return None
-
-    def category_choices(self) -> list[str]:
-        """Category names and the common group names, for an autocomplete box."""
-        groups = ["break-ins", "violent crime", "robbery", "property crime", "vehicle theft",
-                  "theft from vehicles"]
-        return list(self.categories) + [g for g in groups if g not in self.categories]
+    def help_lines(self) -> list[str]:
+        """What can be asked here, in the city's words: examples, places, categories."""
+        profile = self.profile
+        lines = [f"Ask about reported crime in {self.city_name} {self.area_words}. For example:"]
+        lines += [f"• `{e}`" for e in self.examples()]
+        places = [f"any {self.area_word} (typos are fine)"]
+        if self.region_word:
+            first = self.sectors[0] if self.sectors else ""
+            shown = f" (\"{profile.region_label(first)}\")" if first else ""
+            places.append(f"{self.region_with_article}{shown}")
+        places += [f"\"{a}\"" for a in list(profile.areas)[:1]] + ["the whole city"]
+        cats = [g.label for g in profile.groups][:4] or [
+            c.label or c.name for c in profile.categories][:4]
+        lines.append(f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
+                     f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents.")
+        return lines

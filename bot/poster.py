@@ -25,7 +25,7 @@ import redis
 
 from stream.keys import Keys
 
-from .render import alert_embed, alert_png
+from .render import alert_embed, alert_png, report_embed, report_png
 from .webhook import SendError, Sender
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,9 @@ class Poster:
                              + ("webhook URL unset" if use_webhook else "no bot token") + ")",
                              entry_id, report, attempts=0)
                 return
-            embed = alert_embed(alert)
-            png = alert_png(alert) if self.charts else None
+            is_report = alert.get("kind") == "accountability"  # the monthly report, same outbox
+            embed = report_embed(alert) if is_report else alert_embed(alert)
+            png = (report_png(alert) if is_report else alert_png(alert)) if self.charts else None
             error, tries = None, 0
             message_id = ""
             for attempt in range(self.attempts):

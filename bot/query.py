@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from .horizon import NUM_PATTERN, Horizon, parse_horizon, word_number
 from .intent_words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
-from .names import CITY, SECTOR_ALIASES, Names, Place, normalise
+from .names import CITY, Names, Place, normalise
 from .places import find_places, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
 
@@ -23,21 +23,6 @@ MAX_HORIZON = 24
 MAX_TOP = 25
 
 
-EXAMPLES = (
-    "forecast Beltline next month",
-    "how many car thefts in Forest Lawn in the next 3 months?",
-    "top 5 communities for break-ins next month",
-    "top 10 in the northeast",
-    "trend Forest Lawn",
-    "compare Beltline and Forest Lawn",
-    "why is Beltline up?",
-    "how many car thefts were there in Beltline last month?",
-    "is crime up in Marlborough compared to last year?",
-    "which communities are running hot?",
-    "how did last month's forecast do?",
-    "what data do you have?",
-    "status",
-)
 
 
 class QueryError(ValueError):
@@ -47,18 +32,20 @@ class QueryError(ValueError):
     ``bad_option``; ``suggestions`` lists the closest names (may be empty).
     """
 
-    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None):
+    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None,
+                 examples: list[str] | None = None):
         super().__init__(message)
         self.kind = kind
         self.suggestions = list(suggestions or [])
+        self.examples = list(examples or [])  # the city's example questions (set by the parser)
 
     def reply(self) -> str:
         """The help text to show: the message, then suggestions and examples."""
         lines = [str(self)]
         if self.suggestions:
             lines.append("Did you mean: " + ", ".join(self.suggestions) + "?")
-        if self.kind in ("empty", "junk", "too_long"):
-            lines.append("Try: " + " · ".join(f"`{e}`" for e in EXAMPLES[:5]))
+        if self.kind in ("empty", "junk", "too_long") and self.examples:
+            lines.append("Try: " + " · ".join(f"`{e}`" for e in self.examples[:5]))
         return "\n".join(lines)
 
 
@@ -165,6 +152,23 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def parse(text: str, names: Names) -> Query:
+    """Parse a free-text question; a :class:`QueryError` carries the city's example questions.
+
+    >>> n = Names(["BELTLINE", "FOREST LAWN"], ["Theft OF Vehicle", "Street Robbery"])
+    >>> parse("bike thefts in forest lawn", n)
+    Traceback (most recent call last):
+    ...
+    bot.query.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
+    """
+    try:
+        return _parse(text, names)
+    except QueryError as err:
+        if not err.examples:
+            err.examples = names.examples()
+        raise
+
+
+def _parse(text: str, names: Names) -> Query:
     """Parse a free-text question.
 
     >>> n = Names(["BELTLINE", "FOREST LAWN"], ["Theft OF Vehicle", "Street Robbery"])
@@ -182,7 +186,8 @@ def parse(text: str, names: Names) -> Query:
                          f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
     norm = normalise(cleaned)
     if not norm:
-        raise QueryError("Ask me about crime forecasts for Calgary communities.", kind="empty")
+        raise QueryError(f"Ask me about crime forecasts for {names.city_name} {names.area_words}.",
+                         kind="empty")
 
     notes: list[str] = []
     # year-over-year and period phrases first ("compared to last year", "from March to May 2023"),
@@ -214,7 +219,11 @@ def parse(text: str, names: Names) -> Query:
     tokens = work.split()
     used = [t == "|" for t in tokens]
 
-    intent = detect_intent(tokens, used)
+    intent = detect_intent(tokens, used, [(f"which {normalise(names.area_words)}", "top")])
+    area_words = {normalise(names.area_word), normalise(names.area_words)}
+    for i, tok in enumerate(tokens):  # "neighborhood", "districts": the city's word for an area
+        if tok in area_words and names.exact(tok) is None:
+            used[i] = True
     past = any(t in PAST_TENSE for t in tokens)
     future = horizon is not None and horizon.kind in ("next", "this_month")
     if REVIEW.search(norm) and intent in (None, "forecast", "status", "compare", "trend"):
@@ -249,15 +258,19 @@ def parse(text: str, names: Names) -> Query:
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
     cat_hits: list[tuple[str, tuple[str, ...]]] = []
-    for n in range(5, 0, -1):
-        for i in range(len(tokens) - n + 1):
-            if any(used[i:i + n]):
-                continue
-            hit = names.category_phrase(" ".join(tokens[i:i + n]))
-            if hit is not None:
-                cat_hits.append(hit)
-                for j in range(i, i + n):
-                    used[j] = True
+    cat_used = [False] * len(tokens)  # the tokens a category phrase took
+    for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
+        for derived in (False, True):
+            for i in range(len(tokens) - n + 1):
+                if any(used[i:i + n]):
+                    continue
+                if derived and n > 1 and (tokens[i] in STOPWORDS or tokens[i + n - 1] in STOPWORDS):
+                    continue
+                hit = names.category_phrase(" ".join(tokens[i:i + n]), derived=derived)
+                if hit is not None:
+                    cat_hits.append(hit)
+                    for j in range(i, i + n):
+                        used[j] = cat_used[j] = True
     for i, tok in enumerate(tokens):
         if not used[i] and tok not in STOPWORDS and names.exact(tok) is None:
             word = names.category_word(tok)
@@ -265,7 +278,7 @@ def parse(text: str, names: Names) -> Query:
                 hit = names.category_phrase(word)
                 if hit is not None:
                     cat_hits.append(hit)
-                    used[i] = True
+                    used[i] = cat_used[i] = True
     if cat_hits:
         if any(not c for _, c in cat_hits):  # "all crime" with something else: the specific wins
             specific = [(lbl, c) for lbl, c in cat_hits if c]
@@ -277,12 +290,14 @@ def parse(text: str, names: Names) -> Query:
         cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
 
     places, ignored, ambiguous, unknown = find_places(tokens, used, names)
-    if not names.sectors:
-        sector_words = [w for w in unknown if w in SECTOR_ALIASES]
-        if sector_words:
-            raise QueryError(f"Sectors such as '{sector_words[0]}' are unknown until the community "
-                             "reference data are loaded (an admin runs `crimecast reference load`).",
-                             kind="no_reference")
+    _no_category_words(tokens, used, cat_used, names)
+    if not names.sectors and names.region_word:
+        phrases = names.region_phrases()
+        region_words = [w for w in unknown if w in phrases]
+        if region_words:
+            raise QueryError(f"{names.region_word} names such as '{region_words[0]}' are unknown "
+                             f"until the {names.area_word} reference data are loaded (an admin runs "
+                             "`crimecast reference load`).", kind="no_reference")
 
     if intent is None:
         if places or cat_hits or horizon is not None:
@@ -308,7 +323,8 @@ def parse(text: str, names: Names) -> Query:
                                                   and cat_hits):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
-            raise QueryError(f"I couldn't find a community called '{_quote(' '.join(unknown))}'.",
+            raise QueryError(f"I couldn't find a {names.area_word} called "
+                             f"'{_quote(' '.join(unknown))}'.",
                              kind="unknown_place", suggestions=suggest(names, unknown))
     elif unknown:
         ignored.extend(unknown)
@@ -316,7 +332,7 @@ def parse(text: str, names: Names) -> Query:
         ignored.extend(w for w, _ in ambiguous)
     for p in places:
         if p.kind == "group":
-            notes.append(f"'{p.label}' covers {len(p.communities)} communities "
+            notes.append(f"'{p.label}' covers {len(p.communities)} {names.area_words} "
                          f"({', '.join(p.communities)}): answering for the group; name one to "
                          "narrow it.")
 
@@ -324,7 +340,8 @@ def parse(text: str, names: Names) -> Query:
         if len(places) == 1 and categories:
             pass  # "compare Beltline thefts" -> compare categories within the place
         else:
-            raise QueryError("Name two places to compare, e.g. `compare Beltline and Forest Lawn`.",
+            example = next((e for e in names.examples() if e.startswith("compare ")), "")
+            raise QueryError("Name two places to compare" + (f", e.g. `{example}`." if example else "."),
                              kind="bad_option", suggestions=[p.label for p in places])
     if top_n is not None and not 1 <= top_n <= MAX_TOP:
         notes.append(f"showing the top {MAX_TOP} (the most I list)")
@@ -341,6 +358,21 @@ def parse(text: str, names: Names) -> Query:
                  ignored=tuple(dict.fromkeys(ignored)),
                  notes=tuple(notes), text=raw)
 
+
+
+def _no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
+                       names: Names) -> None:
+    """A crime word left over ("bike" of "bike thefts" where no category is about bikes), or a
+    narrowing word next to a category phrase ("residential" thefts), names no category: say so and
+    list the categories, rather than answer for another one."""
+    for i, tok in enumerate(tokens):
+        if used[i] or tok in STOPWORDS:
+            continue
+        near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
+        if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
+            raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
+                             f"{names.categories_text()}", kind="unknown_category",
+                             suggestions=names.category_choices()[:8])
 
 
 def from_options(intent: str, names: Names, *, community: str | None = None,
@@ -366,27 +398,29 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             if len(starts) > 1:
                 raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
                                  suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a community called '{_quote(value)}'.",
+            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
                              kind="unknown_place",
                              suggestions=[p.label for p in names.suggest(value)])
         if place.kind == "group":
-            notes.append(f"'{place.label}' covers {len(place.communities)} communities "
+            notes.append(f"'{place.label}' covers {len(place.communities)} {names.area_words} "
                          f"({', '.join(place.communities)}): answering for the group.")
         places.append(place)
     if sector:
         sec = names.sector(sector)
         if sec is None:
+            word = names.region_word or "region"
             if not names.sectors:
-                raise QueryError("Sectors are unknown until reference data are loaded "
-                                 "(`crimecast reference load`).", kind="bad_option")
-            raise QueryError(f"Unknown sector '{_quote(sector)}'.", kind="bad_option",
+                raise QueryError(f"{word[:1].upper()}{word[1:]}s are unknown until reference data "
+                                 "are loaded (`crimecast reference load`).", kind="bad_option")
+            raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(sec)
     cat_label, categories = "all crime", ()
     if category and str(category).strip():
         hit = names.category(category)
         if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'.", kind="bad_option",
+            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
+                             f"{names.categories_text()}", kind="bad_option",
                              suggestions=names.category_choices()[:8])
         cat_label, categories = hit
     h = horizon_option(horizon)

@@ -1,8 +1,10 @@
-"""Community reference data (sector, class, census population) in Redis, loaded from the city's
-files (``calgary_communities.csv``, ``calgary_population_2021.csv``) by ``crimecast reference load``.
+"""Area reference data (region, class, population) in Redis, loaded from the files the city profile
+describes (``reference.areas``, ``reference.population``: which columns hold the area, its region,
+code, class and population) by ``crimecast reference load``.
 
-Stored as ``keys.communities``: hash ``NAME -> JSON {code, sector, class, population}``. Without it
-the bot still answers, with no sectors and no rates, and says so.
+Stored as ``keys.communities``: hash ``NAME -> JSON {code, sector, class, population}`` (``sector`` is
+the area's region: a sector, an NPU, a district). Without it the bot still answers, with no regions
+and no rates, and says so.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import redis
 
+from core.profile import CityProfile, active_profile
 from stream.connection import rename
 from stream.keys import Keys
 
@@ -39,37 +43,82 @@ def _name(text: str) -> str:
     return " ".join(str(text).upper().split())
 
 
-def read_reference(communities_csv, population_csv=None) -> dict[str, dict]:
-    """``NAME -> {code, sector, class, population}`` joined on the community code."""
-    comm = _rows(communities_csv, ("COMM_CODE", "NAME", "SECTOR", "CLASS"))
+def read_reference(communities_csv=None, population_csv=None,
+                   profile: CityProfile | None = None) -> dict[str, dict]:
+    """``NAME -> {code, sector, class, population}`` read through the profile's column names
+    (``reference.areas`` and ``reference.population``); ``sector`` is the area's region.
+
+    Files default to those the profile names (the population file is looked for beside the areas
+    file, then beside the profile; without one there are no rates). An area listed under several regions (a few rows
+    coded to a neighbouring one) takes the region most of its rows name. With
+    ``fallback_region``, rows without an area add the profile's fallback area of their region
+    ("NPU M (NO NEIGHBORHOOD)"), so that region totals hold every incident.
+    """
+    profile = profile or active_profile()
+    spec = profile.reference.areas
+    if spec is None:
+        raise ReferenceError_(f"the {profile.name} profile names no reference file of "
+                              f"{profile.area.plural} (reference.areas)")
+    communities_csv = communities_csv or profile.resolve_file(spec.file)
+    if communities_csv is None:
+        raise ReferenceError_(f"give the file of {profile.area.plural} (the profile names none)")
+    required = tuple(c for c in (spec.name, spec.region, spec.code, spec.class_) if c)
+    votes: dict[str, Counter] = {}
+    info: dict[str, dict] = {}
+    for r in _rows(communities_csv, required):
+        name = _name(r.get(spec.name) or "")
+        region = _name(r.get(spec.region) or "") if spec.region else ""
+        if not name and spec.fallback_region and region:
+            name = profile.fallback_area(region)
+        if not name:
+            continue
+        votes.setdefault(name, Counter())[region] += 1
+        info.setdefault(name, {"code": (r.get(spec.code) or "").strip().upper() if spec.code else "",
+                               "class": (r.get(spec.class_) or "").strip() if spec.class_ else ""})
     pops: dict[str, int] = {}
     pop_by_name: dict[str, int] = {}
+    pspec = profile.reference.population
+    if population_csv is None and pspec is not None and pspec.file:
+        # the profile's file name, beside the areas file or the profile; none found: no rates
+        found = [p for p in (Path(communities_csv).parent / pspec.file, profile.resolve_file(pspec.file))
+                 if p is not None and p.exists()]
+        population_csv = found[0] if found else None
     if population_csv is not None:
-        for r in _rows(population_csv, ("COMMUNITY_CODE", "COMMUNITY_NAME", "POPULATION_2021")):
-            raw = (r.get("POPULATION_2021") or "").strip()
+        if pspec is None:
+            raise ReferenceError_(f"the {profile.name} profile says nothing of population "
+                                  "(reference.population)")
+        need = tuple(c for c in (pspec.value, pspec.code, pspec.name) if c)
+        for r in _rows(population_csv, need):
+            raw = (r.get(pspec.value) or "").strip()
             try:
                 value = int(float(raw)) if raw else 0
             except ValueError as exc:
-                raise ReferenceError_(f"bad population {raw!r} for {r.get('COMMUNITY_NAME')}") from exc
-            pops[r["COMMUNITY_CODE"].strip().upper()] = value
-            pop_by_name[_name(r["COMMUNITY_NAME"])] = value
+                raise ReferenceError_(f"bad population {raw!r} for "
+                                      f"{r.get(pspec.name or pspec.code or '')}") from exc
+            if pspec.code:
+                pops[(r.get(pspec.code) or "").strip().upper()] = value
+            if pspec.name:
+                pop_by_name[_name(r.get(pspec.name) or "")] = value
     out = {}
-    for r in comm:
-        name = _name(r["NAME"])
-        if not name:
-            continue
-        code = r["COMM_CODE"].strip().upper()
-        pop = pops.get(code, pop_by_name.get(name))
-        out[name] = {"code": code, "sector": _name(r.get("SECTOR") or ""),
-                     "class": (r.get("CLASS") or "").strip(), "population": pop or None}
+    for name, counts in votes.items():
+        code = info[name]["code"]
+        pop = pops.get(code) if code else None
+        pop = pop if pop is not None else pop_by_name.get(name)
+        out[name] = {"code": code, "sector": counts.most_common(1)[0][0],
+                     "class": info[name]["class"], "population": pop or None}
     return out
 
 
-def load_reference(client: redis.Redis, keys: Keys, communities_csv, population_csv=None) -> int:
-    """Replace the reference data in Redis atomically; returns the number of communities."""
-    data = read_reference(communities_csv, population_csv)
+def load_reference(client: redis.Redis, keys: Keys, communities_csv=None, population_csv=None,
+                   profile: CityProfile | None = None) -> int:
+    """Read the reference files and replace the reference data in Redis; returns the areas."""
+    return store_reference(client, keys, read_reference(communities_csv, population_csv, profile))
+
+
+def store_reference(client: redis.Redis, keys: Keys, data: dict[str, dict]) -> int:
+    """Replace the reference data in Redis atomically; returns the number of areas."""
     if not data:
-        raise ReferenceError_("no communities in the file")
+        raise ReferenceError_("no areas in the file")
     staging = keys.staging(keys.communities)
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from core.caveats import DATA_CARD
+
 from .answer import Answer
 
 # Discord embed limits
@@ -145,19 +147,52 @@ def to_png(answer: Answer) -> bytes | None:
 # --- alerts ------------------------------------------------------------------------------------------
 def _n(x: Any) -> str:
     try:
-        return f"{float(x):.0f}"
+        return f"{float(x):,.0f}"
     except (TypeError, ValueError):
         return str(x)
 
 
+def _month_label(month: Any) -> str:
+    from core.months import month_name
+
+    try:
+        return month_name(str(month))
+    except ValueError:
+        return str(month)
+
+
+def _last_month_line(last: Mapping[str, Any]) -> str:
+    """``December 2023: 3,120 reported; forecast ~3,300 (80% range 3,050–3,560), inside.``"""
+    text = f"{_month_label(last.get('month'))}: {last.get('observed', 0):,} reported"
+    if last.get("expected") is None:
+        return text + "; no forecast was made before it."
+    where = ("inside its range" if last.get("inside") else
+             "above its range" if last.get("observed", 0) > last.get("hi80", 0) else "below its range")
+    return (text + f"; forecast made with data through {last.get('forecast_data_through')}: about "
+            f"{_n(last.get('expected'))} (80% range {last.get('lo80'):,}–{last.get('hi80'):,}), {where}.")
+
+
 def alert_embed(alert: Mapping[str, Any]) -> dict:
-    """The weekly alert (shape in docs/ARCHITECTURE.md) as an embed dict within Discord's limits."""
-    week = alert.get("week") or {}
-    mtd = alert.get("month_to_date") or {}
+    """The weekly alert (shape in docs/ARCHITECTURE.md) as an embed dict within Discord's limits.
+
+    A monthly source's alert leads with the newest complete month; a day-level source's with the
+    week and the month to date.
+    """
+    week = alert.get("week")
+    mtd = alert.get("month_to_date")
+    last = alert.get("last_month")
     title = f"Weekly crime alert · {alert.get('scope_label', '')} · {alert.get('iso_week', '')}"
-    desc = [f"Week {week.get('start', '?')} – {week.get('end', '?')}; month to date "
-            f"{mtd.get('month', '?')} (day {mtd.get('days', '?')} of {mtd.get('days_in_month', '?')}). "
-            f"Data through {alert.get('data_through') or 'n/a'}."]
+    desc = []
+    if week and mtd:
+        desc.append(f"Week {week.get('start', '?')} – {week.get('end', '?')}: {week.get('observed', 0)} "
+                    f"reported" + (f", about {_n(week['expected'])} expected" if
+                                   week.get("expected") is not None else "")
+                    + f". Month to date {mtd.get('month', '?')} (day {mtd.get('days', '?')} of "
+                      f"{mtd.get('days_in_month', '?')}).")
+    if last:
+        desc.append(("Newest complete month, " if not week else "Last month, ")
+                    + _last_month_line(last))
+    desc.append(f"Forecasts rest on data through {alert.get('data_through') or 'n/a'}.")
     if alert.get("stale"):
         desc.insert(0, "⚠ Stale data: the newest counts are old; figures may not reflect this week.")
     if alert.get("synthetic"):
@@ -167,19 +202,27 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
     fields = []
     fdr = alert.get("fdr") or {}
     hot = alert.get("hot") or []
+    whole = bool(fdr.get("whole_month"))
+    tested_month = _month_label(fdr.get("month")) if fdr.get("month") else None
+    if tested_month and fdr.get("whole_month") is False:
+        tested_month += " to date"
     if hot:
         value = "\n".join(
             f"**{h.get('community')}** · {' '.join(str(h.get('category', '')).split())}: "
-            f"{h.get('observed')} so far vs ~{_n(h.get('expected'))} expected "
-            f"(q={float(h.get('q_value', 1)):.3f})" for h in hot[:5])
+            f"{h.get('observed')} {'in the month' if whole else 'so far'} vs "
+            f"~{_n(h.get('expected'))} expected (q={float(h.get('q_value', 1)):.3f})" for h in hot[:5])
+    elif fdr.get("tested"):
+        value = f"Nothing ran improbably high in {tested_month}." if tested_month else \
+            "Nothing ran improbably high."
     else:
-        value = "Nothing ran improbably high."
-    fields.append({"name": f"Running hot ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
+        value = "Nothing could be tested (see the notes above)."
+    name = "Running hot" + (f", {tested_month}" if tested_month else "")
+    fields.append({"name": f"{name} ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
                            f"series; {fdr.get('method', 'FDR')} at {fdr.get('level', '?')})",
                    "value": value})
     top = alert.get("top_next_month") or []
     if top:
-        fields.append({"name": f"Highest forecast, {top[0].get('month', 'next month')}",
+        fields.append({"name": f"Highest forecast, {_month_label(top[0].get('month', 'next month'))}",
                        "value": "\n".join(f"{i}. **{t.get('community')}** — about {_n(t.get('mean'))}"
                                           f" (80% range {t.get('lo80')}–{t.get('hi80')})"
                                           for i, t in enumerate(top[:5], 1))})
@@ -199,8 +242,9 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
                                 f"{health.get('months', '?')} months; data "
                                 f"{health.get('data_age_days', '?')} days old"})
     caveat = alert.get("caveat") or ""
-    footer = f"{caveat} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
-        f"crimecast, as of {alert.get('as_of', '')}"
+    card = f"What the counts are: {DATA_CARD}"
+    footer = f"{caveat} {card} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
+        f"{card} · crimecast, as of {alert.get('as_of', '')}"
     embed = {"type": "rich", "title": title, "description": "\n".join(desc), "fields": fields,
              "color": COLOR_ALERT if hot else COLOR_OK, "footer": {"text": footer}}
     return fit_embed(embed)
@@ -231,3 +275,39 @@ def alert_png(alert: Mapping[str, Any]) -> bytes | None:
                                float(t.get("lo80", 0)), float(t.get("hi80", 0))) for t in top[:5]],
                      note=f"Data through {alert.get('data_through')} · whiskers: 80% range")
     return render_png(spec)
+
+
+# --- the accountability report -----------------------------------------------------------------------
+def report_embed(post: Mapping[str, Any]) -> dict:
+    """The monthly accountability post (``workers.report.post``) as an embed within Discord's limits:
+    the report's headline lines, the regions most and least over-forecast, and the data card."""
+    from workers.report.text import headline
+
+    report = post.get("report") or {}
+    lines = headline(report)
+    p = report.get("period") or {}
+    conc = report.get("concentration") or {}
+    fields = []
+    if conc.get("top_areas"):
+        fields.append({"name": "Most-flagged areas",
+                       "value": ", ".join(f"{t['community']} ({t['flags']})"
+                                          for t in conc["top_areas"])})
+    watch = (report.get("feedback_watch") or {}).get("areas") or []
+    if watch:
+        fields.append({"name": "Feedback-loop watch (may reflect enforcement as well as crime)",
+                       "value": "\n".join(f"{w['community']}: flagged {w['flagged_in_last']} of "
+                                          f"{w['of_tests']}; {w['mean_before']} → {w['mean_after']} "
+                                          f"a month" for w in watch[:10])})
+    footer = " ".join(report.get("caveats") or []) + f" · Data card: {report.get('data_card', '')}"
+    embed = {"type": "rich", "title": f"Accountability report · {p.get('start', '')} to {p.get('end', '')}",
+             "description": "\n".join(lines[1:]), "fields": fields, "color": COLOR_OK,
+             "footer": {"text": footer}}
+    return fit_embed(embed)
+
+
+def report_png(post: Mapping[str, Any]) -> bytes | None:
+    """The report's chart (None when the post holds no report)."""
+    from workers.report.chart import report_png as draw
+
+    return draw(post["report"]) if post.get("report") else None
+

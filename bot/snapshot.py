@@ -97,6 +97,24 @@ class HistorySnapshot:
             self._col = {m: j for j, m in enumerate(self.months)}
         return self._col
 
+    def busiest(self, n: int = 3, months: int = 12) -> tuple[str, ...]:
+        """The ``n`` areas with the most incidents over the last ``months`` months, most first."""
+        if not self.series or not self.months:
+            return ()
+        recent = self.values[:, -months:].sum(axis=1)
+        totals = {c: int(recent[rows].sum()) for c, rows in self.by_community.items()}
+        return tuple(sorted(totals, key=lambda c: (-totals[c], c))[:n])
+
+    def busiest_categories(self, n: int = 3, months: int = 12) -> tuple[str, ...]:
+        """The ``n`` categories with the most incidents over the last ``months`` months."""
+        if not self.series or not self.months:
+            return ()
+        recent = self.values[:, -months:].sum(axis=1)
+        totals: dict[str, int] = {}
+        for (_, cat), v in zip(self.series, recent):
+            totals[cat] = totals.get(cat, 0) + int(v)
+        return tuple(sorted(totals, key=lambda c: (-totals[c], c))[:n])
+
     @classmethod
     def load(cls, store: CountStore) -> "HistorySnapshot":
         panel = store.panel()

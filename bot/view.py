@@ -213,6 +213,11 @@ class View:
         if not self.info:
             return None, ("Rates per 1,000 residents need the census reference data "
                           "(`crimecast reference load`); not loaded.")
+        if not any(i.population for i in self.info.values()):
+            why = ("its profile names none" if self.profile.reference.population is None else
+                   "an admin loads them with `crimecast reference load --population FILE`")
+            return None, (f"No population figures are loaded for {self.profile.name} ({why}), so "
+                          "no rate per 1,000 residents.")
         if place.kind == "city":
             pop = sum(i.population or 0 for i in self.info.values())
         else:
@@ -220,7 +225,17 @@ class View:
         if not pop:
             return None, (f"No census population for {place.label} (industrial, park or new area), "
                           "so no rate per 1,000 residents.")
-        return value / pop * 1000.0, f"per 1,000 residents (2021 census household population {pop:,})"
+        return value / pop * 1000.0, f"per 1,000 residents ({self.population_label()} {pop:,})"
+
+    @property
+    def profile(self):
+        """The city profile (its words, places, population label)."""
+        return self.engine.profile
+
+    def population_label(self) -> str:
+        """What the population figures are ("2021 census household population")."""
+        pop = self.profile.reference.population
+        return pop.label if pop else "census population"
 
     # --- answers -----------------------------------------------------------------------------------
     def describe(self, place: Place, query: Query) -> str:
@@ -234,6 +249,10 @@ class View:
             a.lines.append(f"ℹ {note}")
         if query.ignored:
             a.lines.append("ℹ Ignored words I didn't recognise: " + ", ".join(query.ignored[:5]))
+        for p in query.places:
+            note = self.names.fallback_note(p)
+            if note:
+                a.lines.append(f"ℹ {note}")
         a.data.update({"data_through": self.data_through(), "model": self.fc.meta.get("model", ""),
                        "model_version": self.fc.version, "categories": list(query.categories),
                        "category_label": query.category_label})

@@ -3,7 +3,7 @@
 Imports nothing else of crimecast. Every Redis key name lives in :mod:`stream.keys`.
 """
 
-from .categories import CALGARY_CATEGORIES, CategorySet
+from .categories import CategorySet
 from .consumer import BatchResult, Consumer
 from .dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
 from .forecast_archive import ForecastArchive
@@ -16,7 +16,7 @@ from .records import SCHEMA_VERSION, Incident, RecordError
 from .store import CountStore, SeriesKey
 
 __all__ = [
-    "BatchResult", "CALGARY_CATEGORIES", "CachedForecast", "CategorySet", "Consumer", "ConsumerState",
+    "BatchResult", "CachedForecast", "CategorySet", "Consumer", "ConsumerState",
     "CountStore", "GroupStatus", "group_status",
     "DeadLetter", "ForecastArchive", "ForecastCache", "Incident", "Keys", "Producer", "RecordError", "Rejected",
     "SCHEMA_VERSION", "SeriesKey", "close_month", "due_months", "ensure_group",

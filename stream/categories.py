@@ -1,7 +1,8 @@
 """The configured set of crime categories, and tolerant matching of raw names onto it.
 
 Counts are kept per canonical category, spelled exactly as the configured set spells it (by default
-the Calgary portal's nine, odd spacing and capitals included). Raw names from a file or a stream are
+the city profile's, :mod:`core.profile`: Calgary's nine portal spellings, odd spacing and capitals
+included). Raw names from a file or a stream are
 matched ignoring case and runs of white space, so ``"violence 'other' (non-domestic)"`` still lands on
 ``"Violence  'Other' (Non-domestic)"`` (two spaces).
 """
@@ -14,17 +15,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
-CALGARY_CATEGORIES: tuple[str, ...] = (
-    "Assault (Non-domestic)",
-    "Break & Enter - Commercial",
-    "Break & Enter - Dwelling",
-    "Break & Enter - Other Premises",
-    "Commercial Robbery",
-    "Street Robbery",
-    "Theft FROM Vehicle",
-    "Theft OF Vehicle",
-    "Violence  'Other' (Non-domestic)",
-)
+from core.profile import CityProfile, active_profile, load_profile
 
 _WS = re.compile(r"\s+")
 
@@ -41,7 +32,7 @@ def match_key(name: str) -> str:
 class CategorySet:
     """Canonical category names plus optional aliases (raw name -> canonical name).
 
-    >>> cats = CategorySet(CALGARY_CATEGORIES)
+    >>> cats = CategorySet.calgary()
     >>> cats.resolve("theft of vehicle")
     'Theft OF Vehicle'
     >>> cats.resolve("Violence 'Other' (Non-domestic)")
@@ -89,8 +80,18 @@ class CategorySet:
 
     @classmethod
     def calgary(cls) -> "CategorySet":
-        """Calgary's nine portal categories."""
-        return cls(CALGARY_CATEGORIES)
+        """Calgary's nine portal categories (from Calgary's profile)."""
+        return cls.from_profile(load_profile(None))
+
+    @classmethod
+    def from_profile(cls, profile: CityProfile) -> "CategorySet":
+        """A city profile's categories."""
+        return cls(profile.category_names)
+
+    @classmethod
+    def default(cls) -> "CategorySet":
+        """The deployment's categories: those of the active city profile (``CRIMECAST_CITY_FILE``)."""
+        return cls.from_profile(active_profile())
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> "CategorySet":
@@ -127,5 +128,5 @@ class CategorySet:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None) -> "CategorySet":
-        """From ``path`` when given (``CRIMECAST_CATEGORIES_FILE``), else Calgary's nine."""
-        return cls.calgary() if path is None else cls.from_file(path)
+        """From ``path`` when given (``CRIMECAST_CATEGORIES_FILE``), else the city profile's."""
+        return cls.default() if path is None else cls.from_file(path)

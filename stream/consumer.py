@@ -102,7 +102,7 @@ class Consumer:
         self.client = client
         self.keys = keys
         self.name = name or default_name()
-        self.categories = categories or CategorySet.calgary()
+        self.categories = categories or CategorySet.default()
         self.batch_size = batch_size
         self.block_ms = block_ms
         self.claim_idle_ms = claim_idle_ms

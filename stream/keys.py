@@ -166,6 +166,18 @@ class Keys:
         return self._k("audit")
 
     @property
+    def accountability_report(self) -> str:
+        """String: JSON of the newest accountability report (written by the monthly job and by
+        ``crimecast report accountability``; read by the bot's answers about accuracy)."""
+        return self._k("report", "accountability")
+
+    @property
+    def report_channels(self) -> str:
+        """Hash ``channel id -> "1"`` (webhook) or ``"0"``: where the monthly accountability
+        report is posted (``crimecast report subscribe``)."""
+        return self._k("report", "channels")
+
+    @property
     def communities(self) -> str:
         """Hash ``community name -> JSON {code, sector, class, population}`` (reference data loaded
         by ``crimecast reference load``; absent = no sectors, no rates)."""

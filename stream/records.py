@@ -34,7 +34,6 @@ _REQUIRED_B = tuple(n.encode() for n in REQUIRED)
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_DEFAULT_CATEGORIES = CategorySet.calgary()
 
 
 class RecordError(ValueError):
@@ -229,7 +228,7 @@ class Incident:
              today: date | None = None) -> "Incident":
         """Normalise and validate raw values; raises :class:`RecordError` with the reason."""
         return cls(check_id(id), check_community(community),
-                   check_category(category, categories or _DEFAULT_CATEGORIES),
+                   check_category(category, categories or CategorySet.default()),
                    parse_day(occurred_at, today=today), parse_count(count), check_source(source))
 
     def to_fields(self) -> dict[str, str]:
@@ -287,7 +286,7 @@ class RecordParser:
     _LIMIT = 50_000  # entries per cache before it is cleared
 
     def __init__(self, categories: CategorySet | None = None, today: date | None = None):
-        self.categories = categories or _DEFAULT_CATEGORIES
+        self.categories = categories or CategorySet.default()
         self.today = today
         self._day = today or datetime.now(timezone.utc).date()
         self._caches: tuple[dict, ...] = ({}, {}, {}, {}, {})

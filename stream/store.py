@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import redis
 
-from core.months import check_month, month_range
+from core.months import check_month, month_end, month_of, month_range, month_start
 
 from .keys import Keys, split_series_field
 
@@ -40,6 +40,23 @@ class CountStore:
     def months(self) -> list[str]:
         """Sorted months with any count."""
         return [_s(m) for m in self.client.zrange(self.keys.months, 0, -1)]
+
+    def month_totals(self) -> dict[str, int]:
+        """Incidents counted per month (every month with any count)."""
+        months = self.months()
+        pipe = self.client.pipeline(transaction=False)
+        for m in months:
+            pipe.hvals(self.keys.month_counts(m))
+        return {m: sum(int(v) for v in vals) for m, vals in zip(months, pipe.execute())}
+
+    def first_month(self) -> str | None:
+        """Where the series begin: the first closed month, else the first month with a count
+        (months before the first closed one hold only stragglers; see ``stream.months``)."""
+        first = self.client.zrange(self.keys.closed_months, 0, 0)
+        if first:
+            return _s(first[0])
+        known = self.client.zrange(self.keys.months, 0, 0)
+        return _s(known[0]) if known else None
 
     def series(self) -> list[SeriesKey]:
         """Every (community, category) ever counted, sorted."""
@@ -73,7 +90,8 @@ class CountStore:
     def panel(self, start: str | None = None, end: str | None = None) -> "pd.DataFrame":
         """Wide panel: rows ``(community, category)``, columns months ascending, zeros filled, int64.
 
-        Without bounds it spans the first to the last month with any count.
+        Without bounds it spans :meth:`first_month` (the first closed month, so stragglers dated
+        years before the series are not a run of empty months) to the last month with any count.
         """
         import pandas as pd
 
@@ -82,7 +100,11 @@ class CountStore:
             empty = pd.DataFrame(columns=pd.Index([], name="month"), dtype="int64")
             empty.index = pd.MultiIndex.from_tuples([], names=["community", "category"])
             return empty
-        start = check_month(start) if start is not None else (known[0] if known else end)
+        if start is None and known:
+            start = self.first_month() or known[0]
+            if end is not None and start > end:
+                start = known[0]
+        start = check_month(start) if start is not None else end
         end = check_month(end) if end is not None else (known[-1] if known else start)
         months = month_range(start, end) if start <= end else []
         pipe = self.client.pipeline(transaction=False)
@@ -129,6 +151,44 @@ class CountStore:
         """Latest incident date counted so far (event time), or None before any count."""
         raw = self.client.get(self.keys.watermark)
         return date.fromisoformat(_s(raw)) if raw else None
+
+    def last_day(self, through: date) -> date | None:
+        """The latest day on or before ``through`` with any count: the watermark as it stood that
+        day (records dated later do not move it), or None if nothing is dated that early."""
+        for month in reversed([m for m in self.months() if m <= month_of(through)]):
+            days = _days(month_start(month), min(month_end(month), through))[::-1]
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.exists(self.keys.day_counts(day.isoformat()))
+            for day, found in zip(days, pipe.execute()):
+                if found:
+                    return day
+        return None
+
+    def resolution(self, through: date | None = None, months: int = 3) -> str | None:
+        """``"month"`` when the source publishes whole months, ``"day"`` when it dates incidents.
+
+        Told from the records, not a setting: in each of the newest ``months`` months with records
+        dated on or before ``through``, a monthly source dates every record on one day (the
+        portal's rows sit on their month's last day); a day-level source spreads them over many.
+        None before any count.
+        """
+        days_used: list[int] = []
+        for month in reversed([m for m in self.months()
+                               if through is None or m <= month_of(through)]):
+            last = month_end(month) if through is None else min(month_end(month), through)
+            days = _days(month_start(month), last)
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.exists(self.keys.day_counts(day.isoformat()))
+            used = sum(1 for found in pipe.execute() if found)
+            if used:
+                days_used.append(used)
+            if len(days_used) == months:
+                break
+        if not days_used:
+            return None
+        return "month" if max(days_used) == 1 else "day"
 
     def closed_months(self) -> list[str]:
         """Closed months, oldest first."""
@@ -192,3 +252,7 @@ class CountStore:
                         rows += 1
         os.replace(tmp, path)
         return rows
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

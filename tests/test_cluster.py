@@ -161,7 +161,7 @@ def pipeline(cities, data):
 
 
 def _app():
-    from workers.cli import app
+    from bot.cli import app
 
     return app
 

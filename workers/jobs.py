@@ -22,7 +22,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlertJobError", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
+__all__ = ["AlertJobError", "accountability_report", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
            "on_month_closed", "fine_tune", "full_train", "collect_health"]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
@@ -52,6 +52,23 @@ def weekly_alert(as_of: str | None = None) -> dict:
 
 class AlertJobError(RuntimeError):
     """Some subscriptions' alerts could not be built; the job fails so that rq retries it."""
+
+
+def accountability_report(months: int = 12, end: str | None = None) -> dict:
+    """Build the accountability report, keep it for the bot, and queue it for every channel
+    subscribed to it (``crimecast report subscribe``; once per channel and report month)."""
+    from .report.build import accountability_report as build
+    from .report.build import save_report
+    from .report.post import ReportChannels, period_label, post_report
+
+    with _job_runtime() as rt:
+        report = build(rt.client, rt.keys, months=months, end=end)
+        save_report(rt.client, rt.keys, report)
+        channels = ReportChannels(rt.client, rt.keys).all()
+        queued = [c for c, hook in channels.items()
+                  if post_report(rt.client, rt.keys, c, report, webhook=hook)]
+    return {"period": period_label(report), "channels": len(channels), "queued": len(queued),
+            "already": len(channels) - len(queued)}
 
 
 def month_close_check() -> dict:

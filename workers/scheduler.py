@@ -10,7 +10,7 @@ at most once across every replica and restart:
   was down at 08:00 and comes back within the grace period fires the missed run once (at start-up,
   :meth:`Scheduler.catch_up`), and a later restart does not fire it again.
 
-APScheduler (3.x) provides the timing: cron triggers in ``settings.timezone``, ``coalesce=True``
+APScheduler (3.x) provides the timing: cron triggers in ``settings.zone()`` (the city's), ``coalesce=True``
 and ``misfire_grace_time=settings.misfire_grace_s``. Each fire enqueues an rq job with an explicit
 ``job_timeout`` and ``Retry(max=..., interval=[...])``; job functions are named by dotted path so
 that the scheduler never imports the model code (or torch).
@@ -137,14 +137,21 @@ def _alert_kwargs(run: datetime) -> dict[str, Any]:
     return {"as_of": run.date().isoformat()}
 
 
+REPORT_CRON = "0 9 3 * *"  # the accountability report: the 3rd of each month, 09:00 local
+
+
 def default_jobs(settings: Settings) -> list[JobSpec]:
-    """The four scheduled jobs of a deployment, timed from ``settings``."""
-    tz = settings.timezone
+    """The scheduled jobs of a deployment, timed from ``settings``."""
+    tz = settings.zone()  # CRIMECAST_TIMEZONE, else the city profile's
     grace = settings.misfire_grace_s
     return [
         JobSpec("weekly_alert", "workers.jobs.weekly_alert", "default",
                 parse_cron(settings.alert_cron, tz), grace, 900, 3, (60, 300, 900),
                 _alert_kwargs, "build every subscription's weekly alert and queue it for posting"),
+        JobSpec("accountability_report", "workers.jobs.accountability_report", "default",
+                parse_cron(REPORT_CRON, tz), grace, 1800, 3, (300, 900, 1800),
+                description="build the monthly accountability report and queue it for the "
+                            "channels subscribed to it"),
         JobSpec("fine_tune", "workers.model_jobs.fine_tune", "models",
                 parse_cron(settings.finetune_cron, tz), grace, 3600, 2, (600, 1800),
                 description="fine-tune the LSTM on closed months (skips if none is new)"),
@@ -167,7 +174,7 @@ class Scheduler:
     def __init__(self, rt: Runtime, jobs: list[JobSpec] | None = None, *, name: str | None = None):
         self.rt = rt
         self.settings = rt.settings
-        self.tz = _zone(self.settings.timezone)
+        self.tz = _zone(self.settings.zone())
         self.jobs = {j.id: j for j in (jobs if jobs is not None else default_jobs(self.settings))}
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self._aps = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,20 +39,23 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default=Path(".state"), description="Embedded Redis data, models, charts.")
     key_prefix: str = Field(default="crimecast", description="Prefix of every Redis key.")
 
+    # city
+    city_file: Path | None = Field(default=None, description="City profile YAML (name, area words, categories, places, source); default Calgary's.")
+
     # stream
     batch_size: int = Field(default=500, ge=1, description="Records per consumer batch.")
     block_ms: int = Field(default=1000, ge=0, description="XREADGROUP block time.")
     claim_idle_ms: int = Field(default=60_000, ge=1000, description="Reclaim entries idle this long.")
     max_deliveries: int = Field(default=5, ge=1, description="Deliveries before dead-lettering.")
     grace_days: int = Field(default=14, ge=0, description="Days after a month's end before it closes.")
-    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default Calgary's nine.")
+    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default the city profile's.")
 
     # models
     model_dir: Path | None = Field(default=None, description="Model registry; default STATE_DIR/models.")
     seed: int = Field(default=42, description="Seed for training.")
 
     # scheduler
-    timezone: str = Field(default="America/Edmonton", description="Scheduler time zone.")
+    timezone: str | None = Field(default=None, description="Scheduler time zone; default the city profile's.")
     alert_cron: str = Field(default="mon 08:00", description="Weekly alert time (day HH:MM).")
     finetune_cron: str = Field(default="sun 03:00", description="Weekly LSTM fine-tune time.")
     misfire_grace_s: int = Field(default=6 * 3600, ge=1, description="A missed run still fires within this.")
@@ -65,6 +68,24 @@ class Settings(BaseSettings):
     discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts (JSON list); empty = server admins.")
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
+
+    @field_validator("city_file")
+    @classmethod
+    def _usable_profile(cls, v: Path | None) -> Path | None:
+        """A city profile that cannot be used stops every command at start, with its problems."""
+        if v is not None:
+            from core.profile import load_profile
+
+            load_profile(v)  # ProfileError (a ValueError) lists each problem with its line
+        return v
+
+    def zone(self) -> str:
+        """The scheduler's time zone: ``timezone`` when set, else the city profile's."""
+        if self.timezone:
+            return self.timezone
+        from core.profile import load_profile
+
+        return load_profile(self.city_file).timezone
 
     @property
     def models_path(self) -> Path:

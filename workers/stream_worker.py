@@ -28,9 +28,10 @@ from rq import Retry
 from rq.job import Job
 
 from core.months import check_month
+from core.profile import active_profile
 from stream.categories import CategorySet
 from stream.consumer import BatchResult, Consumer
-from stream.months import close_month, due_months
+from stream.months import close_month, due_months, series_start
 
 from .runtime import Runtime
 
@@ -80,7 +81,11 @@ def close_due_months(rt: Runtime) -> list[str]:
     from stream.store import CountStore
 
     store = CountStore(rt.client, rt.keys)
-    due = due_months(store.watermark(), rt.settings.grace_days, store.closed_months(), store.months())
+    closed = store.closed_months()
+    start = None
+    if not closed:  # where the series begin: the profile says, else the counts show
+        start = active_profile().series_start or series_start(store.month_totals())
+    due = due_months(store.watermark(), rt.settings.grace_days, closed, store.months(), start=start)
     return [m for m in due if close_and_enqueue(rt, m, reason="watermark")]
 
 

@@ -68,7 +68,7 @@ def answer(view: View, query: Query) -> Answer:
         if x["lo80"] <= y["hi80"] and y["lo80"] <= x["hi80"]:
             a.lines.append("ℹ The 80% ranges overlap: the difference may not be real.")
     if query.per_1000:
-        a.lines.append("ℹ Rates are per 1,000 residents (2021 census household population).")
+        a.lines.append(f"ℹ Rates are per 1,000 residents ({view.population_label()}).")
     a.data.update({"months": f_months, "items": out})
     a.caveat = CAVEAT
     if query.chart and lines:

@@ -25,7 +25,7 @@ def answer(view: View, query: Query) -> Answer:
         "monthly (the source publishes whole months; no day or week counts)"
     a.lines.append(f"**Counts from {month_name(first)} to {month_name(last)}** "
                    f"({len(hist.months)} months), {len(hist.series):,} series: "
-                   f"{len(communities):,} areas × {len(hist.categories)} categories.")
+                   f"{len(communities):,} {view.names.area_words} × {len(hist.categories)} categories.")
     a.fields.append(("Source", kind + (" · SYNTHETIC demo data" if hist.synthetic else "")))
     sources = view.store.sources()
     if sources:
@@ -52,9 +52,7 @@ def answer(view: View, query: Query) -> Answer:
     a.fields.append(("Forecast archive", f"{len(archived)} set(s), made with data through "
                                          f"{archived[0]} – {archived[-1]}" if archived else
                      "empty: past months cannot yet be judged against a forecast made before them"))
-    a.fields.append(("Reference data", f"{len(view.info)} communities with sectors and 2021 "
-                                       "population" if view.info else "not loaded (no sectors, no "
-                                       "rates): `crimecast reference load`"))
+    a.fields.append(("Reference data", view.names.reference_text(len(view.info))))
     a.data.update({"first_month": first, "last_month": last, "months": len(hist.months),
                    "complete_through": newest, "series": len(hist.series),
                    "communities": len(communities), "categories": list(hist.categories),

@@ -79,7 +79,7 @@ def answer(view: View, query: Query) -> Answer:
                        f"series flagged city-wide, {res.method} at {FDR_LEVEL:.0%}).")
     if test.get("untested"):
         a.lines.append(f"ℹ {test['untested']} incident(s) in series without a forecast (e.g. a new "
-                       "community) were not tested.")
+                       f"{view.names.area_word}) were not tested.")
     a.data.update({"month": test["month"], "hot": hot, "fdr": {
         "method": res.method, "level": FDR_LEVEL, "tested": res.tested, "flagged": res.n_flagged,
         "in_scope": len(hot)}, "made_with_data_through": test.get("made_with")})

@@ -40,9 +40,7 @@ def answer(view: View, query: Query) -> Answer:
             a.fields.append((key.replace("_", " ").capitalize()[:256], _meta_text(value)))
     else:
         a.lines.append(NO_FORECASTS)
-    a.fields.append(("Reference data", f"{len(view.info)} communities with sectors/population"
-                                       if view.info else "not loaded (no sectors, no rates): "
-                                       "`crimecast reference load`"))
+    a.fields.append(("Reference data", view.names.reference_text(len(view.info))))
     a.fields = a.fields[:20]
     a.data.update({"data_through": view.data_through(), "model": meta.get("model", ""),
                    "model_version": view.fc.version, "months": hist.months[-1:],

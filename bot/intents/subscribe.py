@@ -22,7 +22,7 @@ def answer(view: View, query: Query) -> Answer:
         if place.kind == "city":
             sub = Subscription(view.context.channel_id, "city", categories=list(query.categories) or None)
         elif place.kind == "sector":
-            sub = Subscription(view.context.channel_id, "sector", sector=place.label.split()[0],
+            sub = Subscription(view.context.channel_id, "sector", sector=place.region or place.label,
                                categories=list(query.categories) or None)
         else:
             comms = [c for p in query.places for c in p.communities]

@@ -45,19 +45,20 @@ def answer(view: View, query: Query) -> Answer:
     rate_note = ""
     score = totals
     if query.per_1000:
-        if not view.info:
-            rate_note = ("Rates need the census reference data (`crimecast reference load`); "
-                         "ranked by counts instead.")
+        if not any(i.population for i in view.info.values()):
+            rate_note = ("Rates need population figures (the reference data, `crimecast "
+                         "reference load`); none are loaded, so ranked by counts instead.")
         else:
             pops = np.array([(view.info.get(c).population or 0) if c in view.info else 0
                              for c in fc.communities], dtype=float)
             score = np.where(pops >= 500, totals / np.maximum(pops, 1) * 1000, -1.0)
-            rate_note = ("Ranked per 1,000 residents (2021 census household population); areas "
+            rate_note = (f"Ranked per 1,000 residents ({view.population_label()}); areas "
                          "under 500 residents (industrial, parks) left out.")
     order = [i for i in np.argsort(-score, kind="stable") if score[i] > 0][:query.top_n]
     span = month_name(f_months[0]) if len(f_months) == 1 else f"{f_months[0]} – {f_months[-1]}"
     where = "" if scope.kind == "city" else f" in {scope.label}"
-    a = view.base(query, f"Top {len(order)} communities{where}: {query.category_label}, {span}")
+    a = view.base(query, f"Top {len(order)} {view.names.area_words}{where}: "
+                         f"{query.category_label}, {span}")
     if rate_note:
         a.lines.append(f"ℹ {rate_note}")
     rows_out, bars = [], []
@@ -68,7 +69,7 @@ def answer(view: View, query: Query) -> Answer:
         item = {"rank": rank, "community": community, "mean": round(mean, 2), "lo80": lo,
                 "hi80": hi}
         text = f"{rank}. **{community}** — {fmt_range(mean, lo, hi)}"
-        if query.per_1000 and view.info and score[ci] > 0:
+        if query.per_1000 and score is not totals and score[ci] > 0:
             item["rate_per_1000"] = round(float(score[ci]), 3)
             text += f" · {score[ci]:.2f} per 1,000"
         rows_out.append(item)
@@ -132,7 +133,7 @@ def _top_counted(view: View, query: Query, period: Period) -> Answer:
     ranked = sorted((c for c in by_comm if by_comm[c] > 0), key=lambda c: (-by_comm[c], c))
     ranked = ranked[:query.top_n]
     where = "" if scope.kind == "city" else f" in {scope.label}"
-    a = view.base(query, f"Top {len(ranked)} communities{where}: {query.category_label}, "
+    a = view.base(query, f"Top {len(ranked)} {view.names.area_words}{where}: {query.category_label}, "
                          f"{span.label} (reported counts)")
     for note in span.notes:
         a.lines.append(f"ℹ {note}")

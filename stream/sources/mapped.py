@@ -5,16 +5,22 @@ The mapping is a small YAML (or JSON) file::
     source: chicago                 # names the records' source (and their derived ids)
     delimiter: ","                  # optional
     columns:
-      id: ID                        # optional: derived from content + occurrence when absent
+      id: ID                        # optional: derived from content + occurrence when absent;
+                                    # a list ([Report Number, IBR Code]) joins several columns
       community: Community Area
+      community_fallback: District  # optional: the area when `community` is blank (named by
+                                    # `fallback_name`, e.g. "NPU {value} (no neighborhood)")
       category: Primary Type
-      datetime: Date                # either one date/datetime column ...
+      datetime: Date                # either one date/datetime column (the date that counts) ...
       datetime_format: "%m/%d/%Y %I:%M:%S %p"   # optional (ISO when absent)
+      # occurred: Occur Date / reported: Report Date   # ... or both, with `count_by` choosing
       # year: Year / month: Month / day: Day   # ... or year/month(/day) columns
       count: Count                  # optional (1 per row when absent)
+    count_by: occurred              # occurred (default) | reported, with columns occurred/reported
     categories:                     # the city's crime types -> the configured categories
       ROBBERY: Street Robbery
       NARCOTICS: null               # null = out of scope: skipped, counted as skipped
+    # categories: same              # the crime types are the configured categories themselves
     category_file: types.yaml       # alternatively, the same mapping in its own file
     communities: {"LOOP": "DOWNTOWN"}   # optional renames
 
@@ -41,11 +47,26 @@ class ColumnMapping:
     def __init__(self, data: dict, path: str | os.PathLike[str] | None = None,
                  categories: CategorySet | None = None):
         self.path = str(path) if path else None
-        self.categories = categories or CategorySet.calgary()
+        self.categories = categories or CategorySet.default()
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
             raise SourceError(path, None, "mapping needs a 'columns' section")
-        cols = {str(k): str(v) for k, v in data["columns"].items() if v is not None}
+        raw_id = data["columns"].get("id")
+        self.id_columns = ([str(c) for c in raw_id] if isinstance(raw_id, list)
+                           else [str(raw_id)] if raw_id else [])
+        cols = {str(k): str(v) for k, v in data["columns"].items()
+                if v is not None and k != "id"}
+        count_by = str(data.get("count_by") or "occurred")
+        if count_by not in ("occurred", "reported"):
+            raise SourceError(path, None, f"count_by must be 'occurred' or 'reported', not {count_by!r}")
+        if "datetime" not in cols and count_by in cols:
+            cols["datetime"] = cols[count_by]
+        elif "datetime" not in cols and data.get("count_by"):
+            raise SourceError(path, None, f"count_by: {count_by} needs columns.{count_by}")
+        self.count_by = count_by
         self.columns = cols
+        self.fallback_name = str(data.get("fallback_name") or "{value} (no area)")
+        if "{value}" not in self.fallback_name:
+            raise SourceError(path, None, "fallback_name needs '{value}' (the fallback column's value)")
         self.source = str(data.get("source") or (Path(path).stem if path else "mapped"))
         self.delimiter = str(data.get("delimiter") or ",")
         if len(self.delimiter) != 1:
@@ -57,6 +78,8 @@ class ColumnMapping:
             raise SourceError(path, None, "columns needs 'datetime', or 'year' and 'month'")
         self.datetime_format = cols.pop("datetime_format", None)
         raw_types = data.get("categories")
+        if raw_types is None and not data.get("category_file") or raw_types in ("same", "identity"):
+            raw_types = {name: name for name in self.categories}  # the types are the categories
         if raw_types is None and data.get("category_file"):
             cat_path = Path(str(data["category_file"]))
             if path and not cat_path.is_absolute():
@@ -86,8 +109,25 @@ class ColumnMapping:
         return cls(_load(Path(path)), path, categories)
 
     def required_columns(self) -> list[str]:
-        return [v for k, v in self.columns.items() if k in
-                ("id", "community", "category", "datetime", "year", "month", "day", "count")]
+        return self.id_columns + [v for k, v in self.columns.items() if k in (
+            "community", "community_fallback", "category", "datetime", "year", "month", "day",
+            "count")]
+
+    def area(self, values: dict[str, str]) -> str:
+        """The row's area: its own column, else the fallback column named by ``fallback_name``."""
+        community = normalise_name(values.get(self.columns["community"], ""))
+        if not community and "community_fallback" in self.columns:
+            value = normalise_name(values.get(self.columns["community_fallback"], ""))
+            if value:
+                return normalise_name(self.fallback_name.format(value=value))
+            raise RecordError(f"missing field {self.columns['community']!r} (and "
+                              f"{self.columns['community_fallback']!r})")
+        return self.communities.get(community, community)
+
+    def ident(self, values: dict[str, str]) -> str:
+        """The row's id from its id column(s), joined by '/'; empty when any part is blank."""
+        parts = [values.get(c, "").strip() for c in self.id_columns]
+        return "/".join(parts) if parts and all(parts) else ""
 
 
 def _load(path: Path):
@@ -126,11 +166,10 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
             if category is None:
                 raise RecordError(f"crime type {raw_type.strip()[:60]!r} is not in the "
                                   "category mapping")
-            community = normalise_name(values.get(cols["community"], ""))
-            community = mapping.communities.get(community, community)
+            community = mapping.area(values)
             day = _day(values, cols, mapping.datetime_format, today)
             count = parse_count(values.get(cols["count"]) if "count" in cols else 1)
-            ident = values.get(cols["id"], "").strip() if "id" in cols else ""
+            ident = mapping.ident(values)
             if not ident:
                 content = (community, category, day.isoformat(), count)
                 occ = seen.get(content, 0)

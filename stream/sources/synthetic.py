@@ -16,18 +16,15 @@ import numpy as np
 
 from core.months import add_months
 
-from ..categories import CALGARY_CATEGORIES
+from core.profile import active_profile
+
 from ..records import Incident, normalise_name
 
 SOURCE = "synthetic"
-DEFAULT_COMMUNITIES = (
-    "BELTLINE", "DOWNTOWN COMMERCIAL CORE", "FOREST LAWN", "BRIDGELAND/RIVERSIDE", "CRANSTON",
-    "MARLBOROUGH", "BOWNESS", "SUNALTA", "TEMPLE", "SADDLE RIDGE", "SHAWNESSY", "AMBLETON",
-)
 
 
-def generate(*, communities: Iterable[str] = DEFAULT_COMMUNITIES,
-             categories: Iterable[str] = CALGARY_CATEGORIES, start: str = "2022-01",
+def generate(*, communities: Iterable[str] | None = None,
+             categories: Iterable[str] | None = None, start: str = "2022-01",
              months: int = 24, seed: int = 42, scale: float = 1.0,
              today: date | None = None) -> Iterator[Incident]:
     """Yield one-incident records month by month (months in the future are not generated).
@@ -44,8 +41,11 @@ def generate(*, communities: Iterable[str] = DEFAULT_COMMUNITIES,
     if scale <= 0:
         raise ValueError("scale must be positive")
     today = today or datetime.now(timezone.utc).date()
+    profile = active_profile()  # default areas and categories: the city profile's
+    if communities is None:
+        communities = profile.sample_areas or [f"AREA {i:02d}" for i in range(1, 13)]
     comms = [normalise_name(c) for c in communities]
-    cats = list(categories)
+    cats = list(categories if categories is not None else profile.category_names)
     rng = np.random.default_rng(seed)
     base = rng.lognormal(mean=0.5, sigma=0.9, size=(len(comms), len(cats))) * scale
     phase = rng.uniform(0, 2 * np.pi, size=len(cats))

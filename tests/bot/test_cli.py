@@ -55,6 +55,14 @@ def test_reference_load(settings_env, filled, reference_files):
     assert json.loads(res.output)["rate_per_1000"] > 0
 
 
+def test_reference_load_finds_the_profile_s_population_file(settings_env, filled, reference_files):
+    """Without --population, the file the profile names is found beside the areas file."""
+    res = runner.invoke(app, ["reference", "load", "--areas", str(reference_files[0])])
+    assert res.exit_code == 0 and "no population" not in res.output, res.output
+    res = runner.invoke(app, ["ask", "beltline per 1000", "--json"])
+    assert json.loads(res.output)["rate_per_1000"] > 0
+
+
 def test_reference_load_bad_file(settings_env, tmp_path):
     """A file without the expected columns is a clear error."""
     bad = tmp_path / "bad.csv"

@@ -295,7 +295,7 @@ def test_commands_have_typed_options():
     top = CrimecastCog.top
     params = {p.name: p for p in top.parameters}
     assert params["n"].min_value == 1 and params["n"].max_value == 25
-    assert len(params["sector"].choices) == 8
+    assert params["sector"].autocomplete  # the city's regions, from the reference data
     assert {c.name for c in CrimecastCog.__cog_app_commands__} >= {
         "forecast", "top", "trend", "compare", "explain", "status", "ask", "help", "alerts"}
 
@@ -317,3 +317,16 @@ def test_commands_register_on_a_tree():
     assert by_name["alerts"]["default_member_permissions"] is not None
     am = client.allowed_mentions
     assert am.everyone is False and am.users is False and am.roles is False
+
+
+def test_region_autocomplete_offers_the_city_s_regions(engine, with_reference):
+    """Region autocomplete offers the profile's region labels, and a label resolves on /top."""
+    r, keys = with_reference
+    cog, _ = make_cog(r, keys)
+    choices = run(cog._regions(Interaction(User(1)), "north"))
+    assert [c.name for c in choices] == ["NORTH sector", "NORTHEAST sector", "NORTHWEST sector"]
+    inter = Interaction(User(1))
+    run(cog.top.callback(cog, inter, category=None, n=3, sector=choices[1].value, horizon=None,
+                         per_1000=False))
+    (_, kw), = inter.followup.sent
+    assert "NORTHEAST sector" in kw["embed"].title

@@ -211,3 +211,42 @@ def test_weekly_alert_end_to_end_posts_once(filled, sleeps):
     assert "BELTLINE" in msg["embed"]["title"] and msg["png"].startswith(b"\x89PNG")
     run_weekly_alerts(r, keys, "2024-01-15")
     assert Poster(r, keys, d, sleep=sleeps.append).drain().posted == [] and len(d.messages) == 1
+
+
+# --- the monthly accountability report, through the same outbox -------------------------------------
+def _small_report(r, keys):
+    """A real report over two months of a tiny day-level city (two areas, archived forecasts)."""
+    from datetime import date
+
+    from stream.consumer import Consumer
+    from stream.forecast_archive import ForecastArchive
+    from stream.forecast_cache import CachedForecast
+    from stream.producer import Producer
+    from stream.records import Incident
+    from workers.report import accountability_report
+
+    incidents = [Incident(f"i{m}-{d}-{c}", c, "Street Robbery", date(2023, m, d), 1, "t")
+                 for m in (10, 11, 12) for d in (3, 9, 17, 24) for c in ("ALPHA", "BETA")]
+    Producer(r, keys).send(incidents)
+    consumer = Consumer(r, keys)
+    consumer.run(burst=True)
+    consumer.close()
+    for through, months in (("2023-10", ["2023-11", "2023-12"]), ("2023-11", ["2023-12", "2024-01"])):
+        ForecastArchive(r, keys).write(through, [
+            CachedForecast(c, "Street Robbery", months, [4.0, 4.0], [0.1, 0.1], [1, 1], [7, 7], "m",
+                           through) for c in ("ALPHA", "BETA")])
+    return accountability_report(r, keys, months=2, end="2023-12")
+
+
+def test_accountability_report_posts_once_a_month(r, keys, sleeps):
+    """The report queued for the admin channel posts once, as a report embed, and never again."""
+    from workers.report.post import post_report
+
+    report = _small_report(r, keys)
+    assert post_report(r, keys, "99", report) and not post_report(r, keys, "99", report)
+    d = Discordish()
+    assert poster(r, keys, d, sleeps).drain().posted == ["99/report-2023-12"]
+    embed = d.messages[0]["embed"]
+    assert embed["title"] == "Accountability report · 2023-11 to 2023-12"
+    assert "docs/data.md" in embed["footer"]["text"] and "Where it pointed" in embed["description"]
+    assert not post_report(r, keys, "99", report)  # posted: this month's report is never re-queued

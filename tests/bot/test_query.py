@@ -6,8 +6,13 @@ import re
 
 import pytest
 
-from bot.names import ASSAULT, BE_COMM, BE_DWELL, BE_OTHER, COMM_ROB, STREET_ROB, THEFT_FROM, \
-    THEFT_OF, VIOLENCE
+
+# Calgary's categories, as the Calgary profile spells them
+THEFT_OF, THEFT_FROM = "Theft OF Vehicle", "Theft FROM Vehicle"
+BE_DWELL, BE_COMM, BE_OTHER = ("Break & Enter - Dwelling", "Break & Enter - Commercial",
+                               "Break & Enter - Other Premises")
+ASSAULT, VIOLENCE = "Assault (Non-domestic)", "Violence  'Other' (Non-domestic)"
+STREET_ROB, COMM_ROB = "Street Robbery", "Commercial Robbery"
 from bot.query import INTENTS, MAX_CHARS, QueryError, clean, from_options, parse
 
 BE = {BE_COMM, BE_DWELL, BE_OTHER}

@@ -57,3 +57,50 @@ def test_close_month_refuses_a_bad_month(r, keys):
     with pytest.raises(ValueError, match="YYYY-MM"):
         close_month(r, keys, "2023-5")
     assert r.exists(keys.closed_months) == 0
+
+
+def test_series_start_skips_leading_stragglers():
+    """A few incidents dated years before the data's span do not start the series."""
+    from stream.months import series_start
+
+    totals = {"2010-09": 1, "2016-08": 1, "2018-11": 10, "2018-12": 102, "2019-01": 2012,
+              "2019-02": 1644, "2019-03": 1611}
+    assert series_start(totals) == "2019-01"
+    assert series_start({"2023-01": 0, "2023-02": 1, "2023-03": 2}) == "2023-02"
+
+
+def test_stragglers_neither_invent_years_nor_reopen_closed_months():
+    """Before any close the series begin at their start; after, only later months become due."""
+    from datetime import date
+
+    from stream.months import due_months
+
+    known = ["2010-09", "2018-12", "2019-01", "2019-02", "2019-03"]
+    assert due_months(date(2019, 4, 30), 14, [], known, start="2019-01") == [
+        "2019-01", "2019-02", "2019-03"]
+    # a straggler from 2012 arrives after 2019-01..03 closed: nothing before them reopens
+    assert due_months(date(2019, 5, 31), 14, ["2019-01", "2019-02", "2019-03"],
+                      known + ["2012-04", "2019-04"]) == ["2019-04"]
+
+
+def test_panel_starts_at_the_first_closed_month(r, keys):
+    """The panel the models learn from begins where the series do, not at a straggler."""
+    from datetime import date
+
+    from stream.consumer import Consumer
+    from stream.months import close_month
+    from stream.producer import Producer
+    from stream.records import Incident
+    from stream.store import CountStore
+
+    recs = [Incident(f"x:{i}", "A", "Street Robbery", d) for i, d in
+            enumerate([date(2012, 4, 2), date(2019, 1, 5), date(2019, 2, 6), date(2019, 3, 7)])]
+    Producer(r, keys).send(recs)
+    Consumer(r, keys, name="c").run(burst=True)
+    store = CountStore(r, keys)
+    assert store.panel().columns[0] == "2012-04"  # nothing closed yet: every month
+    for m in ("2019-01", "2019-02"):
+        close_month(r, keys, m)
+    panel = store.panel()
+    assert list(panel.columns) == ["2019-01", "2019-02", "2019-03"]
+    assert store.series_counts("A", "Street Robbery")["2012-04"] == 1  # still counted

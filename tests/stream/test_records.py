@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from stream.categories import CALGARY_CATEGORIES, CategorySet
+from stream.categories import CategorySet
 from stream.records import Incident, RecordError, RecordParser, derive_id
 
 TODAY = date(2024, 6, 15)
@@ -115,5 +115,5 @@ def test_fast_parser_agrees_with_from_fields(fields):
 
 def test_calgary_categories_are_the_nine_portal_spellings():
     """The default set is the portal's nine, two spaces in 'Violence  'Other'' included."""
-    assert len(CALGARY_CATEGORIES) == 9
-    assert "Violence  'Other' (Non-domestic)" in CALGARY_CATEGORIES
+    assert len(CategorySet.calgary()) == 9
+    assert "Violence  'Other' (Non-domestic)" in CategorySet.calgary().names

@@ -228,3 +228,61 @@ def test_download_retries_transient_errors_and_reports_hard_ones(socrata, tmp_pa
     assert not (tmp_path / "b.csv").exists() and not (tmp_path / "b.csv.part").exists()
     with pytest.raises(SourceError, match="refused access.*SOCRATA_APP_TOKEN"):
         download(tmp_path / "c.csv", base_url=url, dataset="locked", retry_delay=0.01)
+
+
+def _offence_file(tmp_path):
+    return _write(tmp_path, "Report,Code,Hood,Npu,Type,Occur,Reported\n"
+                  "19001,1315,Midtown,E,AGG ASSAULT,3/21/2019,3/21/2019\n"
+                  "19001,1316,Midtown,E,AGG ASSAULT,3/21/2019,3/21/2019\n"
+                  "19002,2305,,M,AUTO THEFT,12/30/2018,1/2/2019\n"
+                  "19003,2305,,,AUTO THEFT,1/5/2019,1/5/2019\n", "offences.csv")
+
+
+OFFENCES = {"columns": {"id": ["Report", "Code"], "community": "Hood", "community_fallback": "Npu",
+                        "category": "Type", "occurred": "Occur", "reported": "Reported",
+                        "datetime_format": "%m/%d/%Y"},
+            "fallback_name": "NPU {value} (no neighborhood)", "categories": "same"}
+
+
+def test_several_id_columns_keep_two_offences_of_one_report(tmp_path):
+    """With report number + offence code as the id, a report's two offences are two incidents."""
+    from stream.categories import CategorySet
+
+    cmap = ColumnMapping(OFFENCES, categories=CategorySet(["AGG ASSAULT", "AUTO THEFT"]))
+    recs = _incidents(read_mapped(_offence_file(tmp_path), cmap, today=TODAY))
+    assert [r.id for r in recs[:2]] == ["mapped:19001/1315", "mapped:19001/1316"]
+
+
+def test_fallback_area_when_the_area_is_blank(tmp_path):
+    """A blank neighborhood falls back to its NPU, named so; blank both is a dead letter."""
+    from stream.categories import CategorySet
+
+    cmap = ColumnMapping(OFFENCES, categories=CategorySet(["AGG ASSAULT", "AUTO THEFT"]))
+    loaded = read_mapped(_offence_file(tmp_path), cmap, today=TODAY)
+    assert [r.community for r in _incidents(loaded)] == ["MIDTOWN", "MIDTOWN",
+                                                         "NPU M (NO NEIGHBORHOOD)"]
+    (rej,) = [x for x in loaded if isinstance(x, Rejected)]
+    assert "missing field 'Hood' (and 'Npu')" in rej.reason and rej.origin.endswith(":5")
+
+
+@pytest.mark.parametrize("count_by,day", [("occurred", date(2018, 12, 30)),
+                                          ("reported", date(2019, 1, 2))])
+def test_the_mapping_says_which_date_counts(tmp_path, count_by, day):
+    """count_by chooses the occurrence date (late reports count when they happened) or the report."""
+    from stream.categories import CategorySet
+
+    cmap = ColumnMapping({**OFFENCES, "count_by": count_by},
+                         categories=CategorySet(["AGG ASSAULT", "AUTO THEFT"]))
+    recs = _incidents(read_mapped(_offence_file(tmp_path), cmap, today=TODAY))
+    assert recs[2].occurred_at == day
+
+
+def test_categories_same_takes_the_types_as_they_are(tmp_path):
+    """'categories: same' accepts the types that are configured categories and no others."""
+    from stream.categories import CategorySet
+
+    cmap = ColumnMapping(OFFENCES, categories=CategorySet(["AGG ASSAULT"]))
+    loaded = read_mapped(_offence_file(tmp_path), cmap, today=TODAY)
+    assert {r.category for r in _incidents(loaded)} == {"AGG ASSAULT"}
+    assert sum("not in the category mapping" in x.reason for x in loaded
+               if isinstance(x, Rejected)) == 2  # both AUTO THEFT rows

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from stream.categories import CategorySet
 from stream.connection import connect
 from stream.store import CountStore
-from workers.cli import app
+from bot.cli import app
 
 runner = CliRunner()
 
@@ -180,3 +180,44 @@ def test_revised_export_replaces_revised_counts(settings_env, keys, tmp_path):
     assert store.month_counts("2023-05") == {("A", "Street Robbery"): 7, ("B", "Street Robbery"): 1}
     assert store.month_counts("2023-06") == {("B", "Street Robbery"): 3}
     assert store.stats()["corrections"] == 1
+
+
+def test_data_text_is_never_read_as_markup(settings_env, keys, tmp_path):
+    """A bad row on line 100 prints as 'city.csv:100: ...' (no emoji), and '[red]' stays text."""
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("columns: {community: Area, category: Type, datetime: When}\n"
+                       "categories: {ROB: Street Robbery}\n")
+    rows = ["Area,Type,When"] + [f"A{i},ROB,2023-05-01" for i in range(97)]
+    rows += [",ROB,2023-05-01", "[red]X[/red],ARSON,2023-05-01"]  # lines 99 and 100
+    data = tmp_path / "city.csv"
+    data.write_text("\n".join(rows) + "\n")
+    result = runner.invoke(app, ["ingest", "csv", str(data), "--mapping", str(mapping), "--drain"])
+    assert result.exit_code == 0, result.output
+    assert "city.csv:100: crime type 'ARSON' is not in the category mapping" in result.output
+    assert "city.csv:99: missing field 'community'" in result.output
+    assert "💯" not in result.output
+    table = runner.invoke(app, ["dead-letters"])
+    assert "[red]" in table.output  # shown as written, not taken for a colour
+
+
+def test_ingest_csv_reads_the_city_profile_s_mapping(settings_env, keys, tmp_path, monkeypatch):
+    """Without --mapping, `ingest csv` uses the source mapping of CRIMECAST_CITY_FILE's profile."""
+    profile = tmp_path / "city.yaml"
+    profile.write_text("""\
+name: Springfield
+timezone: America/Chicago
+area: {singular: district, plural: districts}
+categories: [{name: Theft of Bicycle}, {name: Assault}]
+source:
+  kind: mapped
+  mapping: {source: spf, columns: {id: [Case, Code], community: District, category: Type,
+            datetime: When}, categories: same}
+""")
+    monkeypatch.setenv("CRIMECAST_CITY_FILE", str(profile))
+    data = tmp_path / "spf.csv"
+    data.write_text("Case,Code,District,Type,When\n1,a,North,Theft of Bicycle,2023-05-01\n"
+                    "1,b,North,Assault,2023-05-01\n")
+    result = runner.invoke(app, ["ingest", "csv", str(data), "--drain"])
+    assert result.exit_code == 0, result.output
+    assert _store(settings_env, keys).month_counts("2023-05") == {
+        ("NORTH", "Theft of Bicycle"): 1, ("NORTH", "Assault"): 1}

@@ -12,7 +12,7 @@ from stream.producer import Producer
 from stream.sources.calgary import read_calgary
 from stream.store import CountStore
 from workers.alerts import SubscriptionStore
-from workers.cli import app
+from bot.cli import app
 from workers.runtime import queue_name
 
 runner = CliRunner()
@@ -97,7 +97,8 @@ def test_status_json_reports_problems(settings_env, r):
     data = json.loads(result.stdout)
     assert data["ok"] is False
     assert "no forecasts are served yet" in data["problems"]
-    assert {s["job"] for s in data["schedule"]} == {"weekly_alert", "fine_tune", "month_close", "health"}
+    assert {s["job"] for s in data["schedule"]} == {"weekly_alert", "accountability_report", "fine_tune",
+                                                   "month_close", "health"}
 
 
 def test_status_unreachable_redis_is_a_clear_error(settings_env, r, monkeypatch):

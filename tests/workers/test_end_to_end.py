@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from stream.forecast_cache import ForecastCache
 from workers.alerts import Alert
-from workers.cli import app
+from bot.cli import app
 
 runner = CliRunner()
 
@@ -39,7 +39,10 @@ def test_ingest_worker_models_and_weekly_alert(settings_env, r, keys, calgary_sl
     alert = Alert.from_json(fields["alert"])
     assert alert.iso_week == "2023-W52" and alert.data_through == "2023-11"
     assert alert.scope_label == "BELTLINE, FOREST LAWN"
-    assert alert.month_to_date == {"month": "2023-12", "days": 31, "days_in_month": 31}
+    # the portal publishes whole months: the alert leads with December against its forecast
+    assert alert.resolution == "month" and alert.week is None and alert.month_to_date is None
+    assert alert.last_month["month"] == "2023-12" and alert.last_month["expected"] is not None
+    assert alert.fdr["month"] == "2023-12" and alert.fdr["whole_month"]
     assert {t["community"] for t in alert.top_next_month} == {"BELTLINE", "FOREST LAWN"}
     assert all(t["month"] == "2024-01" and t["lo80"] <= t["mean"] <= t["hi80"]
                for t in alert.top_next_month)

@@ -83,11 +83,11 @@ def test_weekly_alert_job_fails_for_retry_but_keeps_the_good_alerts(rt):
     """Alerts that cannot be built fail the job (so rq retries it); once fixed, each is queued once."""
     SubscriptionStore(rt.client, rt.keys).add(Subscription("1", "city"))
     rt.client.hset(rt.keys.subscriptions, "2", '{"channel_id": "2", "scope": "city"}')
-    rt.client.set(rt.keys.forecasts, "not a hash")  # every build now fails on reading forecasts
+    rt.client.set(rt.keys.forecasts_meta, "not a hash")  # the week's facts cannot be read
     job = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
     assert job.get_status() in (JobStatus.FAILED, JobStatus.SCHEDULED)
     assert "AlertJobError" in (job.latest_result().exc_string or "")
-    rt.client.delete(rt.keys.forecasts)
+    rt.client.delete(rt.keys.forecasts_meta)
     again = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
     assert again.return_value()["queued"] == 2
     assert _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19").return_value()["already"] == 2
@@ -101,3 +101,51 @@ def test_health_notices_a_silent_scheduler(rt):
     old = datetime.now(timezone.utc) - timedelta(hours=2)
     rt.client.hset(rt.keys.scheduler_last, "health", old.isoformat(timespec="seconds"))
     assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])
+
+
+def test_accountability_job_without_subscribers_keeps_the_report_and_queues_nothing(rt, report_data):
+    """With no channel subscribed the monthly job still keeps the report for the bot."""
+    from workers.report import latest_report
+
+    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert job.return_value() == {"period": "report-2023-12", "channels": 0, "queued": 0,
+                                  "already": 0}
+    assert latest_report(rt.client, rt.keys)["period"]["end"] == "2023-12"
+    assert not rt.client.exists(rt.keys.alert_outbox)
+
+
+def test_accountability_job_queues_the_report_for_subscribed_channels(rt, report_data):
+    """`report subscribe` channels get this month's report queued once."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    assert CliRunner().invoke(app, ["report", "subscribe", "777"]).exit_code == 0
+    job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert job.return_value() == {"period": "report-2023-12", "channels": 1, "queued": 1,
+                                  "already": 0}
+    (_, fields), = rt.client.xrange(rt.keys.alert_outbox)
+    payload = json.loads(fields["alert"])
+    assert fields["channel_id"] == "777" and payload["kind"] == "accountability"
+    assert payload["report"]["period"]["end"] == "2023-12"
+    again = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
+    assert again.return_value()["already"] == 1
+    assert CliRunner().invoke(app, ["report", "unsubscribe", "777"]).exit_code == 0
+    assert CliRunner().invoke(app, ["report", "unsubscribe", "777"]).exit_code == 1
+
+
+@pytest.fixture
+def report_data(rt, calgary_slice, tools):
+    """A slice of the real file counted, and two forecast sets archived."""
+    import pandas as pd
+
+    from stream.consumer import Consumer
+    from stream.forecast_archive import ForecastArchive
+    from stream.producer import Producer
+    from stream.sources.calgary import read_calgary
+
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    Consumer(rt.client, rt.keys).run(burst=True)
+    panel = tools.panel_of(pd.read_csv(calgary_slice))
+    for through in ("2023-10", "2023-11"):
+        ForecastArchive(rt.client, rt.keys).write(through, tools.mean_forecasts(panel, through))

@@ -106,7 +106,7 @@ def test_forecast_command_prints_the_served_forecast(loaded, settings_env):
     """`crimecast forecast BELTLINE` shows each category, the coherent total and the caveat."""
     from typer.testing import CliRunner
 
-    from workers.cli import app
+    from bot.cli import app
 
     with runtime(settings_env) as rt:
         _run(rt, model_jobs.on_month_closed, "2023-10")
@@ -126,7 +126,7 @@ def test_backtest_command_writes_the_contract_file(calgary_slice, tmp_path, sett
     import pandas as pd
     from typer.testing import CliRunner
 
-    from workers.cli import app
+    from bot.cli import app
 
     out = tmp_path / "PREDS.csv"
     args = ["backtest", "--data", str(calgary_slice), "--start", "2023-07", "--end", "2023-09",

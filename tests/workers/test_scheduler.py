@@ -70,9 +70,10 @@ def test_previous_run_respects_grace():
 def test_every_job_has_timeout_and_retry(rt):
     """Each scheduled job is enqueued with an explicit timeout and a retry policy with intervals."""
     sched = Scheduler(rt)
-    assert set(sched.jobs) == {"weekly_alert", "fine_tune", "month_close", "health"}
+    assert set(sched.jobs) == {"weekly_alert", "accountability_report", "fine_tune", "month_close",
+                               "health"}
     for spec in default_jobs(rt.settings):
-        run = previous_run(spec.trigger, MONDAY_8 + timedelta(days=7), 8 * 24 * 3600)
+        run = previous_run(spec.trigger, MONDAY_8 + timedelta(days=7), 40 * 24 * 3600)  # monthly too
         assert sched.fire(spec.id, run)
         job_id = rt.queue(spec.queue).job_ids[-1]
         job = Job.fetch(job_id, connection=rt.raw)

@@ -1,10 +1,6 @@
-"""The ``crimecast`` command line: ``app`` plus one module per group of commands."""
+"""The operator commands, one module per group (``ingest``, ``ops``, ``models``, ``profile``, ``report``).
 
-from .base import app, console, load_settings
-
-# Each module registers its commands on ``app`` when imported.
-from . import ingest as _ingest  # noqa: F401,E402
-from . import ops as _ops  # noqa: F401,E402
-from . import models as _models  # noqa: F401,E402
-
-__all__ = ["app", "console", "load_settings"]
+Each module holds its own ``typer.Typer()`` instances and registers nothing anywhere else:
+``bot/cli.py`` composes every group into the ``crimecast`` entry point. Importing this package
+adds no command.
+"""

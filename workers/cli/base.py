@@ -1,4 +1,5 @@
-"""The ``crimecast`` typer app and what every command shares (settings, runtime, console)."""
+"""What every command shares: settings, runtime, console, errors (the app itself is composed in
+``bot/cli.py``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,13 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
 
-app = typer.Typer(
-    name="crimecast",
-    help="Streaming crime-count forecaster: ingest incidents, keep counts, forecast, answer.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,  # never print locals: they may hold secrets
-)
 console = Console()
 err_console = Console(stderr=True)
 
@@ -42,7 +37,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(Text.assemble(("error:", "red"), " ", message))  # data text is never markup
     return typer.Exit(code)
 
 

@@ -20,8 +20,10 @@ import typer
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 from rich.table import Table
+from rich.text import Text
 
 from core.caveats import REPORTED
+from core.profile import CityProfile, ProfileError, load_profile
 from stream.categories import CategorySet
 from stream.connection import RedisVersionError, redact
 from stream.consumer import Consumer
@@ -34,11 +36,12 @@ from stream.store import CountStore
 
 from ..runtime import Runtime, runtime
 from ..settings import Settings
-from .base import app, console, err_console, fail, load_settings
+from .base import console, err_console, fail, load_settings
+
+app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 
 ingest_app = typer.Typer(help="Put incident records on the stream (safe to re-run: each counts once).",
-                         no_args_is_help=True)
-app.add_typer(ingest_app, name="ingest")
+                         no_args_is_help=True)  # `crimecast ingest`, composed in bot/cli.py
 
 DrainOpt = typer.Option(False, "--drain", help="Also count everything waiting (an in-process "
                                                "consumer in burst mode) before returning.")
@@ -58,8 +61,18 @@ def _runtime(settings: Settings) -> Iterator[Runtime]:
                    "lost: re-run the same command (records already sent count once).") from None
 
 
+def _profile(settings: Settings) -> CityProfile:
+    """The deployment's city profile (``CRIMECAST_CITY_FILE``, else Calgary's)."""
+    try:
+        return load_profile(settings.city_file)
+    except ProfileError as exc:
+        raise fail(f"CRIMECAST_CITY_FILE: {exc}") from None
+
+
 def _categories(settings: Settings) -> CategorySet:
     try:
+        if settings.categories_file is None:
+            return CategorySet.from_profile(_profile(settings))
         return CategorySet.load(settings.categories_file)
     except ValueError as exc:
         raise fail(f"CRIMECAST_CATEGORIES_FILE: {exc}") from None
@@ -68,7 +81,7 @@ def _categories(settings: Settings) -> CategorySet:
 def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
     """XADD ``records`` with a progress bar; print the rate; optionally drain the stream."""
     start = time.perf_counter()
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console,
                   transient=False) as progress:
         task = progress.add_task(label, total=total or None, rate="")
@@ -106,16 +119,23 @@ def _drain(rt: Runtime) -> None:
                   f"ignored, {stats['dead']:,} dead letters")
 
 
+def _say(text: str, out=None) -> None:
+    """Print text that holds data (file names, reasons, names) as it is: never as rich markup
+    or emoji codes (``file.csv:100: missing field`` must not become an emoji)."""
+    (out or console).print(Text(text))
+
+
 def _report_rejected(loaded: Loaded) -> None:
     if loaded.skipped:
         console.print(f"{loaded.skipped:,} rows skipped (crime types the mapping leaves out)")
     if not loaded.rejected:
         return
-    err_console.print(f"[yellow]warning:[/yellow] {len(loaded.rejected):,} of {loaded.rows:,} rows "
-                      f"in {loaded.path} could not be read; they went to the dead-letter stream "
-                      "(see `crimecast dead-letters`):")
+    err_console.print(Text.assemble(
+        ("warning:", "yellow"), f" {len(loaded.rejected):,} of {loaded.rows:,} rows in "
+        f"{loaded.path} could not be read; they went to the dead-letter stream "
+        "(see `crimecast dead-letters`):"))
     for rej in loaded.rejected[:5]:
-        err_console.print(f"  {rej.origin}: {rej.reason}")
+        _say(f"  {rej.origin}: {rej.reason}", err_console)
     if len(loaded.rejected) > 5:
         err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
 
@@ -145,25 +165,32 @@ def ingest_calgary(
     except SourceError as exc:
         raise fail(str(exc)) from None
     what = "incidents" if expand else "rows"
-    console.print(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} {what} to send")
+    _say(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} {what} to send")
     _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
 @ingest_app.command("csv")
 def ingest_csv(
     file: Path = typer.Argument(..., help="Another city's incident CSV."),
-    mapping: Path = typer.Option(..., "--mapping", help="YAML/JSON column and category mapping."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="YAML/JSON column and category "
+                                           "mapping (default: the city profile's source mapping)."),
     drain: bool = DrainOpt,
 ) -> None:
     """Ingest another city's incident CSV through a column and category mapping."""
     settings = load_settings()
     try:
-        cmap = ColumnMapping.from_file(mapping, _categories(settings))
+        if mapping is None:
+            profile = _profile(settings)
+            if not profile.source.mapping:
+                raise fail(f"the {profile.name} profile has no source mapping: give --mapping FILE")
+            cmap = ColumnMapping(profile.source.mapping, profile.path, _categories(settings))
+        else:
+            cmap = ColumnMapping.from_file(mapping, _categories(settings))
         loaded = read_mapped(file, cmap)
     except SourceError as exc:
         raise fail(str(exc)) from None
-    console.print(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send "
-                  f"(source {cmap.source!r})")
+    _say(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send "
+         f"(source {cmap.source!r})")
     _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
@@ -243,7 +270,7 @@ def export_counts(
         months = store.months()
         synthetic = store.is_synthetic()
     span = f"{months[0]} .. {months[-1]}" if months else "no months"
-    console.print(f"wrote {rows:,} rows ({span}) to {out}")
+    _say(f"wrote {rows:,} rows ({span}) to {out}")
     if synthetic:
         console.print("[bold yellow]note:[/bold yellow] these counts include SYNTHETIC data.")
     console.print(REPORTED)
@@ -279,6 +306,6 @@ def dead_letters(
         table.add_column(col, overflow="fold")
     for d in letters:
         shown = ", ".join(f"{k}={v[:60]!r}" for k, v in list(d.fields.items())[:8])
-        table.add_row(d.at.strftime("%Y-%m-%d %H:%M:%S"), d.reason, f"{d.stage} {d.origin}".strip(),
-                      shown)
+        table.add_row(d.at.strftime("%Y-%m-%d %H:%M:%S"), Text(d.reason),
+                      Text(f"{d.stage} {d.origin}".strip()), Text(shown))
     console.print(table)

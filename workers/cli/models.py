@@ -10,7 +10,9 @@ from rich.table import Table
 
 from core.caveats import CAVEAT
 
-from .base import app, console, err_console, fail, load_settings, setup_logging
+from .base import console, err_console, fail, load_settings, setup_logging
+
+app = typer.Typer()  # this module's commands; bot/cli.py composes them into `crimecast`
 
 
 @app.command("train")
@@ -61,7 +63,7 @@ def _resolve(names: list[str], raw: str, what: str) -> str:
 
 @app.command("forecast")
 def forecast_cmd(
-    community: str = typer.Argument(..., help="Community, e.g. BELTLINE."),
+    community: str = typer.Argument(..., help="Area, as the data spell it."),
     category: Optional[str] = typer.Argument(None, help="Crime category; all categories if omitted."),
     horizon: int = typer.Option(1, "--horizon", "-h", min=1, max=6, help="Months ahead (1-6)."),
 ) -> None:

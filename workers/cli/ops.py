@@ -1,8 +1,8 @@
 """Operator commands: the processes of a deployment and the alert subscriptions.
 
 ``crimecast worker``, ``close-month``, ``rq-worker``, ``scheduler``, ``status`` and
-``crimecast alerts subscribe|unsubscribe|list`` (the ``alerts`` group is :data:`alerts_app`; the
-bot registers ``alerts preview`` and ``alerts post`` on the same group).
+``crimecast alerts subscribe|unsubscribe|list`` (:data:`alerts_app`; bot/cli.py composes it with
+the bot's ``alerts preview`` and ``alerts post`` into the ``alerts`` group).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .base import app, console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
+from .base import console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
 
-alerts_app = typer.Typer(name="alerts", help="Weekly alerts: subscriptions, preview, posting.",
-                         no_args_is_help=True)
-app.add_typer(alerts_app, name="alerts")
+app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
+alerts_app = typer.Typer()  # subscribe, unsubscribe, list: part of `crimecast alerts`
 
-__all__ = ["alerts_app"]
+__all__ = ["alerts_app", "app"]
 
 
 @app.command("worker")
@@ -241,18 +240,20 @@ def _categories(raw: list[str], settings) -> list[str] | None:
 @alerts_app.command("subscribe")
 def subscribe_cmd(
     channel: str = typer.Argument(..., help="Discord channel id (or a name for a webhook)."),
-    sector: Optional[str] = typer.Option(None, "--sector", help="Subscribe to one sector."),
+    sector: Optional[str] = typer.Option(None, "--region", "--sector",
+                                         help="Subscribe to one region of the city (a sector, "
+                                              "an NPU, ...: as its profile names them)."),
     community: list[str] = typer.Option([], "--community", "-c",
                                         help="Subscribe to these communities (repeat)."),
     category: list[str] = typer.Option([], "--category",
                                        help="Only these categories (repeat; default all)."),
     webhook: bool = typer.Option(False, "--webhook", help="Post through the configured webhook."),
 ) -> None:
-    """Subscribe a channel to the weekly alert (city-wide unless --sector or --community)."""
+    """Subscribe a channel to the weekly alert (city-wide unless --region or --community)."""
     from ..alerts import AlertError, Subscription, SubscriptionStore
 
     if sector and community:
-        raise fail("give --sector or --community, not both", 2)
+        raise fail("give --region or --community, not both", 2)
     scope = "sector" if sector else "communities" if community else "city"
     settings = load_settings()
     if webhook and settings.webhook_url is None:
@@ -310,8 +311,10 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 
 
 def _describe(sub) -> str:
-    scope = ("city-wide" if sub.scope == "city" else f"{sub.sector} sector" if sub.scope == "sector"
-             else ", ".join(sub.communities))
+    from core.profile import active_profile
+
+    scope = ("city-wide" if sub.scope == "city" else active_profile().region_label(sub.sector)
+             if sub.scope == "sector" else ", ".join(sub.communities))
     cats = "all categories" if not sub.categories else "; ".join(sub.categories)
     via = " (via webhook)" if sub.webhook else ""
     return f"{scope}, {cats}{via}"

@@ -1,0 +1,330 @@
+"""A city profile: everything that makes a deployment speak one city, in one YAML file.
+
+The city's name and time zone, the word for its areas ("community", "neighborhood"), its crime
+categories with the phrases people use for them and their groups ("violent crime", "break-ins"),
+common names for groups of areas ("downtown"), its regions (Calgary's sectors, Atlanta's NPUs) and
+the reference files they come from, and the source with its column mapping. Calgary's profile ships
+as package data and is the default; ``CRIMECAST_CITY_FILE`` selects another.
+
+>>> calgary = load_profile(None)
+>>> calgary.name, calgary.area.singular, calgary.regions.word.plural
+('Calgary', 'community', 'sectors')
+>>> calgary.region_label("NORTHEAST")
+'NORTHEAST sector'
+>>> len(calgary.category_names)
+9
+
+:func:`check_file` validates a file and says what is wrong, line by line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = ["CityProfile", "ProfileError", "check_file", "load_profile", "active_profile",
+           "CALGARY_FILE", "ENV_VAR"]
+
+ENV_VAR = "CRIMECAST_CITY_FILE"
+CALGARY_FILE = Path(__file__).with_name("profiles") / "calgary.yaml"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; ``problems`` lists ``(line or None, message)`` pairs."""
+
+    def __init__(self, path: str, problems: list[tuple[int | None, str]]):
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}:{line}: {msg}" if line else f"{path}: {msg}"
+                                   for line, msg in problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Words(_Model):
+    """A noun in both numbers: ``community``/``communities``."""
+
+    singular: str = Field(min_length=1)
+    plural: str = Field(min_length=1)
+
+
+class Category(_Model):
+    """One category as the data spell it, with a short label and the phrases that name it."""
+
+    name: str = Field(min_length=1)
+    label: str | None = None
+    phrases: list[str] = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _clean_name(cls, v: str) -> str:
+        if not v.strip() or any(c in v for c in "|\t\n\r"):
+            raise ValueError("a category name must be non-empty text without '|', tabs or line breaks")
+        return v
+
+
+class Group(_Model):
+    """Several categories answered for together ("break-ins", "violent crime")."""
+
+    label: str = Field(min_length=1)
+    members: list[str] = Field(min_length=1)
+    phrases: list[str] = Field(default_factory=list)
+
+
+class Regions(_Model):
+    """How areas group into regions; membership comes from the reference file's region column
+    (or ``members`` here), ``aliases`` are extra phrases for a region (``ne`` -> NORTHEAST)."""
+
+    word: Words
+    label: str = "{name} {word}"
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    members: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("label")
+    @classmethod
+    def _has_name(cls, v: str) -> str:
+        if "{name}" not in v:
+            raise ValueError("the region label needs '{name}' (e.g. '{name} sector', 'NPU {name}')")
+        return v
+
+
+class AreaFile(_Model):
+    """The reference file of areas: which column holds the area, its region, code and class."""
+
+    file: str | None = None  # relative to the profile; may be given on the command line instead
+    name: str
+    region: str | None = None
+    code: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    fallback_region: bool = False  # rows without an area still name their region
+
+
+class PopulationFile(_Model):
+    """Population per area, for rates per 1,000 residents (joined on ``code``, else ``name``)."""
+
+    file: str | None = None
+    value: str
+    code: str | None = None
+    name: str | None = None
+    label: str = "census population"
+
+
+class Reference(_Model):
+    areas: AreaFile | None = None
+    population: PopulationFile | None = None
+
+
+class Source(_Model):
+    """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
+    (the mapping's format is :mod:`stream.sources.mapped`'s)."""
+
+    kind: Literal["calgary", "mapped"]
+    mapping: dict[str, Any] | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _mapping_for_mapped(self) -> "Source":
+        if self.kind == "mapped" and not self.mapping:
+            raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
+        return self
+
+
+class CityProfile(_Model):
+    """One city's deployment profile (see the module docstring)."""
+
+    name: str = Field(min_length=1)
+    timezone: str
+    area: Words
+    city_words: list[str] = Field(default_factory=list)
+    categories: list[Category] = Field(min_length=1)
+    groups: list[Group] = Field(default_factory=list)
+    areas: dict[str, list[str]] = Field(default_factory=dict)
+    regions: Regions | None = None
+    reference: Reference = Field(default_factory=Reference)
+    source: Source
+    examples: list[str] = Field(default_factory=list)
+    sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
+    series_start: str | None = None
+    path: str | None = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as "
+                             "'America/New_York')") from None
+        return v
+
+    @field_validator("series_start")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        if v is not None and not _MONTH.match(str(v)):
+            raise ValueError(f"series_start must look like YYYY-MM, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CityProfile":
+        seen: dict[str, str] = {}
+        for c in self.categories:
+            key = " ".join(c.name.split()).casefold()
+            if key in seen:
+                raise ValueError(f"categories {seen[key]!r} and {c.name!r} differ only in case/spacing")
+            seen[key] = c.name
+        for g in self.groups:
+            missing = [m for m in g.members if " ".join(m.split()).casefold() not in seen]
+            if missing:
+                raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
+                                 "not a category of this profile")
+        return self
+
+    # --- what the rest of crimecast asks --------------------------------------------------------
+    @property
+    def category_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories)
+
+    @property
+    def region_word(self) -> Words | None:
+        return self.regions.word if self.regions else None
+
+    def region_label(self, name: str) -> str:
+        """How a region is called in answers: ``NORTHEAST sector``, ``NPU M``."""
+        if self.regions is None:
+            return name
+        return self.regions.label.format(name=name, word=self.regions.word.singular)
+
+    def region_of_label(self, label: str) -> str | None:
+        """The region name a label stands for (``"NPU M"`` -> ``"M"``), or None."""
+        if self.regions is None:
+            return None
+        head, _, tail = self.regions.label.format(name="\x00", word=self.regions.word.singular
+                                                  ).partition("\x00")
+        text = " ".join(label.split())
+        if text.upper().startswith(head.upper()) and text.upper().endswith(tail.upper()):
+            inner = text[len(head):len(text) - len(tail)].strip()
+            return inner.upper() or None
+        return None
+
+    @property
+    def fallback_pattern(self) -> str | None:
+        """How an area is named when only the fallback column is known (``NPU {value} ...``)."""
+        mapping = self.source.mapping or {}
+        cols = mapping.get("columns") or {}
+        if not cols.get("community_fallback"):
+            return None
+        return str(mapping.get("fallback_name") or "{value} (no area)")
+
+    def fallback_area(self, value: str) -> str:
+        """The area name for a row whose area is blank but whose fallback column is ``value``.
+
+        >>> load_profile(None).fallback_area("M")
+        'M (NO AREA)'
+        """
+        name = (self.fallback_pattern or "{value} (no area)").format(value=" ".join(value.split()))
+        return " ".join(name.split()).upper()
+
+    def is_fallback_area(self, name: str) -> bool:
+        """True for an area named by :meth:`fallback_area` (only when the source has a fallback)."""
+        pattern = self.fallback_pattern
+        if pattern is None:
+            return False
+        head, _, tail = " ".join(pattern.split()).upper().partition("{VALUE}")
+        return name.startswith(head) and name.endswith(tail) and len(name) > len(head) + len(tail)
+
+    def resolve_file(self, name: str | None) -> Path | None:
+        """A file named in the profile, relative to the profile's own folder."""
+        if not name:
+            return None
+        p = Path(name).expanduser()
+        if not p.is_absolute() and self.path:
+            p = Path(self.path).parent / p
+        return p
+
+
+# --- loading -------------------------------------------------------------------------------------
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """The line (1-based) of the YAML node at ``loc`` (pydantic's error location), best effort."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if nxt is None:
+                nxt = next((v for k, v in node.value if getattr(k, "value", None) == "class"
+                            and part == "class_"), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _message(err: dict) -> str:
+    where = ".".join(str(p) for p in err["loc"] if p != "class_") or "(top level)"
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return f"{where}: required field is missing"
+    if err["type"] == "extra_forbidden":
+        return f"{where}: unknown field (a typo?)"
+    return f"{where}: {msg}"
+
+
+def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
+    """A profile from YAML text; raises :class:`ProfileError` listing each problem with its line."""
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ProfileError(path, [(mark.line + 1 if mark else None,
+                                   f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(data, dict):
+        raise ProfileError(path, [(1, "a profile is a mapping (name:, timezone:, area:, ...)")])
+    try:
+        return CityProfile.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        problems = [(_line_of(node, tuple(e["loc"])), _message(e)) for e in exc.errors()]
+        raise ProfileError(path, problems) from None
+
+
+def load_profile(path: str | os.PathLike[str] | None) -> CityProfile:
+    """The profile in ``path``; Calgary's (the package default) when ``path`` is None or empty."""
+    p = Path(path) if path else CALGARY_FILE
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(str(p), [(None, f"cannot read the profile: {exc}")]) from None
+    return parse_profile(text, str(p))
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str) -> CityProfile:
+    return load_profile(path or None)
+
+
+def active_profile() -> CityProfile:
+    """The deployment's profile: ``CRIMECAST_CITY_FILE`` (the ``city_file`` setting) or Calgary's."""
+    return _cached(os.environ.get(ENV_VAR, "").strip())
+
+
+def check_file(path: str | os.PathLike[str]) -> list[tuple[int | None, str]]:
+    """Every problem with a profile file, as ``(line, message)`` pairs (empty when it is fine)."""
+    try:
+        load_profile(path)
+    except ProfileError as exc:
+        return exc.problems
+    return []
