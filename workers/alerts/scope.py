@@ -168,7 +168,7 @@ def channel_alert(facts: WeekFacts, sub: Subscription, scope: Scope, *,
     if current and not in_scope and scope.communities != set():
         notes.append(f"No forecast series matches this subscription ({scope.label}"
                      f"{'; ' + ', '.join(sorted(scope.categories)) if scope.categories else ''}): "
-                     f"check the community and category names.")
+                     f"check the {active_profile().area.singular} and category names.")
     hot_test = facts.hot
     hot: list[dict] = []
     fdr: dict[str, Any] = {"method": METHODS.get(facts.method, facts.method), "level": facts.level,
@@ -188,7 +188,8 @@ def channel_alert(facts: WeekFacts, sub: Subscription, scope: Scope, *,
             when = "this month" if hot_test.month == month_of(facts.week_end) else \
                 f"in {month_name(hot_test.month)}"
             notes.append(f"{sum(untested.values())} incident(s) {when} in {len(untested)} "
-                         f"series without a forecast yet (e.g. a new community) are not tested.")
+                         f"series without a forecast yet (e.g. a new {active_profile().area.singular}) "
+                         "are not tested.")
     if facts.target is not None and current and not facts.forecasts.previous:
         notes.append("No earlier forecast to compare with yet.")
     mtd = None
