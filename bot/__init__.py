@@ -5,11 +5,26 @@ Pure parts are re-exported here; the Discord transport (:mod:`bot.discord_bot`),
 imported from their modules, so that importing the engine never imports discord.
 """
 
-from .answer import CAVEAT, Answer, ChartSpec
-from .engine import Context, Engine, help_answer
-from .names import CITY, Names, Place
-from .query import Horizon, Query, QueryError, from_options, parse
-from .render import alert_embed, alert_text, fit_embed, no_pings, to_embed, to_png, to_text
+import importlib
+
+_HOME = {
+    "CAVEAT": "answer", "Answer": "answer", "ChartSpec": "answer",
+    "Context": "engine", "Engine": "engine", "help_answer": "engine",
+    "CITY": "names", "Names": "names", "Place": "names",
+    "Horizon": "query", "Query": "query", "QueryError": "query", "from_options": "query",
+    "parse": "query",
+    "alert_embed": "render", "alert_text": "render", "fit_embed": "render", "no_pings": "render",
+    "to_embed": "render", "to_png": "render", "to_text": "render",
+}
+
+
+def __getattr__(name: str):
+    """Load a re-exported name on first use: the ``crimecast`` entry point lives in this package,
+    and a stream worker started from it should not pay for importing the query engine."""
+    if name not in _HOME:
+        raise AttributeError(f"module 'bot' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+
 
 __all__ = [
     "CAVEAT",
