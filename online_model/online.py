@@ -3,9 +3,12 @@ time.
 
 For every horizon ``h`` (1..6, direct forecasts) a ``river.linear_model.LinearRegression`` with the
 Poisson loss (log link) learns from feature rows built at origin ``t`` with target month ``t + h``:
-recent lags and rolling means (log1p), SES levels, same month in earlier years, the community's
-level, the category's city-wide trend and seasonality, one-hot month of year, category and
-community. When a month closes, each horizon's GLM takes one pass of mini-batch steps over the rows
+recent lags and rolling means, SES levels and same month in earlier years, each as a log ratio
+to the series' local level, the community's, category's and city's recent change, seasonality,
+one-hot month of year, category and community (:mod:`online_model.features`). The local level is a
+Poisson offset: the GLM learns the *rate* ``y / level`` (target ``y / level``, sample weight
+``level`` over its mean, which is the same likelihood), so it starts at "as usual" (all weights 0)
+and its learning rates, clipping and penalty mean the same for series of 1 a month and of 500. When a month closes, each horizon's GLM takes one pass of mini-batch steps over the rows
 whose target is that month (prequential: the rows were forecast before they were learned). The
 first fit over a long history takes ``warm_epochs`` epochs over every past origin (only data already
 seen), halving the step each epoch.
@@ -30,6 +33,8 @@ from .features import NUMERIC, expand, expanded_names, numeric_features
 from .months import month_of_year
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
+CLIP = 50.0  # per-row gradient clip, in units of a row of average level (weights are relative)
+ETA_RANGE = (-4.0, 3.0)  # the learned rate stays within exp(-4)..exp(3) times the local level
 
 
 class OnlineGLM(PanelForecaster):
@@ -59,12 +64,13 @@ class OnlineGLM(PanelForecaster):
         self._warm = False
         self._bulk = False
         self._deferred = 0  # months learned in bulk before the warm fit
-        self._cache: dict[tuple[int, int], np.ndarray] = {}
+        self._cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._wscale: float | None = None  # mean level of the warm fit's rows (sample weights / it)
 
     def _new_glm(self, lr):
         return linear_model.LinearRegression(
             optimizer=optim.Adam(lr), loss=optim.losses.Poisson(), l2=self.l2, intercept_lr=lr,
-            intercept_init=0.0)
+            intercept_init=0.0, clip_gradient=CLIP)
 
     # --- state --------------------------------------------------------------------------------
     def _grow(self, n_new):
@@ -119,9 +125,8 @@ class OnlineGLM(PanelForecaster):
     def _warm_fit(self) -> None:
         """Several epochs over every origin learned so far (only months already seen)."""
         t_last = self.history_.shape[1] - 1
-        y_mean = max(self.history_.mean(), 1e-3)
         for h, glm in self._glms.items():
-            glm.intercept = float(np.log(y_mean))
+            glm.intercept = 0.0
             origins = list(range(MIN_HISTORY - 1, t_last - h + 1))
             if origins:
                 # anneal: halve the step each epoch so the fit settles near the optimum
@@ -137,8 +142,13 @@ class OnlineGLM(PanelForecaster):
 
     def _learn_rows(self, h: int, origins: list[int], epochs: int, batch_size: int | None = None) -> None:
         # float32 and no caching: the warm fit's design (every origin) would not fit in memory twice
-        X = np.concatenate([self._design(t, h, cache=False).astype(np.float32) for t in origins])
+        blocks = [self._design(t, h, cache=False) for t in origins]
+        X = np.concatenate([b[0].astype(np.float32) for b in blocks])
+        level = np.concatenate([b[1] for b in blocks])
         y = np.concatenate([self.history_[:, t + h] for t in origins])
+        if getattr(self, "_wscale", None) is None:
+            self._wscale = float(max(level.mean(), 1e-6))
+        rate, weight = y / level, level / self._wscale
         cols = self._columns()
         glm = self._glms[h]
         batch = batch_size or self.batch_size
@@ -146,22 +156,24 @@ class OnlineGLM(PanelForecaster):
             order = self._rng.permutation(len(y))
             for start in range(0, len(y), batch):
                 idx = order[start:start + batch]
-                glm.learn_many(pd.DataFrame(X[idx], columns=cols), pd.Series(y[idx]))
+                glm.learn_many(pd.DataFrame(X[idx], columns=cols), pd.Series(rate[idx]),
+                               w=pd.Series(weight[idx]))
 
     # --- features -----------------------------------------------------------------------------
     def _columns(self) -> list[str]:
         return (NUMERIC + expanded_names(self.categories_) + [f"moy={m}" for m in range(1, 13)]
                 + [f"cat={c}" for c in self.categories_] + [f"com={c}" for c in self.communities_])
 
-    def _design(self, t: int, h: int, cache: bool = True) -> np.ndarray:
+    def _design(self, t: int, h: int, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, level)`` for origin ``t`` and horizon ``h``."""
         key = (t, h, self.n_series)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         n = self.n_series
         moy0 = month_of_year(self.months_[0])
-        num = numeric_features(self.history_, self._ses, self._ses_slow, self._community,
-                               self._group, moy0, t, h)
+        num, level = numeric_features(self.history_, self._ses, self._ses_slow, self._community,
+                                      self._group, moy0, t, h)
         target_moy = (moy0 - 1 + t + h) % 12
         moy = np.zeros((n, 12))
         moy[:, target_moy] = 1.0
@@ -169,11 +181,11 @@ class OnlineGLM(PanelForecaster):
         cat[np.arange(n), self._group] = 1.0
         com = np.zeros((n, len(self.communities_)))
         com[np.arange(n), self._community] = 1.0
-        extra = expand(num, self._group, len(self.categories_))
+        extra = expand(num, level, self._group, len(self.categories_))
         X = np.concatenate([num, extra, moy, cat, com], axis=1)
         if cache:
-            self._cache[key] = X
-        return X
+            self._cache[key] = (X, level)
+        return X, level
 
     def _mean(self, horizon):
         t = self.history_.shape[1] - 1
@@ -181,12 +193,10 @@ class OnlineGLM(PanelForecaster):
         out = np.empty((self.n_series, horizon))
         for h in range(1, horizon + 1):
             glm = self._glms[h]
-            X = self._design(t, h)
+            X, level = self._design(t, h)
+            if not self._warm:  # not fitted yet: the local level
+                out[:, h - 1] = level
+                continue
             w = np.array([glm._weights.get(c, 0.0) for c in cols])
-            eta = np.clip(X @ w + glm.intercept, -20, 8)
-            if not self._warm:  # not fitted yet: fall back on the recent mean
-                out[:, h - 1] = X[:, NUMERIC.index("roll6")]
-                out[:, h - 1] = np.expm1(out[:, h - 1])
-            else:
-                out[:, h - 1] = np.exp(eta)
+            out[:, h - 1] = level * np.exp(np.clip(X @ w + glm.intercept, *ETA_RANGE))
         return out
