@@ -84,7 +84,8 @@ class Ensemble(PanelForecaster):
                 self._bulk = False
             super().learn_many(panel.iloc[:, split:])
             # the weights have learned from out-of-sample forecasts; now let members that can
-            # refit on the whole block do so (the online GLM would otherwise miss its last months)
+            # refit on the whole block do so (the online GLM's small monthly steps would otherwise
+            # leave its last months under-learned; the LSTM learned each month as it came)
             for m in self.members.values():
                 if hasattr(m, "refit"):
                     m.refit()

@@ -14,7 +14,7 @@ from .online import OnlineGLM
 HORIZON = 6
 
 
-def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 6) -> Ensemble:
+def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3) -> Ensemble:
     """A fresh, unfitted served ensemble (the LSTM is imported only when included)."""
     members = {"online": OnlineGLM(seed=seed)}
     if include_lstm:

@@ -1,10 +1,13 @@
 """Model jobs, run on the ``models`` queue by a non-forking rq worker.
 
 - :func:`on_month_closed`: learn every closed month the served model has not learned yet (the
-  first time: train on every closed month), forecast 1..6 months ahead for every series and swap
-  the whole forecast cache; save the model to the registry.
-- :func:`fine_tune`: champion/challenger fine-tune of the LSTM on the newest months; refreshes the
-  cache only if the challenger is promoted. Skips, saying why, when no month closed since the last.
+  first time: train on every closed month; every member, the LSTM included, learns each new month),
+  forecast 1..6 months ahead for every series and swap the whole forecast cache; save the model to
+  the registry. A waiting LSTM challenger is judged here, on the month that just closed.
+- :func:`fine_tune`: trains an LSTM challenger on the newest months (the newest included); it is
+  judged against the champion on the next month to close, out of sample for both, so the served
+  network is never kept from the newest months. Skips, saying why, when no month closed since the
+  last fine-tune.
 - :func:`full_train`: a fresh model trained on every closed month.
 
 Each job takes only JSON-serialisable arguments, builds ``Settings()`` from the environment, opens
@@ -126,8 +129,13 @@ def on_month_closed(month: str) -> dict:
         n = refresh_cache(rt, model, saved.version)
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, saved.version, took)
-        return {"status": "ok", "learned": learned, "series": n, "version": saved.version,
-                "data_through": model.last_month, "seconds": round(took, 2)}
+        out = {"status": "ok", "learned": learned, "series": n, "version": saved.version,
+               "data_through": model.last_month, "seconds": round(took, 2)}
+        lstm = model.members.get("lstm")
+        judged = [r for r in getattr(lstm, "fine_tunes_", []) if r.get("judged_on") in learned]
+        if judged:
+            out["lstm_challenger"] = judged[-1]
+        return out
 
 
 def fine_tune() -> dict:
@@ -141,9 +149,10 @@ def fine_tune() -> dict:
         lstm = model.members.get("lstm")
         if lstm is None:
             return {"status": "skipped", "reason": "the served model has no LSTM"}
-        if lstm.trained_through_ is not None and lstm.trained_through_ >= (model.last_month or ""):
+        done = getattr(lstm, "fine_tuned_through_", None)
+        if done is not None and done >= (model.last_month or ""):
             return {"status": "skipped",
-                    "reason": f"no month closed since the last fine-tune ({lstm.trained_through_})"}
+                    "reason": f"no month closed since the last fine-tune ({done})"}
         try:
             record = lstm.fine_tune()
         except ValueError as exc:  # too little history to train at all
