@@ -20,26 +20,17 @@ Weights are exported as plain ``state_dict`` tensors (saved with ``torch.save`` 
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
 from torch import nn
 
 from .base import PanelForecaster
 from .months import month_of_year
+from .threads import use_free_threads
 
 MIN_ORIGIN = 11  # first origin column with a year of history
 BASE_EPS = 0.1  # counts: log(window mean + eps) is the level the net corrects
 VALID_SHARE = 0.05  # rows held out (at random) to stop training early
-
-
-def default_threads() -> int:
-    """Every core this process may use (torch's own default may count more than it has)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class _Net(nn.Module):
@@ -133,7 +124,10 @@ class LSTMForecaster(PanelForecaster):
         return _Net(n_comm, n_cat, self.max_horizon, self.hidden, self.emb_comm, self.emb_cat)
 
     def _threads(self) -> None:
-        torch.set_num_threads(self.threads or default_threads())
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        else:
+            use_free_threads()
 
     def _grow(self, n_new):
         for name in ("_net", "challenger_"):

@@ -24,8 +24,6 @@ True
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 from river import linear_model, optim
@@ -33,17 +31,14 @@ from river import linear_model, optim
 from .base import PanelForecaster
 from .features import NUMERIC, expand, expanded_names, numeric_features
 from .months import month_of_year
+from .threads import use_free_threads
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
 CLIP = 50.0  # per-row gradient clip, in units of a row of average level (weights are relative)
+MIN_STEPS = 400  # optimiser steps of a warm fit, at the least
+PRIOR_ROWS = 10.0  # the L2 penalty of a warm fit weighs at least this many rows' worth
 ETA_RANGE = (-4.0, 3.0)  # the learned rate stays within exp(-4)..exp(3) times the local level
 
-
-def _threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class OnlineGLM(PanelForecaster):
@@ -52,7 +47,7 @@ class OnlineGLM(PanelForecaster):
     kind = "online"
 
     def __init__(self, max_horizon: int = 6, lr: float = 0.04, online_lr: float = 0.0001,
-                 batch_size: int = 1024, warm_epochs: int = 8, l2: float = 1e-4, seed: int = 42,
+                 batch_size: int = 1024, warm_epochs: int = 6, l2: float = 1e-4, seed: int = 42,
                  online_batch_size: int = 1024):
         super().__init__(max_horizon)
         if lr <= 0 or online_lr <= 0:
@@ -143,7 +138,7 @@ class OnlineGLM(PanelForecaster):
 
         t_last = self.history_.shape[1] - 1
         cols = self._columns()
-        torch.set_num_threads(_threads())
+        use_free_threads()
         gen = torch.Generator().manual_seed(self.seed)
         for h, glm in self._glms.items():
             glm.intercept = 0.0
@@ -152,15 +147,22 @@ class OnlineGLM(PanelForecaster):
                 X, rate, weight = (torch.as_tensor(a) for a in self._rows(h, origins))
                 w = torch.zeros(X.shape[1], requires_grad=True)
                 b = torch.zeros(1, requires_grad=True)
-                opt = torch.optim.Adam([{"params": [w], "weight_decay": self.l2},
+                # the penalty as a fixed number of pseudo-rows: it bites where rows are few
+                decay = max(self.l2, PRIOR_ROWS / len(rate))
+                opt = torch.optim.Adam([{"params": [w], "weight_decay": decay},
                                         {"params": [b]}], lr=self.lr)
                 lo, hi = ETA_RANGE
-                for epoch in range(self.warm_epochs):
+                # a small panel (a city's few totals) gets smaller batches and more epochs: the
+                # fit takes at least MIN_STEPS steps whatever the panel's size
+                batch = int(min(self.batch_size, max(32, len(rate) // 64)))
+                per_epoch = -(-len(rate) // batch)
+                epochs = max(self.warm_epochs, -(-MIN_STEPS // per_epoch))
+                for epoch in range(epochs):
                     for group in opt.param_groups:
-                        group["lr"] = self.lr * 0.5 ** epoch
+                        group["lr"] = self.lr * 0.5 ** (epoch * self.warm_epochs / epochs)
                     order = torch.randperm(len(rate), generator=gen)
-                    for start in range(0, len(rate), self.batch_size):
-                        idx = order[start:start + self.batch_size]
+                    for start in range(0, len(rate), batch):
+                        idx = order[start:start + batch]
                         eta = (X[idx] @ w + b).clamp(lo, hi)
                         loss = (weight[idx] * (torch.exp(eta) - rate[idx] * eta)).mean()
                         opt.zero_grad()
@@ -176,10 +178,11 @@ class OnlineGLM(PanelForecaster):
 
     def _rows(self, h: int, origins: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Design (float32), rate target ``y / level`` and sample weight ``level / scale``."""
-        # float32 and no caching: the warm fit's design (every origin) would not fit in memory twice
-        blocks = [self._design(t, h, cache=False) for t in origins]
-        X = np.concatenate([b[0].astype(np.float32) for b in blocks])
-        level = np.concatenate([b[1] for b in blocks])
+        n = self.n_series
+        X = np.empty((n * len(origins), len(self._columns())), dtype=np.float32)
+        level = np.empty(n * len(origins))
+        for i, t in enumerate(origins):  # filled in place: the warm fit's design is large
+            X[i * n:(i + 1) * n], level[i * n:(i + 1) * n] = self._design(t, h, cache=False)
         y = np.concatenate([self.history_[:, t + h] for t in origins])
         if getattr(self, "_wscale", None) is None:
             self._wscale = float(max(level.mean(), 1e-6))
