@@ -5,9 +5,9 @@ filled), forecast ``m`` using only data through ``m - horizon``, on the producti
 served ensemble (:func:`online_model.served.build_served`) learns month by month exactly as the
 month-close job does (every member, the LSTM included, learns each month as it arrives), the LSTM's
 champion/challenger fine-tune runs after every month (as the fine-tune job does; the challenger is
-judged on the next month), the ensemble weights adapt online. Output rows: ``community,category,month,horizon,model,mean,lo80,hi80,nll`` with ``nll`` the
-negative log probability of the actual count (NaN, written empty, when the month is not in the
-data).
+judged on the next month), the ensemble weights adapt online. Output rows:
+``community,category,month,horizon,model,mean,lo80,hi80,nll`` with ``nll`` the negative log
+probability of the actual count (NaN, written empty, when the month is not in the data).
 """
 
 from __future__ import annotations
