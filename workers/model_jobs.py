@@ -62,9 +62,14 @@ def _load(reg: Registry):
         return None, None
 
 
-def _closed_through(store: CountStore, month: str | None) -> list[str]:
-    closed = store.closed_months()
-    return [m for m in closed if month is None or m <= month]
+def _served_through(reg: Registry) -> str | None:
+    """The month the saved served model rests on (from its manifest), or None."""
+    if reg.current(MODEL_NAME) is None:
+        return None
+    try:
+        return reg.manifest(MODEL_NAME).data_through
+    except RegistryError:
+        return None
 
 
 def _train_new(store: CountStore, settings: Settings, through: str):
@@ -102,28 +107,30 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
 
 
 def on_month_closed(month: str) -> dict:
-    """Learn the closed month(s) not yet learned (through ``month``) and refresh every forecast."""
+    """Learn every closed month not yet learned (``month`` and any closed after it: their own jobs
+    then find nothing to do) and refresh every forecast."""
     check_month(month)
     settings = Settings()
     started = time.perf_counter()
     with runtime(settings) as rt, _model_lock(rt):
         store = CountStore(rt.client, rt.keys)
-        closed = _closed_through(store, month)
+        closed = store.closed_months()
         if month not in closed:
             return {"status": "skipped", "reason": f"{month} is not a closed month"}
         reg = Registry(settings.models_path)
+        served = _served_through(reg)
+        # cheap check first (the manifest, not the model): a backlog of closes, e.g. a history
+        # loaded at once, costs one training and then one skip per month
+        if served is not None and served >= closed[-1] \
+                and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
+            return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
         model, manifest = _load(reg)
         if model is None:
-            model, learned = _train_new(store, settings, month)
+            model, learned = _train_new(store, settings, closed[-1])
         else:
             learned = [m for m in closed if model.last_month is None or m > model.last_month]
             for m in learned:
                 model.learn_one(m, store.month_counts(m))
-        if not learned and manifest is not None:
-            cache = ForecastCache(rt.client, rt.keys)
-            if cache.meta().get("data_through") == model.last_month:
-                return {"status": "skipped", "reason": f"{month} already learned",
-                        "data_through": model.last_month}
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
                          metrics=health_figures(model))
         n = refresh_cache(rt, model, saved.version)
