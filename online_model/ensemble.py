@@ -31,6 +31,7 @@ from .base import PanelForecaster
 
 CALIB_EPS = 0.01  # log(combined + eps): keeps near-zero forecasts finite
 CALIB_LAMBDA = 3000.0  # pull of a category's calibration toward its horizon's pooled fit
+CALIB_PRIOR_OBS = 300.0  # pull of the pooled calibration toward the identity, in observations
 #: pseudo-observations of the prior weights (equal over the core members): a panel of a few
 #: series (a city's totals) has little evidence about weights and a level shift can make last
 #: year's best member this year's worst; a panel of thousands of series barely feels it
@@ -213,7 +214,8 @@ class Ensemble(PanelForecaster):
         if getattr(self, "_calib_center", {}).get(h) != center:
             prev = None
         identity = np.array([center, 1.0])
-        pooled = _poisson_fit(X, y, identity, lam=scale * len(y) / 1e4, start=identity)
+        pooled = _poisson_fit(X, y, identity, lam=scale * (len(y) / 1e4 + CALIB_PRIOR_OBS),
+                              start=identity)
         out = np.tile(pooled, (n_groups, 1))
         for gi in range(n_groups):
             sel = g == gi
