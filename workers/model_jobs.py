@@ -124,7 +124,7 @@ def on_month_closed(month: str) -> dict:
         if served is not None and served >= closed[-1] \
                 and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
             return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
-        model, manifest = _load(reg)
+        model, _ = _load(reg)
         if model is None:
             model, learned = _train_new(store, settings, closed[-1])
         else:
