@@ -32,9 +32,11 @@ from .base import PanelForecaster
 CALIB_EPS = 0.01  # log(combined + eps): keeps near-zero forecasts finite
 CALIB_LAMBDA = 3000.0  # pull of a category's calibration toward its horizon's pooled fit
 CALIB_PRIOR_OBS = 300.0  # pull of the pooled calibration toward the identity, in observations
-#: pseudo-observations of the prior weights (equal over the core members): a panel of a few
-#: series (a city's totals) has little evidence about weights and a level shift can make last
-#: year's best member this year's worst; a panel of thousands of series barely feels it
+#: pseudo-observations of the prior weights (equal over the core members, those that hold at any
+#: panel size: the served model names the online GLM and SES, not the LSTM, a global net that
+#: needs many series to learn from): a panel of a few series (a city's totals) has little
+#: evidence about weights and a level shift can make last year's best member this year's worst;
+#: a panel of thousands of series barely feels it
 PRIOR_STRENGTH = 300.0
 
 
