@@ -45,3 +45,17 @@ def test_online_glm_starts_at_the_local_level(large_panel):
     mean = model.forecast_arrays(1).mean[:, 0]
     np.testing.assert_allclose(mean, large_panel.loc[:, ["2023-01", "2023-02"]].mean(axis=1),
                                rtol=0.02)
+
+
+def test_ensemble_weights_with_little_evidence_stay_near_the_prior(large_panel):
+    """Nine series' year of errors outweighs 300 pseudo-observations of prior only in proportion:
+    even the worse member, when it is the prior's, keeps its share."""
+    from online_model.baselines import SeasonalNaive
+    from online_model.ensemble import PRIOR_STRENGTH, Ensemble
+
+    model = Ensemble({"ses": SES(0.2), "snaive": SeasonalNaive()}, prior=("snaive",))
+    model.learn_many(large_panel)
+    n = len(large_panel) * 12  # a year of one-step errors per series
+    w = model.weights_frame().query("h == 1")
+    assert (w["snaive"] >= PRIOR_STRENGTH / (n + PRIOR_STRENGTH) - 1e-9).all()
+    assert (w["ses"] <= n / (n + PRIOR_STRENGTH) + 1e-9).all() and (w["ses"] > 0.05).all()
