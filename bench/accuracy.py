@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 from online_model.backtest import run_backtest  # noqa: E402
 from online_model.data import read_calgary_csv, to_panel  # noqa: E402
-from online_model.distributions import NegBin, fit_dispersion  # noqa: E402
+from core.negbin import NegBin  # noqa: E402
+from online_model.distributions import fit_dispersion  # noqa: E402
 from online_model.metrics import (coverage, hotspot_capture, mae, mean_width,  # noqa: E402
                                   poisson_deviance, rmse)
-from online_model.months import add_months, month_range  # noqa: E402
+from core.months import add_months, month_range  # noqa: E402
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
 CRIME = "calgary_community_crime_2018_2023.csv"

@@ -28,7 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from online_model.surveillance import nb_interval  # noqa: E402
+from core.negbin import NegBin  # noqa: E402
 from stream.categories import CategorySet  # noqa: E402
 from stream.connection import connect  # noqa: E402
 from stream.consumer import Consumer  # noqa: E402
@@ -37,7 +37,7 @@ from stream.keys import Keys  # noqa: E402
 from stream.producer import Producer  # noqa: E402
 from stream.records import normalise_name  # noqa: E402
 from stream.sources.calgary import read_calgary  # noqa: E402
-from online_model.months import add_months as month_add  # noqa: E402
+from core.months import add_months as month_add  # noqa: E402
 from workers.alerts import (SECTORS, Subscription, SubscriptionStore, build_alert,  # noqa: E402
                             run_weekly_alerts)
 
@@ -72,7 +72,7 @@ def forecasts(panel: pd.DataFrame, through: str, window: int) -> list[CachedFore
     out = []
     for (community, category), m in zip(hist.index, mu):
         a = alpha[category]
-        lo, hi = nb_interval([m] * 3, [a] * 3)
+        lo, hi = NegBin([m] * 3, [a] * 3).interval(0.8)
         out.append(CachedForecast(community, category, months, [float(m)] * 3, [a] * 3,
                                   lo.tolist(), hi.tolist(), f"mean{window}", through))
     return out

@@ -6,9 +6,11 @@ same server, the raw XADD rate of ``redis-benchmark -P 16`` (or redis-py pipelin
 redis-benchmark is absent) gives the reference, and the ratio says how much of the server's raw
 append rate the whole pipeline keeps. Each worker reports its peak RSS.
 
-    python bench/ingest.py [--redis-url URL] [--consumers 2] [--batch-size 500]
+    python bench/ingest.py [--redis-url URL] [--consumers 2] [--batch-size 500] [--cluster]
 
-Uses a unique key prefix and deletes its keys at the end. Timings on a shared machine are noisy:
+``--cluster`` runs the same measurement a second time over a Redis Cluster (a local one of three
+masters started for the run, or ``--cluster-url redis+cluster://host:port``) and prints the two
+rates side by side. Uses a unique key prefix per run and deletes its keys at the end. Timings on a shared machine are noisy:
 run it twice and read both.
 """
 
@@ -33,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from stream.categories import CategorySet  # noqa: E402
-from stream.connection import connect, redact  # noqa: E402
+from redis.cluster import RedisCluster  # noqa: E402
+
+from stream.connection import LocalCluster, connect, redact  # noqa: E402
 from stream.consumer import Consumer  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from stream.producer import Producer, ensure_group  # noqa: E402
@@ -60,8 +64,21 @@ def worker(url: str, prefix: str, name: str, batch_size: int) -> None:
     consumer.run(stop=stop, on_batch=on_batch)
     use = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"name": name, "handled": last["n"], "last_ack": last["t"],
-                      "rss_mb": use.ru_maxrss / 1024, "cpu_s": use.ru_utime + use.ru_stime}),
+                      "rss_mb": peak_rss_mb(use), "cpu_s": use.ru_utime + use.ru_stime}),
           flush=True)
+
+
+def peak_rss_mb(use) -> float:
+    """This process's own peak RSS (VmHWM). ``ru_maxrss`` is not used where VmHWM exists: on Linux
+    it keeps the parent's RSS at fork time across exec, so a worker started by a process holding
+    the whole file would be charged for it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return use.ru_maxrss / 1024
 
 
 def raw_xadd_rate(url: str, key: str, n: int = 200_000) -> tuple[float, str]:
@@ -99,30 +116,36 @@ def raw_xadd_rate(url: str, key: str, n: int = 200_000) -> tuple[float, str]:
     return n / (time.perf_counter() - start), "redis-py pipelined XADD (1000 per round trip)"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    ap.add_argument("--consumers", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=500)
-    ap.add_argument("--file", type=Path, default=DATA / "calgary_community_crime_2018_2023.csv")
-    ap.add_argument("--worker", nargs=3, metavar=("URL", "PREFIX", "NAME"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(*args.worker, batch_size=args.batch_size)
-        return 0
+def server_cpu(client) -> float:
+    """CPU seconds the server (every master, on a Cluster) has used so far."""
+    if isinstance(client, RedisCluster):
+        infos = client.info("cpu", target_nodes=RedisCluster.PRIMARIES).values()
+    else:
+        infos = [client.info("cpu")]
+    return sum(i["used_cpu_user"] + i["used_cpu_sys"] for i in infos)
 
-    url = args.redis_url
+
+def expected_counts(path: Path) -> dict:
+    """``(community, category, month) -> count`` of the portal file (the exactness check)."""
+    import pandas as pd
+
+    cats = CategorySet.calgary()
+    f = pd.read_csv(path)
+    f = f.assign(Category=f["Category"].map(cats.resolve),
+                 month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2))
+    return f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
+
+
+def run_once(url: str, loaded, expected: dict, consumers: int, batch_size: int) -> dict:
+    """Produce ``loaded`` into a fresh prefix at ``url`` while ``consumers`` worker processes
+    count it; returns the figures (rate, CPU, exactness). Deletes its keys afterwards."""
     keys = Keys(f"ccbench-{uuid.uuid4().hex[:10]}")
     client = connect(url)
-    print(f"server: Redis {client.info('server')['redis_version']} at {redact(url)}; "
-          f"key prefix {keys.prefix}")
-    loaded = read_calgary(args.file, expand=True)
-    print(f"file: {args.file.name}: {loaded.rows:,} rows -> {loaded.total:,} incidents (expanded)")
     ensure_group(client, keys)
     procs = []
     try:
-        for i in range(args.consumers):
-            p = subprocess.Popen([sys.executable, __file__, "--batch-size", str(args.batch_size),
+        for i in range(consumers):
+            p = subprocess.Popen([sys.executable, __file__, "--batch-size", str(batch_size),
                                   "--worker", url, keys.prefix, f"bench-{i}"],
                                  stdout=subprocess.PIPE, text=True, cwd=ROOT)
             procs.append(p)
@@ -130,8 +153,7 @@ def main() -> int:
             if p.stdout.readline().strip() != "READY":
                 raise SystemExit("a worker failed to start")
 
-        cpu = client.info("cpu")
-        redis_cpu0 = cpu["used_cpu_user"] + cpu["used_cpu_sys"]
+        redis_cpu0 = server_cpu(client)
         use0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.time()
         sent = Producer(client, keys, chunk_size=2000).send(loaded)
@@ -145,58 +167,102 @@ def main() -> int:
             if st["applied"] + st["duplicates"] + st["dead"] >= sent:
                 break
             time.sleep(0.02)
-        cpu = client.info("cpu")
-        redis_cpu = cpu["used_cpu_user"] + cpu["used_cpu_sys"] - redis_cpu0
+        redis_cpu = server_cpu(client) - redis_cpu0
         for p in procs:
             p.send_signal(signal.SIGTERM)
         reports = [json.loads(p.stdout.read().strip().splitlines()[-1]) for p in procs]
         for p in procs:
             p.wait(30)
-        t_end = max(r["last_ack"] for r in reports)
-        elapsed = t_end - t0
-
-        # exactness
-        cats = CategorySet.calgary()
-        import pandas as pd
-
-        f = pd.read_csv(args.file)
-        f = f.assign(Category=f["Category"].map(cats.resolve),
-                     month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2))
-        expected = f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
+        elapsed = max(r["last_ack"] for r in reports) - t0
         got = {(c, k, m): n for m in store.months() for (c, k), n in store.month_counts(m).items()}
-        exact = got == expected
-        st = store.stats()
-        pending = client.xpending(keys.stream, keys.consumer_group)["pending"]
-
-        raw_rate, raw_how = raw_xadd_rate(url, keys.stream + ":rawbench")
-        rate = sent / elapsed
-        print(f"end to end (first XADD -> last XACK): {sent:,} incidents in {elapsed:.2f}s = "
-              f"{rate:,.0f} incidents/s with {args.consumers} consumer processes "
-              f"(batch {args.batch_size}); producing alone took {t_sent - t0:.2f}s")
-        for r in reports:
-            print(f"  worker {r['name']}: {r['handled']:,} entries, peak RSS {r['rss_mb']:.0f} MB, "
-                  f"CPU {r['cpu_s']:.1f}s")
-        per = 1e6 / sent
-        workers_cpu = sum(r["cpu_s"] for r in reports)
-        print(f"CPU per incident: producer {producer_cpu * per:.1f} us, consumers "
-              f"{workers_cpu * per:.1f} us, Redis server {redis_cpu * per:.1f} us (the server's "
-              f"figure includes any other client's load); load average before the run: "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print(f"reference, same server, same run: {raw_how}: {raw_rate:,.0f} XADD/s")
-        print(f"ratio end-to-end / raw XADD: {rate / raw_rate:.2f}")
-        print(f"counts exact: {exact} (incidents {st['incidents']:,}, duplicates "
-              f"{st['duplicates']}, dead {st['dead']}, pending {pending})")
-        ok_rate = rate >= TARGET_RATE
-        ok_rss = all(r["rss_mb"] < TARGET_RSS_MB for r in reports)
-        print(f"targets: >= {TARGET_RATE:,}/s {'met' if ok_rate else 'NOT met'}; worker RSS < "
-              f"{TARGET_RSS_MB} MB {'met' if ok_rss else 'NOT met'}")
-        return 0 if exact else 1
+        return {"sent": sent, "elapsed": elapsed, "rate": sent / elapsed, "produce_s": t_sent - t0,
+                "producer_cpu": producer_cpu, "redis_cpu": redis_cpu, "reports": reports,
+                "exact": got == expected, "stats": store.stats(), "prefix": keys.prefix,
+                "pending": client.xpending(keys.stream, keys.consumer_group)["pending"],
+                "node": (client.get_node_from_key(keys.stream).name
+                         if isinstance(client, RedisCluster) else "")}
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
-        for key in client.scan_iter(match=keys.all_pattern(), count=1000):
+        for key in list(client.scan_iter(match=keys.all_pattern(), count=1000)):
             client.delete(key)
+        client.close()
+
+
+def report(label: str, r: dict, consumers: int, batch_size: int) -> None:
+    print(f"{label}: end to end (first XADD -> last XACK): {r['sent']:,} incidents in "
+          f"{r['elapsed']:.2f}s = {r['rate']:,.0f} incidents/s with {consumers} consumer processes "
+          f"(batch {batch_size}); producing alone took {r['produce_s']:.2f}s"
+          + (f"; the prefix's slot is on {r['node']}" if r["node"] else ""))
+    for w in r["reports"]:
+        print(f"  worker {w['name']}: {w['handled']:,} entries, peak RSS {w['rss_mb']:.0f} MB, "
+              f"CPU {w['cpu_s']:.1f}s")
+    per = 1e6 / r["sent"]
+    workers_cpu = sum(w["cpu_s"] for w in r["reports"])
+    print(f"  CPU per incident: producer {r['producer_cpu'] * per:.1f} us, consumers "
+          f"{workers_cpu * per:.1f} us, Redis server(s) {r['redis_cpu'] * per:.1f} us (includes "
+          f"any other client's load)")
+    st = r["stats"]
+    print(f"  counts exact: {r['exact']} (incidents {st['incidents']:,}, duplicates "
+          f"{st['duplicates']}, dead {st['dead']}, pending {r['pending']})")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    ap.add_argument("--consumers", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--file", type=Path, default=DATA / "calgary_community_crime_2018_2023.csv")
+    ap.add_argument("--cluster", action="store_true",
+                    help="Also run over a Redis Cluster (a local three-master one unless "
+                         "--cluster-url is given) and compare it with the single server.")
+    ap.add_argument("--cluster-url", default=None, help="redis+cluster://host:port of a Cluster.")
+    ap.add_argument("--worker", nargs=3, metavar=("URL", "PREFIX", "NAME"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(*args.worker, batch_size=args.batch_size)
+        return 0
+
+    url = args.redis_url
+    client = connect(url)
+    load0 = os.getloadavg()
+    print(f"server: Redis {client.info('server')['redis_version']} at {redact(url)}; "
+          f"load average before the run: {load0[0]:.1f} on {os.cpu_count()} CPUs")
+    loaded = read_calgary(args.file, expand=True)
+    print(f"file: {args.file.name}: {loaded.rows:,} rows -> {loaded.total:,} incidents (expanded)")
+    expected = expected_counts(args.file)
+    single = run_once(url, loaded, expected, args.consumers, args.batch_size)
+    report("single server", single, args.consumers, args.batch_size)
+    ok = single["exact"]
+    if args.cluster:
+        local = None if args.cluster_url else LocalCluster(masters=3)
+        try:
+            curl = args.cluster_url or local.url
+            where = "a local Cluster of 3 masters on this machine" if local else redact(curl)
+            print(f"cluster: {where}")
+            clustered = run_once(curl, loaded, expected, args.consumers, args.batch_size)
+        finally:
+            if local is not None:
+                local.close()
+        report("Redis Cluster", clustered, args.consumers, args.batch_size)
+        print(f"ratio Cluster / single server: {clustered['rate'] / single['rate']:.2f} "
+              f"(one deployment's keys share one hash slot, so one master carries its stream)")
+        ok = ok and clustered["exact"]
+
+    raw_key = f"ccbench-raw-{uuid.uuid4().hex[:8]}"
+    try:
+        raw_rate, raw_how = raw_xadd_rate(url, raw_key)
+    finally:
+        client.delete(raw_key)
+    print(f"reference, single server, same run: {raw_how}: {raw_rate:,.0f} XADD/s; ratio "
+          f"end-to-end / raw XADD: {single['rate'] / raw_rate:.2f}")
+    ok_rate = single["rate"] >= TARGET_RATE
+    ok_rss = all(w["rss_mb"] < TARGET_RSS_MB for w in single["reports"])
+    print(f"targets: >= {TARGET_RATE:,}/s {'met' if ok_rate else 'NOT met'}; worker RSS < "
+          f"{TARGET_RSS_MB} MB {'met' if ok_rss else 'NOT met'}; load average after: "
+          f"{os.getloadavg()[0]:.1f}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

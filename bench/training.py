@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 from online_model.backtest import run_backtest  # noqa: E402
 from online_model.baselines import SES  # noqa: E402
 from online_model.data import read_calgary_csv, to_panel  # noqa: E402
-from online_model.distributions import NegBin  # noqa: E402
-from online_model.months import month_range  # noqa: E402
+from core.months import month_range  # noqa: E402
+from core.negbin import NegBin  # noqa: E402
 from online_model.registry import Registry  # noqa: E402
 from online_model.served import build_served  # noqa: E402
 from stream.connection import EmbeddedRedis, connect  # noqa: E402

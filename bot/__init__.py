@@ -6,7 +6,7 @@ imported from their modules, so that importing the engine never imports discord.
 """
 
 from .answer import CAVEAT, Answer, ChartSpec
-from .engine import Context, Engine, help_answer, nb_total
+from .engine import Context, Engine, help_answer
 from .names import CITY, Names, Place
 from .query import Horizon, Query, QueryError, from_options, parse
 from .render import alert_embed, alert_text, fit_embed, no_pings, to_embed, to_png, to_text
@@ -28,7 +28,6 @@ __all__ = [
     "fit_embed",
     "from_options",
     "help_answer",
-    "nb_total",
     "no_pings",
     "parse",
     "to_embed",

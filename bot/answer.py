@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-CAVEAT = ("Reported crime, not all crime: counts reflect reporting and policing as well as crime. "
-          "A forecast is an expectation with a range, not a prediction of any incident.")
-TOP_CAVEAT = ("A high rank reflects reported crime, which follows reporting and police activity as "
-              "well as crime, and busy places (downtown, malls, transit) draw crime from elsewhere.")
+from core.caveats import CAVEAT
+from core.caveats import RANKING as TOP_CAVEAT
 
 
 @dataclass

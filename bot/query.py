@@ -10,22 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from .horizon import NUM_PATTERN, Horizon, parse_horizon, word_number
+from .intent_words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
 from .names import CITY, SECTOR_ALIASES, Names, Place, normalise
+from .places import find_places, suggest
+from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
 
-INTENTS = ("forecast", "top", "trend", "compare", "explain", "status", "help", "subscribe",
-           "unsubscribe")
+INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
+           "coverage", "status", "help", "subscribe", "unsubscribe")
 MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
 
-MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-          "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-          "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-          "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2,
-                "couple": 2, "few": 3, "a few": 3, "fifteen": 15, "twenty": 20}
-_NUM = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|couple|few)"
 
 EXAMPLES = (
     "forecast Beltline next month",
@@ -35,6 +31,11 @@ EXAMPLES = (
     "trend Forest Lawn",
     "compare Beltline and Forest Lawn",
     "why is Beltline up?",
+    "how many car thefts were there in Beltline last month?",
+    "is crime up in Marlborough compared to last year?",
+    "which communities are running hot?",
+    "how did last month's forecast do?",
+    "what data do you have?",
     "status",
 )
 
@@ -61,25 +62,6 @@ class QueryError(ValueError):
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Horizon:
-    """Which month(s) a question is about, before the data say which month is "next".
-
-    ``kind``: ``next`` (the next ``n`` months after the newest complete month), ``named`` (a month
-    by name: ``month`` ``YYYY-MM`` if the year was given, else ``month_number``), ``this_month``
-    (the month in progress: month to date plus the rest).
-    """
-
-    kind: str = "next"
-    n: int = 1
-    month: str | None = None
-    month_number: int | None = None
-    label: str = "next month"
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "n": self.n, "month": self.month,
-                "month_number": self.month_number, "label": self.label}
-
 
 @dataclass(frozen=True)
 class Query:
@@ -93,7 +75,8 @@ class Query:
     top_n: int = 5
     per_1000: bool = False
     chart: bool = True
-    period: str | None = None  # trend: "this year"
+    period: Period | None = None  # a period named ("last month", "in 2022", "since June")
+    yoy: bool = False  # "compared to last year"
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     text: str = ""
@@ -107,7 +90,8 @@ class Query:
         return {"intent": self.intent, "places": [p.to_dict() for p in self.places],
                 "categories": list(self.categories), "category_label": self.category_label,
                 "horizon": self.horizon.to_dict(), "top_n": self.top_n, "per_1000": self.per_1000,
-                "period": self.period, "ignored": list(self.ignored), "notes": list(self.notes)}
+                "period": self.period.to_dict() if self.period else None, "yoy": self.yoy,
+                "ignored": list(self.ignored), "notes": list(self.notes)}
 
 
 # --- cleaning ----------------------------------------------------------------------------------
@@ -132,118 +116,6 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-# --- intents ------------------------------------------------------------------------------------
-_INTENT_PHRASES: list[tuple[str, str]] = [
-    ("unsubscribe", "unsubscribe"), ("stop alerts", "unsubscribe"), ("stop the alerts", "unsubscribe"),
-    ("alerts off", "unsubscribe"), ("subscribe", "subscribe"), ("alerts on", "subscribe"),
-    ("compare", "compare"), ("compared", "compare"), ("versus", "compare"), ("vs", "compare"),
-    ("v", "compare"),
-    ("what drives", "explain"), ("whats driving", "explain"), ("what is driving", "explain"),
-    ("why", "explain"), ("explain", "explain"), ("drivers", "explain"), ("driving", "explain"),
-    ("top", "top"), ("highest", "top"), ("hotspots", "top"), ("hotspot", "top"),
-    ("hot spots", "top"), ("worst", "top"), ("rank", "top"), ("ranking", "top"),
-    ("most", "top"), ("where will", "top"), ("which communities", "top"), ("busiest", "top"),
-    ("trend", "trend"), ("trends", "trend"), ("trending", "trend"), ("history", "trend"),
-    ("historical", "trend"), ("changed", "trend"), ("over time", "trend"), ("how has", "trend"),
-    ("status", "status"), ("health", "status"), ("model version", "status"),
-    ("data through", "status"), ("accuracy", "status"), ("how accurate", "status"),
-    ("freshness", "status"), ("how fresh", "status"), ("version", "status"),
-    ("forecast", "forecast"), ("forcast", "forecast"), ("forecasts", "forecast"),
-    ("predict", "forecast"), ("prediction", "forecast"), ("projection", "forecast"),
-    ("expect", "forecast"), ("expected", "forecast"), ("how many", "forecast"),
-    ("outlook", "forecast"), ("estimate", "forecast"),
-    ("help", "help"), ("commands", "help"), ("what can you do", "help"), ("usage", "help"),
-]
-_PRIORITY = ("unsubscribe", "subscribe", "compare", "top", "explain", "trend", "status",
-             "forecast", "help")
-
-STOPWORDS = set("""
-a an the in for of on at to is are be will would what whats how many much there please thanks
-thank me show give tell about and or with by from this that it its crimecast bot hey hi hello can
-you i we our my do does did get has have been was were up down going communities community
-neighbourhood neighborhood neighbourhoods area areas sector number count counts which where when
-likely gonna look looking like pls plz chart graph plot figure map residents resident us could
-should next month months year years so far than then any all some see just now currently current
-currently expected going let lets know want need whats s t coming upcoming during over within
-into our your am pm ok okay yes no also still again more less rise rising fall falling increase
-increasing decrease decreasing high low level levels rate rates per capita thousand k quick
-quickly same last previous compared vs versus v be being happen happening happens
-""".split())
-
-
-def _detect_intent(tokens: list[str], used: list[bool]) -> str | None:
-    found: set[str] = set()
-    for phrase, intent in _INTENT_PHRASES:
-        words = phrase.split()
-        for i in range(len(tokens) - len(words) + 1):
-            if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):
-                if phrase == "v" and (i == 0 or i == len(tokens) - 1):
-                    continue
-                found.add(intent)
-                for j in range(i, i + len(words)):
-                    used[j] = True
-    for intent in _PRIORITY:
-        if intent in found:
-            return intent
-    return None
-
-
-# --- horizons -----------------------------------------------------------------------------------
-def _num(s: str) -> int:
-    return int(s) if s.isdigit() else NUMBER_WORDS[s]
-
-
-_H_NEXT_N = re.compile(rf"\b(?:the )?(?:next|coming|following) {_NUM} months?\b")
-_H_NEXT_Q = re.compile(r"\b(?:the )?next (quarter|half year|year|six months)\b")
-_H_NEXT = re.compile(r"\b(?:the )?(?:next|coming|following|upcoming) month\b")
-_H_THIS = re.compile(r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\brest of (?:the|this) month\b")
-_H_ISO = re.compile(r"\b(20\d\d) (0?[1-9]|1[0-2])\b")
-_H_NAMED = re.compile(r"\b(?:(in|for|during|of) )?(january|february|march|april|may|june|july|"
-                      r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
-                      r"sept|sep|oct|nov|dec)(?: (20\d\d))?\b")
-_P_THIS_YEAR = re.compile(r"\b(?:this year|year to date|ytd|so far this year)\b")
-
-
-def parse_horizon(text: str) -> tuple[Horizon | None, list[tuple[int, int]]]:
-    """Find a horizon phrase in normalised text; returns it and the character spans it used.
-
-    >>> parse_horizon("car thefts in the next 3 months")[0].n
-    3
-    >>> parse_horizon("beltline assaults in march")[0].month_number
-    3
-    >>> parse_horizon("forest lawn 2024 05")[0].month
-    '2024-05'
-    >>> parse_horizon("nothing here")[0] is None
-    True
-    """
-    m = _H_NEXT_N.search(text)
-    if m:
-        n = _num(m.group(1))
-        return Horizon("next", n, label=f"next {n} months" if n != 1 else "next month"), [m.span()]
-    m = _H_NEXT_Q.search(text)
-    if m:
-        n = {"quarter": 3, "half year": 6, "year": 12, "six months": 6}[m.group(1)]
-        return Horizon("next", n, label=f"next {n} months"), [m.span()]
-    m = _H_NEXT.search(text)
-    if m:
-        return Horizon("next", 1, label="next month"), [m.span()]
-    m = _H_THIS.search(text)
-    if m:
-        return Horizon("this_month", 1, label="this month"), [m.span()]
-    m = _H_ISO.search(text)
-    if m:
-        month = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
-        return Horizon("named", 1, month=month, label=month), [m.span()]
-    for m in _H_NAMED.finditer(text):
-        prep, name, year = m.group(1), m.group(2), m.group(3)
-        if name == "may" and not (prep or year):
-            continue  # "may" is usually the verb
-        number = MONTHS[name]
-        if year:
-            month = f"{year}-{number:02d}"
-            return Horizon("named", 1, month=month, label=month), [m.span()]
-        return Horizon("named", 1, month_number=number, label=name.title()), [m.span()]
-    return None, []
 
 
 def horizon_option(text: str | None) -> Horizon:
@@ -276,6 +148,15 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans blanked by spaces (positions kept, so later spans still apply)."""
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = " "
+    return "".join(chars)
+
+
 def _quote(text: str, limit: int = 40) -> str:
     """Echo a bit of user text safely (no pings, no markdown, short)."""
     t = clean(str(text))
@@ -304,29 +185,66 @@ def parse(text: str, names: Names) -> Query:
         raise QueryError("Ask me about crime forecasts for Calgary communities.", kind="empty")
 
     notes: list[str] = []
-    # horizon, rate, top N, chart and period phrases (character spans)
-    horizon, spans = parse_horizon(norm)
+    # year-over-year and period phrases first ("compared to last year", "from March to May 2023"),
+    # then the forecast horizon in what is left, then rate, top N and chart (character spans)
+    spans: list[tuple[int, int]] = []
+    m = YOY.search(norm)
+    yoy = m is not None
+    if m:
+        spans.append(m.span())
+    period, pspans = parse_period(_mask(norm, spans))
+    spans += pspans
+    if period is not None and period.kind == "month":
+        horizon: Horizon | None = Horizon("named", 1, month=period.start, label=period.start)
+    else:
+        horizon, hspans = parse_horizon(_mask(norm, spans))
+        spans += hspans
     per_1000 = False
     for m in re.finditer(r"\bper (?:1 ?000|1k|one thousand|thousand|capita|person|head|resident)s?"
                          r"(?: (?:residents?|people|population|persons?))?\b|\brates?\b", norm):
         per_1000 = True
         spans.append(m.span())
     top_n = None
-    m = re.search(rf"\btop {_NUM}\b", norm)
+    m = re.search(rf"\btop {NUM_PATTERN}\b", norm)
     if m:
-        top_n = _num(m.group(1))
+        top_n = word_number(m.group(1))
         spans.append((m.start(1), m.end(1)))
-    period = None
-    m = _P_THIS_YEAR.search(norm)
-    if m:
-        period = "this year"
-        spans.append(m.span())
     chart = not re.search(r"\b(?:no chart|text only|without chart)\b", norm)
     work = _blank_spans(norm, spans)
     tokens = work.split()
     used = [t == "|" for t in tokens]
 
-    intent = _detect_intent(tokens, used)
+    intent = detect_intent(tokens, used)
+    past = any(t in PAST_TENSE for t in tokens)
+    future = horizon is not None and horizon.kind in ("next", "this_month")
+    if REVIEW.search(norm) and intent in (None, "forecast", "status", "compare", "trend"):
+        intent = "review"
+    elif intent in (None, "forecast", "trend", "compare") and not future and (
+            yoy or (UPDOWN.search(_mask(norm, spans)) and AUX.search(norm))):
+        if not (intent == "trend" and period is not None and period.kind == "this_year"
+                and not yoy):
+            intent = "change"
+    elif intent == "trend" and period is not None and period.kind != "this_year":
+        intent = "change"  # "trend beltline since june": that period against a year earlier
+    elif intent == "explain" and period is not None and not future:
+        intent = "change"
+        notes.append("I explain forecasts; for a past period this is how it compares with a year "
+                     "earlier.")
+    if intent in (None, "forecast") and not future:
+        if period is None and horizon is not None and horizon.month_number and past:
+            period = Period("month_of_year", horizon.label, month_number=horizon.month_number)
+        if period is not None and period.kind != "month":
+            intent = "count"
+        elif period is None and horizon is None and past:
+            intent = "count"
+            period = Period("latest", "the newest complete month")
+    elif past and future:
+        notes.append(f"You wrote in the past tense but named {horizon.label}: this is the "
+                     f"forecast for {horizon.label}.")
+    loose = sorted({t for t in tokens if t in MEANINGFUL})
+    if loose:
+        notes.append("I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
+                     "period; the title says which period this answers.")
 
     # categories: longest synonym phrase first, then single mistyped words
     cat_label, categories = None, ()
@@ -358,7 +276,7 @@ def parse(text: str, names: Names) -> Query:
             cats.extend(x for x in c if x not in cats)
         cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
 
-    places, ignored, ambiguous, unknown = _find_places(tokens, used, names)
+    places, ignored, ambiguous, unknown = find_places(tokens, used, names)
     if not names.sectors:
         sector_words = [w for w in unknown if w in SECTOR_ALIASES]
         if sector_words:
@@ -375,10 +293,10 @@ def parse(text: str, names: Names) -> Query:
                              suggestions=options[:8])
         else:
             raise QueryError("I didn't understand that.", kind="junk",
-                             suggestions=_suggest(names, unknown, strict=True) if unknown else [])
+                             suggestions=suggest(names, unknown, strict=True) if unknown else [])
     if intent == "help":
         return Query("help", text=raw)
-    if intent in ("status", "unsubscribe"):
+    if intent in ("status", "unsubscribe", "coverage"):
         return Query(intent, text=raw)
 
     if ambiguous and not places:
@@ -386,11 +304,12 @@ def parse(text: str, names: Names) -> Query:
         raise QueryError(f"Which '{_quote(word)}' do you mean? Name one.", kind="ambiguous",
                          suggestions=options[:8])
     if unknown and not places and intent not in ("subscribe",):
-        if intent == "top" or (intent in ("forecast", "trend") and cat_hits):
+        if intent in ("top", "hot", "review") or (intent in ("forecast", "trend", "count", "change")
+                                                  and cat_hits):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
             raise QueryError(f"I couldn't find a community called '{_quote(' '.join(unknown))}'.",
-                             kind="unknown_place", suggestions=_suggest(names, unknown))
+                             kind="unknown_place", suggestions=suggest(names, unknown))
     elif unknown:
         ignored.extend(unknown)
     if ambiguous and places:
@@ -418,75 +337,10 @@ def parse(text: str, names: Names) -> Query:
                      category_label=cat_label or "all crime", text=raw, notes=tuple(notes))
     return Query(intent, places=tuple(places), categories=categories,
                  category_label=cat_label or "all crime", horizon=h, top_n=top_n or 5,
-                 per_1000=per_1000, chart=chart, period=period, ignored=tuple(dict.fromkeys(ignored)),
+                 per_1000=per_1000, chart=chart, period=period, yoy=yoy,
+                 ignored=tuple(dict.fromkeys(ignored)),
                  notes=tuple(notes), text=raw)
 
-
-def _find_places(tokens: list[str], used: list[bool], names: Names):
-    """Longest exact names first, then typo-tolerant phrases, then ambiguous first words."""
-    places: list[tuple[int, Place]] = []
-
-    def take(i: int, n: int, place: Place) -> None:
-        for j in range(i, i + n):
-            used[j] = True
-        if place not in [p for _, p in places]:
-            places.append((i, place))
-
-    def candidates(n: int):
-        for i in range(len(tokens) - n + 1):
-            span = tokens[i:i + n]
-            if any(used[i:i + n]):
-                continue
-            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS):
-                continue
-            if all(t in STOPWORDS for t in span) and names.exact(" ".join(span)) is None:
-                continue
-            yield i, " ".join(span)
-
-    for n in range(5, 0, -1):
-        for i, phrase in list(candidates(n)):
-            if any(used[i:i + n]):
-                continue
-            place = names.exact(phrase)
-            if place is not None and not (n == 1 and phrase in STOPWORDS and place.kind != "city"):
-                take(i, n, place)
-    ambiguous: list[tuple[str, list[str]]] = []
-    for i, tok in enumerate(tokens):
-        if used[i] or tok in STOPWORDS:
-            continue
-        starts = names.prefix_matches(tok)
-        if len(starts) > 1:
-            ambiguous.append((tok, starts))
-            used[i] = True
-    for n in range(3, 0, -1):
-        for i, phrase in list(candidates(n)):
-            if any(used[i:i + n]) or any(t in STOPWORDS for t in tokens[i:i + n]):
-                continue
-            hit = names.fuzzy(phrase)
-            if hit is not None:
-                take(i, n, hit[0])
-    for i, tok in enumerate(tokens):  # a unique first word ("cranston" of "CRANSTON ...")
-        if used[i] or tok in STOPWORDS or len(tok) < 4:
-            continue
-        starts = names.prefix_matches(tok) or names.first_word_close(tok)
-        if len(starts) == 1:
-            take(i, 1, Place("community", starts[0], (starts[0],)))
-        elif len(starts) > 1:
-            ambiguous.append((tok, starts))
-            used[i] = True
-    unknown = [t for i, t in enumerate(tokens) if not used[i] and t not in STOPWORDS
-               and not t.isdigit()]
-    places.sort(key=lambda x: x[0])
-    return [p for _, p in places], [], ambiguous, unknown
-
-
-def _suggest(names: Names, words: list[str], strict: bool = False) -> list[str]:
-    out: list[str] = []
-    for text in [" ".join(words)] + list(words):
-        for p in names.suggest(text, limit=5, min_score=85 if strict else 72):
-            if p.label not in out:
-                out.append(p.label)
-    return out[:5]
 
 
 def from_options(intent: str, names: Names, *, community: str | None = None,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import redis
 
+from stream.connection import rename
 from stream.keys import Keys
 
 
@@ -73,6 +74,6 @@ def load_reference(client: redis.Redis, keys: Keys, communities_csv, population_
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)
     pipe.hset(staging, mapping={k: json.dumps(v, separators=(",", ":")) for k, v in data.items()})
-    pipe.rename(staging, keys.communities)
+    rename(pipe, staging, keys.communities)
     pipe.execute()
     return len(data)

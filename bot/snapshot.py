@@ -1,18 +1,20 @@
 """In-memory snapshots of what Redis holds, as numpy arrays, rebuilt only when it changes.
 
 - :class:`ForecastSnapshot`: every served forecast (rows = series, columns = forecast months);
-- :class:`HistorySnapshot`: the counts panel (rows = series, columns = months) and progress marks.
+- :class:`HistorySnapshot`: the counts panel (rows = series, columns = months) and progress marks;
+- :class:`ArchivedSet`: one archived forecast set (the forecasts made with data through a month).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Mapping
 
 import numpy as np
 
+from core.months import month_end, month_start, months_between
 from stream.forecast_cache import CachedForecast
 from stream.store import CountStore
 
@@ -38,6 +40,7 @@ class ForecastSnapshot:
 
     @classmethod
     def build(cls, version: int, meta: dict, entries: Mapping[tuple[str, str], CachedForecast]):
+        """Arrays from the cache's entries (any series and months)."""
         series = sorted(entries)
         months = sorted({m for f in entries.values() for m in f.months})
         col = {m: j for j, m in enumerate(months)}
@@ -83,7 +86,16 @@ class HistorySnapshot:
     last_closed: str | None
     watermark: date | None
     synthetic: bool
+    day_level: bool = False
+    category_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     loaded_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def col(self) -> dict[str, int]:
+        """Month -> column."""
+        if not hasattr(self, "_col"):
+            self._col = {m: j for j, m in enumerate(self.months)}
+        return self._col
 
     @classmethod
     def load(cls, store: CountStore) -> "HistorySnapshot":
@@ -96,4 +108,56 @@ class HistorySnapshot:
                    panel.to_numpy(dtype=np.int64) if len(series) else np.zeros((0, 0), np.int64),
                    {c: np.array(v, dtype=np.int64) for c, v in by_community.items()},
                    sorted({c for _, c in series}), store.last_closed_month(), store.watermark(),
-                   store.is_synthetic())
+                   store.is_synthetic(), has_days(store), _codes(series))
+
+
+def _codes(series: list[tuple[str, str]]) -> np.ndarray:
+    """Each row's category as its index in the sorted category names."""
+    cats = {c: i for i, c in enumerate(sorted({c for _, c in series}))}
+    return np.array([cats[c] for _, c in series], dtype=np.int64)
+
+
+def has_days(store: CountStore) -> bool:
+    """True when the records carry days: the newest complete month's counts fall on more than its
+    last day. Month-only sources (the Calgary portal) date a whole month's count on its last day,
+    so only the records tell them apart, not a setting."""
+    month = store.last_closed_month() or (store.months() or [None])[-1]
+    if month is None:
+        return False
+    first, last = month_start(month), month_end(month)
+    pipe = store.client.pipeline(transaction=False)
+    day = first
+    while day < last:
+        pipe.exists(store.keys.day_counts(day.isoformat()))
+        day += timedelta(days=1)
+    return any(pipe.execute())
+
+
+@dataclass
+class ArchivedSet:
+    """One archived forecast set as arrays: rows = series, columns = the set's forecast months."""
+
+    data_through: str
+    series: list[tuple[str, str]]
+    index: dict[tuple[str, str], int]
+    months: list[str]
+    mean: np.ndarray
+    alpha: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    by_community: dict[str, np.ndarray]
+    category_of: np.ndarray
+    categories: list[str]
+
+    @classmethod
+    def build(cls, data_through: str, entries: Mapping[tuple[str, str], CachedForecast]):
+        snap = ForecastSnapshot.build(0, {}, entries)
+        return cls(data_through, snap.series, {s: i for i, s in enumerate(snap.series)},
+                   snap.months, snap.mean, snap.alpha, snap.lo, snap.hi, snap.by_community,
+                   snap.category_of, snap.categories)
+
+    def step(self, month: str) -> int | None:
+        """How many months ahead of its data ``month`` stood in this set (1 = the next month)."""
+        if month not in self.months:
+            return None
+        return months_between(self.data_through, month)

@@ -1,42 +1,11 @@
-"""Months and counts in words: month arithmetic, "about 12 (80% range 8–17)", "+12%".
+"""Counts in words: "about 12 (80% range 8–17)", "+12%" (months: :mod:`core.months`).
 
 Counts are shown as whole numbers with a range, never a fraction of a crime as if it were certain.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 
-
-def month_index(month: str) -> int:
-    """``"2024-03"`` -> a month count (for differences).
-
-    >>> month_index("2024-03") - month_index("2023-12")
-    3
-    """
-    y, m = month.split("-")
-    return int(y) * 12 + int(m) - 1
-
-
-def index_month(i: int) -> str:
-    """Inverse of :func:`month_index`.
-
-    >>> index_month(month_index("2023-12") + 1)
-    '2024-01'
-    """
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
-
-
-def add_months(month: str, n: int) -> str:
-    return index_month(month_index(month) + n)
-
-
-def month_name(month: str) -> str:
-    """``"2024-03"`` -> ``"March 2024"``."""
-    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")
-
-
-# --- counts as words ------------------------------------------------------------------------------
 def fmt_count(mean: float) -> str:
     """An expected count in words: whole numbers, never a fraction of a crime as if certain.
 

@@ -5,11 +5,13 @@ Importing this package never imports torch: the LSTM loads lazily (``online_mode
 or ``import online_model.lstm``), so the bot can use distributions without it.
 """
 
+from core.months import add_months, month_range
+from core.negbin import NegBin
+
 from .base import FRAME_COLUMNS, DispersionTracker, ForecastArrays, PanelForecaster, SeriesKey
 from .baselines import SES, TSB, MeanLastN, SeasonalNaive
 from .data import DataError, read_calgary_csv, read_many, to_panel
-from .distributions import NegBin, fit_dispersion, nb_nll
-from .months import add_months, month_range
+from .distributions import fit_dispersion, nb_nll
 
 __all__ = [
     "FRAME_COLUMNS", "DispersionTracker", "ForecastArrays", "PanelForecaster", "SeriesKey",

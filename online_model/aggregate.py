@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .distributions import NegBin
+from core.negbin import NegBin
 
 
 def with_intervals(frame: pd.DataFrame, level: float = 0.8) -> pd.DataFrame:

@@ -19,8 +19,8 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .distributions import NegBin
-from .months import add_months, check_month, month_index, month_range
+from core.negbin import NegBin
+from core.months import add_months, check_month, month_index, month_range
 from .served import HORIZON, build_served
 
 log = logging.getLogger(__name__)

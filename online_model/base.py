@@ -17,8 +17,8 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .distributions import NegBin
-from .months import add_months, check_month, month_index, month_range
+from core.months import add_months, check_month, month_index, month_range
+from core.negbin import NegBin
 
 SeriesKey = tuple[str, str]
 FRAME_COLUMNS = ["community", "category", "h", "month", "mean", "dispersion"]

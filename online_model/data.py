@@ -13,7 +13,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .months import month_range
+from core.months import month_range
 
 CALGARY_COLUMNS = ("Community", "Category", "Crime Count", "Year", "Month")
 

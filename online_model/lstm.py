@@ -26,8 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.months import month_of_year
+
 from .base import PanelForecaster
-from .months import month_of_year
 from .threads import use_free_threads
 
 MIN_ORIGIN = 11  # first origin column with a year of history

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .distributions import NegBin
+from core.negbin import NegBin
 
 _FLOOR = 1e-6
 

@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 from river import linear_model, optim
 
+from core.months import month_of_year
+
 from .base import PanelForecaster
 from .features import NUMERIC, expand, expanded_names, numeric_features
-from .months import month_of_year
 from .threads import use_free_threads
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from

@@ -25,21 +25,15 @@ True
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 from scipy import stats
 
 __all__ = [
-    "days_in_month",
-    "month_of",
     "expected_to_date",
     "nb_params",
     "upper_tail",
-    "nb_interval",
-    "moment_match",
     "bh_qvalues",
     "benjamini_hochberg",
     "heyse_qvalues",
@@ -49,21 +43,6 @@ __all__ = [
 ]
 
 _MIN_ALPHA = 1e-8  # below this the NB is a Poisson for every practical purpose
-
-
-def days_in_month(month: str) -> int:
-    """Number of days in ``"YYYY-MM"``.
-
-    >>> days_in_month("2024-02"), days_in_month("2023-02"), days_in_month("2023-12")
-    (29, 28, 31)
-    """
-    year, mon = (int(p) for p in month.split("-"))
-    return calendar.monthrange(year, mon)[1]
-
-
-def month_of(day: date) -> str:
-    """``date(2023, 6, 12)`` -> ``"2023-06"``."""
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def expected_to_date(mean, days: int, days_in_month: int):
@@ -94,35 +73,6 @@ def upper_tail(observed, mean, alpha):
     n, p = nb_params(mean, alpha)
     out = stats.nbinom.sf(k - 1, n, p)
     return np.clip(np.where(k <= 0, 1.0, out), 0.0, 1.0)
-
-
-def nb_interval(mean, alpha, level: float = 0.8):
-    """Central ``level`` interval ``(lo, hi)`` of NB(mean, alpha), as integer arrays.
-
-    >>> lo, hi = nb_interval([10.0], [0.0])
-    >>> int(lo[0]), int(hi[0])
-    (6, 14)
-    """
-    n, p = nb_params(mean, alpha)
-    tail = (1.0 - level) / 2.0
-    lo = stats.nbinom.ppf(tail, n, p)
-    hi = stats.nbinom.ppf(1.0 - tail, n, p)
-    return np.nan_to_num(lo).astype(int), np.nan_to_num(hi).astype(int)
-
-
-def moment_match(means, alphas) -> tuple[float, float]:
-    """Mean and dispersion of one NB matching the sum of independent NBs (sum of means, variances).
-
-    >>> moment_match([2.0, 3.0], [0.0, 0.0])
-    (5.0, 0.0)
-    """
-    mu = np.asarray(means, dtype=float)
-    a = np.asarray(alphas, dtype=float)
-    total = float(mu.sum())
-    if total <= 0:
-        return 0.0, 0.0
-    var = float((mu + a * mu**2).sum())
-    return total, max((var - total) / total**2, 0.0)
 
 
 def bh_qvalues(pvalues) -> np.ndarray:

@@ -9,14 +9,16 @@ from .dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
 from .forecast_archive import ForecastArchive
 from .forecast_cache import CachedForecast, ForecastCache
 from .keys import Keys
-from .months import close_month, due_months, month_end, month_range, next_month
+from .liveness import ConsumerState, GroupStatus, group_status
+from .months import close_month, due_months
 from .producer import Producer, Rejected, ensure_group
 from .records import SCHEMA_VERSION, Incident, RecordError
 from .store import CountStore, SeriesKey
 
 __all__ = [
-    "BatchResult", "CALGARY_CATEGORIES", "CachedForecast", "CategorySet", "Consumer", "CountStore",
+    "BatchResult", "CALGARY_CATEGORIES", "CachedForecast", "CategorySet", "Consumer", "ConsumerState",
+    "CountStore", "GroupStatus", "group_status",
     "DeadLetter", "ForecastArchive", "ForecastCache", "Incident", "Keys", "Producer", "RecordError", "Rejected",
-    "SCHEMA_VERSION", "SeriesKey", "close_month", "due_months", "ensure_group", "month_end",
-    "month_range", "next_month", "read_dead_letters", "replay_dead_letters",
+    "SCHEMA_VERSION", "SeriesKey", "close_month", "due_months", "ensure_group",
+    "read_dead_letters", "replay_dead_letters",
 ]

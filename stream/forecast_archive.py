@@ -12,6 +12,7 @@ from typing import Iterable
 
 import redis
 
+from .connection import rename
 from .forecast_cache import CachedForecast
 from .keys import Keys, series_field, split_series_field
 
@@ -51,7 +52,7 @@ class ForecastArchive:
         pipe.execute()
         pipe = self.client.pipeline(transaction=True)
         if mapping:
-            pipe.rename(staging, key)
+            rename(pipe, staging, key)
         else:
             pipe.delete(key)
         pipe.zadd(k.forecast_archive_index, {data_through: _score(data_through)})

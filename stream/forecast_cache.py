@@ -14,6 +14,7 @@ from typing import Iterable, Mapping
 
 import redis
 
+from .connection import rename
 from .keys import Keys, series_field, split_series_field
 
 
@@ -79,9 +80,9 @@ class ForecastCache:
         pipe.execute()
         pipe = self.client.pipeline(transaction=True)
         if self.client.exists(k.forecasts):
-            pipe.rename(k.forecasts, k.forecasts_previous)
+            rename(pipe, k.forecasts, k.forecasts_previous)
         if mapping:
-            pipe.rename(staging, k.forecasts)
+            rename(pipe, staging, k.forecasts)
         pipe.hincrby(k.forecasts_meta, "version", 1)
         pipe.hset(k.forecasts_meta, mapping=meta_map)
         pipe.execute()

@@ -9,6 +9,8 @@ can share one Redis server without touching each other. Keys that belong to one 
 '{cc}:incidents'
 >>> k.series_counts("BELTLINE", "Street Robbery")
 '{cc}:counts:s:BELTLINE|Street Robbery'
+>>> k.heartbeat("host-12-ab")
+'{cc}:consumer:hb:host-12-ab'
 """
 
 from __future__ import annotations
@@ -213,6 +215,12 @@ class Keys:
     def health(self) -> str:
         """Hash of the latest health-check results."""
         return self._k("health")
+
+    # --- consumer liveness (stream/liveness.py) -----------------------------------------------
+    def heartbeat(self, consumer: str) -> str:
+        """String with a TTL, refreshed by a live consumer of :attr:`consumer_group`: JSON
+        ``{host, pid, since}``. Gone = the consumer is dead; its pending entries are claimed."""
+        return self._k("consumer", "hb", consumer)
 
     @staticmethod
     def staging(key: str) -> str:

@@ -8,73 +8,16 @@ idempotent: the first closer records the month and emits one ``month_closed`` ev
 
 from __future__ import annotations
 
-import calendar
-import re
 import time
 from datetime import date, timedelta
 from typing import Iterable
 
 import redis
 
+from core.months import check_month, month_end, month_range, month_score
+
 from .keys import Keys
 from .scripts import CLOSE_MONTH
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def check_month(month: str) -> str:
-    """Return ``month`` if it is ``YYYY-MM``, else raise ``ValueError``.
-
-    >>> check_month("2023-12")
-    '2023-12'
-    >>> check_month("2023-13")
-    Traceback (most recent call last):
-    ...
-    ValueError: month must look like YYYY-MM, got '2023-13'
-    """
-    if not isinstance(month, str) or not _MONTH.match(month):
-        raise ValueError(f"month must look like YYYY-MM, got {month!r}")
-    return month
-
-
-def month_end(month: str) -> date:
-    """Last day of ``month``.
-
-    >>> month_end("2024-02")
-    datetime.date(2024, 2, 29)
-    """
-    y, m = int(month[:4]), int(month[5:7])
-    return date(y, m, calendar.monthrange(y, m)[1])
-
-
-def month_score(month: str) -> int:
-    """``"2023-05"`` -> ``202305`` (the sorted-set score of a month)."""
-    return int(month[:4]) * 100 + int(month[5:7])
-
-
-def next_month(month: str) -> str:
-    """The month after ``month``.
-
-    >>> next_month("2023-12")
-    '2024-01'
-    """
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
-
-
-def month_range(start: str, end: str) -> list[str]:
-    """Every month from ``start`` to ``end`` inclusive.
-
-    >>> month_range("2023-11", "2024-02")
-    ['2023-11', '2023-12', '2024-01', '2024-02']
-    """
-    out, m = [], check_month(start)
-    check_month(end)
-    while m <= end:
-        out.append(m)
-        m = next_month(m)
-    return out
-
 
 def due_months(watermark: date | None, grace_days: int, closed: Iterable[str],
                known_months: Iterable[str]) -> list[str]:

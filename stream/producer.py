@@ -4,10 +4,17 @@ A producer only appends: counting happens in the consumers, which make re-sent r
 id counts once). Rows a source could not turn into an :class:`~stream.records.Incident` arrive here
 as :class:`Rejected` and go straight to the dead-letter stream with their reason and original
 fields, so that nothing read is lost silently.
+
+A chunk the server did not confirm (the connection dropped, the server restarted or is still loading
+its append-only file) is sent again, with back-off, for up to ``retry_for_s`` seconds: a chunk is
+one atomic step, so it either landed whole or not at all, and if it landed the consumers count the
+repeat as duplicates. Re-sent records are tallied in :attr:`Producer.resent` and the ``resent``
+field of ``keys.stats``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
@@ -18,7 +25,10 @@ from .keys import Keys
 from .records import FIELDS, SCHEMA_VERSION, Incident
 from .scripts import XADD_MANY
 
+log = logging.getLogger(__name__)
+
 _VERSION = str(SCHEMA_VERSION)
+_TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 DEAD_LETTER_MAXLEN = 100_000  # the dead-letter stream keeps about this many of the newest entries
 MAX_DEAD_FIELDS = 64  # original fields kept per dead letter (a record with thousands is cut)
 MAX_DEAD_VALUE = 16_384  # bytes kept per original value
@@ -60,13 +70,18 @@ class Producer:
     ``send`` returns the number of incident records sent; rejected rows are dead-lettered and
     counted in :attr:`rejected`. ``progress(n)`` is called after each chunk with the rows handled.
     A chunk is appended whole or not at all, so an interrupted send leaves no half chunk; re-sending
-    is always safe (consumers count an id once).
+    is always safe (consumers count an id once). A chunk not confirmed is re-sent for up to
+    ``retry_for_s`` seconds (0: raise at once); then the connection error is raised.
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *, chunk_size: int = 2000,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None, retry_for_s: float = 60.0):
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
+        if retry_for_s < 0:
+            raise ValueError("retry_for_s must not be negative")
+        self.retry_for_s = retry_for_s
+        self.resent = 0  # records sent again because their first send was not confirmed
         self.client = client
         self.keys = keys
         self.chunk_size = chunk_size
@@ -105,6 +120,32 @@ class Producer:
         return sent
 
     def _flush(self, values: list, rejected: list[Rejected], rows: int) -> None:
+        backoff, deadline, tries = 0.1, None, 0
+        while True:
+            try:
+                self._append(values, rejected)
+                break
+            except _TRANSIENT as exc:
+                now = time.monotonic()
+                deadline = now + self.retry_for_s if deadline is None else deadline
+                if now >= deadline:
+                    raise
+                tries += 1
+                log.warning("producer: chunk of %d rows not confirmed (%s); sending it again in "
+                            "%.1fs", rows, exc.__class__.__name__, backoff)
+                time.sleep(min(backoff, deadline - now))
+                backoff = min(backoff * 2, 2.0)
+        if tries:
+            n = len(values) // len(FIELDS)
+            self.resent += n
+            try:
+                self.client.hincrby(self.keys.stats, "resent", n)
+            except redis.RedisError:  # the tally is for operators; the records are in
+                pass
+        if self.progress:
+            self.progress(rows)
+
+    def _append(self, values: list, rejected: list[Rejected]) -> None:
         if rejected:
             pipe = self.client.pipeline(transaction=True)
             for rej in rejected:
@@ -113,7 +154,6 @@ class Producer:
             pipe.hincrby(self.keys.stats, "dead", len(rejected))
             pipe.execute()
             self.rejected += len(rejected)
+            rejected.clear()  # in: a retry of this chunk sends only its records
         if values:
             self._xadd_many(keys=[self.keys.stream], args=[len(FIELDS), *FIELDS, *values])
-        if self.progress:
-            self.progress(rows)

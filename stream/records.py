@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
 
+from core.months import month_of
+
 from .categories import CategorySet
 
 SCHEMA_VERSION = 1
@@ -50,15 +52,6 @@ def normalise_name(raw: str) -> str:
     'FOREST LAWN'
     """
     return _WS.sub(" ", raw).strip().upper()
-
-
-def month_of(day: date) -> str:
-    """``date(2023, 5, 17)`` -> ``"2023-05"``.
-
-    >>> month_of(date(2023, 5, 17))
-    '2023-05'
-    """
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def derive_id(source: str, *parts: object) -> str:

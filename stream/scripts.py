@@ -179,4 +179,42 @@ end
 return n
 """
 
-__all__ = ["APPLY_BATCH", "CLOSE_MONTH", "XADD_MANY"]
+CLAIM_DEAD = r"""
+-- Take over the pending entries of a dead consumer, at once (stream/liveness.py).
+-- KEYS: 1 stream, 2 the consumer's heartbeat key. ARGV: 1 group, 2 dead consumer, 3 claimer,
+-- 4 at most this many entries.
+-- A consumer whose heartbeat exists is alive: nothing is taken. Otherwise up to ARGV[4] of its
+-- pending entries move to the claimer (XCLAIM, min-idle 0: their delivery count goes up, so the
+-- max-deliveries rule still catches a record that kills every consumer), and a consumer left
+-- owning nothing is removed from the group. One script, so two live consumers never take the same
+-- entries and a consumer is never removed while it owns any.
+-- Returns {state, entries}: state -1 alive, 0 still owns entries, 1 removed.
+if redis.call('EXISTS', KEYS[2]) == 1 then return {-1, {}} end
+local rows = redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', tonumber(ARGV[4]), ARGV[2])
+local entries = {}
+if #rows > 0 then
+  local ids = {}
+  for j, row in ipairs(rows) do ids[j] = row[1] end
+  entries = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, unpack(ids))
+end
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) > 0 then return {0, entries} end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return {1, entries}
+"""
+
+RELEASE_CONSUMER = r"""
+-- A consumer stopping cleanly (stream/liveness.py). KEYS: 1 stream, 2 its heartbeat key.
+-- ARGV: 1 group, 2 consumer. Drops the heartbeat (so any entry it still owns is claimed by a live
+-- consumer at once) and leaves the group if it owns nothing. Returns the entries it still owns.
+redis.call('DEL', KEYS[2])
+local summary = redis.pcall('XPENDING', KEYS[1], ARGV[1])
+if summary['err'] then return 0 end  -- no stream or no group: nothing to leave
+local mine = 0
+if type(summary[4]) == 'table' then
+  for _, c in ipairs(summary[4]) do if c[1] == ARGV[2] then mine = tonumber(c[2]) end end
+end
+if mine == 0 then redis.pcall('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2]) end
+return mine
+"""
+
+__all__ = ["APPLY_BATCH", "CLAIM_DEAD", "CLOSE_MONTH", "RELEASE_CONSUMER", "XADD_MANY"]

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import redis
 
+from core.months import check_month, month_range
+
 from .keys import Keys, split_series_field
-from .months import check_month, month_range
 
 if TYPE_CHECKING:  # pandas is imported when a panel is built, not by every consumer process
     import pandas as pd

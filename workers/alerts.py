@@ -26,13 +26,10 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import redis
 
-from online_model.surveillance import (
-    days_in_month,
-    flag_hot,
-    moment_match,
-    month_of,
-    nb_interval,
-)
+from core.caveats import CAVEAT
+from core.months import days_in_month, month_of
+from core.negbin import total_interval
+from online_model.surveillance import flag_hot
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.keys import Keys
 
@@ -50,8 +47,6 @@ __all__ = [
     "run_weekly_alerts",
 ]
 
-CAVEAT = ("Reported crime, not all crime: counts reflect reporting and policing as well as crime. "
-          "Forecasts are expectations with ranges, not predictions of any incident.")
 SCOPES = ("city", "sector", "communities")
 SECTORS = ("CENTRE", "NORTH", "NORTHEAST", "NORTHWEST", "EAST", "SOUTH", "SOUTHEAST", "WEST")
 MAX_ITEMS = 5
@@ -459,10 +454,9 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
                 by_comm.setdefault(community, []).append((f.mean[i], f.dispersion[i]))
         ranked = sorted(by_comm.items(), key=lambda kv: (-sum(m for m, _ in kv[1]), kv[0]))
         for community, parts in ranked[:max_items]:
-            mu, a = moment_match([m for m, _ in parts], [d for _, d in parts])
-            lo, hi = nb_interval([mu], [a], 0.8)
+            mu, lo, hi = total_interval([m for m, _ in parts], [d for _, d in parts])
             top.append({"community": community, "month": target, "mean": round(mu, 1),
-                        "lo80": int(lo[0]), "hi80": int(hi[0])})
+                        "lo80": lo, "hi80": hi})
 
     # --- biggest changes against the previous forecast for the same month ------------------------
     changes: list[dict] = []

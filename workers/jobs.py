@@ -15,6 +15,8 @@ import time
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
+from stream.connection import node_info
+
 from .runtime import Runtime, runtime
 from .settings import Settings
 
@@ -108,8 +110,8 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
     c, k = rt.client, rt.keys
     today = today or datetime.now(timezone.utc).date()
     problems: list[str] = []
-    info = c.info("memory")
-    persistence = c.info("persistence")
+    info = node_info(c, "memory", k.stream)  # on a Cluster: the master holding this deployment
+    persistence = node_info(c, "persistence", k.stream)
     out: dict[str, Any] = {
         "checked_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "redis_version": rt.server_version,

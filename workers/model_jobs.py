@@ -21,8 +21,8 @@ import logging
 import time
 from typing import Iterator
 
-from online_model.distributions import NegBin
-from online_model.months import check_month
+from core.months import check_month
+from core.negbin import NegBin
 from online_model.registry import Registry, RegistryError
 from online_model.served import HORIZON, build_served, health_figures
 from stream.forecast_archive import ForecastArchive

@@ -1,6 +1,7 @@
 """One settings object, read from the environment (``CRIMECAST_*``) in each process's entry point.
 
-Secrets (the Discord token, the webhook URL, a password inside ``REDIS_URL``) are ``SecretStr``:
+Secrets (the Discord token, the webhook URL, a password inside ``REDIS_URL`` or
+``CRIMECAST_QUEUE_URL``) are ``SecretStr``:
 they never appear in a repr, a log line or an error message.
 """
 
@@ -21,7 +22,19 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "CRIMECAST_REDIS_URL"),
-        description="Redis server URL; unset = embedded Redis in the state directory.",
+        description="Redis URL of the streams, counts, forecasts and alerts; redis+cluster://host:port "
+                    "(rediss+cluster:// with TLS) for a Redis Cluster; unset = embedded Redis in the "
+                    "state directory.",
+    )
+    redis_cluster: bool = Field(
+        default=False,
+        description="true: REDIS_URL names a Redis Cluster node even though it reads redis:// (a "
+                    "managed Cluster's endpoint).",
+    )
+    queue_url: SecretStr | None = Field(
+        default=None,
+        description="Plain Redis for the rq job queues (rq does not support Cluster); unset = "
+                    "REDIS_URL. Required when REDIS_URL is a Cluster.",
     )
     state_dir: Path = Field(default=Path(".state"), description="Embedded Redis data, models, charts.")
     key_prefix: str = Field(default="crimecast", description="Prefix of every Redis key.")

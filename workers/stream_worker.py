@@ -7,6 +7,11 @@ months whose grace period the watermark has passed (:func:`stream.months.due_mon
 month *this* process closed first, enqueues the model update (``workers.model_jobs.on_month_closed``)
 on the ``models`` queue. ``close_month`` is idempotent across workers, so a month is handed over
 once however many workers race for it.
+
+The consumer keeps a heartbeat (:mod:`stream.liveness`): a worker that dies (SIGKILL, a lost
+machine) is seen dead when its heartbeat lapses, and any running worker takes its entries at once.
+``run(burst=True)`` returns once nothing is unread and nothing waits at a dead consumer; entries
+still held by live consumers are named in :attr:`WorkerStats.left_pending`.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from dataclasses import dataclass, field
 from rq import Retry
 from rq.job import Job
 
+from core.months import check_month
 from stream.categories import CategorySet
 from stream.consumer import BatchResult, Consumer
-from stream.months import check_month, close_month, due_months
+from stream.months import close_month, due_months
 
 from .runtime import Runtime
 
@@ -117,7 +123,10 @@ class WorkerStats:
     duplicates: int = 0
     dead: int = 0
     incidents: int = 0
+    claimed: int = 0  # entries taken over from dead or stalled consumers
     closed: list[str] = field(default_factory=list)
+    left_pending: dict[str, int] = field(default_factory=dict)  # burst: held by live consumers
+    handed_back: int = 0  # entries it could not apply, left for a live consumer at its stop
 
 
 class StreamWorker:
@@ -147,6 +156,7 @@ class StreamWorker:
         st.duplicates += result.duplicates
         st.dead += result.dead
         st.incidents += result.incidents
+        st.claimed += result.claimed
         now = time.monotonic()
         if now - self._last_check >= self.check_every_s:
             self._last_check = now
@@ -175,6 +185,8 @@ class StreamWorker:
         finally:
             self.consumer.close()
         st = self.stats
+        st.left_pending = dict(self.consumer.left_pending)
+        st.handed_back = self.consumer.handed_back
         log.info("stream worker %s done: %d counted, %d duplicates, %d dead-lettered, closed %s",
                  self.name, st.applied, st.duplicates, st.dead, st.closed or "none")
         return st

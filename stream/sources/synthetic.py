@@ -14,6 +14,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from core.months import add_months
+
 from ..categories import CALGARY_CATEGORIES
 from ..records import Incident, normalise_name
 
@@ -22,11 +24,6 @@ DEFAULT_COMMUNITIES = (
     "BELTLINE", "DOWNTOWN COMMERCIAL CORE", "FOREST LAWN", "BRIDGELAND/RIVERSIDE", "CRANSTON",
     "MARLBOROUGH", "BOWNESS", "SUNALTA", "TEMPLE", "SADDLE RIDGE", "SHAWNESSY", "AMBLETON",
 )
-
-
-def _add_months(month: str, n: int) -> str:
-    y, m = int(month[:4]), int(month[5:7]) - 1 + n
-    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
 
 
 def generate(*, communities: Iterable[str] = DEFAULT_COMMUNITIES,
@@ -53,7 +50,7 @@ def generate(*, communities: Iterable[str] = DEFAULT_COMMUNITIES,
     base = rng.lognormal(mean=0.5, sigma=0.9, size=(len(comms), len(cats))) * scale
     phase = rng.uniform(0, 2 * np.pi, size=len(cats))
     for t in range(months):
-        month = _add_months(start, t)
+        month = add_months(start, t)
         y, m = int(month[:4]), int(month[5:7])
         if date(y, m, 1) > today:
             break

@@ -11,7 +11,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from online_model.distributions import NegBin
+from core.negbin import NegBin
+from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.keys import Keys, series_field
 
@@ -94,16 +95,25 @@ def backtest_mae(long: pd.DataFrame, data_through: str, months: int = 6) -> dict
 
 
 def fill(client, keys: Keys, frame: pd.DataFrame, *, data_through: str = "2023-12",
-         horizon: int = 3, forecasts: bool = True) -> dict:
-    """Counts of ``frame`` up to ``data_through`` and forecasts after it; returns a summary."""
+         horizon: int = 3, forecasts: bool = True, archive: tuple[str, ...] = ()) -> dict:
+    """Counts of ``frame`` up to ``data_through`` and forecasts after it; returns a summary.
+
+    ``archive`` names earlier data-through months whose forecasts (from the data up to each) are
+    written to the forecast archive, as the workers do when they train month by month; the served
+    set is archived under ``data_through`` too.
+    """
     long = long_counts(frame)
     long = long[long["month"] <= data_through]
     write_counts(client, keys, long)
     n = 0
     if forecasts:
+        store = ForecastArchive(client, keys)
+        for through in archive:
+            store.write(through, simple_forecasts(long[long["month"] <= through], through, horizon))
         entries = simple_forecasts(long, data_through, horizon)
         n = ForecastCache(client, keys).write(entries, {
             "data_through": data_through, "model": MODEL, "mae": backtest_mae(long, data_through)})
+        store.write(data_through, entries)
     return {"series": n, "months": int(long["month"].nunique())}
 
 

@@ -7,8 +7,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from bot.engine import Engine, nb_total
-from online_model.distributions import NegBin
+from bot.engine import Engine
+from core.negbin import NegBin
+from core.negbin import total_interval as nb_total
 from stream.forecast_cache import ForecastCache
 from stream.keys import series_field
 
@@ -186,7 +187,7 @@ def test_named_past_month_is_observed(engine, with_reference):
     r, keys = with_reference
     a = engine.ask("beltline 2023-05")
     assert a.data["observed"] == _month_total(r, keys, "2023-05", {"BELTLINE"})
-    assert "observed" in a.title
+    assert a.intent == "count" and "reported count" in a.title and "not a forecast" in a.lines[0]
 
 
 def test_month_beyond_horizon_is_explained(engine):
@@ -305,7 +306,7 @@ def test_engine_imports_no_discord_and_no_torch():
     import sys
 
     code = ("import sys, bot, bot.engine, bot.query, bot.render\n"
-            "from bot.totals import nb_total; nb_total([1.0], [0.1])\n"
+            "from core.negbin import total_interval; total_interval([1.0], [0.1])\n"
             "print('discord' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

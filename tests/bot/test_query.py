@@ -8,7 +8,7 @@ import pytest
 
 from bot.names import ASSAULT, BE_COMM, BE_DWELL, BE_OTHER, COMM_ROB, STREET_ROB, THEFT_FROM, \
     THEFT_OF, VIOLENCE
-from bot.query import MAX_CHARS, QueryError, clean, from_options, parse
+from bot.query import INTENTS, MAX_CHARS, QueryError, clean, from_options, parse
 
 BE = {BE_COMM, BE_DWELL, BE_OTHER}
 VIOLENT = {ASSAULT, VIOLENCE, STREET_ROB}
@@ -135,6 +135,125 @@ OK = [
     ("stop alerts", "unsubscribe", [], set(), None, {}),
 ]
 
+# Questions about the past and the present: (text, intent, place labels, categories, period kind
+# or None, what the period must hold: {"label", "start", "end", "year", "n", "month_number"}).
+# A period the parser names is resolved against the data by the engine (tests/bot/test_intents.py).
+PAST = [
+    # counts over a period: the issue's cases first
+    ("how many car thefts were there in beltline last month", "count", ["BELTLINE"], {THEFT_OF},
+     "recent", {"n": 1}),
+    ("how many break-ins in Dover in 2022", "count", ["DOVER"], BE, "year", {"year": 2022}),
+    ("how many car thefts in beltline last month?", "count", ["BELTLINE"], {THEFT_OF}, "recent",
+     {"n": 1}),
+    ("car thefts in beltline in the previous month", "count", ["BELTLINE"], {THEFT_OF}, "recent",
+     {"n": 1}),
+    ("total crime city-wide in November 2023", "forecast", ["City-wide"], set(), "month",
+     {"start": "2023-11"}),
+    ("beltline 2023-11", "forecast", ["BELTLINE"], set(), "month", {"start": "2023-11"}),
+    ("how many assaults were there in forest lawn in nov 2023", "forecast", ["FOREST LAWN"],
+     {ASSAULT}, "month", {"start": "2023-11"}),
+    ("break-ins in cranston this year", "count", ["CRANSTON"], BE, "this_year", {}),
+    ("beltline crime year to date", "count", ["BELTLINE"], set(), "this_year", {}),
+    ("how many robberies ytd in the downtown core", "count", ["DOWNTOWN COMMERCIAL CORE"], ROB,
+     "this_year", {}),
+    ("violent crime in forest lawn last year", "count", ["FOREST LAWN"], VIOLENT, "last_year", {}),
+    ("how many break-ins in Dover during 2021", "count", ["DOVER"], BE, "year", {"year": 2021}),
+    ("calgary car thefts 2019", "count", ["City-wide"], {THEFT_OF}, "year", {"year": 2019}),
+    ("street robbery in beltline since june", "count", ["BELTLINE"], {STREET_ROB}, "since",
+     {"month_number": 6}),
+    ("assaults in the beltline since March 2022", "count", ["BELTLINE"], {ASSAULT}, "since",
+     {"start": "2022-03"}),
+    ("break-ins in the northeast since 2021", "count", ["NORTHEAST sector"], BE, "since",
+     {"start": "2021-01"}),
+    ("car theft in forest lawn over the last 3 months", "count", ["FOREST LAWN"], {THEFT_OF},
+     "recent", {"n": 3}),
+    ("beltline in the past six months", "count", ["BELTLINE"], set(), "recent", {"n": 6}),
+    ("crime in cranston last quarter", "count", ["CRANSTON"], set(), "recent", {"n": 3}),
+    ("how many break-ins in bridgeland from March to May 2023", "count", ["BRIDGELAND/RIVERSIDE"],
+     BE, "range", {"start": "2023-03", "end": "2023-05"}),
+    ("beltline assaults between november 2022 and february 2023", "count", ["BELTLINE"],
+     {ASSAULT}, "range", {"start": "2022-11", "end": "2023-02"}),
+    ("forest lawn car theft from november to february 2023", "count", ["FOREST LAWN"], {THEFT_OF},
+     "range", {"start": "2022-11", "end": "2023-02"}),
+    ("beltline crime from 2023-01 to 2023-06", "count", ["BELTLINE"], set(), "range",
+     {"start": "2023-01", "end": "2023-06"}),
+    ("car theft beltline march to may", "count", ["BELTLINE"], {THEFT_OF}, "range",
+     {"month_number": 3}),
+    ("beltline robberies two months ago", "count", ["BELTLINE"], ROB, "ago", {"n": 2}),
+    ("how many car thefts were there in beltline in march", "count", ["BELTLINE"], {THEFT_OF},
+     "month_of_year", {"month_number": 3}),
+    ("how many car thefts were there in beltline", "count", ["BELTLINE"], {THEFT_OF}, "latest", {}),
+    ("what happened in forest lawn", "count", ["FOREST LAWN"], set(), "latest", {}),
+    ("how many break-ins were reported in cranston", "count", ["CRANSTON"], BE, "latest", {}),
+    ("beltline and forest lawn car theft last month", "count", ["BELTLINE", "FOREST LAWN"],
+     {THEFT_OF}, "recent", {"n": 1}),
+    # days, where the source has them
+    ("how many car thefts in beltline yesterday", "count", ["BELTLINE"], {THEFT_OF}, "days",
+     {"n": 1}),
+    ("break-ins in forest lawn last week", "count", ["FOREST LAWN"], BE, "last_week", {}),
+    ("assaults downtown in the past 7 days", "count", [DOWNTOWN], {ASSAULT}, "days", {"n": 7}),
+    # up or down: year over year
+    ("is crime up in marlborough compared to last year", "change", ["MARLBOROUGH"], set(), None, {}),
+    ("is crime up in marlborough this year?", "change", ["MARLBOROUGH"], set(), "this_year", {}),
+    ("are break-ins down in dover", "change", ["DOVER"], BE, None, {}),
+    ("has car theft gone up in forest lawn", "change", ["FOREST LAWN"], {THEFT_OF}, None, {}),
+    ("beltline assaults vs last year", "change", ["BELTLINE"], {ASSAULT}, None, {}),
+    ("calgary violent crime year over year", "change", ["City-wide"], VIOLENT, None, {}),
+    ("were robberies higher in beltline in 2023 than the year before", "change", ["BELTLINE"], ROB,
+     "year", {"year": 2023}),
+    ("is crime in cranston rising since june", "change", ["CRANSTON"], set(), "since",
+     {"month_number": 6}),
+    ("car theft in forest lawn last month compared to a year ago", "change", ["FOREST LAWN"],
+     {THEFT_OF}, "recent", {"n": 1}),
+    ("trend beltline since 2022", "change", ["BELTLINE"], set(), "since", {"start": "2022-01"}),
+    # running hot
+    ("which communities are running hot", "hot", [], set(), None, {}),
+    ("which communities are running unusually high?", "hot", [], set(), None, {}),
+    ("anything unusual in the northeast", "hot", ["NORTHEAST sector"], set(), None, {}),
+    ("any spikes in car theft", "hot", [], {THEFT_OF}, None, {}),
+    ("is beltline running hot", "hot", ["BELTLINE"], set(), None, {}),
+    ("what ran hot in november 2023", "hot", [], set(), "month", {"start": "2023-11"}),
+    # forecast against outcome
+    ("how did last month's forecast do?", "review", [], set(), "recent", {"n": 1}),
+    ("how good was the forecast for beltline in november 2023", "review", ["BELTLINE"], set(),
+     "month", {"start": "2023-11"}),
+    ("forecast vs actual for car theft last month", "review", [], {THEFT_OF}, "recent", {"n": 1}),
+    ("how well did the predictions do in 2023", "review", [], set(), "year", {"year": 2023}),
+    # coverage and freshness
+    ("what data do you have", "coverage", [], set(), None, {}),
+    ("what data do you have?", "coverage", [], set(), None, {}),
+    ("how fresh is it", "coverage", [], set(), None, {}),
+    ("how fresh is the data?", "coverage", [], set(), None, {}),
+    ("what months does the data cover", "coverage", [], set(), None, {}),
+    # top lists over a past period rank counts
+    ("which communities had the most break-ins last month", "top", [], BE, "recent", {"n": 1}),
+    ("top 5 communities for car theft in 2023", "top", [], {THEFT_OF}, "year", {"year": 2023}),
+    # compare over a past period
+    ("compare beltline and forest lawn last year", "compare", ["BELTLINE", "FOREST LAWN"], set(),
+     "last_year", {}),
+]
+
+
+@pytest.mark.parametrize("text,intent,places,cats,kind,period", PAST, ids=[t[0][:40] for t in PAST])
+def test_past_and_present_phrasing(names, text, intent, places, cats, kind, period):
+    """Each question about the past or present resolves to its intent, scope and period."""
+    q = parse(text, names)
+    assert q.intent == intent
+    assert [p.label for p in q.places] == places
+    assert set(q.categories) == cats
+    if kind is None:
+        assert q.period is None
+    else:
+        assert q.period is not None and q.period.kind == kind
+        for key, value in period.items():
+            assert getattr(q.period, key) == value, key
+
+
+def test_past_table_is_large_enough():
+    """The past/present table holds at least 40 phrasings."""
+    assert len(PAST) >= 40
+
+
 # (text, error kind, a suggestion that must be offered or None, words the reply must contain)
 HELP = [
     ("", "empty", None, "Ask me"),
@@ -175,9 +294,11 @@ def test_phrasing_resolves(names, text, intent, places, cats, horizon, extra):
     if "group" in extra:
         assert len(q.places[0].communities) == extra["group"]
         assert any("answering for the group" in n for n in q.notes)
-    for key in ("per_1000", "chart", "top_n", "period"):
+    for key in ("per_1000", "chart", "top_n"):
         if key in extra:
             assert getattr(q, key) == extra[key]
+    if "period" in extra:
+        assert q.period is not None and q.period.label == extra["period"]
     if "ignored" in extra:
         assert list(q.ignored) == extra["ignored"]
 
@@ -260,5 +381,4 @@ def test_any_text_gives_query_or_help(names, text):
     except QueryError as err:
         assert err.reply() and not re.search(r"@(everyone|here)|<@", err.reply())
     else:
-        assert q.intent in ("forecast", "top", "trend", "compare", "explain", "status", "help",
-                            "subscribe", "unsubscribe")
+        assert q.intent in INTENTS

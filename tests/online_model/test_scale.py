@@ -7,7 +7,7 @@ import pytest
 
 from online_model.baselines import SES
 from online_model.metrics import poisson_deviance
-from online_model.months import month_range
+from core.months import month_range
 from online_model.online import OnlineGLM
 
 

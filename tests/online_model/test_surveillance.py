@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from core.negbin import NegBin, moment_match
 from online_model import surveillance as sv
 
 
@@ -139,9 +140,9 @@ def test_moment_match_and_interval_cover_about_eighty_percent():
     rng = np.random.default_rng(7)
     means = np.array([2.0, 5.0, 0.5, 8.0])
     alphas = np.array([0.2, 0.3, 0.5, 0.1])
-    mu, a = sv.moment_match(means, alphas)
+    mu, a = moment_match(means, alphas)
     assert mu == pytest.approx(means.sum())
-    lo, hi = sv.nb_interval([mu], [a], 0.8)
+    lo, hi = NegBin([mu], [a]).interval(0.8)
     n, p = sv.nb_params(means, alphas)
     sums = rng.negative_binomial(n, p, size=(20_000, 4)).sum(axis=1)
     coverage = ((sums >= lo[0]) & (sums <= hi[0])).mean()

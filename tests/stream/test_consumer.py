@@ -112,15 +112,17 @@ def test_invalid_utf8_is_kept_byte_for_byte_in_dead_letters(r, r_raw, keys):
     assert fields[b"f:community"] == b"\xff\xfe"
 
 
-def test_entry_pending_on_a_dead_consumer_is_reclaimed(r, r_raw, keys):
-    """Entries read by a consumer that died are claimed by another after claim_idle_ms."""
+def test_entry_idle_at_a_stalled_live_consumer_is_reclaimed(r, r_raw, keys):
+    """Entries idle longer than claim_idle_ms at a consumer whose heartbeat still lives (stalled,
+    not dead) are claimed by another."""
     Producer(r, keys).send([_inc(i) for i in range(10)])
-    r_raw.xreadgroup(keys.consumer_group, "dead-one", {keys.stream: ">"}, count=10)
+    r_raw.xreadgroup(keys.consumer_group, "stalled", {keys.stream: ">"}, count=10)
+    r.set(keys.heartbeat("stalled"), "{}", px=60_000)
     time.sleep(0.15)
     consumer = _drain(r, keys, claim_idle_ms=100)
     assert CountStore(r, keys).total("2023-05") == 10
     assert r.xpending(keys.stream, keys.consumer_group)["pending"] == 0
-    assert consumer.name != "dead-one"
+    assert consumer.name != "stalled"
 
 
 def test_entry_delivered_too_often_is_dead_lettered(r, r_raw, keys):

@@ -57,7 +57,8 @@ def _counted(store: CountStore) -> dict:
 
 
 def test_consumer_killed_mid_batch_then_another_counts_exactly(r, keys, redis_url, calgary_slice):
-    """A consumer SIGKILLed with a batch read but not applied; another reclaims it: exact counts."""
+    """A consumer SIGKILLed with a batch read but not applied; another, with the default settings,
+    takes it once the dead one's heartbeat lapses: exact counts, nothing pending."""
     Producer(r, keys).send(read_calgary(calgary_slice))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     child = subprocess.Popen([sys.executable, "-c", CHILD, redis_url, keys.prefix], cwd=ROOT,
@@ -72,10 +73,49 @@ def test_consumer_killed_mid_batch_then_another_counts_exactly(r, keys, redis_ur
             child.kill()
     pending = r.xpending(keys.stream, keys.consumer_group)
     assert pending["pending"] > 0  # killed holding a batch
-    time.sleep(0.25)
-    Consumer(r, keys, claim_idle_ms=200, block_ms=0).run(burst=True)
+    drainer = Consumer(r, keys)
+    drainer.run(burst=True)
     assert _counted(CountStore(r, keys)) == _expected(calgary_slice)
     assert r.xpending(keys.stream, keys.consumer_group)["pending"] == 0
+    assert drainer.left_pending == {}
+
+
+def test_producer_without_retry_raises_when_redis_dies(redis_process, keys, calgary_slice):
+    """With re-sending switched off (retry_for_s=0) a lost server is an error at once."""
+    producer = Producer(connect(redis_process.url), keys, chunk_size=300, retry_for_s=0,
+                        progress=lambda n: redis_process.kill())
+    with pytest.raises(redis.ConnectionError):
+        producer.send(read_calgary(calgary_slice, expand=True))
+
+
+def test_producer_resends_what_redis_did_not_confirm(redis_process, keys, calgary_slice):
+    """Redis dies mid-ingest and comes back: the producer sends the unconfirmed chunk again and
+    finishes; a running consumer rides the outage out; the counts are exact."""
+    url = redis_process.url
+    stop = threading.Event()
+    consumer = Consumer(connect(url), keys, batch_size=100, block_ms=100)
+    worker = threading.Thread(target=consumer.run, kwargs={"stop": stop}, daemon=True)
+    worker.start()
+    chunks = []
+
+    def kill_on_third(n):
+        chunks.append(n)
+        if len(chunks) == 3:
+            redis_process.kill()
+            threading.Timer(0.5, redis_process.start).start()
+
+    producer = Producer(connect(url), keys, chunk_size=300, progress=kill_on_third)
+    producer.send(read_calgary(calgary_slice, expand=True))
+    assert producer.resent == 300  # the fourth chunk met the dead server and went again
+    store = CountStore(connect(url), keys)
+    expected = _expected(calgary_slice)
+    deadline = time.time() + 60
+    while store.stats()["incidents"] < sum(expected.values()) and time.time() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    worker.join(10)
+    assert _counted(store) == expected
+    assert store.stats()["resent"] == 300
 
 
 def test_redis_killed_mid_ingest_then_rerun_gives_exact_counts(redis_process, keys, calgary_slice):
@@ -97,7 +137,7 @@ def test_redis_killed_mid_ingest_then_rerun_gives_exact_counts(redis_process, ke
             redis_process.kill()
 
     with pytest.raises(redis.ConnectionError):
-        Producer(connect(url), keys, chunk_size=300, progress=kill_on_third).send(
+        Producer(connect(url), keys, chunk_size=300, progress=kill_on_third, retry_for_s=0).send(
             read_calgary(calgary_slice, expand=True))
     time.sleep(0.5)
     redis_process.start()

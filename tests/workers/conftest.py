@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from online_model.surveillance import nb_interval
+from core.negbin import NegBin
 from stream.categories import CategorySet
 from stream.consumer import Consumer
 from stream.forecast_cache import CachedForecast, ForecastCache
-from online_model.months import add_months as month_add
+from core.months import add_months as month_add
 from stream.producer import Producer
 from stream.records import normalise_name
 from stream.sources.calgary import read_calgary
@@ -65,7 +65,7 @@ def mean_forecasts(panel: pd.DataFrame, data_through: str, horizon: int = 3, win
     out = []
     for (community, category), m in zip(hist.index, mu):
         a = alpha_cat[category]
-        lo, hi = nb_interval([m] * horizon, [a] * horizon, 0.8)
+        lo, hi = NegBin([m] * horizon, [a] * horizon).interval(0.8)
         out.append(CachedForecast(community, category, months, [float(m)] * horizon,
                                   [float(a)] * horizon, lo.tolist(), hi.tolist(), model,
                                   data_through))

@@ -138,3 +138,35 @@ def test_alerts_subscribe_rejects_bad_requests(settings_env, r, keys, args, mess
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and message in _flat(result.output)
     assert SubscriptionStore(r, keys).all() == []
+
+
+def test_status_shows_consumers_alive_or_dead_and_warns_about_dead_ones(settings_env, r, r_raw,
+                                                                        keys, calgary_slice):
+    """`status` lists each consumer alive or dead with its pending count and idle time, the
+    oldest unacknowledged entry's age and the dead letters, and warns about a dead one's entries."""
+    Producer(r, keys).send(read_calgary(calgary_slice))
+    r_raw.xreadgroup(keys.consumer_group, "gone-7", {keys.stream: ">"}, count=30)
+    r_raw.xreadgroup(keys.consumer_group, "live-3", {keys.stream: ">"}, count=20)
+    r.set(keys.heartbeat("live-3"), '{"host": "box", "pid": 3}', px=60_000)
+    data = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
+    by = {c["name"]: c for c in data["stream_consumers"]}
+    assert (by["gone-7"]["alive"], by["gone-7"]["pending"]) == (False, 30)
+    assert (by["live-3"]["alive"], by["live-3"]["pending"]) == (True, 20)
+    assert data["pending_at_dead_consumers"] == 30 and data["oldest_unacked_age_s"] >= 0
+    assert data["dead_letters"] == 0
+    assert any("30 entries wait at dead consumers: gone-7 (30)" in p for p in data["problems"])
+    text = _flat(runner.invoke(app, ["status"]).output.replace("│", " "))
+    assert "gone-7 dead 30" in text and "live-3 alive 20" in text
+    assert "entries wait at dead consumers" in text
+
+
+def test_burst_worker_names_entries_held_by_live_consumers(settings_env, r, r_raw, keys,
+                                                          calgary_slice):
+    """`worker --burst` counts the rest and says which live consumers still hold entries."""
+    Producer(r, keys).send(read_calgary(calgary_slice))
+    r_raw.xreadgroup(keys.consumer_group, "busy-1", {keys.stream: ">"}, count=25)
+    r.set(keys.heartbeat("busy-1"), "{}", px=60_000)
+    result = runner.invoke(app, ["worker", "--burst", "--name", "b1"])
+    assert result.exit_code == 0, result.output
+    assert "25 entries are still pending at live consumers: busy-1 (25)" in _flat(result.output)
+    assert "drained: nothing unread" not in result.output

@@ -21,6 +21,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 from rich.table import Table
 
+from core.caveats import REPORTED
 from stream.categories import CategorySet
 from stream.connection import RedisVersionError, redact
 from stream.consumer import Consumer
@@ -81,6 +82,9 @@ def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
         sent = producer.send(records)
     elapsed = max(time.perf_counter() - start, 1e-6)
     console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
+    if producer.resent:
+        console.print(f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
+                      "(each counts once)")
     if drain:
         _drain(rt)
     return sent
@@ -206,7 +210,7 @@ def ingest_synthetic(
     """Ingest SYNTHETIC incidents for an offline demo (labelled synthetic wherever shown)."""
     settings = load_settings()
     try:
-        from stream.months import check_month
+        from core.months import check_month
 
         check_month(start)
         categories = _categories(settings)
@@ -242,8 +246,7 @@ def export_counts(
     console.print(f"wrote {rows:,} rows ({span}) to {out}")
     if synthetic:
         console.print("[bold yellow]note:[/bold yellow] these counts include SYNTHETIC data.")
-    console.print("Counts are crimes reported to police: they reflect reporting and policing as "
-                  "well as crime.")
+    console.print(REPORTED)
 
 
 @app.command("dead-letters")
@@ -257,13 +260,13 @@ def dead_letters(
     settings = load_settings()
     if replay:
         with _runtime(settings) as rt:
-            done, left = replay_dead_letters(rt.raw, rt.keys, limit)
+            done, left = replay_dead_letters(rt.data_raw, rt.keys, limit)
         console.print(f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
                       "the file and ingest it again). Records still bad come back with a reason.")
         return
     with _runtime(settings) as rt:
-        letters = read_dead_letters(rt.raw, rt.keys, limit)
-        total = dead_letter_count(rt.raw, rt.keys)
+        letters = read_dead_letters(rt.data_raw, rt.keys, limit)
+        total = dead_letter_count(rt.data_raw, rt.keys)
     if as_json:
         for d in letters:
             typer.echo(json.dumps(d.to_dict(), ensure_ascii=False))

@@ -8,10 +8,9 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from .base import app, console, err_console, fail, load_settings, setup_logging
+from core.caveats import CAVEAT
 
-CAVEAT = ("Forecasts are expectations with an 80% range, not certainties; reported crime reflects "
-          "policing and reporting as well as crime.")
+from .base import app, console, err_console, fail, load_settings, setup_logging
 
 
 @app.command("train")

@@ -11,6 +11,7 @@ import json
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .base import app, console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
@@ -43,7 +44,19 @@ def worker_cmd(
     closed = ", ".join(stats.closed) if stats.closed else "none"
     console.print(f"worker {worker.name}: {stats.applied:,} records counted "
                   f"({stats.incidents:,} incidents), {stats.duplicates:,} duplicates, "
-                  f"{stats.dead:,} dead-lettered; months closed: {closed}")
+                  f"{stats.dead:,} dead-lettered, {stats.claimed:,} taken over from dead or stalled "
+                  f"consumers; months closed: {closed}", markup=False)
+    if stats.left_pending:
+        held = ", ".join(f"{n} ({p:,})" for n, p in stats.left_pending.items())
+        err_console.print(f"[yellow]warning:[/yellow] {sum(stats.left_pending.values()):,} entries "
+                          f"are still pending at live consumers: {held}; they count when those "
+                          "consumers apply them (see `crimecast status`)")
+    if stats.handed_back:
+        err_console.print(f"[yellow]warning:[/yellow] {stats.handed_back:,} entries could not be "
+                          "applied here; they are left for the next running worker (see "
+                          "`crimecast dead-letters` if they keep failing)")
+    if burst and not stats.left_pending and not stats.handed_back:
+        console.print("drained: nothing unread, nothing pending")
 
 
 @app.command("close-month")
@@ -54,7 +67,7 @@ def close_month_cmd(
     """Close a month by hand (e.g. when the data for it is known complete) and queue the model update."""
     from datetime import datetime, timezone
 
-    from stream.months import check_month, month_end
+    from core.months import check_month, month_end
 
     from ..stream_worker import close_and_enqueue
 
@@ -136,6 +149,20 @@ def scheduler_cmd(
         rt.close()
 
 
+def _print_consumers(rows: list[dict]) -> None:
+    if not rows:
+        console.print("stream consumers: none (start `crimecast worker`)")
+        return
+    table = Table(title="stream consumers")
+    for col in ("consumer", "state", "pending", "idle", "host", "pid"):
+        table.add_column(col)
+    for c in rows:
+        state = "alive" if c["alive"] else "[red]dead[/red]"
+        table.add_row(escape(c["name"]), state, f"{c['pending']:,}", f"{c['idle_ms'] / 1000:.1f}s",
+                      escape(c["host"] or "-"), str(c["pid"] or "-"))
+    console.print(table)
+
+
 def _print_schedule(rows: list[dict]) -> None:
     table = Table(title="schedule")
     for col in ("job", "queue", "next_run", "last_fired", "timeout_s", "retry"):
@@ -148,7 +175,9 @@ def _print_schedule(rows: list[dict]) -> None:
 
 @app.command("status")
 def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Health of the deployment: Redis, stream, counts, forecasts, queues, schedule."""
+    """Health of the deployment: Redis, stream consumers, counts, forecasts, queues, schedule."""
+    from stream.liveness import group_status
+
     from ..jobs import collect_health
     from ..scheduler import Scheduler
 
@@ -156,6 +185,15 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     rt = open_runtime_or_exit(settings)
     try:
         health = collect_health(rt)
+        group = group_status(rt.client, rt.keys)
+        health["stream_consumers"] = group.to_dict()["consumers"]
+        health["unread"] = group.unread
+        health["oldest_unacked_age_s"] = group.oldest_unacked_age_s
+        health["pending_at_dead_consumers"] = group.pending_at_dead
+        health["dead_letters"] = group.dead_letters
+        if group.warnings:
+            health["problems"].extend(group.warnings)
+            health["ok"] = False
         try:
             health["schedule"] = Scheduler(rt).describe()
         except ValueError as exc:
@@ -170,10 +208,11 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     table.add_column("what")
     table.add_column("value")
     for key, value in health.items():
-        if key in ("schedule", "problems"):
+        if key in ("schedule", "problems", "stream_consumers"):
             continue
         table.add_row(key, str(value))
     console.print(table)
+    _print_consumers(health["stream_consumers"])
     _print_schedule(health.get("schedule", []))
     if health["problems"]:
         for p in health["problems"]:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from online_model.distributions import NegBin, fit_dispersion
+from core.negbin import NegBin
+from online_model.distributions import fit_dispersion
 
 
 def test_pmf_sums_to_one_and_matches_scipy():
