@@ -1,13 +1,27 @@
-"""Accuracy table of the forecasting core against strong peers, everything measured in one run.
+"""Accuracy of the forecasting core against strong peers at three levels, everything in one run.
 
-Target months 2023-01..2023-12 of the real Calgary data (first fit on 2018-2022), horizons 1 and 3,
-every series seen before 2023. Our rows (online, lstm, ensemble) come from the production backtest
-(`online_model.backtest.run_backtest`) with their own online-learned dispersions; the peers get
-negative-binomial distributions whose dispersion per category is chosen *on the test outcomes*
-(in their favour). Hotspot capture: for each category and month, the share of actual crimes in
-the 10 communities forecast highest over the share the best possible 10 would have caught.
+Levels: Calgary's communities (about 2,250 community x category series, counts 0-2 a month), the
+same data summed to the city's 8 sectors (72 series, tens to hundreds a month; the community ->
+sector mapping is Calgary reference data, read here from ``calgary_communities.csv``; the 3
+communities it does not list are left out of the sector panel) and the city totals per category
+(9 series). Each level is its own panel: a fresh served model is backtested on it exactly as
+``crimecast backtest`` would (`online_model.backtest.run_backtest`, the production path).
 
-    python bench/accuracy.py [--horizons 1 3] [--no-lstm]
+Main table: target months of ``--year`` (default 2023; first fit on every earlier month), horizons
+``--horizons``, every series seen before the year. Yearly breakdown (``--yearly 2020 2023``): one
+rolling-origin backtest from the first to the last year (first fit on the months before it, then
+month by month), scored per calendar year: deviance and MAE of every row.
+
+Our rows (online, lstm, ensemble) carry their own online-learned dispersions; the peers (SES 0.2,
+mean of last 6, seasonal naive, statsforecast TSB and ADIDA refitted at every origin, a LightGBM
+Poisson global model on lags and rolling means, and the average of LightGBM and TSB) get the NB
+dispersion per category that fits the test outcomes best (in their favour), the same way at every
+level. Hotspot capture: per category and month, the share of actual crimes in the k units forecast
+highest over the share the best k would have caught (k = 10 communities, 2 sectors; not defined
+for the city level).
+
+    python bench/accuracy.py [--levels community sector city] [--horizons 1 3] [--year 2023]
+                             [--yearly 2020 2023] [--no-lstm] [--no-main]
 """
 
 from __future__ import annotations
@@ -34,22 +48,45 @@ from online_model.metrics import (coverage, hotspot_capture, mae, mean_width,  #
 from core.months import add_months, month_range  # noqa: E402
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
-START, END = "2023-01", "2023-12"
+CRIME = "calgary_community_crime_2018_2023.csv"
+COMMUNITIES = "calgary_communities.csv"
+HOTSPOT_K = {"community": 10, "sector": 2, "city": 0}
+OURS = ("online", "lstm", "ensemble")
+NAMES = {"ses": "SES 0.2", "mean6": "mean of last 6", "snaive": "seasonal naive"}
 
 
-def peers_statsforecast(panel: pd.DataFrame, h: int) -> dict[str, pd.DataFrame]:
+# --- the three panels ----------------------------------------------------------------------------
+def level_long(long: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The long frame summed to ``level`` (its units stand in the ``community`` column)."""
+    if level == "community":
+        return long
+    if level == "sector":
+        ref = pd.read_csv(DATA / COMMUNITIES, usecols=["NAME", "SECTOR"])
+        sector = dict(zip(ref["NAME"].str.upper().str.split().str.join(" "), ref["SECTOR"]))
+        unit = long["community"].map(sector)
+        long = long[unit.notna()].assign(community=unit[unit.notna()])
+    elif level == "city":
+        long = long.assign(community="CITY")
+    else:
+        raise ValueError(f"unknown level {level!r}")
+    return long.groupby(["community", "category", "month"], as_index=False)["count"].sum()
+
+
+# --- peers -----------------------------------------------------------------------------------------
+def peers_statsforecast(panel: pd.DataFrame, h: int, start: str, end: str) -> dict[str, pd.DataFrame]:
     """TSB and ADIDA, refitted at every origin (statsforecast cross-validation, step 1)."""
     from statsforecast import StatsForecast
     from statsforecast.models import ADIDA, TSB
 
+    panel = panel.loc[:, :end]
     months = list(panel.columns)
     ids = [f"{c}|{k}" for c, k in panel.index]
     df = pd.DataFrame({"unique_id": np.repeat(ids, len(months)),
                        "ds": np.tile(np.arange(len(months)), len(ids)),
                        "y": panel.to_numpy(float).ravel()})
-    end_ix = months.index(END)
+    n_windows = len(month_range(start, end))
     sf = StatsForecast(models=[TSB(alpha_d=0.1, alpha_p=0.1), ADIDA()], freq=1, n_jobs=1)
-    cv = sf.cross_validation(df=df, h=h, step_size=1, n_windows=12)
+    cv = sf.cross_validation(df=df, h=h, step_size=1, n_windows=n_windows)
     cv = cv[cv["ds"] - cv["cutoff"] == h]
     out = {}
     for name in ("TSB", "ADIDA"):
@@ -57,7 +94,7 @@ def peers_statsforecast(panel: pd.DataFrame, h: int) -> dict[str, pd.DataFrame]:
                           "mean": np.maximum(cv[name].to_numpy(float), 0.0)})
         f["month"] = [months[t] for t in f["t"]]
         f[["community", "category"]] = f["series"].str.split("|", n=1, expand=True)
-        out[name] = f[f["t"] <= end_ix]
+        out[name] = f[f["month"] >= start]
     return out
 
 
@@ -69,30 +106,32 @@ def lgbm_features(hist: np.ndarray, t: int, h: int, moy0: int, cat_codes: np.nda
                                    cat_codes])
 
 
-def peer_lightgbm(panel: pd.DataFrame, h: int) -> pd.DataFrame:
+def peer_lightgbm(panel: pd.DataFrame, h: int, start: str, end: str, refit_every: int = 1) -> pd.DataFrame:
     """LightGBM global Poisson model on lags 1-12, rolling means, month (and category), refitted
-    at every origin on every (origin, origin + h) pair seen so far."""
+    every ``refit_every`` origins on every (origin, origin + h) pair seen so far."""
     import lightgbm as lgb
 
     months = list(panel.columns)
     hist = panel.to_numpy(float)
     cats = pd.Categorical(panel.index.get_level_values(1)).codes
     moy0 = int(months[0][5:7]) - 1
-    rows = []
-    for target in month_range(START, END):
+    params = {"objective": "poisson", "learning_rate": 0.03, "num_leaves": 31,
+              "min_data_in_leaf": 100, "bagging_fraction": 0.8, "bagging_freq": 1,
+              "feature_fraction": 0.8, "num_threads": 2, "verbose": -1, "seed": 0}
+    rows, booster = [], None
+    for i, target in enumerate(month_range(start, end)):
         origin = months.index(add_months(target, -h))
-        X, y = [], []
-        for t in range(11, origin - h + 1):
-            X.append(lgbm_features(hist, t, h, moy0, cats))
-            y.append(hist[:, t + h])
-        params = {"objective": "poisson", "learning_rate": 0.03, "num_leaves": 31,
-                  "min_data_in_leaf": 100, "bagging_fraction": 0.8, "bagging_freq": 1,
-                  "feature_fraction": 0.8, "num_threads": 1, "verbose": -1, "seed": 0}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = lgb.Dataset(np.vstack(X), np.concatenate(y), categorical_feature=[16])
-            booster = lgb.train(params, data, num_boost_round=300)
-            mu = booster.predict(lgbm_features(hist, origin, h, moy0, cats))
+        if booster is None or i % refit_every == 0:
+            X, y = [], []
+            for t in range(11, origin - h + 1):
+                X.append(lgbm_features(hist, t, h, moy0, cats))
+                y.append(hist[:, t + h])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                data = lgb.Dataset(np.vstack(X), np.concatenate(y), categorical_feature=[16])
+                booster = lgb.train({**params, "min_data_in_leaf": min(100, max(5, len(X) * len(cats) // 50))},
+                                    data, num_boost_round=300)
+        mu = booster.predict(lgbm_features(hist, origin, h, moy0, cats))
         rows.append(pd.DataFrame({"community": panel.index.get_level_values(0),
                                   "category": panel.index.get_level_values(1),
                                   "month": target, "mean": np.maximum(mu, 1e-6)}))
@@ -111,72 +150,152 @@ def favourable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def row(frame: pd.DataFrame) -> dict:
+def row(frame: pd.DataFrame, k: int) -> dict:
     y, mu = frame["actual"].to_numpy(float), frame["mean"].to_numpy(float)
     return {"MAE": mae(y, mu), "RMSE": rmse(y, mu), "deviance": poisson_deviance(y, mu),
             "NLL": float(frame["nll"].mean()), "cover80": coverage(y, frame["lo80"], frame["hi80"]),
-            "width80": mean_width(frame["lo80"], frame["hi80"]), "hotspot": hotspot_capture(frame)}
+            "width80": mean_width(frame["lo80"], frame["hi80"]),
+            "hotspot": hotspot_capture(frame, k) if k else float("nan")}
+
+
+# --- one level, one horizon, one range of target months --------------------------------------------
+def evaluate(long: pd.DataFrame, level: str, h: int, start: str, end: str, lstm: bool,
+             lgbm_refit: int = 1) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every row's scored forecasts for target months ``start..end`` at horizon ``h``."""
+    long = long[long["month"] <= end]
+    seen = long[(long["month"] < start) & (long["count"] > 0)]
+    series = sorted(set(zip(seen["community"], seen["category"])))
+    panel = to_panel(long).reindex(pd.MultiIndex.from_tuples(series), fill_value=0)
+    panel.index.names = ["community", "category"]
+    actual = panel.stack().rename("actual").reset_index()
+    actual.columns = ["community", "category", "month", "actual"]
+    key = ["community", "category", "month"]
+    t0 = time.perf_counter()
+    ours = ["online"] + (["lstm"] if lstm else []) + ["ensemble", "ses", "mean6", "snaive"]
+    preds = run_backtest(long, start, end, h, models=ours, include_lstm=lstm,
+                         progress=lambda s: print(f"  {level} h={h}: {s}", file=sys.stderr))
+    t_bt = time.perf_counter() - t0
+    frames = {}
+    for m, g in preds.groupby("model", sort=False):
+        g = g.merge(actual, on=key)
+        frames[NAMES.get(m, m)] = g if m in OURS else favourable(g[key + ["mean", "actual"]])
+    t1 = time.perf_counter()
+    for name, f in peers_statsforecast(panel, h, start, end).items():
+        frames[f"statsforecast {name}"] = favourable(f[key + ["mean"]].merge(actual, on=key))
+    lg = peer_lightgbm(panel, h, start, end, lgbm_refit).merge(actual, on=key)
+    frames["LightGBM Poisson"] = favourable(lg)
+    tsb = frames["statsforecast TSB"][key + ["mean"]]
+    avg = lg.merge(tsb, on=key, suffixes=("", "_tsb"))
+    avg["mean"] = (avg["mean"] + avg["mean_tsb"]) / 2
+    frames["LightGBM + TSB average"] = favourable(avg.drop(columns="mean_tsb"))
+    return frames, {"series": len(series), "backtest_s": t_bt, "peers_s": time.perf_counter() - t1}
+
+
+def peers_of(table: pd.DataFrame) -> list[str]:
+    return [n for n in table.index if n not in OURS and n not in ("mean of last 6", "seasonal naive")]
+
+
+def verdict(table: pd.DataFrame, level: str) -> list[str]:
+    """The issue's targets, each with the margin it is met or missed by."""
+    out = []
+    peers = peers_of(table)
+    e = table.loc["ensemble"]
+    best = table.loc[peers, "deviance"].idxmin()
+    out.append(f"ensemble deviance vs best peer ({best}): "
+               f"{100 * (1 - e.deviance / table.loc[best, 'deviance']):+.1f}%")
+    best_mae = table.loc[peers, "MAE"].idxmin()
+    out.append(f"ensemble MAE {e.MAE:.4f} vs best peer ({best_mae}) {table.loc[best_mae, 'MAE']:.4f}: "
+               f"{100 * (1 - e.MAE / table.loc[best_mae, 'MAE']):+.1f}%; lowest MAE of all rows: "
+               f"{table['MAE'].idxmin()}")
+    if "lstm" in table.index:
+        out.append(f"lstm deviance vs best peer: "
+                   f"{100 * (1 - table.loc['lstm', 'deviance'] / table.loc[best, 'deviance']):+.1f}%")
+    honest = table[table.cover80 >= 0.8]
+    out.append(f"best log score: {table['NLL'].idxmin()}; narrowest 80% interval covering >= 0.80: "
+               f"{honest['width80'].idxmin() if len(honest) else '-'}"
+               + (f"; best hotspot capture: {table['hotspot'].idxmax()}"
+                  if table["hotspot"].notna().any() else ""))
+    return out
+
+
+def main_table(long: pd.DataFrame, levels: list[str], horizons: list[int], year: int, lstm: bool) -> None:
+    start, end = f"{year}-01", f"{year}-12"
+    tables = {}
+    for level in levels:
+        lv = level_long(long, level)
+        for h in horizons:
+            frames, info = evaluate(lv, level, h, start, end, lstm)
+            table = pd.DataFrame({n: row(f, HOTSPOT_K[level]) for n, f in frames.items()}).T
+            table.insert(0, "h", h)
+            tables[(level, h)] = table
+            n = len(frames["ensemble"])
+            print(f"\n{level} level, horizon {h}, {start}..{end}: {info['series']:,} series, {n:,} "
+                  f"forecasts a row; backtest {info['backtest_s']:.0f}s, peers {info['peers_s']:.0f}s "
+                  "(shared 2-core machine)")
+            print(table.round(4).to_string())
+            for line in verdict(table, level):
+                print("  " + line)
+            sys.stdout.flush()
+    print(f"\nSIDE BY SIDE ({year}, Poisson deviance / MAE; all rows measured in this run)")
+    side = {}
+    for (level, h), t in tables.items():
+        side[f"{level} h={h} dev"] = t["deviance"]
+        side[f"{level} h={h} MAE"] = t["MAE"]
+    print(pd.DataFrame(side).round(4).to_string())
+
+
+def yearly(long: pd.DataFrame, levels: list[str], horizons: list[int], first: int, last: int,
+           lstm: bool) -> None:
+    """One rolling-origin backtest per level and horizon, scored per calendar year."""
+    start, end = f"{first}-01", f"{last}-12"
+    for level in levels:
+        lv = level_long(long, level)
+        for h in horizons:
+            refit = 6 if level == "community" else 1
+            frames, info = evaluate(lv, level, h, start, end, lstm, lgbm_refit=refit)
+            rows = {}
+            for name, f in frames.items():
+                year = f["month"].str[:4]
+                for y, g in f.groupby(year):
+                    yy, mu = g["actual"].to_numpy(float), g["mean"].to_numpy(float)
+                    rows.setdefault(name, {})[f"{y} dev"] = poisson_deviance(yy, mu)
+                    rows[name][f"{y} MAE"] = mae(yy, mu)
+            table = pd.DataFrame(rows).T
+            print(f"\nYEARLY {level} level, horizon {h}: rolling origins {start}..{end} (first fit "
+                  f"through {add_months(start, -h)}), {info['series']:,} series; backtest "
+                  f"{info['backtest_s']:.0f}s, peers {info['peers_s']:.0f}s"
+                  + (f"; LightGBM refitted every {refit} origins" if refit > 1 else ""))
+            print(table.round(4).to_string())
+            for y in range(first, last + 1):
+                d = table[f"{y} dev"]
+                m = table[f"{y} MAE"]
+                print(f"  {y}: ensemble vs SES 0.2 deviance {100 * (1 - d['ensemble'] / d['SES 0.2']):+.1f}%, "
+                      f"MAE {100 * (1 - m['ensemble'] / m['SES 0.2']):+.1f}%; best peer deviance "
+                      f"{d[peers_of(table)].idxmin()} ({100 * (1 - d['ensemble'] / d[peers_of(table)].min()):+.1f}%)")
+            sys.stdout.flush()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--levels", nargs="+", default=["community", "sector", "city"],
+                    choices=["community", "sector", "city"])
     ap.add_argument("--horizons", type=int, nargs="+", default=[1, 3])
+    ap.add_argument("--year", type=int, default=2023, help="target year of the main table")
+    ap.add_argument("--yearly", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                    help="add the per-year breakdown over FIRST..LAST (e.g. 2020 2023)")
+    ap.add_argument("--no-main", action="store_true", help="only the yearly breakdown")
     ap.add_argument("--no-lstm", action="store_true")
     args = ap.parse_args()
-    long = read_calgary_csv(DATA / "calgary_community_crime_2018_2023.csv")
-    full = to_panel(long)
-    seen = long[long["month"] < START]
-    series = sorted(set(zip(seen["community"], seen["category"])))
-    panel = full.loc[series]
-    actual = panel.stack().rename("actual").reset_index().rename(columns={"level_2": "month"})
-    actual.columns = ["community", "category", "month", "actual"]
-    tables = []
-    for h in args.horizons:
-        t0 = time.perf_counter()
-        ours = ["online"] + ([] if args.no_lstm else ["lstm"]) + ["ensemble", "ses", "mean6", "snaive"]
-        preds, served = run_backtest(long, START, END, h, models=ours, include_lstm=not args.no_lstm,
-                                     progress=lambda s: print(f"  h={h}: {s}", file=sys.stderr),
-                                     return_model=True)
-        t_bt = time.perf_counter() - t0
-        frames = {}
-        names = {"ses": "SES 0.2", "mean6": "mean of last 6", "snaive": "seasonal naive"}
-        for m, g in preds.groupby("model", sort=False):
-            g = g.merge(actual, on=["community", "category", "month"])
-            frames[names.get(m, m)] = g if m in ("online", "lstm", "ensemble") else \
-                favourable(g[["community", "category", "month", "mean", "actual"]])
-        t1 = time.perf_counter()
-        for name, f in peers_statsforecast(panel, h).items():
-            frames[f"statsforecast {name}"] = favourable(
-                f[["community", "category", "month", "mean"]].merge(actual, on=["community", "category", "month"]))
-        lg = peer_lightgbm(panel, h).merge(actual, on=["community", "category", "month"])
-        frames["LightGBM Poisson"] = favourable(lg)
-        tsb = frames["statsforecast TSB"][["community", "category", "month", "mean"]]
-        avg = lg.merge(tsb, on=["community", "category", "month"], suffixes=("", "_tsb"))
-        avg["mean"] = (avg["mean"] + avg["mean_tsb"]) / 2
-        frames["LightGBM + TSB average"] = favourable(avg.drop(columns="mean_tsb"))
-        t_peers = time.perf_counter() - t1
-        table = pd.DataFrame({name: row(f) for name, f in frames.items()}).T
-        table.insert(0, "h", h)
-        tables.append(table)
-        print(f"\nhorizon {h}: {len(frames['ensemble']):,} forecasts per row; backtest {t_bt:.0f}s, "
-              f"peers {t_peers:.0f}s (timings noisy: shared 2-core machine)")
-        print(table.round(4).to_string())
-        w = served.weights_frame()
-        if not w.empty:
-            print(f"  ensemble weights at the end (mean over categories, h={h}): "
-                  + ", ".join(f"{k} {v:.2f}" for k, v in w[w.h == h].drop(columns=["h", "category"]).mean().items()))
-        peers = [n for n in table.index if n not in ("online", "lstm", "ensemble")]
-        e = table.loc["ensemble"]
-        best_peer = table.loc[peers, "deviance"].idxmin()
-        print(f"  ensemble deviance vs best peer ({best_peer}): "
-              f"{100 * (1 - e.deviance / table.loc[best_peer, 'deviance']):+.1f}% (target >= +3%)")
-        print(f"  ensemble deviance vs SES 0.2: {100 * (1 - e.deviance / table.loc['SES 0.2', 'deviance']):+.1f}%"
-              f" (target >= +12%);  MAE {e.MAE:.4f} vs SES {table.loc['SES 0.2', 'MAE']:.4f}")
-        print(f"  best log score: {table['NLL'].idxmin()};  best hotspot capture: "
-              f"{table['hotspot'].idxmax()};  narrowest honest 80%: "
-              f"{table[table.cover80 >= 0.8]['width80'].idxmin()}")
-    print("\nONE TABLE (all rows measured in this run)")
-    print(pd.concat(tables).round(4).to_string())
+    long = read_calgary_csv(DATA / CRIME)
+    t0 = time.perf_counter()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+          f"{os.getloadavg()[2]:.2f} (2 shared cores)")
+    if not args.no_main:
+        main_table(long, args.levels, args.horizons, args.year, not args.no_lstm)
+    if args.yearly:
+        yearly(long, args.levels, args.horizons, args.yearly[0], args.yearly[1], not args.no_lstm)
+    print(f"\ntotal {time.perf_counter() - t0:.0f}s; load average at end: "
+          f"{os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 For each target month ``m`` from ``start`` to ``end`` and each series seen before ``start`` (zeros
 filled), forecast ``m`` using only data through ``m - horizon``, on the production code path: the
-served ensemble (:func:`online_model.served.build_served`) learns month by month, its LSTM is
-fine-tuned every month (champion/challenger, as the weekly job does), the ensemble weights adapt
-online. Output rows: ``community,category,month,horizon,model,mean,lo80,hi80,nll`` with ``nll`` the
-negative log probability of the actual count (NaN, written empty, when the month is not in the
-data).
+served ensemble (:func:`online_model.served.build_served`) learns month by month exactly as the
+month-close job does (every member, the LSTM included, learns each month as it arrives), the LSTM's
+champion/challenger fine-tune runs after every month (as the fine-tune job does; the challenger is
+judged on the next month), the ensemble weights adapt online. Output rows:
+``community,category,month,horizon,model,mean,lo80,hi80,nll`` with ``nll`` the negative log
+probability of the actual count (NaN, written empty, when the month is not in the data).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class BacktestError(ValueError):
 
 def run_backtest(long: pd.DataFrame, start: str, end: str, horizon: int,
                  models: Sequence[str] = MODELS, seed: int = 42, fine_tune: bool = True,
-                 include_lstm: bool = True, lstm_epochs: int = 6,
+                 include_lstm: bool = True, lstm_epochs: int = 3,
                  progress: Callable[[str], None] | None = None, return_model: bool = False):
     """Run the backtest on a long frame (``community, category, month, count``)."""
     check_month(start)

@@ -22,9 +22,10 @@ from core.negbin import NegBin
 
 SeriesKey = tuple[str, str]
 FRAME_COLUMNS = ["community", "category", "h", "month", "mean", "dispersion"]
-_GRID = np.concatenate([[0.0], np.geomspace(0.01, 2.5, 23)])
+#: dispersions tried: down to 0.001 because series of hundreds a month are nearly Poisson-like
+_GRID = np.concatenate([[0.0], np.geomspace(0.001, 2.5, 35)])
 #: forecast-mean edges of the level buckets that get their own dispersion within a category
-LEVEL_EDGES = np.array([0.5, 2.0, 8.0])
+LEVEL_EDGES = np.array([0.5, 2.0, 8.0, 30.0, 100.0])
 _NB = len(LEVEL_EDGES) + 1
 
 

@@ -6,7 +6,7 @@ earlier) are scored against what happened; the weights for a (category, horizon)
 combination that would have minimised the deviance over the last ``window`` months (solved by
 exponentiated gradient, shrunk toward the pooled weights of the horizon). A second, online stage
 then recalibrates the combination per (category, horizon): a two-parameter Poisson GLM
-``log mean = a + b * log(combined + eps)`` fitted by likelihood on the combination's own
+``log mean = a + b * (log(combined + eps) - centre)`` fitted by likelihood on the combination's own
 out-of-sample forecasts of the last ``window`` months (shrunk toward the horizon's pooled fit, which
 is shrunk toward the identity). It corrects what convex weights cannot: a combination that is too
 flat or too steep across levels, and the level drift of the horizon. Dispersion of the served
@@ -31,6 +31,13 @@ from .base import PanelForecaster
 
 CALIB_EPS = 0.01  # log(combined + eps): keeps near-zero forecasts finite
 CALIB_LAMBDA = 3000.0  # pull of a category's calibration toward its horizon's pooled fit
+CALIB_PRIOR_OBS = 300.0  # pull of the pooled calibration toward the identity, in observations
+#: pseudo-observations of the prior weights (equal over the core members, those that hold at any
+#: panel size: the served model names the online GLM and SES, not the LSTM, a global net that
+#: needs many series to learn from): a panel of a few series (a city's totals) has little
+#: evidence about weights and a level shift can make last year's best member this year's worst;
+#: a panel of thousands of series barely feels it
+PRIOR_STRENGTH = 300.0
 
 
 class Ensemble(PanelForecaster):
@@ -39,7 +46,8 @@ class Ensemble(PanelForecaster):
     kind = "ensemble"
 
     def __init__(self, members: Mapping[str, PanelForecaster], window: int = 12,
-                 shrink: float = 0.3, max_horizon: int = 6, calibrate: bool = True):
+                 shrink: float = 0.3, max_horizon: int = 6, calibrate: bool = True,
+                 prior: tuple[str, ...] = (), prior_strength: float = PRIOR_STRENGTH):
         if not members:
             raise ValueError("an ensemble needs at least one member")
         if not 0 <= shrink <= 1:
@@ -52,6 +60,9 @@ class Ensemble(PanelForecaster):
         self.weights_: dict[int, np.ndarray] = {}  # h -> (n_groups, n_members)
         self.health_: deque = deque(maxlen=24)  # per month: one-step MAE of self and members
         self.calibrate = calibrate
+        core = [n for n in prior if n in self.members] or list(self.members)
+        self.prior_ = np.array([1.0 if n in core else 0.0 for n in self.members]) / len(core)
+        self.prior_strength = prior_strength
         self.calibration_: dict[int, np.ndarray] = {}  # h -> (n_groups, 2): a, b per category
         self._calib_scores: dict[int, deque] = {h: deque(maxlen=window)
                                                 for h in range(1, max_horizon + 1)}
@@ -76,7 +87,8 @@ class Ensemble(PanelForecaster):
                 self._bulk = False
             super().learn_many(panel.iloc[:, split:])
             # the weights have learned from out-of-sample forecasts; now let members that can
-            # refit on the whole block do so (the online GLM would otherwise miss its last months)
+            # refit on the whole block do so (the online GLM's small monthly steps would otherwise
+            # leave its last months under-learned; the LSTM learned each month as it came)
             for m in self.members.values():
                 if hasattr(m, "refit"):
                     m.refit()
@@ -176,32 +188,45 @@ class Ensemble(PanelForecaster):
         start = prev_pooled if prev_pooled is not None and len(prev_pooled) == k else np.full(k, 1.0 / k)
         pooled = _eg_weights(y, mu, start)
         self._pooled = {**getattr(self, "_pooled", {}), h: pooled}
+        prior = getattr(self, "prior_", np.full(k, 1.0 / k))
+        n0 = getattr(self, "prior_strength", 0.0)
+        shrunk = (len(y) * pooled + n0 * prior) / (len(y) + n0)
         n_groups = len(self.categories_)
-        w = np.tile(pooled, (n_groups, 1))
+        w = np.tile(shrunk, (n_groups, 1))
         for gi in range(n_groups):
             sel = g == gi
             if sel.sum() >= 50:
                 own = _eg_weights(y[sel], mu[sel], pooled)
                 w[gi] = (1 - self.shrink) * own + self.shrink * pooled
+                w[gi] = (sel.sum() * w[gi] + n0 * prior) / (sel.sum() + n0)
         self.weights_[h] = w
 
     def _fit_calibration(self, h: int) -> None:
         g = np.concatenate([s[0] for s in self._calib_scores[h]])
         y = np.concatenate([s[1] for s in self._calib_scores[h]])
-        x = np.log(np.concatenate([s[2] for s in self._calib_scores[h]]) + CALIB_EPS)
-        X = np.stack([np.ones_like(x), x], axis=1)
+        comb = np.concatenate([s[2] for s in self._calib_scores[h]])
+        x = np.log(comb + CALIB_EPS)
+        # centred where the data weigh most, so that a clipped slope cannot move the level, and
+        # penalties in units of the mean count, so that they pull as hard at any scale
+        center = float(np.sum(comb * x) / max(np.sum(comb), 1e-9))
+        scale = max(float(np.mean(y)), 1e-3)
+        X = np.stack([np.ones_like(x), x - center], axis=1)
         n_groups = len(self.categories_)
         prev = self.calibration_.get(h)
-        identity = np.array([0.0, 1.0])
-        pooled = _poisson_fit(X, y, identity, lam=len(y) / 1e4, start=identity)
+        if getattr(self, "_calib_center", {}).get(h) != center:
+            prev = None
+        identity = np.array([center, 1.0])
+        pooled = _poisson_fit(X, y, identity, lam=scale * (len(y) / 1e4 + CALIB_PRIOR_OBS),
+                              start=identity)
         out = np.tile(pooled, (n_groups, 1))
         for gi in range(n_groups):
             sel = g == gi
             if sel.sum() >= 50:
                 start = prev[gi] if prev is not None and gi < len(prev) else pooled
-                out[gi] = _poisson_fit(X[sel], y[sel], pooled, lam=CALIB_LAMBDA, start=start)
+                out[gi] = _poisson_fit(X[sel], y[sel], pooled, lam=scale * CALIB_LAMBDA, start=start)
         out[:, 1] = np.clip(out[:, 1], 0.5, 1.5)
         self.calibration_[h] = out
+        self._calib_center = {**getattr(self, "_calib_center", {}), h: center}
 
     def member_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
         """Each member's means ``(n_series, horizon)``, aligned to the ensemble's series."""
@@ -238,8 +263,11 @@ class Ensemble(PanelForecaster):
                 c = calib.get(h)
                 if c is None:
                     c = calib[min(calib, key=lambda k: abs(k - h))]
+                centers = getattr(self, "_calib_center", {})
+                center = centers.get(h, centers[min(centers, key=lambda k: abs(k - h))]
+                                     if centers else 0.0)
                 g = np.minimum(self._group, c.shape[0] - 1)
-                eta = c[g, 0] + c[g, 1] * np.log(out[:, h - 1] + CALIB_EPS)
+                eta = c[g, 0] + c[g, 1] * (np.log(out[:, h - 1] + CALIB_EPS) - center)
                 out[:, h - 1] = np.exp(np.clip(eta, -20, 10))
         return out
 

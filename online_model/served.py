@@ -14,7 +14,7 @@ from .online import OnlineGLM
 HORIZON = 6
 
 
-def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 6) -> Ensemble:
+def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3) -> Ensemble:
     """A fresh, unfitted served ensemble (the LSTM is imported only when included)."""
     members = {"online": OnlineGLM(seed=seed)}
     if include_lstm:
@@ -23,7 +23,7 @@ def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 6
         members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs)
     members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
                     "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
-    return Ensemble(members, max_horizon=HORIZON)
+    return Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))
 
 
 def health_figures(model: Ensemble, months: int = 6) -> dict:

@@ -1,10 +1,13 @@
 """Model jobs, run on the ``models`` queue by a non-forking rq worker.
 
 - :func:`on_month_closed`: learn every closed month the served model has not learned yet (the
-  first time: train on every closed month), forecast 1..6 months ahead for every series and swap
-  the whole forecast cache; save the model to the registry.
-- :func:`fine_tune`: champion/challenger fine-tune of the LSTM on the newest months; refreshes the
-  cache only if the challenger is promoted. Skips, saying why, when no month closed since the last.
+  first time: train on every closed month; every member, the LSTM included, learns each new month),
+  forecast 1..6 months ahead for every series and swap the whole forecast cache; save the model to
+  the registry. A waiting LSTM challenger is judged here, on the month that just closed.
+- :func:`fine_tune`: trains an LSTM challenger on the newest months (the newest included); it is
+  judged against the champion on the next month to close, out of sample for both, so the served
+  network is never kept from the newest months. Skips, saying why, when no month closed since the
+  last fine-tune.
 - :func:`full_train`: a fresh model trained on every closed month.
 
 Each job takes only JSON-serialisable arguments, builds ``Settings()`` from the environment, opens
@@ -59,9 +62,14 @@ def _load(reg: Registry):
         return None, None
 
 
-def _closed_through(store: CountStore, month: str | None) -> list[str]:
-    closed = store.closed_months()
-    return [m for m in closed if month is None or m <= month]
+def _served_through(reg: Registry) -> str | None:
+    """The month the saved served model rests on (from its manifest), or None."""
+    if reg.current(MODEL_NAME) is None:
+        return None
+    try:
+        return reg.manifest(MODEL_NAME).data_through
+    except RegistryError:
+        return None
 
 
 def _train_new(store: CountStore, settings: Settings, through: str):
@@ -99,35 +107,42 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
 
 
 def on_month_closed(month: str) -> dict:
-    """Learn the closed month(s) not yet learned (through ``month``) and refresh every forecast."""
+    """Learn every closed month not yet learned (``month`` and any closed after it: their own jobs
+    then find nothing to do) and refresh every forecast."""
     check_month(month)
     settings = Settings()
     started = time.perf_counter()
     with runtime(settings) as rt, _model_lock(rt):
         store = CountStore(rt.client, rt.keys)
-        closed = _closed_through(store, month)
+        closed = store.closed_months()
         if month not in closed:
             return {"status": "skipped", "reason": f"{month} is not a closed month"}
         reg = Registry(settings.models_path)
-        model, manifest = _load(reg)
+        served = _served_through(reg)
+        # cheap check first (the manifest, not the model): a backlog of closes, e.g. a history
+        # loaded at once, costs one training and then one skip per month
+        if served is not None and served >= closed[-1] \
+                and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
+            return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
+        model, _ = _load(reg)
         if model is None:
-            model, learned = _train_new(store, settings, month)
+            model, learned = _train_new(store, settings, closed[-1])
         else:
             learned = [m for m in closed if model.last_month is None or m > model.last_month]
             for m in learned:
                 model.learn_one(m, store.month_counts(m))
-        if not learned and manifest is not None:
-            cache = ForecastCache(rt.client, rt.keys)
-            if cache.meta().get("data_through") == model.last_month:
-                return {"status": "skipped", "reason": f"{month} already learned",
-                        "data_through": model.last_month}
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
                          metrics=health_figures(model))
         n = refresh_cache(rt, model, saved.version)
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, saved.version, took)
-        return {"status": "ok", "learned": learned, "series": n, "version": saved.version,
-                "data_through": model.last_month, "seconds": round(took, 2)}
+        out = {"status": "ok", "learned": learned, "series": n, "version": saved.version,
+               "data_through": model.last_month, "seconds": round(took, 2)}
+        lstm = model.members.get("lstm")
+        judged = [r for r in getattr(lstm, "fine_tunes_", []) if r.get("judged_on") in learned]
+        if judged:
+            out["lstm_challenger"] = judged[-1]
+        return out
 
 
 def fine_tune() -> dict:
@@ -141,9 +156,10 @@ def fine_tune() -> dict:
         lstm = model.members.get("lstm")
         if lstm is None:
             return {"status": "skipped", "reason": "the served model has no LSTM"}
-        if lstm.trained_through_ is not None and lstm.trained_through_ >= (model.last_month or ""):
+        done = getattr(lstm, "fine_tuned_through_", None)
+        if done is not None and done >= (model.last_month or ""):
             return {"status": "skipped",
-                    "reason": f"no month closed since the last fine-tune ({lstm.trained_through_})"}
+                    "reason": f"no month closed since the last fine-tune ({done})"}
         try:
             record = lstm.fine_tune()
         except ValueError as exc:  # too little history to train at all

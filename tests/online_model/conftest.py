@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -25,3 +27,6 @@ def small_long(calgary_long) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def small_panel(small_long) -> pd.DataFrame:
     return to_panel(small_long, "2021-01", "2023-12")
+
+# one torch thread in tests: results do not depend on how busy the machine is
+os.environ.setdefault("CRIMECAST_TORCH_THREADS", "1")

@@ -18,7 +18,7 @@ from workers.runtime import runtime
 def _slice(frame):
     comms = ("BELTLINE", "FOREST LAWN", "AMBLETON", "01B", "CRANSTON")
     month = frame["Year"] * 100 + frame["Month"]
-    return frame[frame["Community"].isin(comms) & (month >= 202201) & (month <= 202311)]
+    return frame[frame["Community"].isin(comms) & (month >= 202201) & (month <= 202312)]
 
 
 def _run(rt, func, *args):
@@ -76,8 +76,8 @@ def test_a_month_not_closed_is_skipped(loaded, settings_env):
 
 
 def test_fine_tune_skips_without_a_new_month_then_runs(loaded, r, keys, settings_env):
-    """Fine-tune says why it skips when nothing closed since the last one; after a close it runs
-    champion/challenger and keeps the challenger in the registry."""
+    """Fine-tune says why it skips when nothing closed since the last one; after a close it trains
+    a challenger, keeps it in the registry and leaves the served forecasts alone until judged."""
     with runtime(settings_env) as rt:
         _run(rt, model_jobs.on_month_closed, "2023-10")
         skipped = _run(rt, model_jobs.fine_tune)
@@ -86,11 +86,27 @@ def test_fine_tune_skips_without_a_new_month_then_runs(loaded, r, keys, settings
         _run(rt, model_jobs.on_month_closed, "2023-11")
         before = ForecastCache(r, keys).version()
         out = _run(rt, model_jobs.fine_tune)
-        assert out["status"] == "ok" and isinstance(out["promoted"], bool)
+        assert out["status"] == "ok" and out["promoted"] is False and out["pending"] is True
         assert out["champion_deviance"] >= 0 and out["challenger_deviance"] >= 0
         reg = Registry(settings_env.models_path)
         assert reg.current(model_jobs.CHALLENGER_NAME) is not None
-        assert ForecastCache(r, keys).version() == before + (1 if out["promoted"] else 0)
+        assert ForecastCache(r, keys).version() == before
+
+
+def test_the_challenger_is_judged_on_the_next_month_to_close(loaded, r, keys, settings_env):
+    """A challenger trained through 2023-11 is judged on 2023-12, which neither network had seen."""
+    with runtime(settings_env) as rt:
+        _run(rt, model_jobs.on_month_closed, "2023-10")
+        close_month(r, keys, "2023-11", "test")
+        _run(rt, model_jobs.on_month_closed, "2023-11")
+        assert _run(rt, model_jobs.fine_tune)["pending"] is True
+        close_month(r, keys, "2023-12", "test")
+        out = _run(rt, model_jobs.on_month_closed, "2023-12")
+    judged = out["lstm_challenger"]
+    assert judged["judged_on"] == "2023-12" and isinstance(judged["promoted"], bool)
+    assert judged["promoted"] == (judged["challenger_deviance"] < judged["champion_deviance"])
+    model, _ = Registry(settings_env.models_path).load(model_jobs.MODEL_NAME)
+    assert model.members["lstm"].challenger_ is None and model.last_month == "2023-12"
 
 
 def test_full_train_rebuilds_from_every_closed_month(loaded, r, keys, settings_env):
