@@ -87,14 +87,15 @@ def _accuracy_lines(acc: dict | None, report: dict, region: str | None) -> list[
         return [f"How well it did: the report has no archived forecast for "
                 f"{region or 'the city'} in this period."]
     bias_pct = acc.get("bias_pct")
-    lean = ("over-forecast (forecasts above the counts)" if (bias_pct or 0) > 0 else
-            "under-forecast (forecasts below the counts)" if (bias_pct or 0) < 0 else "unbiased")
+    lean = ("n/a" if bias_pct is None else
+            f"forecasts {abs(bias_pct):.1f}% above the counts: over-forecast" if bias_pct > 0 else
+            f"forecasts {abs(bias_pct):.1f}% below the counts: under-forecast" if bias_pct < 0
+            else "forecasts matched the counts in total")
     ratio = acc.get("deviance_ratio")
     lines = [f"**How well it did**: over {acc['series_months']:,} series-months the 80% ranges held "
              f"the count {_pct(acc['coverage80'])} of the time; bias {acc['bias']:+.3f} a "
-             f"series-month ({'n/a' if bias_pct is None else f'{bias_pct:+.1f}%'} against the "
-             f"count: {lean}); deviance {'n/a' if ratio is None else f'{ratio:.2f}'} of simple "
-             "smoothing's (below 1 is better)."]
+             f"series-month ({lean}); deviance {'n/a' if ratio is None else f'{ratio:.2f}'} of "
+             "simple smoothing's (below 1 is better)."]
     overall = report["accuracy"].get("overall") or {}
     if region and overall.get("bias_pct") is not None:
         lines.append(f"City-wide: coverage {_pct(overall['coverage80'])}, bias "
@@ -114,17 +115,20 @@ def _pointing_lines(part: dict, report: dict, region: str | None) -> list[str]:
         if pt is None:
             lines.append(f"**Where the alerts point**: the report has no figures for {region}.")
         else:
+            share = (f"{_pct(pt['flag_share'])} of all" if conc["flags"] else
+                     "none anywhere in the period")
             lines.append(f"**Where the alerts point**: {pt['flags']} running-hot flag(s) in "
-                         f"{region}, {_pct(pt['flag_share'])} of all; {_pct(pt['top_k_share'])} of "
+                         f"{region}, {share}; {_pct(pt['top_k_share'])} of "
                          f"top-{report['top_k']} slots; against {_pct(pt['crime_share'])} of "
                          f"reported crime and {_pct(pt['population_share'])} of population.")
         for w in part.get("feedback_watch") or []:
             lines.append(f"⚠ {w['community']} flagged in {w['flagged_in_last']} of the last "
                          f"{w['of_tests']} tests: {w['note']}.")
     else:
+        spread = (f"the {conc['top_n']} most-flagged got {_pct(conc['top_share'])} of them"
+                  if conc["flags"] else "no series ran improbably high in the period")
         lines.append(f"**Where the alerts point**: {conc['flags']} running-hot flag(s) on "
-                     f"{conc['areas_flagged']} area(s); the {conc['top_n']} most-flagged got "
-                     f"{_pct(conc['top_share'])} of them.")
+                     f"{conc['areas_flagged']} area(s); {spread}.")
         by_flags = sorted(report["pointed"].items(), key=lambda kv: (-kv[1]["flags"], kv[0]))
         for name, pt in by_flags[:8]:
             lines.append(f"• {name}: flags {_pct(pt['flag_share'])}, top-{report['top_k']} "
