@@ -26,6 +26,10 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x * 100:.0f}%"
 
 
+def _signed_pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.1f}%"
+
+
 def answer(view: View, query: Query) -> Answer:
     """The scope's accuracy and pointing figures from the newest saved report."""
     report = latest_report(view.engine.client, view.engine.keys)
@@ -48,12 +52,27 @@ def answer(view: View, query: Query) -> Answer:
     p = part["period"]
     a.lines.append(f"From the accountability report for {p['start']} to {p['end']} ({p['months']} "
                    f"months), made {report.get('generated_at', '?')}.")
+    if query.period is not None:
+        a.lines.append(f"ℹ The report covers {p['start']} to {p['end']}; I can't cut it to "
+                       f"{query.period.label} (an admin can run `{COMMAND} --months N`).")
     a.lines.extend(_accuracy_lines(part["accuracy"], report, region))
+    by_category = {c: report["accuracy"]["by_category"].get(c) for c in query.categories}
+    if by_category:
+        if region:
+            a.lines.append(f"ℹ The report splits by {view.names.region_word or 'region'} or by "
+                           "category, not both: the category figures below are city-wide.")
+        for cat, acc in by_category.items():
+            a.lines.append(f"• {' '.join(cat.split())}: " + (
+                "no archived forecast in this period." if not acc else
+                f"80% ranges held {_pct(acc['coverage80'])}, bias {acc['bias']:+.3f} a "
+                f"series-month ({_signed_pct(acc['bias_pct'])} against the count), "
+                f"over {acc['series_months']:,} series-months."))
     a.lines.extend(_pointing_lines(part, report, region))
     a.data.update({"report": {"period": p, "generated_at": report.get("generated_at")},
                    "scope": part["scope"], "community": part["community"],
                    "accuracy": part["accuracy"], "pointed": part["pointed"],
-                   "feedback_watch": part.get("feedback_watch"), "data_card": DATA_CARD})
+                   "feedback_watch": part.get("feedback_watch"), "by_category": by_category,
+                   "data_card": DATA_CARD})
     a.caveat = " ".join(part["caveats"]) + f" {CARD}"
     return a
 

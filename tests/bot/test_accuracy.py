@@ -111,3 +111,20 @@ def test_a_newer_saved_report_is_answered_at_once(reported, r, keys):
     a = engine.ask("how accurate are your forecasts")
     assert a.data["report"]["period"]["months"] == 2
     assert a.data["accuracy"] == newer["accuracy"]["overall"]
+
+
+def test_a_category_asked_about_gets_its_figures(reported):
+    """"How accurate have you been for car theft": the category's figures from the report."""
+    engine, report = reported
+    a = engine.ask("how accurate have you been for car theft")
+    acc = report["accuracy"]["by_category"]["Theft OF Vehicle"]
+    assert a.data["by_category"] == {"Theft OF Vehicle": acc}
+    assert f"• Theft OF Vehicle: 80% ranges held {acc['coverage80'] * 100:.0f}%" in "\n".join(a.lines)
+
+
+def test_a_period_the_report_does_not_cover_is_said(reported):
+    """A period named in the question is not silently replaced by the report's."""
+    engine, report = reported
+    a = engine.ask("how accurate were you in forest lawn in 2022")
+    assert a.intent == "accuracy"
+    assert "I can't cut it to 2022" in "\n".join(a.lines)

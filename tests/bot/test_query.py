@@ -143,6 +143,8 @@ OK = [
     ("accountability report", "accuracy", [], set(), None, {}),
     ("how accurate have you been for car theft", "accuracy", [], {THEFT_OF}, None, {}),
     ("how accurate were last month's forecasts", "review", [], set(), None, {}),
+    ("how accurate were you in forest lawn in 2022", "accuracy", ["FOREST LAWN"], set(), None,
+     {"period": "2022"}),
     ("data through which month", "status", [], set(), None, {}),
     ("help", "help", [], set(), None, {}),
     ("HELP!", "help", [], set(), None, {}),
