@@ -128,3 +128,9 @@ def test_a_period_the_report_does_not_cover_is_said(reported):
     a = engine.ask("how accurate were you in forest lawn in 2022")
     assert a.intent == "accuracy"
     assert "I can't cut it to 2022" in "\n".join(a.lines)
+
+
+def test_help_says_accuracy_can_be_asked(engine):
+    """The help reply shows how to ask about accuracy and where the alerts point."""
+    text = "\n".join(engine.ask("help").lines)
+    assert "how accurate are you in <community>?" in text and "where do your alerts point?" in text
