@@ -15,7 +15,6 @@ from datetime import date
 import numpy as np
 
 from core.months import add_months, days_in_month, month_name
-from online_model.surveillance import flag_hot
 
 from .. import past
 from ..answer import Answer
@@ -91,6 +90,8 @@ def answer(view: View, query: Query) -> Answer:
 def _family(view: View, newest: str, live: bool = True) -> dict:
     """The series tested and the city-wide test (computed once per state of the data); ``live``
     lets a source with days test the month to date."""
+    from online_model.surveillance import flag_hot  # pandas via online_model: only when asked
+
     test = (live and _month_to_date(view, newest)) or _newest_month(view, newest)
     if not test.get("missing"):
         test["result"] = flag_hot(test["observed"], test["mean"], test["alpha"], test["days"],

@@ -89,7 +89,7 @@ def test_not_yaml_is_told_with_its_line(tmp_path):
 
 def test_profile_check_command(tmp_path):
     """`crimecast profile check` prints one line per problem and exits 1; OK files exit 0."""
-    from workers.cli import app
+    from bot.cli import app
 
     runner = CliRunner()
     ok = runner.invoke(app, ["profile", "check", str(ATLANTA)])
@@ -108,7 +108,7 @@ def test_profile_check_command(tmp_path):
 
 def test_profile_show_names_the_deployment_s_city(monkeypatch):
     """`crimecast profile show` shows the profile in use (CRIMECAST_CITY_FILE, else Calgary)."""
-    from workers.cli import app
+    from bot.cli import app
 
     runner = CliRunner()
     monkeypatch.delenv("CRIMECAST_CITY_FILE", raising=False)

@@ -179,6 +179,9 @@ def kill_holding(client: redis.Redis, keys: Keys, proc: subprocess.Popen, name: 
     and look again, for up to ``patience_s`` (then 0). Whatever the frozen process had already sent
     to Redis finishes first, so what it holds when killed is what a crash leaves behind."""
     deadline = time.monotonic() + patience_s
+    while proc.poll() is None and time.monotonic() < deadline and not client.exists(
+            keys.heartbeat(name)):  # let it start unfrozen: a slow import is no fault point
+        time.sleep(0.02)
     while proc.poll() is None and time.monotonic() < deadline:
         proc.send_signal(signal.SIGSTOP)
         try:
