@@ -11,8 +11,6 @@ answer says that and names the command that makes one, rather than inventing fig
 from __future__ import annotations
 
 from core.caveats import DATA_CARD, REPORTED
-from workers.alerts.subscriptions import norm_name
-from workers.report import latest_report, report_for_scope
 
 from ..answer import Answer
 from ..query import Query
@@ -20,6 +18,15 @@ from ..view import View
 
 COMMAND = "crimecast report accountability"
 CARD = f"What the counts are and are not: {DATA_CARD}"
+
+
+def _norm(name: str) -> str:
+    """A name as the report spells its regions (``workers.alerts.subscriptions.norm_name``).
+
+    >>> _norm("  forest   lawn ")
+    'FOREST LAWN'
+    """
+    return " ".join(str(name).split()).upper()
 
 
 def _pct(x: float | None) -> str:
@@ -32,6 +39,8 @@ def _signed_pct(x: float | None) -> str:
 
 def answer(view: View, query: Query) -> Answer:
     """The scope's accuracy and pointing figures from the newest saved report."""
+    from workers.report import latest_report, report_for_scope  # pandas: only when asked
+
     report = latest_report(view.engine.client, view.engine.keys)
     a = view.base(query, "How accurate, and where the alerts point")
     if report is None:
@@ -41,7 +50,7 @@ def answer(view: View, query: Query) -> Answer:
         a.data.update({"report": None, "command": COMMAND, "data_card": DATA_CARD})
         a.caveat = f"{REPORTED} {CARD}"
         return a
-    regions = {norm_name(n): norm_name(i.sector) for n, i in view.info.items() if i.sector}
+    regions = {_norm(n): _norm(i.sector) for n, i in view.info.items() if i.sector}
     scope, note = _scope(query, regions, view.names.region_word or "region")
     part = report_for_scope(report, regions=regions, **scope)
     region = None if part["scope"] == "city" else part["scope"]
@@ -85,14 +94,14 @@ def _scope(query: Query, regions: dict[str, str], word: str) -> tuple[dict, str 
         return {"region": place.region or place.label}, None
     if place.kind == "community":
         community = place.communities[0] if place.communities else place.label
-        region = regions.get(norm_name(community))
+        region = regions.get(_norm(community))
         if region is None:
             return {}, (f"I have no {word} for {place.label} (the reference data name none), so "
                         "this is the city-wide figure.")
         return {"community": community}, (f"The report groups figures by {word}: {place.label} is "
                                           f"answered by its {word}, {region}.")
     if place.kind == "group":
-        found = {regions.get(norm_name(c)) for c in place.communities}
+        found = {regions.get(_norm(c)) for c in place.communities}
         if len(found) == 1 and None not in found:
             region = found.pop()
             return {"region": region}, (f"{place.label} is answered by its {word}, {region}.")
