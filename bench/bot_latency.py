@@ -38,6 +38,8 @@ from bot.reference import load_reference  # noqa: E402
 from bot.render import to_embed, to_png, to_text  # noqa: E402
 from stream.connection import EmbeddedRedis, connect  # noqa: E402
 from stream.keys import Keys  # noqa: E402
+from workers.report import accountability_report, save_report  # noqa: E402
+
 
 def _load_seed():
     """The bot tests' filler (real counts, a real simple model), loaded by path."""
@@ -69,8 +71,10 @@ PAST_TEMPLATES = [
     "{c} {k} this year", "how many {k} in {c} last week", "{c} over the last 3 months",
     "are {k} down in {c}", "compare {c} and {c2} last year", "{c} 2023-11",
     "how many {k} were reported in {c}",
+    "how accurate are you in {c}", "where do your alerts point?",
+    "are you biased against the {s}",  # the saved accountability report (issue 12)
 ]
-PAST_INTENTS = {"count", "change", "hot", "review", "coverage"}
+PAST_INTENTS = {"count", "change", "hot", "review", "coverage", "accuracy"}
 CATS = ["car theft", "break-ins", "violent crime", "assaults", "street robbery", "theft from vehicles",
         "residential break ins", "robbery", "all crime"]
 SECTORS = ["northeast", "centre", "south", "nw", "west"]
@@ -125,6 +129,10 @@ def main() -> None:
                        DATA / "calgary_population_2021.csv")
         print(f"filled {filled['series']:,} series x {filled['months']} months of real counts + "
               f"forecasts in {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        save_report(client, keys, accountability_report(client, keys, months=2, end="2023-12"))
+        print(f"accountability report (2 months) built and saved in "
+              f"{time.perf_counter() - t:.1f} s")
 
         engine = Engine(client, keys)
         t = time.perf_counter()

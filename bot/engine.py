@@ -28,7 +28,7 @@ from core.profile import CityProfile, active_profile
 from stream.store import CountStore
 
 from .answer import Answer
-from .intents import (change, compare, count, coverage, explain, forecast, help, hot, review,
+from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
                       status, subscribe, top, trend, unsubscribe)
 from .intents.help import help_answer
 from .intents.status import accuracy_text
@@ -52,6 +52,7 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
     "change": change.answer,
     "hot": hot.answer,
     "review": review.answer,
+    "accuracy": accuracy.answer,
     "coverage": coverage.answer,
     "status": status.answer,
     "help": help.answer,

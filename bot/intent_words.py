@@ -20,6 +20,14 @@ INTENT_PHRASES: list[tuple[str, str]] = [
     ("most", "top"), ("where will", "top"), ("which communities", "top"), ("busiest", "top"),
     ("trend", "trend"), ("trends", "trend"), ("trending", "trend"), ("history", "trend"),
     ("historical", "trend"), ("changed", "trend"), ("over time", "trend"), ("how has", "trend"),
+    ("how accurate are you", "accuracy"), ("how accurate are your", "accuracy"),
+    ("how accurate have you been", "accuracy"), ("how accurate were you", "accuracy"),
+    ("how accurate were your", "accuracy"), ("biased against", "accuracy"),
+    ("biased towards", "accuracy"), ("biased", "accuracy"), ("bias", "accuracy"),
+    ("over forecast", "accuracy"), ("over forecasting", "accuracy"), ("under forecast", "accuracy"),
+    ("accountability", "accuracy"), ("alerts point", "accuracy"), ("flags point", "accuracy"),
+    ("where do your alerts", "accuracy"), ("where do you point", "accuracy"),
+    ("who do you flag", "accuracy"),
     ("status", "status"), ("health", "status"), ("model version", "status"),
     ("data through", "status"), ("accuracy", "status"), ("how accurate", "status"),
     ("version", "status"),
@@ -41,8 +49,8 @@ INTENT_PHRASES: list[tuple[str, str]] = [
     ("outlook", "forecast"), ("estimate", "forecast"),
     ("help", "help"), ("commands", "help"), ("what can you do", "help"), ("usage", "help"),
 ]
-PRIORITY = ("unsubscribe", "subscribe", "coverage", "hot", "compare", "top", "explain", "trend",
-             "status", "forecast", "help")
+PRIORITY = ("unsubscribe", "subscribe", "coverage", "accuracy", "hot", "compare", "top", "explain",
+            "trend", "status", "forecast", "help")
 REVIEW = re.compile(r"\b(?:forecasts?|predictions?|model)\b.*\b(?:do|did|perform|performed|go|went|"
                      r"right|wrong|hold up|held up|compare|score|scored)\b|\bhow (?:good|well|accurate|"
                      r"close)\b.*\b(?:forecasts?|predictions?)\b|\b(?:did|was|were)\b.*"

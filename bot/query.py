@@ -17,7 +17,7 @@ from .places import find_places, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
-           "coverage", "status", "help", "subscribe", "unsubscribe")
+           "coverage", "status", "help", "subscribe", "unsubscribe", "accuracy")
 MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
@@ -226,7 +226,8 @@ def _parse(text: str, names: Names) -> Query:
             used[i] = True
     past = any(t in PAST_TENSE for t in tokens)
     future = horizon is not None and horizon.kind in ("next", "this_month")
-    if REVIEW.search(norm) and intent in (None, "forecast", "status", "compare", "trend"):
+    if REVIEW.search(norm) and (intent in (None, "forecast", "status", "compare", "trend") or (
+            intent == "accuracy" and (past or period is not None))):  # "how accurate was May's"
         intent = "review"
     elif intent in (None, "forecast", "trend", "compare") and not future and (
             yoy or (UPDOWN.search(_mask(norm, spans)) and AUX.search(norm))):
@@ -319,8 +320,8 @@ def _parse(text: str, names: Names) -> Query:
         raise QueryError(f"Which '{_quote(word)}' do you mean? Name one.", kind="ambiguous",
                          suggestions=options[:8])
     if unknown and not places and intent not in ("subscribe",):
-        if intent in ("top", "hot", "review") or (intent in ("forecast", "trend", "count", "change")
-                                                  and cat_hits):
+        if intent in ("top", "hot", "review", "accuracy") or (
+                intent in ("forecast", "trend", "count", "change") and cat_hits):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
             raise QueryError(f"I couldn't find a {names.area_word} called "

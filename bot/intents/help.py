@@ -17,7 +17,9 @@ def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
     names = names or Names([])
     if err is None:
         lines = names.help_lines()  # the city's examples, places and categories
-        lines += ["Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
+        lines += [f"How well I did and where I point: `how accurate are you in <{names.area_word}>?`, "
+                  "`where do your alerts point?` (from the accountability report).",
+                  "Admins: `subscribe` / `unsubscribe` this channel to the weekly alert.",
                   "In Discord: mention me or DM me in plain words, or use /forecast, /top, /trend, "
                   "/compare, /explain, /status, /ask."]
         return Answer("help", "What I can answer", lines, caveat=CAVEAT)

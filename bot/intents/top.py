@@ -1,9 +1,14 @@
-"""Top: communities (or one community's categories) ranked by their forecast."""
+"""Top: communities (or one community's categories) ranked by their forecast.
+
+A ranking is the answer most easily misread (a high rank follows reporting and policing as well
+as crime), so its caveat links the data card (``docs/data.md``), which says what the counts are.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from core.caveats import DATA_CARD
 from core.months import month_name
 
 from .. import past
@@ -13,6 +18,9 @@ from ..periods import Period
 from ..query import Query, QueryError
 from ..view import View
 from ..wording import fmt_range
+
+CARD = f"What the counts are and are not: {DATA_CARD}"
+RANKING_CAVEAT = f"{TOP_CAVEAT} {CARD}"
 
 
 def answer(view: View, query: Query) -> Answer:
@@ -81,8 +89,9 @@ def answer(view: View, query: Query) -> Answer:
         overlap = rows_out[0]["lo80"] <= rows_out[-1]["hi80"]
         if overlap:
             a.lines.append("ℹ The ranges overlap: the order among these is not certain.")
-    a.data.update({"place": scope.to_dict(), "months": f_months, "top": rows_out})
-    a.caveat = TOP_CAVEAT
+    a.data.update({"place": scope.to_dict(), "months": f_months, "top": rows_out,
+                   "data_card": DATA_CARD})
+    a.caveat = RANKING_CAVEAT
     if query.chart and bars:
         a.chart = ChartSpec("bars", a.title, ylabel="expected reported incidents",
                             bars=bars, note=f"{view.footer()} · whiskers: 80% range")
@@ -105,8 +114,9 @@ def _top_categories(view: View, query: Query, place: Place, f_months: list[str])
         a.lines.append(f"{rank}. **{' '.join(cat.split())}** — {fmt_range(m, lo, hi)}")
         out.append({"rank": rank, "category": cat, "mean": round(m, 2), "lo80": lo, "hi80": hi})
         bars.append(Bar(" ".join(cat.split()), m, lo, hi))
-    a.data.update({"place": place.to_dict(), "months": f_months, "top": out})
-    a.caveat = CAVEAT
+    a.data.update({"place": place.to_dict(), "months": f_months, "top": out,
+                   "data_card": DATA_CARD})
+    a.caveat = f"{CAVEAT} {CARD}"
     if query.chart and bars:
         a.chart = ChartSpec("bars", a.title, ylabel="expected reported incidents", bars=bars,
                             note=view.footer())
@@ -146,8 +156,8 @@ def _top_counted(view: View, query: Query, period: Period) -> Answer:
     if not ranked:
         a.lines.append("Nothing reported in that scope and period.")
     a.data.update({"place": scope.to_dict(), "months": span.months, "period": span.label,
-                   "top": out})
-    a.caveat = TOP_CAVEAT
+                   "top": out, "data_card": DATA_CARD})
+    a.caveat = RANKING_CAVEAT
     if query.chart and bars:
         a.chart = ChartSpec("bars", a.title, ylabel="reported incidents", bars=bars,
                             note=view.footer())

@@ -310,3 +310,13 @@ def test_engine_imports_no_discord_and_no_torch():
             "print('discord' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("text", ["top 5 next month", "top 5 communities last month",
+                                  "top categories in beltline next month"])
+def test_rankings_link_the_data_card_beside_their_caveat(engine, text):
+    """Every ranking answer's caveat says what a rank reflects and links docs/data.md."""
+    a = engine.ask(text)
+    assert a.intent == "top" and a.data["top"]
+    assert "docs/data.md" in a.caveat and a.data["data_card"] == "docs/data.md"
+    assert "reported" in a.caveat.lower()

@@ -76,3 +76,40 @@ def test_day_level_data_age_is_measured_from_days_on_or_before_as_of(r, keys, at
     newest = max(d for d in atlanta_frame["day"] if d <= AS_OF)
     assert alert.health["data_age_days"] == (AS_OF - newest).days >= 0
     assert not alert.stale and alert.week["end"] == (AS_OF - timedelta(days=1)).isoformat()
+
+
+def test_bot_running_hot_flags_exactly_the_alerts_series_for_a_month(r, keys, atlanta):
+    """"What ran hot in May 2019" flags the series the alert's flag_month flags for May."""
+    from bot.engine import Engine
+    from workers.alerts import flag_month
+
+    counts = CountStore(r, keys).day_counts(date(2019, 5, 1), date(2019, 5, 31))
+    test = flag_month(counts, atlanta["2019-04"], "2019-05")
+    answer = Engine(r, keys, today=AS_OF).ask("what ran hot in may 2019")
+    assert answer.data["month"] == "2019-05" and answer.data["fdr"]["tested"] == test.tested
+    assert test.n_flagged > 0
+    assert {(h["community"], h["category"]) for h in answer.data["hot"]} == \
+        {(h["community"], h["category"]) for h in test.flags()}
+    assert [h["q_value"] for h in answer.data["hot"]] == [h["q_value"] for h in test.flags()]
+
+
+def test_bot_running_hot_flags_the_alerts_series_for_the_month_to_date(r, keys, atlanta_frame,
+                                                                        tools):
+    """Data through 20 May: the bot's month-to-date flags are the alert's (as of the 21st)."""
+    from bot.engine import Engine
+    from workers.alerts import running_hot
+
+    as_of = date(2019, 5, 21)
+    tools.ingest_atlanta(r, keys, atlanta_frame[atlanta_frame["day"] < as_of])
+    panel = tools.atlanta_panel(atlanta_frame)
+    for through in ("2019-03", "2019-04"):
+        ForecastArchive(r, keys).write(through, tools.mean_forecasts(panel, through, window=3))
+    ForecastCache(r, keys).write(tools.mean_forecasts(panel, "2019-04", window=3),
+                                 {"data_through": "2019-04", "model": "m"})
+    test = running_hot(r, keys, as_of)
+    answer = Engine(r, keys, today=as_of).ask("which communities are running hot")
+    assert (test.month, test.days) == ("2019-05", 20) and test.n_flagged > 0
+    assert answer.data["month"] == "2019-05" and answer.data["fdr"]["tested"] == test.tested
+    assert {(h["community"], h["category"]) for h in answer.data["hot"]} == \
+        {(h["community"], h["category"]) for h in test.flags()}
+    assert [h["q_value"] for h in answer.data["hot"]] == [h["q_value"] for h in test.flags()]

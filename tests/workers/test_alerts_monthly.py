@@ -148,3 +148,16 @@ def test_preview_command_shows_the_monthly_alert(settings_env, r, keys, monthly)
     assert res.exit_code == 0, res.output
     assert "Newest complete month, December 2023" in res.output
     assert "data -" not in res.output and "Week 2024" not in res.output
+
+
+def test_bot_running_hot_flags_exactly_the_alerts_series(r, keys, monthly):
+    """The bot's "which communities are running hot" flags the alert's series, no more, no fewer."""
+    from bot.engine import Engine
+
+    test = running_hot(r, keys, AS_OF)
+    answer = Engine(r, keys, today=AS_OF).ask("which communities are running hot")
+    assert answer.data["month"] == test.month == "2023-12"
+    assert answer.data["fdr"]["tested"] == test.tested and test.n_flagged > 0
+    assert {(h["community"], h["category"]) for h in answer.data["hot"]} == \
+        {(h["community"], h["category"]) for h in test.flags()}
+    assert [h["q_value"] for h in answer.data["hot"]] == [h["q_value"] for h in test.flags()]
