@@ -13,7 +13,7 @@ from typing import Iterable
 import redis
 
 from .connection import rename
-from .forecast_cache import CachedForecast
+from .forecast_cache import CachedForecast, stage_hash
 from .keys import Keys, series_field, split_series_field
 
 KEEP_MONTHS = 36
@@ -43,13 +43,7 @@ class ForecastArchive:
         k = self.keys
         key = k.forecast_archive(data_through)
         mapping = {series_field(e.community, e.category): e.to_json() for e in entries}
-        staging = k.staging(key)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.delete(staging)
-        items = list(mapping.items())
-        for start in range(0, len(items), 1000):
-            pipe.hset(staging, mapping=dict(items[start:start + 1000]))
-        pipe.execute()
+        staging = stage_hash(self.client, key, mapping)
         pipe = self.client.pipeline(transaction=True)
         if mapping:
             rename(pipe, staging, key)

@@ -54,6 +54,19 @@ class CachedForecast:
         return cls(**json.loads(text))
 
 
+def stage_hash(client: redis.Redis, key: str, mapping: Mapping[str, str]) -> str:
+    """Build ``mapping`` as a hash beside ``key`` (its staging key, same hash slot), in chunks, for
+    a RENAME to swap in at once; returns the staging key."""
+    staging = Keys.staging(key)
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(staging)
+    items = list(mapping.items())
+    for start in range(0, len(items), 1000):
+        pipe.hset(staging, mapping=dict(items[start:start + 1000]))
+    pipe.execute()
+    return staging
+
+
 class ForecastCache:
     """Read and atomically replace the served forecasts."""
 
@@ -71,13 +84,7 @@ class ForecastCache:
         meta_map = {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items()}
         meta_map.setdefault("updated_at", str(time.time()))
         k = self.keys
-        staging = k.staging(k.forecasts)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.delete(staging)
-        items = list(mapping.items())
-        for start in range(0, len(items), 1000):
-            pipe.hset(staging, mapping=dict(items[start:start + 1000]))
-        pipe.execute()
+        staging = stage_hash(self.client, k.forecasts, mapping)
         pipe = self.client.pipeline(transaction=True)
         if self.client.exists(k.forecasts):
             rename(pipe, k.forecasts, k.forecasts_previous)
