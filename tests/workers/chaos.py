@@ -47,12 +47,14 @@ def free_port() -> int:
 
 
 class Server:
-    """A private ``redis-server`` (AOF on, fsync every second) that can be killed and restarted."""
+    """A private ``redis-server`` (AOF on, fsync every second unless told otherwise) on a free port,
+    that a test may kill and restart (the suite's ``redis_process`` fixture is one too)."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, appendfsync: str = "everysec"):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.appendfsync = appendfsync
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -69,7 +71,7 @@ class Server:
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
-             "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+             "--appendonly", "yes", "--appendfsync", self.appendfsync, "--save", "",
              "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis(port=self.port, socket_timeout=2)
         while time.monotonic() - t0 < 60:
