@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Mapping
 
 import numpy as np
 
-from core.months import month_end, month_start, months_between
+from core.months import months_between
 from stream.forecast_cache import CachedForecast
 from stream.store import CountStore
 
@@ -86,7 +86,7 @@ class HistorySnapshot:
     last_closed: str | None
     watermark: date | None
     synthetic: bool
-    day_level: bool = False
+    day_level: bool = False  # the source dates incidents by day (CountStore.resolution)
     category_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     loaded_at: float = field(default_factory=time.monotonic)
 
@@ -126,29 +126,13 @@ class HistorySnapshot:
                    panel.to_numpy(dtype=np.int64) if len(series) else np.zeros((0, 0), np.int64),
                    {c: np.array(v, dtype=np.int64) for c, v in by_community.items()},
                    sorted({c for _, c in series}), store.last_closed_month(), store.watermark(),
-                   store.is_synthetic(), has_days(store), _codes(series))
+                   store.is_synthetic(), store.resolution() == "day", _codes(series))
 
 
 def _codes(series: list[tuple[str, str]]) -> np.ndarray:
     """Each row's category as its index in the sorted category names."""
     cats = {c: i for i, c in enumerate(sorted({c for _, c in series}))}
     return np.array([cats[c] for _, c in series], dtype=np.int64)
-
-
-def has_days(store: CountStore) -> bool:
-    """True when the records carry days: the newest complete month's counts fall on more than its
-    last day. Month-only sources (the Calgary portal) date a whole month's count on its last day,
-    so only the records tell them apart, not a setting."""
-    month = store.last_closed_month() or (store.months() or [None])[-1]
-    if month is None:
-        return False
-    first, last = month_start(month), month_end(month)
-    pipe = store.client.pipeline(transaction=False)
-    day = first
-    while day < last:
-        pipe.exists(store.keys.day_counts(day.isoformat()))
-        day += timedelta(days=1)
-    return any(pipe.execute())
 
 
 @dataclass
