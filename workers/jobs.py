@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
 from stream.connection import node_info
+from stream.liveness import group_status
 
 from .runtime import Runtime, runtime
 from .settings import Settings
@@ -121,7 +122,11 @@ def _s(v: Any) -> str:
 
 
 def collect_health(rt: Runtime, *, store: bool = False, today: date | None = None) -> dict:
-    """Redis, stream, counts, forecasts and queues at a glance, with a list of problems found."""
+    """Redis, stream, counts, forecasts and queues at a glance, with a list of problems found.
+
+    The stream part is :func:`stream.liveness.group_status`: consumers alive or dead, what they
+    hold, and a problem when entries wait at a dead consumer (``crimecast status`` shows the same).
+    """
     from rq.registry import FailedJobRegistry
 
     c, k = rt.client, rt.keys
@@ -136,17 +141,16 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         "redis_aof": bool(persistence.get("aof_enabled")),
     }
     out["stream_length"] = c.xlen(k.stream) if c.exists(k.stream) else 0
-    pending = 0
-    consumers = 0
-    if out["stream_length"] or c.exists(k.stream):
-        try:
-            pending = int(c.xpending(k.stream, k.consumer_group)["pending"])
-            consumers = len(c.xinfo_consumers(k.stream, k.consumer_group))
-        except Exception:  # no group yet
-            pass
-    out["pending"] = pending
-    out["consumers"] = consumers
-    out["dead_letters"] = c.xlen(k.dead_letter) if c.exists(k.dead_letter) else 0
+    group = group_status(c, k)  # consumers alive or dead: stream.liveness decides
+    out["pending"] = group.pending
+    out["consumers"] = len(group.consumers)
+    out["dead_consumers"] = sum(1 for s in group.consumers if not s.alive)
+    out["pending_at_dead_consumers"] = group.pending_at_dead
+    out["stream_consumers"] = group.to_dict()["consumers"]
+    out["unread"] = group.unread
+    out["oldest_unacked_age_s"] = group.oldest_unacked_age_s
+    out["dead_letters"] = group.dead_letters
+    problems.extend(group.warnings)
     wm = c.get(k.watermark)
     out["watermark"] = _s(wm) if wm else None
     if wm:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 
 import pytest
 from rq.job import Job, JobStatus
 
+from stream.liveness import Heartbeat
 from stream.producer import Producer
 from stream.sources.calgary import read_calgary
 from workers.alerts import Subscription, SubscriptionStore
@@ -101,6 +103,36 @@ def test_health_notices_a_silent_scheduler(rt):
     old = datetime.now(timezone.utc) - timedelta(hours=2)
     rt.client.hset(rt.keys.scheduler_last, "health", old.isoformat(timespec="seconds"))
     assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])
+
+
+def _hold(rt, name: str, n: int, ttl_ms: int) -> None:
+    """Consumer ``name`` beats with ``ttl_ms`` and reads ``n`` entries it does not acknowledge."""
+    Heartbeat(rt.client, rt.keys, name, ttl_ms).beat()
+    rt.client.xreadgroup(rt.keys.consumer_group, name, {rt.keys.stream: ">"}, count=n)
+
+
+def test_health_reports_entries_held_by_a_dead_consumer(rt, calgary_slice):
+    """A consumer whose heartbeat lapsed while holding entries is counted dead, with what it holds,
+    and the health check names it as a problem (as `crimecast status` does)."""
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    _hold(rt, "gone-7", 30, ttl_ms=100)
+    _hold(rt, "live-3", 20, ttl_ms=60_000)
+    time.sleep(0.3)  # gone-7's heartbeat lapses; live-3's does not
+    health = collect_health(rt)
+    assert (health["consumers"], health["dead_consumers"]) == (2, 1)
+    assert (health["pending"], health["pending_at_dead_consumers"]) == (50, 30)
+    assert not health["ok"]
+    assert any("30 entries wait at dead consumers: gone-7 (30)" in p for p in health["problems"])
+
+
+def test_health_finds_no_problem_with_a_live_consumer_holding_entries(rt, calgary_slice):
+    """Entries held by a consumer whose heartbeat is alive are work in progress, not a problem."""
+    Producer(rt.client, rt.keys).send(read_calgary(calgary_slice))
+    _hold(rt, "live-3", 20, ttl_ms=60_000)
+    health = collect_health(rt)
+    assert (health["consumers"], health["dead_consumers"]) == (1, 0)
+    assert (health["pending"], health["pending_at_dead_consumers"]) == (20, 0)
+    assert not any("dead consumer" in p for p in health["problems"])
 
 
 def test_accountability_job_without_subscribers_keeps_the_report_and_queues_nothing(rt, report_data):

@@ -175,24 +175,13 @@ def _print_schedule(rows: list[dict]) -> None:
 @app.command("status")
 def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Health of the deployment: Redis, stream consumers, counts, forecasts, queues, schedule."""
-    from stream.liveness import group_status
-
     from ..jobs import collect_health
     from ..scheduler import Scheduler
 
     settings = load_settings()
     rt = open_runtime_or_exit(settings)
     try:
-        health = collect_health(rt)
-        group = group_status(rt.client, rt.keys)
-        health["stream_consumers"] = group.to_dict()["consumers"]
-        health["unread"] = group.unread
-        health["oldest_unacked_age_s"] = group.oldest_unacked_age_s
-        health["pending_at_dead_consumers"] = group.pending_at_dead
-        health["dead_letters"] = group.dead_letters
-        if group.warnings:
-            health["problems"].extend(group.warnings)
-            health["ok"] = False
+        health = collect_health(rt)  # consumers alive or dead, with their problems, included
         try:
             health["schedule"] = Scheduler(rt).describe()
         except ValueError as exc:
