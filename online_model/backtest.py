@@ -3,7 +3,8 @@
 For each target month ``m`` from ``start`` to ``end`` and each series seen before ``start`` (zeros
 filled), forecast ``m`` using only data through ``m - horizon``, on the production code path: the
 served ensemble (:func:`online_model.served.build_served`) learns month by month exactly as the
-month-close job does (every member, the LSTM included, learns each month as it arrives), the LSTM's
+month-close job and its follow-up do (every member, the LSTM included, learns each month as it
+arrives; the online GLM refits on all history after each close), the LSTM's
 champion/challenger fine-tune runs after every month (as the fine-tune job does; the challenger is
 judged on the next month), the ensemble weights adapt online. Output rows:
 ``community,category,month,horizon,model,mean,lo80,hi80,nll`` with ``nll`` the negative log

@@ -277,6 +277,19 @@ class PanelForecaster:
         """Whether to keep this month's forecasts for scoring (subclasses may skip in warm-up)."""
         return True
 
+    def after_close(self, full: bool = True) -> dict:
+        """Work that may follow a month's close in a job of its own (an epoch, a refit); returns
+        what was done, empty if nothing. ``full=False``: only what a month must not skip.
+        Forecasters that learn everything in ``learn_one`` have nothing to do."""
+        return {}
+
+    def restate(self) -> None:
+        """Recompute the forecasts kept for scoring from the newest month (after the model changed
+        outside ``learn_one``, e.g. in :meth:`after_close`), so that its errors are those of what
+        it now says."""
+        if self.months_ and self.last_month in self._pending:
+            self._pending[self.last_month] = np.maximum(self._mean(self.max_horizon), 0.0)
+
     # --- hooks ---------------------------------------------------------------------------------
     def _grow(self, n_new: int) -> None:
         """New series were appended to ``series_`` (state arrays must grow by ``n_new``)."""

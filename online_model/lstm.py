@@ -14,7 +14,10 @@ rows whose target is the month that just arrived (every horizon). ``fine_tune`` 
 challenger, a copy of the champion, ``fine_tune_epochs`` more epochs over the last
 ``fine_tune_months`` months (the newest included); it is judged, against the champion, on the *next* month
 to arrive, which neither has seen, and is promoted if it forecast that month better. Both nets
-learn every month, so the served one is never kept from the newest data.
+learn every month, so the served one is never kept from the newest data. With
+``defer_online=True`` (the served ensemble) ``learn_one`` only records the month and judges a
+waiting challenger; the epoch on it is :meth:`after_close`, which the month-close follow-up job
+runs (the close itself then refreshes the forecasts within a second). Same result, same seed.
 
 Weights are exported as plain ``state_dict`` tensors (saved with ``torch.save`` and read back with
 ``weights_only=True`` by the registry); the pickled payload holds no torch objects.
@@ -66,7 +69,7 @@ class LSTMForecaster(PanelForecaster):
                  emb_comm: int = 8, emb_cat: int = 8, epochs: int = 3, lr: float = 3e-3,
                  online_lr: float = 1e-3, online_epochs: int = 1, fine_tune_epochs: int = 1,
                  fine_tune_months: int = 12, batch_size: int = 1024, seed: int = 42,
-                 threads: int | None = None):
+                 threads: int | None = None, defer_online: bool = False):
         super().__init__(max_horizon)
         if window < 3 or hidden < 1 or epochs < 1 or online_epochs < 0:
             raise ValueError("window >= 3, hidden >= 1, epochs >= 1 and online_epochs >= 0 required")
@@ -83,6 +86,8 @@ class LSTMForecaster(PanelForecaster):
         self.batch_size = batch_size
         self.seed = seed
         self.threads = threads
+        self.defer_online = defer_online
+        self._due: list[int] = []  # months (columns) whose epoch waits for after_close
         self._net: _Net | None = None
         self.challenger_: _Net | None = None
         self.trained_through_: str | None = None
@@ -165,10 +170,29 @@ class LSTMForecaster(PanelForecaster):
             return
         if self.challenger_ is not None:
             self._judge(origins, T)
-        if self.online_epochs:
-            self._train(self._net, origins, T, self.online_epochs, self.seed + T,
-                        lr=self.online_lr, first_target=T, valid=False)
-        self.trained_through_ = self.months_[-1]
+        if not self.online_epochs:
+            self.trained_through_ = self.months_[-1]
+        elif getattr(self, "defer_online", False):
+            self._due = [*getattr(self, "_due", []), T]
+        else:
+            self._learn_month(T)
+
+    def _learn_month(self, T: int) -> None:
+        """One online epoch (``online_lr``) on the rows whose target is column ``T``."""
+        origins = np.arange(max(MIN_ORIGIN, T - self.max_horizon), T)
+        self._train(self._net, origins, T, self.online_epochs, self.seed + T,
+                    lr=self.online_lr, first_target=T, valid=False)
+        self._cache = {}
+        self.trained_through_ = self.months_[T]
+
+    def after_close(self, full: bool = True) -> dict:
+        """The deferred epoch(s) on the month(s) learned since the last call (never skipped)."""
+        due, self._due = list(getattr(self, "_due", [])), []
+        if self._net is None or not due:
+            return {}
+        for T in due:
+            self._learn_month(T)
+        return {"epochs_on": [self.months_[T] for T in due]}
 
     def _judge(self, origins: np.ndarray, T: int) -> None:
         champ = self._deviance(self._net, origins, T)
@@ -296,6 +320,7 @@ class LSTMForecaster(PanelForecaster):
         if len(origins) == 0:
             raise ValueError("need at least two learned months to train the LSTM")
         self._net = self._build(len(self.communities_), len(self.categories_))
+        self._due = []  # every learned month is in this training
         loss = self._train(self._net, origins, T - 1, self.epochs, self.seed)
         self.trained_through_ = self.fine_tuned_through_ = self.months_[-1]
         self._cache = {}

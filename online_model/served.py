@@ -16,11 +16,13 @@ HORIZON = 6
 
 def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3) -> Ensemble:
     """A fresh, unfitted served ensemble (the LSTM is imported only when included)."""
-    members = {"online": OnlineGLM(seed=seed)}
+    # the GLM refits on all history after every close and the LSTM's epoch on the new month waits
+    # for the close's follow-up job (Ensemble.after_close): the close itself stays fast
+    members = {"online": OnlineGLM(seed=seed, refit_every=1)}
     if include_lstm:
         from .lstm import LSTMForecaster
 
-        members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs)
+        members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs, defer_online=True)
     members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
                     "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
     return Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))

@@ -1,9 +1,13 @@
 """Model jobs, run on the ``models`` queue by a non-forking rq worker.
 
 - :func:`on_month_closed`: learn every closed month the served model has not learned yet (the
-  first time: train on every closed month; every member, the LSTM included, learns each new month),
-  forecast 1..6 months ahead for every series and swap the whole forecast cache; save the model to
-  the registry. A waiting LSTM challenger is judged here, on the month that just closed.
+  first time: train on every closed month), forecast 1..6 months ahead for every series and swap
+  the whole forecast cache; save the model to the registry. A waiting LSTM challenger is judged
+  here, on the month that just closed. What is slower (the LSTM's epoch on the new month, the
+  online GLM's refit on all history) is left to :func:`after_close`, queued right behind it, so
+  that the forecasts rest on the new month within a second of the close.
+- :func:`after_close`: that follow-up (``Ensemble.after_close``); refreshes the cache again. The
+  backtest runs the same two steps back to back.
 - :func:`fine_tune`: trains an LSTM challenger on the newest months (the newest included); it is
   judged against the champion on the next month to close, out of sample for both, so the served
   network is never kept from the newest months. Skips, saying why, when no month closed since the
@@ -21,6 +25,8 @@ import logging
 import time
 from typing import Iterator
 
+from rq import Retry
+
 from core.months import check_month
 from core.negbin import NegBin
 from online_model.registry import Registry, RegistryError
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "served"
 CHALLENGER_NAME = "lstm_challenger"
 LOCK_TIMEOUT_S = 1800
+FOLLOW_UP_TIMEOUT_S = 1800
+FOLLOW_UP_RETRY = Retry(max=3, interval=[30, 120, 600])
 
 
 @contextlib.contextmanager
@@ -125,12 +133,15 @@ def on_month_closed(month: str) -> dict:
                 and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
             return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
         model, _ = _load(reg)
+        deferred = False
         if model is None:
             model, learned = _train_new(store, settings, closed[-1])
         else:
             learned = [m for m in closed if model.last_month is None or m > model.last_month]
-            for m in learned:
-                model.learn_one(m, store.month_counts(m))
+            with model.deferring():
+                for m in learned:
+                    model.learn_one(m, store.month_counts(m))
+            deferred = bool(learned)
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
                          metrics=health_figures(model))
         n = refresh_cache(rt, model, saved.version)
@@ -142,7 +153,43 @@ def on_month_closed(month: str) -> dict:
         judged = [r for r in getattr(lstm, "fine_tunes_", []) if r.get("judged_on") in learned]
         if judged:
             out["lstm_challenger"] = judged[-1]
-        return out
+    if deferred:
+        job = enqueue_after_close(settings, model.last_month)
+        out["follow_up"] = job.id
+    return out
+
+
+def enqueue_after_close(settings: Settings, month: str):
+    """Queue :func:`after_close` on the models queue (timeout and retry set)."""
+    with runtime(settings) as rt:
+        return rt.queue("models").enqueue_call(
+            "workers.model_jobs.after_close", timeout=FOLLOW_UP_TIMEOUT_S, retry=FOLLOW_UP_RETRY,
+            description=f"model follow-up after {month} (LSTM epoch, GLM refit)",
+            failure_ttl=30 * 24 * 3600)
+
+
+def after_close() -> dict:
+    """The close's follow-up: the members' slower learning of the months just closed (the LSTM's
+    epoch, the GLM's refit); saves the model and refreshes the cache if anything was done."""
+    settings = Settings()
+    started = time.perf_counter()
+    with runtime(settings) as rt, _model_lock(rt):
+        reg = Registry(settings.models_path)
+        model, _ = _load(reg)
+        if model is None:
+            return {"status": "skipped", "reason": "no trained model yet"}
+        done = model.after_close()
+        if not done:
+            return {"status": "skipped", "reason": "nothing left to learn",
+                    "data_through": model.last_month}
+        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
+                         metrics=health_figures(model))
+        n = refresh_cache(rt, model, saved.version)
+        took = time.perf_counter() - started
+        log.info("follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
+                 model.last_month, sorted(done), n, saved.version, took)
+        return {"status": "ok", "done": done, "series": n, "version": saved.version,
+                "data_through": model.last_month, "seconds": round(took, 2)}
 
 
 def fine_tune() -> dict:
@@ -156,6 +203,11 @@ def fine_tune() -> dict:
         lstm = model.members.get("lstm")
         if lstm is None:
             return {"status": "skipped", "reason": "the served model has no LSTM"}
+        # a follow-up that failed for good must not leave the LSTM a month behind its challenger
+        if model.after_close():
+            saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
+                             metrics=health_figures(model))
+            refresh_cache(rt, model, saved.version)
         done = getattr(lstm, "fine_tuned_through_", None)
         if done is not None and done >= (model.last_month or ""):
             return {"status": "skipped",

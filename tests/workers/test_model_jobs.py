@@ -62,10 +62,42 @@ def test_month_close_leaves_every_series_with_a_fresh_forecast(loaded, r, keys, 
         close_month(r, keys, "2023-11", "test")
         out = _run(rt, model_jobs.on_month_closed, "2023-11")
         assert out["learned"] == ["2023-11"]
-        assert cache.version() == first_version + 1
+        # the close and its follow-up (which the same burst ran) each swapped the cache
+        assert cache.version() == first_version + 2
         assert all(f.data_through == "2023-11" for f in cache.read_all().values())
-        assert all(f.data_through == "2023-10" for f in cache.previous_all().values())
-        assert Registry(settings_env.models_path).current(model_jobs.MODEL_NAME) == 2
+        assert all(f.data_through == "2023-11" for f in cache.previous_all().values())
+        assert Registry(settings_env.models_path).current(model_jobs.MODEL_NAME) == 3
+
+
+def test_the_close_serves_at_once_and_queues_the_slower_learning_behind_it(loaded, r, keys,
+                                                                           settings_env):
+    """The close job learns the month and refreshes every forecast without the LSTM's epoch and
+    the GLM's refit; it queues a follow-up that does both, saves and refreshes again."""
+    with runtime(settings_env) as rt:
+        _run(rt, model_jobs.on_month_closed, "2023-10")
+        cache = ForecastCache(r, keys)
+        close_month(r, keys, "2023-11", "test")
+        out = model_jobs.on_month_closed("2023-11")  # in this process: the follow-up stays queued
+        assert cache.meta()["data_through"] == "2023-11"
+        version = cache.version()
+        reg = Registry(settings_env.models_path)
+        model, _ = reg.load(model_jobs.MODEL_NAME)
+        assert model.members["lstm"]._due, "the epoch on 2023-11 waits for the follow-up"
+        assert model.members["online"].refitted_through_ == "2023-10"
+        follow_up = rt.queue("models").fetch_job(out["follow_up"])
+        assert follow_up is not None and follow_up.func_name == "workers.model_jobs.after_close"
+        assert follow_up.timeout and follow_up.retries_left
+
+        SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+        follow_up.refresh()
+        assert follow_up.get_status() == "finished"
+        done = follow_up.return_value()
+        assert done["status"] == "ok" and set(done["done"]) == {"online", "lstm"}
+        assert cache.version() == version + 1 and cache.meta()["data_through"] == "2023-11"
+        model, _ = reg.load(model_jobs.MODEL_NAME)
+        assert not model.members["lstm"]._due
+        assert model.members["online"].refitted_through_ == "2023-11"
+        assert _run(rt, model_jobs.after_close)["status"] == "skipped", "nothing is learned twice"
 
 
 def test_a_month_not_closed_is_skipped(loaded, settings_env):
