@@ -12,20 +12,36 @@ from .ensemble import Ensemble
 from .online import OnlineGLM
 
 HORIZON = 6
+GLM_REFIT_EVERY = 1  # months between the online GLM's refits on all history (after each close)
+LSTM_DEFER_ONLINE = True  # the LSTM's epoch on a new month waits for the close's follow-up job
 
 
 def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3) -> Ensemble:
     """A fresh, unfitted served ensemble (the LSTM is imported only when included)."""
     # the GLM refits on all history after every close and the LSTM's epoch on the new month waits
     # for the close's follow-up job (Ensemble.after_close): the close itself stays fast
-    members = {"online": OnlineGLM(seed=seed, refit_every=1)}
+    members = {"online": OnlineGLM(seed=seed, refit_every=GLM_REFIT_EVERY)}
     if include_lstm:
         from .lstm import LSTMForecaster
 
-        members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs, defer_online=True)
+        members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs,
+                                         defer_online=LSTM_DEFER_ONLINE)
     members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
                     "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
     return Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))
+
+
+def bring_up_to_date(model: Ensemble) -> Ensemble:
+    """A served model saved by an earlier version learns from now on as a new one would: the GLM
+    refits after each close and the LSTM's monthly epoch waits for the follow-up job (settings it
+    did not have are set; nothing it learned changes)."""
+    glm, lstm = model.members.get("online"), model.members.get("lstm")
+    if glm is not None and not hasattr(glm, "refit_every"):
+        glm.refit_every = GLM_REFIT_EVERY
+        glm.refitted_through_ = glm.last_month  # due after the next close, not at once
+    if lstm is not None and not hasattr(lstm, "defer_online"):
+        lstm.defer_online, lstm._due = LSTM_DEFER_ONLINE, []
+    return model
 
 
 def health_figures(model: Ensemble, months: int = 6) -> dict:

@@ -30,7 +30,7 @@ from rq import Retry
 from core.months import check_month
 from core.negbin import NegBin
 from online_model.registry import Registry, RegistryError
-from online_model.served import HORIZON, build_served, health_figures
+from online_model.served import HORIZON, bring_up_to_date, build_served, health_figures
 from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
@@ -64,7 +64,8 @@ def _load(reg: Registry):
     if reg.current(MODEL_NAME) is None:
         return None, None
     try:
-        return reg.load(MODEL_NAME)
+        model, manifest = reg.load(MODEL_NAME)
+        return bring_up_to_date(model), manifest
     except RegistryError as exc:
         log.warning("%s; training a new model", exc)
         return None, None

@@ -95,3 +95,24 @@ def test_an_ensemble_closing_in_two_steps_ends_where_one_step_would(small_panel)
     np.testing.assert_allclose(a.mean, b.mean, rtol=1e-9)
     np.testing.assert_allclose(a.dispersion, b.dispersion, rtol=1e-9)
     assert two_step.after_close() == {}
+
+
+def test_a_model_saved_before_the_follow_up_existed_learns_like_a_new_one(small_panel):
+    """A served model pickled by an earlier version (no refit or deferral settings) is brought up
+    to date on load: the GLM refits after the next close, the LSTM's epoch waits for the follow-up."""
+    from online_model.served import bring_up_to_date
+
+    glm = OnlineGLM(seed=1)
+    lstm = LSTMForecaster(hidden=8, epochs=1, window=12, seed=3)
+    old = Ensemble({"online": glm, "lstm": lstm, "ses": SES(0.2)}, prior=("online", "ses"))
+    old.learn_many(small_panel.loc[:, :"2023-06"])
+    lstm.full_train()
+    for attr in ("refit_every", "refitted_through_"):
+        del glm.__dict__[attr]
+    del lstm.__dict__["defer_online"], lstm.__dict__["_due"]
+    model = bring_up_to_date(_twin(old))
+    assert model.after_close() == {}, "nothing is due before a month closes"
+    with model.deferring():
+        model.learn_one("2023-07", _counts(small_panel, "2023-07"))
+    assert set(model.after_close()) == {"online", "lstm"}
+    assert model.members["online"].refitted_through_ == "2023-07"
