@@ -7,9 +7,10 @@ combination that would have minimised the deviance over the last ``window`` mont
 exponentiated gradient, shrunk toward the pooled weights of the horizon). A second, online stage
 then recalibrates the combination per (category, horizon): a two-parameter Poisson GLM
 ``log mean = a + b * (log(combined + eps) - centre)`` fitted by likelihood on the combination's own
-out-of-sample forecasts of the last ``window`` months, recent months weighing more (shrunk toward the
-horizon's pooled fit, which is shrunk toward the identity). It corrects what convex weights cannot: a combination that is too
-flat or too steep across levels, and the level drift of the horizon. Dispersion of the served
+out-of-sample forecasts of the last ``window`` months, recent months weighing more (shrunk toward
+the horizon's pooled fit, which is shrunk toward the identity). It corrects what convex weights
+cannot: a combination that is too flat or too steep across levels, and the level drift of the
+horizon. Dispersion of the served
 forecast is learned from its own errors like any other model.
 
 Work that may follow a month's close in a job of its own (the LSTM's epoch on the new month, the
