@@ -10,8 +10,7 @@ then recalibrates the combination per (category, horizon): a two-parameter Poiss
 out-of-sample forecasts of the last ``window`` months, recent months weighing more (shrunk toward
 the horizon's pooled fit, which is shrunk toward the identity). It corrects what convex weights
 cannot: a combination that is too flat or too steep across levels, and the level drift of the
-horizon. Dispersion of the served
-forecast is learned from its own errors like any other model.
+horizon. Dispersion of the served forecast is learned from its own errors like any other model.
 
 Work that may follow a month's close in a job of its own (the LSTM's epoch on the new month, the
 online GLM's refit on all history) is :meth:`Ensemble.after_close`: ``learn_one`` runs it at once

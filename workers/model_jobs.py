@@ -143,30 +143,33 @@ def on_month_closed(month: str) -> dict:
                 for m in learned:
                     model.learn_one(m, store.month_counts(m))
             deferred = bool(learned)
-        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
-                         metrics=health_figures(model))
-        n = refresh_cache(rt, model, saved.version)
+        version, n = _publish(rt, reg, model)
         took = time.perf_counter() - started
-        log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, saved.version, took)
-        out = {"status": "ok", "learned": learned, "series": n, "version": saved.version,
+        log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, version, took)
+        out = {"status": "ok", "learned": learned, "series": n, "version": version,
                "data_through": model.last_month, "seconds": round(took, 2)}
         lstm = model.members.get("lstm")
         judged = [r for r in getattr(lstm, "fine_tunes_", []) if r.get("judged_on") in learned]
         if judged:
             out["lstm_challenger"] = judged[-1]
-    if deferred:
-        job = enqueue_after_close(settings, model.last_month)
-        out["follow_up"] = job.id
-    return out
+        if deferred:  # it waits for this job's lock, then takes the model as saved above
+            out["follow_up"] = enqueue_after_close(rt, model.last_month).id
+        return out
 
 
-def enqueue_after_close(settings: Settings, month: str):
+def _publish(rt: Runtime, reg: Registry, model) -> tuple[int, int]:
+    """Save the served model and serve its forecasts: ``(version, forecasts written)``."""
+    saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
+                     metrics=health_figures(model))
+    return saved.version, refresh_cache(rt, model, saved.version)
+
+
+def enqueue_after_close(rt: Runtime, month: str):
     """Queue :func:`after_close` on the models queue (timeout and retry set)."""
-    with runtime(settings) as rt:
-        return rt.queue("models").enqueue_call(
-            "workers.model_jobs.after_close", timeout=FOLLOW_UP_TIMEOUT_S, retry=FOLLOW_UP_RETRY,
-            description=f"model follow-up after {month} (LSTM epoch, GLM refit)",
-            failure_ttl=30 * 24 * 3600)
+    return rt.queue("models").enqueue_call(
+        "workers.model_jobs.after_close", timeout=FOLLOW_UP_TIMEOUT_S, retry=FOLLOW_UP_RETRY,
+        description=f"model follow-up after {month} (LSTM epoch, GLM refit)",
+        failure_ttl=30 * 24 * 3600)
 
 
 def after_close() -> dict:
@@ -183,13 +186,11 @@ def after_close() -> dict:
         if not done:
             return {"status": "skipped", "reason": "nothing left to learn",
                     "data_through": model.last_month}
-        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
-                         metrics=health_figures(model))
-        n = refresh_cache(rt, model, saved.version)
+        version, n = _publish(rt, reg, model)
         took = time.perf_counter() - started
         log.info("follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
-                 model.last_month, sorted(done), n, saved.version, took)
-        return {"status": "ok", "done": done, "series": n, "version": saved.version,
+                 model.last_month, sorted(done), n, version, took)
+        return {"status": "ok", "done": done, "series": n, "version": version,
                 "data_through": model.last_month, "seconds": round(took, 2)}
 
 
@@ -205,24 +206,22 @@ def fine_tune() -> dict:
         if lstm is None:
             return {"status": "skipped", "reason": "the served model has no LSTM"}
         # a follow-up that failed for good must not leave the LSTM a month behind its challenger
-        if model.after_close():
-            saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
-                             metrics=health_figures(model))
-            refresh_cache(rt, model, saved.version)
+        caught_up = model.after_close()
         done = getattr(lstm, "fine_tuned_through_", None)
-        if done is not None and done >= (model.last_month or ""):
-            return {"status": "skipped",
-                    "reason": f"no month closed since the last fine-tune ({done})"}
         try:
+            if done is not None and done >= (model.last_month or ""):
+                raise ValueError(f"no month closed since the last fine-tune ({done})")
             record = lstm.fine_tune()
-        except ValueError as exc:  # too little history to train at all
+        except ValueError as exc:  # nothing new, or too little history to train at all
+            if caught_up:
+                _publish(rt, reg, model)
             return {"status": "skipped", "reason": str(exc)}
         metrics = {**health_figures(model), "fine_tune": record}
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
         if lstm.challenger_ is not None:
             reg.save(CHALLENGER_NAME, _ChallengerView.of(lstm), data_through=model.last_month,
                      metrics=record)
-        if record.get("promoted"):
+        if record.get("promoted") or caught_up:
             refresh_cache(rt, model, saved.version)
         return {"status": "ok", "version": saved.version, **record}
 
@@ -238,10 +237,8 @@ def full_train() -> dict:
             return {"status": "skipped", "reason": "no closed month yet"}
         model, learned = _train_new(store, settings, last)
         reg = Registry(settings.models_path)
-        saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
-                         metrics=health_figures(model))
-        n = refresh_cache(rt, model, saved.version)
-        return {"status": "ok", "months": len(learned), "series": n, "version": saved.version,
+        version, n = _publish(rt, reg, model)
+        return {"status": "ok", "months": len(learned), "series": n, "version": version,
                 "data_through": model.last_month,
                 "seconds": round(time.perf_counter() - started, 2)}
 

@@ -125,6 +125,25 @@ def test_fine_tune_skips_without_a_new_month_then_runs(loaded, r, keys, settings
         assert ForecastCache(r, keys).version() == before
 
 
+def test_a_fine_tune_first_does_a_follow_up_left_undone(loaded, r, keys, settings_env):
+    """If the close's follow-up has not run (or failed for good), the fine-tune does its work first,
+    serves the result once, and the follow-up then finds nothing left to learn."""
+    with runtime(settings_env) as rt:
+        _run(rt, model_jobs.on_month_closed, "2023-10")
+        close_month(r, keys, "2023-11", "test")
+        out = model_jobs.on_month_closed("2023-11")  # its follow-up stays queued
+        version = ForecastCache(r, keys).version()
+        tuned = model_jobs.fine_tune()
+        assert tuned["status"] == "ok" and tuned["pending"] is True
+        assert ForecastCache(r, keys).version() == version + 1
+        model, _ = Registry(settings_env.models_path).load(model_jobs.MODEL_NAME)
+        assert not model.members["lstm"]._due
+        assert model.members["online"].refitted_through_ == "2023-11"
+        SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+        follow_up = rt.queue("models").fetch_job(out["follow_up"])
+        assert follow_up.return_value()["status"] == "skipped"
+
+
 def test_the_challenger_is_judged_on_the_next_month_to_close(loaded, r, keys, settings_env):
     """A challenger trained through 2023-11 is judged on 2023-12, which neither network had seen."""
     with runtime(settings_env) as rt:
