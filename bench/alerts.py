@@ -98,7 +98,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "2023.csv"
             frame[frame["Year"] == 2023].to_csv(path, index=False)
-            sent = Producer(client, keys).send(read_calgary(path, expand=True))
+            sent = Producer(client, keys).send(read_calgary(path, expand=True, invent_days=True))
         consumer = Consumer(client, keys, batch_size=2000)
         consumer.run(burst=True)
         consumer.close()

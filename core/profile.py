@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-__all__ = ["CityProfile", "ProfileError", "check_file", "load_profile", "active_profile",
+__all__ = ["CityProfile", "Feed", "ProfileError", "check_file", "load_profile", "active_profile",
            "CALGARY_FILE", "ENV_VAR"]
 
 ENV_VAR = "CRIMECAST_CITY_FILE"
@@ -124,13 +124,54 @@ class Reference(_Model):
     population: PopulationFile | None = None
 
 
+class Feed(_Model):
+    """Where new data keep coming from, pulled on a schedule by the ingest job (docs/feeds.md).
+
+    Exactly one of: ``url`` (a CSV or JSONL file fetched over HTTP(S) at each pull), ``folder`` (a
+    drop folder a records system exports to; each new file is read once), ``socrata`` (a Socrata
+    dataset id, paged from ``portal``, default the source's ``url``) or ``workbook`` (the police
+    workbook: a file or folder read by the ``workbook`` reader). ``every`` is the schedule
+    (``daily 05:30``, ``mon 06:00`` or a 5-field crontab); ``quiet_days``: no new incident counted
+    for this long is reported as the source gone quiet. ``push: true`` instead: a producer pushes
+    records (``crimecast ingest jsonl``); nothing is pulled, the quiet check still applies.
+    """
+
+    url: str | None = None
+    folder: str | None = None
+    socrata: str | None = None
+    workbook: str | None = None
+    push: bool = False
+    portal: str | None = None
+    every: str = "daily 05:30"
+    quiet_days: int = Field(default=45, ge=1)
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "Feed":
+        given = [k for k in _FEED_KINDS if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("a feed names exactly one of url, folder, socrata, workbook or "
+                             "push: true" + (f" (got {', '.join(given)})" if given else ""))
+        return self
+
+    @property
+    def kind(self) -> str:
+        """``url``, ``folder``, ``socrata``, ``workbook`` or ``push`` (a producer pushes records
+        with ``crimecast ingest jsonl``: nothing to pull, but the quiet check still applies)."""
+        return next(k for k in _FEED_KINDS if getattr(self, k))
+
+
+_FEED_KINDS = ("url", "folder", "socrata", "workbook", "push")
+
+
 class Source(_Model):
     """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
-    (the mapping's format is :mod:`stream.sources.mapped`'s)."""
+    (the mapping's format is :mod:`stream.sources.mapped`'s); ``feed``: where new data keep
+    coming from (None: data arrive only by hand or pushed by a producer)."""
 
     kind: Literal["calgary", "mapped"]
     mapping: dict[str, Any] | None = None
     url: str | None = None
+    feed: Feed | None = None
 
     @model_validator(mode="after")
     def _mapping_for_mapped(self) -> "Source":

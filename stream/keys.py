@@ -128,6 +128,31 @@ class Keys:
         """Hash ``source -> incidents counted`` (e.g. ``calgary``, ``synthetic``)."""
         return self._k("sources")
 
+    @property
+    def city(self) -> str:
+        """Hash: the city profile this prefix's data belong to (``name``, ``profile``,
+        ``claimed_at``); another city's data are refused (one prefix per city)."""
+        return self._k("city")
+
+    @property
+    def feed(self) -> str:
+        """Hash: the source feed's last pull (``at``, ``status``, ``rows``, ``records``,
+        ``rejected``, ``newest``, ``error``, ``where``) and ``last_new_at`` (a pull that sent
+        anything not seen before)."""
+        return self._k("feed")
+
+    @property
+    def feed_files(self) -> str:
+        """Hash ``sha256 of a pulled file -> JSON {name, at, rows}``: a file already read is not
+        read again (re-reading would count nothing twice anyway)."""
+        return self._k("feed", "files")
+
+    @property
+    def model_state(self) -> str:
+        """Hash: the served model's loadability (``refused``: why the registry refused it,
+        ``retrain_job``: the full retrain queued for it, ``at``)."""
+        return self._k("models", "state")
+
     # --- forecasts (written by workers, read by the bot) -------------------------------------
     @property
     def forecasts(self) -> str:

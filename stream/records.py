@@ -11,6 +11,7 @@ Everything that reaches Redis is validated here first: a record that fails raise
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from dataclasses import dataclass
@@ -119,6 +120,20 @@ def parse_day(value: object, *, today: date | None = None) -> date:
     return day
 
 
+def month_day(day: date, today: date | None = None) -> date:
+    """The day a monthly record is filed on: its month's last day, or today for the current month
+    (how the portal's rows are dated; :meth:`stream.store.CountStore.resolution` then reads
+    "month").
+
+    >>> month_day(date(2023, 2, 3))
+    datetime.date(2023, 2, 28)
+    >>> month_day(date(2023, 2, 3), today=date(2023, 2, 10))
+    datetime.date(2023, 2, 10)
+    """
+    last = date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return min(last, today or datetime.now(timezone.utc).date())
+
+
 def parse_count(value: object) -> int:
     """A positive whole count (``"3"``, ``3``, ``"3.0"``); zero, negatives and junk are errors.
 
@@ -225,11 +240,18 @@ class Incident:
     @classmethod
     def make(cls, id: object, community: object, category: object, occurred_at: object,
              count: object = 1, source: object = "", *, categories: CategorySet | None = None,
-             today: date | None = None) -> "Incident":
-        """Normalise and validate raw values; raises :class:`RecordError` with the reason."""
+             today: date | None = None, resolution: str = "day") -> "Incident":
+        """Normalise and validate raw values; raises :class:`RecordError` with the reason.
+
+        ``resolution="month"``: the record is a monthly count (or made from one), filed on its
+        month's last day whatever day it names, so no day-level view invents days.
+        """
+        day = parse_day(occurred_at, today=today)
+        if resolution == "month":
+            day = month_day(day, today)
         return cls(check_id(id), check_community(community),
                    check_category(category, categories or CategorySet.default()),
-                   parse_day(occurred_at, today=today), parse_count(count), check_source(source))
+                   day, parse_count(count), check_source(source))
 
     def to_fields(self) -> dict[str, str]:
         """Stream entry fields (all text), with the schema version."""

@@ -23,7 +23,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlertJobError", "accountability_report", "weekly_alert", "month_close_check", "health_check", "record_month_closed",
+__all__ = ["AlertJobError", "accountability_report", "weekly_alert", "ingest_feed", "month_close_check", "health_check", "record_month_closed",
            "on_month_closed", "fine_tune", "full_train", "collect_health"]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
@@ -70,6 +70,15 @@ def accountability_report(months: int = 12, end: str | None = None) -> dict:
                   if post_report(rt.client, rt.keys, c, report, webhook=hook)]
     return {"period": period_label(report), "channels": len(channels), "queued": len(queued),
             "already": len(channels) - len(queued)}
+
+
+def ingest_feed() -> dict:
+    """Pull what the city's source feed has that is new and put it on the stream
+    (:func:`workers.feed.pull`; a failed pull fails the job, so rq retries it)."""
+    from .feed import pull
+
+    with _job_runtime() as rt:
+        return pull(rt)
 
 
 def month_close_check() -> dict:
@@ -180,6 +189,13 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         out[f"failed_{kind}"] = failed
         if failed:
             problems.append(f"{failed} failed job(s) on the {kind} queue")
+    from .city import recorded_city
+    from .feed import feed_health
+
+    out["city"] = recorded_city(c, k)
+    feed, feed_problems = feed_health(rt)
+    out.update(feed)
+    problems.extend(feed_problems)
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = _s(last_tick) if last_tick else None

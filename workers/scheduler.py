@@ -161,7 +161,19 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
         JobSpec("health", "workers.jobs.health_check", "default",
                 CronTrigger(minute="*/5", timezone=_zone(tz)), 240, 60, 1, (30,),
                 description="record Redis, stream, queue and data-freshness health"),
-    ]
+    ] + _feed_jobs(settings, tz, grace)
+
+
+def _feed_jobs(settings: Settings, tz: str, grace: int) -> list[JobSpec]:
+    """The ``ingest`` job when the city profile's source has a feed to pull (workers/feed.py)."""
+    from core.profile import load_profile
+
+    feed = load_profile(settings.city_file).source.feed
+    if feed is None or feed.kind == "push":
+        return []
+    return [JobSpec("ingest", "workers.jobs.ingest_feed", "default", parse_cron(feed.every, tz),
+                    grace, 1800, 3, (60, 300, 900),
+                    description=f"pull new data from the source feed ({feed.kind})")]
 
 
 def _run_key(run: datetime) -> str:

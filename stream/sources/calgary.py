@@ -2,8 +2,10 @@
 
 Each row is a monthly total of one series. As it is (``expand=False``) a row streams as one record
 with its count, dated on the month's last day (the row covers the whole month). With ``expand=True``
-it becomes ``count`` one-incident records, their days spread evenly and deterministically over the
-month, for streaming demos and benchmarks.
+it becomes ``count`` one-incident records, for streaming demos and benchmarks; they keep the row's
+month resolution (all filed on the month's last day), so nothing downstream answers "last week"
+from days the source never gave. ``invent_days=True`` (tests and benchmarks of day-level paths
+only, never the command line) spreads them evenly and deterministically over the month instead.
 
 The portal gives no ids. A row's id is derived from its key (community, category, year, month)
 plus its occurrence index among rows of the file with that key, so identical rows are separate
@@ -21,15 +23,15 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet
-from ..records import MIN_DATE, Incident, RecordError, derive_id, normalise_name, parse_count
+from ..records import (MIN_DATE, Incident, RecordError, derive_id, month_day, normalise_name,
+                       parse_count)
 from .base import CsvRows, Loaded, no_rows_error
 
 COLUMNS = ["Community", "Category", "Crime Count", "Year", "Month"]
 
 
 def _row_day(year: int, month: int, today: date) -> date:
-    last = date(year, month, calendar.monthrange(year, month)[1])
-    return min(last, today)
+    return month_day(date(year, month, 1), today)
 
 
 def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> tuple:
@@ -60,7 +62,8 @@ def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> t
 
 
 def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: str = "calgary",
-                 categories: CategorySet | None = None, today: date | None = None) -> Loaded:
+                 categories: CategorySet | None = None, today: date | None = None,
+                 invent_days: bool = False) -> Loaded:
     """Read and check a portal CSV; raises :class:`SourceError` for file-level problems."""
     path = Path(path)
     categories = categories or CategorySet.calgary()
@@ -93,8 +96,10 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
             dim = calendar.monthrange(year, month)[1]
             row_id = derive_id(source, "x", comm, cat, year, month, occ)
             offset = int(row_id[-4:], 16) % dim
+            filed = _row_day(year, month, today)
             for j in range(count):
-                day = date(year, month, 1 + (offset + (j * dim) // count) % dim)
+                day = (date(year, month, 1 + (offset + (j * dim) // count) % dim) if invent_days
+                       else filed)
                 yield Incident(f"{row_id}.{j}", comm, cat, min(day, today), 1, source)
 
     return Loaded(str(path), n, total, make, rejected, source=source)

@@ -43,16 +43,18 @@ def test_identical_rows_are_separate_incidents_with_stable_ids(tmp_path):
     assert all(i.count == 2 and i.occurred_at == date(2023, 5, 31) for i in first)
 
 
-def test_expand_gives_one_record_per_incident_spread_over_the_month(tmp_path):
-    """--expand: count records of count 1, unique ids, days spread deterministically in the month."""
+def test_expand_gives_one_record_per_incident_filed_on_the_month(tmp_path):
+    """--expand: count records of count 1, unique ids, all on the month's last day (the row's
+    month resolution: no invented days); ``invent_days`` (tests, benchmarks) spreads them."""
     path = _write(tmp_path, HEADER + "BELTLINE,Street Robbery,10,2023,2\nFOREST LAWN,Theft OF Vehicle,1,2023,2\n")
     recs = _incidents(read_calgary(path, expand=True, today=TODAY))
     assert len(recs) == 11 and all(r.count == 1 for r in recs)
     assert len({r.id for r in recs}) == 11
-    days = [r.occurred_at.day for r in recs if r.community == "BELTLINE"]
-    assert all(r.month == "2023-02" for r in recs)
-    assert len(set(days)) == 10  # spread, not piled on one day
+    assert {r.occurred_at for r in recs} == {date(2023, 2, 28)}
     assert [r.id for r in recs] == [r.id for r in _incidents(read_calgary(path, expand=True, today=TODAY))]
+    spread = _incidents(read_calgary(path, expand=True, today=TODAY, invent_days=True))
+    assert [r.id for r in spread] == [r.id for r in recs]
+    assert len({r.occurred_at.day for r in spread if r.community == "BELTLINE"}) == 10
 
 
 def test_category_spelling_variants_are_accepted(tmp_path):

@@ -85,7 +85,8 @@ def ingest_frame(client, keys, frame: pd.DataFrame, tmp_path: Path, name: str = 
     consumer; returns the incidents sent."""
     path = tmp_path / name
     frame.to_csv(path, index=False)
-    sent = Producer(client, keys).send(read_calgary(path, expand=True))
+    # invented days: a day-level stand-in for the day-level alert paths (never from the CLI)
+    sent = Producer(client, keys).send(read_calgary(path, expand=True, invent_days=True))
     consumer = Consumer(client, keys, batch_size=2000)
     try:
         consumer.run(burst=True)

@@ -71,7 +71,7 @@ def test_every_job_has_timeout_and_retry(rt):
     """Each scheduled job is enqueued with an explicit timeout and a retry policy with intervals."""
     sched = Scheduler(rt)
     assert set(sched.jobs) == {"weekly_alert", "accountability_report", "fine_tune", "month_close",
-                               "health"}
+                               "health", "ingest"}  # ingest: Calgary's profile has a feed
     for spec in default_jobs(rt.settings):
         run = previous_run(spec.trigger, MONDAY_8 + timedelta(days=7), 40 * 24 * 3600)  # monthly too
         assert sched.fire(spec.id, run)

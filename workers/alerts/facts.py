@@ -285,6 +285,13 @@ class WeekFacts:
                 notes.append("No forecasts yet: run `crimecast train` (or `crimecast demo`).")
         if watermark is None:
             notes.append("No incident data has been counted yet.")
+        if as_of >= datetime.now(timezone.utc).date() - timedelta(days=1):  # not a replay
+            from ..feed import quiet_note
+            from ..settings import Settings
+
+            quiet = quiet_note(client, keys, Settings())
+            if quiet:
+                notes.append(quiet)
 
         plan = (_monthly_plan(newest, as_of, fc, week_end) if resolution == "month" else
                 _daily_plan(store, archive, fc, watermark, as_of))

@@ -140,8 +140,19 @@ def _report_rejected(loaded: Loaded) -> None:
         err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
 
 
+def _claim(rt: Runtime, settings: Settings) -> None:
+    """Record this prefix's city, or refuse another city's data with one line."""
+    from ..city import CityMismatch, claim_city
+
+    try:
+        claim_city(rt.client, rt.keys, _profile(settings))
+    except CityMismatch as exc:
+        raise fail(str(exc)) from None
+
+
 def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) -> None:
     with _runtime(settings) as rt:
+        _claim(rt, settings)
         try:
             _send(rt, loaded, len(loaded), label, drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
@@ -249,10 +260,81 @@ def ingest_synthetic(
                   f"from {start} over {months} months (seed {seed}); every view of these counts "
                   "says so.")
     with _runtime(settings) as rt:
+        _claim(rt, settings)
         try:
             _send(rt, records, len(records), "ingest synthetic", drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise fail(f"Redis connection lost: {exc}. Re-run the same command.") from None
+
+
+@ingest_app.command("jsonl")
+def ingest_jsonl(
+    file: str = typer.Argument(..., help="JSON Lines file, or - to read standard input (a live "
+                                         "feed: sent as lines arrive)."),
+    source: str = typer.Option("jsonl", help="Source label of records that name none."),
+    drain: bool = DrainOpt,
+) -> None:
+    """The producer interface: one JSON object per line (id, community, category, occurred_at,
+    count, source, resolution), the same validation and dead letters as every source
+    (docs/feeds.md)."""
+    from stream.sources.jsonl import line_batches, parse_lines, read_jsonl
+
+    settings = load_settings()
+    categories = _categories(settings)
+    if file != "-":
+        try:
+            loaded = read_jsonl(Path(file), categories, default_source=source)
+        except SourceError as exc:
+            raise fail(str(exc)) from None
+        _say(f"{file}: {loaded.rows:,} lines -> {loaded.total:,} records to send")
+        _ingest_loaded(settings, loaded, f"ingest {Path(file).name}", drain)
+        return
+    import sys
+
+    sent = rejected = lines = 0
+    with _runtime(settings) as rt:
+        _claim(rt, settings)
+        producer = Producer(rt.client, rt.keys)
+        try:
+            for batch in line_batches(sys.stdin.fileno()):
+                items = list(parse_lines(batch, categories, origin="stdin", default_source=source,
+                                         first_line=lines + 1))
+                lines += len(batch)
+                sent += producer.send(items)
+                rejected = producer.rejected
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise fail(f"Redis connection lost after {sent:,} records from standard input: {exc}. "
+                       "Re-send from where it stopped (records already sent count once).") from None
+        except KeyboardInterrupt:
+            pass
+        console.print(f"sent {sent:,} records from {lines:,} lines of standard input"
+                      + (f"; {rejected:,} refused to the dead-letter stream (see `crimecast "
+                         "dead-letters`)" if rejected else ""))
+        if drain:
+            _drain(rt)
+
+
+@ingest_app.command("pull")
+def ingest_pull(drain: bool = DrainOpt) -> None:
+    """Pull new data from the city profile's source feed now (what the scheduler's ingest job
+    does): only what was not read before is sent."""
+    from ..feed import FeedError, pull
+
+    settings = load_settings()
+    with _runtime(settings) as rt:
+        _claim(rt, settings)
+        try:
+            summary = pull(rt, profile=_profile(settings))
+        except FeedError as exc:
+            raise fail(str(exc)) from None
+        if summary["status"] == "skipped":
+            raise fail(summary["reason"] + " (add source.feed to it: docs/feeds.md)")
+        _say(f"pulled from {summary['where']}: {len(summary['files'])} new file(s) "
+             f"({summary['rows']:,} rows -> {summary['records']:,} records, "
+             f"{summary['rejected']:,} refused), {len(summary['unchanged'])} unchanged; "
+             f"newest date {summary['newest'] or '-'}")
+        if drain:
+            _drain(rt)
 
 
 @app.command("export-counts")
