@@ -52,6 +52,10 @@ def test_ingest_expand_counts_the_same_totals(settings_env, keys, calgary_slice)
     store = _store(settings_env, keys)
     assert store.stats()["incidents"] == pd.read_csv(calgary_slice)["Crime Count"].sum()
     assert store.stats()["applied"] == store.stats()["incidents"]
+    # made from monthly counts, the incidents keep month resolution: no invented days
+    assert store.resolution() == "month"
+    answer = runner.invoke(app, ["ask", "how many car thefts in Beltline last week"])
+    assert "The source publishes whole months, not days, so I can't count last week" in answer.output
 
 
 @pytest.mark.parametrize("content, message", [
