@@ -7,6 +7,7 @@ they never appear in a repr, a log line or an error message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default the city profile's.")
 
     # models
-    model_dir: Path | None = Field(default=None, description="Model registry; default STATE_DIR/models.")
+    model_dir: Path | None = Field(default=None, description="Model registry root, one folder per key prefix (city) inside; default STATE_DIR/models.")
     seed: int = Field(default=42, description="Seed for training.")
 
     # scheduler
@@ -89,7 +90,14 @@ class Settings(BaseSettings):
 
     @property
     def models_path(self) -> Path:
-        return self.model_dir or (self.state_dir / "models")
+        """This prefix's model registry, ``<model_dir or STATE_DIR/models>/<prefix>``: several
+        cities (prefixes) share one state directory without overwriting each other's models.
+
+        >>> Settings(state_dir=Path("/s"), key_prefix="yyc").models_path.as_posix()
+        '/s/models/yyc'
+        """
+        root = self.model_dir or (self.state_dir / "models")
+        return root / re.sub(r"[^A-Za-z0-9._-]", "_", self.key_prefix)
 
 
 def env_name(name: str, field) -> str:

@@ -35,6 +35,7 @@ def worker_cmd(
     settings = load_settings()
     rt = open_runtime_or_exit(settings)
     try:
+        _claim_city(rt)
         worker = StreamWorker(rt, name=name)
         worker.install_signal_handlers()
         stats = worker.run(burst=burst)
@@ -56,6 +57,18 @@ def worker_cmd(
                           "`crimecast dead-letters` if they keep failing)")
     if burst and not stats.left_pending and not stats.handed_back:
         console.print("drained: nothing unread, nothing pending")
+
+
+def _claim_city(rt) -> None:
+    """One prefix, one city: a worker whose profile names another city stops with one line."""
+    from core.profile import load_profile
+
+    from ..city import CityMismatch, claim_city
+
+    try:
+        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
+    except CityMismatch as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command("close-month")
