@@ -18,12 +18,15 @@ WORKDIR /app
 # torch first, from the CPU index, so the project's install never pulls CUDA wheels.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
-COPY pyproject.toml README.md ./
+# constraints.txt pins every runtime dependency to the tested versions: a rebuilt image installs
+# the same river/numpy/pandas/torch, so the saved models still load (docs/operations.md, Upgrades).
+COPY pyproject.toml README.md constraints.txt ./
+COPY core ./core
 COPY stream ./stream
 COPY online_model ./online_model
 COPY workers ./workers
 COPY bot ./bot
-RUN pip install . \
+RUN pip install -c constraints.txt . \
     && useradd --create-home --uid 10001 crimecast \
     && mkdir -p /data && chown crimecast /data
 

@@ -144,9 +144,16 @@ class Registry:
         except (ValueError, TypeError) as exc:
             raise RegistryError(f"model {name!r} v{version}: unreadable manifest ({exc})") from None
 
-    def load(self, name: str, version: int | None = None, *, check_libraries: bool = True):
-        """``(model, manifest)``; raises :class:`RegistryError` if anything does not match."""
+    def check(self, name: str, version: int | None = None, *,
+              check_libraries: bool = True) -> Manifest:
+        """The manifest of a version that :meth:`load` would accept, without unpickling anything
+        (library versions read from the installed packages' metadata, so torch is not imported);
+        raises :class:`RegistryError` saying why it would be refused."""
         manifest = self.manifest(name, version)
+        self._check(manifest, name, check_libraries, _installed_versions)
+        return manifest
+
+    def _check(self, manifest: Manifest, name: str, check_libraries: bool, running_of) -> None:
         where = f"model {name!r} v{manifest.version}"
         if manifest.format != FORMAT:
             raise RegistryError(f"{where}: artifact format {manifest.format}, this code reads {FORMAT}")
@@ -159,18 +166,21 @@ class Registry:
                 raise RegistryError(f"{where}: {fname} does not match its sha256 in the manifest "
                                     "(corrupt or altered); refusing to load")
         if check_libraries:
-            running = library_versions()
+            running = running_of(manifest)
             for lib, saved in manifest.libraries.items():
                 if lib == "python":
                     continue
                 now = running.get(lib)
-                if lib == "torch" and now is None and WEIGHTS in manifest.files:
-                    import torch
-
-                    now = torch.__version__
                 if now is not None and _minor(now) != _minor(saved):
                     raise RegistryError(f"{where}: saved with {lib} {saved}, running {now}; "
                                         "refusing to load (retrain with `crimecast train`)")
+
+    def load(self, name: str, version: int | None = None, *, check_libraries: bool = True):
+        """``(model, manifest)``; raises :class:`RegistryError` if anything does not match."""
+        manifest = self.manifest(name, version)
+        self._check(manifest, name, check_libraries, _loaded_versions)
+        where = f"model {name!r} v{manifest.version}"
+        folder = self.root / name / f"v{manifest.version:04d}"
         with open(folder / PAYLOAD, "rb") as f:
             model = pickle.load(f)
         if f"{type(model).__module__}.{type(model).__qualname__}" != manifest.class_path:
@@ -188,6 +198,27 @@ class Registry:
         for v in self.versions(name)[:-keep]:
             if v != current:
                 shutil.rmtree(self.root / name / f"v{v:04d}", ignore_errors=True)
+
+
+def _loaded_versions(manifest: Manifest) -> dict[str, str]:
+    running = library_versions()
+    if "torch" not in running and WEIGHTS in manifest.files:
+        import torch
+
+        running["torch"] = torch.__version__
+    return running
+
+
+def _installed_versions(manifest: Manifest) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for lib in manifest.libraries:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            pass
+    return out
 
 
 def _jsonable(obj):

@@ -191,6 +191,11 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
             problems.append(f"{failed} failed job(s) on the {kind} queue")
     from .city import recorded_city
     from .feed import feed_health
+    from .model_state import check_served
+
+    model, model_problems = check_served(rt, queue_retrain=store)  # the health job retrains
+    out.update(model)
+    problems.extend(model_problems)
 
     out["city"] = recorded_city(c, k)
     feed, feed_problems = feed_health(rt)

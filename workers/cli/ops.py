@@ -8,6 +8,7 @@ the bot's ``alerts preview`` and ``alerts post`` into the ``alerts`` group).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -220,6 +221,47 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
             err_console.print(f"[yellow]problem:[/yellow] {p}")
     else:
         console.print("[green]ok[/green]")
+
+
+# --- backup and restore ---------------------------------------------------------------------------
+@app.command("backup")
+def backup_cmd(
+    out: Path = typer.Argument(..., help="The .tar.gz to write (Redis keys of this prefix and "
+                                         "its model registry)."),
+) -> None:
+    """Save this deployment's state (Redis keys under the prefix + the model registry) together."""
+    from ..backup import BackupError, backup
+
+    rt = open_runtime_or_exit(load_settings())
+    try:
+        done = backup(rt, out)
+    except (BackupError, OSError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        rt.close()
+    console.print(f"saved {done['keys']:,} keys of prefix {done['prefix']} and "
+                  f"{'its model registry' if done['models'] else 'no model registry'} to "
+                  f"{done['file']} ({done['bytes']:,} bytes)", markup=False)
+
+
+@app.command("restore")
+def restore_cmd(
+    src: Path = typer.Argument(..., help="A file written by `crimecast backup`."),
+    force: bool = typer.Option(False, "--force", help="Replace the keys this prefix holds now."),
+) -> None:
+    """Put a backup back: the prefix's Redis keys and its model registry (stop the deployment first)."""
+    from ..backup import BackupError, restore
+
+    rt = open_runtime_or_exit(load_settings())
+    try:
+        done = restore(rt, src, force=force)
+    except (BackupError, OSError) as exc:
+        raise fail(str(exc)) from None
+    finally:
+        rt.close()
+    console.print(f"restored {done['keys']:,} keys of prefix {done['prefix']} (replaced "
+                  f"{done['replaced']:,}) and {'the' if done['models'] else 'no'} model registry",
+                  markup=False)
 
 
 # --- alerts (admin) ------------------------------------------------------------------------------
