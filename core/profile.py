@@ -33,6 +33,7 @@ __all__ = ["CityProfile", "Feed", "ProfileError", "check_file", "load_profile", 
            "CALGARY_FILE", "ENV_VAR"]
 
 ENV_VAR = "CRIMECAST_CITY_FILE"
+CONFIG_ENV = "CRIMECAST_CONFIG_DIR"  # the deployment's folder of profiles and reference files
 CALGARY_FILE = Path(__file__).with_name("profiles") / "calgary.yaml"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -284,13 +285,19 @@ class CityProfile(_Model):
         return name.startswith(head) and name.endswith(tail) and len(name) > len(head) + len(tail)
 
     def resolve_file(self, name: str | None) -> Path | None:
-        """A file named in the profile, relative to the profile's own folder."""
+        """A file named in the profile, relative to the profile's own folder; a relative name not
+        found there is looked for in the deployment's config folder (``CRIMECAST_CONFIG_DIR``,
+        which compose mounts at ``/config``: reference files for the built-in profile)."""
         if not name:
             return None
         p = Path(name).expanduser()
-        if not p.is_absolute() and self.path:
-            p = Path(self.path).parent / p
-        return p
+        if p.is_absolute():
+            return p
+        beside = Path(self.path).parent / p if self.path else p
+        config = os.environ.get(CONFIG_ENV, "").strip()
+        if not beside.exists() and config and (Path(config) / p).exists():
+            return Path(config) / p
+        return beside
 
 
 # --- loading -------------------------------------------------------------------------------------

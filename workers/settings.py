@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # city
     city_file: Path | None = Field(default=None, description="City profile YAML (name, area words, categories, places, source); default Calgary's.")
 
+    config_dir: Path | None = Field(default=None, description="Folder of city profiles and reference files (compose mounts ./config at /config); files a profile names are looked for here when not beside it.")
+
     # stream
     batch_size: int = Field(default=500, ge=1, description="Records per consumer batch.")
     block_ms: int = Field(default=1000, ge=0, description="XREADGROUP block time.")
