@@ -75,12 +75,21 @@ def bot_cmd(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
     from . import discord_bot
 
     if settings.discord_token is None:
-        raise fail("CRIMECAST_DISCORD_TOKEN is not set: create a bot in the Discord developer "
-                   "portal and export its token", 2)
+        # said once, then down cleanly: exit 0, which compose's `restart: on-failure` leaves down
+        # (a crash still restarts); set the token and `docker compose up -d bot` (docs/discord.md)
+        err_console.print("the Discord bot is off: CRIMECAST_DISCORD_TOKEN is not set (create the "
+                          "application as docs/discord.md says, put its token in .env, then "
+                          "`docker compose up -d bot`)", markup=False, soft_wrap=True)
+        raise typer.Exit(0)
     _, rt = _runtime()
     try:
         discord_bot.run(settings, rt)
-    except Exception as exc:  # login failure etc.: say what, never the token
+    except discord_bot.discord.LoginFailure:  # a wrong token does not heal by restarting
+        err_console.print("the Discord bot is off: Discord refused CRIMECAST_DISCORD_TOKEN (reset "
+                          "it in the developer portal, update .env, `docker compose up -d bot`)",
+                          markup=False, soft_wrap=True)
+        raise typer.Exit(0) from None
+    except Exception as exc:  # anything else: say what, never the token
         raise fail(f"the bot stopped: {type(exc).__name__}: {exc}") from exc
     finally:
         rt.close()

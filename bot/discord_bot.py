@@ -332,8 +332,17 @@ class CrimecastBot(commands.Bot):
         self.poster_interval_s = poster_interval_s
         self._poster_task: asyncio.Task | None = None
 
+    def show_admin_commands(self, admin_role_ids) -> None:
+        """Configured admin roles may lack Manage Server, which Discord asks by default before it
+        shows ``/alerts``: then show it to everyone and let the bot refuse non-admins itself
+        (``Access.is_admin``)."""
+        group = self.tree.get_command("alerts")
+        if admin_role_ids and group is not None:
+            group.default_permissions = None
+
     async def setup_hook(self) -> None:
         await self.add_cog(CrimecastCog(self, self.service))
+        self.show_admin_commands(self.service.gate.access.admin_role_ids)
         self.tree.on_error = self._on_app_command_error
         if self.guild_ids:
             for gid in self.guild_ids:

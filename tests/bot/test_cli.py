@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -96,11 +97,18 @@ def test_alerts_post_without_sender_reports(settings_env, filled):
     assert res.exit_code == 1 and "no bot token" in res.output
 
 
-def test_bot_without_token_says_so(settings_env, monkeypatch):
-    """`crimecast bot` without a token stops with a clear message."""
+def test_bot_without_token_says_so_once_and_stays_down(settings_env, monkeypatch):
+    """`crimecast bot` without a token says so in one line and exits 0, which compose's
+    `restart: on-failure` leaves down: no crash loop."""
     monkeypatch.delenv("CRIMECAST_DISCORD_TOKEN", raising=False)
     res = runner.invoke(app, ["bot"])
-    assert res.exit_code == 2 and "CRIMECAST_DISCORD_TOKEN" in res.output
+    assert res.exit_code == 0 and "Traceback" not in res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "CRIMECAST_DISCORD_TOKEN is not set" in lines[0]
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    assert compose["services"]["bot"]["restart"] == "on-failure"
 
 
 def test_chat_answers_until_quit(filled, today):

@@ -319,6 +319,21 @@ def test_commands_register_on_a_tree():
     assert am.everyone is False and am.users is False and am.roles is False
 
 
+def test_configured_admin_roles_see_the_admin_commands():
+    """With admin roles configured, /alerts is not hidden behind Manage Server (the bot checks
+    the roles itself); without them it stays a Manage Server command."""
+    from bot.discord_bot import CrimecastBot
+
+    async def payload(admin_roles):
+        client = CrimecastBot(service=None)
+        await client.add_cog(CrimecastCog(client, None))
+        client.show_admin_commands(admin_roles)
+        return {c["name"]: c for c in (x.to_dict(client.tree) for x in client.tree.get_commands())}
+
+    assert run(payload(frozenset({42})))["alerts"]["default_member_permissions"] is None
+    assert run(payload(frozenset()))["alerts"]["default_member_permissions"] is not None
+
+
 def test_region_autocomplete_offers_the_city_s_regions(engine, with_reference):
     """Region autocomplete offers the profile's region labels, and a label resolves on /top."""
     r, keys = with_reference
