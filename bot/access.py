@@ -74,13 +74,15 @@ class Access:
 class Gate:
     """Access control, the per-user rate limit and the audit log, against one Redis."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, access: Access, *, per_minute: int = 10):
+    def __init__(self, client: redis.Redis, keys: Keys, access: Access, *, per_minute: int = 10,
+                 audit_policy=None):
         if per_minute < 1:
             raise ValueError("per_minute must be >= 1")
         self.client = client
         self.keys = keys
         self.access = access
         self.per_minute = per_minute
+        self.audit_policy = audit_policy  # workers.audit.AuditPolicy: pseudonyms and retention
 
     def hit(self, user_id: int | str) -> tuple[bool, int]:
         """Count one request; returns (allowed, seconds until the window resets)."""
@@ -95,12 +97,17 @@ class Gate:
     def audit(self, *, user_id, user: str = "", transport: str, text: str, intent: str = "",
               ok: bool = True, answer: str = "", guild_id=None, channel_id=None,
               ms: float | None = None, outcome: str = "answered") -> str:
-        """Append one record to the audit stream; returns its id."""
+        """Append one record to the audit stream; returns its id. With an audit policy the user
+        is a pseudonym (unless it keeps names) and records past its retention are trimmed."""
+        policy = self.audit_policy
+        user_id, user = policy.who(user_id, user) if policy else (str(user_id), str(user)[:100])
         fields = {"at": datetime.now(timezone.utc).isoformat(), "user_id": str(user_id),
                   "user": str(user)[:100], "transport": transport, "guild_id": str(guild_id or ""),
                   "channel_id": str(channel_id or ""), "text": str(text)[:500], "intent": intent,
                   "ok": "1" if ok else "0", "outcome": outcome, "answer": str(answer)[:300],
                   "ms": f"{ms:.1f}" if ms is not None else ""}
+        if policy is not None:
+            return self.client.xadd(self.keys.audit, fields, minid=policy.min_id(), approximate=True)
         return self.client.xadd(self.keys.audit, fields, maxlen=AUDIT_MAXLEN, approximate=True)
 
     def recent(self, count: int = 20) -> list[dict]:

@@ -397,8 +397,11 @@ def run(settings, rt) -> None:
         raise RuntimeError("CRIMECAST_DISCORD_TOKEN is not set")
     token = settings.discord_token.get_secret_value()
     engine = Engine(rt.client, rt.keys)
+    from workers.audit import AuditPolicy
+
     gate = Gate(rt.client, rt.keys, Access.from_settings(settings),
-                per_minute=settings.rate_limit_per_minute)
+                per_minute=settings.rate_limit_per_minute,
+                audit_policy=AuditPolicy.from_settings(settings, rt.client, rt.keys))
     poster = Poster(rt.client, rt.keys, ChannelRestSender(settings.discord_token),
                     webhook=WebhookSender(settings.webhook_url) if settings.webhook_url else None)
     bot = CrimecastBot(build_service(engine, gate), guild_ids=settings.discord_guild_ids,

@@ -191,6 +191,11 @@ class Keys:
         return self._k("audit")
 
     @property
+    def audit_salt(self) -> str:
+        """Hash ``salt -> hex``: the audit log's pseudonym salt when none is configured (made once)."""
+        return self._k("audit", "salt")
+
+    @property
     def accountability_report(self) -> str:
         """String: JSON of the newest accountability report (written by the monthly job and by
         ``crimecast report accountability``; read by the bot's answers about accuracy)."""

@@ -122,7 +122,10 @@ def full_train() -> dict:
 
 def health_check() -> dict:
     """Record the deployment's health in ``keys.health`` and return it."""
+    from .audit import trim_audit
+
     with _job_runtime() as rt:
+        trim_audit(rt.client, rt.keys, rt.settings.audit_retention_days)  # retention, when idle
         return collect_health(rt, store=True)
 
 

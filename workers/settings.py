@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
 
+    # audit log
+    audit_retention_days: int = Field(default=365, ge=1, description="Days the bot's audit log keeps each question.")
+    audit_keep_names: bool = Field(default=False, description="true: the audit log keeps Discord user ids and names; false: a salted-hash pseudonym only.")
+    audit_salt: SecretStr | None = Field(default=None, description="Salt of the audit log's user pseudonyms (secret); unset = a random one made once per deployment.")
+
     @field_validator("city_file")
     @classmethod
     def _usable_profile(cls, v: Path | None) -> Path | None:

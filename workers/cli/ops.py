@@ -223,6 +223,39 @@ def status_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         console.print("[green]ok[/green]")
 
 
+@app.command("audit")
+def audit_cmd(
+    limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="How many, newest first."),
+    days: Optional[float] = typer.Option(None, "--days", min=0, help="Only the last N days."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """The bot's audit log (admins): who asked what and when, what was answered; users are
+    pseudonyms unless CRIMECAST_AUDIT_KEEP_NAMES=true (docs/data.md)."""
+    from ..audit import read_audit
+
+    settings = load_settings()
+    rt = open_runtime_or_exit(settings)
+    try:
+        records = read_audit(rt.client, rt.keys, limit=limit, days=days)
+    finally:
+        rt.close()
+    if as_json:
+        for rec in records:
+            typer.echo(json.dumps(rec, ensure_ascii=False))
+        return
+    if not records:
+        console.print("the audit log is empty" + (f" for the last {days:g} days" if days else ""))
+        return
+    table = Table(title=f"audit log: {len(records)} newest (kept {settings.audit_retention_days} days)")
+    for col in ("when (UTC)", "who", "via", "intent", "outcome", "question"):
+        table.add_column(col, overflow="fold")
+    for rec in records:
+        who = rec.get("user") or rec.get("user_id", "")
+        table.add_row(rec.get("at", "")[:19].replace("T", " "), escape(who), rec.get("transport", ""),
+                      rec.get("intent", ""), rec.get("outcome", ""), escape(rec.get("text", "")))
+    console.print(table)
+
+
 # --- backup and restore ---------------------------------------------------------------------------
 @app.command("backup")
 def backup_cmd(
