@@ -7,9 +7,22 @@ PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+# torch, in order: a wheel on local disk (pip's configured find-links: no network, fastest); on
+# Linux the CPU build from PyTorch's index (the default index would bring the multi-GB CUDA build),
+# given up quickly when that index cannot be reached; else the default index (macOS, Windows).
+TORCH=torch==2.13.0
+CPU_INDEX=https://download.pytorch.org/whl/cpu
+pipq() { .venv/bin/python -m pip install -q "$@"; }
 if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
-  .venv/bin/python -m pip install -q torch==2.13.0 \
-    || .venv/bin/python -m pip install -q torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+  if pipq --dry-run --no-deps --no-index "$TORCH" >/dev/null 2>&1; then
+    pipq "$TORCH"
+  elif [ "$(uname -s)" = "Linux" ] \
+      && pipq --timeout 10 --retries 1 "$TORCH" --index-url "$CPU_INDEX"; then
+    :
+  else
+    echo "setup: torch's CPU index was not reachable (or this is not Linux): default index" >&2
+    pipq "$TORCH"
+  fi
 fi
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
