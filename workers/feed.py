@@ -173,11 +173,8 @@ def _fetch(rt: Runtime, feed: Feed, profile: CityProfile, workdir: Path) -> list
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class _Newest:

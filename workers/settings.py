@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
     rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
 
+    ingest_token: SecretStr | None = Field(default=None, description="Bearer token `crimecast ingest serve` requires of producers posting records (secret); unset = none.")
+
     # audit log
     audit_retention_days: int = Field(default=365, ge=1, description="Days the bot's audit log keeps each question.")
     audit_keep_names: bool = Field(default=False, description="true: the audit log keeps Discord user ids and names; false: a salted-hash pseudonym only.")

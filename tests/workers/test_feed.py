@@ -255,3 +255,39 @@ def test_jsonl_on_stdin_counts_and_dead_letters_bad_lines(settings_env, r, keys)
     assert letters["stdin:3"] == "unknown category 'Jaywalking'"
     assert letters["stdin:5"].startswith("line is a JSON list")
     assert letters["stdin:6"].startswith("line is not valid JSON")
+
+
+def test_http_producer_interface_validates_and_dead_letters(settings_env, r, keys):
+    """POST /records: good lines count, a bad one is refused by line (and a dead letter), the
+    bearer token is required when set."""
+    import urllib.error
+    import urllib.request
+
+    from stream.categories import CategorySet
+    from stream.consumer import Consumer
+    from workers.ingest_http import IngestServer
+
+    server = IngestServer(("127.0.0.1", 0), r, keys, CategorySet.calgary(), token="s3cret")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/records"
+    body = "\n".join(json.dumps(x) for x in [
+        {"id": "h-1", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2023-05-02"},
+        {"id": "h-2", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2099-01-01"},
+        {"id": "h-3", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2023-05-03",
+         "count": 2}]).encode()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(urllib.request.Request(url, data=body))
+        assert denied.value.code == 401
+        req = urllib.request.Request(url, data=body, headers={"Authorization": "Bearer s3cret"})
+        with urllib.request.urlopen(req) as resp:
+            reply = json.loads(resp.read())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert reply == {"sent": 2, "refused": [{"line": 2, "reason": "occurred_at 2099-01-01 is in the future"}]}
+    consumer = Consumer(r, keys)
+    consumer.run(burst=True)
+    consumer.close()
+    assert CountStore(r, keys).month_counts("2023-05") == {("BELTLINE", "Street Robbery"): 3}
+    assert [d.origin for d in read_dead_letters(r, keys, 5)] == ["http:2"]

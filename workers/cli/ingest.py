@@ -314,6 +314,37 @@ def ingest_jsonl(
             _drain(rt)
 
 
+@ingest_app.command("serve")
+def ingest_serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (put a TLS proxy in front "
+                                              "before listening beyond this machine)."),
+    port: int = typer.Option(8087, min=1, max=65535, help="Port."),
+    source: str = typer.Option("http", help="Source label of records that name none."),
+) -> None:
+    """The producer interface over HTTP: POST JSON Lines to /records (docs/feeds.md); the bearer
+    token is CRIMECAST_INGEST_TOKEN when set."""
+    from ..ingest_http import IngestServer
+
+    settings = load_settings()
+    token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
+    with _runtime(settings) as rt:
+        _claim(rt, settings)
+        try:
+            server = IngestServer((host, port), rt.client, rt.keys, _categories(settings),
+                                  token=token, source=source)
+        except OSError as exc:
+            raise fail(f"cannot listen on {host}:{port}: {exc}") from None
+        console.print(f"accepting JSON Lines at http://{host}:{server.server_address[1]}/records"
+                      + (" (bearer token required)" if token else " (no token: local use only)"),
+                      markup=False)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
 @ingest_app.command("pull")
 def ingest_pull(drain: bool = DrainOpt) -> None:
     """Pull new data from the city profile's source feed now (what the scheduler's ingest job
