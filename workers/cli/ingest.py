@@ -164,8 +164,9 @@ def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) 
 @ingest_app.command("calgary")
 def ingest_calgary(
     file: Path = typer.Argument(..., help="Portal CSV: Community,Category,Crime Count,Year,Month."),
-    expand: bool = typer.Option(False, "--expand", help="One record per incident (days spread "
-                                                        "over the month) instead of one per row."),
+    expand: bool = typer.Option(False, "--expand", help="One record per incident instead of one per "
+                                                        "row (still monthly: filed on the month's "
+                                                        "last day, no invented days)."),
     source: str = typer.Option("calgary", help="Source label (part of every derived id)."),
     drain: bool = DrainOpt,
 ) -> None:
