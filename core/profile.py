@@ -128,10 +128,11 @@ class Reference(_Model):
 class Feed(_Model):
     """Where new data keep coming from, pulled on a schedule by the ingest job (docs/feeds.md).
 
-    Exactly one of: ``url`` (a CSV or JSONL file fetched over HTTP(S) at each pull), ``folder`` (a
-    drop folder a records system exports to; each new file is read once), ``socrata`` (a Socrata
-    dataset id, paged from ``portal``, default the source's ``url``) or ``workbook`` (the police
-    workbook: a file or folder read by the ``workbook`` reader). ``every`` is the schedule
+    Exactly one of: ``url`` (a file fetched over HTTP(S) at each pull), ``folder`` (a drop folder
+    a records system exports to, or where the police workbooks are saved; each new file is read
+    once) or ``socrata`` (a Socrata dataset id, paged from ``portal``, default the source's
+    ``url``); files are read by type (CSV in the source's layout, ``.jsonl``, ``.xlsx`` the
+    workbook reader). ``every`` is the schedule
     (``daily 05:30``, ``mon 06:00`` or a 5-field crontab); ``quiet_days``: no new incident counted
     for this long is reported as the source gone quiet. ``push: true`` instead: a producer pushes
     records (``crimecast ingest jsonl``); nothing is pulled, the quiet check still applies.
@@ -140,7 +141,6 @@ class Feed(_Model):
     url: str | None = None
     folder: str | None = None
     socrata: str | None = None
-    workbook: str | None = None
     push: bool = False
     portal: str | None = None
     every: str = "daily 05:30"
@@ -150,18 +150,18 @@ class Feed(_Model):
     def _one_place(self) -> "Feed":
         given = [k for k in _FEED_KINDS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("a feed names exactly one of url, folder, socrata, workbook or "
-                             "push: true" + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError("a feed names exactly one of url, folder, socrata or push: true"
+                             + (f" (got {', '.join(given)})" if given else ""))
         return self
 
     @property
     def kind(self) -> str:
-        """``url``, ``folder``, ``socrata``, ``workbook`` or ``push`` (a producer pushes records
+        """``url``, ``folder``, ``socrata`` or ``push`` (a producer pushes records
         with ``crimecast ingest jsonl``: nothing to pull, but the quiet check still applies)."""
         return next(k for k in _FEED_KINDS if getattr(self, k))
 
 
-_FEED_KINDS = ("url", "folder", "socrata", "workbook", "push")
+_FEED_KINDS = ("url", "folder", "socrata", "push")
 
 
 class Source(_Model):

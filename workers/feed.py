@@ -2,7 +2,8 @@
 
 The city profile's ``source.feed`` says where new data come from (:class:`core.profile.Feed`): a
 URL polled at each pull, a drop folder a records system exports to, a Socrata dataset paged from
-the portal, or the police workbook. The scheduler's ``ingest`` job (:func:`pull`, run on the
+the portal (files are read by type: the police workbook is a folder or URL of ``.xlsx``). The
+scheduler's ``ingest`` job (:func:`pull`, run on the
 default queue) fetches what is new, reads it with the source's reader (the same validation as
 ``crimecast ingest``: bad rows go to the dead-letter stream) and puts it on the stream; the stream
 workers count it, close the months the data's watermark passes and queue the model updates.
@@ -15,9 +16,11 @@ the newest date it held, the error if it failed); :func:`feed_health` turns it i
 (nothing new counted for the feed's ``quiet_days``) or the last pull failed.
 
 Readers are looked up by file type: ``.jsonl`` / ``.ndjson`` the producer interface
-(:mod:`stream.sources.jsonl`), ``.xlsx`` / ``.xlsm`` or a ``workbook:`` feed the police workbook
-reader (:data:`WORKBOOK_READER`, a hook: ``module:function(path, profile, categories) -> Loaded``),
-anything else the profile's CSV layout (Calgary's portal rows, or another city's column mapping).
+(:mod:`stream.sources.jsonl`), ``.xlsx`` / ``.xlsm`` (or a ``workbook`` source) the police
+workbook reader (:data:`WORKBOOK_READER`, imported when needed: ``read(path, profile.source.
+workbook, categories)`` returning the records as ``.loaded`` and the suppressed cells as
+``.cells``, kept by ``stream.censored.CensoredCells``), anything else the profile's CSV layout
+(Calgary's portal rows, or another city's column mapping).
 """
 
 from __future__ import annotations
@@ -48,9 +51,10 @@ log = logging.getLogger(__name__)
 __all__ = ["FeedError", "WORKBOOK_READER", "describe", "feed_health", "profile_feed", "pull",
            "read_file"]
 
-# The police workbook reader (engineer "deploy"'s source): "module:function", imported when a
-# workbook is pulled; the function takes (path, profile, categories) and returns a Loaded.
-WORKBOOK_READER = "stream.sources.workbook:read_feed"
+# The police workbook reader (the Calgary Police Service's monthly workbook): "module:function",
+# imported when a workbook is pulled: (path, profile.source.workbook, categories) -> a load with
+# ``.loaded`` (the records) and ``.cells`` (every cell read, suppressed "<5" ones included).
+WORKBOOK_READER = "stream.sources.calgary_workbook:read_workbook"
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".swp")
 KEEP_DOWNLOADS = 3
 HTTP_TIMEOUT_S = 120.0
@@ -77,7 +81,6 @@ def describe(feed: Feed | None, profile: CityProfile) -> str | None:
     where = {"url": lambda: f"URL {feed.url}",
              "folder": lambda: f"drop folder {profile.resolve_file(feed.folder)}",
              "socrata": lambda: f"Socrata dataset {feed.socrata} at {_portal(feed, profile)}",
-             "workbook": lambda: f"police workbook {profile.resolve_file(feed.workbook)}",
              "push": lambda: "records pushed by a producer (crimecast ingest jsonl)"}[feed.kind]()
     return where if feed.kind == "push" else f"{where}, every {feed.every}"
 
@@ -93,23 +96,34 @@ def _categories(settings: Settings, profile: CityProfile) -> CategorySet:
     return CategorySet.from_profile(profile)
 
 
-def _workbook_reader() -> Callable[..., Loaded]:
+def _read_workbook(rt: Runtime, path: Path, profile: CityProfile,
+                   categories: CategorySet) -> Loaded:
+    """The police workbook through :data:`WORKBOOK_READER`; its suppressed cells are kept."""
     module, _, name = WORKBOOK_READER.partition(":")
     try:
-        return getattr(importlib.import_module(module), name)
+        reader: Callable = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise SourceError(None, None, f"no police workbook reader is installed ({WORKBOOK_READER})"
+        raise SourceError(path, None, f"no police workbook reader is installed ({WORKBOOK_READER})"
                           ) from None
+    mapping = getattr(profile.source, "workbook", None)
+    if mapping is None:
+        raise SourceError(path, None, f"the {profile.name} profile has no source.workbook (the "
+                                      "workbook's categories mapped to the profile's)")
+    wb = reader(path, mapping, categories)
+    if getattr(wb, "cells", None):
+        from stream.censored import CensoredCells  # noqa: PLC0415 - with the workbook reader
+
+        CensoredCells(rt.client, rt.keys).record(wb.cells)
+    return wb.loaded
 
 
-def read_file(path: Path, profile: CityProfile, categories: CategorySet,
-              workbook: bool = False) -> Loaded:
+def read_file(rt: Runtime, path: Path, profile: CityProfile, categories: CategorySet) -> Loaded:
     """Read one pulled file with the reader its type calls for (see the module docstring)."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return read_jsonl(path, categories, default_source=profile.name.lower())
-    if workbook or suffix in (".xlsx", ".xlsm"):
-        return _workbook_reader()(path, profile, categories)
+    if suffix in (".xlsx", ".xlsm") or profile.source.kind == "workbook":
+        return _read_workbook(rt, path, profile, categories)
     if profile.source.kind == "calgary":
         return read_calgary(path, categories=categories)
     return read_mapped(path, ColumnMapping(profile.source.mapping, profile.path, categories))
@@ -158,8 +172,8 @@ def _fetch_url(rt: Runtime, url: str, workdir: Path) -> list[Path]:
 
 
 def _fetch(rt: Runtime, feed: Feed, profile: CityProfile, workdir: Path) -> list[Path]:
-    if feed.kind in ("folder", "workbook"):
-        return _folder_files(profile.resolve_file(feed.folder or feed.workbook))
+    if feed.kind == "folder":
+        return _folder_files(profile.resolve_file(feed.folder))
     workdir.mkdir(parents=True, exist_ok=True)
     for old in sorted(workdir.iterdir())[:-KEEP_DOWNLOADS]:
         old.unlink(missing_ok=True)
@@ -218,7 +232,7 @@ def pull(rt: Runtime, *, profile: CityProfile | None = None) -> dict[str, Any]:
             summary["unchanged"].append(path.name)
             continue
         try:
-            loaded = read_file(path, profile, categories, workbook=feed.kind == "workbook")
+            loaded = read_file(rt, path, profile, categories)
         except SourceError as exc:
             summary["errors"].append(str(exc))
             continue

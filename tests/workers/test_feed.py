@@ -228,6 +228,30 @@ def test_unreachable_url_fails_the_job_and_status_says_so(feed_env, tmp_path, ke
     assert any("the last feed pull" in p and "failed" in p for p in health["problems"])
 
 
+def test_unreadable_file_in_the_drop_folder_fails_the_pull_naming_it(feed_env, tmp_path, keys):
+    """A workbook that cannot be read stops the pull with the file named; a good file beside it
+    is still sent, and the next pull does not send it again."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a-2024-01.jsonl").write_text(json.dumps(
+        {"id": "j-1", "community": "BELTLINE", "category": "Street Robbery",
+         "occurred_at": "2023-05-02"}) + "\n")
+    (drop / "b-2024-02.xlsx").write_bytes(b"not a workbook")
+    settings = feed_env(_profile(tmp_path, "{folder: drop}"))
+    from workers.feed import FeedError, pull
+    from workers.jobs import collect_health
+
+    with runtime(settings) as rt:
+        with pytest.raises(FeedError, match="b-2024-02.xlsx"):
+            pull(rt)
+        assert rt.client.xlen(rt.keys.stream) == 1
+        with pytest.raises(FeedError):
+            pull(rt)
+        assert rt.client.xlen(rt.keys.stream) == 1  # the JSONL file was not sent twice
+        health = collect_health(rt)
+    assert health["last_pull_status"] == "error" and "b-2024-02.xlsx" in " ".join(health["problems"])
+
+
 def test_jsonl_on_stdin_counts_and_dead_letters_bad_lines(settings_env, r, keys):
     """`crimecast ingest jsonl -`: good lines count, bad ones are dead letters with their line."""
     lines = [
