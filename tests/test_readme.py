@@ -25,3 +25,15 @@ def test_settings_table_matches_the_code():
     """The README's table of environment variables is the one generated from Settings."""
     block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
     assert block.strip() == settings_table().strip()
+
+
+def test_cli_and_settings_reference_is_generated_from_the_code():
+    """docs/reference.md is what scripts/reference.py generates from the commands and Settings."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("crimecast_reference", ROOT / "scripts/reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (ROOT / "docs" / "reference.md").read_text()
+    assert text == module.reference(), "run: .venv/bin/python scripts/reference.py"
+    assert "### `crimecast ingest jsonl FILE`" in text and "| `CRIMECAST_AUDIT_SALT` |" in text
