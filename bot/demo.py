@@ -118,6 +118,9 @@ def demo(
         label, path = _pick_data(data, synthetic, settings)
         console.print(f"data: {label}")
         t0 = time.perf_counter()
+        from workers.cli.base import claim_city_or_exit  # one prefix, one city: a demo's
+
+        claim_city_or_exit(rt)  # counts never mix with another city's
         producer = Producer(rt.client, rt.keys)
         if path is None:
             sent = producer.send(generate(months=36))

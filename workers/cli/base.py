@@ -51,3 +51,16 @@ def open_runtime_or_exit(settings: Settings) -> "Runtime":
         return open_runtime(settings)
     except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
         raise fail(f"cannot use Redis: {exc}") from None
+
+
+def claim_city_or_exit(rt: "Runtime") -> None:
+    """One prefix, one city: record this prefix's city (the first time) or stop with one line
+    when it holds another city's data (:func:`workers.city.claim_city`)."""
+    from core.profile import load_profile
+
+    from ..city import CityMismatch, claim_city
+
+    try:
+        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
+    except CityMismatch as exc:
+        raise fail(str(exc)) from None

@@ -36,7 +36,7 @@ from stream.store import CountStore
 
 from ..runtime import Runtime, runtime
 from ..settings import Settings
-from .base import console, err_console, fail, load_settings
+from .base import claim_city_or_exit, console, err_console, fail, load_settings
 
 app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 
@@ -140,19 +140,9 @@ def _report_rejected(loaded: Loaded) -> None:
         err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
 
 
-def _claim(rt: Runtime, settings: Settings) -> None:
-    """Record this prefix's city, or refuse another city's data with one line."""
-    from ..city import CityMismatch, claim_city
-
-    try:
-        claim_city(rt.client, rt.keys, _profile(settings))
-    except CityMismatch as exc:
-        raise fail(str(exc)) from None
-
-
 def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) -> None:
     with _runtime(settings) as rt:
-        _claim(rt, settings)
+        claim_city_or_exit(rt)
         try:
             _send(rt, loaded, len(loaded), label, drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
@@ -261,7 +251,7 @@ def ingest_synthetic(
                   f"from {start} over {months} months (seed {seed}); every view of these counts "
                   "says so.")
     with _runtime(settings) as rt:
-        _claim(rt, settings)
+        claim_city_or_exit(rt)
         try:
             _send(rt, records, len(records), "ingest synthetic", drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
@@ -294,7 +284,7 @@ def ingest_jsonl(
 
     sent = rejected = lines = 0
     with _runtime(settings) as rt:
-        _claim(rt, settings)
+        claim_city_or_exit(rt)
         producer = Producer(rt.client, rt.keys)
         try:
             for batch in line_batches(sys.stdin.fileno()):
@@ -329,7 +319,7 @@ def ingest_serve(
     settings = load_settings()
     token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
     with _runtime(settings) as rt:
-        _claim(rt, settings)
+        claim_city_or_exit(rt)
         try:
             server = IngestServer((host, port), rt.client, rt.keys, _categories(settings),
                                   token=token, source=source)
@@ -354,7 +344,7 @@ def ingest_pull(drain: bool = DrainOpt) -> None:
 
     settings = load_settings()
     with _runtime(settings) as rt:
-        _claim(rt, settings)
+        claim_city_or_exit(rt)
         try:
             summary = pull(rt, profile=_profile(settings))
         except FeedError as exc:

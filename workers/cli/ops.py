@@ -15,7 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .base import console, err_console, fail, load_settings, open_runtime_or_exit, setup_logging
+from .base import (claim_city_or_exit, console, err_console, fail, load_settings,
+                   open_runtime_or_exit, setup_logging)
 
 app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 alerts_app = typer.Typer()  # subscribe, unsubscribe, list: part of `crimecast alerts`
@@ -36,7 +37,7 @@ def worker_cmd(
     settings = load_settings()
     rt = open_runtime_or_exit(settings)
     try:
-        _claim_city(rt)
+        claim_city_or_exit(rt)  # one prefix, one city
         worker = StreamWorker(rt, name=name)
         worker.install_signal_handlers()
         stats = worker.run(burst=burst)
@@ -58,18 +59,6 @@ def worker_cmd(
                           "`crimecast dead-letters` if they keep failing)")
     if burst and not stats.left_pending and not stats.handed_back:
         console.print("drained: nothing unread, nothing pending")
-
-
-def _claim_city(rt) -> None:
-    """One prefix, one city: a worker whose profile names another city stops with one line."""
-    from core.profile import load_profile
-
-    from ..city import CityMismatch, claim_city
-
-    try:
-        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
-    except CityMismatch as exc:
-        raise fail(str(exc)) from None
 
 
 @app.command("close-month")
