@@ -315,3 +315,31 @@ def test_http_producer_interface_validates_and_dead_letters(settings_env, r, key
     consumer.close()
     assert CountStore(r, keys).month_counts("2023-05") == {("BELTLINE", "Street Robbery"): 3}
     assert [d.origin for d in read_dead_letters(r, keys, 5)] == ["http:2"]
+
+
+def test_ingest_pull_command(feed_env, calgary_frame, tmp_path, r, keys):
+    """`crimecast ingest pull --drain` pulls the feed now and counts; a profile without a feed
+    says how to add one."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    one = _months(calgary_frame, 202301, 202303)
+    one.to_csv(drop / "2023-04-10.csv", index=False)
+    feed_env(_profile(tmp_path, "{folder: drop}"))
+    result = CliRunner().invoke(app, ["ingest", "pull", "--drain"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"1 new file(s) ({len(one):,} rows -> {len(one):,} records" in said
+    assert "newest date 2023-03-31" in said
+    assert CountStore(r, keys).stats()["incidents"] == int(one["Crime Count"].sum())
+    again = " ".join(CliRunner().invoke(app, ["ingest", "pull"]).output.split())
+    assert "0 new file(s)" in again and "1 unchanged" in again
+
+    text = (tmp_path / "city.yaml").read_text().replace("  feed: {folder: drop}\n", "")
+    (tmp_path / "nofeed.yaml").write_text(text)
+    feed_env(tmp_path / "nofeed.yaml")
+    none = CliRunner().invoke(app, ["ingest", "pull"])
+    assert none.exit_code == 1 and "has no feed to pull" in " ".join(none.output.split())
