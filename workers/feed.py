@@ -16,11 +16,11 @@ the newest date it held, the error if it failed); :func:`feed_health` turns it i
 (nothing new counted for the feed's ``quiet_days``) or the last pull failed.
 
 Readers are looked up by file type: ``.jsonl`` / ``.ndjson`` the producer interface
-(:mod:`stream.sources.jsonl`), ``.xlsx`` / ``.xlsm`` (or a ``workbook`` source) the police
-workbook reader (:data:`WORKBOOK_READER`, imported when needed: ``read(path, profile.source.
-workbook, categories)`` returning the records as ``.loaded`` and the suppressed cells as
-``.cells``, kept by ``stream.censored.CensoredCells``), anything else the profile's CSV layout
-(Calgary's portal rows, or another city's column mapping).
+(:mod:`stream.sources.jsonl`); ``.xlsx`` / ``.xlsm`` the police workbook reader
+(:data:`WORKBOOK_READER`, imported when needed: ``read(path, profile.source.workbook,
+categories)`` returning the records as ``.loaded`` and the suppressed cells as ``.cells``, kept by
+``stream.censored.CensoredCells``); any other file a CSV, through the column mapping of a
+``mapped`` source, else in the Calgary portal's layout (also what a Socrata pull writes).
 """
 
 from __future__ import annotations
@@ -122,11 +122,11 @@ def read_file(rt: Runtime, path: Path, profile: CityProfile, categories: Categor
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return read_jsonl(path, categories, default_source=profile.name.lower())
-    if suffix in (".xlsx", ".xlsm") or profile.source.kind == "workbook":
+    if suffix in (".xlsx", ".xlsm"):
         return _read_workbook(rt, path, profile, categories)
-    if profile.source.kind == "calgary":
-        return read_calgary(path, categories=categories)
-    return read_mapped(path, ColumnMapping(profile.source.mapping, profile.path, categories))
+    if profile.source.kind == "mapped":
+        return read_mapped(path, ColumnMapping(profile.source.mapping, profile.path, categories))
+    return read_calgary(path, categories=categories)  # the portal's layout (and its download)
 
 
 # --- fetching ------------------------------------------------------------------------------------
