@@ -185,13 +185,6 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
             meta["data_through"] < out["last_closed_month"]:
         problems.append(f"forecasts rest on {meta['data_through']} although "
                         f"{out['last_closed_month']} has closed")
-    for kind in ("default", "models"):
-        q = rt.queue(kind)
-        out[f"queue_{kind}"] = q.count
-        failed = FailedJobRegistry(queue=q).count
-        out[f"failed_{kind}"] = failed
-        if failed:
-            problems.append(f"{failed} failed job(s) on the {kind} queue")
     from .city import recorded_city
     from .feed import feed_health
     from .model_state import check_served
@@ -204,6 +197,13 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
     feed, feed_problems = feed_health(rt)
     out.update(feed)
     problems.extend(feed_problems)
+    for kind in ("default", "models"):
+        q = rt.queue(kind)
+        out[f"queue_{kind}"] = q.count
+        failed = FailedJobRegistry(queue=q).count
+        out[f"failed_{kind}"] = failed
+        if failed:
+            problems.append(f"{failed} failed job(s) on the {kind} queue")
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = _s(last_tick) if last_tick else None

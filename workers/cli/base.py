@@ -28,6 +28,19 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+def claim_city_or_exit(rt: "Runtime") -> None:
+    """One prefix, one city: record this prefix's city (the first time) or stop with one line
+    when it holds another city's data (:func:`workers.city.claim_city`)."""
+    from core.profile import load_profile
+
+    from ..city import CityMismatch, claim_city
+
+    try:
+        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
+    except CityMismatch as exc:
+        raise fail(str(exc)) from None
+
+
 def setup_logging(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -37,7 +50,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
-    # data text is never markup; one message stays one line (no wrapping at the terminal width)
+    # data text is never markup; one message is one line however narrow the terminal (copyable)
     err_console.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
 
@@ -52,15 +65,3 @@ def open_runtime_or_exit(settings: Settings) -> "Runtime":
     except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
         raise fail(f"cannot use Redis: {exc}") from None
 
-
-def claim_city_or_exit(rt: "Runtime") -> None:
-    """One prefix, one city: record this prefix's city (the first time) or stop with one line
-    when it holds another city's data (:func:`workers.city.claim_city`)."""
-    from core.profile import load_profile
-
-    from ..city import CityMismatch, claim_city
-
-    try:
-        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
-    except CityMismatch as exc:
-        raise fail(str(exc)) from None
