@@ -64,4 +64,3 @@ def open_runtime_or_exit(settings: Settings) -> "Runtime":
         return open_runtime(settings)
     except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
         raise fail(f"cannot use Redis: {exc}") from None
-
