@@ -12,7 +12,8 @@ from core.months import month_name
 from core.negbin import total_interval as nb_total
 
 from .language.names import Place
-from .language.periods import Period, PeriodError, Span, resolve, resolve_days
+from .language.periods import Period
+from .language.spans import PeriodError, Span, resolve, resolve_days
 from .language.parse import QueryError
 from .view import View, select
 from .wording import fmt_change, fmt_range

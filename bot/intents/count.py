@@ -12,7 +12,7 @@ import numpy as np
 from .. import past
 from ..answer import CAVEAT, Answer
 from ..language.horizon import Horizon
-from ..language.periods import months_label
+from ..language.spans import months_label
 from ..language.parse import Query
 from ..view import View
 from . import forecast
