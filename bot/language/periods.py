@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from core.months import month_name
+from core.profile import DEFAULT_SEASONS
 
 from .horizon import MONTHS, word_number
 
@@ -186,9 +187,8 @@ def _build(kind: str, g: tuple) -> Period:
 
 
 # --- the full grammar: quarters, halves, seasons, weeks, two periods -----------------------------
-#: Meteorological seasons, northern hemisphere: name -> (first month, last month). A profile's
-#: ``seasons:`` mapping replaces it (:attr:`core.profile.CityProfile.seasons`).
-SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+#: The default seasons; a profile's ``seasons:`` mapping replaces them (``season_months``).
+SEASONS = DEFAULT_SEASONS
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
         "last": 4, "final": 4, "latter": 2, "back": 2, "front": 1}
 _REL = r"(this|last|previous|current|past)"
