@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .horizon import NUM_PATTERN, word_number
+from .horizon import NUM_PATTERN, NUMBER_WORDS, word_number
 from .question import DEFAULT_RANK
 
 Spans = list[tuple[int, int]]
@@ -23,7 +23,7 @@ RATE = re.compile(r"\b(?:by |the |highest |lowest )?(?:crime )?rates?\b(?: per (
 PCT_CHANGE = re.compile(r"\b(?:percent|percentage|pct|relative) (?:change|increase|decrease|rise|"
                         r"drop|growth|decline|fall|jump)s?\b")
 CHANGE = re.compile(r"\b(?:change[sd]?|changing|increase[sd]?|increasing|decrease[sd]?|decreasing|"
-                    r"rise|rises|rose|risen|fell|fallen|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
+                    r"rise|rises|rose|risen|fell|fallen|falls?|falling|rising|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
                     r"grow(?:n|th)?|grew|jump(?:s|ed)?|reduction|reductions|difference|diff|"
                     r"gone (?:up|down)|go(?:ne)? (?:up|down)|went (?:up|down)|up or down|"
                     r"trending (?:up|down)|improv(?:e|ed|ement)|worsen(?:ed)?|yoy|delta)\b")
@@ -62,7 +62,7 @@ _TOP = ("top", "highest", "most", "worst", "busiest", "biggest", "largest", "gre
 _RANK_WORDS = "|".join(_TOP + _BOTTOM)
 _N = NUM_PATTERN
 RANK = re.compile(rf"\b(?:(?:top|bottom) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
-                  rf"the {_N} (?=\w+ (?:with|had|have|has|saw|by))|({_RANK_WORDS})|"
+                  rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
                   rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
                   rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b")
 
@@ -95,6 +95,8 @@ def find_rank(text: str) -> tuple[RankRead | None, Spans]:
             n = word_number(nums[0])
         if any(w in _BOTTOM for w in words):
             order = "bottom"
+        if words and words[0] in ("which", "what") and not nums:
+            continue  # "which sector had ...": "which" stays to name the breakdown
         spans.append(m.span())
     if not hit:
         return None, []

@@ -194,7 +194,7 @@ _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _REL = r"(this|last|previous|current|past)"
 _OF_YEAR = rf"(?: of)?(?: the year)?(?: (?:fy ?)?{_YEAR}| (?:of )?{_REL} year)?"
 _SEASON_PREFIX = ("the", "in", "during", "this", "last", "previous", "past", "over", "for", "of",
-                  "since")
+                  "since", "vs", "versus", "with", "to", "and", "than", "against", "from")
 
 
 def _rel_offset(word: str | None) -> int | None:
@@ -273,7 +273,8 @@ def _years(g: tuple, text: str, start: int) -> Period:
 
 def _year_span(g: tuple, text: str, start: int) -> Period:
     a, b = sorted((g[0], g[1]))
-    return Period("range", f"{a} – {b}", f"{a}-01", f"{b}-12")
+    between = text[start:].startswith("between")  # "between 2019 and 2022": two years to compare?
+    return Period("range", f"{a} – {b}", f"{a}-01", f"{b}-12", unit="years" + "_between" * between)
 
 
 def _month_rel(g: tuple, text: str, start: int) -> Period:
@@ -289,7 +290,9 @@ def _month_pair(g: tuple, text: str, start: int) -> Period:
 def _month_of_year(g: tuple, text: str, start: int) -> Period | None:
     rel, name = g
     before = text[:start].split()[-1:] or [""]
-    if name == "may" and not rel and before[0] not in _SEASON_PREFIX:
+    after = text[start:].split()[1:2] or [""]
+    if name == "may" and not rel and before[0] not in _SEASON_PREFIX and after[0] not in _SEASON_PREFIX + (
+            "compared",):
         return None  # "may" is usually the verb
     m = _m(name)
     if rel in ("this", "current"):
@@ -320,6 +323,7 @@ def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (rf"\b(?:the |in the |over the )?{_RECENT} {_N} years\b", _years),
         (rf"\b(?:trailing|rolling) {_N} months\b", _legacy("recent")),
         (rf"\bsince (?:the (?:start|beginning) of )?{_YEAR}\b", _legacy("since_year")),
+        (r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b", _legacy("this_year")),
         (rf"\b{_MON} (?:of )?{_REL} year\b", _month_rel),
     ]
     pats += [(p.pattern, _legacy(kind)) for p, kind in _PATTERNS if kind != "year"]

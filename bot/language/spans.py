@@ -113,7 +113,8 @@ def months_of_year(period: Period, newest: str, ahead: bool = False) -> tuple[st
     return start, end, label
 
 
-def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = False) -> Span:
+def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = False,
+            data_year: bool = False) -> Span:
     """The complete months ``period`` covers, given the newest complete month and the first month
     of the counts; raises :class:`PeriodError` when nothing of it is in the data.
 
@@ -126,7 +127,9 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
     'June – December 2023'
     """
     notes: list[str] = []
-    current_year = int(add_months(newest, 1)[:4])
+    # "this year": the year of the month after the newest (older reading), or with ``data_year``
+    # the newest complete month's own year (docs/questions.md: "last year" = the year before it)
+    current_year = int((newest if data_year else add_months(newest, 1))[:4])
     k = period.kind
     if k in ("recent", "latest"):
         start, end = add_months(newest, -(period.n - 1)), newest
@@ -156,7 +159,7 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
         start = end
     elif k in ("this_year", "year", "last_year"):
         year = {"this_year": current_year, "last_year": current_year - 1}.get(k, period.year)
-        if k != "year" and today.year != current_year:
+        if k != "year" and today.year != current_year and not data_year:
             notes.append(f"'{period.label}' read as {year}, relative to the data, which run "
                          f"through {month_name(newest)} (today is {today.isoformat()}).")
         start, end = f"{year:04d}-01", f"{year:04d}-12"
