@@ -48,8 +48,8 @@ _MEASUREISH = {"median": "the average per month", "ratio": "the share", "rate": 
                "1,000 residents", "rates": "rates per 1,000 residents", "capita": "per 1,000 "
                "residents", "per": "", "percent": "the share (percent)", "percentage": "the share",
                "proportion": "the share", "variance": "", "deviation": "", "density": "",
-               "index": "", "mode": "", "cumulative": "the total", "running": "",
-               "rolling": "", "trailing": "", "moving": ""}
+               "index": "", "mode": "", "cumulative": "the total",
+               "rolling": "", "trailing": ""}
 #: Words that change nothing (beyond the parser's stop words).
 HARMLESS = frozenset("""
 kindly pull up quick stats statistics stat numbers number figures figure data info information
@@ -60,14 +60,15 @@ officially official police city citys entire whole total overall combined total 
 happened occur occurred occurring recorded reported logged incidents incident cases case calls
 were was been being had has have did does do doing there their them they it its we our us you
 your what which who whom how when where why pls plz thx ty cmon ok okay so well um uh hmm bit
-mostly mainly generally typically may might can versus against compared comparison compare vs
+mostly mainly generally typically may might can channel server alerts alert here versus against compared comparison compare vs
 """.split())
 
 
 def check_unplaced(words: list[str], used: list[bool] | None, names: Names, *,
-                   periods: int) -> list[str]:
+                   periods: int, place_like: frozenset[str] = frozenset()) -> list[str]:
     """The harmless words left over (to name in the reply); raises :class:`Clarify` for a word
-    that would change the answer. ``periods``: how many periods were read."""
+    that would change the answer. ``periods``: how many periods were read; ``place_like``: words
+    written as a name (capitalised mid-sentence, or after "in" / "and")."""
     used = used or [False] * len(words)
     out: list[str] = []
     for word, u in zip(words, used):
@@ -92,9 +93,10 @@ def check_unplaced(words: list[str], used: list[bool] | None, names: Names, *,
                                   "(`2023`)?")
         if word in STOPWORDS or word in HARMLESS or len(word) < 3:
             continue
-        near = [p.label for p in names.suggest(word, limit=3, min_score=86)]
-        if near:
-            raise Clarify(word, reading=near[0], options=near,
-                          message=f"I can't place '{word}'. Did you mean {near[0]}?")
+        if word in place_like:
+            near = [p.label for p in names.suggest(word, limit=3, min_score=75)]
+            raise Clarify(word, reading=near[0] if near else "", options=near,
+                          message=f"I don't know a {names.area_word} called '{word}'."
+                          + (f" Did you mean {near[0]}?" if near else ""))
         out.append(word)
     return list(dict.fromkeys(out))

@@ -21,7 +21,7 @@ from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
 from .question import (Clarify, Crime, Period, Question, QueryError, Ranking, Where)
-from .words import REVIEW, detect_intent
+from .words import AUX, REVIEW, UPDOWN, detect_intent
 
 _FUTURE = re.compile(r"\b(?:will|going to|gonna|forecast\w*|forcast|predict\w*|projection\w*|"
                      r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
@@ -133,6 +133,8 @@ def _read(raw: str, names: Names) -> Question:
         spans += rspans
     rate = take(M.RATE)
     change = take(M.CHANGE) or pct
+    if not change and UPDOWN.search(_mask(norm, spans)) and AUX.search(norm):
+        change = take(UPDOWN)  # "is crime up in marlborough"
     share = take(M.SHARE)
     listing = listing and rank is None
     by_month = take(_MONTH_BY) if (rank or not (peak or trough or average)) else False
@@ -170,7 +172,10 @@ def _read(raw: str, names: Names) -> Question:
         raise QueryError(f"{names.region_word} names such as '{word}' are unknown until the "
                          f"{names.area_word} reference data are loaded (an admin runs "
                          "`crimecast reference load`).", kind="no_reference")
-    unplaced = check_unplaced(tokens, used, names, periods=len(specs))
+    unplaced: list[str] = []
+    if intent not in ("status", "help", "coverage", "unsubscribe"):
+        unplaced = check_unplaced(tokens, used, names, periods=len(specs),
+                                  place_like=_place_like(raw, unknown))
 
     words = set(norm.split())
     tense = "past" if (words & PAST_TENSE or _COUNTED.search(norm)) else None
@@ -282,6 +287,19 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
     if by is None and by_month:
         by = "month"
     return by, single, noun
+
+
+def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
+    """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
+    or right after "in" / "at" / "near"."""
+    words = re.findall(r"[A-Za-z][\w'-]*", raw)
+    out = set()
+    for i, w in enumerate(words):
+        low = normalise(w)
+        if low in unknown and ((i and w[0].isupper()) or (i and words[i - 1].lower() in
+                                                          ("in", "at", "near"))):
+            out.add(low)
+    return frozenset(out)
 
 
 def _in_name(tokens: list[str], i: int, names: Names) -> bool:
