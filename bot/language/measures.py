@@ -62,7 +62,7 @@ _TOP = ("top", "highest", "most", "worst", "busiest", "biggest", "largest", "gre
         "hottest")
 _RANK_WORDS = "|".join(_TOP + _BOTTOM)
 _N = NUM_PATTERN
-RANK = re.compile(rf"\b(?:(?:top|bottom) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
+RANK = re.compile(rf"\b(?:(?:{_RANK_WORDS}) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
                   rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
                   rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
                   rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b")

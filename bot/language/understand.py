@@ -278,7 +278,8 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
             by = by or ("region" if tok in region_words else "area")
             if lead and prev in ("by", "per", "each", "every", "across"):
                 used[i - 1] = True
-            single = single or (not plural and not (prev.isdigit() or prev in M.NUMBER_WORDS))
+            single = single or (not plural and not (prev.isdigit() or prev in M.NUMBER_WORDS)
+                                and prev not in ("by", "per", "each", "every", "across", "all"))
             used[i] = True
         elif tok in area_words and plural:
             used[i] = noun = True  # "the communities in the northeast": a list's noun
