@@ -206,9 +206,7 @@ def _read(raw: str, names: Names) -> Question:
         n = M.rank_n(rank, single)
         ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
         by = by or ("month" if "months" in words else "area")
-    if specs and len(specs) == 2:
-        specs = _share_years(specs)
-    elif len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
+    if len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
             what == "change" or intent == "compare" or (what == "count" and compare_words)):
         what = "change"
         a, b = specs[0].start[:4], specs[0].end[:4]  # "between 2021 and 2023": the two years
@@ -311,22 +309,6 @@ def _in_name(tokens: list[str], i: int, names: Names) -> bool:
             if place is not None and place.kind != "city":
                 return True
     return False
-
-
-def _share_years(specs: list[Spec]) -> list[Spec]:
-    """Two periods sharing the one year named: "Q1 vs Q2 2023", "the first half of 2022 vs the
-    second half", "March vs February 2023"."""
-    years = [s.year for s in specs if s.kind == "months_of_year" and s.year is not None]
-    years += [s.year for s in specs if s.kind == "year"]
-    if len(years) != 1:
-        return specs
-    out = []
-    for s in specs:
-        if s.kind == "months_of_year" and s.year is None and s.year_offset is None:
-            from dataclasses import replace
-            s = replace(s, year=years[0], label=f"{s.label} {years[0]}")
-        out.append(s)
-    return out
 
 
 def _where(place: Place) -> Where:
