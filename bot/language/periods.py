@@ -262,7 +262,7 @@ def _season(seasons: dict):
 
 
 def _weeks(g: tuple, text: str, start: int) -> Period:
-    n = 2 if g[0] is None else _n(g[0])
+    n = 2 if not g[0] else _n(g[0])
     return Period("days", f"the last {n} weeks", n=7 * n)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import measures as M
-from .clarify import check_unplaced
+from .clarify import check_meaningful, check_unplaced
 from .crimes import no_category_words, read_crimes
 from .horizon import NUM_PATTERN, parse_horizon, word_number
 from .names import Names, Place, normalise
@@ -153,6 +153,10 @@ def _read(raw: str, names: Names) -> Question:
     for i in named:
         used[i] = False
     cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
+    quiet = intent if intent in ("status", "help", "coverage", "unsubscribe") else None
+    if quiet is None:
+        check_meaningful(tokens, used, periods=len(specs),
+                         in_name=lambda i: _in_name(tokens, i, names))
     places, _, ambiguous, unknown = find_places(tokens, used, names)
     no_category_words(tokens, used, cat_used, names)
     if len(places) > 1:
@@ -173,9 +177,8 @@ def _read(raw: str, names: Names) -> Question:
                          f"{names.area_word} reference data are loaded (an admin runs "
                          "`crimecast reference load`).", kind="no_reference")
     unplaced: list[str] = []
-    if intent not in ("status", "help", "coverage", "unsubscribe"):
-        unplaced = check_unplaced(tokens, used, names, periods=len(specs),
-                                  place_like=_place_like(raw, unknown))
+    if quiet is None:
+        unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
 
     words = set(norm.split())
     tense = "past" if (words & PAST_TENSE or _COUNTED.search(norm)) else None
