@@ -37,11 +37,11 @@ AVERAGE = re.compile(r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(
                      r"month| monthly| month)?|per month|a month|each month on average|monthly "
                      r"(?:average|avg|mean|rate))\b")
 PEAK = re.compile(r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
-                  r"month (?:with|had|has|saw) the (?:most|highest)|which month (?:was|had|saw) the "
-                  r"(?:most|worst|busiest|highest)|when (?:was|did) .{0,30}\bpeak)\b")
+                  r"month (?:with|had|has|saw) the (?:most|highest)|which month\b[^.?!]{0,40}?\b(?:was|had|saw) "
+                  r"the (?:most|worst|busiest|highest)|when (?:was|did) .{0,30}\bpeak)\b")
 TROUGH = re.compile(r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
-                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|which month (?:was|had|"
-                    r"saw) the (?:fewest|least|quietest|lowest))\b")
+                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|which month\b[^.?!]{0,40}?\b"
+                    r"(?:was|had|saw) the (?:fewest|least|quietest|lowest))\b")
 LIST = re.compile(r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
                   r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
                   r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b")

@@ -97,7 +97,9 @@ def _read(raw: str, names: Names) -> Question:
         return bool(hits)
 
     compared = "forecast" if take(M.VS_FORECAST) else None
-    if take(YOY):
+    yoy = YOY.search(_mask(norm, spans))
+    if yoy:
+        spans.append(yoy.span())
         compared = "year_before"
     seasons = names.profile.season_months if names.profile else None
     found = find_periods(_mask(norm, spans), seasons)
@@ -108,6 +110,9 @@ def _read(raw: str, names: Names) -> Question:
         specs.append(Spec("next", h.label, n=h.n) if h.kind == "next" else
                       Spec("this_month", "this month"))
         spans += hspans
+    if yoy and yoy.group(0).endswith("last year") and [s.kind for s in specs] == ["this_year"]:
+        specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
+        compared = None
     if len(specs) > 2:
         raise Clarify(" / ".join(s.label for s in specs), message="I can compare two periods at "
                       "a time; which two do you mean: " + ", ".join(s.label for s in specs) + "?",
@@ -196,6 +201,8 @@ def _read(raw: str, names: Names) -> Question:
         what = "list"  # "communities in the northeast"
     if what == "list":
         by = None
+    if what == "trend" and by == "month":
+        what = "count"  # "the monthly trend": a count by month
     if what is None:
         if not (places or cat_hits or specs or unknown):
             raise QueryError("I didn't understand that.", kind="junk")
@@ -209,7 +216,7 @@ def _read(raw: str, names: Names) -> Question:
         n = M.rank_n(rank, single)
         ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
         by = by or ("month" if "months" in words else "area")
-    if len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
+    if len(specs) == 1 and specs[0].unit.startswith("years") and not compared and (
             what == "change" or intent == "compare" or (what == "count" and compare_words)):
         what = "change"
         a, b = specs[0].start[:4], specs[0].end[:4]  # "between 2021 and 2023": the two years
