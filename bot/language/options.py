@@ -11,6 +11,7 @@ from .names import Names, normalise
 from .parse import _quote, horizon_option
 from .periods import Period as Spec
 from .periods import find_periods
+from .places import option_place
 from .question import MAX_RANK, WHATS, Crime, Period, Question, QueryError, Ranking
 from .understand import _where
 
@@ -41,16 +42,7 @@ def question_from_options(command: str, names: Names, *, community: str | None =
     for value in (community, other):
         if value is None or not str(value).strip():
             continue
-        place = names.community(value) or names.sector(value)
-        if place is None:
-            starts = names.prefix_matches(value)
-            if len(starts) > 1:
-                raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
-                                 suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
-                             kind="unknown_place",
-                             suggestions=[p.label for p in names.suggest(value)])
-        places.append(place)
+        places.append(option_place(names, value))
     if sector:
         place = names.sector(sector)
         if place is None:

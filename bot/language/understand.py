@@ -16,7 +16,7 @@ from .clarify import check_meaningful, check_unplaced
 from .crimes import no_category_words, read_crimes
 from .horizon import NUM_PATTERN, parse_horizon, word_number
 from .names import Names, Place, normalise
-from .parse import MAX_CHARS, _blank_spans, _mask, _quote, clean
+from .parse import _blank_spans, _mask, _quote, checked, with_examples
 from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
@@ -60,23 +60,11 @@ def parse_question(text: str, names: Names) -> Question:
     >>> q.what, q.by, q.ranking.n, q.when[0].spec.label, q.crime.categories
     ('count', 'area', 2, 'Q2 2023', ('Theft OF Vehicle',))
     """
-    try:
-        return _read(text, names)
-    except QueryError as err:
-        if not err.examples:
-            err.examples = names.examples()
-        raise
+    return with_examples(_read, text, names)
 
 
 def _prepare(raw: str, names: Names) -> str:
-    if len(raw) > MAX_CHARS * 4:
-        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
-                         "question at a time.", kind="too_long")
-    cleaned = clean(raw)
-    if len(cleaned) > MAX_CHARS:
-        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
-                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
-    cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", cleaned).replace("%", " percent ")
+    cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", checked(raw)).replace("%", " percent ")
     norm = normalise(cleaned)
     for pattern, repl in _SPELL:
         norm = pattern.sub(repl, norm)
