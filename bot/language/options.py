@@ -7,6 +7,7 @@ message says what is allowed.
 
 from __future__ import annotations
 
+from .crimes import option_crime
 from .names import Names, normalise
 from .parse import _quote, horizon_option
 from .periods import Period as Spec
@@ -50,14 +51,8 @@ def question_from_options(command: str, names: Names, *, community: str | None =
             raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(place)
-    crime = Crime()
-    if category and str(category).strip():
-        hit = names.category(category)
-        if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                             f"{names.categories_text()}", kind="bad_option",
-                             suggestions=names.category_choices()[:8])
-        crime = Crime(tuple(hit[1]), hit[0])
+    label, categories = option_crime(names, category)
+    crime = Crime(categories, label)
     when = _when(period, horizon, names)
     if command == "compare" and len(places) < 2:
         raise QueryError("Name two places to compare.", kind="bad_option")

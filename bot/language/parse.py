@@ -21,7 +21,7 @@ from .words import AUX, REVIEW, UPDOWN, detect_intent
 from .names import CITY, Names, Place, normalise
 from .places import find_places, option_place, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
-from .crimes import no_category_words, read_crimes
+from .crimes import no_category_words, option_crime, read_crimes
 from .question import QueryError
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
@@ -353,14 +353,7 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(sec)
-    cat_label, categories = "all crime", ()
-    if category and str(category).strip():
-        hit = names.category(category)
-        if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                             f"{names.categories_text()}", kind="bad_option",
-                             suggestions=names.category_choices()[:8])
-        cat_label, categories = hit
+    cat_label, categories = option_crime(names, category)
     h = horizon_option(horizon)
     if intent == "compare" and len(places) < 2:
         raise QueryError("Name two places to compare.", kind="bad_option")
