@@ -44,8 +44,9 @@ _CATEGORY_BY = re.compile(
 _COMMON = re.compile(rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "
                      rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
                      r"(?:common|frequent|prevalent)\b")
-_MONTH_BY = re.compile(r"\b(?:(?:by|per|each|every) month|month by month|monthly(?! average| avg)|"
+_MONTH_BY = re.compile(r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
                        r"months)\b")
+_YEAR_DASH = re.compile(r"\b((?:19|20)\d\d) ?[-\u2013] ?((?:19|20)\d\d)\b")
 _BY_LEAD = {"which", "what", "by", "per", "each", "every", "across", "all", "top", "bottom",
             "most", "least", "busiest", "worst", "safest", "quietest", "highest", "lowest"}
 _AREA_GENERIC = ("community", "communities", "neighbourhood", "neighbourhoods", "neighborhood",
@@ -65,6 +66,7 @@ def parse_question(text: str, names: Names) -> Question:
 
 def _prepare(raw: str, names: Names) -> str:
     cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", checked(raw)).replace("%", " percent ")
+    cleaned = _YEAR_DASH.sub(_year_range, cleaned)
     norm = normalise(cleaned)
     for pattern, repl in _SPELL:
         norm = pattern.sub(repl, norm)
@@ -108,6 +110,8 @@ def _read(raw: str, names: Names) -> Question:
     accuracy = take(M.ACCURACY) or bool(REVIEW.search(norm))
     peak, trough = take(M.PEAK), take(M.TROUGH)
     average = take(M.AVERAGE)
+    if average:
+        take(M.PER_MONTH)  # "average thefts per month": the average's own words
     common = _COMMON.search(_mask(norm, spans))
     rank = None
     if common:
@@ -284,6 +288,14 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
     if by is None and by_month:
         by = "month"
     return by, single, noun
+
+
+def _year_range(m: re.Match) -> str:
+    """"2019-2021" is the years 2019 to 2021, except a season's "winter 2021-2022"."""
+    before = m.string[:m.start()].split()[-1:] or [""]
+    if before[0].lower() in ("winter", "summer", "spring", "fall", "autumn", "of"):
+        return m.group(0)
+    return f"{m.group(1)} to {m.group(2)}"
 
 
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
