@@ -25,7 +25,7 @@ from rich.text import Text
 from core.caveats import REPORTED
 from core.profile import CityProfile, ProfileError, load_profile
 from stream.categories import CategorySet
-from stream.connection import RedisVersionError, redact
+from stream.connection import ClusterMismatch, RedisVersionError, redact
 from stream.consumer import Consumer
 from stream.dead_letters import dead_letter_count, read_dead_letters, replay_dead_letters
 from stream.producer import Producer
@@ -53,7 +53,7 @@ def _runtime(settings: Settings) -> Iterator[Runtime]:
     try:
         with runtime(settings) as rt:
             yield rt
-    except RedisVersionError as exc:
+    except (RedisVersionError, ClusterMismatch) as exc:
         raise fail(str(exc)) from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         where = redact(settings.redis_url.get_secret_value()) if settings.redis_url else "embedded Redis"
