@@ -27,6 +27,7 @@ for the city level).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -286,6 +287,10 @@ def main() -> None:
     ap.add_argument("--no-main", action="store_true", help="only the yearly breakdown")
     ap.add_argument("--no-lstm", action="store_true")
     args = ap.parse_args()
+    missing = [m for m in ("statsforecast", "lightgbm") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"bench/accuracy.py compares with {' and '.join(missing)}: "
+                         "pip install -e '.[bench]' first")
     long = read_calgary_csv(DATA / CRIME)
     t0 = time.perf_counter()
     print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "

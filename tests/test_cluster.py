@@ -119,7 +119,8 @@ def cities(cluster, data, redis_url, tmp_path_factory, calgary_frame):
             ("atlanta", b, ["ingest", "csv", str(tmp / "atlanta.csv"), "--mapping",
                             str(tmp / "atlanta.yaml")])):
         env = {"REDIS_URL": cluster.url, "CRIMECAST_QUEUE_URL": redis_url,
-               "CRIMECAST_KEY_PREFIX": prefix, "CRIMECAST_STATE_DIR": str(tmp / name)}
+               "CRIMECAST_KEY_PREFIX": prefix, "CRIMECAST_STATE_DIR": str(tmp / name),
+               "CRIMECAST_REDIS_CLUSTER": "false"}
         if name == "atlanta":  # a managed Cluster's endpoint: plain scheme, database 0, the flag
             env.update(REDIS_URL=f"redis://127.0.0.1:{cluster.ports[1]}/0",
                        CRIMECAST_REDIS_CLUSTER="true")
@@ -160,9 +161,9 @@ def pipeline(cities, data):
                 mp.setenv(k, v)
             result = runner.invoke(_app(), ["rq-worker", "--queue", "models", "--burst"])
             assert result.exit_code == 0, result.output
-        yield outputs
     finally:
         mp.undo()
+    return outputs
 
 
 def _app():
