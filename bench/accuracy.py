@@ -143,7 +143,7 @@ def favourable(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a peer's means the NB dispersion per category that fits the test outcomes best."""
     frame = frame.copy()
     frame["dispersion"] = 0.0
-    for cat, g in frame.groupby("category"):
+    for _, g in frame.groupby("category"):
         frame.loc[g.index, "dispersion"] = fit_dispersion(g["actual"], np.maximum(g["mean"], 1e-6))
     d = NegBin(np.maximum(frame["mean"].to_numpy(float), 1e-6), frame["dispersion"].to_numpy(float))
     frame["lo80"], frame["hi80"] = d.interval(0.8)

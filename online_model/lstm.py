@@ -276,7 +276,7 @@ class LSTMForecaster(PanelForecaster):
                 # the loss in units of the batch's mean count: steps mean the same at any scale
                 scale = (y[idx] * mask[idx]).sum() / n_obs + BASE_EPS
 
-                def shard(rows):  # the shard's gradient; shards are added in a fixed order
+                def shard(rows, n_obs=n_obs, scale=scale):  # a shard's gradient, added in order
                     eta = net(*(a[rows] for a in X)).clamp(-15, 12)
                     loss_el = (torch.exp(eta) - y[rows] * eta) * mask[rows]
                     grads = torch.autograd.grad(loss_el.sum() / n_obs / scale, params)

@@ -15,6 +15,7 @@ On a shared machine a team of threads that waits for a core it cannot get is far
 thread (measured on 2 shared cores at load 5: an LSTM train took 75 s on 2 intra-op threads, 11 s on
 1), which is why the pool follows the load.
 
+>>> import numpy as np
 >>> map_shards(lambda rows: int(rows.sum()), np.arange(10), shards=3)
 [3, 12, 30]
 """
@@ -25,8 +26,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Callable, TypeVar
-
-import numpy as np
 
 SHARDS = 4  # the split of a batch; part of the result (like the seed), so never the core count
 T = TypeVar("T")

@@ -279,12 +279,12 @@ class LocalCluster:
                     stdout=log, stderr=subprocess.STDOUT, cwd=self.dir))
                 log.close()
             for port in self.ports:
-                self._wait(lambda: redis.Redis(host=host, port=port).ping(), timeout_s)
+                self._wait(lambda port=port: redis.Redis(host=host, port=port).ping(), timeout_s)
             subprocess.run([cli, "--cluster", "create", *(f"{host}:{p}" for p in self.ports),
                             "--cluster-replicas", "0", "--cluster-yes"], check=True,
                            capture_output=True, timeout=timeout_s)
             for port in self.ports:
-                self._wait(lambda: redis.Redis(host=host, port=port).cluster("info")
+                self._wait(lambda port=port: redis.Redis(host=host, port=port).cluster("info")
                            .get("cluster_state") == "ok", timeout_s)
         except Exception:
             self.close()
