@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .text import area_name
+
 __all__ = ["CityProfile", "ProfileError", "check_file", "load_profile", "active_profile",
            "CALGARY_FILE", "ENV_VAR"]
 
@@ -232,7 +234,7 @@ class CityProfile(_Model):
         'M (NO AREA)'
         """
         name = (self.fallback_pattern or "{value} (no area)").format(value=" ".join(value.split()))
-        return " ".join(name.split()).upper()
+        return area_name(name)
 
     def is_fallback_area(self, name: str) -> bool:
         """True for an area named by :meth:`fallback_area` (only when the source has a fallback)."""
