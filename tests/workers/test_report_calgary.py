@@ -197,7 +197,11 @@ def test_text_leads_with_the_headline_and_links_the_data_card(built):
     text = report_text(built["report"])
     lines = text.splitlines()
     assert lines[0].startswith("crimecast accountability report, 2023-01 to 2023-12")
-    assert "most-flagged areas got" in lines[1]
+    paras = "\n".join(lines).replace("\n  ", " ").splitlines()  # continuations are indented
+    assert "most-flagged areas got" in paras[1]
+    assert max(len(ln) for ln in lines) <= 80  # a plain terminal: nothing wraps, tables stay whole
+    table = lines[lines.index(next(ln for ln in lines if ln.startswith("region "))):]
+    assert all(len(ln.split()) >= 9 for ln in table[:9])  # every row keeps its nine columns
     assert "Most over-forecast region:" in text and text.rstrip().endswith("docs/data.md")
 
 
