@@ -126,18 +126,30 @@ class Reference(_Model):
     population: PopulationFile | None = None
 
 
-class Source(_Model):
-    """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
-    (the mapping's format is :mod:`stream.sources.mapped`'s)."""
+class Workbook(_Model):
+    """A published monthly workbook's categories mapped to the profile's (null: not counted), one
+    map per sheet that has categories (see :mod:`stream.sources.calgary_workbook`)."""
 
-    kind: Literal["calgary", "mapped"]
+    crime: dict[str, str | None] = Field(min_length=1)
+    disorder: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Source(_Model):
+    """Where the counts come from: the Calgary portal layout, a CSV through a column mapping
+    (the mapping's format is :mod:`stream.sources.mapped`'s), or a police service's monthly
+    workbook (``workbook``: its categories mapped to the profile's)."""
+
+    kind: Literal["calgary", "mapped", "workbook"]
     mapping: dict[str, Any] | None = None
+    workbook: Workbook | None = None
     url: str | None = None
 
     @model_validator(mode="after")
     def _mapping_for_mapped(self) -> "Source":
         if self.kind == "mapped" and not self.mapping:
             raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
+        if self.kind == "workbook" and not self.workbook:
+            raise ValueError("a 'workbook' source needs 'workbook' (its categories mapped to yours)")
         return self
 
 
@@ -188,6 +200,13 @@ class CityProfile(_Model):
             missing = [m for m in g.members if " ".join(m.split()).casefold() not in seen]
             if missing:
                 raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
+                                 "not a category of this profile")
+        wb = self.source.workbook
+        for sheet, mapped in (("crime", wb.crime), ("disorder", wb.disorder)) if wb else ():
+            wrong = [v for v in mapped.values() if v is not None
+                     and " ".join(v.split()).casefold() not in seen]
+            if wrong:
+                raise ValueError(f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
                                  "not a category of this profile")
         return self
 
