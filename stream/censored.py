@@ -95,3 +95,19 @@ class CensoredCells:
     def bounds(self, stored: int, month: str, series: Iterable[SeriesKey]) -> tuple[int, int]:
         """The lowest and highest true count of ``series`` in ``month`` given the ``stored`` one."""
         return bounds(stored, self.cells_in(month, series))
+
+
+def suppressed_note(client: redis.Redis, keys: Keys, series: Iterable[SeriesKey],
+                    months: Iterable[str], stored: int) -> str:
+    """The words for a count (``stored``) of ``series`` over ``months`` that holds suppressed
+    cells, e.g. "between 14 and 26: 4 cells suppressed"; "" when it holds none (one cheap read
+    for a deployment whose source never suppresses)."""
+    if not client.exists(keys.censored_months):
+        return ""
+    want = {series_field(c, k) for c, k in series}
+    months = list(months)
+    pipe = client.pipeline(transaction=False)
+    for m in months:
+        pipe.hvals(keys.censored(check_month(m)))
+    cells = sum(1 for vals in pipe.execute() for f in vals if as_text(f) in want)
+    return note(stored, cells)

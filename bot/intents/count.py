@@ -9,6 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from stream.censored import suppressed_note
+
 from .. import past
 from ..answer import CAVEAT, Answer
 from ..horizon import Horizon
@@ -42,6 +44,8 @@ def answer(view: View, query: Query) -> Answer:
         item.update(prev)
         prefix = f"**{place.label}**: " if len(places) > 1 else ""
         a.lines.append(f"{prefix}**Reported: {n:,}** in {span.label} — counted, not a forecast.")
+        if cens := suppressed_note(view.client, view.keys, map(view.hist.series.__getitem__, hrows), span.months, n):
+            a.lines.append(f"ℹ The source suppresses small counts (<5): {cens}.")
         a.lines.append(f"{'  ' if prefix else ''}Same period a year earlier: {text}.")
         if prev.get("previous") is not None and len(places) == 1:
             note = past.chance_note(n, prev["previous"])

@@ -204,3 +204,30 @@ def test_a_suppressed_cell_is_learned_as_its_expectation_under_the_forecast():
     np.testing.assert_array_equal(expected_count([9], [0], [3.0]), [9.0])
     mixed = expected_count(10, 2, 14.0)  # 8 published exactly, two cells share about 6
     assert 8 + 2 * 1 < mixed < 8 + 2 * 4
+
+
+PHRASES = {"Theft FROM Vehicle": "theft from vehicles", "Theft OF Vehicle": "car thefts",
+           "Break & Enter - Dwelling": "home break ins", "Street Robbery": "street robbery",
+           "Violence  'Other' (Non-domestic)": "other violence"}
+
+
+def test_an_answer_says_when_its_count_holds_suppressed_cells(settings_env, keys, tmp_path):
+    """"How many ... in March 2025?" gives the stored count and the range the suppressed cells
+    allow ("between 2 and 8: 2 cells suppressed"); a count without any says nothing of it."""
+    from bot.engine import Context, Engine
+
+    path = build(tmp_path / "cps.xlsx", crime_rows())
+    assert _ingest(path).exit_code == 0
+    counts, cells = independent(path)
+    client = connect(settings_env.redis_url.get_secret_value())
+    engine = Engine(client, keys, today=pd.Timestamp("2025-04-20").date())
+    (comm, cat, month), n = max(cells.items(), key=lambda kv: kv[1])
+    name = pd.Timestamp(month + "-01").strftime("%B %Y")
+    ans = engine.ask(f"how many {PHRASES[cat]} in {comm.lower()} in {name}?", Context("7"))
+    text = "\n".join(ans.lines)
+    lo = counts[(comm, cat, month)]
+    assert ans.ok and f"between {lo} and {lo + 3 * n}: {n} cells suppressed" in text, text
+    (comm, cat, month) = next(k for k in counts if k not in cells)
+    name = pd.Timestamp(month + "-01").strftime("%B %Y")
+    ans = engine.ask(f"how many {PHRASES[cat]} in {comm.lower()} in {name}?", Context("7"))
+    assert ans.ok and "suppress" not in "\n".join(ans.lines)
