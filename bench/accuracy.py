@@ -290,7 +290,7 @@ def main() -> None:
     missing = [m for m in ("statsforecast", "lightgbm") if importlib.util.find_spec(m) is None]
     if missing:
         raise SystemExit(f"bench/accuracy.py compares with {' and '.join(missing)}: "
-                         "pip install -e '.[bench]' first")
+                         "scripts/setup.sh --bench (or pip install -e '.[bench]') first")
     long = read_calgary_csv(DATA / CRIME)
     t0 = time.perf_counter()
     print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
