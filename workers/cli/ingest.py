@@ -259,7 +259,7 @@ def ingest_download(
         raise fail(str(exc)) from None
     stale = stale_note(max((r.month for r in loaded.make()), default=None))
     if stale:
-        err_console.print(Text.assemble(("warning:", "yellow"), " ", stale))
+        err_console.print(Text.assemble(("warning:", "yellow"), " ", stale), soft_wrap=True)
     _ingest_loaded(settings, loaded, f"ingest {out.name}", drain)
 
 
