@@ -18,14 +18,12 @@ WORKDIR /app
 # torch first, from the CPU index, so the project's install never pulls CUDA wheels.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
-# constraints.txt pins every runtime dependency to the tested versions: a rebuilt image installs
-# the same river/numpy/pandas/torch, so the saved models still load (docs/operations.md, Upgrades).
-COPY pyproject.toml README.md constraints.txt ./
-COPY core ./core
-COPY stream ./stream
-COPY online_model ./online_model
-COPY workers ./workers
-COPY bot ./bot
+# The build context is an allowlist (.dockerignore): pyproject.toml, README.md, constraints.txt
+# and every package (core, stream, online_model, workers, bot); never .env, .venv, .git, tests or
+# local state. tests/test_docker_image.py builds and runs exactly this. constraints.txt pins every
+# runtime dependency to the tested versions: a rebuilt image installs the same river/numpy/pandas/
+# torch, so the saved models still load (docs/operations.md, Upgrades).
+COPY . ./
 RUN pip install -c constraints.txt . \
     && useradd --create-home --uid 10001 crimecast \
     && mkdir -p /data && chown crimecast /data

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .text import area_name
+
 __all__ = ["CityProfile", "Feed", "ProfileError", "check_file", "load_profile", "active_profile",
            "CALGARY_FILE", "ENV_VAR"]
 
@@ -164,13 +166,23 @@ class Feed(_Model):
 _FEED_KINDS = ("url", "folder", "socrata", "push")
 
 
-class Source(_Model):
-    """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
-    (the mapping's format is :mod:`stream.sources.mapped`'s); ``feed``: where new data keep
-    coming from (None: data arrive only by hand or pushed by a producer)."""
+class Workbook(_Model):
+    """A published monthly workbook's categories mapped to the profile's (null: not counted), one
+    map per sheet that has categories (see :mod:`stream.sources.calgary_workbook`)."""
 
-    kind: Literal["calgary", "mapped"]
+    crime: dict[str, str | None] = Field(min_length=1)
+    disorder: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Source(_Model):
+    """Where the counts come from: the Calgary portal layout, a CSV through a column mapping
+    (the mapping's format is :mod:`stream.sources.mapped`'s), or a police service's monthly
+    workbook (``workbook``: its categories mapped to the profile's); ``feed``: where new data
+    keep coming from (None: data arrive only by hand or pushed by a producer)."""
+
+    kind: Literal["calgary", "mapped", "workbook"]
     mapping: dict[str, Any] | None = None
+    workbook: Workbook | None = None
     url: str | None = None
     feed: Feed | None = None
 
@@ -178,7 +190,14 @@ class Source(_Model):
     def _mapping_for_mapped(self) -> "Source":
         if self.kind == "mapped" and not self.mapping:
             raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
+        if self.kind == "workbook" and not self.workbook:
+            raise ValueError("a 'workbook' source needs 'workbook' (its categories mapped to yours)")
         return self
+
+
+#: Meteorological seasons, northern hemisphere: name -> (first month, last month).
+DEFAULT_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
+                   "winter": (12, 2)}
 
 
 class CityProfile(_Model):
@@ -197,6 +216,9 @@ class CityProfile(_Model):
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
     series_start: str | None = None
+    #: Season name -> [first month, last month] (1-12; wraps over New Year when last < first).
+    #: Default: meteorological, northern hemisphere (:data:`DEFAULT_SEASONS`).
+    seasons: dict[str, tuple[int, int]] | None = None
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("timezone")
@@ -208,6 +230,25 @@ class CityProfile(_Model):
             raise ValueError(f"unknown time zone {v!r} (use an IANA name such as "
                              "'America/New_York')") from None
         return v
+
+    @field_validator("seasons")
+    @classmethod
+    def _seasons(cls, v: dict | None) -> dict | None:
+        if v is None:
+            return v
+        for name, (a, b) in v.items():
+            if not (1 <= a <= 12 and 1 <= b <= 12) or not str(name).strip():
+                raise ValueError(f"season {name!r}: months must be 1-12, got [{a}, {b}]")
+        return {str(k).lower().strip(): (int(a), int(b)) for k, (a, b) in v.items()}
+
+    @property
+    def season_months(self) -> dict[str, tuple[int, int]]:
+        """The profile's seasons, else :data:`DEFAULT_SEASONS`.
+
+        >>> load_profile(None).season_months["winter"]
+        (12, 2)
+        """
+        return dict(self.seasons) if self.seasons else dict(DEFAULT_SEASONS)
 
     @field_validator("series_start")
     @classmethod
@@ -228,6 +269,13 @@ class CityProfile(_Model):
             missing = [m for m in g.members if " ".join(m.split()).casefold() not in seen]
             if missing:
                 raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
+                                 "not a category of this profile")
+        wb = self.source.workbook
+        for sheet, mapped in (("crime", wb.crime), ("disorder", wb.disorder)) if wb else ():
+            wrong = [v for v in mapped.values() if v is not None
+                     and " ".join(v.split()).casefold() not in seen]
+            if wrong:
+                raise ValueError(f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
                                  "not a category of this profile")
         return self
 
@@ -274,7 +322,7 @@ class CityProfile(_Model):
         'M (NO AREA)'
         """
         name = (self.fallback_pattern or "{value} (no area)").format(value=" ".join(value.split()))
-        return " ".join(name.split()).upper()
+        return area_name(name)
 
     def is_fallback_area(self, name: str) -> bool:
         """True for an area named by :meth:`fallback_area` (only when the source has a fallback)."""

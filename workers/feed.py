@@ -73,8 +73,10 @@ def profile_feed(settings: Settings) -> tuple[CityProfile, Feed | None]:
 def describe(feed: Feed | None, profile: CityProfile) -> str | None:
     """One line saying where new data come from.
 
-    >>> describe(load_profile(None).source.feed, load_profile(None))
-    'Socrata dataset 78gh-n26t at https://data.calgary.ca, every daily 05:30'
+    >>> from core.profile import CALGARY_FILE, parse_profile
+    >>> p = parse_profile(CALGARY_FILE.read_text().replace("{folder: workbooks,", "{socrata: 78gh-n26t,"))
+    >>> describe(p.source.feed, p)
+    'Socrata dataset 78gh-n26t at https://www.calgary.ca/cps/statistics/calgary-police-statistical-reports.html, every daily 06:00'
     """
     if feed is None:
         return None
@@ -136,7 +138,8 @@ def _folder_files(folder: Path) -> list[Path]:
     if folder.is_file():
         return [folder]
     if not folder.is_dir():
-        raise SourceError(folder, None, "drop folder not found")
+        raise SourceError(folder, None, "drop folder not found (create it, or mount it, and save "
+                                        "the exports there: docs/feeds.md)")
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
                   and not p.name.lower().endswith(IGNORED_SUFFIXES))
 

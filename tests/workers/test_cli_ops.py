@@ -99,7 +99,8 @@ def test_status_json_reports_problems(settings_env, r):
     assert "no forecasts are served yet" in data["problems"]
     assert {s["job"] for s in data["schedule"]} == {"weekly_alert", "accountability_report", "fine_tune",
                                                    "month_close", "health", "ingest"}
-    assert data["feed"].startswith("Socrata dataset 78gh-n26t") and data["last_pull_at"] is None
+    assert data["feed"].startswith("drop folder ") and data["feed"].endswith("workbooks, every daily 06:00")
+    assert data["last_pull_at"] is None
 
 
 def test_status_unreachable_redis_is_a_clear_error(settings_env, r, monkeypatch):

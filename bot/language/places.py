@@ -4,7 +4,7 @@ then unique first words; what stays ambiguous or unknown is returned for the par
 
 from __future__ import annotations
 
-from .intent_words import STOPWORDS
+from .words import STOPWORDS
 from .names import Names, Place
 
 def find_places(tokens: list[str], used: list[bool], names: Names):
@@ -22,8 +22,9 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
             span = tokens[i:i + n]
             if any(used[i:i + n]):
                 continue
-            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS):
-                continue
+            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS) and \
+                    names.exact(" ".join(span)) is None:
+                continue  # "the beltline area" is a name, "in beltline" is not
             if all(t in STOPWORDS for t in span) and names.exact(" ".join(span)) is None:
                 continue
             yield i, " ".join(span)
@@ -72,3 +73,18 @@ def suggest(names: Names, words: list[str], strict: bool = False) -> list[str]:
             if p.label not in out:
                 out.append(p.label)
     return out[:5]
+
+
+def option_place(names: Names, value: str) -> Place:
+    """The place a slash-command option names, or a :class:`QueryError` with suggestions."""
+    from .question import QueryError
+
+    place = names.community(value) or names.sector(value)
+    if place is not None:
+        return place
+    shown = "".join(ch for ch in str(value) if ch not in "`*_~|<>@")[:40]
+    starts = names.prefix_matches(value)
+    if len(starts) > 1:
+        raise QueryError(f"Which '{shown}' do you mean?", kind="ambiguous", suggestions=starts[:8])
+    raise QueryError(f"I couldn't find a {names.area_word} called '{shown}'.",
+                     kind="unknown_place", suggestions=[p.label for p in names.suggest(value)])

@@ -1,6 +1,12 @@
-"""The query parser: what someone typed (or picked in a slash command) -> a :class:`Query`.
+"""The older query parser: what someone typed (or picked in a slash command) -> a :class:`Query`.
 
-Pure: no Redis, no Discord, no torch. It needs only a :class:`bot.names.Names` vocabulary. Anything
+Kept for the intent handlers until the engine answers :class:`~bot.language.question.Question`
+values (issue 16): new code reads text with :func:`bot.language.read` (``understand`` parses,
+``resolve`` alone decides past vs future). The tense overrides in :func:`_parse` below, and the
+handlers' re-routing between count and forecast, go with this module and those handlers.
+The chat-cleaning helpers here (:func:`clean`, :func:`horizon_option`) are shared by both.
+
+Pure: no Redis, no Discord, no torch. It needs only a :class:`bot.language.names.Names` vocabulary. Anything
 it cannot resolve raises :class:`QueryError` whose message is a short help reply with the closest
 suggestions: it is shown to the user as it is.
 """
@@ -11,10 +17,12 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .horizon import NUM_PATTERN, Horizon, parse_horizon, word_number
-from .intent_words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
+from .words import AUX, REVIEW, UPDOWN, detect_intent
 from .names import CITY, Names, Place, normalise
-from .places import find_places, suggest
+from .places import find_places, option_place, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
+from .crimes import no_category_words, option_crime, read_crimes
+from .question import QueryError
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
            "coverage", "status", "help", "subscribe", "unsubscribe", "accuracy")
@@ -22,31 +30,6 @@ MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
 
-
-
-
-class QueryError(ValueError):
-    """A question that could not be understood; ``str(err)`` is the reply to show.
-
-    ``kind`` is one of ``empty``, ``too_long``, ``unknown_place``, ``ambiguous``, ``junk``,
-    ``bad_option``; ``suggestions`` lists the closest names (may be empty).
-    """
-
-    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None,
-                 examples: list[str] | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.suggestions = list(suggestions or [])
-        self.examples = list(examples or [])  # the city's example questions (set by the parser)
-
-    def reply(self) -> str:
-        """The help text to show: the message, then suggestions and examples."""
-        lines = [str(self)]
-        if self.suggestions:
-            lines.append("Did you mean: " + ", ".join(self.suggestions) + "?")
-        if self.kind in ("empty", "junk", "too_long") and self.examples:
-            lines.append("Try: " + " · ".join(f"`{e}`" for e in self.examples[:5]))
-        return "\n".join(lines)
 
 
 
@@ -158,14 +141,31 @@ def parse(text: str, names: Names) -> Query:
     >>> parse("bike thefts in forest lawn", n)
     Traceback (most recent call last):
     ...
-    bot.query.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
+    bot.language.question.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
     """
+    return with_examples(_parse, text, names)
+
+
+def with_examples(read, text: str, names: Names):
+    """``read(text, names)``; a :class:`QueryError` it raises carries the city's examples."""
     try:
-        return _parse(text, names)
+        return read(text, names)
     except QueryError as err:
         if not err.examples:
             err.examples = names.examples()
         raise
+
+
+def checked(raw: str) -> str:
+    """The question without chat noise, or a :class:`QueryError` when it is too long."""
+    if len(raw) > MAX_CHARS * 4:
+        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
+                         "question at a time.", kind="too_long")
+    cleaned = clean(raw)
+    if len(cleaned) > MAX_CHARS:
+        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
+                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
+    return cleaned
 
 
 def _parse(text: str, names: Names) -> Query:
@@ -177,14 +177,7 @@ def _parse(text: str, names: Names) -> Query:
     ('forecast', 'FOREST LAWN', ('Theft OF Vehicle',), 3)
     """
     raw = text or ""
-    if len(raw) > MAX_CHARS * 4:
-        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
-                         "question at a time.", kind="too_long")
-    cleaned = clean(raw)
-    if len(cleaned) > MAX_CHARS:
-        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
-                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
-    norm = normalise(cleaned)
+    norm = normalise(checked(raw))
     if not norm:
         raise QueryError(f"Ask me about crime forecasts for {names.city_name} {names.area_words}.",
                          kind="empty")
@@ -256,42 +249,9 @@ def _parse(text: str, names: Names) -> Query:
         notes.append("I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
                      "period; the title says which period this answers.")
 
-    # categories: longest synonym phrase first, then single mistyped words
-    cat_label, categories = None, ()
-    cat_hits: list[tuple[str, tuple[str, ...]]] = []
-    cat_used = [False] * len(tokens)  # the tokens a category phrase took
-    for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
-        for derived in (False, True):
-            for i in range(len(tokens) - n + 1):
-                if any(used[i:i + n]):
-                    continue
-                if derived and n > 1 and (tokens[i] in STOPWORDS or tokens[i + n - 1] in STOPWORDS):
-                    continue
-                hit = names.category_phrase(" ".join(tokens[i:i + n]), derived=derived)
-                if hit is not None:
-                    cat_hits.append(hit)
-                    for j in range(i, i + n):
-                        used[j] = cat_used[j] = True
-    for i, tok in enumerate(tokens):
-        if not used[i] and tok not in STOPWORDS and names.exact(tok) is None:
-            word = names.category_word(tok)
-            if word is not None:
-                hit = names.category_phrase(word)
-                if hit is not None:
-                    cat_hits.append(hit)
-                    used[i] = cat_used[i] = True
-    if cat_hits:
-        if any(not c for _, c in cat_hits):  # "all crime" with something else: the specific wins
-            specific = [(lbl, c) for lbl, c in cat_hits if c]
-            cat_hits = specific or cat_hits[:1]
-        labels, cats = [], []
-        for lbl, c in cat_hits:
-            labels.append(lbl)
-            cats.extend(x for x in c if x not in cats)
-        cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
-
+    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
     places, ignored, ambiguous, unknown = find_places(tokens, used, names)
-    _no_category_words(tokens, used, cat_used, names)
+    no_category_words(tokens, used, cat_used, names)
     if not names.sectors and names.region_word:
         phrases = names.region_phrases()
         region_words = [w for w in unknown if w in phrases]
@@ -361,21 +321,6 @@ def _parse(text: str, names: Names) -> Query:
 
 
 
-def _no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
-                       names: Names) -> None:
-    """A crime word left over ("bike" of "bike thefts" where no category is about bikes), or a
-    narrowing word next to a category phrase ("residential" thefts), names no category: say so and
-    list the categories, rather than answer for another one."""
-    for i, tok in enumerate(tokens):
-        if used[i] or tok in STOPWORDS:
-            continue
-        near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
-        if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
-            raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
-                             f"{names.categories_text()}", kind="unknown_category",
-                             suggestions=names.category_choices()[:8])
-
-
 def from_options(intent: str, names: Names, *, community: str | None = None,
                  other: str | None = None, category: str | None = None,
                  horizon: str | None = None, n: int | None = None, sector: str | None = None,
@@ -393,15 +338,7 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
     for value in (community, other):
         if value is None or not str(value).strip():
             continue
-        place = names.community(value) or names.sector(value)
-        if place is None:
-            starts = names.prefix_matches(value)
-            if len(starts) > 1:
-                raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
-                                 suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
-                             kind="unknown_place",
-                             suggestions=[p.label for p in names.suggest(value)])
+        place = option_place(names, value)
         if place.kind == "group":
             notes.append(f"'{place.label}' covers {len(place.communities)} {names.area_words} "
                          f"({', '.join(place.communities)}): answering for the group.")
@@ -416,14 +353,7 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(sec)
-    cat_label, categories = "all crime", ()
-    if category and str(category).strip():
-        hit = names.category(category)
-        if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                             f"{names.categories_text()}", kind="bad_option",
-                             suggestions=names.category_choices()[:8])
-        cat_label, categories = hit
+    cat_label, categories = option_crime(names, category)
     h = horizon_option(horizon)
     if intent == "compare" and len(places) < 2:
         raise QueryError("Name two places to compare.", kind="bad_option")
