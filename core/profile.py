@@ -13,6 +13,8 @@ as package data and is the default; ``CRIMECAST_CITY_FILE`` selects another.
 'NORTHEAST sector'
 >>> len(calgary.category_names)
 9
+>>> calgary.boundaries.name, calgary.boundaries.code
+('name', 'comm_code')
 
 :func:`check_file` validates a file and says what is wrong, line by line.
 """
@@ -124,6 +126,26 @@ class Reference(_Model):
     population: PopulationFile | None = None
 
 
+class Boundaries(_Model):
+    """The areas' polygons for maps: a GeoJSON ``file`` (relative to the profile) or ``url``
+    (fetched only by ``crimecast reference boundaries --download``), the feature property holding
+    the area's ``name``, and optionally its ``code`` (matched against the reference file's code
+    first) and ``region``."""
+
+    file: str | None = None
+    url: str | None = None
+    name: str = Field(min_length=1)
+    code: str | None = None
+    region: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("https://", "http://")):
+            raise ValueError(f"boundaries.url must start with https:// or http://, got {v[:40]!r}")
+        return v
+
+
 class Source(_Model):
     """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
     (the mapping's format is :mod:`stream.sources.mapped`'s)."""
@@ -151,6 +173,7 @@ class CityProfile(_Model):
     areas: dict[str, list[str]] = Field(default_factory=dict)
     regions: Regions | None = None
     reference: Reference = Field(default_factory=Reference)
+    boundaries: Boundaries | None = None  # polygons for maps (optional: centres of incidents serve)
     source: Source
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
