@@ -63,16 +63,22 @@ class BoundaryReport:
     dropped: list[tuple[str, str]] = field(default_factory=list)
     stored: int = 0
 
-    def lines(self, word: str = "areas") -> list[str]:
-        """The report as short lines for the console."""
-        out = [f"stored {self.stored} polygons; matched {len(self.matched)} {word}"
-               + (f" (every {word[:-1] if word.endswith('s') else word} known)"
-                  if self.matched and not self.areas_without else "")]
+    def lines(self, one: str = "area", many: str = "areas") -> list[str]:
+        """The report as short lines for the console (``one``/``many``: the word for an area).
+
+        >>> BoundaryReport({"A": "code"}, ["X"], stored=2).lines()
+        ['stored 2 polygons; matched 1 area (every area known)', '1 feature matches no known area: X']
+        """
+        word = lambda n: one if n == 1 else many  # noqa: E731
+        out = [f"stored {self.stored} polygons; matched {len(self.matched)} {word(len(self.matched))}"
+               + (f" (every {one} known)" if self.matched and not self.areas_without else "")]
         if self.areas_without:
-            out.append(f"{len(self.areas_without)} {word} with no polygon (drawn as a list under "
-                       f"the map): " + ", ".join(self.areas_without))
+            n = len(self.areas_without)
+            out.append(f"{n} {word(n)} with no polygon (not drawn on maps): "
+                       + ", ".join(self.areas_without))
         if self.unmatched_features:
-            out.append(f"{len(self.unmatched_features)} features match no known {word[:-1]}: "
+            n = len(self.unmatched_features)
+            out.append(f"{n} feature{'s match' if n != 1 else ' matches'} no known {one}: "
                        + ", ".join(self.unmatched_features))
         for name, how in self.repaired:
             out.append(f"repaired {name}: {how}")

@@ -141,18 +141,32 @@ def classes_for(spec: MapSpec) -> Classes:
 
 def render_map(spec: MapSpec, geometry: AreaGeometry) -> bytes:
     """Draw ``spec`` on ``geometry`` and return PNG bytes (see the module docstring); raises
-    ValueError when none of the areas can be placed."""
+    ValueError when none of the areas can be placed. The PNG's text chunks repeat the title,
+    legend and caveat (``Title``, ``Legend``, ``Description``) for readers that cannot see it."""
     was_enabled = gc.isenabled()
     gc.disable()  # as in bot.chart: no full collections half-way through a figure
     try:
-        return _render(spec, geometry)
+        return to_png(draw_map(spec, geometry), spec)
     finally:
         gc.collect(1)
         if was_enabled:
             gc.enable()
 
 
-def _render(spec: MapSpec, geometry: AreaGeometry) -> bytes:
+def to_png(fig: Figure, spec: MapSpec) -> bytes:
+    """The figure of :func:`draw_map` as PNG bytes, with its words in the PNG's text chunks."""
+    buf = io.BytesIO()
+    classes = classes_for(spec)
+    missing = sum(1 for v in spec.values.values() if v is None or not math.isfinite(v))
+    meta = {"Title": title(spec), "Description": spec.caveat, "Software": "crimecast",
+            "Legend": "; ".join(legend_lines(spec, classes, missing)) + f" ({classes.method})",
+            "Period": f"{spec.period}; data through {spec.data_month}"}
+    fig.savefig(buf, format="png", metadata=meta, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+def draw_map(spec: MapSpec, geometry: AreaGeometry) -> Figure:
+    """The map's figure (the map itself is ``fig.axes[0]``, in longitude/latitude)."""
     geo = geometry.only(spec.values)
     bounds = geo.bounds()
     if bounds is None:
@@ -177,9 +191,7 @@ def _render(spec: MapSpec, geometry: AreaGeometry) -> bytes:
     _label_top(ax, geo, have, spec.shows in ("change", "pct"))
     _legend(fig, spec, classes, have, missing, geo.kind == "points")
     _texts(fig, spec, classes, geo, unplaced=[a for a in spec.values if a not in geo.points])
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    return fig
 
 
 def _polygons(ax, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
