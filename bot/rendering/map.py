@@ -222,7 +222,7 @@ def _symbols(ax, geo: AreaGeometry, have: dict, missing: list, classes: Classes,
         sizes = _sizes(mags, mags.max() or 1.0)
         colors = [classes.colors[classes.index(have[a])] for a in order]
         ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colors, edgecolors="#333333", linewidths=0.4,
-                   alpha=0.85, zorder=2)
+                   zorder=2)
     if missing:
         xy = np.array([geo.points[a] for a in missing])
         ax.scatter(xy[:, 0], xy[:, 1], s=14, marker="x", color="#888888", linewidths=0.8,
