@@ -28,7 +28,9 @@ matplotlib.use("Agg", force=False)
 import numpy as np  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.markers import MarkerStyle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.transforms import Affine2D, IdentityTransform, offset_copy  # noqa: E402
 
 from stream.geometry import AreaGeometry  # noqa: E402
 
@@ -146,7 +148,7 @@ def render_map(spec: MapSpec, geometry: AreaGeometry) -> bytes:
     was_enabled = gc.isenabled()
     gc.disable()  # as in bot.chart: no full collections half-way through a figure
     try:
-        return to_png(draw_map(spec, geometry), spec)
+        return to_png(draw_map(spec, geometry)[0], spec)
     finally:
         gc.collect(1)
         if was_enabled:
@@ -165,8 +167,10 @@ def to_png(fig: Figure, spec: MapSpec) -> bytes:
     return buf.getvalue()
 
 
-def draw_map(spec: MapSpec, geometry: AreaGeometry) -> Figure:
-    """The map's figure (the map itself is ``fig.axes[0]``, in longitude/latitude)."""
+def draw_map(spec: MapSpec, geometry: AreaGeometry) -> tuple[Figure, Affine2D]:
+    """The map's figure and the transform taking (longitude, latitude) to its pixels (origin at
+    the bottom left). The map is drawn straight on the figure through that transform: an Axes
+    (ticks, spines, titles, all hidden) cost more to build than the map costs to draw."""
     geo = geometry.only(spec.values)
     bounds = geo.bounds()
     if bounds is None:
@@ -174,59 +178,72 @@ def draw_map(spec: MapSpec, geometry: AreaGeometry) -> Figure:
                          "incident)")
     classes = classes_for(spec)
     fig = Figure(figsize=SIZE, dpi=DPI)
-    ax = fig.add_axes((0.02, 0.13, 0.66, 0.76))
-    ax.set_axis_off()
-    minx, miny, maxx, maxy = bounds
-    padx, pady = (maxx - minx) * 0.04 + 1e-3, (maxy - miny) * 0.04 + 1e-3
-    ax.set_xlim(minx - padx, maxx + padx)
-    ax.set_ylim(miny - pady, maxy + pady)
-    ax.set_aspect(1.0 / max(math.cos(math.radians((miny + maxy) / 2)), 0.1))
+    to_px = _frame(bounds, (0.02, 0.13, 0.66, 0.76))
     have = {a: float(v) for a, v in spec.values.items()
             if v is not None and math.isfinite(v) and a in geo.points}
     missing = [a for a, v in spec.values.items() if a in geo.points and a not in have]
     if geo.kind == "polygons":
-        _polygons(ax, geo, have, missing, classes)
+        _polygons(fig, to_px, geo, have, missing, classes)
     else:
-        _symbols(ax, geo, have, missing, classes, spec.shows in ("change", "pct"))
-    _label_top(ax, geo, have, spec.shows in ("change", "pct"))
+        _symbols(fig, to_px, geo, have, missing, classes)
+    _label_top(fig, to_px, geo, have, spec.shows in ("change", "pct"))
     _legend(fig, spec, classes, have, missing, geo.kind == "points")
     _texts(fig, spec, classes, geo, unplaced=[a for a in spec.values if a not in geo.points])
-    return fig
+    return fig, to_px
 
 
-def _polygons(ax, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
+def _frame(bounds: tuple[float, float, float, float], box: tuple[float, ...]) -> Affine2D:
+    """(lon, lat) -> pixels: the bounds (padded 4%) centred in ``box`` (figure fractions), one
+    degree of longitude shortened by cos(latitude) so that shapes are not stretched."""
+    minx, miny, maxx, maxy = bounds
+    kx = max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    w, h = max((maxx - minx) * kx, 1e-4) * 1.08, max(maxy - miny, 1e-4) * 1.08
+    bx, by, bw, bh = (v * SIZE[i % 2] * DPI for i, v in enumerate(box))
+    scale = min(bw / w, bh / h)
+    return (Affine2D().translate(-(minx + maxx) / 2, -(miny + maxy) / 2)
+            .scale(scale * kx, scale).translate(bx + bw / 2, by + bh / 2))
+
+
+def _polygons(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
     paths, colors = [], []
     for area, v in have.items():
         out = geo.outline(area)
         if out is not None and len(out[0]):
             paths.append(MplPath(*out))
             colors.append(classes.colors[classes.index(v)])
-    ax.add_collection(PathCollection(paths, facecolors=colors, edgecolors="#555555",
-                                     linewidths=0.3))
+    fig.add_artist(PathCollection(paths, facecolors=colors, edgecolors="#555555",
+                                  linewidths=0.3, transform=to_px))
     gaps = [MplPath(*o) for o in map(geo.outline, missing) if o is not None and len(o[0])]
     if gaps:
-        ax.add_collection(PathCollection(gaps, facecolors=NO_DATA, edgecolors="#888888",
-                                         linewidths=0.3, hatch="////"))
+        fig.add_artist(PathCollection(gaps, facecolors=NO_DATA, edgecolors="#888888",
+                                      linewidths=0.3, hatch="////", transform=to_px))
 
 
-def _symbols(ax, geo: AreaGeometry, have: dict, missing: list, classes: Classes,
-             diverging: bool) -> None:
+def _markers(xy, sizes, to_px, marker: str = "o", **kw) -> PathCollection:
+    """A scatter without an Axes: markers of ``sizes`` (points squared) at ``xy`` through
+    ``to_px``."""
+    style = MarkerStyle(marker)
+    path = style.get_path().transformed(style.get_transform())
+    return PathCollection([path], sizes=np.broadcast_to(sizes, (len(xy),)), offsets=xy,
+                          offset_transform=to_px, transform=IdentityTransform(), **kw)
+
+
+def _symbols(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
     """Circles whose area is proportional to the value (to its size, for a change)."""
     # faint dots at every area's centre give the city's shape without a basemap
     xy_all = np.array([geo.points[a] for a in list(have) + missing])
-    ax.scatter(xy_all[:, 0], xy_all[:, 1], s=2, color="#bbbbbb", zorder=1, linewidths=0)
+    fig.add_artist(_markers(xy_all, 2.0, to_px, facecolors="#bbbbbb", linewidths=0))
     if have:
         order = sorted(have, key=lambda a: -abs(have[a]))  # big first, small drawn on top
         xy = np.array([geo.points[a] for a in order])
         mags = np.array([abs(have[a]) for a in order])
-        sizes = _sizes(mags, mags.max() or 1.0)
         colors = [classes.colors[classes.index(have[a])] for a in order]
-        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colors, edgecolors="#333333", linewidths=0.4,
-                   zorder=2)
+        fig.add_artist(_markers(xy, _sizes(mags, mags.max() or 1.0), to_px, facecolors=colors,
+                                edgecolors="#333333", linewidths=0.4))
     if missing:
         xy = np.array([geo.points[a] for a in missing])
-        ax.scatter(xy[:, 0], xy[:, 1], s=14, marker="x", color="#888888", linewidths=0.8,
-                   zorder=3)
+        fig.add_artist(_markers(xy, 14.0, to_px, "x", facecolors="none", edgecolors="#888888",
+                                linewidths=0.8))
 
 
 def _sizes(mags: np.ndarray, top: float) -> np.ndarray:
@@ -234,16 +251,16 @@ def _sizes(mags: np.ndarray, top: float) -> np.ndarray:
     return (2 * MAX_RADIUS_PT) ** 2 * (mags / top) + 6
 
 
-def _label_top(ax, geo: AreaGeometry, have: dict, diverging: bool, n: int = 3) -> None:
+def _label_top(fig, to_px, geo: AreaGeometry, have: dict, diverging: bool, n: int = 3) -> None:
     """Name the ``n`` highest areas (largest changes) on the map."""
     top = sorted(have, key=lambda a: (-(abs(have[a]) if diverging else have[a]), a))[:n]
+    shifted = offset_copy(to_px, fig=fig, x=4, y=4, units="points")
     for area in top:
         if have[area] == 0:
             continue
         x, y = geo.points[area]
-        ax.annotate(area.title()[:24], (x, y), xytext=(4, 4), textcoords="offset points",
-                    fontsize=7, color="#222222", zorder=4,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        fig.text(x, y, area.title()[:24], transform=shifted, fontsize=7, color="#222222",
+                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
 
 
 def _line_step(fontsize: float, spacing: float) -> float:
@@ -286,34 +303,31 @@ def _legend(fig, spec: MapSpec, classes: Classes, have: dict, missing: list, poi
     fig.text(x0 + 0.035, top, "\n".join(lines), fontsize=size, va="top", linespacing=spacing)
     # swatch i sits on line i + 1 (line 0 is the heading), centred on the line's middle
     ys = [top - step * (i + 1.5) for i in range(len(classes.colors) + bool(missing))]
-    sw = fig.add_axes((x0, 0.0, 0.03, 1.0))
-    sw.set_axis_off()
-    sw.set_xlim(0, 1)
-    sw.set_ylim(0, 1)
-    sw.scatter(np.full(len(classes.colors), 0.5), ys[:len(classes.colors)], s=90, marker="s",
-               c=list(classes.colors), edgecolors="#555555", linewidths=0.4)
+    n = len(classes.colors)
+    fig.add_artist(_markers(np.column_stack([np.full(n, x0 + 0.015), ys[:n]]), 90.0,
+                            fig.transFigure, "s", facecolors=list(classes.colors),
+                            edgecolors="#555555", linewidths=0.4))
     if missing:
         if points:
-            sw.scatter([0.5], [ys[-1]], s=20, marker="x", color="#888888", linewidths=0.8)
+            fig.add_artist(_markers([[x0 + 0.015, ys[-1]]], 20.0, fig.transFigure, "x",
+                                    facecolors="none", edgecolors="#888888", linewidths=0.8))
         else:
-            sw.scatter([0.5], [ys[-1]], s=90, marker="s", color=NO_DATA, edgecolors="#888888",
-                       linewidths=0.4, hatch="////")
+            fig.add_artist(_markers([[x0 + 0.015, ys[-1]]], 90.0, fig.transFigure, "s",
+                                    facecolors=NO_DATA, edgecolors="#888888", linewidths=0.4,
+                                    hatch="////"))
     if points and have:
         top_v = max(abs(v) for v in have.values()) or 1.0
         fracs = np.array([1.0, 0.5, 0.1])
-        ax = fig.add_axes((0.70, 0.14, 0.28, 0.20))
-        ax.set_axis_off()
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        yt, gap = 0.85, 4.0
-        ys = yt - _line_step(size, gap) / 0.20 * (np.arange(3) + 0.5)
-        ax.scatter(np.full(3, 0.12), ys, s=_sizes(fracs * top_v, top_v), facecolors="none",
-                   edgecolors="#333333", linewidths=0.6)
+        yt, gap = 0.31, 4.0
+        ys = yt - _line_step(size, gap) * (np.arange(3) + 0.5)
+        fig.add_artist(_markers(np.column_stack([np.full(3, 0.735), ys]), _sizes(fracs, 1.0),
+                                fig.transFigure, facecolors="none", edgecolors="#333333",
+                                linewidths=0.6))
         key = "circle area grows with the " + ("size of the change" if spec.shows in
                                                  ("change", "pct") else "value")
         nums = [_fmt(top_v * f, 0 if spec.shows == "count" else 1) for f in fracs]
-        ax.text(0.32, yt, "\n".join(nums), fontsize=size, va="top", linespacing=gap)
-        ax.text(0.0, 1.0, key, fontsize=7, va="top")
+        fig.text(0.79, yt, "\n".join(nums), fontsize=size, va="top", linespacing=gap)
+        fig.text(0.70, yt + 0.03, key, fontsize=7, va="top")
 
 
 def title(spec: MapSpec) -> str:

@@ -54,18 +54,18 @@ class Drawn:
     """A rendered map: the decoded PNG, and where a longitude/latitude lands on it."""
 
     def __init__(self, spec: MapSpec, geometry: AreaGeometry):
-        self.fig = draw_map(spec, geometry)
-        FigureCanvasAgg(self.fig)  # so that the drawn state (aspect, label extents) stays readable
+        self.fig, self.to_px = draw_map(spec, geometry)
+        FigureCanvasAgg(self.fig)  # so that the drawn state (label extents) stays readable
         self.png = to_png(self.fig, spec)
         self.image = Image.open(io.BytesIO(self.png))
         self.rgb = np.asarray(self.image.convert("RGB"))
-        self.ax = self.fig.axes[0]
         renderer = self.fig.canvas.get_renderer()
-        self.labels = [t.get_window_extent(renderer) for t in self.ax.texts]
+        self.labels = [t.get_window_extent(renderer) for t in self.fig.texts
+                       if t.get_transform() is not self.fig.transFigure]
 
     def pixel(self, x: float, y: float) -> tuple[int, int, int] | None:
         """The colour at a map point (None where a name label covers it)."""
-        px, py = self.ax.transData.transform((x, y))
+        px, py = self.to_px.transform((x, y))
         if any(b.x0 - 2 <= px <= b.x1 + 2 and b.y0 - 2 <= py <= b.y1 + 2 for b in self.labels):
             return None
         return tuple(int(v) for v in self.rgb[self.rgb.shape[0] - int(round(py)), int(round(px))])
@@ -132,7 +132,7 @@ def test_region_map_draws_only_its_areas(squares):
     drawn = Drawn(MapSpec(own, "count", "assaults", "2023", "2023-12", CAVEAT,
                           place="NORTHEAST sector"), squares)
     for other in ("AREA 000", "AREA 039", "AREA 080", "AREA 200"):
-        px, py = drawn.ax.transData.transform(centre_xy(other))
+        px, py = drawn.to_px.transform(centre_xy(other))
         if 0 <= px < 640 and 0 <= py < 560:
             assert drawn.pixel(*centre_xy(other)) in (WHITE, None), other
     inside = [drawn.pixel(*centre_xy(a)) for a in own]
