@@ -28,7 +28,7 @@ from core.profile import active_profile
 from .access import Gate, monotonic_ms
 from .answer import Answer
 from .engine import Context, Engine, help_answer
-from .query import QueryError, from_options
+from .language.parse import QueryError, from_options
 from .chart import ChartCache
 from .render import no_pings, to_embed
 

@@ -1,4 +1,4 @@
-"""The query engine: a :class:`~bot.query.Query` -> an :class:`~bot.answer.Answer`.
+"""The query engine: a :class:`~bot.language.parse.Query` -> an :class:`~bot.answer.Answer`.
 
 Reads what the workers keep current in Redis: the served forecasts
 (:class:`stream.forecast_cache.ForecastCache`), the archived forecast sets
@@ -32,8 +32,8 @@ from .intents import (accuracy, change, compare, count, coverage, explain, forec
                       status, subscribe, top, trend, unsubscribe)
 from .intents.help import help_answer
 from .intents.status import accuracy_text
-from .names import CommunityInfo, Names
-from .query import Query, QueryError, parse
+from .language.names import CommunityInfo, Names
+from .language.parse import Query, QueryError, parse
 from .snapshot import ArchivedSet, ForecastSnapshot, HistorySnapshot
 from .view import NO_FORECASTS, Context, View
 

@@ -11,9 +11,9 @@ import numpy as np
 from core.months import month_name
 from core.negbin import total_interval as nb_total
 
-from .names import Place
-from .periods import Period, PeriodError, Span, resolve, resolve_days
-from .query import QueryError
+from .language.names import Place
+from .language.periods import Period, PeriodError, Span, resolve, resolve_days
+from .language.parse import QueryError
 from .view import View, select
 from .wording import fmt_change, fmt_range
 

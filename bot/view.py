@@ -18,8 +18,8 @@ from core.months import add_months, month_index, month_name, month_range
 from core.negbin import total_interval as nb_total
 
 from .answer import Answer, ChartSpec, Line
-from .names import CommunityInfo, Names, Place
-from .query import Horizon, Query, QueryError
+from .language.names import CommunityInfo, Names, Place
+from .language.parse import Horizon, Query, QueryError
 from .snapshot import ArchivedSet, ForecastSnapshot, HistorySnapshot
 
 

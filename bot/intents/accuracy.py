@@ -13,7 +13,7 @@ from __future__ import annotations
 from core.caveats import DATA_CARD, REPORTED
 
 from ..answer import Answer
-from ..query import Query
+from ..language.parse import Query
 from ..view import View
 
 COMMAND = "crimecast report accountability"

@@ -8,8 +8,8 @@ from core.months import month_name
 
 from .. import past
 from ..answer import CAVEAT, Answer
-from ..periods import Period
-from ..query import Query
+from ..language.periods import Period
+from ..language.parse import Query
 from ..view import View
 from ..wording import fmt_change
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from core.months import add_months, month_name
 
 from ..answer import CAVEAT, Answer
-from ..periods import Period
-from ..query import Query, QueryError
+from ..language.periods import Period
+from ..language.parse import Query, QueryError
 from ..view import View
 from ..wording import fmt_range
 from . import count

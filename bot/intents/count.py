@@ -11,9 +11,9 @@ import numpy as np
 
 from .. import past
 from ..answer import CAVEAT, Answer
-from ..horizon import Horizon
-from ..periods import months_label
-from ..query import Query
+from ..language.horizon import Horizon
+from ..language.periods import months_label
+from ..language.parse import Query
 from ..view import View
 from . import forecast
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.months import month_index, month_name
 
 from ..answer import Answer
-from ..query import Query
+from ..language.parse import Query
 from ..view import View
 
 

@@ -7,8 +7,8 @@ import numpy as np
 from core.months import month_name
 
 from ..answer import CAVEAT, Answer
-from ..names import normalise
-from ..query import Query, QueryError
+from ..language.names import normalise
+from ..language.parse import Query, QueryError
 from ..view import View
 from ..wording import fmt_change, fmt_range
 

@@ -15,8 +15,8 @@ from core.months import add_months, month_name
 from core.negbin import total_interval as nb_total
 
 from ..answer import CAVEAT, Answer
-from ..periods import Period
-from ..query import Query, QueryError
+from ..language.periods import Period
+from ..language.parse import Query, QueryError
 from ..view import View
 from ..wording import fmt_change, fmt_range
 from . import count

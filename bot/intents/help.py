@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..answer import CAVEAT, Answer
-from ..names import Names
-from ..query import Query, QueryError
+from ..language.names import Names
+from ..language.parse import Query, QueryError
 
 
 def answer(view, query: Query) -> Answer:

@@ -18,8 +18,8 @@ from core.months import add_months, days_in_month, month_name
 
 from .. import past
 from ..answer import Answer
-from ..names import Place
-from ..query import Query
+from ..language.names import Place
+from ..language.parse import Query
 from ..view import View
 
 FDR_LEVEL = 0.1

@@ -11,8 +11,8 @@ from core.months import month_name, month_range
 
 from .. import past
 from ..answer import CAVEAT, Answer
-from ..periods import months_label
-from ..query import Query
+from ..language.periods import months_label
+from ..language.parse import Query
 from ..view import View
 from ..wording import fmt_range
 

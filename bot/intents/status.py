@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Mapping
 
 from ..answer import Answer
-from ..query import Query
+from ..language.parse import Query
 from ..view import NO_FORECASTS, View
 
 def answer(view: View, query: Query) -> Answer:

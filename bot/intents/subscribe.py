@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ..answer import Answer
-from ..query import Query, QueryError
+from ..language.parse import Query, QueryError
 from ..view import View
 
 def answer(view: View, query: Query) -> Answer:

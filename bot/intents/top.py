@@ -13,9 +13,9 @@ from core.months import month_name
 
 from .. import past
 from ..answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec
-from ..names import Place
-from ..periods import Period
-from ..query import Query, QueryError
+from ..language.names import Place
+from ..language.periods import Period
+from ..language.parse import Query, QueryError
 from ..view import View
 from ..wording import fmt_range
 

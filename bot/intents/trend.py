@@ -7,7 +7,7 @@ import numpy as np
 from core.months import add_months, month_name
 
 from ..answer import CAVEAT, Answer
-from ..query import Query, QueryError
+from ..language.parse import Query, QueryError
 from ..view import View
 from ..wording import fmt_change, fmt_range
 

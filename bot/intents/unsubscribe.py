@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..answer import Answer
-from ..query import Query
+from ..language.parse import Query
 from ..view import View
 
 def answer(view: View, query: Query) -> Answer:

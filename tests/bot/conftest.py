@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from bot.engine import Engine
-from bot.names import CommunityInfo, Names
+from bot.language.names import CommunityInfo, Names
 
 HERE = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CRIMECAST_DATA_DIR", HERE.parents[2] / "shared" / "data"))

@@ -13,7 +13,7 @@ import pytest
 
 import bot.intents
 from bot.engine import HANDLERS, Engine
-from bot.query import INTENTS
+from bot.language.parse import INTENTS
 from core.negbin import total_interval
 from online_model.surveillance import flag_hot
 from stream.forecast_archive import ForecastArchive

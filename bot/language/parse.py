@@ -1,6 +1,6 @@
 """The query parser: what someone typed (or picked in a slash command) -> a :class:`Query`.
 
-Pure: no Redis, no Discord, no torch. It needs only a :class:`bot.names.Names` vocabulary. Anything
+Pure: no Redis, no Discord, no torch. It needs only a :class:`bot.language.names.Names` vocabulary. Anything
 it cannot resolve raises :class:`QueryError` whose message is a short help reply with the closest
 suggestions: it is shown to the user as it is.
 """
@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .horizon import NUM_PATTERN, Horizon, parse_horizon, word_number
-from .intent_words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
+from .words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
 from .names import CITY, Names, Place, normalise
 from .places import find_places, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
+from .question import QueryError
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
            "coverage", "status", "help", "subscribe", "unsubscribe", "accuracy")
@@ -22,31 +23,6 @@ MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
 
-
-
-
-class QueryError(ValueError):
-    """A question that could not be understood; ``str(err)`` is the reply to show.
-
-    ``kind`` is one of ``empty``, ``too_long``, ``unknown_place``, ``ambiguous``, ``junk``,
-    ``bad_option``; ``suggestions`` lists the closest names (may be empty).
-    """
-
-    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None,
-                 examples: list[str] | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.suggestions = list(suggestions or [])
-        self.examples = list(examples or [])  # the city's example questions (set by the parser)
-
-    def reply(self) -> str:
-        """The help text to show: the message, then suggestions and examples."""
-        lines = [str(self)]
-        if self.suggestions:
-            lines.append("Did you mean: " + ", ".join(self.suggestions) + "?")
-        if self.kind in ("empty", "junk", "too_long") and self.examples:
-            lines.append("Try: " + " · ".join(f"`{e}`" for e in self.examples[:5]))
-        return "\n".join(lines)
 
 
 
@@ -158,7 +134,7 @@ def parse(text: str, names: Names) -> Query:
     >>> parse("bike thefts in forest lawn", n)
     Traceback (most recent call last):
     ...
-    bot.query.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
+    bot.language.question.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
     """
     try:
         return _parse(text, names)

@@ -3,7 +3,7 @@
 The profile's phrases and groups come first ("car theft", "break-ins", "violent crime"), then a
 category's own name, then words derived from the category names (:mod:`core.crime_words`: "bikes
 stolen" for "Theft of Bicycle"). A word that names no category resolves to nothing, never to a
-neighbouring category. :class:`bot.names.Names` carries these methods.
+neighbouring category. :class:`bot.language.names.Names` carries these methods.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class CategoryNames:
         The profile's phrases first, then a category's own name, then words derived from the
         category names ("bikes stolen" for "Theft of Bicycle"). None when it names no category.
 
-        >>> from bot.names import Names
+        >>> from bot.language.names import Names
         >>> Names([], ["Theft OF Vehicle"]).category_phrase("stolen cars")
         ('vehicle theft', ('Theft OF Vehicle',))
         """

@@ -4,7 +4,7 @@ then unique first words; what stays ambiguous or unknown is returned for the par
 
 from __future__ import annotations
 
-from .intent_words import STOPWORDS
+from .words import STOPWORDS
 from .names import Names, Place
 
 def find_places(tokens: list[str], used: list[bool], names: Names):
