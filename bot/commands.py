@@ -171,7 +171,7 @@ def reference_load_cmd(
     """Load the areas' regions, classes and population into Redis (as the city profile reads them)."""
     from core.profile import load_profile
 
-    from .reference import ReferenceError_, read_reference, store_reference
+    from stream.reference import ReferenceError_, read_reference, store_reference
 
     settings, rt = _runtime()
     try:

@@ -71,7 +71,7 @@ def _pick_data(data: Path | None, synthetic: bool, settings) -> tuple[str, Path 
 
 def _load_reference_beside(rt, crime_file: Path) -> None:
     """Load sectors and census population when the city's reference files sit beside the data."""
-    from .reference import load_reference
+    from stream.reference import load_reference
 
     communities = crime_file.parent / "calgary_communities.csv"
     population = crime_file.parent / "calgary_population_2021.csv"
