@@ -44,6 +44,8 @@ class Catalog:
         self.communities = sorted({c for c, _ in self.series})
         kcode = {k: i for i, k in enumerate(self.categories)}
         self.category_of = np.array([kcode[k] for _, k in self.series], dtype=np.int64)
+        ccode = {c: i for i, c in enumerate(self.communities)}
+        self.community_of = np.array([ccode[c] for c, _ in self.series], dtype=np.int64)
         by: dict[str, list[int]] = {}
         for i, (c, _) in enumerate(self.series):
             by.setdefault(c, []).append(i)

@@ -23,6 +23,8 @@ from core.months import add_months, month_range
 from core.profile import CityProfile
 from stream.keys import Keys, split_series_field
 
+from bot.language.names import CommunityInfo
+
 from .panels import Catalog, CountPanel, ForecastPanel, forecast_months
 
 log = logging.getLogger(__name__)
@@ -81,17 +83,6 @@ class DataFacts:
     archive: tuple[str, ...]  # data-through months of the archived forecast sets
 
 
-@dataclass
-class CommunityRef:
-    """Reference facts about one area (region, class, population) as the reference hash holds."""
-
-    name: str
-    code: str = ""
-    sector: str = ""
-    klass: str = ""
-    population: int | None = None
-
-
 @dataclass(eq=False)
 class DataState:
     """One version of the data, read-only. Panels fill themselves on first use."""
@@ -103,8 +94,9 @@ class DataState:
     meta: dict
     months: list[str]
     catalog: Catalog
-    reference: dict[str, CommunityRef]
+    reference: dict[str, CommunityInfo]
     synthetic: bool
+    forecast_series: int = 0  # series with a served forecast
     loaded_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -244,14 +236,14 @@ class DataState:
         return {"areas": order(areas), "categories": order(cats)}
 
 
-def _reference(raw: dict) -> dict[str, CommunityRef]:
+def _reference(raw: dict) -> dict[str, CommunityInfo]:
     out = {}
     for name, value in raw.items():
         name = _s(name)
         try:
             d = json.loads(value)
             pop = d.get("population")
-            out[name] = CommunityRef(name, str(d.get("code") or ""), str(d.get("sector") or ""),
+            out[name] = CommunityInfo(name, str(d.get("code") or ""), str(d.get("sector") or ""),
                                      str(d.get("class") or ""),
                                      int(pop) if pop not in (None, "", 0) else None)
         except (ValueError, TypeError, AttributeError):
@@ -277,4 +269,5 @@ def load_state(client, keys: Keys, profile: CityProfile, signature: Signature | 
         months = month_range(start if start <= months[-1] else months[0], months[-1])
     catalog = Catalog([split_series_field(_s(f)) for f in (*series, *forecast_series)])
     return DataState(client, keys, profile, signature, {_s(k): _s(v) for k, v in meta.items()},
-                     months, catalog, _reference(ref), _s(synthetic or "") == "1")
+                     months, catalog, _reference(ref), _s(synthetic or "") == "1",
+                     len(forecast_series))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from bot.language.names import CommunityInfo, Names
 
 HERE = Path(__file__).resolve().parent
