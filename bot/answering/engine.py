@@ -25,12 +25,15 @@ from stream.keys import Keys
 
 from bot.language.names import Names
 from bot.language.parse import Query, QueryError, from_options, parse
+from bot.language.question import Question
+from bot.rendering.result import result_answer
 
 from .answer import Answer
 from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
                       status, subscribe, top, trend, unsubscribe)
 from .intents.help import help_answer
 from .intents.status import accuracy_text
+from .measures import EVALUATORS
 from .state import DataState, Signature, load_state, read_signature
 from .view import NO_FORECASTS, Context, View
 
@@ -146,8 +149,37 @@ class Engine:
         names = self.names
         try:
             query = read(names)
+            if isinstance(query, Question):
+                return self.evaluate(self.resolve(query), context)
             answer = HANDLERS[query.intent](self.view(context), query)
         except QueryError as err:
             return help_answer(err, names)
         answer.data.setdefault("query", query.to_dict())
+        return answer
+
+    def resolve(self, question: Question) -> Question:
+        """The question read against the data (tense, periods as months, defaults): the
+        resolver of :mod:`bot.language` decides; an already resolved question passes."""
+        if question.resolved:
+            return question
+        from bot.language.resolve import resolve  # q-parse's resolver
+
+        return resolve(question, self.state().facts(self.today()), self.names)
+
+    def evaluate(self, question: Question, context: Context | None = None) -> Answer:
+        """A resolved question answered by its evaluator and put in words."""
+        view = self.view(context)
+        result = EVALUATORS[question.what](question, view.state)
+        answer = result_answer(question, result, view.header(question.what))
+        answer.data.update({"question": question.to_dict(), "assumed": list(question.assumptions),
+                            "result": result.to_dict()})
+        if question.what == "forecast":
+            answer.data["data_through"] = result.extra.get("data_through")
+        if question.chart and answer.chart is None and question.what in ("count", "change",
+                                                                        "peak", "trough",
+                                                                        "forecast", "average"):
+            rows = view.state.rows(None if question.place.kind == "city"
+                                   else question.place.names, question.crime.categories)
+            frows = view.fc.has(rows) if view.fc.version else rows[:0]
+            answer.chart = view.line_chart(answer.title, [(question.place.label, frows, rows)])
         return answer

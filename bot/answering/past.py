@@ -15,7 +15,7 @@ from bot.language.names import Place
 from bot.language.periods import Period, PeriodError, Span, resolve, resolve_days
 from bot.language.parse import QueryError
 from bot.answering.view import View
-from bot.answering.wording import fmt_change, fmt_range
+from bot.rendering.wording import fmt_change, fmt_range
 
 MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {label}. Ask about a "
                 "month instead, e.g. `last month` (the newest complete month is {newest}).")

@@ -232,6 +232,13 @@ class View:
         cat = query.category_label if query.categories else "all reported crime"
         return f"{place.label}, {cat}"
 
+    def header(self, intent: str, title: str = "") -> Answer:
+        """An answer with the warnings, footer and the data's month and model (no words yet)."""
+        a = Answer(intent, title, footer=self.footer(), warnings=self.warnings())
+        a.data.update({"data_through": self.data_through(), "model": self.fc.meta.get("model", ""),
+                       "model_version": self.fc.version})
+        return a
+
     def base(self, query: Query, title: str) -> Answer:
         """An answer with the query's notes, ignored words, warnings, footer and common data."""
         a = Answer(query.intent, title, footer=self.footer(), warnings=self.warnings())

@@ -11,7 +11,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.language.periods import Period
 from bot.language.parse import Query
 from bot.answering.view import View
-from bot.answering.wording import fmt_change
+from bot.rendering.wording import fmt_change
 
 THIS_YEAR = Period("this_year", "this year")
 

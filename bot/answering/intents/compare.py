@@ -10,7 +10,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.language.periods import Period
 from bot.language.parse import Query, QueryError
 from bot.answering.view import View
-from bot.answering.wording import fmt_range
+from bot.rendering.wording import fmt_range
 from bot.answering.intents import count
 
 

@@ -10,7 +10,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import normalise
 from bot.language.parse import Query, QueryError
 from bot.answering.view import View
-from bot.answering.wording import fmt_change, fmt_range
+from bot.rendering.wording import fmt_change, fmt_range
 
 def answer(view: View, query: Query) -> Answer:
     view.require_forecasts()

@@ -23,6 +23,11 @@ def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
                   "In Discord: mention me or DM me in plain words, or use /forecast, /top, /trend, "
                   "/compare, /explain, /status, /ask."]
         return Answer("help", "What I can answer", lines, caveat=CAVEAT)
+    if err.kind == "clarify":  # a question back: never an answer to a broader question
+        return Answer("clarify", "Did you mean…?", err.reply().split("\n"), ok=False,
+                      suggestions=err.suggestions,
+                      data={"error": "clarify", "clarify": err.to_dict() if hasattr(err, "to_dict")
+                            else {}})
     if err.kind == "no_forecasts":
         return Answer("forecast", "No forecasts yet", [str(err)], ok=False)
     if not err.examples:

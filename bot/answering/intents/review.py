@@ -14,7 +14,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.language.periods import months_label
 from bot.language.parse import Query
 from bot.answering.view import View
-from bot.answering.wording import fmt_range
+from bot.rendering.wording import fmt_range
 
 MAX_MONTHS = 12
 

@@ -17,7 +17,7 @@ from bot.language.names import Place
 from bot.language.periods import Period
 from bot.language.parse import Query, QueryError
 from bot.answering.view import View
-from bot.answering.wording import fmt_range
+from bot.rendering.wording import fmt_range
 
 CARD = f"What the counts are and are not: {DATA_CARD}"
 RANKING_CAVEAT = f"{TOP_CAVEAT} {CARD}"

@@ -9,7 +9,7 @@ from core.months import add_months, month_name
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.parse import Query, QueryError
 from bot.answering.view import View
-from bot.answering.wording import fmt_change, fmt_range
+from bot.rendering.wording import fmt_change, fmt_range
 
 def answer(view: View, query: Query) -> Answer:
     place = query.place
