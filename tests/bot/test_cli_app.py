@@ -48,7 +48,7 @@ def test_importing_command_modules_registers_nothing_elsewhere():
             "workers.cli.models as m, workers.cli.report as rp, bot.transports.commands as b, workers.cli.demo as d, workers.cli.reference as rf\n"
             "assert not hasattr(w, 'app')\n"
             "for t in (i.app, i.ingest_app, o.app, o.alerts_app, m.app, b.app, b.alerts_app, "
-            "b.reference_app, d.app, rp.report_app):\n"
+            "rf.reference_app, d.app, rp.report_app):\n"
             "    assert not t.registered_groups, t\n"
             "print(sorted(c.name for c in o.alerts_app.registered_commands))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
