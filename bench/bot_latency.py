@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bot.engine import Engine  # noqa: E402
-from bot.reference import load_reference  # noqa: E402
-from bot.render import to_embed, to_png, to_text  # noqa: E402
+from bot.answering.engine import Engine  # noqa: E402
+from stream.reference import load_reference  # noqa: E402
+from bot.rendering.render import to_embed, to_png, to_text  # noqa: E402
 from stream.connection import EmbeddedRedis, connect  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from workers.report import accountability_report, save_report  # noqa: E402

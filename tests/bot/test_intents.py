@@ -11,9 +11,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-import bot.intents
-from bot.engine import HANDLERS, Engine
-from bot.query import INTENTS
+import bot.answering.intents
+from bot.answering.engine import HANDLERS, Engine
+from bot.language.parse import INTENTS
 from core.negbin import total_interval
 from online_model.surveillance import flag_hot
 from stream.forecast_archive import ForecastArchive
@@ -53,9 +53,9 @@ def _months(start, end):
 def test_handler_table_names_every_intent():
     """The dispatch table holds exactly the parser's intents, each an intent module's answer."""
     assert set(HANDLERS) == set(INTENTS)
-    modules = {name for _, name, _ in pkgutil.iter_modules(bot.intents.__path__)}
+    modules = {name for _, name, _ in pkgutil.iter_modules(bot.answering.intents.__path__)}
     for intent, handler in HANDLERS.items():
-        assert handler.__module__ == f"bot.intents.{handler.__module__.rsplit('.', 1)[1]}"
+        assert handler.__module__ == f"bot.answering.intents.{handler.__module__.rsplit('.', 1)[1]}"
         assert handler.__module__.rsplit(".", 1)[1] in modules
         assert importlib.import_module(handler.__module__).answer is handler
 

@@ -11,7 +11,7 @@ from shapely.geometry import shape
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.reference import store_reference
+from stream.reference import store_reference
 from core.profile import load_profile, parse_profile
 from stream.boundaries import (BoundaryError, load_boundaries, match_areas, parse_geojson, repair)
 from stream.geometry import AreaGeometry, area_geometry
