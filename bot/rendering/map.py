@@ -34,7 +34,7 @@ from matplotlib.transforms import Affine2D, IdentityTransform, offset_copy  # no
 
 from stream.geometry import AreaGeometry  # noqa: E402
 
-Shows = Literal["forecast", "count", "rate", "change", "pct"]
+Shows = Literal["forecast", "count", "rate", "change", "pct", "average", "share"]
 SEQUENTIAL = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")  # ColorBrewer OrRd 5
 DIVERGING = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")  # ColorBrewer RdBu 5, reversed
 NO_DATA = "#d9d9d9"
@@ -42,7 +42,8 @@ SIZE = (8.0, 7.0)
 DPI = 80
 MAX_RADIUS_PT = 14.0  # the largest symbol's radius, in points
 WHAT = {"forecast": "Forecast", "count": "Reported", "rate": "Reported rate",
-        "change": "Change in reported", "pct": "Change in reported"}
+        "change": "Change in reported", "pct": "Change in reported",
+        "average": "Monthly average of reported", "share": "Share of reported"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""Maps as answers: a question broken down by area through the real evaluators, its values equal
+to an independent pandas reading of the real Calgary counts, areas without a figure as no data,
+and the PNG drawn on the stored polygons."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from shapely.geometry import box
+
+from bot.answering.maps import (Geometries, hot_map_data, map_answer, map_png, map_question,
+                                spec_of)
+from bot.language.question import Crime, Period, Question, Where
+from core.caveats import CAVEAT
+from stream.boundaries import store_boundaries
+
+BREAK_INS = ("Break & Enter - Commercial", "Break & Enter - Dwelling",
+             "Break & Enter - Other Premises")
+
+
+def expected(slice_frame, year: int, categories=()) -> dict[str, float]:
+    df = slice_frame[slice_frame["Year"] == year]
+    if categories:
+        df = df[df["Category"].isin(categories)]
+    return {k.upper(): float(v) for k, v in df.groupby("Community")["Crime Count"].sum().items()}
+
+
+def test_city_map_of_counts_matches_pandas(engine, slice_frame):
+    """Every area's value is its 2023 count of break-ins; the question is asked by area."""
+    q = Question("count", crime=Crime(BREAK_INS, "break-ins"),
+                 when=(Period("2023-01", "2023-12", "2023"),), resolved=True)
+    assert map_question(q).by == "area" and map_question(q).ranking is None
+    answer = map_answer(engine, q)
+    data = answer.data["map"]
+    want = expected(slice_frame, 2023, BREAK_INS)
+    got = {a: v for a, v in data["values"].items() if v is not None}
+    assert got == pytest.approx(want)
+    assert data["shows"] == "count" and data["period"] == "2023" and data["data_month"] == "2023-12"
+    # areas the reference knows but the counts never saw are no data, not zero
+    assert data["values"]["SADDLE RIDGE"] is None
+    assert answer.data["question"]["by"] == "area"
+
+
+def test_region_map_holds_only_its_areas(engine, slice_frame):
+    """A sector's map lists the sector's areas only; those without counts are no data."""
+    state = engine.state()
+    region = sorted(a for a in state.reference if state.region_of(a) == "CENTRE")
+    q = Question("count", where=(Where("region", "CENTRE sector", tuple(region), "CENTRE"),),
+                 when=(Period("2023-01", "2023-12", "2023"),), resolved=True)
+    data = map_answer(engine, q).data["map"]
+    assert set(data["values"]) == set(region)
+    want = expected(slice_frame, 2023)
+    assert {a: v for a, v in data["values"].items() if v is not None} == pytest.approx(
+        {a: v for a, v in want.items() if a in region})
+    assert "FOREST LAWN" not in data["values"] and data["place"] == "CENTRE sector"
+
+
+def test_change_map_shows_the_change(engine, slice_frame):
+    """A change maps later minus earlier, on the diverging scale."""
+    q = Question("change", when=(Period("2022-01", "2022-12", "2022"),
+                                 Period("2023-01", "2023-12", "2023")), resolved=True)
+    data = map_answer(engine, q).data["map"]
+    a, b = expected(slice_frame, 2023), expected(slice_frame, 2022)
+    got = {k: v for k, v in data["values"].items() if v is not None}
+    assert got == pytest.approx({k: a.get(k, 0) - b.get(k, 0) for k in set(a) | set(b)})
+    assert spec_of(data, CAVEAT).shows == "change"
+
+
+def test_map_png_on_stored_polygons(engine, with_reference):
+    """With polygons stored, the answer draws; without any geometry there is no map (no error)."""
+    r, keys = with_reference
+    q = Question("count", when=(Period("2023-01", "2023-12", "2023"),), resolved=True)
+    data = map_answer(engine, q).data["map"]
+    geometries = Geometries(r, keys)
+    assert geometries.get() is None and map_png(data, None, CAVEAT) is None
+    areas = sorted(data["values"])
+    store_boundaries(r, keys, {a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02,
+                                      i // 20 * 0.02 + 0.02) for i, a in enumerate(areas)},
+                     "test", "name")
+    geo = geometries.get()
+    assert geo is not None and geo.kind == "polygons" and len(geo.areas) == len(areas)
+    png = map_png(data, geo, CAVEAT)
+    image = Image.open(io.BytesIO(png))
+    assert image.text["Title"] == "Reported all crime" and image.text["Description"] == CAVEAT
+    assert f"no data  ({sum(v is None for v in data['values'].values())} areas)" in \
+        image.text["Legend"]
+
+
+def test_hot_map_counts_categories_per_area():
+    items = [{"community": "A", "category": "x"}, {"community": "A", "category": "y"},
+             {"community": "C", "category": "x"}]
+    d = hot_map_data(items, ["A", "B", "C"], "2023-12", "January 2024")
+    assert d["values"] == {"A": 2.0, "B": 0.0, "C": 1.0}
