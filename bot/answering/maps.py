@@ -17,12 +17,14 @@ loaded, else centres of incidents) in memory and re-reads it when it changes.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from typing import Iterable
 
 import redis
 
+from core.caveats import CAVEAT
 from stream.geometry import AreaGeometry, area_geometry
 from stream.keys import Keys
 
@@ -59,23 +61,27 @@ def map_data_from_rows(what: str, rows: Iterable[dict], areas: Iterable[str], su
             "notes": list(notes)}
 
 
-def map_data(question: Question, answer_data: dict, areas: Iterable[str]) -> dict | None:
-    """The map of an evaluated by-area question (``answer_data`` is the answer's ``data``)."""
-    result = answer_data.get("result") or {}
-    if not mappable(question) or not result.get("rows"):
+def map_data(data: dict, areas_of_place) -> dict | None:
+    """The map of an answer whose rows are by area (``data`` is the answer's ``data``: its
+    ``question`` and ``result``), or None. ``areas_of_place(where)`` lists the areas of the
+    question's places (``where`` as in ``--json``)."""
+    q, result = data.get("question") or {}, data.get("result") or {}
+    rows = result.get("rows") or []
+    if q.get("what") not in SHOWS or q.get("by") != "area" or not any(r.get("area") for r in rows):
         return None
-    when = question.when
-    period = (f"{when[0].label} → {when[1].label}" if len(when) == 2 else
-              when[-1].label if when else "")
-    if question.what == "change" and len(when) == 1:
-        prev = (result.get("previous_period") or {}).get("label", "a year earlier")
-        period = f"{when[-1].label} vs {prev}"
+    when = q.get("when") or []
+    labels = [w.get("label") or w.get("start") or "" for w in when]
+    period = " → ".join(labels)
     unit = result.get("unit", "incidents")
-    if question.what == "change":
+    if q["what"] == "change":
+        if len(when) == 1:
+            prev = (result.get("previous_period") or {}).get("label", "a year earlier")
+            period = f"{labels[-1]} vs {prev}"
         unit = "incidents, later minus earlier"
-    place = "" if question.place.kind == "city" else question.place.label
-    return map_data_from_rows(question.what, result["rows"], areas, question.crime.label, period,
-                              answer_data.get("data_through") or "", place, unit)
+    where = q.get("where") or []
+    place = ", ".join(w.get("name", "") for w in where if w.get("kind") != "city")
+    return map_data_from_rows(q["what"], rows, areas_of_place(where), (q.get("crime") or {}).get(
+        "label", "all crime"), period, data.get("data_through") or "", place, unit)
 
 
 def hot_map_data(items: list[dict], areas: Iterable[str], data_month: str, period: str,
@@ -100,28 +106,96 @@ def spec_of(data: dict, caveat: str) -> MapSpec:
                    notes=tuple(data.get("notes") or ()))
 
 
-def place_areas(q: Question, state) -> list[str]:
-    """Every area of the question's place: a region's or a group's own, else every area the
-    counts or the reference data know (those without a figure are drawn as "no data")."""
-    from .scope import areas_of
-
-    scope = areas_of(q.where)
-    if scope is None:
+def place_areas(state, where: list[dict]) -> list[str]:
+    """Every area of the places (``where`` as in ``--json``): a region's or a group's own, else
+    every area the counts or the reference data know (those without a figure: "no data")."""
+    named = [a for w in where if w.get("kind") != "city" for a in (w.get("names") or
+                                                                   w.get("communities") or [])]
+    if not named:
         return sorted(set(state.catalog.communities) | set(state.reference))
-    return list(scope)
+    return list(dict.fromkeys(named))
 
 
-def map_answer(engine, question: Question, context=None):
-    """Answer ``question`` broken down by area, with its map in ``data["map"]``; a question no
-    map can show (a trend, a peak month) is answered as asked, without one."""
-    if not mappable(question):
-        return engine.evaluate(engine.resolve(question), context)
-    q = engine.resolve(map_question(question))
-    answer = engine.evaluate(q, context)
-    data = map_data(q, answer.data, place_areas(q, engine.state()))
+def with_map(engine, answer):
+    """``answer`` with its map description in ``data["map"]`` when it has one: rows by area, or
+    the series running hot."""
+    if not answer.ok:
+        return answer
+    state = engine.state()
+    if answer.intent == "hot" and "hot" in answer.data:
+        place = (answer.data.get("query") or {}).get("place") or {}
+        areas = place_areas(state, [place])
+        answer.data["map"] = hot_map_data(answer.data["hot"], areas,
+                                          answer.data.get("data_through") or "",
+                                          answer.data.get("month") or "",
+                                          "" if place.get("kind") == "city" else place.get("label", ""))
+        return answer
+    data = map_data(answer.data, lambda where: place_areas(state, where))
     if data is not None:
         answer.data["map"] = data
     return answer
+
+
+def map_answer(engine, question: Question, context=None):
+    """Answer ``question`` broken down by area, with its map (a question no map can show, a trend
+    or a peak month, is answered as asked, without one)."""
+    q = map_question(question) if mappable(question) else question
+    return with_map(engine, engine.evaluate(engine.resolve(q), context))
+
+
+MAP_WORDS = re.compile(r"^\s*(?:(?:show|draw|give)\s+(?:me\s+)?)?(?:an?\s+|the\s+)?map(?:\s+of)?"
+                       r"(?:\s+(?:the|where))?\b\s*[:,-]?\s*", re.I)
+
+
+def map_request(text: str) -> str | None:
+    """The question inside a request for a map ("map break-ins next month" -> "break-ins next
+    month"), or None when the text asks for no map.
+
+    >>> map_request("map assaults in the northeast in 2023"), map_request("Show me a map of thefts")
+    ('assaults in the northeast in 2023', 'thefts')
+    >>> map_request("where is it running hot"), map_request("mapleridge break-ins")
+    ('where is it running hot', None)
+    """
+    m = MAP_WORDS.match(text or "")
+    if m:
+        return text[m.end():].strip()
+    if re.match(r"^\s*where\b", text or "", re.I) and re.search(r"\b(?:hot|unusual)\b", text, re.I):
+        return text.strip()
+    return None
+
+
+def ask_map(engine, text: str, context=None):
+    """Answer ``text`` (a question, without the words asking for a map) broken down by area,
+    with its map; what cannot be mapped is answered as asked."""
+    from bot.language.parse import parse
+
+    def read(names):
+        q = parse(text, names)
+        return map_question(q) if isinstance(q, Question) and mappable(q) else q
+
+    answer = with_map(engine, engine.run(read, context))
+    if answer.ok and "map" not in answer.data:
+        answer.warnings.append(NO_MAP)
+    return answer
+
+
+NO_MAP = ("No map for this answer: a map shows one value per area (a count, forecast, rate or "
+          "change), e.g. 'map break-ins next month'.")
+
+
+def answer_png(answer, geometries: "Geometries | None") -> tuple[bytes | None, str]:
+    """The picture of an answer: its map when it has one and the areas can be placed, else its
+    chart; ``(png or None, "map" | "chart")``."""
+    data = answer.data.get("map") if answer.ok else None
+    if data is not None and geometries is not None:
+        png = map_png(data, geometries.get(), answer.caveat or CAVEAT)
+        if png is not None:
+            return png, "map"
+    if answer.ok and answer.chart is not None:
+        from bot.rendering.render import to_png
+
+        return to_png(answer), "chart"
+    return None, "chart"
 
 
 class Geometries:

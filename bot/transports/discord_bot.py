@@ -28,6 +28,7 @@ from core.profile import active_profile
 from bot.transports.access import Gate, monotonic_ms
 from bot.answering.answer import Answer
 from bot.answering.engine import Context, Engine
+from bot.answering.maps import Geometries, answer_png
 from bot.rendering.chart import ChartCache
 from bot.rendering.render import no_pings, to_embed
 
@@ -49,6 +50,7 @@ class BotService:
         self.gate = gate
         self._lock = threading.Lock()  # the engine's in-memory snapshots are not thread-safe
         self.charts = ChartCache()
+        self.maps = Geometries(engine.client, engine.keys)  # area geometry for map answers
 
     # --- who is asking ------------------------------------------------------------------------
     @staticmethod
@@ -78,11 +80,13 @@ class BotService:
 
     def render(self, answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
         embed_dict = to_embed(answer)
-        png = self.charts.png(answer.chart) if answer.ok and answer.chart is not None else None
+        png, kind = (answer_png(answer, self.maps) if "map" in answer.data else
+                     (self.charts.png(answer.chart) if answer.ok and answer.chart is not None
+                      else None, "chart"))
         file = None
         if png is not None:
-            embed_dict["image"] = {"url": "attachment://chart.png"}
-            file = discord.File(io.BytesIO(png), filename="chart.png")
+            embed_dict["image"] = {"url": f"attachment://{kind}.png"}
+            file = discord.File(io.BytesIO(png), filename=f"{kind}.png")
         return discord.Embed.from_dict(embed_dict), file
 
     def names_for(self, current: str, kind: str) -> list[str]:

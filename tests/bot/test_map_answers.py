@@ -5,17 +5,22 @@ and the PNG drawn on the stored polygons."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from bot.answering.maps import (Geometries, hot_map_data, map_answer, map_png, map_question,
-                                spec_of)
+from typer.testing import CliRunner
+
+from bot.answering.maps import (NO_MAP, Geometries, ask_map, hot_map_data, map_answer, map_png,
+                                map_question, map_request, spec_of)
+from bot.cli import app
 from bot.language.question import Crime, Period, Question, Where
 from core.caveats import CAVEAT
 from stream.boundaries import store_boundaries
 
+runner = CliRunner()
 BREAK_INS = ("Break & Enter - Commercial", "Break & Enter - Dwelling",
              "Break & Enter - Other Premises")
 
@@ -93,3 +98,49 @@ def test_hot_map_counts_categories_per_area():
              {"community": "C", "category": "x"}]
     d = hot_map_data(items, ["A", "B", "C"], "2023-12", "January 2024")
     assert d["values"] == {"A": 2.0, "B": 0.0, "C": 1.0}
+
+
+def squares_for(r, keys, areas) -> None:
+    store_boundaries(r, keys, {a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02,
+                                      i // 20 * 0.02 + 0.02) for i, a in enumerate(sorted(areas))},
+                     "test", "name")
+
+
+def test_where_is_it_running_hot_is_a_map(engine):
+    """"where is it running hot" answers the hot question with a map of the flags per area."""
+    assert map_request("where is it running hot") == "where is it running hot"
+    answer = engine.ask("where is it running hot")
+    assert answer.ok and answer.intent == "hot"
+    data = answer.data["map"]
+    flagged = {}
+    for h in answer.data["hot"]:
+        flagged[h["community"]] = flagged.get(h["community"], 0) + 1
+    assert {a: v for a, v in data["values"].items() if v} == flagged
+    assert set(data["values"]) >= set(engine.state().catalog.communities)
+
+
+def test_map_of_what_has_no_value_per_area_says_so(engine):
+    answer = ask_map(engine, "status")
+    assert answer.ok and "map" not in answer.data and NO_MAP in answer.warnings
+
+
+def test_cli_ask_map_writes_the_png(settings_env, with_reference, tmp_path):
+    """``crimecast ask --map FILE``: the map is written; without geometry it says why."""
+    r, keys = with_reference
+    out = tmp_path / "hot.png"
+    res = runner.invoke(app, ["ask", "where is it running hot", "--map", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "no map for this answer: no area has a boundary" in res.output and not out.exists()
+    squares_for(r, keys, set(map_answer_areas(r, keys)))
+    res = runner.invoke(app, ["ask", "where is it running hot", "--map", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["map_file"] == str(out)
+    image = Image.open(out)
+    assert image.format == "PNG" and "running hot" in image.text["Title"]
+
+
+def map_answer_areas(r, keys) -> list[str]:
+    from stream.keys import split_series_field
+
+    return sorted({split_series_field(f)[0] for f in r.smembers(keys.series)}
+                  | set(r.hkeys(keys.communities)))
