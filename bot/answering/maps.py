@@ -92,8 +92,8 @@ def hot_map_data(items: list[dict], areas: Iterable[str], data_month: str, perio
         a = it.get("community")
         if a:
             values[a] = (values.get(a) or 0.0) + 1.0
-    return {"shows": "count", "what": "hot", "unit": "categories running hot",
-            "subject": "categories running hot", "period": period, "data_month": data_month,
+    return {"shows": "hot", "what": "hot", "unit": "categories running hot",
+            "subject": "categories per area", "period": period, "data_month": data_month,
             "place": place, "values": values,
             "notes": ["Running hot: more reported than the forecast's range allowed, after the "
                       "false-discovery control of the alerts."]}
@@ -122,7 +122,7 @@ def with_map(engine, answer):
     if not answer.ok:
         return answer
     state = engine.state()
-    if answer.intent == "hot" and "hot" in answer.data:
+    if answer.intent == "hot" and answer.data.get("fdr"):  # tested (else nothing to show)
         place = (answer.data.get("query") or {}).get("place") or {}
         areas = place_areas(state, [place])
         answer.data["map"] = hot_map_data(answer.data["hot"], areas,
@@ -147,6 +147,9 @@ MAP_WORDS = re.compile(r"^\s*(?:(?:show|draw|give)\s+(?:me\s+)?)?(?:an?\s+|the\s
                        r"(?:\s+(?:the|where))?\b\s*[:,-]?\s*", re.I)
 
 
+_MENTIONS = re.compile(r"^\s*(?:<@[!&]?\d+>\s*)+")
+
+
 def map_request(text: str) -> str | None:
     """The question inside a request for a map ("map break-ins next month" -> "break-ins next
     month"), or None when the text asks for no map.
@@ -155,8 +158,11 @@ def map_request(text: str) -> str | None:
     ('assaults in the northeast in 2023', 'thefts')
     >>> map_request("where is it running hot"), map_request("mapleridge break-ins")
     ('where is it running hot', None)
+    >>> map_request("<@123> map thefts")  # a chat mention before the words
+    'thefts'
     """
-    m = MAP_WORDS.match(text or "")
+    text = _MENTIONS.sub("", text or "")
+    m = MAP_WORDS.match(text)
     if m:
         return text[m.end():].strip()
     if re.match(r"^\s*where\b", text or "", re.I) and re.search(r"\b(?:hot|unusual)\b", text, re.I):
@@ -174,13 +180,41 @@ def ask_map(engine, text: str, context=None):
         return map_question(q) if isinstance(q, Question) and mappable(q) else q
 
     answer = with_map(engine, engine.run(read, context))
-    if answer.ok and "map" not in answer.data:
+    if answer.ok and "map" not in answer.data and answer.intent != "hot":  # hot says why itself
         answer.warnings.append(NO_MAP)
     return answer
 
 
 NO_MAP = ("No map for this answer: a map shows one value per area (a count, forecast, rate or "
           "change), e.g. 'map break-ins next month'.")
+
+
+def alert_map_png(client: redis.Redis, keys: Keys, alert: dict,
+                  geometries: "Geometries") -> bytes | None:
+    """The weekly alert's one map: its series running hot, per area of the channel's scope
+    (None when nothing runs hot, or no area can be placed: the alert keeps its chart)."""
+    if not alert.get("hot"):
+        return None
+    from stream.keys import split_series_field
+    from workers.alerts import SubscriptionStore
+    from workers.alerts.scope import resolve_scope
+
+    sub = SubscriptionStore(client, keys).get(str(alert.get("channel_id", "")))
+    scope = resolve_scope(client, keys, sub) if sub is not None else None
+    if scope is not None and scope.communities is not None:
+        areas = sorted(scope.communities)
+    else:
+        areas = sorted({split_series_field(_s(f))[0] for f in client.smembers(keys.series)}
+                       | {_s(a) for a in client.hkeys(keys.communities)})
+    data = hot_map_data(alert["hot"], areas, alert.get("data_through") or "",
+                        (alert.get("last_month") or {}).get("month") or alert.get("iso_week", ""),
+                        "" if scope is None or scope.communities is None else alert.get(
+                            "scope_label", ""))
+    return map_png(data, geometries.get(), alert.get("caveat") or CAVEAT)
+
+
+def _s(v) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def answer_png(answer, geometries: "Geometries | None") -> tuple[bytes | None, str]:

@@ -34,7 +34,7 @@ from matplotlib.transforms import Affine2D, IdentityTransform, offset_copy  # no
 
 from stream.geometry import AreaGeometry  # noqa: E402
 
-Shows = Literal["forecast", "count", "rate", "change", "pct", "average", "share"]
+Shows = Literal["forecast", "count", "rate", "change", "pct", "average", "share", "hot"]
 SEQUENTIAL = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")  # ColorBrewer OrRd 5
 DIVERGING = ("#2166ac", "#92c5de", "#f7f7f7", "#f4a582", "#b2182b")  # ColorBrewer RdBu 5, reversed
 NO_DATA = "#d9d9d9"
@@ -43,7 +43,8 @@ DPI = 80
 MAX_RADIUS_PT = 14.0  # the largest symbol's radius, in points
 WHAT = {"forecast": "Forecast", "count": "Reported", "rate": "Reported rate",
         "change": "Change in reported", "pct": "Change in reported",
-        "average": "Monthly average of reported", "share": "Share of reported"}
+        "average": "Monthly average of reported", "share": "Share of reported",
+        "hot": "Running hot:"}
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,8 @@ def legend_lines(spec: MapSpec, classes: Classes, missing: int) -> list[str]:
     >>> legend_lines(spec, quantile_classes([0, 1, 5]), 2)
     ['Reported incidents', '0  (1 area)', '1  (1 area)', '5  (1 area)', 'no data  (2 areas)']
     """
-    out = [f"{WHAT[spec.shows]} {spec.unit}"]
+    out = [spec.unit[:1].upper() + spec.unit[1:] if spec.shows == "hot" else
+           f"{WHAT[spec.shows]} {spec.unit}"]
     out += [f"{lab}  ({n} area{'s' if n != 1 else ''})"
             for lab, n in zip(classes.labels, classes.counts)]
     if missing:

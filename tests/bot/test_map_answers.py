@@ -106,11 +106,30 @@ def squares_for(r, keys, areas) -> None:
                      "test", "name")
 
 
-def test_where_is_it_running_hot_is_a_map(engine):
-    """"where is it running hot" answers the hot question with a map of the flags per area."""
+def archive_november(r, keys, seeder, slice_frame) -> None:
+    """A forecast archived before December 2023, so that "running hot" can test that month."""
+    from stream.forecast_archive import ForecastArchive
+
+    long = seeder.long_counts(slice_frame)
+    ForecastArchive(r, keys).write("2023-11", seeder.simple_forecasts(
+        long[long["month"] <= "2023-11"], "2023-11", 3))
+
+
+@pytest.fixture
+def archived(with_reference, seeder, slice_frame):
+    archive_november(*with_reference, seeder, slice_frame)
+    return with_reference
+
+
+def test_where_is_it_running_hot_is_a_map(engine, with_reference, seeder, slice_frame):
+    """"where is it running hot" answers the hot question with a map of the flags per area;
+    untested (no forecast made before the month), it has no map rather than a map of zeros."""
+    untested = engine.ask("where is it running hot")
+    assert untested.ok and "map" not in untested.data
+    archive_november(*with_reference, seeder, slice_frame)
     assert map_request("where is it running hot") == "where is it running hot"
     answer = engine.ask("where is it running hot")
-    assert answer.ok and answer.intent == "hot"
+    assert answer.ok and answer.intent == "hot" and answer.data["fdr"]["tested"] > 0
     data = answer.data["map"]
     flagged = {}
     for h in answer.data["hot"]:
@@ -124,9 +143,9 @@ def test_map_of_what_has_no_value_per_area_says_so(engine):
     assert answer.ok and "map" not in answer.data and NO_MAP in answer.warnings
 
 
-def test_cli_ask_map_writes_the_png(settings_env, with_reference, tmp_path):
+def test_cli_ask_map_writes_the_png(settings_env, archived, tmp_path):
     """``crimecast ask --map FILE``: the map is written; without geometry it says why."""
-    r, keys = with_reference
+    r, keys = archived
     out = tmp_path / "hot.png"
     res = runner.invoke(app, ["ask", "where is it running hot", "--map", str(out)])
     assert res.exit_code == 0, res.output
@@ -136,7 +155,7 @@ def test_cli_ask_map_writes_the_png(settings_env, with_reference, tmp_path):
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["map_file"] == str(out)
     image = Image.open(out)
-    assert image.format == "PNG" and "running hot" in image.text["Title"]
+    assert image.format == "PNG" and "Running hot" in image.text["Title"]
 
 
 def map_answer_areas(r, keys) -> list[str]:
