@@ -20,16 +20,18 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import redis
 
 from core.caveats import CAVEAT
-from stream.geometry import AreaGeometry, area_geometry
 from stream.keys import Keys
 
 from bot.language.question import Question
-from bot.rendering.map import MapSpec, render_map
+
+if TYPE_CHECKING:  # matplotlib and shapely load only when a map is drawn
+    from bot.rendering.map import MapSpec
+    from stream.geometry import AreaGeometry
 
 #: measures a map can show (the renderer's ``shows``)
 SHOWS = {"count": "count", "forecast": "forecast", "rate": "rate", "change": "change",
@@ -99,8 +101,10 @@ def hot_map_data(items: list[dict], areas: Iterable[str], data_month: str, perio
                       "false-discovery control of the alerts."]}
 
 
-def spec_of(data: dict, caveat: str) -> MapSpec:
+def spec_of(data: dict, caveat: str) -> "MapSpec":
     """The renderer's input from a map description."""
+    from bot.rendering.map import MapSpec
+
     return MapSpec(data["values"], data["shows"], data["subject"], data["period"] or "-",
                    data["data_month"] or "-", caveat, unit=data["unit"], place=data["place"],
                    notes=tuple(data.get("notes") or ()))
@@ -241,11 +245,12 @@ class Geometries:
         self.client = client
         self.keys = keys
         self.max_age_s = max_age_s
-        self._geo: AreaGeometry | None = None
+        self._geo: "AreaGeometry | None" = None
         self._stamp: tuple | None = None
 
-    def get(self) -> AreaGeometry | None:
+    def get(self) -> "AreaGeometry | None":
         from stream.boundaries import META
+        from stream.geometry import area_geometry
 
         meta = self.client.hget(self.keys.boundaries, META)
         now = time.monotonic()
@@ -256,10 +261,12 @@ class Geometries:
         return self._geo
 
 
-def map_png(data: dict, geometry: AreaGeometry | None, caveat: str) -> bytes | None:
+def map_png(data: dict, geometry: "AreaGeometry | None", caveat: str) -> bytes | None:
     """The map as PNG bytes, or None when there is no geometry or nothing to place."""
     if geometry is None or not data.get("values"):
         return None
+    from bot.rendering.map import render_map
+
     try:
         return render_map(spec_of(data, caveat), geometry)
     except ValueError:  # none of the areas has a polygon or a location
