@@ -285,9 +285,8 @@ def _message(err: dict) -> str:
 
 def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     """A profile from YAML text; raises :class:`ProfileError` listing each problem with its line."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+    try:  # libyaml when present: every one-shot command reads the profile
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ProfileError(path, [(mark.line + 1 if mark else None,
@@ -297,6 +296,7 @@ def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     try:
         return CityProfile.model_validate({**data, "path": path})
     except ValidationError as exc:
+        node = yaml.compose(text)  # only to say which line each problem is on
         problems = [(_line_of(node, tuple(e["loc"])), _message(e)) for e in exc.errors()]
         raise ProfileError(path, problems) from None
 

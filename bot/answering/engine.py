@@ -164,7 +164,7 @@ class Engine:
             return question
         from bot.language.resolve import resolve  # q-parse's resolver
 
-        return resolve(question, self.state().facts(self.today()), self.names)
+        return resolve(question, self.state().facts(self.today()))
 
     def evaluate(self, question: Question, context: Context | None = None) -> Answer:
         """A resolved question answered by its evaluator and put in words."""
