@@ -12,7 +12,8 @@ from core.months import month_name
 from core.negbin import total_interval as nb_total
 
 from bot.language.names import Place
-from bot.language.periods import Period, PeriodError, Span, resolve, resolve_days
+from bot.language.periods import Period
+from bot.language.spans import PeriodError, Span, resolve, resolve_days
 from bot.language.parse import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
