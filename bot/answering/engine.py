@@ -199,7 +199,7 @@ class Engine:
             if first_error is not None:
                 raise first_error from None
             if question is None or (err.kind in ("unknown_place", "ambiguous")
-                                    and not question.where):
+                                    and not question.where and question.unplaced):
                 raise  # a place-like word the question value left out: never answer more broadly
             legacy = None
         if question is None:
