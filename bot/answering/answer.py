@@ -63,10 +63,12 @@ class Answer:
     chart: ChartSpec | None = None
     ok: bool = True
     suggestions: list[str] = field(default_factory=list)
+    what: str | None = None  # the resolved question's *what* when one was evaluated
+
 
     def to_dict(self) -> dict:
         """The structured answer (``crimecast ask --json``)."""
-        out = {"ok": self.ok, "intent": self.intent, "title": self.title}
+        out = {"ok": self.ok, "intent": self.what or self.intent, "title": self.title}
         out.update(self.data)
         out["warnings"] = list(self.warnings)
         if self.caveat:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.months import months_between
+from core.months import month_name, months_between
 from core.negbin import total_interval as nb_total
 
 from .state import DataState
@@ -29,21 +29,27 @@ class Expected:
 
 
 def expected(state: DataState, rows: np.ndarray, months) -> Expected | None:
-    """The total the forecasts made before each of ``months`` expected over ``rows`` (None when a
-    month has no earlier set, its set does not reach it or no series in scope was forecast)."""
+    """The total the forecasts made before each of ``months`` expected over ``rows``, or None."""
+    return expected_or_why(state, rows, months)[0]
+
+
+def expected_or_why(state: DataState, rows: np.ndarray, months) -> tuple[Expected | None, str]:
+    """:func:`expected`, or None and why in words (no set made before a month, the set does not
+    reach it, no series in scope was forecast)."""
     means, alphas, made, steps, single = [], [], [], [], None
     for m in months:
         found = state.archived_before(m)
         if found is None:
-            return None
+            return None, f"No forecast was archived before {month_name(m)}, so there is none to judge."
         through, panel = found
         if m not in panel.col:
-            return None
+            return None, (f"The newest forecast made before {month_name(m)} (data through "
+                          f"{through}) does not reach it.")
         j = panel.col[m]
         mean, alpha, lo, hi = panel.take(rows)
         ok = np.isfinite(mean[:, j]) if len(rows) else np.zeros(0, dtype=bool)
         if not ok.any():
-            return None
+            return None, f"No series in scope was forecast for {month_name(m)}."
         means.append(mean[ok, j])
         alphas.append(alpha[ok, j])
         made.append(through)
@@ -52,12 +58,12 @@ def expected(state: DataState, rows: np.ndarray, months) -> Expected | None:
             k = int(np.flatnonzero(ok)[0])
             single = (float(mean[k, j]), float(lo[k, j]), float(hi[k, j]))
     if not means:
-        return None
+        return None, "No months to judge."
     if single is not None:
         mean_, lo_, hi_ = single
     else:
         mean_, lo_, hi_ = nb_total(np.concatenate(means), np.concatenate(alphas))
-    return Expected(float(mean_), float(lo_), float(hi_), tuple(sorted(set(made))), tuple(steps))
+    return Expected(float(mean_), float(lo_), float(hi_), tuple(sorted(set(made))), tuple(steps)), ""
 
 
 def judged_months(state: DataState, months) -> list[str]:

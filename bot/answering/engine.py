@@ -26,8 +26,11 @@ from stream.keys import Keys
 from bot.language.names import Names
 from bot.language.parse import Query, QueryError, from_options, parse
 from bot.language.question import Question
+from bot.language.resolve import resolve
+from bot.language.understand import parse_question
 from bot.rendering.result import result_answer
 
+from .agreement import agrees
 from .answer import Answer
 from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
                       status, subscribe, top, trend, unsubscribe)
@@ -59,6 +62,31 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
     "subscribe": subscribe.answer,
     "unsubscribe": unsubscribe.answer,
 }
+
+
+#: intents whose answers may answer a question value in the same shape (see :mod:`.agreement`)
+LEGACY_MEASURES = ("count", "forecast", "change", "top", "compare", "review")
+
+
+#: intents more specific than a plain count or forecast: kept when the question value reads only
+#: a count or forecast, or cannot place a word
+SPECIFIC = ("change", "hot", "review", "trend", "explain", "coverage", "status", "subscribe",
+            "unsubscribe", "help", "accuracy")
+
+
+def prefer_intent(q: Question, legacy: Query | None) -> bool:
+    """Keep the intent reading when it is more specific than the question value's (an "is it up"
+    read as a plain count), or when no period was named and the question has no shape the intent
+    answers lack (a number of places, a breakdown, two periods, a new measure)."""
+    if legacy is None:
+        return False
+    if q.what in ("count", "forecast") and legacy.intent in SPECIFIC:
+        return True
+    unnamed = any(a.startswith("No period named") for a in q.assumptions)
+    plain = (len(q.when) <= 1 and q.by in (None, "area") and q.what in ("count", "forecast", "rate")
+             and (q.ranking is None or (legacy.intent == "top" and q.ranking.n == legacy.top_n
+                                         and q.ranking.order == "top")))
+    return unnamed and plain and legacy.intent in ("forecast", "top", "compare", "count")
 
 
 class Engine:
@@ -131,7 +159,7 @@ class Engine:
         rest = map_request(text)
         if rest is not None:
             return ask_map(self, rest, context)
-        return self.run(lambda names: parse(text, names), context)
+        return self.run(text=text, context=context)
 
     def ask_options(self, intent: str, options: dict, context: Context | None = None) -> Answer:
         """Answer a slash command's options through the same pipeline as free text."""
@@ -140,26 +168,68 @@ class Engine:
         if intent == "help":
             self.state()
             return help_answer(None, self.names)
-        return self.run(lambda names: from_options(intent, names, **options), context)
+        return self.run(read=lambda names: from_options(intent, names, **options), context=context)
 
     def answer(self, query: Query, context: Context | None = None, *, refreshed: bool = False) -> Answer:
         """Answer an already parsed question."""
-        return self.run(lambda names: query, context, refreshed=refreshed)
+        return self.run(read=lambda names: query, context=context, refreshed=refreshed)
 
-    def run(self, read: Callable[[Names], Query], context: Context | None = None, *,
-            refreshed: bool = False) -> Answer:
-        """The one pipeline and its one handler of user errors: read the question with the
-        current names, answer it from the current state; a :class:`QueryError` becomes help."""
+    def run(self, *, text: str | None = None, read: Callable[[Names], Query] | None = None,
+            context: Context | None = None, refreshed: bool = False) -> Answer:
+        """The one pipeline and its one handler of user errors: read the question (free text:
+        parse, then resolve against the data; slash options: their fields) with the current
+        names, answer it from the current state; a :class:`QueryError` becomes help."""
         if not refreshed or self._state is None:
             self.state()
         names = self.names
         try:
-            query = read(names)
-            if isinstance(query, Question):
-                return self.evaluate(self.resolve(query), context)
-            answer = HANDLERS[query.intent](self.view(context), query)
+            if text is None:
+                return self._intent(read(names), context)
+            return self._text(text, names, context)
         except QueryError as err:
             return help_answer(err, names)
+
+    def _text(self, text: str, names: Names, context: Context | None) -> Answer:
+        """Free text: the question value decides what is asked (:func:`prefer_intent` says when
+        the intent parser's more specific reading is kept); the intent answer's words are kept
+        when it answers the same question (:func:`~bot.answering.agreement.agrees`)."""
+        question, first_error = None, None
+        if self.state().months:  # nothing to resolve against before any count
+            try:
+                question = self.resolve(parse_question(text, names))
+            except QueryError as err:
+                first_error = err
+        try:
+            legacy = parse(text, names)
+        except QueryError as err:
+            if first_error is not None:
+                raise first_error from None
+            if question is None or (err.kind in ("unknown_place", "ambiguous")
+                                    and not question.where and question.unplaced):
+                raise  # a place-like word the question value left out: never answer more broadly
+            legacy = None
+        if question is None:
+            if first_error is not None and first_error.kind == "clarify" and (
+                    legacy.intent not in SPECIFIC):
+                raise first_error
+            return self._intent(legacy, context)
+        if question.what not in EVALUATORS or prefer_intent(question, legacy):
+            if legacy is None:
+                raise QueryError("I didn't understand that.", kind="junk")
+            return self._intent(legacy, context)
+        return self.evaluate(question, context, legacy=legacy)
+
+    @staticmethod
+    def _accuracy(question: Question, result, view: View, legacy: Query) -> Answer:
+        """What the newest accountability report says (where the alerts point, bias by region),
+        then accuracy on demand: the forecast archive against the counts, computed now."""
+        answer = HANDLERS["accuracy"](view, legacy)
+        now = result_answer(question, result, view.header("accuracy"))
+        answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
+        return answer
+
+    def _intent(self, query: Query, context: Context | None) -> Answer:
+        answer = HANDLERS[query.intent](self.view(context), query)
         answer.data.setdefault("query", query.to_dict())
         return answer
 
@@ -168,20 +238,36 @@ class Engine:
         resolver of :mod:`bot.language` decides; an already resolved question passes."""
         if question.resolved:
             return question
-        from bot.language.resolve import resolve  # q-parse's resolver
+        return resolve(question, self.state().facts(self.today()))
 
-        return resolve(question, self.state().facts(self.today()), self.names)
-
-    def evaluate(self, question: Question, context: Context | None = None) -> Answer:
-        """A resolved question answered by its evaluator and put in words."""
+    def evaluate(self, question: Question, context: Context | None = None, *,
+                 legacy: Query | None = None) -> Answer:
+        """A resolved question answered by its evaluator and put in words (the intent answer's
+        words when ``legacy``, the intent parser's reading, answers the same question)."""
         view = self.view(context)
         result = EVALUATORS[question.what](question, view.state)
-        answer = result_answer(question, result, view.header(question.what))
+        answer = None
+        if legacy is not None and legacy.intent in LEGACY_MEASURES:
+            try:
+                answer = HANDLERS[legacy.intent](view, legacy)
+            except QueryError:
+                answer = None
+            if answer is not None and agrees(question, answer, result):
+                answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
+                answer.data.setdefault("query", legacy.to_dict())
+            else:
+                answer = None
+        if answer is None and question.what == "accuracy" and legacy is not None \
+                and legacy.intent == "accuracy":
+            answer = self._accuracy(question, result, view, legacy)
+        if answer is None:
+            answer = result_answer(question, result, view.header(question.what))
+        answer.what = question.what
         answer.data.update({"question": question.to_dict(), "assumed": list(question.assumptions),
                             "result": result.to_dict()})
         if question.what == "forecast":
             answer.data["data_through"] = result.extra.get("data_through")
-        if question.chart and answer.chart is None and question.what in ("count", "change",
+        if question.chart and answer.chart is None and answer.what and question.what in ("count", "change",
                                                                         "peak", "trough",
                                                                         "forecast", "average"):
             rows = view.state.rows(None if question.place.kind == "city"

@@ -176,14 +176,30 @@ def map_request(text: str) -> str | None:
 
 def ask_map(engine, text: str, context=None):
     """Answer ``text`` (a question, without the words asking for a map) broken down by area,
-    with its map; what cannot be mapped is answered as asked."""
-    from bot.language.parse import parse
+    with its map: the question value is asked with ``by = area`` before it is resolved; what no
+    map can show ("status", a trend) and "where is it running hot" go the engine's usual way."""
+    from bot.language.question import QueryError
+    from bot.language.understand import parse_question
 
-    def read(names):
-        q = parse(text, names)
-        return map_question(q) if isinstance(q, Question) and mappable(q) else q
+    from .intents.help import help_answer
+    from .measures import EVALUATORS
 
-    answer = with_map(engine, engine.run(read, context))
+    engine.state()
+    names = engine.names
+    question = None
+    try:
+        if engine.state().months:
+            parsed = parse_question(text, names)
+            if mappable(parsed) and parsed.what in EVALUATORS:
+                question = engine.resolve(map_question(parsed))
+    except QueryError as err:
+        if err.kind == "clarify":  # a word that would change the map: ask back, never broaden
+            return help_answer(err, names)
+        question = None
+    if question is not None:
+        answer = with_map(engine, engine.evaluate(question, context))
+    else:
+        answer = with_map(engine, engine.run(text=text, context=context))
     if answer.ok and "map" not in answer.data and answer.intent != "hot":  # hot says why itself
         answer.warnings.append(NO_MAP)
     return answer

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.months import month_name
-from core.negbin import total_interval as nb_total
 
 from bot.language.names import Place
-from bot.language.periods import Period, PeriodError, Span, resolve, resolve_days
+from bot.language.periods import Period
+from bot.language.spans import PeriodError, Span, resolve, resolve_days
 from bot.language.parse import QueryError
 from bot.answering.view import View
+
+from .archive import expected_or_why
 from bot.rendering.wording import fmt_change, fmt_range
 
 MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {label}. Ask about a "
@@ -97,32 +99,11 @@ def expected(view: View, place: Place, categories: tuple[str, ...],
              months: list[str]) -> tuple[Expected | None, str]:
     """The archived forecast total for the months (each from the set made before it), or None and
     the reason in words ("no forecast was archived before <month>")."""
-    means, alphas, made, steps, single = [], [], [], [], None
-    for m in months:
-        aset = view.archived_before(m)
-        if aset is None:
-            return None, f"No forecast was archived before {month_name(m)}, so there is none to judge."
-        if m not in aset.months:
-            return None, (f"The newest forecast made before {month_name(m)} (data through "
-                          f"{aset.data_through}) does not reach it.")
-        rows = archived_rows(view, aset, place, categories)
-        j = aset.months.index(m)
-        mean, alpha, lo, hi = aset.take(rows)
-        ok = np.isfinite(mean[:, j]) if len(rows) else np.zeros(0, dtype=bool)
-        if not ok.any():
-            return None, f"No series in scope was forecast for {month_name(m)}."
-        means.append(mean[ok, j])
-        alphas.append(alpha[ok, j])
-        made.append(aset.data_through)
-        steps.append(aset.step(m) or 0)
-        if ok.sum() == 1 and len(months) == 1:
-            k = int(np.flatnonzero(ok)[0])
-            single = (float(mean[k, j]), int(lo[k, j]), int(hi[k, j]))
-    if single is not None:  # one series, one month: the interval that was served
-        mean, lo, hi = single
-    else:
-        mean, lo, hi = nb_total(np.concatenate(means), np.concatenate(alphas))
-    return Expected(mean, lo, hi, sorted(set(made)), steps), ""
+    rows = view.state.rows(None if place.kind == "city" else place.communities, categories)
+    exp, why = expected_or_why(view.state, rows, months)
+    if exp is None:
+        return None, why
+    return Expected(exp.mean, int(exp.lo), int(exp.hi), list(exp.made_with), list(exp.steps)), ""
 
 
 def expected_text(exp: Expected, observed: int) -> str:

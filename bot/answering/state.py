@@ -29,7 +29,7 @@ from .panels import Catalog, CountPanel, ForecastPanel, forecast_months
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DataState", "DataFacts", "Signature", "read_signature", "load_state"]
+__all__ = ["DataState", "Signature", "read_signature", "load_state"]
 
 
 def _s(v) -> str:
@@ -67,20 +67,6 @@ def read_signature(client, keys: Keys) -> Signature:
     return Signature(int(version) if version is not None else 0, int(n_months),
                      _s(last[0]) if last else None, _s(wm) if wm else None, int(n_series),
                      int(n_ref), tuple(_s(m) for m in archived))
-
-
-@dataclass(frozen=True)
-class DataFacts:
-    """What the resolver needs to know of the data to read a question (no numbers)."""
-
-    first_month: str | None  # the first month with counts
-    newest_complete: str | None  # the newest complete month ("last month")
-    forecast_months: tuple[str, ...]  # the months the served forecasts cover
-    day_level: bool  # the source dates incidents by day ("last week" can be counted)
-    watermark: date | None  # the newest incident date counted
-    today: date
-    has_population: bool
-    archive: tuple[str, ...]  # data-through months of the archived forecast sets
 
 
 @dataclass(eq=False)
@@ -150,12 +136,21 @@ class DataState:
         marks = [m for m in (self.last_closed, self.data_through()) if m]
         return max(marks) if marks else None
 
-    def facts(self, today: date) -> DataFacts:
-        """The :class:`DataFacts` the resolver reads questions against."""
-        return DataFacts(self.months[0] if self.months else None, self.complete_through(),
-                         tuple(self.forecasts.months), self.day_level, self.watermark, today,
-                         any(r.population for r in self.reference.values()),
-                         tuple(self.signature.archive))
+    def facts(self, today: date):
+        """What the resolver reads questions against (:class:`bot.language.resolve.Facts`):
+        the data's span, the forecasts' reach, days or months, regions and population."""
+        from bot.language.resolve import Facts
+
+        newest = self.complete_through() or (self.months[-1] if self.months else "")
+        fm = self.forecasts.months
+        day = self.day_level
+        first = self.months[0] if self.months else newest
+        return Facts(newest, first, forecast_through=self.data_through() if self.version else None,
+                     max_horizon=len(fm), day_level=day,
+                     first_day=date.fromisoformat(first + "-01") if day and first else None,
+                     last_day=self.watermark if day else None, today=today,
+                     has_regions=any(r.sector for r in self.reference.values()),
+                     has_population=any(r.population for r in self.reference.values()))
 
     # --- forecasts -----------------------------------------------------------------------------
     @property

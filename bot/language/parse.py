@@ -15,6 +15,7 @@ from .words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
 from .names import CITY, Names, Place, normalise
 from .places import find_places, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
+from .crimes import no_category_words, read_crimes
 from .question import QueryError
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
@@ -232,42 +233,9 @@ def _parse(text: str, names: Names) -> Query:
         notes.append("I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
                      "period; the title says which period this answers.")
 
-    # categories: longest synonym phrase first, then single mistyped words
-    cat_label, categories = None, ()
-    cat_hits: list[tuple[str, tuple[str, ...]]] = []
-    cat_used = [False] * len(tokens)  # the tokens a category phrase took
-    for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
-        for derived in (False, True):
-            for i in range(len(tokens) - n + 1):
-                if any(used[i:i + n]):
-                    continue
-                if derived and n > 1 and (tokens[i] in STOPWORDS or tokens[i + n - 1] in STOPWORDS):
-                    continue
-                hit = names.category_phrase(" ".join(tokens[i:i + n]), derived=derived)
-                if hit is not None:
-                    cat_hits.append(hit)
-                    for j in range(i, i + n):
-                        used[j] = cat_used[j] = True
-    for i, tok in enumerate(tokens):
-        if not used[i] and tok not in STOPWORDS and names.exact(tok) is None:
-            word = names.category_word(tok)
-            if word is not None:
-                hit = names.category_phrase(word)
-                if hit is not None:
-                    cat_hits.append(hit)
-                    used[i] = cat_used[i] = True
-    if cat_hits:
-        if any(not c for _, c in cat_hits):  # "all crime" with something else: the specific wins
-            specific = [(lbl, c) for lbl, c in cat_hits if c]
-            cat_hits = specific or cat_hits[:1]
-        labels, cats = [], []
-        for lbl, c in cat_hits:
-            labels.append(lbl)
-            cats.extend(x for x in c if x not in cats)
-        cat_label, categories = " + ".join(dict.fromkeys(labels)), tuple(cats)
-
+    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
     places, ignored, ambiguous, unknown = find_places(tokens, used, names)
-    _no_category_words(tokens, used, cat_used, names)
+    no_category_words(tokens, used, cat_used, names)
     if not names.sectors and names.region_word:
         phrases = names.region_phrases()
         region_words = [w for w in unknown if w in phrases]
@@ -335,21 +303,6 @@ def _parse(text: str, names: Names) -> Query:
                  ignored=tuple(dict.fromkeys(ignored)),
                  notes=tuple(notes), text=raw)
 
-
-
-def _no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
-                       names: Names) -> None:
-    """A crime word left over ("bike" of "bike thefts" where no category is about bikes), or a
-    narrowing word next to a category phrase ("residential" thefts), names no category: say so and
-    list the categories, rather than answer for another one."""
-    for i, tok in enumerate(tokens):
-        if used[i] or tok in STOPWORDS:
-            continue
-        near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
-        if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
-            raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
-                             f"{names.categories_text()}", kind="unknown_category",
-                             suggestions=names.category_choices()[:8])
 
 
 def from_options(intent: str, names: Names, *, community: str | None = None,

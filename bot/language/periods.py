@@ -1,18 +1,19 @@
-"""Periods people name when they ask about the past: "last month", "in 2022", "since June", ...
+"""Periods people name: "last month", "in 2022", "since June", "Q2 2023", "the second half of
+2022", "last summer", "winter 2022-23", "the last 6 weeks", "2021 vs 2023", ...
 
-Two steps, both pure. :func:`parse_period` finds a period phrase in normalised text without knowing
-the data (a :class:`Period`); :func:`resolve` turns it into the months (or days) it covers, given
-the newest complete month of the counts, which is what "last month" and "this year" are relative
-to (as "next month" is for forecasts), and says in words what it chose (:class:`Span`).
+Pure and data-free: :func:`find_periods` finds up to two period phrases in normalised text (a
+:class:`Period` each, its words' reading); :mod:`bot.language.spans` turns one into the months (or
+days) it covers once the data say which month is the newest complete one. :func:`parse_period`
+is the older single-period reader kept for the :class:`~bot.language.parse.Query` path.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
 
-from core.months import add_months, month_name, month_range
+from core.months import month_name
+from core.profile import DEFAULT_SEASONS
 
 from .horizon import MONTHS, word_number
 
@@ -44,7 +45,12 @@ class Period:
     ``last_year``, ``since`` (``start`` or ``month_number`` or ``year``, through the newest),
     ``range`` (``start``..``end``, years possibly inferred), ``days`` (``n`` days ending
     ``offset`` days before today: "yesterday", "the last 7 days"), ``last_week`` (the previous
-    Monday-Sunday), ``latest`` (no period named: the newest complete month).
+    Monday-Sunday), ``latest`` (no period named: the newest complete month),
+    ``months_of_year`` (months ``month_number``..``end_number`` of one year, wrapping over New
+    Year when the end is smaller: a quarter, half or season; ``year`` is the year of its END month,
+    ``year_offset`` 0 / -1 for "this year" / "last year", neither = the most recent complete one;
+    ``unit`` says which: ``quarter``, ``half``, ``season``, ``month``, ``range``), ``qtd``
+    (quarter to date).
     """
 
     kind: str
@@ -55,6 +61,9 @@ class Period:
     month_number: int | None = None
     end_number: int | None = None
     year: int | None = None
+    year_offset: int | None = None
+    unit: str = ""
+    past: bool = False  # "last summer", "last March": the most recent complete one, never next
 
     @property
     def is_days(self) -> bool:
@@ -63,6 +72,9 @@ class Period:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "label": self.label, "start": self.start, "end": self.end,
                 "n": self.n, "month_number": self.month_number, "year": self.year}
+
+
+PeriodSpec = Period  # the words' reading of a period, before the data say which months
 
 
 _n = word_number
@@ -113,223 +125,241 @@ def parse_period(text: str) -> tuple[Period | None, list[tuple[int, int]]]:
         m = pattern.search(text)
         if not m:
             continue
-        g = m.groups()
-        span = [m.span()]
-        if kind == "range":
-            m1, y1, m2, y2 = _m(g[0]), g[1], _m(g[2]), g[3]
-            if y1 is None and y2 is not None:  # "from March to May 2023"; "Nov to Feb 2023" wraps
-                y1 = str(int(y2) - (1 if m1 > m2 else 0))
-            if y1 and y2:
-                start, end = f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
-                return Period("range", f"{month_name(start)} – {month_name(end)}", start, end), span
-            if y1 and not y2:
-                y2 = str(int(y1) + (1 if m2 < m1 else 0))
-                start, end = f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
-                return Period("range", f"{month_name(start)} – {month_name(end)}", start, end), span
-            return Period("range", f"{g[0].title()} – {g[2].title()}", month_number=m1,
-                          end_number=m2), span
-        if kind == "iso_range":
-            start, end = f"{g[0]}-{int(g[1]):02d}", f"{g[2]}-{int(g[3]):02d}"
-            return Period("range", f"{month_name(start)} – {month_name(end)}", start, end), span
-        if kind == "since_month":
-            if g[1]:
-                start = f"{g[1]}-{_m(g[0]):02d}"
-                return Period("since", f"since {month_name(start)}", start), span
-            return Period("since", f"since {g[0].title()}", month_number=_m(g[0])), span
-        if kind == "since_year":
-            return Period("since", f"since {g[0]}", f"{g[0]}-01"), span
-        if kind == "yesterday":
-            return Period("days", "yesterday", n=1), span
-        if kind == "last_week":
-            return Period("last_week", "last week", n=7), span
-        if kind == "last_days":
-            n = _n(g[0])
-            return Period("days", f"the last {n} days", n=n), span
-        if kind == "recent":
-            n = _n(g[0])
-            return Period("recent", f"the last {n} months" if n > 1 else "last month", n=n), span
-        if kind == "quarter":
-            return Period("recent", "the last 3 months", n=3), span
-        if kind == "ago":
-            n = _n(g[0])
-            return Period("ago", f"{n} months ago", n=n), span
-        if kind == "last_month":
-            return Period("recent", "last month", n=1), span
-        if kind == "this_year":
-            return Period("this_year", "this year"), span
-        if kind == "last_year":
-            return Period("last_year", "last year"), span
-        if kind == "iso_month":
-            start = f"{g[0]}-{int(g[1]):02d}"
-            return Period("month", month_name(start), start, start), span
-        if kind == "month_year":
-            start = f"{g[1]}-{_m(g[0]):02d}"
-            return Period("month", month_name(start), start, start), span
-        if kind == "year":
-            return Period("year", g[0], year=int(g[0])), span
+        return _build(kind, m.groups()), [m.span()]
     return None, []
 
 
-@dataclass
-class Span:
-    """A resolved period: the complete months it covers (or days), in words, with notes."""
+def _build(kind: str, g: tuple) -> Period:
+    """The :class:`Period` a legacy pattern's groups name."""
+    if kind == "range":
+        m1, y1, m2, y2 = _m(g[0]), g[1], _m(g[2]), g[3]
+        if y1 is None and y2 is not None:  # "from March to May 2023"; "Nov to Feb 2023" wraps
+            y1 = str(int(y2) - (1 if m1 > m2 else 0))
+        if y1 and y2:
+            start, end = f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
+            return Period("range", f"{month_name(start)} – {month_name(end)}", start, end)
+        if y1 and not y2:
+            y2 = str(int(y1) + (1 if m2 < m1 else 0))
+            start, end = f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
+            return Period("range", f"{month_name(start)} – {month_name(end)}", start, end)
+        return Period("range", f"{g[0].title()} – {g[2].title()}", month_number=m1,
+                      end_number=m2)
+    if kind == "iso_range":
+        start, end = f"{g[0]}-{int(g[1]):02d}", f"{g[2]}-{int(g[3]):02d}"
+        return Period("range", f"{month_name(start)} – {month_name(end)}", start, end)
+    if kind == "since_month":
+        if g[1]:
+            start = f"{g[1]}-{_m(g[0]):02d}"
+            return Period("since", f"since {month_name(start)}", start)
+        return Period("since", f"since {g[0].title()}", month_number=_m(g[0]))
+    if kind == "since_year":
+        return Period("since", f"since {g[0]}", f"{g[0]}-01")
+    if kind == "yesterday":
+        return Period("days", "yesterday", n=1)
+    if kind == "last_week":
+        return Period("last_week", "last week", n=7)
+    if kind == "last_days":
+        n = _n(g[0])
+        return Period("days", f"the last {n} days", n=n)
+    if kind == "recent":
+        n = _n(g[0])
+        return Period("recent", f"the last {n} months" if n > 1 else "last month", n=n)
+    if kind == "quarter":
+        return Period("recent", "the last 3 months", n=3)
+    if kind == "ago":
+        n = _n(g[0])
+        return Period("ago", f"{n} months ago", n=n)
+    if kind == "last_month":
+        return Period("recent", "last month", n=1)
+    if kind == "this_year":
+        return Period("this_year", "this year")
+    if kind == "last_year":
+        return Period("last_year", "last year")
+    if kind == "iso_month":
+        start = f"{g[0]}-{int(g[1]):02d}"
+        return Period("month", month_name(start), start, start)
+    if kind == "month_year":
+        start = f"{g[1]}-{_m(g[0]):02d}"
+        return Period("month", month_name(start), start, start)
+    if kind == "year":
+        return Period("year", g[0], year=int(g[0]))
+    raise ValueError(kind)
 
-    label: str
-    months: list[str] = field(default_factory=list)
-    days: tuple[date, date] | None = None
-    notes: list[str] = field(default_factory=list)
 
-    def previous_year(self) -> "Span":
-        """The same months (or weekdays) a year earlier."""
-        if self.days is not None:
-            a, b = self.days
-            return Span("a year earlier", days=(a - timedelta(days=364), b - timedelta(days=364)))
-        months = [add_months(m, -12) for m in self.months]
-        return Span(months_label(months), months)
+# --- the full grammar: quarters, halves, seasons, weeks, two periods -----------------------------
+#: The default seasons; a profile's ``seasons:`` mapping replaces them (``season_months``).
+SEASONS = DEFAULT_SEASONS
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+        "last": 4, "final": 4, "latter": 2, "back": 2, "front": 1}
+_REL = r"(this|last|previous|current|past)"
+_OF_YEAR = rf"(?: of)?(?: the year)?(?: (?:fy ?)?{_YEAR}| (?:of )?{_REL} year)?"
+_SEASON_PREFIX = ("the", "in", "during", "this", "last", "previous", "past", "over", "for", "of",
+                  "since", "vs", "versus", "with", "to", "and", "than", "against", "from")
 
 
-class PeriodError(ValueError):
-    """A period outside what the data can answer; the message says why, naming the data's span.
+def _rel_offset(word: str | None) -> int | None:
+    return None if word is None else (0 if word in ("this", "current") else -1)
 
-    ``future`` holds the months asked about when all of them come after the counts.
+
+def _year_part(label: str, year: str | None, rel: str | None) -> tuple[str, dict]:
+    """A period's label and its year fields from "2023" / "this year" / nothing."""
+    if year:
+        return f"{label} {year}", {"year": int(year)}
+    if rel:
+        off = _rel_offset(rel)
+        return f"{label} {'this' if off == 0 else 'last'} year", {"year_offset": off}
+    return label, {}
+
+
+def _quarter(g: tuple, text: str, start: int) -> Period | None:
+    num, ordinal, num2, year, rel = g
+    if ordinal in ("last", "final") and not (year or rel):
+        return None  # "last quarter": the last three months (the older reading)
+    q = int(num or num2) if (num or num2) else _ORD[ordinal]
+    label, extra = _year_part(f"Q{q}", year, rel)
+    return Period("months_of_year", label, month_number=3 * q - 2, end_number=3 * q,
+                  unit="quarter", **extra)
+
+
+def _year_quarter(g: tuple, text: str, start: int) -> Period:
+    q = int(g[1])
+    return Period("months_of_year", f"Q{q} {g[0]}", month_number=3 * q - 2, end_number=3 * q,
+                  unit="quarter", year=int(g[0]))
+
+
+def _half(g: tuple, text: str, start: int) -> Period:
+    num, ordinal, year, rel = g
+    h = int(num) if num else min(_ORD[ordinal], 2)
+    label, extra = _year_part("first half" if h == 1 else "second half", year, rel)
+    return Period("months_of_year", label.replace("half ", "half of ", 1) if year else label,
+                  month_number=1 if h == 1 else 7, end_number=6 if h == 1 else 12, unit="half",
+                  **extra)
+
+
+def _season(seasons: dict):
+    def build(g: tuple, text: str, start: int) -> Period | None:
+        rel, name, y1, y2 = g
+        before = text[:start].split()[-1:] or [""]
+        if name == "fall" and not (rel or y1 or before[0] in _SEASON_PREFIX):
+            return None  # "did thefts fall"
+        m1, m2 = seasons[name]
+        wraps = m2 < m1
+        if y1:
+            end_year = int(y1)
+            if y2:  # "winter 2022-23": the season ending in the second year
+                end_year = int(y2) if len(y2) == 4 else int(y1[:2] + y2)
+            label = (f"{name} {end_year - 1}–{str(end_year)[2:]}" if wraps and y2 else
+                     f"{name} {end_year - 1}–{str(end_year)[2:]}" if wraps else f"{name} {y1}")
+            return Period("months_of_year", label, month_number=m1, end_number=m2, year=end_year,
+                          unit="season")
+        if rel in ("this", "current"):
+            return Period("months_of_year", f"this {name}", month_number=m1, end_number=m2,
+                          year_offset=0, unit="season")
+        label = f"last {name}" if rel else name
+        return Period("months_of_year", label, month_number=m1, end_number=m2, unit="season",
+                      past=bool(rel))
+    return build
+
+
+def _weeks(g: tuple, text: str, start: int) -> Period:
+    n = 2 if g[0] is None else _n(g[0])
+    return Period("days", f"the last {n} weeks", n=7 * n)
+
+
+def _years(g: tuple, text: str, start: int) -> Period:
+    n = _n(g[0])
+    return Period("recent", f"the last {n} years", n=12 * n)
+
+
+def _year_span(g: tuple, text: str, start: int) -> Period:
+    a, b = sorted((g[0], g[1]))
+    between = text[start:].startswith("between")  # "between 2019 and 2022": two years to compare?
+    return Period("range", f"{a} – {b}", f"{a}-01", f"{b}-12", unit="years" + "_between" * between)
+
+
+def _month_rel(g: tuple, text: str, start: int) -> Period:
+    m = _m(g[0])
+    label, extra = _year_part(g[0].title(), None, g[1])
+    return Period("months_of_year", label, month_number=m, end_number=m, unit="month", **extra)
+
+
+def _month_pair(g: tuple, text: str, start: int) -> Period:
+    return _build("range", (g[0], None, g[1], g[2]))
+
+
+def _month_of_year(g: tuple, text: str, start: int) -> Period | None:
+    rel, name = g
+    before = text[:start].split()[-1:] or [""]
+    after = text[start:].split()[1:2] or [""]
+    if name == "may" and not rel and before[0] not in _SEASON_PREFIX and after[0] not in _SEASON_PREFIX + (
+            "compared",):
+        return None  # "may" is usually the verb
+    m = _m(name)
+    if rel in ("this", "current"):
+        return Period("months_of_year", f"{name.title()} this year", month_number=m, end_number=m,
+                      unit="month", year_offset=0)
+    return Period("months_of_year", f"last {name.title()}" if rel else name.title(),
+                  month_number=m, end_number=m, unit="month", past=bool(rel))
+
+
+def _legacy(kind: str):
+    return lambda g, text, start: _build(kind, g)
+
+
+def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
+    names = "|".join(sorted(map(re.escape, seasons), key=len, reverse=True))
+    pats = [
+        (rf"\b(?:from|between) {_YEAR} (?:to|and|until|till|through|thru) {_YEAR}\b", _year_span),
+        (rf"\b{_YEAR} (?:to|through|thru|until) {_YEAR}\b", _year_span),
+        (rf"\b(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last|final) "
+         rf"(?:quarter|qtr)|quarter ([1-4])){_OF_YEAR}\b", _quarter),
+        (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
+        (rf"\b(?:the )?(?:h([12])|(first|second|1st|2nd|last|latter|back|front) half){_OF_YEAR}\b",
+         _half),
+        (rf"\b(?:{_REL} )?(?:the )?({names})(?: of| in)?(?: {_YEAR}(?: (\d\d|(?:19|20)\d\d))?)?\b",
+         _season(seasons)),
+        (rf"\b(?:the |in the |over the )?{_RECENT} {_N} weeks\b", _weeks),
+        (r"\b(?:the |in the |over the )?(?:last|past|previous) fortnight()\b", _weeks),
+        (rf"\b(?:the |in the |over the )?{_RECENT} {_N} years\b", _years),
+        (rf"\b(?:trailing|rolling) {_N} months\b", _legacy("recent")),
+        (rf"\bsince (?:the (?:start|beginning) of )?{_YEAR}\b", _legacy("since_year")),
+        (r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b", _legacy("this_year")),
+        (rf"\b{_MON} (?:of )?{_REL} year\b", _month_rel),
+    ]
+    pats += [(p.pattern, _legacy(kind)) for p, kind in _PATTERNS if kind != "year"]
+    pats += [(rf"\b{_MON} {_MON}(?: {_YEAR})?\b", _month_pair),
+             (rf"\b(?:in |during |for |of )?{_YEAR}\b", _legacy("year")),
+             (rf"\b(?:(last|this past|this|previous) )?{_MON}\b", _month_of_year)]
+    return [(re.compile(p), b) for p, b in pats]
+
+
+_GRAMMARS: dict[tuple, list] = {}
+
+
+def find_periods(text: str, seasons: dict | None = None) -> list[tuple[Period, tuple[int, int]]]:
+    """Every period named in normalised text, in the order written, with the span each used.
+
+    >>> [p.label for p, _ in find_periods("thefts q1 this year against q1 last year")]
+    ['Q1 this year', 'Q1 last year']
+    >>> p = find_periods("second half of 2022")[0][0]; p.kind, p.month_number, p.end_number, p.year
+    ('months_of_year', 7, 12, 2022)
+    >>> [(p.label, p.year) for p, _ in find_periods("winter 2022 vs winter 2022 23")]
+    [('winter 2021–22', 2022), ('winter 2022–23', 2023)]
+    >>> [p.label for p, _ in find_periods("2021 vs 2023")], find_periods("did thefts fall")
+    (['2021', '2023'], [])
     """
-
-    def __init__(self, message: str, future: list[str] | None = None):
-        super().__init__(message)
-        self.future = future or []
-
-
-def months_label(months: list[str]) -> str:
-    """``["2023-03", "2023-04"]`` -> ``"March – April 2023"``; one month -> its name.
-
-    >>> months_label(["2023-01", "2023-02", "2023-03"]), months_label(["2022-11", "2023-02"])
-    ('January – March 2023', 'November 2022 – February 2023')
-    >>> months_label([f"2022-{m:02d}" for m in range(1, 13)])
-    '2022'
-    """
-    if not months:
-        return "no months"
-    a, b = months[0], months[-1]
-    if a == b:
-        return month_name(a)
-    if a[:4] == b[:4] and a[5:] == "01" and b[5:] == "12":
-        return a[:4]
-    if a[:4] == b[:4]:
-        return f"{month_name(a).split()[0]} – {month_name(b)}"
-    return f"{month_name(a)} – {month_name(b)}"
-
-
-_months = month_range
-
-
-def resolve(period: Period, newest: str, first: str, today: date) -> Span:
-    """The complete months ``period`` covers, given the newest complete month and the first month
-    of the counts; raises :class:`PeriodError` when nothing of it is in the data.
-
-    >>> resolve(Period("recent", "last month"), "2023-12", "2018-01", date(2024, 1, 20)).months
-    ['2023-12']
-    >>> s = resolve(Period("this_year", "this year"), "2023-12", "2018-01", date(2024, 1, 20))
-    >>> s.months[0], s.months[-1], s.label
-    ('2023-01', '2023-12', '2023')
-    >>> resolve(Period("since", "since June", month_number=6), "2023-12", "2018-01", date(2024, 1, 2)).label
-    'June – December 2023'
-    """
-    notes: list[str] = []
-    current_year = int(add_months(newest, 1)[:4])
-    k = period.kind
-    if k in ("recent", "latest"):
-        start, end = add_months(newest, -(period.n - 1)), newest
-        calendar_last = add_months(f"{today.year:04d}-{today.month:02d}", -1)
-        if k == "latest":
-            notes.append(f"No period named: this is the newest complete month in the data, "
-                         f"{month_name(newest)}.")
-        elif calendar_last != newest:
-            notes.append(f"'{period.label}' read as the newest complete month"
-                         f"{'s' if period.n > 1 else ''} in the data, ending {month_name(newest)} "
-                         f"(today is {today.isoformat()}).")
-    elif k == "ago":
-        start = end = add_months(newest, -period.n)
-        notes.append(f"'{period.label}' counted back from {month_name(newest)}, the newest "
-                     "complete month in the data.")
-    elif k == "month":
-        start = end = period.start
-    elif k == "month_of_year":
-        end = f"{newest[:4]}-{period.month_number:02d}"
-        if end > newest:
-            end = add_months(end, -12)
-        start = end
-    elif k in ("this_year", "year", "last_year"):
-        year = {"this_year": current_year, "last_year": current_year - 1}.get(k, period.year)
-        if k != "year" and today.year != current_year:
-            notes.append(f"'{period.label}' read as {year}, relative to the data, which run "
-                         f"through {month_name(newest)} (today is {today.isoformat()}).")
-        start, end = f"{year:04d}-01", f"{year:04d}-12"
-        if k == "this_year" and newest < start:
-            year = int(newest[:4])
-            notes.append(f"No month of {current_year} is complete in the data yet: this is "
-                         f"{year}, the newest year.")
-            start, end = f"{year:04d}-01", f"{year:04d}-12"
-        if start <= newest < end:
-            notes.append(f"{year} so far: the data run through {month_name(newest)}.")
-            end = newest
-    elif k == "since":
-        if period.start:
-            start = period.start
-        else:
-            start = f"{newest[:4]}-{period.month_number:02d}"
-            if start > newest:
-                start = add_months(start, -12)
-        end = newest
-    elif k == "range":
-        if period.start:
-            start, end = period.start, period.end
-        else:
-            end = f"{newest[:4]}-{period.end_number:02d}"
-            if end > newest:
-                end = add_months(end, -12)
-            start = f"{end[:4]}-{period.month_number:02d}"
-            if start > end:
-                start = add_months(start, -12)
-        if start > end:
-            raise PeriodError(f"The period {month_name(start)} – {month_name(end)} ends before it "
-                              "starts.")
-    else:
-        raise PeriodError(f"'{period.label}' is not a period of months.")
-    span = f"{month_name(first)} – {month_name(newest)}"
-    if start > newest:
-        raise PeriodError(f"{months_label(_months(start, end))} is not in the data yet: the counts "
-                          f"run {span}.", future=_months(start, end))
-    if end < first:
-        raise PeriodError(f"{months_label(_months(start, end))} is before the data: the counts run "
-                          f"{span}.")
-    if start < first:
-        notes.append(f"The counts start in {month_name(first)}: counted from there.")
-        start = first
-    if end > newest:
-        notes.append(f"The counts run through {month_name(newest)}: counted to there.")
-        end = newest
-    months = _months(start, end)
-    return Span(months_label(months), months, notes=notes)
-
-
-def resolve_days(period: Period, today: date, first_day: date | None,
-                 last_day: date | None) -> Span:
-    """The days a day period covers (ending yesterday), checked against the counted days.
-
-    >>> resolve_days(Period("last_week", "last week"), date(2024, 3, 13), None, date(2024, 3, 12)).days
-    (datetime.date(2024, 3, 4), datetime.date(2024, 3, 10))
-    """
-    if period.kind == "last_week":
-        monday = today - timedelta(days=today.weekday())
-        a, b = monday - timedelta(days=7), monday - timedelta(days=1)
-    else:
-        b = today - timedelta(days=1)
-        a = b - timedelta(days=period.n - 1)
-    label = (f"{a:%A %d %B %Y}" if a == b else f"{a:%a %d %b} – {b:%a %d %b %Y}")
-    if last_day is None or b > last_day:
-        raise PeriodError(f"{period.label.capitalize()} ({label}) is not all counted yet: the "
-                          f"records run through {last_day.isoformat() if last_day else 'nothing'}.")
-    if first_day is not None and a < first_day:
-        raise PeriodError(f"{period.label.capitalize()} ({label}) is before the data, which start "
-                          f"on {first_day.isoformat()}.")
-    return Span(label, days=(a, b))
+    key = tuple(sorted((seasons or SEASONS).items()))
+    grammar = _GRAMMARS.get(key)
+    if grammar is None:
+        grammar = _GRAMMARS[key] = _grammar(dict(seasons or SEASONS))
+    found: list[tuple[int, Period, tuple[int, int]]] = []
+    work = text
+    for pattern, build in grammar:
+        for m in pattern.finditer(work):
+            spec = build(m.groups(), work, m.start())
+            if spec is None:
+                continue
+            found.append((m.start(), spec, m.span()))
+            work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
+    found.sort(key=lambda x: x[0])
+    return [(spec, span) for _, spec, span in found]

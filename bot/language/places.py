@@ -22,8 +22,9 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
             span = tokens[i:i + n]
             if any(used[i:i + n]):
                 continue
-            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS):
-                continue
+            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS) and \
+                    names.exact(" ".join(span)) is None:
+                continue  # "the beltline area" is a name, "in beltline" is not
             if all(t in STOPWORDS for t in span) and names.exact(" ".join(span)) is None:
                 continue
             yield i, " ".join(span)

@@ -196,6 +196,7 @@ class Question:
     notes: tuple[str, ...] = ()
     chart: bool = True
     text: str = ""
+    tense: str | None = None  # parsed: "past" / "future" when the words say; the resolver decides
     resolved: bool = False
 
     def __post_init__(self):

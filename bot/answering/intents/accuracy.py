@@ -44,9 +44,9 @@ def answer(view: View, query: Query) -> Answer:
     report = latest_report(view.client, view.keys)
     a = view.base(query, "How accurate, and where the alerts point")
     if report is None:
-        a.lines.append(f"No accountability report has been saved yet, so I have no accuracy or "
-                       f"pointing figures to give. An admin makes one with `{COMMAND}`; I answer "
-                       "from the newest one.")
+        a.lines.append(f"No accountability report has been saved yet, so I have no pointing or "
+                       f"bias figures to give (an admin makes one with `{COMMAND}`; I answer "
+                       "from the newest one); how the forecasts did is below.")
         a.data.update({"report": None, "command": COMMAND, "data_card": DATA_CARD})
         a.caveat = f"{REPORTED} {CARD}"
         return a

@@ -12,7 +12,7 @@ import numpy as np
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.horizon import Horizon
-from bot.language.periods import months_label
+from bot.language.spans import months_label
 from bot.language.parse import Query
 from bot.answering.view import View
 from bot.answering.intents import forecast

@@ -11,7 +11,7 @@ from core.months import month_name, month_range
 
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.periods import months_label
+from bot.language.spans import months_label
 from bot.language.parse import Query
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range

@@ -1,4 +1,5 @@
-"""List: the areas of a region or group (or every area), with their region; no numbers."""
+"""List: the areas of a region or group (or every area) that have counts, with their region; no
+numbers. (An area of the reference data with no count at all is not listed.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ..state import DataState
 
 def evaluate(q: Question, state: DataState) -> Result:
     areas = areas_of(q.where)
-    names = sorted(areas) if areas is not None else sorted(
-        set(state.catalog.communities) | set(state.reference))
+    known = state.catalog.by_community
+    names = sorted(state.catalog.communities) if areas is None else sorted(
+        a for a in areas if a in known or not known)
     return Result(INCIDENTS, [Row(area=a, region=state.region_of(a) or None) for a in names],
                   extra={"areas": len(names)})
