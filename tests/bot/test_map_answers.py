@@ -163,3 +163,52 @@ def map_answer_areas(r, keys) -> list[str]:
 
     return sorted({split_series_field(f)[0] for f in r.smembers(keys.series)}
                   | set(r.hkeys(keys.communities)))
+
+
+# --- from the words ---------------------------------------------------------------------------------
+def test_map_of_a_region_in_words(engine, slice_frame):
+    """"map assaults in the centre in 2023": the CENTRE sector's areas only, each with its 2023
+    count of assaults (pandas), the rest of the sector as no data."""
+    answer = engine.ask("map assaults in the centre in 2023")
+    data = answer.data["map"]
+    state = engine.state()
+    centre = {a for a in state.reference if state.region_of(a) == "CENTRE"}
+    assert set(data["values"]) == centre and data["place"] == "CENTRE sector"
+    want = expected(slice_frame, 2023, ("Assault (Non-domestic)",))
+    assert {a: v for a, v in data["values"].items() if v is not None} == pytest.approx(
+        {a: v for a, v in want.items() if a in centre})
+    assert answer.data["question"]["by"] == "area"
+
+
+def test_map_of_next_month_forecast_in_words(engine, with_reference):
+    """"map break-ins next month": each area's value is the sum of its break-in series' served
+    forecast means for January 2024, read straight from the forecast cache."""
+    from stream.forecast_cache import ForecastCache
+
+    r, keys = with_reference
+    data = engine.ask("map break-ins next month").data["map"]
+    want: dict[str, float] = {}
+    for (area, cat), f in ForecastCache(r, keys).read_all().items():
+        if cat in BREAK_INS:
+            want[area] = want.get(area, 0.0) + f.mean[f.months.index("2024-01")]
+    assert data["shows"] == "forecast" and data["period"] == "January 2024"
+    got = {a: v for a, v in data["values"].items() if v is not None}
+    assert got == pytest.approx(want, rel=1e-3)
+
+
+def test_cli_map_words_and_map_option(settings_env, with_reference, slice_frame, tmp_path):
+    """``ask "map break-ins in 2023" --map FILE`` writes the map; ``--map`` alone asks by area;
+    a question with no value per area says so."""
+    r, keys = with_reference
+    squares_for(r, keys, map_answer_areas(r, keys))
+    out = tmp_path / "m.png"
+    res = runner.invoke(app, ["ask", "map break-ins in 2023", "--map", str(out)])
+    assert res.exit_code == 0 and f"map written to {out}" in res.output, res.output
+    assert Image.open(out).text["Title"] == "Reported break-ins"
+    res = runner.invoke(app, ["ask", "car thefts in 2022", "--map", str(out), "--json"])
+    body = json.loads(res.output)
+    assert body["map_file"] == str(out) and body["question"]["by"] == "area"
+    assert body["map"]["values"]["BELTLINE"] == pytest.approx(
+        expected(slice_frame, 2022, ("Theft OF Vehicle",))["BELTLINE"])
+    res = runner.invoke(app, ["ask", "status", "--map", str(tmp_path / "none.png")])
+    assert "no map for this answer" in res.output and not (tmp_path / "none.png").exists()
