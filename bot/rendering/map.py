@@ -340,7 +340,8 @@ def title(spec: MapSpec) -> str:
     'Forecast break-ins — NE sector'
     """
     where = f" — {spec.place}" if spec.place else ""
-    return f"{WHAT[spec.shows]} {spec.subject}{where}"[:80]
+    subject = "crime (all categories)" if spec.subject == "all crime" else spec.subject
+    return f"{WHAT[spec.shows]} {subject}{where}"[:80]
 
 
 def _texts(fig, spec: MapSpec, classes: Classes, geo: AreaGeometry, unplaced: list) -> None:

@@ -88,7 +88,7 @@ def test_map_png_on_stored_polygons(engine, with_reference):
     assert geo is not None and geo.kind == "polygons" and len(geo.areas) == len(areas)
     png = map_png(data, geo, CAVEAT)
     image = Image.open(io.BytesIO(png))
-    assert image.text["Title"] == "Reported all crime" and image.text["Description"] == CAVEAT
+    assert image.text["Title"] == "Reported crime (all categories)" and image.text["Description"] == CAVEAT
     assert f"no data  ({sum(v is None for v in data['values'].values())} areas)" in \
         image.text["Legend"]
 
