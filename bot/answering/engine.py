@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -190,9 +191,14 @@ class Engine:
         question, first_error = None, None
         if self.state().months:  # nothing to resolve against before any count
             try:
-                question = self.resolve(parse_question(text, names))
+                parsed = parse_question(text, names)
             except QueryError as err:
                 first_error = err
+            else:
+                try:
+                    question = self.resolve(parsed)
+                except QueryError as err:
+                    question, first_error = self._without_rates(parsed, err), err
         try:
             legacy = parse(text, names)
         except QueryError as err:
@@ -212,6 +218,17 @@ class Engine:
                 raise QueryError("I didn't understand that.", kind="junk")
             return self._intent(legacy, context)
         return self.evaluate(question, context, legacy=legacy)
+
+    def _without_rates(self, parsed: Question, err: QueryError) -> Question | None:
+        """A rate asked where no population is known: the counts, saying why (else None)."""
+        r = parsed.ranking
+        if err.kind != "no_reference" or not (parsed.what == "rate" or (r and r.measure == "rate")):
+            return None
+        why = "No population figures are loaded here, so these are counts, not rates per 1,000."
+        return self.resolve(replace(
+            parsed, what="count" if parsed.what == "rate" else parsed.what,
+            ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
+            assumptions=(*parsed.assumptions, why)))
 
     @staticmethod
     def _accuracy(question: Question, result, view: View, legacy: Query) -> Answer:
