@@ -204,8 +204,8 @@ class Engine:
         except QueryError as err:
             if first_error is not None:
                 raise first_error from None
-            if question is None or (err.kind in ("unknown_place", "ambiguous")
-                                    and not question.where and question.unplaced):
+            if question is None or (err.kind in ("unknown_place", "ambiguous") and not question.where
+                                    and any(w in str(err) for w in question.unplaced)):
                 raise  # a place-like word the question value left out: never answer more broadly
             legacy = None
         if question is None:
