@@ -61,7 +61,7 @@ def title_of(q: Question) -> str:
 
 
 def _row_line(i: int | None, r: Row, unit: str, what: str) -> str:
-    name = r.name() if what != "peak" and what != "trough" else (r.month or "")
+    name = (r.month or r.name()) if what in ("peak", "trough", "accuracy") else r.name()
     if what == "forecast" or (r.lo is not None and r.previous is None):
         body = fmt_range(r.value, r.lo, r.hi) if r.lo is not None else fmt_value(r.value, unit)
     elif what == "accuracy":
@@ -96,6 +96,10 @@ def result_answer(q: Question, result: Result, base: Answer) -> Answer:
                        "80% range of the forecast made before them (about 80% should); mean "
                        f"absolute error {x.get('mean_abs_error', 0):,.1f}.")
         a.lines.extend(_row_line(None, r, result.unit, q.what) for r in rows[:LIST_MAX])
+    elif q.what in ("peak", "trough") and len(rows) == 1:
+        word = "Busiest" if q.what == "peak" else "Quietest"
+        a.lines.append(f"**{word} month: {rows[0].month}**, with {fmt_value(rows[0].value, result.unit)}"
+                       " reported.")
     elif len(rows) == 1 and not q.ranking:
         a.lines.append(_row_line(None, rows[0], result.unit, q.what))
     else:

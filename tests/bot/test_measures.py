@@ -189,3 +189,44 @@ def test_one_area_reads_only_its_rows(engine, today):
     loaded = int(state.counts._loaded.sum())
     assert loaded == len(state.rows(["BELTLINE"])) < len(state.catalog)
     assert not state.forecasts._loaded.any()  # a count reads no forecast
+
+
+def test_text_to_json_rows_for_a_new_shape(engine, long):
+    """'which 2 communities had the most break-ins in Q2 2023' -> exactly 2 rows, by count, in
+    the JSON result; the reply carries the ranking caveat (a rank is not danger)."""
+    a = engine.ask("which 2 communities had the most break-ins in Q2 2023")
+    d = a.to_dict()
+    assert d["ok"] and d["intent"] == "count" and d["question"]["ranking"]["n"] == 2
+    q2 = Period("2023-04", "2023-06").months
+    per = long[long["month"].isin(q2) & long["category"].str.startswith("Break & Enter")]
+    want = per.groupby("community")["count"].sum().sort_values(ascending=False)
+    assert [r["value"] for r in d["result"]["rows"]] == [float(v) for v in want.iloc[:2]]
+    assert "busy places" in a.caveat or "reporting" in a.caveat
+
+
+def test_accuracy_asked_in_words_needs_no_report(archived, long):
+    """'how accurate are you in forest lawn last quarter': from the archive and the counts, now."""
+    a = archived.ask("how accurate are you in forest lawn last quarter")
+    d = a.to_dict()
+    assert d["ok"] and d["intent"] == "accuracy"
+    months = [r["month"] for r in d["result"]["rows"]]
+    assert months == ["2023-10", "2023-11", "2023-12"]
+    assert all(r["value"] == total(long, ["FOREST LAWN"], [r["month"]]) for r in d["result"]["rows"])
+    assert "From the forecast archive and the counts, now" in "\n".join(a.lines)
+
+
+def test_assumed_readings_are_said(engine):
+    """A reading the resolver assumed is in the reply and in 'assumed'."""
+    a = engine.ask("average break-ins per month in beltline")
+    assert a.ok and a.to_dict()["assumed"]
+    assert any(line.startswith("ℹ Read as:") for line in a.lines)
+
+
+def test_a_state_per_data_version(engine, r, keys, slice_frame, seeder):
+    """The state is reused while the data do not change and replaced when the forecasts do."""
+    first = engine.state()
+    assert engine.state() is first
+    seeder.fill(r, keys, slice_frame, data_through="2023-12", horizon=2)  # a new forecast set
+    second = engine.state()
+    assert second is not first and second.version == first.version + 1
+    assert len(second.forecasts.months) == 2

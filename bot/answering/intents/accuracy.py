@@ -1,5 +1,8 @@
 """Accuracy: how well the forecasts did and where the alerts pointed, for the asker's scope.
 
+(Accuracy on demand, from the forecast archive and the counts at question time, is the
+:mod:`bot.answering.measures.accuracy` evaluator; the engine puts it beside this report's figures.)
+
 "How accurate are you in Forest Lawn?", "where do your alerts point?", "are you biased against
 the northeast?" are answered from the saved accountability report (issue 12;
 :func:`workers.report.latest_report`, cut to a scope by :func:`workers.report.report_for_scope`),
