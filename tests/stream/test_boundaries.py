@@ -168,3 +168,34 @@ def test_geometry_outline_keeps_holes_empty():
     outer, hole = signed_areas(*geo.outline("CHARLIE"))
     assert outer == pytest.approx(D * D, rel=1e-3) and hole == pytest.approx(-D * D / 4, rel=1e-3)
     assert signed_areas(*geo.outline("BRAVO")) == pytest.approx([D * D, D * D], rel=1e-3)
+
+
+def test_download_reads_the_profile_url(settings_env, r, keys, tmp_path, monkeypatch):
+    """``--download`` fetches the profile's URL (here a server on this machine) and ``--save``
+    keeps the file; nothing else is fetched."""
+    import http.server
+    import threading
+    from functools import partial
+
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "areas.geojson").write_text(json.dumps(collection()))
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        text = open(load_profile(None).path).read()
+        start = text.index("  url: \"https://data.calgary.ca/resource/surr-xmvs")
+        end = text.index("\n", start)
+        profile = tmp_path / "city.yaml"
+        profile.write_text(text[:start] + f"  url: \"http://127.0.0.1:{server.server_port}/"
+                           "areas.geojson\"" + text[end:])
+        monkeypatch.setenv("CRIMECAST_CITY_FILE", str(profile))
+        saved = tmp_path / "saved.geojson"
+        result = runner.invoke(app, ["reference", "boundaries", "--download", "--save", str(saved)])
+        assert result.exit_code == 0, result.output
+        assert "stored 6 polygons" in result.output and json.loads(saved.read_text())["features"]
+        assert set(load_boundaries(r, keys)) >= {"ALPHA", "BRAVO", "GHOST"}
+        both = runner.invoke(app, ["reference", "boundaries", str(saved), "--download"])
+        assert both.exit_code == 2 and "not both" in both.output
+    finally:
+        server.shutdown()
