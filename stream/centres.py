@@ -3,14 +3,15 @@
 A source with coordinates (Atlanta's ``Latitude``/``Longitude``; another city's X/Y converted by
 its mapping) sends them on each record (``geo``, WGS84). The counting script adds every newly
 counted incident to two histograms of its area, latitude and longitude binned at :data:`BIN`
-degree (about 11 m), under ``keys.geo_bins(area)``: an id counts once there as in the counts, so
+degree (about 100 m: below a pixel on a city map, and few bins per area, so the counting script
+writes little more), under ``keys.geo_bins(area)``: an id counts once there as in the counts, so
 re-sending a file moves nothing. The centre is the coordinate-wise median of those histograms:
 one stray point (a geocoder's default, a privacy offset that survived the source's checks) cannot
 drag it the way it drags a mean. With it a proportional-symbol map needs no boundary file.
 
 >>> to_bin(51.04473)
-510447
->>> weighted_median({510440: 3, 510450: 1, 999990: 1})
+51045
+>>> weighted_median({51044: 3, 51045: 1, 99999: 1})
 51.044
 """
 
@@ -23,7 +24,7 @@ import redis
 
 from .keys import Keys, split_series_field
 
-BIN = 1e-4  # degrees per histogram bin
+BIN = 1e-3  # degrees per histogram bin
 _SCALE = round(1 / BIN)
 
 
@@ -36,7 +37,7 @@ def geo_arg(point: tuple[float, float] | None) -> str:
     """The counting script's argument for a record's point: ``"<lat bin> <lon bin>"`` or ``""``.
 
     >>> geo_arg((33.749, -84.388)), geo_arg(None)
-    ('337490 -843880', '')
+    ('33749 -84388', '')
     """
     if point is None:
         return ""
@@ -69,7 +70,7 @@ class Centre:
 def centre_of(fields: Mapping) -> Centre | None:
     """The centre from one area's histogram hash (``y<bin>``/``x<bin>`` -> count), or None.
 
-    >>> centre_of({"y337490": "2", "y337500": "1", "x-843880": "3"})
+    >>> centre_of({"y33749": "2", "y33750": "1", "x-84388": "3"})
     Centre(lat=33.749, lon=-84.388, n=3)
     """
     ys: dict[int, int] = {}

@@ -198,7 +198,7 @@ class Keys:
 
     def geo_bins(self, area: str) -> str:
         """Hash ``"y<bin>"/"x<bin>" -> incidents``: where one area's incidents lie, latitude and
-        longitude binned at 1e-4 degree (stream/centres.py); its median is the area's centre.
+        longitude binned at 1e-3 degree (stream/centres.py); its median is the area's centre.
 
         >>> Keys("cc").geo_bins("BELTLINE")
         '{cc}:geo:BELTLINE'

@@ -54,7 +54,7 @@ def test_geo_field_round_trip_and_old_records():
 def test_centres_are_medians_robust_to_strays_and_idempotent(r, keys):
     """Three near points and one far stray: the centre stays with the three; re-sending the same
     records moves nothing; unplaced records count but do not place."""
-    pts = [(51.0400, -114.0700), (51.0402, -114.0702), (51.0404, -114.0698), (49.0, -120.0)]
+    pts = [(51.040, -114.070), (51.042, -114.072), (51.044, -114.068), (49.0, -120.0)]
     recs = [Incident(f"t:{i}", "BELTLINE", "Street Robbery", date(2023, 5, 1), 1, "t", *p)
             for i, p in enumerate(pts)]
     recs.append(Incident("t:x", "BELTLINE", "Street Robbery", date(2023, 5, 1), 1, "t"))
@@ -62,7 +62,7 @@ def test_centres_are_medians_robust_to_strays_and_idempotent(r, keys):
     Producer(r, keys, chunk_size=4).send(recs)  # chunks mixing placed and unplaced records
     _drain(r, keys)
     first = area_centres(r, keys)
-    assert first == {"BELTLINE": Centre(51.04, -114.0702, 4)}  # lower medians, with the three
+    assert first == {"BELTLINE": Centre(51.04, -114.072, 4)}  # lower medians, with the three
     Producer(r, keys).send(recs)
     _drain(r, keys)
     assert area_centres(r, keys) == first
@@ -101,9 +101,9 @@ def test_mapping_location_rules(tmp_path):
 
 
 def lower_median_bin(values: np.ndarray) -> float:
-    """The lower median of values rounded to 1e-4 degree (what a centre is), computed directly."""
-    bins = np.sort(np.round(values * 1e4).astype(np.int64))
-    return bins[(len(bins) - 1) // 2] / 1e4
+    """The lower median of values rounded to 1e-3 degree (what a centre is), computed directly."""
+    bins = np.sort(np.round(values * 1e3).astype(np.int64))
+    return bins[(len(bins) - 1) // 2] / 1e3
 
 
 @pytest.mark.skipif(not ATLANTA_CSV.exists(), reason=f"{ATLANTA_CSV} not found")
