@@ -30,6 +30,11 @@ def _places(data: dict) -> frozenset[str] | None:
     return frozenset(c for p in places for c in p.get("communities", ()))
 
 
+def could_agree(q: Question) -> bool:
+    """Whether any intent answer could answer this question (else none is computed)."""
+    return q.what not in NEW_MEASURES and len(q.when) < 2 and q.by != "region"
+
+
 def agrees(q: Question, answer: Answer, result: Result) -> bool:
     """True when the intent answer covers the question's places, crime and months with the same
     number of rows: a ranking of the same length, or one figure per place."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
+import numpy as np
+
 from core.months import add_months
 
 from bot.language.question import MAX_RANK, Period, Question
@@ -85,7 +87,13 @@ def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
         return result
     before = earlier(q)
     rows, left_out = [], []
-    for g in groups(q, state):
+    gs = groups(q, state)
+    fast = getattr(measure, "from_count", None)
+    if fast is not None and by in ("area", "region", "category") and not period.first_day:
+        now = group_counts(state, gs, period)  # one pass over the rows, not one per group
+        then = group_counts(state, gs, before) if before is not None else None
+        measure = _from_counts(fast, now, then, period, before)
+    for g in gs:
         if by == "month":
             splits = [(month_period(m), m) for m in period.months]
         else:
@@ -115,6 +123,32 @@ def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
     if before is not None:
         result.extra["previous_period"] = before.to_dict()
     return result
+
+
+def group_counts(state: DataState, gs: list[Group], p: Period) -> dict[Group, int] | None:
+    """Each group's count over the period in one pass over the rows (None outside the data)."""
+    cols = [state.counts.col.get(m) for m in p.months]
+    if any(c is None for c in cols):
+        return None
+    out: dict[Group, int] = {}
+    rows = [g.rows(state) for g in gs]
+    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    per_row = state.counts.take(flat)[:, cols].sum(axis=1) if len(flat) else np.zeros(0)
+    k = 0
+    for g, r in zip(gs, rows):
+        out[g] = int(per_row[k:k + len(r)].sum())
+        k += len(r)
+    return out
+
+
+def _from_counts(fast, now, then, period: Period, before: Period | None) -> Measure:
+    """A measure reading the groups' counts computed once (``fast(state, g, n, p, q)``)."""
+    def measure(state, g, p, q):
+        table = now if p is period else then if p is before else None
+        if table is None:
+            return None
+        return fast(state, g, table[g], p, q)
+    return measure
 
 
 def rank(q: Question, rows: list[Row], result: Result) -> list[Row]:

@@ -32,7 +32,7 @@ from bot.language.resolve import resolve
 from bot.language.understand import parse_question
 from bot.rendering.result import result_answer
 
-from .agreement import agrees
+from .agreement import agrees, could_agree
 from .answer import Answer
 from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
                       status, subscribe, top, trend, unsubscribe)
@@ -272,7 +272,7 @@ class Engine:
         view = self.view(context)
         result = EVALUATORS[question.what](question, view.state)
         answer = None
-        if legacy is not None and legacy.intent in LEGACY_MEASURES:
+        if legacy is not None and legacy.intent in LEGACY_MEASURES and could_agree(question):
             try:
                 answer = HANDLERS[legacy.intent](view, legacy)
             except QueryError:

@@ -13,11 +13,18 @@ from .counting import counted
 
 
 def measure(state: DataState, g: Group, p: Period, q: Question) -> Value | None:
-    pop = state.population(g.communities)
-    if not pop:
+    if not state.population(g.communities):
         return None
     n = counted(state, g, p)
-    return None if n is None else Value(n / pop * 1000.0)
+    return None if n is None else from_count(state, g, n, p, q)
+
+
+def from_count(state: DataState, g: Group, n: int, p: Period, q: Question) -> Value | None:
+    pop = state.population(g.communities)
+    return Value(n / pop * 1000.0) if pop else None
+
+
+measure.from_count = from_count
 
 
 def evaluate(q: Question, state: DataState) -> Result:
