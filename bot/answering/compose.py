@@ -77,7 +77,7 @@ def effective_by(q: Question) -> str | None:
 
 
 def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
-             default_by: str | None = None) -> Result:
+             default_by: str | None = None, why_left_out: str = "no figure to give") -> Result:
     """Rows of ``measure`` for the question (see the module docstring)."""
     result = Result(unit)
     by = effective_by(q) or default_by
@@ -117,7 +117,7 @@ def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
                     row = replace(row, previous=exp.mean, lo=exp.lo, hi=exp.hi).compared()
             rows.append(row)
     if left_out:
-        result.notes.append("Left out (no figure to give): " + ", ".join(sorted(set(left_out))[:8])
+        result.notes.append(f"Left out ({why_left_out}): " + ", ".join(sorted(set(left_out))[:8])
                             + ("…" if len(set(left_out)) > 8 else ""))
     result.rows = rank(q, rows, result) if q.ranking else rows
     if before is not None:

@@ -12,6 +12,9 @@ from ..state import DataState
 from .counting import counted
 
 
+SMALL = 1000  # residents under which a rate says little
+
+
 def measure(state: DataState, g: Group, p: Period, q: Question) -> Value | None:
     if not state.population(g.communities):
         return None
@@ -28,7 +31,12 @@ measure.from_count = from_count
 
 
 def evaluate(q: Question, state: DataState) -> Result:
-    result = tabulate(q, state, measure, PER_1000)
+    result = tabulate(q, state, measure, PER_1000, why_left_out="no population figure")
+    small = [r.area for r in result.rows if r.area and 0 < state.population((r.area,)) < SMALL]
+    if small:
+        result.notes.append(f"Few residents (under {SMALL:,}) in {', '.join(small[:5])}: their rates "
+                            "swing widely with a handful of incidents, and visitors' incidents "
+                            "count against residents.")
     if not state.population():
         result.notes.append("No population figures are loaded (`crimecast reference load`), so "
                             "there is no rate per 1,000 residents.")
