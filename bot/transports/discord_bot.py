@@ -39,6 +39,8 @@ HORIZONS = ("next month", "next 2 months", "next 3 months", "next 6 months", "th
 _PROFILE = active_profile()  # the deployment's words (descriptions are fixed when commands sync)
 _AREA = _PROFILE.area.singular
 _REGION = _PROFILE.regions.word.singular if _PROFILE.regions else "region"
+NO_GEOMETRY = ("No map: no area boundaries are loaded and the incidents carry no locations (an "
+               "admin can run `crimecast reference boundaries`).")
 GENERIC_ERROR = "Something went wrong on my side (it is logged). Please try again in a minute."
 
 
@@ -84,6 +86,9 @@ class BotService:
                      (self.charts.png(answer.chart) if answer.ok and answer.chart is not None
                       else None, "chart"))
         file = None
+        if "map" in answer.data and kind != "map" and len(embed_dict.get("fields") or []) < 25:
+            embed_dict.setdefault("fields", []).append({"name": "Map", "value": NO_GEOMETRY,
+                                                        "inline": False})
         if png is not None:
             embed_dict["image"] = {"url": f"attachment://{kind}.png"}
             file = discord.File(io.BytesIO(png), filename=f"{kind}.png")

@@ -188,6 +188,25 @@ def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, se
     within_discord_limits(sent)
 
 
+def test_map_without_geometry_says_why(engine, with_reference, wire):
+    """Calgary's counts carry no locations: with no boundaries loaded the answer comes without a
+    picture and says why."""
+    r, keys = with_reference
+
+    async def scenario():
+        bot = await start_bot(r, keys)
+        await dpytest.message(f"<@{bot.user.id}> map break-ins in 2023")
+        return dpytest.get_message()
+
+    reply = run(scenario)
+    (sent,) = map(body, wire.sent)
+    (embed,) = sent["embeds"]
+    assert "image" not in embed and not reply.attachments
+    assert any(f["name"] == "Map" and "crimecast reference boundaries" in f["value"]
+               for f in embed.get("fields", []))
+    within_discord_limits(sent)
+
+
 def test_channel_chatter_is_left_alone(engine, with_reference, wire):
     """A guild message that does not mention the bot gets no reply and sends nothing."""
     r, keys = with_reference
