@@ -66,11 +66,14 @@ class BoundaryReport:
     def lines(self, one: str = "area", many: str = "areas") -> list[str]:
         """The report as short lines for the console (``one``/``many``: the word for an area).
 
-        >>> BoundaryReport({"A": "code"}, ["X"], stored=2).lines()
-        ['stored 2 polygons; matched 1 area (every area known)', '1 feature matches no known area: X']
+        >>> for line in BoundaryReport({"A": "code"}, ["X"], stored=2).lines():
+        ...     print(line)
+        stored 2 polygons; matched 1 area (every area known)
+        1 feature matches no known area: X
         """
         word = lambda n: one if n == 1 else many  # noqa: E731
-        out = [f"stored {self.stored} polygons; matched {len(self.matched)} {word(len(self.matched))}"
+        n = len(self.matched)
+        out = [f"stored {self.stored} polygons; matched {n} {word(n)}"
                + (f" (every {one} known)" if self.matched and not self.areas_without else "")]
         if self.areas_without:
             n = len(self.areas_without)

@@ -80,11 +80,13 @@ class AreaGeometry:
         """``(minx, miny, maxx, maxy)`` of what would be drawn."""
         if self.kind == "polygons" and self.shapes:
             b = np.array([g.bounds for g in self.shapes.values()])
-            return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
-        if self.points:
+            lo, hi = b[:, :2].min(axis=0), b[:, 2:].max(axis=0)
+        elif self.points:
             xy = np.array(list(self.points.values()))
-            return float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max())
-        return None
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+        else:
+            return None
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
 
 def _path(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:

@@ -129,10 +129,10 @@ def with_map(engine, answer):
     if answer.intent == "hot" and answer.data.get("fdr"):  # tested (else nothing to show)
         place = (answer.data.get("query") or {}).get("place") or {}
         areas = place_areas(state, [place])
+        label = "" if place.get("kind") == "city" else place.get("label", "")
         answer.data["map"] = hot_map_data(answer.data["hot"], areas,
                                           answer.data.get("data_through") or "",
-                                          answer.data.get("month") or "",
-                                          "" if place.get("kind") == "city" else place.get("label", ""))
+                                          answer.data.get("month") or "", label)
         return answer
     data = map_data(answer.data, lambda where: place_areas(state, where))
     if data is not None:

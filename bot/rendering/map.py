@@ -353,7 +353,8 @@ def _texts(fig, spec: MapSpec, classes: Classes, geo: AreaGeometry, unplaced: li
     notes = [f"Legend: {classes.method}."]
     if unplaced:
         names = ", ".join(a.title() for a in unplaced[:6]) + (" …" if len(unplaced) > 6 else "")
-        notes.append(f"Not on the map ({len(unplaced)}, no {'polygon' if geo.kind == 'polygons' else 'location'}): {names}.")
+        lacking = "polygon" if geo.kind == "polygons" else "location"
+        notes.append(f"Not on the map ({len(unplaced)}, no {lacking}): {names}.")
     notes += list(spec.notes)
     notes.append(spec.caveat)
     text = "\n".join(textwrap.fill(n, 120) for n in notes)

@@ -115,5 +115,6 @@ def _bounds(raw, path):
     try:
         (s, n), (w, e) = (sorted(map(float, raw["lat"])), sorted(map(float, raw["lon"])))
     except (TypeError, ValueError, KeyError):
-        raise SourceError(path, None, "bounds is {lat: [south, north], lon: [west, east]}") from None
+        raise SourceError(path, None,
+                          "bounds is {lat: [south, north], lon: [west, east]}") from None
     return (s, n), (w, e)

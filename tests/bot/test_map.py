@@ -114,7 +114,8 @@ def test_png_carries_legend_and_caveat(squares):
     assert image.format == "PNG" and image.size == (640, 560)
     assert image.text["Description"] == CAVEAT
     assert image.text["Title"] == "Forecast break-ins"
-    assert "quantile classes" in image.text["Legend"] and "no data  (7 areas)" in image.text["Legend"]
+    words = image.text["Legend"]
+    assert "quantile classes" in words and "no data  (7 areas)" in words
     assert "data through 2023-12" in image.text["Period"]
     rgb = np.asarray(image.convert("RGB"))
     legend = {tuple(p) for p in rgb[:, int(0.69 * 640):].reshape(-1, 3)}

@@ -88,7 +88,8 @@ def test_map_png_on_stored_polygons(engine, with_reference):
     assert geo is not None and geo.kind == "polygons" and len(geo.areas) == len(areas)
     png = map_png(data, geo, CAVEAT)
     image = Image.open(io.BytesIO(png))
-    assert image.text["Title"] == "Reported crime (all categories)" and image.text["Description"] == CAVEAT
+    assert image.text["Title"] == "Reported crime (all categories)"
+    assert image.text["Description"] == CAVEAT
     assert f"no data  ({sum(v is None for v in data['values'].values())} areas)" in \
         image.text["Legend"]
 
@@ -165,7 +166,7 @@ def map_answer_areas(r, keys) -> list[str]:
                   | set(r.hkeys(keys.communities)))
 
 
-# --- from the words ---------------------------------------------------------------------------------
+# --- from the words ------------------------------------------------------------------------------
 def test_map_of_a_region_in_words(engine, slice_frame):
     """"map assaults in the centre in 2023": the CENTRE sector's areas only, each with its 2023
     count of assaults (pandas), the rest of the sector as no data."""

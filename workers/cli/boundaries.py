@@ -30,7 +30,8 @@ def boundaries_cmd(
     file: Optional[Path] = typer.Argument(None, help="A GeoJSON FeatureCollection of the areas "
                                                      "(default: the profile's boundaries.file)."),
     fetch: bool = typer.Option(False, "--download", help="Fetch the profile's boundaries.url."),
-    save: Optional[Path] = typer.Option(None, "--save", help="With --download: keep the file here."),
+    save: Optional[Path] = typer.Option(None, "--save",
+                                        help="With --download: keep the file here."),
 ) -> None:
     """Load the areas' polygons for maps and say which areas matched."""
     settings = load_settings()
