@@ -27,6 +27,8 @@ from typing import Callable
 
 import redis
 
+from core.text import as_text
+
 from .categories import CategorySet
 from .connection import raw_twin
 from .centres import geo_arg
@@ -62,10 +64,6 @@ class BatchResult:
 
     def __bool__(self) -> bool:
         return self.read > 0
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def raw_client(client: redis.Redis) -> redis.Redis:
@@ -291,7 +289,7 @@ class Consumer:
         if not entries:
             self._history = None
             return []
-        self._history = _text(entries[-1][0])
+        self._history = as_text(entries[-1][0])
         gone = [e[0] for e in entries if not e[1]]  # deleted from the stream: nothing to count
         if gone:
             self._raw.xack(self.keys.stream, self.keys.consumer_group, *gone)
@@ -320,7 +318,7 @@ class Consumer:
                                     min_idle_time=self.claim_idle_ms, start_id=self._claim_cursor,
                                     count=self.batch_size)
         cursor = resp[0]
-        self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        self._claim_cursor = as_text(cursor)
         entries = [e for e in resp[1] if e is not None and e[0] is not None]
         gone = [e[0] for e in entries if e[1] is None]
         entries = [e for e in entries if e[1] is not None]

@@ -92,6 +92,16 @@ class Keys:
         """Hash ``YYYY-MM -> count`` for one series."""
         return self._k("counts", "s", series_field(community, category))
 
+    def censored(self, month: str) -> str:
+        """Hash ``cell id -> series_field`` of one month's suppressed cells (a source's ``<5``:
+        1..4 incidents, counted as 1; see :mod:`stream.censored`)."""
+        return self._k("censored", month)
+
+    @property
+    def censored_months(self) -> str:
+        """Sorted set of months with any suppressed cell (score = yyyymm as int)."""
+        return self._k("censored", "months")
+
     @property
     def months(self) -> str:
         """Sorted set of months that have any count (score = yyyymm as int)."""

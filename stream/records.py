@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
 
 from core.months import month_of
+from core.text import area_name
 
 from .categories import CategorySet
 
@@ -32,7 +33,6 @@ GEO = "geo"  # optional field "lat,lon" (WGS84 degrees); records without it are 
 REQUIRED = ("id", "community", "category", "occurred_at")
 _REQUIRED_B = tuple(n.encode() for n in REQUIRED)
 
-_WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -43,15 +43,6 @@ class RecordError(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def normalise_name(raw: str) -> str:
-    """Trim, collapse repeated white space, upper-case: how the portal spells communities.
-
-    >>> normalise_name("  forest   lawn ")
-    'FOREST LAWN'
-    """
-    return _WS.sub(" ", raw).strip().upper()
 
 
 def derive_id(source: str, *parts: object) -> str:
@@ -165,7 +156,7 @@ def check_id(value: object) -> str:
 
 def check_community(value: object) -> str:
     """A community name, normalised; any name is accepted (new communities appear)."""
-    comm = normalise_name(_text("community", value))
+    comm = area_name(_text("community", value))
     if not comm:
         raise RecordError("missing field 'community'")
     if "|" in comm:

@@ -23,6 +23,7 @@ from typing import Callable
 
 import redis
 
+from core.text import as_text as _s
 from stream.keys import Keys
 
 from bot.rendering.render import alert_embed, alert_png, report_embed, report_png
@@ -54,10 +55,6 @@ class DrainReport:
     def to_dict(self) -> dict:
         return {"posted": self.posted, "skipped": self.skipped, "failed": self.failed,
                 "dropped": self.dropped}
-
-
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 class Poster:

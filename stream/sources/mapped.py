@@ -39,7 +39,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet, match_key
-from ..records import Incident, RecordError, derive_id, normalise_name, parse_count, parse_day
+from ..records import Incident, RecordError, derive_id, parse_count, parse_day
+from core.text import area_name
+
 from .base import CsvRows, Loaded, SourceError, no_rows_error
 from .location import Locator
 
@@ -103,7 +105,7 @@ class ColumnMapping:
                 raise SourceError(path, None, f"crime type {raw!r} maps to {target!r}, which is not "
                                               f"a configured category ({', '.join(self.categories)})")
             self.types[match_key(str(raw))] = canonical
-        self.communities = {normalise_name(str(k)): normalise_name(str(v))
+        self.communities = {area_name(str(k)): area_name(str(v))
                             for k, v in (data.get("communities") or {}).items()}
         self.locator = Locator(data, path)
 
@@ -119,11 +121,11 @@ class ColumnMapping:
 
     def area(self, values: dict[str, str]) -> str:
         """The row's area: its own column, else the fallback column named by ``fallback_name``."""
-        community = normalise_name(values.get(self.columns["community"], ""))
+        community = area_name(values.get(self.columns["community"], ""))
         if not community and "community_fallback" in self.columns:
-            value = normalise_name(values.get(self.columns["community_fallback"], ""))
+            value = area_name(values.get(self.columns["community_fallback"], ""))
             if value:
-                return normalise_name(self.fallback_name.format(value=value))
+                return area_name(self.fallback_name.format(value=value))
             raise RecordError(f"missing field {self.columns['community']!r} (and "
                               f"{self.columns['community_fallback']!r})")
         return self.communities.get(community, community)
