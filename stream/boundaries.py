@@ -29,9 +29,10 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
+from core.text import area_name, as_text
+
 from .connection import rename
 from .keys import Keys
-from .records import normalise_name
 
 SIMPLIFY_DEG = 5e-5  # about 5 m: invisible on a city map, a fraction of the vertices
 META = "\x00meta"  # the hash field holding how the polygons were loaded
@@ -142,7 +143,7 @@ def parse_geojson(text: str | bytes, name_prop: str, code_prop: str | None = Non
     left: list[tuple[str, str]] = []
     for i, f in enumerate(raw):
         props = (f or {}).get("properties") or {}
-        name = normalise_name(str(props.get(name_prop) or ""))
+        name = area_name(props.get(name_prop) or "")
         label = name or f"feature {i + 1}"
         if not name:
             left.append((label, f"no {name_prop!r} property"))
@@ -153,7 +154,7 @@ def parse_geojson(text: str | bytes, name_prop: str, code_prop: str | None = Non
             left.append((label, f"unreadable geometry ({type(exc).__name__})"))
             continue
         feats.append(Feature(name, str(props.get(code_prop) or "").strip().upper() if code_prop
-                             else "", normalise_name(str(props.get(region_prop) or ""))
+                             else "", area_name(props.get(region_prop) or "")
                              if region_prop else "", geom))
     if raw and not feats and all(why.startswith("no ") for _, why in left):
         keys = sorted({k for f in raw for k in ((f or {}).get("properties") or {})})
@@ -227,11 +228,11 @@ def known_areas(client: redis.Redis, keys: Keys) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, raw in client.hgetall(keys.communities).items():
         try:
-            out[_text(name)] = str(json.loads(raw).get("code") or "")
+            out[as_text(name)] = str(json.loads(raw).get("code") or "")
         except ValueError:
-            out[_text(name)] = ""
+            out[as_text(name)] = ""
     for f in client.smembers(keys.series):
-        out.setdefault(split_series_field(_text(f))[0], "")
+        out.setdefault(split_series_field(as_text(f))[0], "")
     return out
 
 
@@ -256,12 +257,8 @@ def load_boundaries(client: redis.Redis, keys: Keys) -> dict[str, BaseGeometry]:
     """The stored ``area -> geometry`` (empty when none were loaded)."""
     out = {}
     for area, raw in client.hgetall(keys.boundaries).items():
-        area = _text(area)
+        area = as_text(area)
         if area == META:
             continue
         out[area] = shape(json.loads(raw))
     return out
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)

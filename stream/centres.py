@@ -22,6 +22,8 @@ from typing import Iterable, Mapping
 
 import redis
 
+from core.text import as_text
+
 from .keys import Keys, split_series_field
 
 BIN = 1e-3  # degrees per histogram bin
@@ -89,7 +91,7 @@ def centre_of(fields: Mapping) -> Centre | None:
 
 def placed_areas(client: redis.Redis, keys: Keys) -> list[str]:
     """Every area that has ever been counted (from the series set)."""
-    return sorted({split_series_field(_text(f))[0] for f in client.smembers(keys.series)})
+    return sorted({split_series_field(as_text(f))[0] for f in client.smembers(keys.series)})
 
 
 def area_centres(client: redis.Redis, keys: Keys,
@@ -106,7 +108,3 @@ def area_centres(client: redis.Redis, keys: Keys,
         if centre is not None:
             out[name] = centre
     return out
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterable
 import redis
 
 from core.caveats import CAVEAT
+from core.text import as_text
 from stream.keys import Keys
 
 from bot.language.question import Question
@@ -224,17 +225,13 @@ def alert_map_png(client: redis.Redis, keys: Keys, alert: dict,
     if scope is not None and scope.communities is not None:
         areas = sorted(scope.communities)
     else:
-        areas = sorted({split_series_field(_s(f))[0] for f in client.smembers(keys.series)}
-                       | {_s(a) for a in client.hkeys(keys.communities)})
+        areas = sorted({split_series_field(as_text(f))[0] for f in client.smembers(keys.series)}
+                       | {as_text(a) for a in client.hkeys(keys.communities)})
     data = hot_map_data(alert["hot"], areas, alert.get("data_through") or "",
                         (alert.get("last_month") or {}).get("month") or alert.get("iso_week", ""),
                         "" if scope is None or scope.communities is None else alert.get(
                             "scope_label", ""))
     return map_png(data, geometries.get(), alert.get("caveat") or CAVEAT)
-
-
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def answer_png(answer, geometries: "Geometries | None") -> tuple[bytes | None, str]:
