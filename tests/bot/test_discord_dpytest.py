@@ -157,6 +157,20 @@ def test_mention_gets_a_reply_with_embed_and_chart(engine, with_reference, wire)
     pings_no_one(sent, reply)
 
 
+def mention(r, keys, wire, text: str):
+    """The bot mentioned with ``text``: its reply, the payload sent and the payload's embed."""
+
+    async def scenario():
+        bot = await start_bot(r, keys)
+        await dpytest.message(f"<@{bot.user.id}> {text}")
+        return dpytest.get_message()
+
+    reply = run(scenario)
+    (sent,) = map(body, wire.sent)
+    (embed,) = sent["embeds"]
+    return reply, sent, embed
+
+
 def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, seeder,
                                                  slice_frame):
     """With area polygons stored and a forecast archived before December 2023, "where is it
@@ -174,14 +188,7 @@ def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, se
     store_boundaries(r, keys, {a: box(i % 20, i // 20, i % 20 + 1, i // 20 + 1)
                                for i, a in enumerate(areas)}, "test", "name")
 
-    async def scenario():
-        bot = await start_bot(r, keys)
-        await dpytest.message(f"<@{bot.user.id}> where is it running hot")
-        return dpytest.get_message()
-
-    reply = run(scenario)
-    (sent,) = map(body, wire.sent)
-    (embed,) = sent["embeds"]
+    reply, sent, embed = mention(r, keys, wire, "where is it running hot")
     assert embed["image"]["url"] == "attachment://map.png"
     (picture,) = reply.attachments
     assert picture.filename == "map.png" and attachment_bytes(picture).startswith(b"\x89PNG")
@@ -191,16 +198,7 @@ def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, se
 def test_map_without_geometry_says_why(engine, with_reference, wire):
     """Calgary's counts carry no locations: with no boundaries loaded the answer comes without a
     picture and says why."""
-    r, keys = with_reference
-
-    async def scenario():
-        bot = await start_bot(r, keys)
-        await dpytest.message(f"<@{bot.user.id}> map break-ins in 2023")
-        return dpytest.get_message()
-
-    reply = run(scenario)
-    (sent,) = map(body, wire.sent)
-    (embed,) = sent["embeds"]
+    reply, sent, embed = mention(*with_reference, wire, "map break-ins in 2023")
     assert "image" not in embed and not reply.attachments
     assert any(f["name"] == "Map" and "crimecast reference boundaries" in f["value"]
                for f in embed.get("fields", []))
