@@ -13,6 +13,8 @@ as package data and is the default; ``CRIMECAST_CITY_FILE`` selects another.
 'NORTHEAST sector'
 >>> len(calgary.category_names)
 9
+>>> calgary.boundaries.name, calgary.boundaries.code
+('name', 'comm_code')
 
 :func:`check_file` validates a file and says what is wrong, line by line.
 """
@@ -166,6 +168,26 @@ class Feed(_Model):
 _FEED_KINDS = ("url", "folder", "socrata", "push")
 
 
+class Boundaries(_Model):
+    """The areas' polygons for maps: a GeoJSON ``file`` (relative to the profile) or ``url``
+    (fetched only by ``crimecast reference boundaries --download``), the feature property holding
+    the area's ``name``, and optionally its ``code`` (matched against the reference file's code
+    first) and ``region``."""
+
+    file: str | None = None
+    url: str | None = None
+    name: str = Field(min_length=1)
+    code: str | None = None
+    region: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("https://", "http://")):
+            raise ValueError(f"boundaries.url must start with https:// or http://, got {v[:40]!r}")
+        return v
+
+
 class Workbook(_Model):
     """A published monthly workbook's categories mapped to the profile's (null: not counted), one
     map per sheet that has categories (see :mod:`stream.sources.calgary_workbook`)."""
@@ -212,6 +234,7 @@ class CityProfile(_Model):
     areas: dict[str, list[str]] = Field(default_factory=dict)
     regions: Regions | None = None
     reference: Reference = Field(default_factory=Reference)
+    boundaries: Boundaries | None = None  # polygons for maps (optional: centres of incidents serve)
     source: Source
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
@@ -381,9 +404,8 @@ def _message(err: dict) -> str:
 
 def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     """A profile from YAML text; raises :class:`ProfileError` listing each problem with its line."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+    try:  # libyaml when present: every one-shot command reads the profile
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ProfileError(path, [(mark.line + 1 if mark else None,
@@ -393,6 +415,7 @@ def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     try:
         return CityProfile.model_validate({**data, "path": path})
     except ValidationError as exc:
+        node = yaml.compose(text)  # only to say which line each problem is on
         problems = [(_line_of(node, tuple(e["loc"])), _message(e)) for e in exc.errors()]
         raise ProfileError(path, problems) from None
 

@@ -23,6 +23,8 @@ The mapping is a small YAML (or JSON) file::
     # categories: same              # the crime types are the configured categories themselves
     category_file: types.yaml       # alternatively, the same mapping in its own file
     communities: {"LOOP": "DOWNTOWN"}   # optional renames
+    # columns latitude/longitude (or x/y with crs), bounds, missing_points: where it happened,
+    # for maps (stream/sources/location.py)
 
 A crime type that is neither mapped nor explicitly skipped is a dead letter (so a missed type is
 seen, not silently dropped).
@@ -41,6 +43,7 @@ from ..records import Incident, RecordError, derive_id, parse_count, parse_day
 from core.text import area_name
 
 from .base import CsvRows, Loaded, SourceError, no_rows_error
+from .location import Locator
 
 
 class ColumnMapping:
@@ -104,6 +107,7 @@ class ColumnMapping:
             self.types[match_key(str(raw))] = canonical
         self.communities = {area_name(str(k)): area_name(str(v))
                             for k, v in (data.get("communities") or {}).items()}
+        self.locator = Locator(data, path)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str],
@@ -113,7 +117,7 @@ class ColumnMapping:
     def required_columns(self) -> list[str]:
         return self.id_columns + [v for k, v in self.columns.items() if k in (
             "community", "community_fallback", "category", "datetime", "year", "month", "day",
-            "count")]
+            "count")] + self.locator.columns
 
     def area(self, values: dict[str, str]) -> str:
         """The row's area: its own column, else the fallback column named by ``fallback_name``."""
@@ -179,8 +183,9 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
                 ident = derive_id(mapping.source, *content, occ)
             else:
                 ident = f"{mapping.source}:{ident}"
+            lat, lon = mapping.locator.point(values) or (None, None)
             inc = Incident.make(ident, community, category, day, count, mapping.source,
-                                categories=mapping.categories, today=today)
+                                categories=mapping.categories, today=today, lat=lat, lon=lon)
         except RecordError as exc:
             reader.reject(exc.reason, values, origin)
             continue

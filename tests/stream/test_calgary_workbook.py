@@ -214,7 +214,7 @@ PHRASES = {"Theft FROM Vehicle": "theft from vehicles", "Theft OF Vehicle": "car
 def test_an_answer_says_when_its_count_holds_suppressed_cells(settings_env, keys, tmp_path):
     """"How many ... in March 2025?" gives the stored count and the range the suppressed cells
     allow ("between 2 and 8: 2 cells suppressed"); a count without any says nothing of it."""
-    from bot.engine import Context, Engine
+    from bot.answering.engine import Context, Engine
 
     path = build(tmp_path / "cps.xlsx", crime_rows())
     assert _ingest(path).exit_code == 0
