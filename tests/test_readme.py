@@ -1,4 +1,5 @@
-"""The README stays true: its two first-line commands, the CI hook and the settings table."""
+"""The README stays true: its two first-line commands, the CI hook, its table of documents, and
+the generated CLI and settings reference."""
 
 import re
 from pathlib import Path
@@ -22,9 +23,23 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_settings_table_matches_the_code():
-    """The README's table of environment variables is the one generated from Settings."""
-    block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
-    assert block.strip() == settings_table().strip()
+    """The settings table (docs/reference.md, linked from the README) is the one generated from
+    Settings."""
+    assert settings_table().strip() in (ROOT / "docs" / "reference.md").read_text()
+    assert "(docs/reference.md)" in README
+
+
+def test_which_document_table_links_pages_that_exist():
+    """The README is about a page, and every document its table names exists (accuracy and
+    benchmarks on their own pages)."""
+    assert len(README.splitlines()) <= 100
+    table = README.split("## Which document do I need")[1].split("\n## ")[0]
+    links = re.findall(r"\]\(([^)#]+)\)", table)
+    assert {"docs/accuracy.md", "docs/benchmarks.md", "docs/discord.md", "docs/cities.md",
+            "docs/data.md", "docs/operations.md", "docs/reference.md"} <= set(links)
+    for link in links:
+        assert (ROOT / link).exists(), link
+    assert "<!-- accuracy-table -->" in (ROOT / "docs" / "accuracy.md").read_text()
 
 
 def test_cli_and_settings_reference_is_generated_from_the_code():

@@ -118,7 +118,7 @@ def env_name(name: str, field) -> str:
 
 
 def settings_table() -> str:
-    """The README's table of environment variables, generated from :class:`Settings`.
+    """The table of environment variables (docs/reference.md), generated from :class:`Settings`.
 
     >>> "| `REDIS_URL` |" in settings_table()
     True

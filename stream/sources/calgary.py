@@ -11,7 +11,7 @@ The portal gives no ids. A row's id is derived from its key (community, category
 plus its occurrence index among rows of the file with that key, so identical rows are separate
 incidents, re-ingesting the same file counts each once, and a later export that *revises* a row's
 count re-sends the same id with the new count, which replaces the old one (the consumer applies
-the difference). A row that a revision removes entirely is not noticed (see README).
+the difference). A row that a revision removes entirely is not noticed (README, Limits).
 """
 
 from __future__ import annotations
