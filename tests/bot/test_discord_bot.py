@@ -322,7 +322,7 @@ def test_commands_register_on_a_tree():
 def test_configured_admin_roles_see_the_admin_commands():
     """With admin roles configured, /alerts is not hidden behind Manage Server (the bot checks
     the roles itself); without them it stays a Manage Server command."""
-    from bot.discord_bot import CrimecastBot
+    from bot.transports.discord_bot import CrimecastBot
 
     async def payload(admin_roles):
         client = CrimecastBot(service=None)

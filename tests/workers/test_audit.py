@@ -11,10 +11,7 @@ from typer.testing import CliRunner
 from workers.audit import AuditPolicy, read_audit, trim_audit
 from workers.settings import Settings
 
-try:  # the bot's transports moved (git follows the rename)
-    from bot.transports.access import Access, Gate
-except ImportError:  # pragma: no cover - before the move
-    from bot.access import Access, Gate
+from bot.transports.access import Access, Gate
 
 
 def test_users_are_pseudonymised_and_names_dropped(settings_env, r, keys, monkeypatch):
