@@ -29,12 +29,14 @@ from rq import Retry
 
 from core.months import check_month
 from core.negbin import NegBin
+from online_model.budget import set_budget
 from online_model.registry import Registry, RegistryError
 from online_model.served import HORIZON, bring_up_to_date, build_served, health_figures
 from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
 
+from .model_lock import ModelLock
 from .runtime import Runtime, runtime
 from .settings import Settings
 
@@ -48,23 +50,23 @@ FOLLOW_UP_RETRY = Retry(max=3, interval=[30, 120, 600])
 
 
 @contextlib.contextmanager
-def _model_lock(rt: Runtime) -> Iterator[None]:
-    lock = rt.client.lock(rt.keys.model_dir_lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
-    if not lock.acquire():
-        raise RuntimeError("another model job holds the model lock")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            lock.release()
+def _model_lock(rt: Runtime) -> Iterator[ModelLock]:
+    """The heartbeat model lock (:mod:`workers.model_lock`): a dead holder is replaced at once."""
+    lock = ModelLock(rt.client, rt.keys.model_dir_lock, rt.settings.model_lock_ttl_s)
+    with lock.held(LOCK_TIMEOUT_S):
+        if lock.took_over:
+            log.warning("took the model lock over from a dead holder: %s", lock.took_over)
+        yield lock
 
 
-def _load(reg: Registry):
+def _load(reg: Registry, settings: Settings | None = None):
     """The current served model, or None (with a warning if one exists but cannot be loaded)."""
     if reg.current(MODEL_NAME) is None:
         return None, None
     try:
         model, manifest = reg.load(MODEL_NAME)
+        settings = settings or Settings()
+        set_budget(model, settings.train_memory_mb, settings.train_sample_rows)
         return bring_up_to_date(model), manifest
     except RegistryError as exc:
         log.warning("%s; training a new model", exc)
@@ -84,7 +86,8 @@ def _served_through(reg: Registry) -> str | None:
 def _train_new(store: CountStore, settings: Settings, through: str):
     panel = store.panel(end=through)
     panel = panel.loc[:, [c for c in panel.columns if c <= through]]
-    model = build_served(seed=settings.seed)
+    model = build_served(seed=settings.seed, memory_mb=settings.train_memory_mb,
+                         sample_rows=settings.train_sample_rows)
     model.learn_many(panel)
     lstm = model.members.get("lstm")
     if lstm is not None and lstm._net is None and lstm.history_.shape[1] >= 3:
@@ -121,7 +124,7 @@ def on_month_closed(month: str) -> dict:
     check_month(month)
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         store = CountStore(rt.client, rt.keys)
         closed = store.closed_months()
         if month not in closed:
@@ -133,7 +136,7 @@ def on_month_closed(month: str) -> dict:
         if served is not None and served >= closed[-1] \
                 and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
             return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
-        model, _ = _load(reg)
+        model, _ = _load(reg, settings)
         deferred = False
         if model is None:
             model, learned = _train_new(store, settings, closed[-1])
@@ -143,7 +146,7 @@ def on_month_closed(month: str) -> dict:
                 for m in learned:
                     model.learn_one(m, store.month_counts(m))
             deferred = bool(learned)
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, version, took)
         out = {"status": "ok", "learned": learned, "series": n, "version": version,
@@ -157,8 +160,11 @@ def on_month_closed(month: str) -> dict:
         return out
 
 
-def _publish(rt: Runtime, reg: Registry, model) -> tuple[int, int]:
-    """Save the served model and serve its forecasts: ``(version, forecasts written)``."""
+def _publish(rt: Runtime, reg: Registry, model, lock: ModelLock | None = None) -> tuple[int, int]:
+    """Save the served model and serve its forecasts: ``(version, forecasts written)``; a job
+    whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`)."""
+    if lock is not None:
+        lock.check()
     saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
                      metrics=health_figures(model))
     return saved.version, refresh_cache(rt, model, saved.version)
@@ -177,16 +183,16 @@ def after_close() -> dict:
     epoch, the GLM's refit); saves the model and refreshes the cache if anything was done."""
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, _ = _load(reg)
+        model, _ = _load(reg, settings)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet"}
         done = model.after_close()
         if not done:
             return {"status": "skipped", "reason": "nothing left to learn",
                     "data_through": model.last_month}
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
         log.info("follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
                  model.last_month, sorted(done), n, version, took)
@@ -197,9 +203,9 @@ def after_close() -> dict:
 def fine_tune() -> dict:
     """Fine-tune the LSTM (champion/challenger); refresh the cache if the challenger wins."""
     settings = Settings()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, manifest = _load(reg)
+        model, manifest = _load(reg, settings)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet (run `crimecast train`)"}
         lstm = model.members.get("lstm")
@@ -214,9 +220,10 @@ def fine_tune() -> dict:
             record = lstm.fine_tune()
         except ValueError as exc:  # nothing new, or too little history to train at all
             if caught_up:
-                _publish(rt, reg, model)
+                _publish(rt, reg, model, lock)
             return {"status": "skipped", "reason": str(exc)}
         metrics = {**health_figures(model), "fine_tune": record}
+        lock.check()
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
         if lstm.challenger_ is not None:
             reg.save(CHALLENGER_NAME, _ChallengerView.of(lstm), data_through=model.last_month,
@@ -230,14 +237,14 @@ def full_train() -> dict:
     """Train a new served model on every closed month and refresh the cache."""
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         store = CountStore(rt.client, rt.keys)
         last = store.last_closed_month()
         if last is None:
             return {"status": "skipped", "reason": "no closed month yet"}
         model, learned = _train_new(store, settings, last)
         reg = Registry(settings.models_path)
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         return {"status": "ok", "months": len(learned), "series": n, "version": version,
                 "data_through": model.last_month,
                 "seconds": round(time.perf_counter() - started, 2)}
