@@ -224,7 +224,7 @@ class LSTMForecaster(PanelForecaster):
     def _tensors(self, origins: np.ndarray, series: list[np.ndarray] | None = None):
         """Inputs for every series (or ``series[i]`` of origin ``i``) at each origin column."""
         w = self.window
-        counts = np.concatenate([np.zeros((n, w)), self.history_], axis=1)  # zeros before month 0
+        counts = np.concatenate([np.zeros((self.n_series, w)), self.history_], axis=1)  # zeros first
         logs = np.log1p(counts)
         moy0 = month_of_year(self.months_[0]) - 1
         seqs, sins, coss, level, base, comms, cats = [], [], [], [], [], [], []
