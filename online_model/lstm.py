@@ -37,6 +37,7 @@ from core.months import month_of_year
 
 from .base import PanelForecaster
 from .budget import sample_rows
+from .progress import report
 from .threads import use_free_threads
 
 MIN_ORIGIN = 11  # first origin column with a year of history
@@ -285,11 +286,15 @@ class LSTMForecaster(PanelForecaster):
             val, keep = perm[:n_val], perm[n_val:]
         opt = torch.optim.Adam(net.parameters(), lr=self.lr if lr is None else lr)
         best, best_state, last = float("inf"), None, float("nan")
-        for _ in range(epochs):
+        per_epoch = -(-len(keep) // self.batch_size)
+        for epoch in range(epochs):
             net.train()
             order = keep[torch.randperm(len(keep), generator=gen)]
             total, count = 0.0, 0.0
             for start in range(0, len(order), self.batch_size):
+                if valid and start % (50 * self.batch_size) == 0:  # a full train: say where it is
+                    report("LSTM training", epoch * per_epoch + start // self.batch_size,
+                           epochs * per_epoch)
                 idx = order[start:start + self.batch_size]
                 eta = net(*(a[idx] for a in X)).clamp(-15, 12)
                 loss_el = (torch.exp(eta) - y[idx] * eta) * mask[idx]
@@ -308,6 +313,8 @@ class LSTMForecaster(PanelForecaster):
                 if v >= best:
                     break
                 best, best_state = v, {k: t.clone() for k, t in net.state_dict().items()}
+        if valid:
+            report("LSTM training", epochs * per_epoch, epochs * per_epoch)
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval()

@@ -49,6 +49,7 @@ from core.months import month_of_year
 
 from .base import PanelForecaster
 from .budget import sample_rows
+from .progress import report
 from .features import NUMERIC, expand, expanded_names, numeric_features
 from .threads import use_free_threads
 
@@ -223,6 +224,8 @@ class OnlineGLM(PanelForecaster):
                 per_epoch = -(-len(rate) // batch)
                 epochs = max(self.warm_epochs, -(-MIN_STEPS // per_epoch))
                 for epoch in range(epochs):
+                    report("online GLM fit", int(100 * (h - 1 + epoch / epochs)),
+                           100 * self.max_horizon)
                     for group in opt.param_groups:
                         group["lr"] = self.lr * 0.5 ** (epoch * self.warm_epochs / epochs)
                     order = torch.randperm(len(rate), generator=gen)
@@ -239,6 +242,7 @@ class OnlineGLM(PanelForecaster):
                 self.area_[h] = u.detach().numpy().astype(float)
                 self._area_adam.pop(h, None)
                 del X, rate, weight, area  # the next horizon's design takes their place
+            report("online GLM fit", 100 * h, 100 * self.max_horizon)
             glm.optimizer.lr = optim.schedulers.Constant(self.online_lr)
             glm.intercept_lr = optim.schedulers.Constant(self.online_lr)
         self._warm = True

@@ -117,6 +117,18 @@ def health_check() -> dict:
         return collect_health(rt, store=True)
 
 
+def model_job_progress(client, keys) -> str | None:
+    """What the running model job reports (``workers.model_jobs``), as one line, or None."""
+    p = {_s(a): _s(b) for a, b in client.hgetall(keys.model_progress).items()}
+    if not p:
+        return None
+    done, total = int(p.get("done", 0) or 0), int(p.get("total", 0) or 0)
+    share = f" {100 * done / total:.0f}%" if total else ""
+    left = p.get("left_s")
+    eta = f", about {float(left) / 60:.1f} min left in this phase" if left else ""
+    return f"{p.get('job', 'model job')}: {p.get('phase', '?')}{share}{eta}"
+
+
 def _s(v: Any) -> str:
     return v.decode() if isinstance(v, bytes) else str(v)
 
@@ -180,6 +192,7 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         out[f"failed_{kind}"] = failed
         if failed:
             problems.append(f"{failed} failed job(s) on the {kind} queue")
+    out["model_job"] = model_job_progress(c, k)
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = _s(last_tick) if last_tick else None

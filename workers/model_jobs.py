@@ -59,6 +59,38 @@ def _model_lock(rt: Runtime) -> Iterator[ModelLock]:
         yield lock
 
 
+PROGRESS_EVERY_S = 1.0  # a job writes its progress at most this often
+PROGRESS_TTL_S = 3600  # a job that died leaves its last progress this long at most
+
+
+@contextlib.contextmanager
+def _progress(rt: Runtime, job: str) -> Iterator[None]:
+    """Write where this job is (``keys.model_progress``: ``crimecast status`` shows it) while it
+    runs, at most every second; removed when the job ends."""
+    from online_model.progress import reporting
+
+    key, last = rt.keys.model_progress, [0.0]
+    started = time.time()
+
+    def listen(phase: str, done: int, total: int, left: float | None) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S and done < total:
+            return
+        last[0] = now
+        with contextlib.suppress(Exception):  # progress never fails a job
+            rt.client.hset(key, mapping={"job": job, "phase": phase, "done": done, "total": total,
+                                         "left_s": "" if left is None else round(left, 1),
+                                         "started": round(started, 1), "updated": round(time.time(), 1)})
+            rt.client.expire(key, PROGRESS_TTL_S)
+
+    try:
+        with reporting(listen):
+            yield
+    finally:
+        with contextlib.suppress(Exception):
+            rt.client.delete(key)
+
+
 def _load(reg: Registry, settings: Settings | None = None):
     """The current served model, or None (with a warning if one exists but cannot be loaded)."""
     if reg.current(MODEL_NAME) is None:
@@ -188,7 +220,8 @@ def after_close() -> dict:
         model, _ = _load(reg, settings)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet"}
-        done = model.after_close()
+        with _progress(rt, "month-close follow-up"):
+            done = model.after_close()
         if not done:
             return {"status": "skipped", "reason": "nothing left to learn",
                     "data_through": model.last_month}
@@ -242,7 +275,8 @@ def full_train() -> dict:
         last = store.last_closed_month()
         if last is None:
             return {"status": "skipped", "reason": "no closed month yet"}
-        model, learned = _train_new(store, settings, last)
+        with _progress(rt, "full train"):
+            model, learned = _train_new(store, settings, last)
         reg = Registry(settings.models_path)
         version, n = _publish(rt, reg, model, lock)
         return {"status": "ok", "months": len(learned), "series": n, "version": version,
