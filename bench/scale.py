@@ -132,8 +132,8 @@ def stage(cmd: list[str], env: dict, timeout: float = 7200) -> dict:
     out, err = out_f.read(), err_f.read()
     if proc.returncode:
         print(f"    ! stage exited {proc.returncode}:\n{err[-2000:]}", file=sys.stderr)
-    return {"s": took, "mb": usage.ru_maxrss / 1024, "rc": proc.returncode, "out": out,
-            "load": load()}
+    return {"s": took, "cpu": usage.ru_utime + usage.ru_stime, "mb": usage.ru_maxrss / 1024,
+            "rc": proc.returncode, "out": out, "load": load()}
 
 
 def write_portal(long, path: Path) -> None:
@@ -184,16 +184,25 @@ def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
         if "ask" in stages:
             res["ask"] = stage(CLI + ["ask", "how many break-ins in Beltline next month?"], env)
     finally:
-        import redis
-
-        client = redis.Redis.from_url(url)
-        for key in client.scan_iter(match=f"{prefix}*", count=10_000):
-            client.delete(key)
-        client.close()
+        cleanup(url, prefix)
     for name, r in res.items():
-        say(f"  {name:<9} {r['s']:8.1f} s {r['mb']:8.0f} MB  rc={r['rc']}  [load {r['load']}]")
+        say(f"  {name:<9} {r['s']:8.1f} s wall {r['cpu']:8.1f} s cpu {r['mb']:8.0f} MB  "
+            f"rc={r['rc']}  [load {r['load']}]")
     res["series"] = series
     return res
+
+
+def cleanup(url: str, prefix: str) -> None:
+    """Delete the run's keys and its rq queues' keys (a follow-up job the close queued)."""
+    import redis
+
+    from stream.keys import Keys
+
+    client = redis.Redis.from_url(url)
+    for pattern in (Keys(prefix).all_pattern(), f"rq:*{prefix}*"):
+        for key in client.scan_iter(match=pattern, count=10_000):
+            client.delete(key)
+    client.close()
 
 
 def slope(ks: list[int], ys: list[float]) -> float:
@@ -225,14 +234,19 @@ def main() -> None:
     names = [s for s in STAGES if s in results[ks[0]]] + ["ses"]
     print(f"crimecast scale bench: Calgary x K (series: "
           + ", ".join(f"K={k} {results[k]['series']:,}" for k in ks) + "); shared 2-core machine")
-    head = f"{'stage':<22}" + "".join(f"{'K=' + str(k):>22}" for k in ks) + f"{'slope s':>9}{'slope MB':>9}"
+    print("each cell: wall s / CPU s (user+sys, less sensitive to the machine's load) / peak RSS MB;"
+          " slopes: log-log against K")
+    head = f"{'stage':<18}" + "".join(f"{'K=' + str(k):>26}" for k in ks) + \
+        f"{'slope wall':>11}{'slope cpu':>10}{'slope MB':>9}"
     print(head)
     for n in names:
-        label = "SES ref (train+close)" if n == "ses" else n
-        cells = "".join(f"{results[k][n]['s']:>9.1f} s {results[k][n]['mb']:>6.0f} MB " for k in ks)
-        st = slope(ks, [results[k][n]["s"] for k in ks])
+        label = "SES ref process" if n == "ses" else n
+        cells = "".join(f"{results[k][n]['s']:>8.1f} /{results[k][n]['cpu']:>7.1f} /{results[k][n]['mb']:>6.0f}"
+                        for k in ks)
+        sw = slope(ks, [results[k][n]["s"] for k in ks])
+        sc = slope(ks, [results[k][n]["cpu"] for k in ks])
         sm = slope(ks, [results[k][n]["mb"] for k in ks])
-        print(f"{label:<22}{cells}{st:>9.2f}{sm:>9.2f}")
+        print(f"{label:<18}{cells}{sw:>11.2f}{sc:>10.2f}{sm:>9.2f}")
     for k in ks:
         ref = json.loads(results[k]["ses"]["out"].strip().splitlines()[-1])
         close = results[k].get("close")
