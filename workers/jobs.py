@@ -129,6 +129,22 @@ def model_job_progress(client, keys) -> str | None:
     return f"{p.get('job', 'model job')}: {p.get('phase', '?')}{share}{eta}"
 
 
+def model_lock_holder(client, keys, problems: list[str]) -> str | None:
+    """Who holds the model lock (host, pid, for how long), or None; a holder seen dead on this
+    host is a problem line (the next model job takes the lock over at once)."""
+    from .model_lock import ModelLock
+
+    holder = ModelLock(client, keys.model_dir_lock).holder()
+    if holder is None:
+        return None
+    since = holder.get("since")
+    held = f" for {time.time() - float(since):.0f}s" if since else ""
+    text = f"{holder.get('host')} pid {holder.get('pid')}{held}"
+    if ModelLock(client, keys.model_dir_lock).holder_dead(holder):
+        problems.append(f"the model lock's holder ({text}) is dead: the next model job takes it over")
+    return text
+
+
 def _s(v: Any) -> str:
     return v.decode() if isinstance(v, bytes) else str(v)
 
@@ -193,6 +209,7 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         if failed:
             problems.append(f"{failed} failed job(s) on the {kind} queue")
     out["model_job"] = model_job_progress(c, k)
+    out["model_lock"] = model_lock_holder(c, k, problems)
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = _s(last_tick) if last_tick else None

@@ -97,7 +97,8 @@ class ModelLock:
         except ValueError:
             return {"raw": str(raw)}
 
-    def _dead(self, holder: dict | None) -> bool:
+    def holder_dead(self, holder: dict | None) -> bool:
+        """True when ``holder`` ran on this host and its process is gone."""
         return bool(holder) and holder.get("host") == socket.gethostname() \
             and isinstance(holder.get("pid"), int) and process_gone(holder["pid"])
 
@@ -109,7 +110,7 @@ class ModelLock:
                 break
             raw = self.client.get(self.key)
             holder = None if raw is None else self.holder()
-            if raw is not None and self._dead(holder) and \
+            if raw is not None and self.holder_dead(holder) and \
                     self.client.eval(_TAKEOVER, 1, self.key, raw, self.value, self.ttl_ms):
                 self.took_over = holder
                 break

@@ -89,3 +89,19 @@ def test_a_holder_whose_lock_lapsed_writes_nothing(r, lock_key):
         lock.check()
     lock.release()
     assert r.get(lock_key) == "another job"  # never releases what is not its own
+
+
+def test_status_names_the_holder_and_a_dead_one_is_a_problem(redis_url, r, keys, lock_key):
+    from workers.jobs import model_lock_holder
+
+    proc = _holder(redis_url, lock_key, ttl=60)
+    try:
+        problems: list[str] = []
+        assert f"pid {proc.pid}" in model_lock_holder(r, keys, problems) and not problems
+        proc.kill()
+        proc.wait()
+        assert f"pid {proc.pid}" in model_lock_holder(r, keys, problems)
+        assert problems and "dead" in problems[0]
+    finally:
+        proc.kill()
+        proc.wait()
