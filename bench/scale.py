@@ -22,6 +22,7 @@ squares over the Ks run). The peak RSS includes the interpreter and its imports 
 hundred MB), which flattens the memory slope of small stages: the table shows the figures.
 
     python bench/scale.py [--k 1 4 16] [--stages ingest drain train close backtest alert ask]
+                          [--json FIGURES.json] [--from-json FIGURES.json]
 
 Uses ``REDIS_URL`` (a private key prefix per K, deleted afterwards). Timings on a shared machine
 are noisy: the load average is printed beside them.
@@ -214,22 +215,8 @@ def slope(ks: list[int], ys: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ls)) / den if den else float("nan")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--k", type=int, nargs="+", default=[1, 4, 16])
-    ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-    ap.add_argument("--json", type=Path, help="also write the figures here")
-    args = ap.parse_args()
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="crimecast-scale-") as tmp:
-        for k in args.k:
-            results[k] = one_k(k, args.stages, Path(tmp), url)
-            if args.json:
-                args.json.write_text(json.dumps({str(a): {n: ({x: y for x, y in v.items() if x != "out"}
-                                                              if isinstance(v, dict) else v)
-                                                          for n, v in b.items()}
-                                                 for a, b in results.items()}, indent=1))
+def table(results: dict[int, dict]) -> None:
+    """The figures per stage and K, and the slopes."""
     ks = sorted(results)
     names = [s for s in STAGES if s in results[ks[0]]] + ["ses"]
     print(f"crimecast scale bench: Calgary x K (series: "
@@ -248,12 +235,36 @@ def main() -> None:
         sm = slope(ks, [results[k][n]["mb"] for k in ks])
         print(f"{label:<18}{cells}{sw:>11.2f}{sc:>10.2f}{sm:>9.2f}")
     for k in ks:
-        ref = json.loads(results[k]["ses"]["out"].strip().splitlines()[-1])
-        close = results[k].get("close")
-        jobs = json.loads(close["out"].strip().splitlines()[-1]) if close and not close["rc"] else {}
+        out = results[k]["ses"].get("out")
+        close = results[k].get("close") or {}
+        if not out:
+            continue
+        ref = json.loads(out.strip().splitlines()[-1])
+        jobs = json.loads(close["out"].strip().splitlines()[-1]) if close.get("out") else {}
         print(f"K={k}: SES alone in-process: learn through {TRAIN_END} {ref['train']:.2f} s, month "
               f"close {ref['close']:.2f} s; served month close jobs: close {jobs.get('close')} s + "
-              f"follow-up {jobs.get('follow_up')} s; load at the end {results[k]['ask']['load'] if 'ask' in results[k] else '?'}")
+              f"follow-up {jobs.get('follow_up')} s; load at the end "
+              f"{results[k]['ask']['load'] if 'ask' in results[k] else '?'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--k", type=int, nargs="+", default=[1, 4, 16])
+    ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
+    ap.add_argument("--json", type=Path, help="also write the figures here (after each K)")
+    ap.add_argument("--from-json", type=Path, help="only print the table of an earlier run's JSON")
+    args = ap.parse_args()
+    if args.from_json:
+        table({int(k): v for k, v in json.loads(args.from_json.read_text()).items()})
+        return
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="crimecast-scale-") as tmp:
+        for k in args.k:
+            results[k] = one_k(k, args.stages, Path(tmp), url)
+            if args.json:
+                args.json.write_text(json.dumps({str(a): b for a, b in results.items()}, indent=1))
+    table(results)
 
 
 if __name__ == "__main__":
