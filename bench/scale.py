@@ -218,7 +218,7 @@ def slope(ks: list[int], ys: list[float]) -> float:
 def table(results: dict[int, dict]) -> None:
     """The figures per stage and K, and the slopes."""
     ks = sorted(results)
-    names = [s for s in STAGES if s in results[ks[0]]] + ["ses"]
+    names = [s for s in STAGES if any(s in results[k] for k in ks)] + ["ses"]
     print(f"crimecast scale bench: Calgary x K (series: "
           + ", ".join(f"K={k} {results[k]['series']:,}" for k in ks) + "); shared 2-core machine")
     print("each cell: wall s / CPU s (user+sys, less sensitive to the machine's load) / peak RSS MB;"
@@ -229,10 +229,9 @@ def table(results: dict[int, dict]) -> None:
     for n in names:
         label = "SES ref process" if n == "ses" else n
         cells = "".join(f"{results[k][n]['s']:>8.1f} /{results[k][n]['cpu']:>7.1f} /{results[k][n]['mb']:>6.0f}"
-                        for k in ks)
-        sw = slope(ks, [results[k][n]["s"] for k in ks])
-        sc = slope(ks, [results[k][n]["cpu"] for k in ks])
-        sm = slope(ks, [results[k][n]["mb"] for k in ks])
+                        if n in results[k] else f"{'(not run)':>26}" for k in ks)
+        run = [k for k in ks if n in results[k]]  # the slope over the Ks that ran the stage
+        sw, sc, sm = (slope(run, [results[k][n][f] for k in run]) for f in ("s", "cpu", "mb"))
         print(f"{label:<18}{cells}{sw:>11.2f}{sc:>10.2f}{sm:>9.2f}")
     for k in ks:
         out = results[k]["ses"].get("out")
