@@ -13,6 +13,8 @@ as package data and is the default; ``CRIMECAST_CITY_FILE`` selects another.
 'NORTHEAST sector'
 >>> len(calgary.category_names)
 9
+>>> calgary.boundaries.name, calgary.boundaries.code
+('name', 'comm_code')
 
 :func:`check_file` validates a file and says what is wrong, line by line.
 """
@@ -28,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .text import area_name
 
 __all__ = ["CityProfile", "ProfileError", "check_file", "load_profile", "active_profile",
            "CALGARY_FILE", "ENV_VAR"]
@@ -124,19 +128,56 @@ class Reference(_Model):
     population: PopulationFile | None = None
 
 
-class Source(_Model):
-    """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
-    (the mapping's format is :mod:`stream.sources.mapped`'s)."""
+class Boundaries(_Model):
+    """The areas' polygons for maps: a GeoJSON ``file`` (relative to the profile) or ``url``
+    (fetched only by ``crimecast reference boundaries --download``), the feature property holding
+    the area's ``name``, and optionally its ``code`` (matched against the reference file's code
+    first) and ``region``."""
 
-    kind: Literal["calgary", "mapped"]
+    file: str | None = None
+    url: str | None = None
+    name: str = Field(min_length=1)
+    code: str | None = None
+    region: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("https://", "http://")):
+            raise ValueError(f"boundaries.url must start with https:// or http://, got {v[:40]!r}")
+        return v
+
+
+class Workbook(_Model):
+    """A published monthly workbook's categories mapped to the profile's (null: not counted), one
+    map per sheet that has categories (see :mod:`stream.sources.calgary_workbook`)."""
+
+    crime: dict[str, str | None] = Field(min_length=1)
+    disorder: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Source(_Model):
+    """Where the counts come from: the Calgary portal layout, a CSV through a column mapping
+    (the mapping's format is :mod:`stream.sources.mapped`'s), or a police service's monthly
+    workbook (``workbook``: its categories mapped to the profile's)."""
+
+    kind: Literal["calgary", "mapped", "workbook"]
     mapping: dict[str, Any] | None = None
+    workbook: Workbook | None = None
     url: str | None = None
 
     @model_validator(mode="after")
     def _mapping_for_mapped(self) -> "Source":
         if self.kind == "mapped" and not self.mapping:
             raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
+        if self.kind == "workbook" and not self.workbook:
+            raise ValueError("a 'workbook' source needs 'workbook' (its categories mapped to yours)")
         return self
+
+
+#: Meteorological seasons, northern hemisphere: name -> (first month, last month).
+DEFAULT_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
+                   "winter": (12, 2)}
 
 
 class CityProfile(_Model):
@@ -151,10 +192,14 @@ class CityProfile(_Model):
     areas: dict[str, list[str]] = Field(default_factory=dict)
     regions: Regions | None = None
     reference: Reference = Field(default_factory=Reference)
+    boundaries: Boundaries | None = None  # polygons for maps (optional: centres of incidents serve)
     source: Source
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
     series_start: str | None = None
+    #: Season name -> [first month, last month] (1-12; wraps over New Year when last < first).
+    #: Default: meteorological, northern hemisphere (:data:`DEFAULT_SEASONS`).
+    seasons: dict[str, tuple[int, int]] | None = None
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("timezone")
@@ -166,6 +211,25 @@ class CityProfile(_Model):
             raise ValueError(f"unknown time zone {v!r} (use an IANA name such as "
                              "'America/New_York')") from None
         return v
+
+    @field_validator("seasons")
+    @classmethod
+    def _seasons(cls, v: dict | None) -> dict | None:
+        if v is None:
+            return v
+        for name, (a, b) in v.items():
+            if not (1 <= a <= 12 and 1 <= b <= 12) or not str(name).strip():
+                raise ValueError(f"season {name!r}: months must be 1-12, got [{a}, {b}]")
+        return {str(k).lower().strip(): (int(a), int(b)) for k, (a, b) in v.items()}
+
+    @property
+    def season_months(self) -> dict[str, tuple[int, int]]:
+        """The profile's seasons, else :data:`DEFAULT_SEASONS`.
+
+        >>> load_profile(None).season_months["winter"]
+        (12, 2)
+        """
+        return dict(self.seasons) if self.seasons else dict(DEFAULT_SEASONS)
 
     @field_validator("series_start")
     @classmethod
@@ -186,6 +250,13 @@ class CityProfile(_Model):
             missing = [m for m in g.members if " ".join(m.split()).casefold() not in seen]
             if missing:
                 raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
+                                 "not a category of this profile")
+        wb = self.source.workbook
+        for sheet, mapped in (("crime", wb.crime), ("disorder", wb.disorder)) if wb else ():
+            wrong = [v for v in mapped.values() if v is not None
+                     and " ".join(v.split()).casefold() not in seen]
+            if wrong:
+                raise ValueError(f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
                                  "not a category of this profile")
         return self
 
@@ -232,7 +303,7 @@ class CityProfile(_Model):
         'M (NO AREA)'
         """
         name = (self.fallback_pattern or "{value} (no area)").format(value=" ".join(value.split()))
-        return " ".join(name.split()).upper()
+        return area_name(name)
 
     def is_fallback_area(self, name: str) -> bool:
         """True for an area named by :meth:`fallback_area` (only when the source has a fallback)."""
@@ -285,9 +356,8 @@ def _message(err: dict) -> str:
 
 def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     """A profile from YAML text; raises :class:`ProfileError` listing each problem with its line."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+    try:  # libyaml when present: every one-shot command reads the profile
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ProfileError(path, [(mark.line + 1 if mark else None,
@@ -297,6 +367,7 @@ def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     try:
         return CityProfile.model_validate({**data, "path": path})
     except ValidationError as exc:
+        node = yaml.compose(text)  # only to say which line each problem is on
         problems = [(_line_of(node, tuple(e["loc"])), _message(e)) for e in exc.errors()]
         raise ProfileError(path, problems) from None
 

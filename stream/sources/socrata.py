@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import os
 import time
+from datetime import date
 from pathlib import Path
-from typing import Callable
-
-import httpx
+from typing import TYPE_CHECKING, Callable
 
 from .base import SourceError
+
+if TYPE_CHECKING:  # httpx only when downloading: every `crimecast` command imports this module
+    import httpx
 
 DEFAULT_BASE_URL = "https://data.calgary.ca"
 DATASET = "78gh-n26t"
@@ -26,6 +28,9 @@ _ALIASES = {
     "Year": ("year",),
     "Month": ("month",),
 }
+STALE_MONTHS = 3  # the portal's newest month older than this many months before today: stale
+WORKBOOK_HINT = ("The Calgary Police Service's monthly workbook (\"Monthly Community Crime Disorder "
+                 "Statistics\") has the newer months: `crimecast ingest workbook FILE`.")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
@@ -58,6 +63,8 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
     Written to a temporary file and renamed at the end: a failed download leaves no partial file.
     Raises :class:`SourceError` naming the URL and offset on failure.
     """
+    import httpx
+
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
     url = f"{base_url.rstrip('/')}/resource/{dataset}.json"
@@ -100,6 +107,8 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
 
 
 def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float):
+    import httpx
+
     for attempt in range(retries + 1):
         try:
             resp = http.get(url, params=params)
@@ -113,9 +122,8 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
                     raise SourceError(url, None, f"bad JSON at offset {params['$offset']}: {exc}") from exc
             if resp.status_code in (401, 403):
                 raise SourceError(url, None, f"the portal refused access (HTTP {resp.status_code}): "
-                                             "the dataset may need a Socrata app token or a login. "
-                                             "Set SOCRATA_APP_TOKEN, or export the CSV from the "
-                                             "portal and run `crimecast ingest calgary FILE`.")
+                                             "the dataset now asks for a login (or an app token: "
+                                             "SOCRATA_APP_TOKEN). " + WORKBOOK_HINT)
             if resp.status_code < 500 and resp.status_code != 429:
                 raise SourceError(url, None, f"HTTP {resp.status_code} at offset "
                                              f"{params['$offset']}: {resp.text[:200]}")
@@ -125,3 +133,21 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
             delay *= 2
     raise SourceError(url, None, f"download failed at offset {params['$offset']} after "
                                  f"{retries + 1} attempts ({problem})")
+
+
+def stale_note(newest: str | None, today: date | None = None) -> str:
+    """One line when the portal's newest month is old (its dataset stopped), else "".
+
+    >>> stale_note("2024-10", date(2026, 12, 5))[:60]
+    "the portal's newest month is 2024-10 (26 months ago): its da"
+    >>> stale_note("2026-10", date(2026, 12, 5))
+    ''
+    """
+    if newest is None:
+        return ""
+    today = today or date.today()
+    age = (today.year * 12 + today.month) - (int(newest[:4]) * 12 + int(newest[5:7]))
+    if age <= STALE_MONTHS:
+        return ""
+    return (f"the portal's newest month is {newest} ({age} months ago): its dataset has stopped. "
+            + WORKBOOK_HINT)

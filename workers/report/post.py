@@ -1,7 +1,7 @@
 """The monthly accountability post: the report for the admin channel, through the alert outbox.
 
 The outbox entry's payload is ``{"kind": "accountability", "channel_id", "iso_week": period label,
-"webhook", "report"}``; the poster renders it with ``bot.render.report_embed``. Queued once per
+"webhook", "report"}``; the poster renders it with ``bot.rendering.render.report_embed``. Queued once per
 (channel, report month), like the weekly alert per ISO week.
 """
 
@@ -11,6 +11,8 @@ import json
 from typing import Any, Mapping
 
 import redis
+
+from core.text import as_text
 
 from stream.keys import Keys
 from workers.alerts import enqueue_post
@@ -56,9 +58,4 @@ class ReportChannels:
     def all(self) -> dict[str, bool]:
         """``channel id -> webhook?``, ordered by channel id."""
         raw = self.client.hgetall(self.keys.report_channels)
-        return {_s(k): _s(v) == "1" for k, v in sorted(raw.items())}
-
-
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
-
+        return {as_text(k): as_text(v) == "1" for k, v in sorted(raw.items())}

@@ -1,0 +1,28 @@
+"""Count: reported incidents over where x crime x period (a row per group of ``by``)."""
+
+from __future__ import annotations
+
+from bot.language.question import Period, Question
+
+from ..compose import Value, tabulate
+from ..result import INCIDENTS, Result
+from ..scope import Group
+from ..state import DataState
+from .counting import counted
+
+
+def measure(state: DataState, g: Group, p: Period, q: Question) -> Value | None:
+    n = counted(state, g, p)
+    return None if n is None else from_count(state, g, n, p, q)
+
+
+def from_count(state: DataState, g: Group, n: int, p: Period, q: Question) -> Value | None:
+    """The measure from the group's count (compose counts many groups in one pass)."""
+    return Value(float(n))
+
+
+measure.from_count = from_count
+
+
+def evaluate(q: Question, state: DataState) -> Result:
+    return tabulate(q, state, measure, INCIDENTS)
