@@ -219,7 +219,7 @@ def table(results: dict[int, dict]) -> None:
     """The figures per stage and K, and the slopes."""
     ks = sorted(results)
     names = [s for s in STAGES if any(s in results[k] for k in ks)] + ["ses"]
-    print(f"crimecast scale bench: Calgary x K (series: "
+    print("crimecast scale bench: Calgary x K (series: "
           + ", ".join(f"K={k} {results[k]['series']:,}" for k in ks) + "); shared 2-core machine")
     print("each cell: wall s / CPU s (user+sys, less sensitive to the machine's load) / peak RSS MB;"
           " slopes: log-log against K")

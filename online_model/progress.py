@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 Listener = Callable[[str, int, int, "float | None"], None]
 
 _listener: ContextVar[Listener | None] = ContextVar("crimecast_progress", default=None)
-_started: ContextVar[dict] = ContextVar("crimecast_progress_started", default={})
+_started: ContextVar[dict | None] = ContextVar("crimecast_progress_started", default=None)
 
 
 @contextlib.contextmanager
@@ -55,7 +55,7 @@ def report(phase: str, done: int, total: int) -> None:
     listener = _listener.get()
     if listener is None:
         return
-    starts = _started.get()
+    starts = _started.get() or {}
     now = time.monotonic()
     t0 = starts.setdefault(phase, (now, done))
     left = None
