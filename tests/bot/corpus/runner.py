@@ -112,7 +112,10 @@ def deployment(key: str, redis_url: str, state_dir: Path):
 
 def make_engine(client, keys, key: str, profile: Path):
     """The engine as the CLI builds it (adapter: the one place that knows its constructor)."""
-    from bot.engine import Engine
+    try:
+        from bot.answering.engine import Engine
+    except ImportError:  # the engine before issue 16's package layout
+        from bot.engine import Engine
     from core.profile import load_profile
 
     return Engine(client, keys, today=TODAY[key], profile=load_profile(profile))
