@@ -3,7 +3,8 @@
 Outcomes: ``pass``; ``asked back`` (ok false, intent clarify: counted apart, not a pass);
 ``wrong what`` (ok true but another measure answered: never allowed); ``wrong value`` (the right
 measure, another number/month/set); ``not answered`` (ok false, not a clarify); ``error`` (it
-raised). Tolerances as the contract: counts +-0.01, rates/averages/percentages relative 1e-3.
+raised). Tolerances as the contract: counts +-0.01, rates/averages/percentages relative 1e-3
+(and +-6e-5 absolute: docs/questions.md rounds every number to 4 decimals).
 The adapter (``rows``/``question`` below) is the only place that knows the JSON layout.
 
 >>> close(10.0, 10.004, "value", "count"), close(1.0, 1.01, "value", "rate")
@@ -18,6 +19,7 @@ PASS, ASKED, WRONG_WHAT, WRONG_VALUE, NOT_OK, ERROR = (
     "pass", "asked back", "wrong what", "wrong value", "not answered", "error")
 OUTCOMES = (PASS, ASKED, WRONG_VALUE, WRONG_WHAT, NOT_OK, ERROR)
 RATE_UNIT = "per 1,000"
+ROUNDING = 6e-5
 
 
 def close(expected, got, field: str, what: str) -> bool:
@@ -31,7 +33,7 @@ def close(expected, got, field: str, what: str) -> bool:
         return abs(expected - got) <= 0.01
     if what in ("change",) and field in ("value", "previous", "change"):
         return abs(expected - got) <= 0.01
-    return abs(expected - got) <= max(1e-3 * abs(expected), 1e-6)
+    return abs(expected - got) <= max(1e-3 * abs(expected), ROUNDING)
 
 
 def rows(answer: dict) -> list[dict]:
@@ -50,30 +52,30 @@ def _row_ok(exp: dict, row: dict, what: str) -> bool:
     return all(close(v, row.get(k), k, what) for k, v in exp.items())
 
 
-def _names(answer: dict) -> set[str]:
-    out = set()
-    for w in question(answer).get("where") or []:
-        for part in (w.get("name"), w.get("label")):
-            if part:
-                out.add(str(part).upper())
-    return out
-
-
-def _where_ok(spec, answer: dict) -> bool:
+def _where_ok(spec, exp: dict, answer: dict) -> bool:
+    """The answer's where is the one asked: same area set, or the same name ("M" = "NPU M",
+    "NORTHEAST" = "NORTHEAST sector")."""
     kind, name = spec.where
-    names = _names(answer)
+    wheres = question(answer).get("where") or []
     if kind == "city":
-        return all(w.get("kind") == "city" for w in question(answer).get("where") or [])
-    return any(name.upper() == n or name.upper() in n.split(" (")[0].split()
-               or n.startswith(name.upper()) or n.endswith(name.upper()) for n in names) or \
-        any(name.upper() in n for n in names)
+        return all(w.get("kind") == "city" for w in wheres)
+    members = {str(a).upper() for w in wheres for a in (w.get("names") or ())}
+    if members and members == set(exp.get("areas") or ()):
+        return True
+    name = name.upper()
+    for w in wheres:
+        for n in (w.get("name"), w.get("label")):
+            n = str(n or "").upper()
+            if n == name or n.endswith(" " + name) or n.startswith(name + " "):
+                return True
+    return False
 
 
-def _structure(spec, answer: dict) -> str:
+def _structure(spec, exp: dict, answer: dict) -> str:
     q = question(answer)
     if not q:
         return WRONG_VALUE
-    if not _where_ok(spec, answer):
+    if not _where_ok(spec, exp, answer):
         return WRONG_VALUE
     cats = set((q.get("crime") or {}).get("categories") or [])
     if cats != set(spec.crime):
@@ -138,7 +140,7 @@ def outcome(answer: dict, exp: dict, spec=None) -> tuple[str, str]:
         return WRONG_WHAT, f"{what} for {exp['what']}"
     check, got = exp["check"], rows(answer)
     if check == "structure":
-        return _structure(spec, answer), ""
+        return _structure(spec, exp, answer), ""
     if check == "members":
         names = {str(r.get("area")).upper() for r in got if r.get("area")}
         return (PASS, "") if names == set(exp["members"]) else \

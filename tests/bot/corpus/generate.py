@@ -170,9 +170,9 @@ def _rank_areas(c, rng):
 def _rank_rate(c, rng):
     crime, cats = _crime(c, rng)
     period, span, _ = rng.choice(past_periods(c, rng))
-    n = rng.choice([3, 4, 5, 10])
-    nw = number_phrase(n, rng)
     by, word = ("region", c.regions_word) if rng.random() < 0.3 else ("area", c.areas_word)
+    n = rng.choice([2, 3, 4] if by == "region" else [3, 4, 5, 10])
+    nw = number_phrase(n, rng)
     t = rng.choice([f"top {n} {word} by {{crime}} rate {{period}}",
                     f"which {nw} {word} had the highest {{crime}} per capita {{period}}",
                     f"the {nw} {word} with the highest rate of {{crime}} per 1,000 residents "
@@ -259,12 +259,13 @@ def _increase(c, rng):
 
 
 def _breakdown(c, rng):
-    where, w = _where(c, rng)
+    phrase, w = rng.choice(places(c, rng))
     period, span, _ = rng.choice(past_periods(c, rng))
-    t = rng.choice(["break down crime {where} {period} by category",
-                    "crime {where} {period} by type", "{where} {period}: counts by crime type"])
-    text = t.format(where=where, period=period).replace(": counts", " counts")
-    return text.strip(), Spec("count", w, (), (span,), by="category", shape="breakdown")
+    t = rng.choice(["break down crime in {place} {period} by category",
+                    "crime in {place} {period} by type",
+                    "{place}, {period}: counts by crime type"])
+    return t.format(place=phrase, period=period), Spec("count", w, (), (span,), by="category",
+                                                       shape="breakdown")
 
 
 def _list(c, rng):

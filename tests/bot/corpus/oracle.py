@@ -152,7 +152,7 @@ def expect(c: City, spec: Spec) -> dict:
     """The expected answer to ``spec`` over city ``c``."""
     out = {"what": spec.what}
     if spec.what in ("forecast", "accuracy"):
-        return out | {"check": "structure"}
+        return out | {"check": "structure", "areas": sorted(areas_of(c, spec.where) or [])}
     if spec.what == "rate" and not c.population:
         return out | {"check": "no_rate"}
     areas = areas_of(c, spec.where)
