@@ -108,7 +108,7 @@ def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
         rows = [{k: (v + nudge * max(1.0, abs(v)) if v is not None and k == "value" else v)
                  for k, v in exp["row"].items()}]
     elif check == "rows":
-        rows = [{spec.by: k, "value": v + nudge} for k, v in exp["rows"].items()]
+        rows = [{exp["by"]: k, "value": v + nudge} for k, v in exp["rows"].items()]
     elif check == "sequence":
         rows = [{exp["field"]: v + nudge * max(1.0, abs(v))} for v in exp["values"]]
     elif check == "members":
@@ -116,6 +116,7 @@ def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
     elif check == "month":
         rows = [{"month": exp["months"][0], "value": exp["value"] + nudge}]
     elif check == "structure":
+        rows = [{"month": None, "value": 1.0}] * (spec.ranking[0] if spec.ranking else 0)
         if nudge:
             q["crime"]["categories"] = list(spec.crime) + ["ARSON"]
     return {"ok": True, "intent": spec.what, "question": q, "result": {"unit": "", "rows": rows}}

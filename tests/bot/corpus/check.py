@@ -80,7 +80,9 @@ def _structure(spec, exp: dict, answer: dict) -> str:
     cats = set((q.get("crime") or {}).get("categories") or [])
     if cats != set(spec.crime):
         return WRONG_VALUE
-    if spec.what == "forecast" and spec.periods:
+    if spec.ranking and len(rows(answer)) != spec.ranking[0]:
+        return WRONG_VALUE
+    if spec.what == "forecast" and spec.periods and not spec.by:
         months = {r.get("month") for r in rows(answer) if r.get("month")}
         want = _months(spec.periods[0])
         if months and months != set(want):
@@ -153,10 +155,11 @@ def outcome(answer: dict, exp: dict, spec=None) -> tuple[str, str]:
         return (PASS, "") if _row_ok(exp["row"], got[0], what) else \
             (WRONG_VALUE, f"{ {k: got[0].get(k) for k in exp['row']} } for {exp['row']}")
     if check == "rows":
-        have = {str(_key(r, exp["by"])): r.get("value") for r in got}
-        want = {str(k): v for k, v in exp["rows"].items() if v or str(k) in have}
-        ok = set(want) <= set(have) and all(close(v, have[k], "value", "count")
-                                            for k, v in want.items())
+        have = {str(_key(r, exp["by"])).upper(): r.get("value") for r in got}
+        want = {str(k).upper(): v for k, v in exp["rows"].items()}
+        extra = {k for k in set(have) - set(want) if "NO REGION" not in k}
+        ok = not extra and all(close(v, have.get(k, 0.0), "value", "count")
+                               for k, v in want.items())
         return (PASS, "") if ok else (WRONG_VALUE, "breakdown differs")
     if check == "month":
         if not got:

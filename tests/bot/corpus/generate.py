@@ -259,13 +259,56 @@ def _increase(c, rng):
 
 
 def _breakdown(c, rng):
-    phrase, w = rng.choice(places(c, rng))
+    """Counts broken down by category, region or month (no ranking)."""
+    kind = rng.choice(["category", "category", "region", "month"])
     period, span, _ = rng.choice(past_periods(c, rng))
+    if kind == "region":
+        crime, cats = _crime(c, rng)
+        t = rng.choice([f"{{crime}} by {c.region_word} {{period}}",
+                        f"break down {{crime}} {{period}} by {c.region_word}",
+                        f"{{crime}} {{period}} for each {c.region_word}"])
+        return t.format(crime=crime, period=period), Spec(
+            "count", ("city", ""), cats, (span,), by="region", shape="breakdown")
+    phrase, w = rng.choice(places(c, rng))
+    if kind == "month":
+        crime, cats = _crime(c, rng)
+        period, span = rng.choice([p for p in month_periods(c) if p[0].startswith("in 20")])
+        t = rng.choice(["monthly counts of {crime} in {place} {period}",
+                        "{crime} in {place} month by month {period}",
+                        "{crime} in {place} {period}, by month"])
+        return t.format(crime=crime, place=phrase, period=period), Spec(
+            "count", w, cats, (span,), by="month", shape="breakdown")
     t = rng.choice(["break down crime in {place} {period} by category",
                     "crime in {place} {period} by type",
                     "{place}, {period}: counts by crime type"])
     return t.format(place=phrase, period=period), Spec("count", w, (), (span,), by="category",
                                                        shape="breakdown")
+
+
+def _several(c, rng):
+    """One count per place when several are named."""
+    crime, cats = _crime(c, rng)
+    period, span, _ = rng.choice(past_periods(c, rng))
+    areas = [p for p in places(c, rng) if p[1][0] == "area"]
+    picked = rng.sample(areas, rng.choice([2, 2, 3]))
+    names = [p[0] for p in picked]
+    joined = " and ".join(names) if len(names) == 2 else f"{names[0]}, {names[1]} and {names[2]}"
+    t = rng.choice(["how many {crime} in {places} {period}?", "{crime} in {places} {period}",
+                    "compare {crime} in {places} {period}"])
+    return t.format(crime=crime, places=joined, period=period), Spec(
+        "count", ("areas", tuple(p[1][1] for p in picked)), cats, (span,),
+        shape="several places")
+
+
+def _forecast_ranking(c, rng):
+    crime, cats = _crime(c, rng)
+    n = rng.choice([3, 5, 10])
+    nxt = shift(c.newest, 1)
+    t = rng.choice([f"top {n} {c.areas_word} for {{crime}} next month",
+                    f"which {number_phrase(n, rng)} {c.areas_word} will have the most {{crime}} "
+                    f"next month", f"where will {{crime}} be highest next month? top {n}"])
+    return t.format(crime=crime), Spec("forecast", ("city", ""), cats, ((nxt, nxt),), by="area",
+                                       ranking=(n, "top", "forecast"), shape="forecast")
 
 
 def _list(c, rng):
@@ -312,7 +355,8 @@ def _accuracy(c, rng):
 PLAN = [(_count, 110), (_rate, 45), (_average, 40), (_change, 60), (_change_year_before, 25),
         (_share, 30), (_peak, 35), (lambda c, r: _peak(c, r, "trough"), 20), (_rank_areas, 60),
         (_rank_rate, 30), (_rank_regions, 30), (_rank_categories, 25), (_rank_months, 20),
-        (_increase, 35), (_breakdown, 15), (_list, 25), (_forecast, 35), (_accuracy, 20)]
+        (_increase, 35), (_breakdown, 30), (_several, 20), (_list, 25), (_forecast, 30),
+        (_forecast_ranking, 10), (_accuracy, 20)]
 
 
 def cases(key: str) -> list[Case]:

@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from .heldout_terms import CITY, H, M, Q, RNG, SEA, Y, A, G, R, case
+from .heldout_terms import AS, CITY, H, M, Q, RNG, SEA, Y, A, G, R, case
 
 LFV, LNV, AUTO = ("LARCENY-FROM VEHICLE",), ("LARCENY-NON VEHICLE",), ("AUTO THEFT",)
 BURG_RES, BURG_NON = ("BURGLARY-RESIDENCE",), ("BURGLARY-NONRES",)
@@ -202,4 +202,14 @@ CASES = [
          by="area", rank=(5, "top", "rate"), shape="rate (no population)"),
     case("per capita violent crime in NPU V in 2019", "rate", R("V"), VIOL, YEAR,
          shape="rate (no population)"),
+    # several places, breakdowns, a ranked forecast
+    case("car break-ins in Midtown and Downtown in Q3", "count", AS("MIDTOWN", "DOWNTOWN"), LFV,
+         Q(2019, 3)),
+    case("homicides by NPU in 2019", "count", CITY, HOM, YEAR, by="region"),
+    case("auto theft month by month in West End in 2019", "count", A("WEST END"), AUTO, YEAR,
+         by="month"),
+    case("what's the mix of crime types in Vine City in the fall", "count", A("VINE CITY"), (),
+         SEA(2019, "fall"), by="category"),
+    case("which 3 neighborhoods will see the most auto thefts next month", "forecast", CITY, AUTO,
+         M(2020, 1), by="area", rank=(3, "top", "forecast")),
 ]

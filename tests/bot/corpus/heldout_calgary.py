@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from .heldout_terms import CITY, H, M, Q, RNG, SEA, WIN, Y, A, G, R, case
+from .heldout_terms import AS, CITY, H, M, Q, RNG, SEA, WIN, Y, A, G, R, case
 
 BNE = ("Break & Enter - Commercial", "Break & Enter - Dwelling", "Break & Enter - Other Premises")
 BNE_COM, BNE_HOME, BNE_OTHER = ("Break & Enter - Commercial",), ("Break & Enter - Dwelling",), \
@@ -244,4 +244,16 @@ CASES = [
     case("how good are you at predicting car thefts in the northeast", "accuracy", R("NORTHEAST"),
          TOV),
     case("track record of the forecasts for downtown?", "accuracy", G("downtown")),
+    # several places, breakdowns, a ranked forecast
+    case("Beltline vs Forest Lawn for break-ins in 2022", "count", AS("BELTLINE", "FOREST LAWN"),
+         BNE, Y(2022)),
+    case("how many assaults in Dover and Penbrooke Meadows in 2021", "count",
+         AS("DOVER", "PENBROOKE MEADOWS"), ASSAULT, Y(2021)),
+    case("stolen cars by sector last year", "count", CITY, TOV, Y(2022), by="region"),
+    case("month-by-month car prowls in the beltline for 2023", "count", A("BELTLINE"), TFV,
+         Y(2023), by="month"),
+    case("what's the breakdown by crime type for Forest Lawn in Q4", "count", A("FOREST LAWN"), (),
+         Q(2023, 4), by="category"),
+    case("which 5 communities will be busiest for break-ins next month", "forecast", CITY, BNE,
+         M(2024, 1), by="area", rank=(5, "top", "forecast")),
 ]

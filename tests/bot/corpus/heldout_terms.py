@@ -24,6 +24,10 @@ def R(region: str) -> tuple:
     return ("region", region)
 
 
+def AS(*names: str) -> tuple:
+    return ("areas", names)
+
+
 def Y(y: int) -> tuple:
     return (f"{y}-01", f"{y}-12")
 
@@ -64,6 +68,8 @@ def case(text: str, what: str, where=CITY, crime=(), *periods, by=None, rank=Non
     """One held-out phrasing and its reading (``alt``: other readings that also pass)."""
     compared = "period" if what == "change" and len(periods) == 2 else \
         "year_before" if what == "change" else None
+    if shape is None and (what == "forecast" or (by and not rank) or where[0] == "areas"):
+        shape = "forecast" if what == "forecast" else "breakdown" if by else "several places"
     if shape is None:
         shape = SHAPE[what] if not rank else {
             "area": "ranking", "region": "ranking regions", "category": "ranking categories",

@@ -48,7 +48,8 @@ class Spec:
     """What a phrasing asks, in this corpus's own terms (see docs/questions.md)."""
 
     what: str                                 # count rate change share average peak trough list
-    where: tuple = ("city", "")               # forecast accuracy; (kind, name): area/group/region/city
+    where: tuple = ("city", "")               # forecast accuracy; (kind, name): area/group/region/
+                                              # city, or ("areas", (name, ...)) for several
     crime: tuple = ()                         # categories, empty = all
     periods: tuple = ()                       # ((start, end), ...) earlier first for two periods
     by: str | None = None                     # area | region | category | month
@@ -69,6 +70,8 @@ def areas_of(c: City, where: tuple) -> list[str] | None:
         return list(c.places[name])
     if kind == "region":
         return c.regions[name]
+    if kind == "areas":
+        return list(name)
     raise ValueError(kind)
 
 
@@ -168,6 +171,9 @@ def expect(c: City, spec: Spec) -> dict:
                                              "pct": _pct(v, p)}}
     months = months_of(spec.periods[0])
     count = c.total(areas, spec.crime, months)
+    if spec.what == "count" and spec.where[0] == "areas" and not spec.by:
+        return out | {"check": "rows", "by": "area",
+                      "rows": {a: c.total([a], spec.crime, months) for a in areas}}
     if spec.what == "count" and spec.by:
         s = _keys(c, spec, months)
         return out | {"check": "rows", "by": spec.by, "rows": {k: float(v) for k, v in s.items()}}
