@@ -86,10 +86,13 @@ def _average(c, rng):
 def _change(c, rng):
     crime, cats = _crime(c, rng)
     where, w = _where(c, rng)
-    phrase, a, b = rng.choice(period_pairs(c, rng))
     t = rng.choice(["how did {crime} {where} change, {pair}?", "{crime} {where}: {pair}",
                     "compare {crime} {where} {pair}", "change in {crime} {where} {pair}",
                     "are {crime} {where} up or down, {pair}?"])
+    # with no word of change, "between 2019 and 2022" also reads as one span: not asked bare
+    pairs = [p for p in period_pairs(c, rng) if "change" in t or "compare" in t or "up or" in t
+             or not p[0].startswith("between")]
+    phrase, a, b = rng.choice(pairs)
     return t.format(crime=crime, where=where, pair=phrase), \
         Spec("change", w, cats, (a, b), compared_with="period", shape="change")
 

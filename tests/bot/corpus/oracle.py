@@ -25,6 +25,11 @@ Decisions taken where the docs leave room (an analyst's reading, written down he
 - Busiest/quietest month: the month(s) with the highest/lowest count in the period (ties: any of
   them is right).
 - Share of the city: 100 x place / city, same crime and period.
+- A profile alias that is also an area's own name (Calgary's "marlborough": the profile says
+  MARLBOROUGH and MARLBOROUGH PARK, the README's example answers MARLBOROUGH alone) may be read
+  either way: both readings pass (``readings``).
+- "Between 2019 and 2022" with no word of change or comparison is one span or two periods: the
+  generated corpus asks it only beside such a word.
 
 >>> s = Spec("count", where=("area", "BELTLINE"), periods=(("2023-01", "2023-12"),))
 >>> s.what, s.where
@@ -33,7 +38,7 @@ Decisions taken where the docs leave room (an analyst's reading, written down he
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -73,6 +78,16 @@ def areas_of(c: City, where: tuple) -> list[str] | None:
     if kind == "areas":
         return list(name)
     raise ValueError(kind)
+
+
+def readings(c: City, spec: Spec, alternatives=()) -> list[Spec]:
+    """The readings that pass: the spec, the case's own alternatives, and the single area
+    for an alias that is also an area's name."""
+    out = [spec, *alternatives]
+    kind, name = spec.where
+    if kind == "group" and name.upper() in c.areas and c.places[name] != [name.upper()]:
+        out.append(replace(spec, where=("area", name.upper())))
+    return out
 
 
 def months_of(period: tuple) -> list[str]:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .cities import ATLANTA_PROFILE, CALGARY_PROFILE, DATA_DIR, FILES, city, shift
 from .check import ERROR, OUTCOMES, PASS, outcome
-from .oracle import expect
+from .oracle import expect, readings
 
 HERE = Path(__file__).resolve().parent
 TODAY = {"calgary": date(2024, 1, 20), "atlanta": date(2020, 1, 20)}
@@ -141,7 +141,7 @@ def run(engine, key: str, cases) -> list[dict]:
             continue
         ms = 1000 * (time.perf_counter() - start)
         results = [outcome(answer, expect(c, s), s)
-                   for s in (case.spec, *getattr(case, "alternatives", ()))]
+                   for s in readings(c, case.spec, case.alternatives)]
         best = next((r for r in results if r[0] == PASS), results[0])
         out.append({"text": case.text, "shape": case.spec.shape, "outcome": best[0],
                     "why": best[1], "answer": answer, "ms": ms})
