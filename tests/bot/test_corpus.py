@@ -116,7 +116,7 @@ def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
     elif check == "month":
         rows = [{"month": exp["months"][0], "value": exp["value"] + nudge}]
     elif check == "structure":
-        rows = [{"month": None, "value": 1.0}] * (spec.ranking[0] if spec.ranking else 0)
+        rows = [{"month": None, "value": 1.0}] * exp.get("n", 0)
         if nudge:
             q["crime"]["categories"] = list(spec.crime) + ["ARSON"]
     return {"ok": True, "intent": spec.what, "question": q, "result": {"unit": "", "rows": rows}}

@@ -80,7 +80,7 @@ def _structure(spec, exp: dict, answer: dict) -> str:
     cats = set((q.get("crime") or {}).get("categories") or [])
     if cats != set(spec.crime):
         return WRONG_VALUE
-    if spec.ranking and len(rows(answer)) != spec.ranking[0]:
+    if spec.ranking and len(rows(answer)) != exp.get("n", spec.ranking[0]):
         return WRONG_VALUE
     if spec.what == "forecast" and spec.periods and not spec.by:
         months = {r.get("month") for r in rows(answer) if r.get("month")}

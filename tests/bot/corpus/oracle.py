@@ -170,7 +170,11 @@ def expect(c: City, spec: Spec) -> dict:
     """The expected answer to ``spec`` over city ``c``."""
     out = {"what": spec.what}
     if spec.what in ("forecast", "accuracy"):
-        return out | {"check": "structure", "areas": sorted(areas_of(c, spec.where) or [])}
+        out |= {"check": "structure", "areas": sorted(areas_of(c, spec.where) or [])}
+        if spec.ranking:  # a ranked forecast: n rows, or as many areas as have such a series
+            seen = c.per_area(spec.crime, c.months)
+            out["n"] = min(spec.ranking[0], int((seen > 0).sum()))
+        return out
     if spec.what == "rate" and not c.population:
         return out | {"check": "no_rate"}
     areas = areas_of(c, spec.where)
