@@ -11,9 +11,13 @@ how the forecast did, coverage):
 - text answers (target p99 < 10 ms),
 - answers with a chart PNG (target p99 < 200 ms),
 
-beside the Redis PING round trip measured in the same run. The machine is shared: figures are noisy.
+beside the Redis PING round trip measured in the same run; about a fifth of the questions are the
+new shapes of issue 16 (quarters, seasons, two periods, rates, averages, shares, busiest months,
+accuracy on demand). With ``--oneshot``, also the wall time and peak RSS of one-shot ``crimecast
+ask`` processes at 1x and 4x the series (:mod:`bench.ask_oneshot`). The machine is shared: figures
+are noisy.
 
-    python bench/bot_latency.py [--queries 1000] [--chart-queries 1000]
+    python bench/bot_latency.py [--queries 1000] [--chart-queries 1000] [--oneshot]
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bot.engine import Engine  # noqa: E402
-from bot.reference import load_reference  # noqa: E402
-from bot.render import to_embed, to_png, to_text  # noqa: E402
+from bot.answering.engine import Engine  # noqa: E402
+from stream.reference import load_reference  # noqa: E402
+from bot.rendering.render import to_embed, to_png, to_text  # noqa: E402
 from stream.connection import EmbeddedRedis, connect  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from workers.report import accountability_report, save_report  # noqa: E402
@@ -74,7 +78,23 @@ PAST_TEMPLATES = [
     "how accurate are you in {c}", "where do your alerts point?",
     "are you biased against the {s}",  # the saved accountability report (issue 12)
 ]
-PAST_INTENTS = {"count", "change", "hot", "review", "coverage", "accuracy"}
+#: the shapes of issue 16: quarters, halves, seasons, two periods, rates, averages, shares,
+#: busiest months, numbers of places, accuracy on demand, lists
+NEW_SHAPES = [
+    "which {n} communities had the most {k} in 2023", "the 3 busiest communities for {k} last year",
+    "busiest month for {k} in {c} in 2023", "quietest month in {c} in 2022",
+    "how many {k} in {c} in Q2 2023", "{k} in {c} in the first quarter",
+    "{c} {k} in the second half of 2022", "{k} in {c} last summer", "{c} in winter 2022",
+    "{k} in {c} 2021 vs 2023", "{c} Q1 this year against Q1 last year",
+    "{k} in {c} march compared with february", "top 5 communities by rate for {k} in 2023",
+    "{k} per 1,000 residents in {c} in 2023", "average {k} per month in {c} in 2023",
+    "biggest increase in {k} in 2023", "largest drop in {k} last year",
+    "what share of {k} was in {c} in 2023", "which sector had the most {k} in 2023",
+    "list the communities in the {s}", "how accurate are you in {c} last quarter",
+    "how accurate are you for {k}",
+]
+PAST_INTENTS = {"count", "change", "hot", "review", "coverage", "accuracy", "rate", "average",
+                "share", "peak", "trough", "list"}
 CATS = ["car theft", "break-ins", "violent crime", "assaults", "street robbery", "theft from vehicles",
         "residential break ins", "robbery", "all crime"]
 SECTORS = ["northeast", "centre", "south", "nw", "west"]
@@ -92,9 +112,11 @@ def questions(communities: list[str], n: int, rng: random.Random) -> list[str]:
     out = []
     for _ in range(n):
         c, c2 = rng.sample(communities, 2)
-        templates = PAST_TEMPLATES if rng.random() < 0.5 else TEMPLATES
+        u = rng.random()
+        templates = PAST_TEMPLATES if u < 0.3 else NEW_SHAPES if u < 0.5 else TEMPLATES
         out.append(rng.choice(templates).format(c=c.title(), c2=c2.lower(), k=rng.choice(CATS),
-                                                s=rng.choice(SECTORS), typo=typo(c, rng)))
+                                                s=rng.choice(SECTORS), typo=typo(c, rng),
+                                                n=rng.choice(["four", "3", "ten", "two"])))
     return out
 
 
@@ -108,6 +130,8 @@ def main() -> None:
     ap.add_argument("--chart-queries", type=int, default=1000)
     ap.add_argument("--embedded", action="store_true", help="use an embedded Redis")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--oneshot", action="store_true",
+                    help="also time one-shot `crimecast ask` processes at 1x and 4x the series")
     args = ap.parse_args()
 
     server = None
@@ -207,6 +231,11 @@ def main() -> None:
         client.close()
         if server is not None:
             server.close()
+    if args.oneshot:
+        import ask_oneshot
+
+        print()
+        print(ask_oneshot.report([ask_oneshot.measure(k, url=url) for k in (1, 4)]))
 
 
 if __name__ == "__main__":

@@ -1,20 +1,25 @@
-"""The bot: a pure query engine (text or options -> Query -> Answer), renderers, and transports.
+"""The bot, in four rooms a newcomer can name:
 
-Pure parts are re-exported here; the Discord transport (:mod:`bot.discord_bot`), the console
-(:mod:`bot.console`), the alert poster (:mod:`bot.poster`) and HTTP senders (:mod:`bot.webhook`) are
-imported from their modules, so that importing the engine never imports discord.
+- :mod:`bot.language`: text or slash options -> a question value, then resolved against the data
+  (pure: no Redis);
+- :mod:`bot.answering`: the frozen data state and one evaluator per *what* -> a result;
+- :mod:`bot.rendering`: text, Discord embed, chart;
+- :mod:`bot.transports`: Discord, console, webhook, the alert poster.
+
+Pure parts are re-exported here lazily, so that importing the engine never imports discord.
 """
 
 import importlib
 
 _HOME = {
-    "CAVEAT": "answer", "Answer": "answer", "ChartSpec": "answer",
-    "Context": "engine", "Engine": "engine", "help_answer": "engine",
-    "CITY": "names", "Names": "names", "Place": "names",
-    "Horizon": "query", "Query": "query", "QueryError": "query", "from_options": "query",
-    "parse": "query",
-    "alert_embed": "render", "alert_text": "render", "fit_embed": "render", "no_pings": "render",
-    "to_embed": "render", "to_png": "render", "to_text": "render",
+    "CAVEAT": "answering.answer", "Answer": "answering.answer", "ChartSpec": "answering.answer",
+    "Context": "answering.engine", "Engine": "answering.engine", "help_answer": "answering.engine",
+    "CITY": "language.names", "Names": "language.names", "Place": "language.names",
+    "Horizon": "language.parse", "Query": "language.parse", "QueryError": "language.parse",
+    "from_options": "language.parse", "parse": "language.parse",
+    "alert_embed": "rendering.render", "alert_text": "rendering.render",
+    "fit_embed": "rendering.render", "no_pings": "rendering.render",
+    "to_embed": "rendering.render", "to_png": "rendering.render", "to_text": "rendering.render",
 }
 
 

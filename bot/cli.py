@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import ingest, models, ops, profile, report
+from workers.cli import demo, ingest, models, ops, profile, reference, report
 
-from . import commands, demo
+from bot.transports import commands
 
 __all__ = ["app"]
 
@@ -29,7 +29,7 @@ alerts_app.add_typer(commands.alerts_app)  # preview, post
 
 reference_app = typer.Typer(help="Area reference data (regions, population), as the city profile reads it.",
                             no_args_is_help=True)
-reference_app.add_typer(commands.reference_app)  # load
+reference_app.add_typer(reference.reference_app)  # load
 
 report_app = typer.Typer(help="Reports: where the forecasts point, how well they did, for whom.",
                          no_args_is_help=True)

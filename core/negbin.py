@@ -18,7 +18,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
 
 _EPS_ALPHA = 1e-8
 _MIN_MEAN = 1e-9
@@ -45,6 +44,8 @@ class NegBin:
 
     def logpmf(self, y) -> np.ndarray:
         """log P(X = y); ``-inf`` for negative or non-integer y."""
+        from scipy import special  # scipy only where a pmf or cdf is needed: intervals use none
+
         y = np.asarray(y, dtype=float)
         mu, r = self._mu, self._r
         nb = (special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1)
@@ -58,6 +59,8 @@ class NegBin:
 
     def cdf(self, k) -> np.ndarray:
         """P(X <= k)."""
+        from scipy import stats
+
         k = np.floor(np.asarray(k, dtype=float))
         p = self._r / (self._r + self._mu)
         nb = stats.nbinom.cdf(k, self._r, p)
@@ -70,6 +73,8 @@ class NegBin:
 
     def ppf(self, q) -> np.ndarray:
         """Smallest integer k with P(X <= k) >= q."""
+        from scipy import stats
+
         q = np.asarray(q, dtype=float)
         p = self._r / (self._r + self._mu)
         nb = stats.nbinom.ppf(q, self._r, p)

@@ -139,6 +139,11 @@ class Source(_Model):
         return self
 
 
+#: Meteorological seasons, northern hemisphere: name -> (first month, last month).
+DEFAULT_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
+                   "winter": (12, 2)}
+
+
 class CityProfile(_Model):
     """One city's deployment profile (see the module docstring)."""
 
@@ -155,6 +160,9 @@ class CityProfile(_Model):
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
     series_start: str | None = None
+    #: Season name -> [first month, last month] (1-12; wraps over New Year when last < first).
+    #: Default: meteorological, northern hemisphere (:data:`DEFAULT_SEASONS`).
+    seasons: dict[str, tuple[int, int]] | None = None
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("timezone")
@@ -166,6 +174,25 @@ class CityProfile(_Model):
             raise ValueError(f"unknown time zone {v!r} (use an IANA name such as "
                              "'America/New_York')") from None
         return v
+
+    @field_validator("seasons")
+    @classmethod
+    def _seasons(cls, v: dict | None) -> dict | None:
+        if v is None:
+            return v
+        for name, (a, b) in v.items():
+            if not (1 <= a <= 12 and 1 <= b <= 12) or not str(name).strip():
+                raise ValueError(f"season {name!r}: months must be 1-12, got [{a}, {b}]")
+        return {str(k).lower().strip(): (int(a), int(b)) for k, (a, b) in v.items()}
+
+    @property
+    def season_months(self) -> dict[str, tuple[int, int]]:
+        """The profile's seasons, else :data:`DEFAULT_SEASONS`.
+
+        >>> load_profile(None).season_months["winter"]
+        (12, 2)
+        """
+        return dict(self.seasons) if self.seasons else dict(DEFAULT_SEASONS)
 
     @field_validator("series_start")
     @classmethod
@@ -285,9 +312,8 @@ def _message(err: dict) -> str:
 
 def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     """A profile from YAML text; raises :class:`ProfileError` listing each problem with its line."""
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+    try:  # libyaml when present: every one-shot command reads the profile
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ProfileError(path, [(mark.line + 1 if mark else None,
@@ -297,6 +323,7 @@ def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
     try:
         return CityProfile.model_validate({**data, "path": path})
     except ValidationError as exc:
+        node = yaml.compose(text)  # only to say which line each problem is on
         problems = [(_line_of(node, tuple(e["loc"])), _message(e)) for e in exc.errors()]
         raise ProfileError(path, problems) from None
 

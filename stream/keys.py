@@ -172,6 +172,12 @@ class Keys:
         return self._k("report", "accountability")
 
     @property
+    def answer_index(self) -> str:
+        """Hash ``data signature -> JSON`` of small facts the bot derives from the whole panel
+        (the busiest areas and categories), so a one-shot ``crimecast ask`` need not read it."""
+        return self._k("bot", "index")
+
+    @property
     def report_channels(self) -> str:
         """Hash ``channel id -> "1"`` (webhook) or ``"0"``: where the monthly accountability
         report is posted (``crimecast report subscribe``)."""

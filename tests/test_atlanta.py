@@ -21,8 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.engine import Context, Engine, help_answer
-from bot.render import alert_text, to_embed, to_text
+from bot.answering.engine import Context, Engine, help_answer
+from bot.rendering.render import alert_text, to_embed, to_text
 from core.profile import load_profile
 from stream.connection import connect
 from stream.keys import Keys

@@ -237,7 +237,7 @@ def test_forecast_cache_and_archive_swap_on_the_cluster(pipeline, cities, data):
 
 def test_weekly_alert_runs_from_the_queue_server(pipeline, cities, data, redis_url):
     """An alert job queued on the plain server builds from the Cluster and is posted once."""
-    from bot.poster import Poster
+    from bot.transports.poster import Poster
     from workers.jobs import weekly_alert
     from workers.runtime import runtime
     from workers.settings import Settings
@@ -296,8 +296,8 @@ def test_health_reads_the_master_holding_the_city(pipeline, cities, redis_url):
 def test_bot_answers_both_cities(pipeline, cities, data):
     """The bot's engine answers from each city's keys on the Cluster; the rate limit and audit
     log (a transaction and a stream) work there too."""
-    from bot.access import Access, Gate
-    from bot.engine import Context, Engine
+    from bot.transports.access import Access, Gate
+    from bot.answering.engine import Context, Engine
 
     calgary, atlanta = cities
     answer = Engine(data, calgary.keys, today=date(2024, 1, 20)).ask(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bot.engine import Engine
-from bot.names import CommunityInfo, Names
+from bot.answering.engine import Engine
+from bot.language.names import CommunityInfo, Names
 
 HERE = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CRIMECAST_DATA_DIR", HERE.parents[2] / "shared" / "data"))
@@ -82,7 +82,7 @@ def reference_files():
 @pytest.fixture(scope="session")
 def names(calgary_frame, reference_files) -> Names:
     """Every community and category of the real data, with sectors from the reference file."""
-    from bot.reference import read_reference
+    from stream.reference import read_reference
 
     ref = read_reference(*reference_files)
     info = {n: CommunityInfo(n, d["code"], d["sector"], d["class"], d["population"])
@@ -107,7 +107,7 @@ def filled(r, keys, slice_frame):
 @pytest.fixture
 def with_reference(filled, reference_files):
     r, keys = filled
-    from bot.reference import load_reference
+    from stream.reference import load_reference
 
     load_reference(r, keys, *reference_files)
     return r, keys

@@ -118,6 +118,42 @@ def fill(client, keys: Keys, frame: pd.DataFrame, *, data_through: str = "2023-1
 
 
 def load_reference(client, keys: Keys, communities_csv, population_csv) -> int:
-    from bot.reference import load_reference as _load
+    from stream.reference import load_reference as _load
 
     return _load(client, keys, communities_csv, population_csv)
+
+
+def replicate(frame: pd.DataFrame, k: int, seed: int = 0) -> pd.DataFrame:
+    """The real panel and ``k - 1`` copies of it as new areas ("BELTLINE 2", ...), each copy's
+    counts Poisson-perturbed around the original (issue 17's scale panel); ``k = 1`` is the data."""
+    if k <= 1:
+        return frame
+    rng = np.random.default_rng(seed)
+    parts = [frame]
+    for copy in range(2, k + 1):
+        c = frame.copy()
+        c["Community"] = c["Community"].astype(str) + f" {copy}"
+        c["Crime Count"] = rng.poisson(c["Crime Count"].to_numpy(dtype=float))
+        parts.append(c[c["Crime Count"] > 0])
+    return pd.concat(parts, ignore_index=True)
+
+
+def replicate_reference(communities_csv, population_csv, k: int, out_dir) -> tuple:
+    """Reference files naming the copies of :func:`replicate` too (same region, same population)."""
+    from pathlib import Path
+
+    out_dir = Path(out_dir)
+    com, pop = pd.read_csv(communities_csv), pd.read_csv(population_csv)
+    coms, pops = [com], [pop]
+    for copy in range(2, k + 1):
+        c, p = com.copy(), pop.copy()
+        c["NAME"] = c["NAME"].astype(str) + f" {copy}"
+        c["COMM_CODE"] = c["COMM_CODE"].astype(str) + f"{copy}"
+        p["COMMUNITY_NAME"] = p["COMMUNITY_NAME"].astype(str) + f" {copy}"
+        p["COMMUNITY_CODE"] = p["COMMUNITY_CODE"].astype(str) + f"{copy}"
+        coms.append(c)
+        pops.append(p)
+    a, b = out_dir / "communities.csv", out_dir / "population.csv"
+    pd.concat(coms).to_csv(a, index=False)
+    pd.concat(pops).to_csv(b, index=False)
+    return a, b

@@ -8,8 +8,8 @@ import json
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.console import chat
-from bot.engine import Engine
+from bot.transports.console import chat
+from bot.answering.engine import Engine
 
 runner = CliRunner()
 

@@ -45,10 +45,10 @@ def test_only_the_composing_module_adds_typers():
 def test_importing_command_modules_registers_nothing_elsewhere():
     """Importing every command module leaves each module's typers holding only its own commands."""
     code = ("import workers.cli as w, workers.cli.ingest as i, workers.cli.ops as o, "
-            "workers.cli.models as m, workers.cli.report as rp, bot.commands as b, bot.demo as d\n"
+            "workers.cli.models as m, workers.cli.report as rp, bot.transports.commands as b, workers.cli.demo as d, workers.cli.reference as rf\n"
             "assert not hasattr(w, 'app')\n"
             "for t in (i.app, i.ingest_app, o.app, o.alerts_app, m.app, b.app, b.alerts_app, "
-            "b.reference_app, d.app, rp.report_app):\n"
+            "rf.reference_app, d.app, rp.report_app):\n"
             "    assert not t.registered_groups, t\n"
             "print(sorted(c.name for c in o.alerts_app.registered_commands))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import discord
 from discord import app_commands
 
-from bot.access import Access, Gate
-from bot.discord_bot import CrimecastCog, build_service
-from bot.engine import Engine
+from bot.transports.access import Access, Gate
+from bot.transports.discord_bot import CrimecastCog, build_service
+from bot.answering.engine import Engine
 
 BOT_ID = 999
 TODAY = date(2024, 1, 20)  # data through 2023-12 are fresh on this day
@@ -302,7 +302,7 @@ def test_commands_have_typed_options():
 
 def test_commands_register_on_a_tree():
     """The cog loads into a real client's command tree and serialises as Discord expects."""
-    from bot.discord_bot import CrimecastBot
+    from bot.transports.discord_bot import CrimecastBot
 
     async def build():
         client = CrimecastBot(service=None)

@@ -28,9 +28,9 @@ import pytest
 
 dpytest = pytest.importorskip("discord.ext.test")  # the test extra installs it
 
-from bot.access import Access, Gate
-from bot.discord_bot import GENERIC_ERROR, CrimecastBot, CrimecastCog, build_service
-from bot.engine import Engine
+from bot.transports.access import Access, Gate
+from bot.transports.discord_bot import GENERIC_ERROR, CrimecastBot, CrimecastCog, build_service
+from bot.answering.engine import Engine
 from stream.connection import connect
 
 TODAY = date(2024, 1, 20)  # data through 2023-12 are fresh on this day

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from bot.engine import Engine
+from bot.answering.engine import Engine
 from core.negbin import NegBin
 from core.negbin import total_interval as nb_total
 from stream.forecast_cache import ForecastCache
@@ -305,7 +305,7 @@ def test_engine_imports_no_discord_and_no_torch():
     import subprocess
     import sys
 
-    code = ("import sys, bot, bot.engine, bot.query, bot.render\n"
+    code = ("import sys, bot, bot.answering.engine, bot.language.parse, bot.rendering.render\n"
             "from core.negbin import total_interval; total_interval([1.0], [0.1])\n"
             "print('discord' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import help_answer
-from bot.names import CommunityInfo, Names
-from bot.query import QueryError, from_options, parse
-from bot.render import to_text
+from bot.answering.engine import help_answer
+from bot.language.names import CommunityInfo, Names
+from bot.language.parse import QueryError, from_options, parse
+from bot.rendering.render import to_text
 from core.profile import load_profile, parse_profile
 
 ROOT = Path(__file__).resolve().parents[2]

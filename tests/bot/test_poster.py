@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from bot.poster import Poster, nonce_for
-from bot.webhook import ChannelRestSender, SendError, WebhookSender
+from bot.transports.poster import Poster, nonce_for
+from bot.transports.webhook import ChannelRestSender, SendError, WebhookSender
 
 
 class Discordish:

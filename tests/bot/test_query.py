@@ -13,7 +13,7 @@ BE_DWELL, BE_COMM, BE_OTHER = ("Break & Enter - Dwelling", "Break & Enter - Comm
                                "Break & Enter - Other Premises")
 ASSAULT, VIOLENCE = "Assault (Non-domestic)", "Violence  'Other' (Non-domestic)"
 STREET_ROB, COMM_ROB = "Street Robbery", "Commercial Robbery"
-from bot.query import INTENTS, MAX_CHARS, QueryError, clean, from_options, parse
+from bot.language.parse import INTENTS, MAX_CHARS, QueryError, clean, from_options, parse
 
 BE = {BE_COMM, BE_DWELL, BE_OTHER}
 VIOLENT = {ASSAULT, VIOLENCE, STREET_ROB}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.answer import Answer, Bar, ChartSpec, Line
-from bot.render import (DESCRIPTION_MAX, FIELD_VALUE_MAX, FIELDS_MAX, TITLE_MAX, TOTAL_MAX,
+from bot.answering.answer import Answer, Bar, ChartSpec, Line
+from bot.rendering.render import (DESCRIPTION_MAX, FIELD_VALUE_MAX, FIELDS_MAX, TITLE_MAX, TOTAL_MAX,
                         alert_embed, alert_png, alert_text, embed_size, no_pings, to_embed,
                         to_png, to_text)
 

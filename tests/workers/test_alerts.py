@@ -313,7 +313,7 @@ def test_counts_in_series_without_forecast_are_mentioned(r, keys, june):
 
 def test_built_alert_renders_within_discord_limits(r, keys, june, calgary_panel):
     """A real alert with a surge, many communities and notes renders within embed limits, no pings."""
-    from bot.render import alert_embed, embed_size
+    from bot.rendering.render import alert_embed, embed_size
 
     community, category = _quiet_series(june, calgary_panel)
     _surge(r, keys, community, category)

@@ -80,7 +80,7 @@ def test_day_level_data_age_is_measured_from_days_on_or_before_as_of(r, keys, at
 
 def test_bot_running_hot_flags_exactly_the_alerts_series_for_a_month(r, keys, atlanta):
     """"What ran hot in May 2019" flags the series the alert's flag_month flags for May."""
-    from bot.engine import Engine
+    from bot.answering.engine import Engine
     from workers.alerts import flag_month
 
     counts = CountStore(r, keys).day_counts(date(2019, 5, 1), date(2019, 5, 31))
@@ -96,7 +96,7 @@ def test_bot_running_hot_flags_exactly_the_alerts_series_for_a_month(r, keys, at
 def test_bot_running_hot_flags_the_alerts_series_for_the_month_to_date(r, keys, atlanta_frame,
                                                                         tools):
     """Data through 20 May: the bot's month-to-date flags are the alert's (as of the 21st)."""
-    from bot.engine import Engine
+    from bot.answering.engine import Engine
     from workers.alerts import running_hot
 
     as_of = date(2019, 5, 21)

@@ -86,7 +86,7 @@ def test_monthly_hot_test_covers_the_whole_month_against_the_earlier_forecast(r,
 
 def test_monthly_alert_never_says_nothing_ran_hot_for_a_month_without_data(r, keys, monthly):
     """The rendered alert names December for the test and January as having no data."""
-    from bot.render import alert_text
+    from bot.rendering.render import alert_text
 
     text = alert_text(build_alert(r, Subscription("1", "city"), AS_OF, keys=keys).to_dict())
     assert "Running hot, December 2023" in text
@@ -114,7 +114,7 @@ def test_data_age_is_never_negative(r, keys, monthly):
 
 def test_alert_and_bot_give_one_range_for_one_total(r, keys, monthly):
     """The alert's highest-forecast ranges are the bot's top-5 ranges: one shortest interval."""
-    from bot.engine import Engine
+    from bot.answering.engine import Engine
 
     alert = build_alert(r, Subscription("1", "city"), AS_OF, keys=keys)
     top = Engine(r, keys).ask("top 5 communities next month").data["top"]
@@ -152,7 +152,7 @@ def test_preview_command_shows_the_monthly_alert(settings_env, r, keys, monthly)
 
 def test_bot_running_hot_flags_exactly_the_alerts_series(r, keys, monthly):
     """The bot's "which communities are running hot" flags the alert's series, no more, no fewer."""
-    from bot.engine import Engine
+    from bot.answering.engine import Engine
 
     test = running_hot(r, keys, AS_OF)
     answer = Engine(r, keys, today=AS_OF).ask("which communities are running hot")

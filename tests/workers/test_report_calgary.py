@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bot.reference import load_reference
+from stream.reference import load_reference
 from stream.connection import connect
 from stream.consumer import Consumer
 from stream.forecast_archive import ForecastArchive

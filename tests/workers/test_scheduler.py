@@ -160,7 +160,7 @@ class RecordingSender:
 
 def test_restarts_and_reruns_post_each_channel_once(rt, rt2):
     """Missed run, two restarts, a re-run of the job and two drains: each channel is posted once."""
-    from bot.poster import Poster
+    from bot.transports.poster import Poster
 
     SubscriptionStore(rt.client, rt.keys).add(Subscription("100", "city"))
     SubscriptionStore(rt.client, rt.keys).add(Subscription("200", "sector", sector="EAST"))

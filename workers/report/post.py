@@ -1,7 +1,7 @@
 """The monthly accountability post: the report for the admin channel, through the alert outbox.
 
 The outbox entry's payload is ``{"kind": "accountability", "channel_id", "iso_week": period label,
-"webhook", "report"}``; the poster renders it with ``bot.render.report_embed``. Queued once per
+"webhook", "report"}``; the poster renders it with ``bot.rendering.render.report_embed``. Queued once per
 (channel, report month), like the weekly alert per ISO week.
 """
 

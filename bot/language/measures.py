@@ -1,0 +1,123 @@
+"""Which measure, breakdown and ranking a question's words name: "per capita", "average per month",
+"the busiest month", "biggest increase", "which four communities", "by sector".
+
+Pure tables and finders over normalised text; each finder returns what it read and the character
+spans it used, so that the words are not read again as places or categories.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .horizon import NUM_PATTERN, NUMBER_WORDS, word_number
+from .question import DEFAULT_RANK
+
+Spans = list[tuple[int, int]]
+
+RATE = re.compile(r"\b(?:by |the |highest |lowest )?(?:crime )?rates?\b(?: per (?:1 ?000|1k|thousand|"
+                  r"capita|cap|person|head|resident)s?)?(?: (?:residents?|people|population))?|"
+                  r"\bper (?:1 ?000|1k|one thousand|thousand|100 ?000|capita|cap|person|head|"
+                  r"resident)s?(?: (?:residents?|people|population|persons?))?\b|\bpercap\b|"
+                  r"\bper ?capita\b|\bpopulation adjusted\b|\bnormali[sz]ed by population\b")
+PCT_CHANGE = re.compile(r"\b(?:percent|percentage|pct|relative) (?:change|increase|decrease|rise|"
+                        r"drop|growth|decline|fall|jump)s?\b")
+CHANGE = re.compile(r"\b(?:change[sd]?|changing|increase[sd]?|increasing|decrease[sd]?|decreasing|"
+                    r"rise|rises|rose|risen|fell|fallen|falls?|falling|rising|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
+                    r"grow(?:n|th)?|grew|jump(?:s|ed)?|reduction|reductions|difference|diff|"
+                    r"gone (?:up|down)|go(?:ne)? (?:up|down)|went (?:up|down)|up or down|"
+                    r"trending (?:up|down)|improv(?:e|ed|ement)|worsen(?:ed)?|yoy|delta)\b")
+UP = re.compile(r"\b(?:increase[sd]?|increasing|rise|rises|rose|risen|grow(?:n|th)?|grew|jump(?:s|ed)?|"
+                r"up|worsen(?:ed)?|gains?|spikes?)\b")
+DOWN = re.compile(r"\b(?:decrease[sd]?|decreasing|fell|fallen|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
+                  r"reductions?|down|improv(?:e|ed|ement)|falls?|dips?)\b")
+SHARE = re.compile(r"\b(?:share|proportion|fraction|percent(?:age)? of|pct of|what part of|"
+                   r"portion)\b")
+AVERAGE = re.compile(r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(?: (?:per|a|each|by) "
+                     r"month| monthly| month)?|per month|a month|each month on average|monthly "
+                     r"(?:average|avg|mean|rate))\b")
+PEAK = re.compile(r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
+                  r"month (?:with|had|has|saw) the (?:most|highest)|which month (?:was|had|saw) the "
+                  r"(?:most|worst|busiest|highest)|when (?:was|did) .{0,30}\bpeak)\b")
+TROUGH = re.compile(r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
+                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|which month (?:was|had|"
+                    r"saw) the (?:fewest|least|quietest|lowest))\b")
+LIST = re.compile(r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
+                  r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
+                  r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b")
+ACCURACY = re.compile(r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
+                      r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
+                      r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
+                      r"accountability|calibrat\w+)\b")
+VS_FORECAST = re.compile(r"\b(?:vs|versus|against|compared (?:to|with)|than) (?:the |our |your |what "
+                         r"you |what was )?(?:forecast(?:ed|s)?|predict(?:ed|ions?)|expected|"
+                         r"projections?)\b")
+COMPARE = re.compile(r"\b(?:vs|versus|v|against|compared?|comparison|comparing|than|relative to|"
+                     r"difference|diff)\b")
+
+_BOTTOM = ("bottom", "lowest", "least", "fewest", "safest", "quietest", "best", "smallest", "calmest",
+           "slowest")
+_TOP = ("top", "highest", "most", "worst", "busiest", "biggest", "largest", "greatest", "heaviest",
+        "hottest")
+_RANK_WORDS = "|".join(_TOP + _BOTTOM)
+_N = NUM_PATTERN
+RANK = re.compile(rf"\b(?:(?:top|bottom) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
+                  rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
+                  rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
+                  rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b")
+
+
+@dataclass(frozen=True)
+class RankRead:
+    """A ranking as the words name it (``n`` None = not said)."""
+
+    n: int | None
+    order: str
+    single: bool = False  # "which community had the most": one
+
+
+def find_rank(text: str) -> tuple[RankRead | None, Spans]:
+    """A top/bottom-N phrase.
+
+    >>> find_rank("which four communities had the most break ins")[0]
+    RankRead(n=4, order='top', single=False)
+    >>> find_rank("the 3 busiest sectors")[0].n, find_rank("bottom 5 by rate")[0].order
+    (3, 'bottom')
+    >>> find_rank("thefts in beltline")[0] is None
+    True
+    """
+    n, order, spans, hit = None, "top", [], False
+    for m in RANK.finditer(text):
+        hit = True
+        words = m.group(0).split()
+        nums = [g for g in m.groups()[:4] if g]
+        if nums and n is None:
+            n = word_number(nums[0])
+        if any(w in _BOTTOM for w in words):
+            order = "bottom"
+        if words and words[0] in ("which", "what") and not nums:
+            continue  # "which sector had ...": "which" stays to name the breakdown
+        spans.append(m.span())
+    if not hit:
+        return None, []
+    return RankRead(n, order), spans
+
+
+def rank_n(read: RankRead | None, single: bool) -> int:
+    """The N to list: as asked, 1 for "which community had the most", else the default."""
+    if read is None or read.n is None:
+        return 1 if single else DEFAULT_RANK
+    return read.n
+
+
+def find_all(pattern: re.Pattern, text: str) -> Spans:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def change_order(text: str) -> str:
+    """``bottom`` for "largest drop" (the most negative change first), else ``top``.
+
+    >>> change_order("largest drop in thefts"), change_order("biggest increase")
+    ('bottom', 'top')
+    """
+    return "bottom" if DOWN.search(text) and not UP.search(text) else "top"
