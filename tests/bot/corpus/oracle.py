@@ -28,6 +28,12 @@ Decisions taken where the docs leave room (an analyst's reading, written down he
 - A profile alias that is also an area's own name (Calgary's "marlborough": the profile says
   MARLBOROUGH and MARLBOROUGH PARK, the README's example answers MARLBOROUGH alone) may be read
   either way: both readings pass (``readings``).
+- Everyday period words (docs/questions.md where it says, else an analyst's reading): "the past
+  year" / "the last 12 months" = the 12 months ending with the newest; "last quarter" = the most
+  recent complete quarter; "ytd" = "this year"; "since March" = the most recent March through the
+  newest month; "over the summer" = "last summer"; "the summer before" = a year before that;
+  "Q2 and Q3 together" = one span; "the year" (Atlanta) = 2019. "Hot spots" = areas by count;
+  "improved the most" = the most negative change; "how'd we do on X" = the count (or its change).
 - "Between 2019 and 2022" with no word of change or comparison is one span or two periods: the
   generated corpus asks it only beside such a word.
 
