@@ -25,6 +25,7 @@ from core.profile import CityProfile, active_profile
 from stream.keys import Keys
 
 from bot.language.names import Names
+from bot.language.options import question_from_options
 from bot.language.parse import Query, QueryError, from_options, parse
 from bot.language.question import Question
 from bot.language.resolve import resolve
@@ -65,6 +66,9 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
 }
 
 
+#: the slash options the intent parser reads (the question value reads them all)
+LEGACY_OPTIONS = ("community", "other", "category", "horizon", "n", "sector", "per_1000", "chart")
+
 #: intents whose answers may answer a question value in the same shape (see :mod:`.agreement`)
 LEGACY_MEASURES = ("count", "forecast", "change", "top", "compare", "review")
 
@@ -81,9 +85,10 @@ def prefer_intent(q: Question, legacy: Query | None) -> bool:
     answers lack (a number of places, a breakdown, two periods, a new measure)."""
     if legacy is None:
         return False
-    if q.what in ("count", "forecast") and legacy.intent in SPECIFIC:
-        return True
     unnamed = any(a.startswith("No period named") for a in q.assumptions)
+    if legacy.intent in SPECIFIC and legacy.intent != q.what and (
+            q.what in ("count", "forecast") or (unnamed and q.what == "change")):
+        return True
     plain = (len(q.when) <= 1 and q.by in (None, "area") and q.what in ("count", "forecast", "rate")
              and (q.ranking is None or (legacy.intent == "top" and q.ranking.n == legacy.top_n
                                          and q.ranking.order == "top")))
@@ -163,35 +168,44 @@ class Engine:
         if intent == "help":
             self.state()
             return help_answer(None, self.names)
-        return self.run(read=lambda names: from_options(intent, names, **options), context=context)
+        legacy_opts = {k: v for k, v in options.items() if k in LEGACY_OPTIONS}
+        return self.run(read=lambda names: question_from_options(intent, names, **options),
+                        legacy=lambda names: from_options(intent, names, **legacy_opts),
+                        context=context)
 
     def answer(self, query: Query, context: Context | None = None, *, refreshed: bool = False) -> Answer:
-        """Answer an already parsed question."""
-        return self.run(read=lambda names: query, context=context, refreshed=refreshed)
+        """Answer a question already read by the intent parser."""
+        self.state()
+        try:
+            return self._intent(query, context)
+        except QueryError as err:
+            return help_answer(err, self.names)
 
-    def run(self, *, text: str | None = None, read: Callable[[Names], Query] | None = None,
-            context: Context | None = None, refreshed: bool = False) -> Answer:
-        """The one pipeline and its one handler of user errors: read the question (free text:
-        parse, then resolve against the data; slash options: their fields) with the current
-        names, answer it from the current state; a :class:`QueryError` becomes help."""
+    def run(self, *, text: str | None = None, read: Callable[[Names], Question] | None = None,
+            legacy: Callable[[Names], Query] | None = None, context: Context | None = None,
+            refreshed: bool = False) -> Answer:
+        """The one pipeline and its one handler of user errors: read the question (free text, or
+        slash options: ``read`` gives the question value, ``legacy`` the intent reading), resolve
+        it against the data, answer it from the current state; a :class:`QueryError` is help."""
         if not refreshed or self._state is None:
             self.state()
         names = self.names
+        if text is not None:
+            read = lambda n: parse_question(text, n)  # noqa: E731
+            legacy = lambda n: parse(text, n)  # noqa: E731
         try:
-            if text is None:
-                return self._intent(read(names), context)
-            return self._text(text, names, context)
+            return self._pipeline(read, legacy, names, context)
         except QueryError as err:
             return help_answer(err, names)
 
-    def _text(self, text: str, names: Names, context: Context | None) -> Answer:
-        """Free text: the question value decides what is asked (:func:`prefer_intent` says when
-        the intent parser's more specific reading is kept); the intent answer's words are kept
-        when it answers the same question (:func:`~bot.answering.agreement.agrees`)."""
+    def _pipeline(self, read, legacy_read, names: Names, context: Context | None) -> Answer:
+        """The question value decides what is asked (:func:`prefer_intent` says when the intent
+        parser's more specific reading is kept); the intent answer's words are kept when it
+        answers the same question (:func:`~bot.answering.agreement.agrees`)."""
         question, first_error = None, None
         if self.state().months:  # nothing to resolve against before any count
             try:
-                parsed = parse_question(text, names)
+                parsed = read(names)
             except QueryError as err:
                 first_error = err
             else:
@@ -200,12 +214,12 @@ class Engine:
                 except QueryError as err:
                     question, first_error = self._without_rates(parsed, err), err
         try:
-            legacy = parse(text, names)
+            legacy = legacy_read(names)
         except QueryError as err:
             if first_error is not None:
                 raise first_error from None
-            if question is None or (err.kind in ("unknown_place", "ambiguous")
-                                    and not question.where and question.unplaced):
+            if question is None or (err.kind in ("unknown_place", "ambiguous") and not question.where
+                                    and any(w in str(err) for w in question.unplaced)):
                 raise  # a place-like word the question value left out: never answer more broadly
             legacy = None
         if question is None:

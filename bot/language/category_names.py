@@ -95,6 +95,15 @@ class CategoryNames:
         >>> Names([], ["Theft OF Vehicle"]).category_phrase("stolen cars")
         ('vehicle theft', ('Theft OF Vehicle',))
         """
+        memo = self.__dict__.setdefault("_phrase_memo", {})
+        key = (phrase, derived)
+        if key not in memo:
+            if len(memo) > 50_000:
+                memo.clear()
+            memo[key] = self._category_phrase(phrase, derived)
+        return memo[key]
+
+    def _category_phrase(self, phrase: str, derived: bool) -> tuple[str, tuple[str, ...]] | None:
         norm = normalise(phrase)
         if not norm:
             return None

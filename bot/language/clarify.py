@@ -4,11 +4,11 @@ and those that change nothing (ignored, and named in the reply).
 
 >>> from bot.language.names import Names
 >>> n = Names(["BELTLINE"], ["Theft OF Vehicle"])
->>> check_unplaced(["kindly", "fortnightly"], [False, False], n, periods=0)
+>>> check_meaningful(["kindly", "fortnightly"], [False, False], periods=0)
 Traceback (most recent call last):
 ...
-bot.language.question.Clarify: I can't place 'fortnightly' (a period word). Did you mean every two weeks? I read periods such as: last month, Q2 2023, the first half of 2022, last summer, the last 6 weeks, year to date
->>> check_unplaced(["kindly", "zebra", "pls"], [False] * 3, n, periods=0)
+bot.language.question.Clarify: I can't place 'fortnightly' (a period). Did you mean every two weeks? I read periods such as: last month, Q2 2023, the first half of 2022, last summer, the last 6 weeks, year to date
+>>> check_unplaced(["kindly", "zebra", "pls"], [False] * 3, n)
 ['zebra']
 """
 
@@ -48,8 +48,8 @@ _MEASUREISH = {"median": "the average per month", "ratio": "the share", "rate": 
                "1,000 residents", "rates": "rates per 1,000 residents", "capita": "per 1,000 "
                "residents", "per": "", "percent": "the share (percent)", "percentage": "the share",
                "proportion": "the share", "variance": "", "deviation": "", "density": "",
-               "index": "", "mode": "", "cumulative": "the total", "running": "",
-               "rolling": "", "trailing": "", "moving": ""}
+               "index": "", "mode": "", "cumulative": "the total",
+               "rolling": "", "trailing": ""}
 #: Words that change nothing (beyond the parser's stop words).
 HARMLESS = frozenset("""
 kindly pull up quick stats statistics stat numbers number figures figure data info information
@@ -60,25 +60,24 @@ officially official police city citys entire whole total overall combined total 
 happened occur occurred occurring recorded reported logged incidents incident cases case calls
 were was been being had has have did does do doing there their them they it its we our us you
 your what which who whom how when where why pls plz thx ty cmon ok okay so well um uh hmm bit
-mostly mainly generally typically may might can versus against compared comparison compare vs
+mostly mainly generally typically may might can channel server alerts alert here versus against compared comparison compare vs
 """.split())
 
 
-def check_unplaced(words: list[str], used: list[bool] | None, names: Names, *,
-                   periods: int) -> list[str]:
-    """The harmless words left over (to name in the reply); raises :class:`Clarify` for a word
-    that would change the answer. ``periods``: how many periods were read."""
-    used = used or [False] * len(words)
-    out: list[str] = []
-    for word, u in zip(words, used):
-        if u or word == "|":
-            continue
-        if word in _PERIODISH or (word in _UNIT_WORDS and not periods):
-            reading = _PERIODISH.get(word, "")
-            raise Clarify(word, reading=reading, options=PERIOD_FORMS,
-                          message=f"I can't place '{word}' (a period word)."
-                          + (f" Did you mean {reading}?" if reading else "")
-                          + " I read periods such as: " + ", ".join(PERIOD_FORMS))
+def check_meaningful(words: list[str], used: list[bool], *, periods: int,
+                     in_name=lambda i: False) -> None:
+    """Raise :class:`Clarify` for a left-over word that would change the answer: a period word, a
+    measure word or a number (before places are looked for, so no typo match swallows it)."""
+    loose = [(i, w) for i, w in enumerate(words) if not used[i] and w != "|" and not in_name(i)]
+    period_words = [w for _, w in loose if w in _PERIODISH or (w in _UNIT_WORDS and not periods)]
+    if period_words:
+        reading = next((_PERIODISH.get(w, "") for w in period_words if _PERIODISH.get(w)), "")
+        phrase = " ".join(dict.fromkeys(period_words))
+        raise Clarify(phrase, reading=reading, options=PERIOD_FORMS,
+                      message=f"I can't place '{phrase}' (a period)."
+                      + (f" Did you mean {reading}?" if reading else "")
+                      + " I read periods such as: " + ", ".join(PERIOD_FORMS))
+    for _, word in loose:
         if word in _MEASUREISH:
             reading = _MEASUREISH[word]
             raise Clarify(word, reading=reading, options=MEASURE_FORMS,
@@ -90,11 +89,23 @@ def check_unplaced(words: list[str], used: list[bool] | None, names: Names, *,
                           message=f"I can't place the number '{word}': is it how many to list "
                                   "(`top 5`), a number of months (`the last 3 months`) or a year "
                                   "(`2023`)?")
-        if word in STOPWORDS or word in HARMLESS or len(word) < 3:
+
+
+def check_unplaced(words: list[str], used: list[bool] | None, names: Names, *,
+                   place_like: frozenset[str] = frozenset()) -> list[str]:
+    """The harmless words left over (to name in the reply); raises :class:`Clarify` for a word
+    written as a name that names no place (``place_like``: capitalised mid-sentence, or after
+    "in" / "at" / "near")."""
+    used = used or [False] * len(words)
+    out: list[str] = []
+    for word, u in zip(words, used):
+        if u or word == "|" or word in STOPWORDS or word in HARMLESS or len(word) < 3 or \
+                word.isdigit():
             continue
-        near = [p.label for p in names.suggest(word, limit=3, min_score=86)]
-        if near:
-            raise Clarify(word, reading=near[0], options=near,
-                          message=f"I can't place '{word}'. Did you mean {near[0]}?")
+        if word in place_like:
+            near = [p.label for p in names.suggest(word, limit=3, min_score=75)]
+            raise Clarify(word, reading=near[0] if near else "", options=near,
+                          message=f"I don't know a {names.area_word} called '{word}'."
+                          + (f" Did you mean {near[0]}?" if near else ""))
         out.append(word)
     return list(dict.fromkeys(out))

@@ -48,7 +48,8 @@ LIST = re.compile(r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)
 ACCURACY = re.compile(r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
                       r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
                       r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
-                      r"accountability|calibrat\w+)\b")
+                      r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
+                      r"who do you flag)\b")
 VS_FORECAST = re.compile(r"\b(?:vs|versus|against|compared (?:to|with)|than) (?:the |our |your |what "
                          r"you |what was )?(?:forecast(?:ed|s)?|predict(?:ed|ions?)|expected|"
                          r"projections?)\b")
@@ -61,7 +62,7 @@ _TOP = ("top", "highest", "most", "worst", "busiest", "biggest", "largest", "gre
         "hottest")
 _RANK_WORDS = "|".join(_TOP + _BOTTOM)
 _N = NUM_PATTERN
-RANK = re.compile(rf"\b(?:(?:top|bottom) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
+RANK = re.compile(rf"\b(?:(?:{_RANK_WORDS}) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
                   rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
                   rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
                   rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b")

@@ -181,6 +181,9 @@ class Names(CategoryNames):
     def region_phrases(self) -> dict[str, str]:
         """Normalised phrase -> region name: each region's label ("npu m", "northeast sector"),
         its name when at least three letters ("northeast"), and the profile's aliases ("ne")."""
+        cached = self.__dict__.get("_region_phrases")
+        if cached is not None:
+            return cached
         regions = self.profile.regions
         if regions is None:
             return {}
@@ -192,6 +195,7 @@ class Names(CategoryNames):
             out.setdefault(normalise(self.profile.region_label(region)), region)
             if len(region) >= 3:
                 out.setdefault(normalise(region), region)
+        self.__dict__["_region_phrases"] = out
         return out
 
     def _region_place(self, region: str) -> Place:
@@ -201,7 +205,8 @@ class Names(CategoryNames):
     # --- places ---------------------------------------------------------------------------------
     def exact(self, text: str) -> Place | None:
         """The place whose normalised name (or alias) is exactly ``text``."""
-        return self._vocab.get(normalise(text))
+        hit = self._vocab.get(text)  # already normalised (the parsers' n-grams): no work
+        return hit if hit is not None else self._vocab.get(normalise(text))
 
     def fuzzy(self, text: str) -> tuple[Place, float] | None:
         """Best typo-tolerant match of a phrase, with its score, or None when nothing is close."""

@@ -10,7 +10,7 @@ is the older single-period reader kept for the :class:`~bot.language.parse.Query
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.months import month_name
 from core.profile import DEFAULT_SEASONS
@@ -192,13 +192,13 @@ SEASONS = DEFAULT_SEASONS
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
         "last": 4, "final": 4, "latter": 2, "back": 2, "front": 1}
 _REL = r"(this|last|previous|current|past)"
-_OF_YEAR = rf"(?: of)?(?: the year)?(?: (?:fy ?)?{_YEAR}| (?:of )?{_REL} year)?"
+_OF_YEAR = rf"(?: of)?(?: (?:fy ?)?{_YEAR}| (?:of )?(this|last|previous|current|past|the) year)?"
 _SEASON_PREFIX = ("the", "in", "during", "this", "last", "previous", "past", "over", "for", "of",
                   "since", "vs", "versus", "with", "to", "and", "than", "against", "from")
 
 
 def _rel_offset(word: str | None) -> int | None:
-    return None if word is None else (0 if word in ("this", "current") else -1)
+    return None if word is None else (0 if word in ("this", "current", "the") else -1)
 
 
 def _year_part(label: str, year: str | None, rel: str | None) -> tuple[str, dict]:
@@ -262,7 +262,7 @@ def _season(seasons: dict):
 
 
 def _weeks(g: tuple, text: str, start: int) -> Period:
-    n = 2 if g[0] is None else _n(g[0])
+    n = 2 if not g[0] else _n(g[0])
     return Period("days", f"the last {n} weeks", n=7 * n)
 
 
@@ -302,6 +302,10 @@ def _month_of_year(g: tuple, text: str, start: int) -> Period | None:
                   month_number=m, end_number=m, unit="month", past=bool(rel))
 
 
+def _qtd(g: tuple, text: str, start: int) -> Period:
+    return Period("qtd", "this quarter")
+
+
 def _legacy(kind: str):
     return lambda g, text, start: _build(kind, g)
 
@@ -311,9 +315,10 @@ def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
     pats = [
         (rf"\b(?:from|between) {_YEAR} (?:to|and|until|till|through|thru) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} (?:to|through|thru|until) {_YEAR}\b", _year_span),
+        (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
         (rf"\b(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last|final) "
          rf"(?:quarter|qtr)|quarter ([1-4])){_OF_YEAR}\b", _quarter),
-        (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
+        (r"\b(?:this|current) quarter\b|\bquarter to date\b|\bqtd\b", _qtd),
         (rf"\b(?:the )?(?:h([12])|(first|second|1st|2nd|last|latter|back|front) half){_OF_YEAR}\b",
          _half),
         (rf"\b(?:{_REL} )?(?:the )?({names})(?: of| in)?(?: {_YEAR}(?: (\d\d|(?:19|20)\d\d))?)?\b",
@@ -326,9 +331,9 @@ def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b", _legacy("this_year")),
         (rf"\b{_MON} (?:of )?{_REL} year\b", _month_rel),
     ]
+    pats += [(rf"\b{_MON} {_MON}(?: {_YEAR})?\b", _month_pair)]
     pats += [(p.pattern, _legacy(kind)) for p, kind in _PATTERNS if kind != "year"]
-    pats += [(rf"\b{_MON} {_MON}(?: {_YEAR})?\b", _month_pair),
-             (rf"\b(?:in |during |for |of )?{_YEAR}\b", _legacy("year")),
+    pats += [(rf"\b(?:in |during |for |of )?{_YEAR}\b", _legacy("year")),
              (rf"\b(?:(last|this past|this|previous) )?{_MON}\b", _month_of_year)]
     return [(re.compile(p), b) for p, b in pats]
 
@@ -362,4 +367,18 @@ def find_periods(text: str, seasons: dict | None = None) -> list[tuple[Period, t
             found.append((m.start(), spec, m.span()))
             work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
     found.sort(key=lambda x: x[0])
-    return [(spec, span) for _, spec, span in found]
+    out = [(spec, span) for _, spec, span in found]
+    if len(out) == 2:
+        out = list(zip(_share_year([s for s, _ in out]), [sp for _, sp in out]))
+    return out
+
+
+def _share_year(specs: list[Period]) -> list[Period]:
+    """Two periods sharing the one year named: "Q1 vs Q2 2023", "the first half of 2022 vs the
+    second half", "March vs February 2023"."""
+    years = [s.year for s in specs if s.kind in ("months_of_year", "year") and s.year is not None]
+    if len(years) != 1:
+        return specs
+    return [replace(s, year=years[0], label=f"{s.label} {years[0]}")
+            if s.kind == "months_of_year" and s.year is None and s.year_offset is None else s
+            for s in specs]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import measures as M
-from .clarify import check_unplaced
+from .clarify import check_meaningful, check_unplaced
 from .crimes import no_category_words, read_crimes
 from .horizon import NUM_PATTERN, parse_horizon, word_number
 from .names import Names, Place, normalise
@@ -21,7 +21,7 @@ from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
 from .question import (Clarify, Crime, Period, Question, QueryError, Ranking, Where)
-from .words import REVIEW, detect_intent
+from .words import AUX, REVIEW, UPDOWN, detect_intent
 
 _FUTURE = re.compile(r"\b(?:will|going to|gonna|forecast\w*|forcast|predict\w*|projection\w*|"
                      r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
@@ -133,6 +133,8 @@ def _read(raw: str, names: Names) -> Question:
         spans += rspans
     rate = take(M.RATE)
     change = take(M.CHANGE) or pct
+    if not change and UPDOWN.search(_mask(norm, spans)) and AUX.search(norm):
+        change = take(UPDOWN)  # "is crime up in marlborough"
     share = take(M.SHARE)
     listing = listing and rank is None
     by_month = take(_MONTH_BY) if (rank or not (peak or trough or average)) else False
@@ -151,6 +153,10 @@ def _read(raw: str, names: Names) -> Question:
     for i in named:
         used[i] = False
     cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
+    quiet = intent if intent in ("status", "help", "coverage", "unsubscribe") else None
+    if quiet is None:
+        check_meaningful(tokens, used, periods=len(specs),
+                         in_name=lambda i: _in_name(tokens, i, names))
     places, _, ambiguous, unknown = find_places(tokens, used, names)
     no_category_words(tokens, used, cat_used, names)
     if len(places) > 1:
@@ -170,7 +176,9 @@ def _read(raw: str, names: Names) -> Question:
         raise QueryError(f"{names.region_word} names such as '{word}' are unknown until the "
                          f"{names.area_word} reference data are loaded (an admin runs "
                          "`crimecast reference load`).", kind="no_reference")
-    unplaced = check_unplaced(tokens, used, names, periods=len(specs))
+    unplaced: list[str] = []
+    if quiet is None:
+        unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
 
     words = set(norm.split())
     tense = "past" if (words & PAST_TENSE or _COUNTED.search(norm)) else None
@@ -201,9 +209,7 @@ def _read(raw: str, names: Names) -> Question:
         n = M.rank_n(rank, single)
         ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
         by = by or ("month" if "months" in words else "area")
-    if specs and len(specs) == 2:
-        specs = _share_years(specs)
-    elif len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
+    if len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
             what == "change" or intent == "compare" or (what == "count" and compare_words)):
         what = "change"
         a, b = specs[0].start[:4], specs[0].end[:4]  # "between 2021 and 2023": the two years
@@ -273,7 +279,8 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
             by = by or ("region" if tok in region_words else "area")
             if lead and prev in ("by", "per", "each", "every", "across"):
                 used[i - 1] = True
-            single = single or (not plural and not (prev.isdigit() or prev in M.NUMBER_WORDS))
+            single = single or (not plural and not (prev.isdigit() or prev in M.NUMBER_WORDS)
+                                and prev not in ("by", "per", "each", "every", "across", "all"))
             used[i] = True
         elif tok in area_words and plural:
             used[i] = noun = True  # "the communities in the northeast": a list's noun
@@ -284,6 +291,19 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
     return by, single, noun
 
 
+def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
+    """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
+    or right after "in" / "at" / "near"."""
+    words = re.findall(r"[A-Za-z][\w'-]*", raw)
+    out = set()
+    for i, w in enumerate(words):
+        low = normalise(w)
+        if low in unknown and ((i and w[0].isupper()) or (i and words[i - 1].lower() in
+                                                          ("in", "at", "near"))):
+            out.add(low)
+    return frozenset(out)
+
+
 def _in_name(tokens: list[str], i: int, names: Names) -> bool:
     """Whether token ``i`` is part of a place's name ("north sector", "npu m")."""
     for a in range(max(0, i - 2), i + 1):
@@ -292,22 +312,6 @@ def _in_name(tokens: list[str], i: int, names: Names) -> bool:
             if place is not None and place.kind != "city":
                 return True
     return False
-
-
-def _share_years(specs: list[Spec]) -> list[Spec]:
-    """Two periods sharing the one year named: "Q1 vs Q2 2023", "the first half of 2022 vs the
-    second half", "March vs February 2023"."""
-    years = [s.year for s in specs if s.kind == "months_of_year" and s.year is not None]
-    years += [s.year for s in specs if s.kind == "year"]
-    if len(years) != 1:
-        return specs
-    out = []
-    for s in specs:
-        if s.kind == "months_of_year" and s.year is None and s.year_offset is None:
-            from dataclasses import replace
-            s = replace(s, year=years[0], label=f"{s.label} {years[0]}")
-        out.append(s)
-    return out
 
 
 def _where(place: Place) -> Where:

@@ -76,21 +76,37 @@ across each every
 """.split())
 
 
+_BY_FIRST: dict[str, list[tuple[list[str], str, str]]] = {}
+for _phrase, _intent in INTENT_PHRASES:
+    _BY_FIRST.setdefault(_phrase.split()[0], []).append((_phrase.split(), _intent, _phrase))
+
+
 def detect_intent(tokens: list[str], used: list[bool],
                   extra: list[tuple[str, str]] = ()) -> str | None:
-    """The intent the words name (``extra``: the city's own phrases, "which neighborhoods")."""
+    """The intent the words name (``extra``: the city's own phrases, "which neighborhoods").
+
+    >>> toks = "top 5 hotspots next month".split(); detect_intent(toks, [False] * 4)
+    'top'
+    """
     found: set[str] = set()
-    for phrase, intent in INTENT_PHRASES + list(extra):
-        words = phrase.split()
-        for i in range(len(tokens) - len(words) + 1):
-            if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):
-                if phrase == "v" and (i == 0 or i == len(tokens) - 1):
-                    continue
-                found.add(intent)
-                for j in range(i, i + len(words)):
-                    used[j] = True
+    index = _BY_FIRST
+    if extra:
+        index = {k: list(v) for k, v in _BY_FIRST.items()}
+        for phrase, intent in extra:
+            index.setdefault(phrase.split()[0], []).append((phrase.split(), intent, phrase))
+    order = {p: i for i, (p, _) in enumerate(INTENT_PHRASES + list(extra))}
+    hits = []
+    for i, tok in enumerate(tokens):
+        for words, intent, phrase in index.get(tok, ()):
+            hits.append((order[phrase], i, words, intent, phrase))
+    for _, i, words, intent, phrase in sorted(hits):  # in the table's order, as before
+        if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):
+            if phrase == "v" and (i == 0 or i == len(tokens) - 1):
+                continue
+            found.add(intent)
+            for j in range(i, i + len(words)):
+                used[j] = True
     for intent in PRIORITY:
         if intent in found:
             return intent
     return None
-
