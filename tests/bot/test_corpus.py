@@ -122,10 +122,18 @@ def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
     elif check == "month":
         rows = [{"month": exp["months"][0], "value": exp["value"] + nudge}]
     elif check == "structure":
-        rows = [{"month": None, "value": 1.0}] * exp.get("n", 0)
+        rows = [{"month": None, "value": v} for v in exp.get("values", [])]
+        if "value" in exp:
+            rows = [{"month": m, "value": exp["value"] + nudge} for m in _months(spec)]
         if nudge:
             q["crime"]["categories"] = list(spec.crime) + ["ARSON"]
     return {"ok": True, "intent": spec.what, "question": q, "result": {"unit": "", "rows": rows}}
+
+
+def _months(spec) -> list[str]:
+    from corpus.cities import month_range
+
+    return month_range(*spec.periods[0])
 
 
 @pytest.mark.parametrize("key", CITIES)

@@ -82,6 +82,12 @@ def _structure(spec, exp: dict, answer: dict) -> str:
         return WRONG_VALUE
     if spec.ranking and len(rows(answer)) != exp.get("n", spec.ranking[0]):
         return WRONG_VALUE
+    if "values" in exp and not all(close(v, r.get("value"), "value", "rate")
+                                   for v, r in zip(exp["values"], rows(answer))):
+        return WRONG_VALUE
+    if "value" in exp and not all(close(exp["value"], r.get("value"), "value", "rate")
+                                  for r in rows(answer)):
+        return WRONG_VALUE
     if spec.what == "forecast" and spec.periods and not spec.by:
         months = {r.get("month") for r in rows(answer) if r.get("month")}
         want = _months(spec.periods[0])

@@ -95,6 +95,15 @@ class City:
         sub = self.cube[a][:, c][:, :, m] if not isinstance(a, slice) else self.cube[:, c][:, :, m]
         return float(sub.sum())
 
+    def simple_forecast(self, categories=()) -> pd.Series:
+        """Per area, the test deployment's forecast of any month ahead: over the area's series
+        (area x category with any count), the mean of the last six months, at least 0.02 a
+        series (tests/bot/seed.py's documented model), summed."""
+        c = slice(None) if not categories else [self._c[x] for x in categories]
+        sub = self.cube[:, c, :]
+        mean = np.maximum(sub[:, :, -6:].mean(axis=2), 0.02) * (sub.sum(axis=2) > 0)
+        return pd.Series(mean.sum(axis=1), index=self.areas)
+
     def per_area(self, categories=(), months=()) -> pd.Series:
         """Incidents per area (every area of the city) over categories x months."""
         c = slice(None) if not categories else [self._c[x] for x in categories]

@@ -22,6 +22,9 @@ Decisions taken where the docs leave room (an analyst's reading, written down he
   rankings over areas include areas that counted zero; a ranking by % change leaves out keys
   whose earlier count is 0. "Biggest increase" ranks by the absolute change, "biggest drop"
   ranks the most negative change first.
+- Forecasts: the deployment serves the bot tests' simple model (tests/bot/seed.py: the mean of
+  the last six months per series, at least 0.02), so a forecast's mean is checked too: the sum
+  over the place's series; a ranked forecast's values as a sequence.
 - Busiest/quietest month: the month(s) with the highest/lowest count in the period (ties: any of
   them is right).
 - Share of the city: 100 x place / city, same crime and period.
@@ -176,10 +179,16 @@ def expect(c: City, spec: Spec) -> dict:
     """The expected answer to ``spec`` over city ``c``."""
     out = {"what": spec.what}
     if spec.what in ("forecast", "accuracy"):
-        out |= {"check": "structure", "areas": sorted(areas_of(c, spec.where) or [])}
-        if spec.ranking:  # a ranked forecast: n rows, or as many areas as have such a series
-            seen = c.per_area(spec.crime, c.months)
-            out["n"] = min(spec.ranking[0], int((seen > 0).sum()))
+        areas = areas_of(c, spec.where)
+        out |= {"check": "structure", "areas": sorted(areas or [])}
+        if spec.what == "forecast":
+            per = c.simple_forecast(spec.crime)
+            if spec.ranking:  # n rows, or as many areas as have such a series
+                top = per[per > 0].sort_values(ascending=False)
+                out["n"] = min(spec.ranking[0], len(top))
+                out["values"] = [float(v) for v in top.head(out["n"])]
+            else:
+                out["value"] = float(per.sum() if areas is None else per[areas].sum())
         return out
     if spec.what == "rate" and not c.population:
         return out | {"check": "no_rate"}
