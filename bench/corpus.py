@@ -21,11 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot")]
 
-from corpus import generate, heldout_atlanta, heldout_calgary, runner  # noqa: E402
+from corpus import runner  # noqa: E402
 from corpus.cities import available, city  # noqa: E402
 from corpus.oracle import expect  # noqa: E402
 
-HELDOUT = {"calgary": heldout_calgary.CASES, "atlanta": heldout_atlanta.CASES}
 
 
 def main() -> None:
@@ -42,7 +41,7 @@ def main() -> None:
             print(f"{key}: data not found, skipped")
             continue
         with runner.deployment(key, url, Path(tempfile.mkdtemp())) as engine:
-            for name, cases in (("generated", generate.cases(key)), ("held-out", HELDOUT[key])):
+            for name, cases in runner.corpus_sets(key):
                 start = time.perf_counter()
                 records = runner.run(engine, key, cases)
                 took = time.perf_counter() - start
@@ -59,7 +58,7 @@ def main() -> None:
                 failures += [f"  [{name} {key}] {r['outcome']}: {r['text']}  ({r['why']})"
                              for r in bad]
     print(f"question corpus (load {os.getloadavg()[0]:.1f})")
-    print(runner.table(by_set))
+    print(runner.table(runner.report_sets(by_set)))
     print("\n".join(timing))
     if failures:
         print("failures:\n" + "\n".join(failures))

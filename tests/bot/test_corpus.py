@@ -18,12 +18,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate, heldout_atlanta, heldout_calgary, runner  # noqa: E402
+from corpus import generate, runner  # noqa: E402
 from corpus.check import ERROR, PASS, WRONG_WHAT, outcome  # noqa: E402
 from corpus.cities import available, city  # noqa: E402
 from corpus.oracle import expect  # noqa: E402
 
-HELDOUT = {"calgary": heldout_calgary.CASES, "atlanta": heldout_atlanta.CASES}
+HELDOUT = {key: runner.heldout(key) for key in ("calgary", "atlanta")}
 # Pass-rate floors (fractions), set just under what the engine reaches, so a regression fails.
 FLOOR = {("generated", "calgary"): 0.98, ("generated", "atlanta"): 0.97,
          ("held-out", "calgary"): 0.76, ("held-out", "atlanta"): 0.88}
@@ -44,7 +44,7 @@ def results(redis_url, tmp_path_factory) -> dict:
         if not available(key):
             continue
         with runner.deployment(key, redis_url, tmp_path_factory.mktemp(key)) as engine:
-            for name, cases in (("generated", generate.cases(key)), ("held-out", HELDOUT[key])):
+            for name, cases in runner.corpus_sets(key):
                 records = runner.run(engine, key, cases)
                 for r in records:
                     r["city"] = key
@@ -58,7 +58,7 @@ def test_print_pass_rates(results, capsys):
     for (name, _), records in results.items():
         by_set.setdefault(name, []).extend(records)
     with capsys.disabled():
-        print(f"\nquestion corpus (load {os.getloadavg()[0]:.1f}):\n" + runner.table(by_set))
+        print(f"\nquestion corpus (load {os.getloadavg()[0]:.1f}):\n" + runner.table(runner.report_sets(by_set)))
     assert sum(len(v) for v in results.values()) >= 2 * (500 + 100) or len(results) < 4
 
 

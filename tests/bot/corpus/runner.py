@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import generate, heldout_atlanta, heldout_calgary
 from .cities import ATLANTA_PROFILE, CALGARY_PROFILE, DATA_DIR, FILES, city, shift
 from .check import ERROR, OUTCOMES, PASS, outcome
 from .oracle import expect, readings
@@ -28,6 +29,26 @@ from .oracle import expect, readings
 HERE = Path(__file__).resolve().parent
 TODAY = {"calgary": date(2024, 1, 20), "atlanta": date(2020, 1, 20)}
 ARCHIVED = 6   # earlier forecast sets in the archive (data through the 6 months before the newest)
+
+
+def heldout(key: str) -> list:
+    """The held-out phrasings of a city: the first batches and the late one."""
+    module = {"calgary": heldout_calgary, "atlanta": heldout_atlanta}[key]
+    return [*module.CASES, *module.LATE]
+
+
+def corpus_sets(key: str) -> list[tuple[str, list]]:
+    return [("generated", generate.cases(key)), ("held-out", heldout(key))]
+
+
+def report_sets(records_by_set: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The sets as printed: generated, held-out, and the late held-out batch (written last,
+    after the parser's authors had seen the pass rates) on its own."""
+    late = {x.text for k in ("calgary", "atlanta")
+            for x in {"calgary": heldout_calgary, "atlanta": heldout_atlanta}[k].LATE}
+    out = dict(records_by_set)
+    out["late"] = [r for r in records_by_set.get("held-out", []) if r["text"] in late]
+    return out
 
 
 def _seed():
