@@ -1,14 +1,13 @@
-"""The query engine: a :class:`~bot.language.parse.Query` -> an :class:`~bot.answer.Answer`.
+"""The pipeline every transport uses: text or slash options -> parse -> resolve -> evaluate ->
+words, with one handler of the errors a user can fix (help, or a question back).
 
-Reads what the workers keep current in Redis: the served forecasts
-(:class:`stream.forecast_cache.ForecastCache`), the archived forecast sets
-(:class:`stream.forecast_archive.ForecastArchive`), the counts (:class:`stream.store.CountStore`)
-and the optional community reference data (``keys.communities``). They are held in memory as numpy
-arrays and reloaded only when they change, so a question costs one pipelined round trip to Redis
-plus a little arithmetic. No Discord, no torch.
-
-Each intent is one module of :mod:`bot.answering.intents` exporting ``answer(view, query) -> Answer``;
-:data:`HANDLERS` is the table that dispatches to them (a new intent is a new file and a new row).
+The engine keeps one frozen :class:`~bot.answering.state.DataState` per version of the data (a new
+one when the forecasts, months, archive or reference data change; while records stream in, at most
+every ``history_reload_s``), so a question costs one round trip to check the version plus the rows
+it needs. A question is read twice: as a question value (:mod:`bot.language`, resolved against the
+data: it decides what is asked and its ``result`` rows) and by the intent parser, whose answers
+(:data:`HANDLERS`, one module of :mod:`bot.answering.intents` per intent) keep their fuller words
+where they answer the same question (:mod:`bot.answering.agreement`). No Discord, no torch.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from bot.language.resolve import resolve
 from bot.language.understand import parse_question
 from bot.rendering.result import result_answer
 
-from .agreement import agrees
+from .agreement import LEGACY_MEASURES, SPECIFIC, agrees, could_agree, prefer_intent
 from .answer import Answer
 from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
                       status, subscribe, top, trend, unsubscribe)
@@ -68,32 +67,6 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
 
 #: the slash options the intent parser reads (the question value reads them all)
 LEGACY_OPTIONS = ("community", "other", "category", "horizon", "n", "sector", "per_1000", "chart")
-
-#: intents whose answers may answer a question value in the same shape (see :mod:`.agreement`)
-LEGACY_MEASURES = ("count", "forecast", "change", "top", "compare", "review")
-
-
-#: intents more specific than a plain count or forecast: kept when the question value reads only
-#: a count or forecast, or cannot place a word
-SPECIFIC = ("change", "hot", "review", "trend", "explain", "coverage", "status", "subscribe",
-            "unsubscribe", "help", "accuracy")
-
-
-def prefer_intent(q: Question, legacy: Query | None) -> bool:
-    """Keep the intent reading when it is more specific than the question value's (an "is it up"
-    read as a plain count), or when no period was named and the question has no shape the intent
-    answers lack (a number of places, a breakdown, two periods, a new measure)."""
-    if legacy is None:
-        return False
-    unnamed = any(a.startswith("No period named") for a in q.assumptions)
-    if legacy.intent in SPECIFIC and legacy.intent != q.what and (
-            q.what in ("count", "forecast") or (unnamed and q.what == "change")):
-        return True
-    plain = (len(q.when) <= 1 and q.by in (None, "area") and q.what in ("count", "forecast", "rate")
-             and (q.ranking is None or (legacy.intent == "top" and q.ranking.n == legacy.top_n
-                                         and q.ranking.order == "top")))
-    return unnamed and plain and legacy.intent in ("forecast", "top", "compare", "count")
-
 
 class Engine:
     """Answers questions from the frozen data state; cheap to call many times.
@@ -272,7 +245,7 @@ class Engine:
         view = self.view(context)
         result = EVALUATORS[question.what](question, view.state)
         answer = None
-        if legacy is not None and legacy.intent in LEGACY_MEASURES:
+        if legacy is not None and legacy.intent in LEGACY_MEASURES and could_agree(question):
             try:
                 answer = HANDLERS[legacy.intent](view, legacy)
             except QueryError:

@@ -50,6 +50,7 @@ class Catalog:
         for i, (c, _) in enumerate(self.series):
             by.setdefault(c, []).append(i)
         self.by_community = {c: np.array(v, dtype=np.int64) for c, v in by.items()}
+        self._masks: dict[frozenset[str], np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.series)
@@ -58,13 +59,22 @@ class Catalog:
         """Rows (ascending) of the communities (every one when None) and categories (any if empty)."""
         if communities is None:
             rows = np.arange(len(self.series), dtype=np.int64)
+        elif len(communities) == 1:
+            rows = self.by_community.get(communities[0], np.zeros(0, dtype=np.int64))
         else:
             parts = [self.by_community[c] for c in communities if c in self.by_community]
             rows = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         if categories and len(rows):
-            wanted = [i for i, k in enumerate(self.categories) if k in set(categories)]
-            rows = rows[np.isin(self.category_of[rows], wanted)]
+            rows = rows[self._category_mask(frozenset(categories))[rows]]
         return rows
+
+    def _category_mask(self, categories: frozenset[str]) -> np.ndarray:
+        """Which rows are of one of ``categories`` (kept per set asked)."""
+        if categories not in self._masks:
+            wanted = np.array([k in categories for k in self.categories], dtype=bool)
+            self._masks[categories] = wanted[self.category_of] if len(self.category_of) else \
+                np.zeros(0, dtype=bool)
+        return self._masks[categories]
 
 
 class CountPanel:

@@ -1,7 +1,10 @@
 """The bot's understanding of officers' own words: pure parsing (no Redis, no Discord, no torch).
 
-:mod:`.question` holds the question value; :mod:`.parse` turns text or slash options into one;
-:mod:`.periods`, :mod:`.horizon`, :mod:`.words`, :mod:`.names`, :mod:`.places` are its parts.
+:mod:`.question` holds the question value; :mod:`.understand` reads text into one (its parts:
+:mod:`.periods`, :mod:`.measures`, :mod:`.crimes`, :mod:`.places`, :mod:`.names`, :mod:`.words`)
+and :mod:`.options` slash-command options; :mod:`.resolve` alone decides past vs future against
+the data (:mod:`.spans`: periods as months); :mod:`.clarify` asks back rather than broaden.
+:mod:`.parse` is the older intent reading (:class:`~bot.language.parse.Query`).
 """
 
 

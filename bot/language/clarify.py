@@ -60,7 +60,7 @@ officially official police city citys entire whole total overall combined total 
 happened occur occurred occurring recorded reported logged incidents incident cases case calls
 were was been being had has have did does do doing there their them they it its we our us you
 your what which who whom how when where why pls plz thx ty cmon ok okay so well um uh hmm bit
-mostly mainly generally typically may might can channel server alerts alert here versus against compared comparison compare vs
+mostly mainly generally typically may might can between record records channel server alerts alert here versus against compared comparison compare vs
 """.split())
 
 

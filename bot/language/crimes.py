@@ -70,3 +70,15 @@ def no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
             raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
                              f"{names.categories_text()}", kind="unknown_category",
                              suggestions=names.category_choices()[:8])
+
+
+def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ...]]:
+    """(label, categories) a slash-command option names ("all crime" when empty), or an error."""
+    if not category or not str(category).strip():
+        return "all crime", ()
+    hit = names.category(category)
+    if hit is None:
+        raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
+                         f"{names.categories_text()}", kind="bad_option",
+                         suggestions=names.category_choices()[:8])
+    return hit[0], tuple(hit[1])

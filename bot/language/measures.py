@@ -34,14 +34,16 @@ DOWN = re.compile(r"\b(?:decrease[sd]?|decreasing|fell|fallen|drop(?:s|ped)?|dec
 SHARE = re.compile(r"\b(?:share|proportion|fraction|percent(?:age)? of|pct of|what part of|"
                    r"portion)\b")
 AVERAGE = re.compile(r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(?: (?:per|a|each|by) "
-                     r"month| monthly| month)?|per month|a month|each month on average|monthly "
-                     r"(?:average|avg|mean|rate))\b")
+                     r"month| monthly| month)?|(?:per|a|each) month on average|on average(?: per "
+                     r"month| a month| each month)?|monthly (?:average|avg|mean|rate))\b")
+_WHICH_MONTH = r"(?:which|what) month\b(?=[^.?!]{0,50}?\bthe "
 PEAK = re.compile(r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
-                  r"month (?:with|had|has|saw) the (?:most|highest)|which month (?:was|had|saw) the "
-                  r"(?:most|worst|busiest|highest)|when (?:was|did) .{0,30}\bpeak)\b")
+                  r"month (?:with|had|has|saw) the (?:most|highest)|" + _WHICH_MONTH +
+                  r"(?:most|worst|busiest|highest)\b)|when (?:was|did)\b(?=.{0,30}\bpeak\b))\b")
 TROUGH = re.compile(r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
-                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|which month (?:was|had|"
-                    r"saw) the (?:fewest|least|quietest|lowest))\b")
+                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|" + _WHICH_MONTH +
+                    r"(?:fewest|least|quietest|lowest)\b))\b")
+PER_MONTH = re.compile(r"\b(?:per|a|each|every|by) month\b")
 LIST = re.compile(r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
                   r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
                   r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b")

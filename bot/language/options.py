@@ -7,10 +7,12 @@ message says what is allowed.
 
 from __future__ import annotations
 
+from .crimes import option_crime
 from .names import Names, normalise
 from .parse import _quote, horizon_option
 from .periods import Period as Spec
 from .periods import find_periods
+from .places import option_place
 from .question import MAX_RANK, WHATS, Crime, Period, Question, QueryError, Ranking
 from .understand import _where
 
@@ -41,16 +43,7 @@ def question_from_options(command: str, names: Names, *, community: str | None =
     for value in (community, other):
         if value is None or not str(value).strip():
             continue
-        place = names.community(value) or names.sector(value)
-        if place is None:
-            starts = names.prefix_matches(value)
-            if len(starts) > 1:
-                raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
-                                 suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
-                             kind="unknown_place",
-                             suggestions=[p.label for p in names.suggest(value)])
-        places.append(place)
+        places.append(option_place(names, value))
     if sector:
         place = names.sector(sector)
         if place is None:
@@ -58,14 +51,8 @@ def question_from_options(command: str, names: Names, *, community: str | None =
             raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(place)
-    crime = Crime()
-    if category and str(category).strip():
-        hit = names.category(category)
-        if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                             f"{names.categories_text()}", kind="bad_option",
-                             suggestions=names.category_choices()[:8])
-        crime = Crime(tuple(hit[1]), hit[0])
+    label, categories = option_crime(names, category)
+    crime = Crime(categories, label)
     when = _when(period, horizon, names)
     if command == "compare" and len(places) < 2:
         raise QueryError("Name two places to compare.", kind="bad_option")

@@ -1,4 +1,10 @@
-"""The query parser: what someone typed (or picked in a slash command) -> a :class:`Query`.
+"""The older query parser: what someone typed (or picked in a slash command) -> a :class:`Query`.
+
+Kept for the intent handlers until the engine answers :class:`~bot.language.question.Question`
+values (issue 16): new code reads text with :func:`bot.language.read` (``understand`` parses,
+``resolve`` alone decides past vs future). The tense overrides in :func:`_parse` below, and the
+handlers' re-routing between count and forecast, go with this module and those handlers.
+The chat-cleaning helpers here (:func:`clean`, :func:`horizon_option`) are shared by both.
 
 Pure: no Redis, no Discord, no torch. It needs only a :class:`bot.language.names.Names` vocabulary. Anything
 it cannot resolve raises :class:`QueryError` whose message is a short help reply with the closest
@@ -11,11 +17,11 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .horizon import NUM_PATTERN, Horizon, parse_horizon, word_number
-from .words import AUX, REVIEW, STOPWORDS, UPDOWN, detect_intent
+from .words import AUX, REVIEW, UPDOWN, detect_intent
 from .names import CITY, Names, Place, normalise
-from .places import find_places, suggest
+from .places import find_places, option_place, suggest
 from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
-from .crimes import no_category_words, read_crimes
+from .crimes import no_category_words, option_crime, read_crimes
 from .question import QueryError
 
 INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
@@ -137,12 +143,29 @@ def parse(text: str, names: Names) -> Query:
     ...
     bot.language.question.QueryError: I have no category for 'bike'. Categories here: Theft OF Vehicle, Street Robbery; groups: break-ins, violent crime, robbery, vehicle crime, property crime
     """
+    return with_examples(_parse, text, names)
+
+
+def with_examples(read, text: str, names: Names):
+    """``read(text, names)``; a :class:`QueryError` it raises carries the city's examples."""
     try:
-        return _parse(text, names)
+        return read(text, names)
     except QueryError as err:
         if not err.examples:
             err.examples = names.examples()
         raise
+
+
+def checked(raw: str) -> str:
+    """The question without chat noise, or a :class:`QueryError` when it is too long."""
+    if len(raw) > MAX_CHARS * 4:
+        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
+                         "question at a time.", kind="too_long")
+    cleaned = clean(raw)
+    if len(cleaned) > MAX_CHARS:
+        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
+                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
+    return cleaned
 
 
 def _parse(text: str, names: Names) -> Query:
@@ -154,14 +177,7 @@ def _parse(text: str, names: Names) -> Query:
     ('forecast', 'FOREST LAWN', ('Theft OF Vehicle',), 3)
     """
     raw = text or ""
-    if len(raw) > MAX_CHARS * 4:
-        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
-                         "question at a time.", kind="too_long")
-    cleaned = clean(raw)
-    if len(cleaned) > MAX_CHARS:
-        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
-                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
-    norm = normalise(cleaned)
+    norm = normalise(checked(raw))
     if not norm:
         raise QueryError(f"Ask me about crime forecasts for {names.city_name} {names.area_words}.",
                          kind="empty")
@@ -322,15 +338,7 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
     for value in (community, other):
         if value is None or not str(value).strip():
             continue
-        place = names.community(value) or names.sector(value)
-        if place is None:
-            starts = names.prefix_matches(value)
-            if len(starts) > 1:
-                raise QueryError(f"Which '{_quote(value)}' do you mean?", kind="ambiguous",
-                                 suggestions=starts[:8])
-            raise QueryError(f"I couldn't find a {names.area_word} called '{_quote(value)}'.",
-                             kind="unknown_place",
-                             suggestions=[p.label for p in names.suggest(value)])
+        place = option_place(names, value)
         if place.kind == "group":
             notes.append(f"'{place.label}' covers {len(place.communities)} {names.area_words} "
                          f"({', '.join(place.communities)}): answering for the group.")
@@ -345,14 +353,7 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
                              suggestions=list(names.sectors))
         places.append(sec)
-    cat_label, categories = "all crime", ()
-    if category and str(category).strip():
-        hit = names.category(category)
-        if hit is None:
-            raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                             f"{names.categories_text()}", kind="bad_option",
-                             suggestions=names.category_choices()[:8])
-        cat_label, categories = hit
+    cat_label, categories = option_crime(names, category)
     h = horizon_option(horizon)
     if intent == "compare" and len(places) < 2:
         raise QueryError("Name two places to compare.", kind="bad_option")

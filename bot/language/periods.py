@@ -271,6 +271,10 @@ def _years(g: tuple, text: str, start: int) -> Period:
     return Period("recent", f"the last {n} years", n=12 * n)
 
 
+def _past_year(g: tuple, text: str, start: int) -> Period:
+    return Period("recent", "the past 12 months", n=12)
+
+
 def _year_span(g: tuple, text: str, start: int) -> Period:
     a, b = sorted((g[0], g[1]))
     between = text[start:].startswith("between")  # "between 2019 and 2022": two years to compare?
@@ -327,6 +331,8 @@ def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (r"\b(?:the |in the |over the )?(?:last|past|previous) fortnight()\b", _weeks),
         (rf"\b(?:the |in the |over the )?{_RECENT} {_N} years\b", _years),
         (rf"\b(?:trailing|rolling) {_N} months\b", _legacy("recent")),
+        (r"\b(?:(?:in|over|during) )?the (?:past|last) (?:year|12 months)\b|\bpast year\b",
+         _past_year),
         (rf"\bsince (?:the (?:start|beginning) of )?{_YEAR}\b", _legacy("since_year")),
         (r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b", _legacy("this_year")),
         (rf"\b{_MON} (?:of )?{_REL} year\b", _month_rel),

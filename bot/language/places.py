@@ -73,3 +73,18 @@ def suggest(names: Names, words: list[str], strict: bool = False) -> list[str]:
             if p.label not in out:
                 out.append(p.label)
     return out[:5]
+
+
+def option_place(names: Names, value: str) -> Place:
+    """The place a slash-command option names, or a :class:`QueryError` with suggestions."""
+    from .question import QueryError
+
+    place = names.community(value) or names.sector(value)
+    if place is not None:
+        return place
+    shown = "".join(ch for ch in str(value) if ch not in "`*_~|<>@")[:40]
+    starts = names.prefix_matches(value)
+    if len(starts) > 1:
+        raise QueryError(f"Which '{shown}' do you mean?", kind="ambiguous", suggestions=starts[:8])
+    raise QueryError(f"I couldn't find a {names.area_word} called '{shown}'.",
+                     kind="unknown_place", suggestions=[p.label for p in names.suggest(value)])

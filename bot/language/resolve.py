@@ -168,7 +168,7 @@ def _period(spec: Spec, facts: DataFacts, ahead: bool, assumed: list[str]) -> Pe
 def _default(what: str, q: Question, facts: DataFacts, assumed: list[str]) -> Period:
     """The period a measure is about when none was named."""
     newest = facts.newest
-    if what == "count" and q.tense != "past" and q.ranking is None or what in ("forecast",):
+    if (what == "count" and q.tense != "past") or what == "forecast":
         start = add_months(newest, 1)
         assumed.append(f"No period named: the forecast for next month, {month_name(start)}.")
         return Period(start, start, month_name(start), relative=True, future=True)

@@ -16,7 +16,7 @@ from .clarify import check_meaningful, check_unplaced
 from .crimes import no_category_words, read_crimes
 from .horizon import NUM_PATTERN, parse_horizon, word_number
 from .names import Names, Place, normalise
-from .parse import MAX_CHARS, _blank_spans, _mask, _quote, clean
+from .parse import _blank_spans, _mask, _quote, checked, with_examples
 from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
@@ -44,8 +44,9 @@ _CATEGORY_BY = re.compile(
 _COMMON = re.compile(rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "
                      rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
                      r"(?:common|frequent|prevalent)\b")
-_MONTH_BY = re.compile(r"\b(?:(?:by|per|each|every) month|month by month|monthly(?! average| avg)|"
+_MONTH_BY = re.compile(r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
                        r"months)\b")
+_YEAR_DASH = re.compile(r"\b((?:19|20)\d\d) ?[-\u2013] ?((?:19|20)\d\d)\b")
 _BY_LEAD = {"which", "what", "by", "per", "each", "every", "across", "all", "top", "bottom",
             "most", "least", "busiest", "worst", "safest", "quietest", "highest", "lowest"}
 _AREA_GENERIC = ("community", "communities", "neighbourhood", "neighbourhoods", "neighborhood",
@@ -60,23 +61,12 @@ def parse_question(text: str, names: Names) -> Question:
     >>> q.what, q.by, q.ranking.n, q.when[0].spec.label, q.crime.categories
     ('count', 'area', 2, 'Q2 2023', ('Theft OF Vehicle',))
     """
-    try:
-        return _read(text, names)
-    except QueryError as err:
-        if not err.examples:
-            err.examples = names.examples()
-        raise
+    return with_examples(_read, text, names)
 
 
 def _prepare(raw: str, names: Names) -> str:
-    if len(raw) > MAX_CHARS * 4:
-        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
-                         "question at a time.", kind="too_long")
-    cleaned = clean(raw)
-    if len(cleaned) > MAX_CHARS:
-        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
-                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
-    cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", cleaned).replace("%", " percent ")
+    cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", checked(raw)).replace("%", " percent ")
+    cleaned = _YEAR_DASH.sub(_year_range, cleaned)
     norm = normalise(cleaned)
     for pattern, repl in _SPELL:
         norm = pattern.sub(repl, norm)
@@ -97,7 +87,9 @@ def _read(raw: str, names: Names) -> Question:
         return bool(hits)
 
     compared = "forecast" if take(M.VS_FORECAST) else None
-    if take(YOY):
+    yoy = YOY.search(_mask(norm, spans))
+    if yoy:
+        spans.append(yoy.span())
         compared = "year_before"
     seasons = names.profile.season_months if names.profile else None
     found = find_periods(_mask(norm, spans), seasons)
@@ -108,6 +100,9 @@ def _read(raw: str, names: Names) -> Question:
         specs.append(Spec("next", h.label, n=h.n) if h.kind == "next" else
                       Spec("this_month", "this month"))
         spans += hspans
+    if yoy and yoy.group(0).endswith("last year") and [s.kind for s in specs] == ["this_year"]:
+        specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
+        compared = None
     if len(specs) > 2:
         raise Clarify(" / ".join(s.label for s in specs), message="I can compare two periods at "
                       "a time; which two do you mean: " + ", ".join(s.label for s in specs) + "?",
@@ -115,6 +110,8 @@ def _read(raw: str, names: Names) -> Question:
     accuracy = take(M.ACCURACY) or bool(REVIEW.search(norm))
     peak, trough = take(M.PEAK), take(M.TROUGH)
     average = take(M.AVERAGE)
+    if average:
+        take(M.PER_MONTH)  # "average thefts per month": the average's own words
     common = _COMMON.search(_mask(norm, spans))
     rank = None
     if common:
@@ -196,6 +193,8 @@ def _read(raw: str, names: Names) -> Question:
         what = "list"  # "communities in the northeast"
     if what == "list":
         by = None
+    if what == "trend" and by == "month":
+        what = "count"  # "the monthly trend": a count by month
     if what is None:
         if not (places or cat_hits or specs or unknown):
             raise QueryError("I didn't understand that.", kind="junk")
@@ -209,7 +208,7 @@ def _read(raw: str, names: Names) -> Question:
         n = M.rank_n(rank, single)
         ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
         by = by or ("month" if "months" in words else "area")
-    if len(specs) == 1 and specs[0].unit == "years_between" and not compared and (
+    if len(specs) == 1 and specs[0].unit.startswith("years") and not compared and (
             what == "change" or intent == "compare" or (what == "count" and compare_words)):
         what = "change"
         a, b = specs[0].start[:4], specs[0].end[:4]  # "between 2021 and 2023": the two years
@@ -289,6 +288,14 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
     if by is None and by_month:
         by = "month"
     return by, single, noun
+
+
+def _year_range(m: re.Match) -> str:
+    """"2019-2021" is the years 2019 to 2021, except a season's "winter 2021-2022"."""
+    before = m.string[:m.start()].split()[-1:] or [""]
+    if before[0].lower() in ("winter", "summer", "spring", "fall", "autumn", "of"):
+        return m.group(0)
+    return f"{m.group(1)} to {m.group(2)}"
 
 
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:

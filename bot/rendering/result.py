@@ -61,7 +61,10 @@ def title_of(q: Question) -> str:
 
 
 def _row_line(i: int | None, r: Row, unit: str, what: str) -> str:
-    name = (r.month or r.name()) if what in ("peak", "trough", "accuracy") else r.name()
+    name = r.name()
+    if r.month:  # a row of one month: the month, and its place when that varies
+        other = r.area or r.region or r.category
+        name = r.month if what in ("peak", "trough", "accuracy") or not other else f"{r.month} · {other}"
     if what == "forecast" or (r.lo is not None and r.previous is None):
         body = fmt_range(r.value, r.lo, r.hi) if r.lo is not None else fmt_value(r.value, unit)
     elif what == "accuracy":

@@ -99,40 +99,22 @@ class BotService:
     # --- transports ------------------------------------------------------------------------------
     async def slash(self, interaction: Any, intent: str, **opts) -> None:
         """Handle one slash command: checks, ``defer()``, answer off the loop, follow up, audit."""
-        start = time.perf_counter()
         user, guild = interaction.user, interaction.guild
         channel_id = getattr(interaction, "channel_id", None) or getattr(interaction.channel, "id", None)
         text = f"/{intent} " + " ".join(f"{k}={v}" for k, v in opts.items() if v not in (None, False))
-        audit = dict(user_id=user.id, user=str(getattr(user, "name", "")), transport="slash",
-                     text=text, guild_id=getattr(guild, "id", None), channel_id=channel_id)
-        refusal = self.refusal(user, guild, channel_id)
-        if refusal:
-            await interaction.response.send_message(refusal, ephemeral=True,
-                                                    allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, intent=intent, ok=False, outcome="refused", answer=refusal)
-            return
-        allowed, retry = self.gate.hit(user.id)
-        if not allowed:
-            msg = f"You're asking quickly: please wait {retry} s (limit {self.gate.per_minute} a minute)."
+
+        async def notice(msg: str) -> None:  # refusals and rate limits, before any defer
             await interaction.response.send_message(msg, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, intent=intent, ok=False, outcome="rate_limited", answer=msg)
-            return
-        await interaction.response.defer(thinking=True)
-        ctx = self.context(user, guild, channel_id, "slash")
-        try:
-            answer = await asyncio.to_thread(self.answer_options, intent, opts, ctx)
-            embed, file = await asyncio.to_thread(self.render, answer)
-            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
-            if file is not None:
-                kwargs["file"] = file
+
+        async def reply(**kwargs) -> None:
             await interaction.followup.send(**kwargs)
-            self.gate.audit(**audit, intent=answer.intent, ok=answer.ok, answer=answer.summary(),
-                            ms=monotonic_ms(start))
-        except Exception:  # noqa: BLE001 - one place decides what the user sees
-            log.exception("slash /%s failed", intent)
-            await interaction.followup.send(GENERIC_ERROR, ephemeral=True,
-                                            allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, intent=intent, ok=False, outcome="error", ms=monotonic_ms(start))
+
+        async def failed() -> None:
+            await interaction.followup.send(GENERIC_ERROR, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+        await self.serve(user, guild, channel_id, "slash", text, intent,
+                         lambda ctx: self.answer_options(intent, opts, ctx), notice, reply, failed,
+                         before=lambda: interaction.response.defer(thinking=True))
 
     async def message(self, message: Any, bot_user_id: int | None) -> bool:
         """Answer a message that mentions the bot or is a DM; False when it is not for us."""
@@ -144,39 +126,56 @@ class BotService:
             getattr(u, "id", None) == bot_user_id for u in getattr(message, "mentions", []) or [])
         if guild is not None and not mentioned:
             return False
-        start = time.perf_counter()
-        channel_id = getattr(message.channel, "id", None)
         text = message.content or ""
-        audit = dict(user_id=author.id, user=str(getattr(author, "name", "")),
-                     transport="dm" if guild is None else "mention", text=text,
-                     guild_id=getattr(guild, "id", None), channel_id=channel_id)
-        refusal = self.refusal(author, guild, channel_id)
+
+        async def notice(msg: str) -> None:
+            await message.reply(msg, mention_author=False, allowed_mentions=NO_MENTIONS)
+
+        async def reply(**kwargs) -> None:
+            await message.reply(mention_author=False, **kwargs)
+
+        await self.serve(author, guild, getattr(message.channel, "id", None),
+                         "dm" if guild is None else "mention", text, None,
+                         lambda ctx: self.answer_text(text, ctx), notice, reply,
+                         lambda: notice(GENERIC_ERROR))
+        return True
+
+    async def serve(self, user: Any, guild: Any, channel_id: Any, transport: str, text: str,
+                    intent: str | None, ask, notice, reply, failed, *, before=None) -> None:
+        """The one path of every question, whatever carried it: access and rate checks, the
+        answer computed off the event loop, the embed (and chart) sent, the audit written; and
+        the one handler of failures: logged, a short generic reply, never a traceback."""
+        start = time.perf_counter()
+        audit = dict(user_id=user.id, user=str(getattr(user, "name", "")), transport=transport,
+                     text=text, guild_id=getattr(guild, "id", None), channel_id=channel_id)
+        tag = {"intent": intent} if intent else {}
+        refusal = self.refusal(user, guild, channel_id)
         if refusal:
-            await message.reply(refusal, mention_author=False, allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, ok=False, outcome="refused", answer=refusal)
-            return True
-        allowed, retry = self.gate.hit(author.id)
+            await notice(refusal)
+            self.gate.audit(**audit, **tag, ok=False, outcome="refused", answer=refusal)
+            return
+        allowed, retry = self.gate.hit(user.id)
         if not allowed:
             msg = f"You're asking quickly: please wait {retry} s (limit {self.gate.per_minute} a minute)."
-            await message.reply(msg, mention_author=False, allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, ok=False, outcome="rate_limited", answer=msg)
-            return True
-        ctx = self.context(author, guild, channel_id, audit["transport"])
+            await notice(msg)
+            self.gate.audit(**audit, **tag, ok=False, outcome="rate_limited", answer=msg)
+            return
+        if before is not None:
+            await before()
+        ctx = self.context(user, guild, channel_id, transport)
         try:
-            answer = await asyncio.to_thread(self.answer_text, text, ctx)
+            answer = await asyncio.to_thread(ask, ctx)
             embed, file = await asyncio.to_thread(self.render, answer)
-            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS,
-                                      "mention_author": False}
+            kwargs: dict[str, Any] = {"embed": embed, "allowed_mentions": NO_MENTIONS}
             if file is not None:
                 kwargs["file"] = file
-            await message.reply(**kwargs)
+            await reply(**kwargs)
             self.gate.audit(**audit, intent=answer.intent, ok=answer.ok, answer=answer.summary(),
                             ms=monotonic_ms(start))
-        except Exception:  # noqa: BLE001
-            log.exception("message answer failed")
-            await message.reply(GENERIC_ERROR, mention_author=False, allowed_mentions=NO_MENTIONS)
-            self.gate.audit(**audit, ok=False, outcome="error", ms=monotonic_ms(start))
-        return True
+        except Exception:  # noqa: BLE001 - one place decides what the user sees
+            log.exception("%s answer failed: %s", transport, text[:80])
+            await failed()
+            self.gate.audit(**audit, **tag, ok=False, outcome="error", ms=monotonic_ms(start))
 
 
 class CrimecastCog(commands.Cog):

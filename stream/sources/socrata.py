@@ -11,11 +11,12 @@ import csv
 import os
 import time
 from pathlib import Path
-from typing import Callable
-
-import httpx
+from typing import TYPE_CHECKING, Callable
 
 from .base import SourceError
+
+if TYPE_CHECKING:  # httpx only when downloading: every `crimecast` command imports this module
+    import httpx
 
 DEFAULT_BASE_URL = "https://data.calgary.ca"
 DATASET = "78gh-n26t"
@@ -58,6 +59,8 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
     Written to a temporary file and renamed at the end: a failed download leaves no partial file.
     Raises :class:`SourceError` naming the URL and offset on failure.
     """
+    import httpx
+
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
     url = f"{base_url.rstrip('/')}/resource/{dataset}.json"
@@ -100,6 +103,8 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
 
 
 def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float):
+    import httpx
+
     for attempt in range(retries + 1):
         try:
             resp = http.get(url, params=params)

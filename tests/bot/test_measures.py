@@ -230,3 +230,16 @@ def test_a_state_per_data_version(engine, r, keys, slice_frame, seeder):
     second = engine.state()
     assert second is not first and second.version == first.version + 1
     assert len(second.forecasts.months) == 2
+
+
+def test_count_against_the_forecast_made_before(archived, long):
+    """compared_with='forecast': previous = the forecast made before the month (from the archive)."""
+    a = archived.evaluate(q("count", where=(FOREST,), when=(Period("2023-12", "2023-12", "Dec"),),
+                            compared_with="forecast"))
+    got = rows(a)[0]
+    fl = long[(long["community"] == "FOREST LAWN") & (long["month"] <= "2023-11")]
+    window = fl[fl["month"].isin(Period("2023-06", "2023-11").months)]
+    per = window.groupby("category")["count"].sum().reindex(fl["category"].unique(), fill_value=0)
+    want = np.maximum(per / 6, 0.02).sum()  # the simple model: mean of the six months before
+    assert got["value"] == total(long, ["FOREST LAWN"], ["2023-12"])
+    assert got["previous"] == pytest.approx(want, rel=1e-3) and got["lo"] <= got["previous"] <= got["hi"]

@@ -42,9 +42,11 @@ def _signed_pct(x: float | None) -> str:
 
 def answer(view: View, query: Query) -> Answer:
     """The scope's accuracy and pointing figures from the newest saved report."""
-    from workers.report import latest_report, report_for_scope  # pandas: only when asked
+    report = None
+    if view.client.exists(view.keys.accountability_report):  # pandas only when there is one
+        from workers.report import latest_report
 
-    report = latest_report(view.client, view.keys)
+        report = latest_report(view.client, view.keys)
     a = view.base(query, "How accurate, and where the alerts point")
     if report is None:
         a.lines.append(f"No accountability report has been saved yet, so I have no pointing or "
@@ -55,6 +57,8 @@ def answer(view: View, query: Query) -> Answer:
         return a
     regions = {_norm(n): _norm(i.sector) for n, i in view.info.items() if i.sector}
     scope, note = _scope(query, regions, view.names.region_word or "region")
+    from workers.report import report_for_scope
+
     part = report_for_scope(report, regions=regions, **scope)
     region = None if part["scope"] == "city" else part["scope"]
     where = f"{region} ({view.names.region_word or 'region'})" if region else "city-wide"

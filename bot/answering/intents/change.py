@@ -48,8 +48,8 @@ def answer(view: View, query: Query) -> Answer:
     a.data.update({"place": place.to_dict(), "months": span.months, "period": span.label,
                    "observed": now, "direction": direction, **prev})
     if len(results) > 1:
-        a.data["items"] = [{"label": p.label, "observed": n, "direction": d, **pv}
-                           for p, _, n, _, pv, d in results]
+        a.data["items"] = [{"label": p.label, "place": p.to_dict(), "observed": n, "direction": d,
+                            **pv} for p, _, n, _, pv, d in results]
     a.caveat = CAVEAT
     if query.chart:
         a.chart = view.line_chart(a.title, [(p.label, view.rows(p, query.categories)

@@ -13,7 +13,14 @@ from .counting import counted
 
 def measure(state: DataState, g: Group, p: Period, q: Question) -> Value | None:
     n = counted(state, g, p)
-    return None if n is None or not p.n_months else Value(n / p.n_months)
+    return None if n is None else from_count(state, g, n, p, q)
+
+
+def from_count(state: DataState, g: Group, n: int, p: Period, q: Question) -> Value | None:
+    return Value(n / p.n_months) if p.n_months else None
+
+
+measure.from_count = from_count
 
 
 def evaluate(q: Question, state: DataState) -> Result:

@@ -14,14 +14,20 @@ from .counting import counted
 
 def measure(state: DataState, g: Group, p: Period, q: Question) -> Value | None:
     n = counted(state, g, p)
+    return None if n is None else from_count(state, g, n, p, q)
+
+
+def from_count(state: DataState, g: Group, n: int, p: Period, q: Question) -> Value | None:
     if q.by == "category":  # of the place's total for the crime asked
         whole = Group(areas_of(q.where), tuple(q.crime.categories))
     else:  # of the city's total
         whole = Group(None, g.categories)
-    total = counted(state, whole, p)
-    if n is None or not total:
-        return None
-    return Value(100.0 * n / total)
+    total = state.memo(("total", whole, p.start, p.end, p.first_day, p.last_day),
+                       lambda: counted(state, whole, p))
+    return Value(100.0 * n / total) if total else None
+
+
+measure.from_count = from_count
 
 
 def evaluate(q: Question, state: DataState) -> Result:
