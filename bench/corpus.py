@@ -59,6 +59,7 @@ def main() -> None:
                              for r in bad]
     print(f"question corpus (load {os.getloadavg()[0]:.1f})")
     print(runner.table(runner.report_sets(by_set)))
+    print("\n" + runner.pivot(runner.report_sets(by_set)))
     print("\n".join(timing))
     if failures:
         print("failures:\n" + "\n".join(failures))

@@ -187,6 +187,28 @@ def table(records_by_set: dict[str, list[dict]]) -> str:
     return "\n".join(lines)
 
 
+def pivot(records_by_set: dict[str, list[dict]]) -> str:
+    """Pass rates as one line per shape, one column per set x city (the README's table)."""
+    cols = sorted({(name, r["city"]) for name, rs in records_by_set.items() for r in rs},
+                  key=lambda k: (list(records_by_set).index(k[0]), k[1]))
+    cells = defaultdict(list)
+    for name, records in records_by_set.items():
+        for r in records:
+            cells[(r["shape"], name, r["city"])].append(r["outcome"] == PASS)
+            cells[("all", name, r["city"])].append(r["outcome"] == PASS)
+    shapes = sorted({k[0] for k in cells} - {"all"}) + ["all"]
+    head = f"| shape | " + " | ".join(f"{n} {c}" for n, c in cols) + " |"
+    lines = [head, "| --- |" + " ---: |" * len(cols)]
+    for shape in shapes:
+        row = []
+        for n, c in cols:
+            v = cells.get((shape, n, c))
+            digits = 1 if shape == "all" else 0
+            row.append(f"{100 * sum(v) / len(v):.{digits}f}% of {len(v)}" if v else "")
+        lines.append(f"| {shape} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def rates(records: list[dict]) -> dict[str, float]:
     """Pass rate per city over these records."""
     by = defaultdict(list)
