@@ -4,7 +4,8 @@ Fills a private key prefix with the real Calgary counts through 2023-12 (and ``K
 every community as new areas, counts Poisson-perturbed: issue 17's scale panel), forecasts for
 every series from a real simple model, the forecast archive and the reference data; then runs
 ``crimecast ask`` as a fresh process for a few questions (a count, a forecast, a ranking, accuracy)
-and reports each one's wall time and peak RSS, beside the same-run reference: a process that only
+and reports each one's wall time, CPU time (user + system: its own cost on a busy machine) and
+peak RSS, beside the same-run reference: a process that only
 imports Python and connects to Redis (``python -c 'import redis; ...ping()'``).
 
     python bench/ask_oneshot.py [--k 1 4] [--repeat 3]
@@ -52,26 +53,20 @@ def _load_seed():
     return module
 
 
-def run(argv: list[str], env: dict) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of one child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def rss_of(argv: list[str], env: dict) -> tuple[float, float, int, float]:
+    """Wall seconds, the child's own peak RSS (MB), exit code and CPU seconds (user + system:
+    what the process itself cost, whatever else the machine is doing)."""
     t = time.perf_counter()
-    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv] if Path("/usr/bin/time").exists()
+                          else argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
     wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB, max over children so far
-    return wall, max(peak, before) / 1024.0, proc.returncode
-
-
-def rss_of(argv: list[str], env: dict) -> tuple[float, float, int]:
-    """Like :func:`run` but with the child's own peak RSS (``/usr/bin/time`` when present)."""
-    if Path("/usr/bin/time").exists():
-        t = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-        wall = time.perf_counter() - t
-        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
-        return wall, (int(last) if last.isdigit() else 0) / 1024.0, proc.returncode
-    return run(argv, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
+    rss = int(last) / 1024.0 if last.isdigit() else after.ru_maxrss / 1024.0
+    return wall, rss, proc.returncode, cpu
 
 
 def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
@@ -96,10 +91,12 @@ def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
         out = {"k": k, "series": filled["series"], "questions": {}}
         refs = [rss_of(ref, env) for _ in range(repeat)]
         out["reference_ms"] = round(statistics.median(r[0] for r in refs) * 1000)
+        out["reference_cpu_ms"] = round(statistics.median(r[3] for r in refs) * 1000)
         out["reference_rss_mb"] = round(max(r[1] for r in refs))
         for q in QUESTIONS:
             runs = [rss_of([*exe, "ask", "--json", q], env) for _ in range(repeat)]
             out["questions"][q] = {"wall_ms": round(statistics.median(r[0] for r in runs) * 1000),
+                                   "cpu_ms": round(statistics.median(r[3] for r in runs) * 1000),
                                    "rss_mb": round(max(r[1] for r in runs)),
                                    "exit": runs[-1][2]}
         return out
@@ -110,13 +107,14 @@ def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
 
 
 def report(results: list[dict]) -> str:
-    lines = [f"{'one-shot crimecast ask':44}{'K':>3}{'series':>8}{'wall ms':>9}{'RSS MB':>8}"]
+    lines = [f"{'one-shot crimecast ask':44}{'K':>3}{'series':>8}{'wall ms':>9}{'CPU ms':>8}"
+             f"{'RSS MB':>8}"]
     for r in results:
         lines.append(f"{'reference: python + redis ping':44}{r['k']:3d}{r['series']:8,d}"
-                     f"{r['reference_ms']:9d}{r['reference_rss_mb']:8d}")
+                     f"{r['reference_ms']:9d}{r['reference_cpu_ms']:8d}{r['reference_rss_mb']:8d}")
         for q, f in r["questions"].items():
-            lines.append(f"{q[:43]:44}{r['k']:3d}{r['series']:8,d}{f['wall_ms']:9d}{f['rss_mb']:8d}"
-                         + ("" if f["exit"] in (0, 1) else f"  (exit {f['exit']})"))
+            lines.append(f"{q[:43]:44}{r['k']:3d}{r['series']:8,d}{f['wall_ms']:9d}{f['cpu_ms']:8d}"
+                         f"{f['rss_mb']:8d}" + ("" if f["exit"] in (0, 1) else f"  (exit {f['exit']})"))
     return "\n".join(lines)
 
 
