@@ -18,11 +18,10 @@ WORKDIR /app
 # torch first, from the CPU index, so the project's install never pulls CUDA wheels.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
-COPY pyproject.toml README.md ./
-COPY stream ./stream
-COPY online_model ./online_model
-COPY workers ./workers
-COPY bot ./bot
+# The build context is an allowlist (.dockerignore): pyproject.toml, README.md and every package
+# (core, stream, online_model, workers, bot); never .env, .venv, .git, tests or local state.
+# tests/test_docker_image.py builds and runs exactly this.
+COPY . ./
 RUN pip install . \
     && useradd --create-home --uid 10001 crimecast \
     && mkdir -p /data && chown crimecast /data

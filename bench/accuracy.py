@@ -27,6 +27,7 @@ for the city level).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
@@ -142,7 +143,7 @@ def favourable(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a peer's means the NB dispersion per category that fits the test outcomes best."""
     frame = frame.copy()
     frame["dispersion"] = 0.0
-    for cat, g in frame.groupby("category"):
+    for _, g in frame.groupby("category"):
         frame.loc[g.index, "dispersion"] = fit_dispersion(g["actual"], np.maximum(g["mean"], 1e-6))
     d = NegBin(np.maximum(frame["mean"].to_numpy(float), 1e-6), frame["dispersion"].to_numpy(float))
     frame["lo80"], frame["hi80"] = d.interval(0.8)
@@ -286,6 +287,10 @@ def main() -> None:
     ap.add_argument("--no-main", action="store_true", help="only the yearly breakdown")
     ap.add_argument("--no-lstm", action="store_true")
     args = ap.parse_args()
+    missing = [m for m in ("statsforecast", "lightgbm") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"bench/accuracy.py compares with {' and '.join(missing)}: "
+                         "scripts/setup.sh --bench (or pip install -e '.[bench]') first")
     long = read_calgary_csv(DATA / CRIME)
     t0 = time.perf_counter()
     print(f"load average at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "

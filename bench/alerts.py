@@ -36,7 +36,7 @@ from stream.consumer import Consumer  # noqa: E402
 from stream.forecast_cache import CachedForecast, ForecastCache  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from stream.producer import Producer  # noqa: E402
-from stream.records import normalise_name  # noqa: E402
+from core.text import area_name  # noqa: E402
 from stream.sources.calgary import read_calgary  # noqa: E402
 from core.months import add_months as month_add  # noqa: E402
 from workers.alerts import (SECTORS, Subscription, SubscriptionStore, build_alert,  # noqa: E402
@@ -48,7 +48,7 @@ DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"
 def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
     cats = CategorySet.calgary()
     f = frame.assign(month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
-                     Community=frame["Community"].map(normalise_name),
+                     Community=frame["Community"].map(area_name),
                      Category=frame["Category"].map(cats.resolve))
     return f.pivot_table(index=["Community", "Category"], columns="month", values="Crime Count",
                          aggfunc="sum", fill_value=0).sort_index(axis=1).astype(float)

@@ -10,6 +10,9 @@ how the forecast did, coverage):
 
 - text answers (target p99 < 10 ms),
 - answers with a chart PNG (target p99 < 200 ms),
+- maps of 300 areas (target p99 < 200 ms, as a chart): Calgary-like squares named after the real
+  communities, coloured by their real counts of one category and month (a different one each
+  map), drawn by ``bot/rendering/map.py`` with its legend, labels and caveat,
 
 beside the Redis PING round trip measured in the same run; about a fifth of the questions are the
 new shapes of issue 16 (quarters, seasons, two periods, rates, averages, shares, busiest months,
@@ -17,7 +20,7 @@ accuracy on demand). With ``--oneshot``, also the wall time and peak RSS of one-
 ask`` processes at 1x and 4x the series (:mod:`bench.ask_oneshot`). The machine is shared: figures
 are noisy.
 
-    python bench/bot_latency.py [--queries 1000] [--chart-queries 1000] [--oneshot]
+    python bench/bot_latency.py [--queries 1000] [--chart-queries 1000] [--maps 300] [--oneshot]
 """
 
 from __future__ import annotations
@@ -120,6 +123,40 @@ def questions(communities: list[str], n: int, rng: random.Random) -> list[str]:
     return out
 
 
+def time_maps(frame: pd.DataFrame, n: int, rng: random.Random) -> tuple[list, list]:
+    """Draw ``n`` maps of 300 Calgary-like areas (squares in a 20 x 15 grid named after the real
+    communities), each coloured by the real counts of one category in one month, ten areas
+    without data; returns wall-clock and CPU seconds per map."""
+    from shapely.geometry import box
+
+    from bot.rendering.map import MapSpec, render_map
+    from core.caveats import CAVEAT
+    from stream.geometry import AreaGeometry
+
+    names = sorted(frame["Community"].str.upper().unique())[:300]
+    shapes = {a: box(-114.3 + (i % 20) * 0.02, 50.85 + (i // 20) * 0.02,
+                     -114.28 + (i % 20) * 0.02, 50.87 + (i // 20) * 0.02) for i, a in enumerate(names)}
+    geo = AreaGeometry.of_shapes(shapes)
+    frame = frame.assign(area=frame["Community"].str.upper())
+    groups = {k: g.groupby("area")["Crime Count"].sum()
+              for k, g in frame.groupby(["Category", "Year", "Month"])}
+    keys = list(groups)
+    render_map(MapSpec({a: 1.0 for a in names}, "count", "warm-up", "-", "-", CAVEAT), geo)
+    wall, cpu = [], []
+    for _ in range(n):
+        cat, year, month = rng.choice(keys)
+        counts = groups[(cat, year, month)]
+        values = {a: float(counts.get(a, 0)) for a in names}
+        for a in rng.sample(names, 10):
+            values[a] = None
+        spec = MapSpec(values, "count", cat.lower(), f"{year}-{month:02d}", "2023-12", CAVEAT)
+        t0, c0 = time.perf_counter(), time.process_time()
+        render_map(spec, geo)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return wall, cpu
+
+
 def pct(xs, q):
     return float(np.percentile(np.asarray(xs) * 1000.0, q))
 
@@ -128,6 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--chart-queries", type=int, default=1000)
+    ap.add_argument("--maps", type=int, default=300, help="maps of 300 areas to draw")
     ap.add_argument("--embedded", action="store_true", help="use an embedded Redis")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--oneshot", action="store_true",
@@ -197,13 +235,16 @@ def main() -> None:
                 chart_t.append(time.perf_counter() - t0)
                 chart_cpu.append(time.process_time() - c0)
 
+        map_t, map_cpu = time_maps(frame, args.maps, rng)
+
         print(f"\n{len(qs)} mixed questions ({ok} answered, {len(qs) - ok} help replies), "
               f"{len(chart_t)} with a chart")
         print(f"{'':28}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
         for label, xs in (("Redis PING round trip", ping_t), ("text answer", text_t),
                           ("  same, CPU time only", text_cpu), ("  of which past/present", past_t),
                           ("answer with chart (PNG)", chart_t),
-                          ("  same, CPU time only", chart_cpu)):
+                          ("  same, CPU time only", chart_cpu),
+                          ("map of 300 areas (PNG)", map_t), ("  same, CPU time only", map_cpu)):
             print(f"{label:28}{pct(xs, 50):9.2f}{pct(xs, 99):9.2f}{max(xs) * 1000:9.2f}")
         print("\nby intent (text):")
         for k, xs in sorted(kinds.items()):
@@ -212,7 +253,8 @@ def main() -> None:
         print(f"\nload average during the run: {load:.2f} on {os.cpu_count()} CPUs (wall-clock "
               "figures include waiting for a CPU)")
         print(f"\ntargets: text p99 < 10 ms: {'met' if pct(text_t, 99) < 10 else 'MISSED'}; "
-              f"chart p99 < 200 ms: {'met' if pct(chart_t, 99) < 200 else 'MISSED'}")
+              f"chart p99 < 200 ms: {'met' if pct(chart_t, 99) < 200 else 'MISSED'}; "
+              f"map p99 < 200 ms: {'met' if pct(map_t, 99) < 200 else 'MISSED'}")
         print(json.dumps({"ping_p50_ms": round(pct(ping_t, 50), 3),
                           "ping_p99_ms": round(pct(ping_t, 99), 3),
                           "text_p50_ms": round(pct(text_t, 50), 3),
@@ -224,7 +266,11 @@ def main() -> None:
                           "chart_p99_ms": round(pct(chart_t, 99), 3),
                           "chart_cpu_p50_ms": round(pct(chart_cpu, 50), 3),
                           "chart_cpu_p99_ms": round(pct(chart_cpu, 99), 3),
-                          "queries": len(qs), "chart_queries": len(chart_t)}))
+                          "map_p50_ms": round(pct(map_t, 50), 3),
+                          "map_p99_ms": round(pct(map_t, 99), 3),
+                          "map_cpu_p99_ms": round(pct(map_cpu, 99), 3),
+                          "queries": len(qs), "chart_queries": len(chart_t),
+                          "maps": len(map_t)}))
     finally:
         for key in client.scan_iter(match=keys.all_pattern(), count=1000):
             client.delete(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import demo, ingest, models, ops, profile, reference, report
+from workers.cli import boundaries, demo, ingest, models, ops, profile, reference, report
 
 from bot.transports import commands
 
@@ -30,6 +30,7 @@ alerts_app.add_typer(commands.alerts_app)  # preview, post
 reference_app = typer.Typer(help="Area reference data (regions, population), as the city profile reads it.",
                             no_args_is_help=True)
 reference_app.add_typer(reference.reference_app)  # load
+reference_app.add_typer(boundaries.boundaries_app)  # boundaries (polygons for maps)
 
 report_app = typer.Typer(help="Reports: where the forecasts point, how well they did, for whom.",
                          no_args_is_help=True)

@@ -13,6 +13,8 @@ as package data and is the default; ``CRIMECAST_CITY_FILE`` selects another.
 'NORTHEAST sector'
 >>> len(calgary.category_names)
 9
+>>> calgary.boundaries.name, calgary.boundaries.code
+('name', 'comm_code')
 
 :func:`check_file` validates a file and says what is wrong, line by line.
 """
@@ -28,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .text import area_name
 
 __all__ = ["CityProfile", "ProfileError", "check_file", "load_profile", "active_profile",
            "CALGARY_FILE", "ENV_VAR"]
@@ -124,18 +128,50 @@ class Reference(_Model):
     population: PopulationFile | None = None
 
 
-class Source(_Model):
-    """Where the counts come from: the Calgary portal layout, or a CSV through a column mapping
-    (the mapping's format is :mod:`stream.sources.mapped`'s)."""
+class Boundaries(_Model):
+    """The areas' polygons for maps: a GeoJSON ``file`` (relative to the profile) or ``url``
+    (fetched only by ``crimecast reference boundaries --download``), the feature property holding
+    the area's ``name``, and optionally its ``code`` (matched against the reference file's code
+    first) and ``region``."""
 
-    kind: Literal["calgary", "mapped"]
+    file: str | None = None
+    url: str | None = None
+    name: str = Field(min_length=1)
+    code: str | None = None
+    region: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("https://", "http://")):
+            raise ValueError(f"boundaries.url must start with https:// or http://, got {v[:40]!r}")
+        return v
+
+
+class Workbook(_Model):
+    """A published monthly workbook's categories mapped to the profile's (null: not counted), one
+    map per sheet that has categories (see :mod:`stream.sources.calgary_workbook`)."""
+
+    crime: dict[str, str | None] = Field(min_length=1)
+    disorder: dict[str, str | None] = Field(default_factory=dict)
+
+
+class Source(_Model):
+    """Where the counts come from: the Calgary portal layout, a CSV through a column mapping
+    (the mapping's format is :mod:`stream.sources.mapped`'s), or a police service's monthly
+    workbook (``workbook``: its categories mapped to the profile's)."""
+
+    kind: Literal["calgary", "mapped", "workbook"]
     mapping: dict[str, Any] | None = None
+    workbook: Workbook | None = None
     url: str | None = None
 
     @model_validator(mode="after")
     def _mapping_for_mapped(self) -> "Source":
         if self.kind == "mapped" and not self.mapping:
             raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
+        if self.kind == "workbook" and not self.workbook:
+            raise ValueError("a 'workbook' source needs 'workbook' (its categories mapped to yours)")
         return self
 
 
@@ -156,6 +192,7 @@ class CityProfile(_Model):
     areas: dict[str, list[str]] = Field(default_factory=dict)
     regions: Regions | None = None
     reference: Reference = Field(default_factory=Reference)
+    boundaries: Boundaries | None = None  # polygons for maps (optional: centres of incidents serve)
     source: Source
     examples: list[str] = Field(default_factory=list)
     sample_areas: list[str] = Field(default_factory=list)  # synthetic demo data, help without data
@@ -214,6 +251,13 @@ class CityProfile(_Model):
             if missing:
                 raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
                                  "not a category of this profile")
+        wb = self.source.workbook
+        for sheet, mapped in (("crime", wb.crime), ("disorder", wb.disorder)) if wb else ():
+            wrong = [v for v in mapped.values() if v is not None
+                     and " ".join(v.split()).casefold() not in seen]
+            if wrong:
+                raise ValueError(f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
+                                 "not a category of this profile")
         return self
 
     # --- what the rest of crimecast asks --------------------------------------------------------
@@ -259,7 +303,7 @@ class CityProfile(_Model):
         'M (NO AREA)'
         """
         name = (self.fallback_pattern or "{value} (no area)").format(value=" ".join(value.split()))
-        return " ".join(name.split()).upper()
+        return area_name(name)
 
     def is_fallback_area(self, name: str) -> bool:
         """True for an area named by :meth:`fallback_area` (only when the source has a fallback)."""

@@ -7,28 +7,19 @@ shape every forecaster learns from, the same as ``stream.store.CountStore.panel(
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
 from core.months import month_range
+from core.text import area_name
 
 CALGARY_COLUMNS = ("Community", "Category", "Crime Count", "Year", "Month")
 
 
 class DataError(ValueError):
     """An input file that cannot be read as counts; the message says what is wrong and where."""
-
-
-def normalise_community(name: str) -> str:
-    """Upper case, single spaces, no padding: the canonical community name.
-
-    >>> normalise_community("  Forest   lawn ")
-    'FOREST LAWN'
-    """
-    return re.sub(r"\s+", " ", str(name)).strip().upper()
 
 
 def read_calgary_csv(path: str | Path) -> pd.DataFrame:
@@ -55,7 +46,7 @@ def read_calgary_csv(path: str | Path) -> pd.DataFrame:
         raise DataError(f"{path}: {int(bad.sum())} row(s) with a bad count, year or month "
                         f"(first at line {first})")
     long = pd.DataFrame({
-        "community": df["Community"].map(normalise_community),
+        "community": df["Community"].map(area_name),
         "category": df["Category"].str.strip(),
         "month": [f"{int(y):04d}-{int(m):02d}" for y, m in zip(nums["Year"], nums["Month"])],
         "count": nums["Crime Count"].astype("int64"),

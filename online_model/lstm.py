@@ -32,7 +32,7 @@ from torch import nn
 from core.months import month_of_year
 
 from .base import PanelForecaster
-from .threads import use_free_threads
+from .threads import map_shards, reproducible_torch
 
 MIN_ORIGIN = 11  # first origin column with a year of history
 BASE_EPS = 0.1  # counts: log(window mean + eps) is the level the net corrects
@@ -131,11 +131,9 @@ class LSTMForecaster(PanelForecaster):
         torch.manual_seed(self.seed if seed is None else seed)
         return _Net(n_comm, n_cat, self.max_horizon, self.hidden, self.emb_comm, self.emb_cat)
 
-    def _threads(self) -> None:
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        else:
-            use_free_threads()
+    def _threads(self) -> int:
+        """One intra-op thread (reproducible); returns the shard pool's size (speed only)."""
+        return reproducible_torch(self.threads)
 
     def _grow(self, n_new):
         for name in ("_net", "challenger_"):
@@ -255,7 +253,7 @@ class LSTMForecaster(PanelForecaster):
                lr: float | None = None, first_target: int = 0, valid: bool = True) -> float:
         """Poisson-loss epochs over the rows of ``origins`` (targets ``first_target..limit``);
         with ``valid``, a random slice of rows stops training when its loss stops falling."""
-        self._threads()
+        pool = self._threads()
         X = self._tensors(origins)
         y, mask = self._targets(origins, limit, first_target)
         keep = torch.nonzero(mask.sum(dim=1) > 0).ravel()
@@ -265,7 +263,8 @@ class LSTMForecaster(PanelForecaster):
             perm = keep[torch.randperm(len(keep), generator=gen)]
             n_val = int(len(keep) * VALID_SHARE)
             val, keep = perm[:n_val], perm[n_val:]
-        opt = torch.optim.Adam(net.parameters(), lr=self.lr if lr is None else lr)
+        params = list(net.parameters())
+        opt = torch.optim.Adam(params, lr=self.lr if lr is None else lr)
         best, best_state, last = float("inf"), None, float("nan")
         for _ in range(epochs):
             net.train()
@@ -273,17 +272,23 @@ class LSTMForecaster(PanelForecaster):
             total, count = 0.0, 0.0
             for start in range(0, len(order), self.batch_size):
                 idx = order[start:start + self.batch_size]
-                eta = net(*(a[idx] for a in X)).clamp(-15, 12)
-                loss_el = (torch.exp(eta) - y[idx] * eta) * mask[idx]
+                n_obs = mask[idx].sum().clamp(min=1)
                 # the loss in units of the batch's mean count: steps mean the same at any scale
-                scale = (y[idx] * mask[idx]).sum() / mask[idx].sum().clamp(min=1) + BASE_EPS
-                loss = loss_el.sum() / mask[idx].sum().clamp(min=1) / scale
-                opt.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+                scale = (y[idx] * mask[idx]).sum() / n_obs + BASE_EPS
+
+                def shard(rows, n_obs=n_obs, scale=scale):  # a shard's gradient, added in order
+                    eta = net(*(a[rows] for a in X)).clamp(-15, 12)
+                    loss_el = (torch.exp(eta) - y[rows] * eta) * mask[rows]
+                    grads = torch.autograd.grad(loss_el.sum() / n_obs / scale, params)
+                    return grads, float(loss_el.detach().sum())
+
+                parts = map_shards(shard, idx, pool)
+                for p, gs in zip(params, zip(*(g for g, _ in parts))):
+                    p.grad = torch.stack(gs).sum(dim=0)
+                nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
-                total += float(loss_el.detach().sum())
-                count += float(mask[idx].sum())
+                total += sum(s for _, s in parts)
+                count += float(n_obs)
             last = total / max(count, 1)
             if len(val):
                 v = self._loss(net, X, y, mask, val)

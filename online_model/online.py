@@ -39,7 +39,7 @@ from core.months import month_of_year
 
 from .base import PanelForecaster
 from .features import NUMERIC, expand, expanded_names, numeric_features
-from .threads import use_free_threads
+from .threads import reproducible_torch
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
 CLIP = 50.0  # per-row gradient clip, in units of a row of average level (weights are relative)
@@ -162,7 +162,7 @@ class OnlineGLM(PanelForecaster):
 
         t_last = self.history_.shape[1] - 1
         cols = self._columns()
-        use_free_threads()
+        reproducible_torch()
         gen = torch.Generator().manual_seed(self.seed)
         for h, glm in self._glms.items():
             glm.intercept = 0.0

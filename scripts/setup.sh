@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv and install crimecast. torch==2.13.0 (CPU build) goes in first: a looser pin would
-# pull a multi-GB CUDA build. Usage: scripts/setup.sh [--test]
+# pull a multi-GB CUDA build. Usage: scripts/setup.sh [--test | --bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -12,5 +12,8 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     || .venv/bin/python -m pip install -q torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 fi
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+case "${1:-}" in
+  --test) extras="[test]" ;;
+  --bench) extras="[test,bench]" ;;  # bench/accuracy.py's peers (statsforecast, lightgbm)
+esac
 .venv/bin/python -m pip install -q -e ".${extras}"

@@ -145,6 +145,30 @@ def plain_url(url: str) -> str:
     return CLUSTER_SCHEMES.get(scheme.lower(), scheme) + sep + rest
 
 
+def cluster_url(url: str) -> str:
+    """``url`` as redis-py's Cluster client takes it: the ordinary scheme, and no database number,
+    since a Cluster has only database 0 (managed services print their endpoint as ``.../0``).
+    Another number is refused with :class:`ClusterMismatch`.
+
+    >>> cluster_url("redis://:pw@node1:6379/0")
+    'redis://:pw@node1:6379'
+    >>> cluster_url("rediss+cluster://node1:6380")
+    'rediss://node1:6380'
+    >>> cluster_url("redis://node1:6379/2")
+    Traceback (most recent call last):
+    ...
+    stream.connection.ClusterMismatch: REDIS_URL names database 2, but a Redis Cluster has only database 0: end the URL with /0 or with the port
+    """
+    scheme, sep, rest = plain_url(url).partition("://")
+    netloc, slash, path = rest.partition("/")
+    path, q, query = path.partition("?")
+    db = path.strip("/")
+    if db not in ("", "0"):
+        raise ClusterMismatch(f"REDIS_URL names database {db}, but a Redis Cluster has only "
+                              "database 0: end the URL with /0 or with the port")
+    return scheme + sep + netloc + (q + query if query else "")
+
+
 def connect(url: str, *, decode_responses: bool = True, cluster: bool = False,
             **kwargs) -> Client:
     """A client for ``url`` (``redis://``, ``rediss://``, ``unix://``, or ``redis+cluster://`` /
@@ -158,7 +182,7 @@ def connect(url: str, *, decode_responses: bool = True, cluster: bool = False,
     if cluster or is_cluster_url(url):
         if url.startswith("unix:"):
             raise ValueError("a Redis Cluster is reached over TCP (redis+cluster://host:port)")
-        return RedisCluster.from_url(plain_url(url), decode_responses=decode_responses, **kwargs)
+        return RedisCluster.from_url(cluster_url(url), decode_responses=decode_responses, **kwargs)
     return redis.Redis.from_url(url, decode_responses=decode_responses, **kwargs)
 
 
@@ -167,7 +191,7 @@ def raw_twin(client: Client) -> Client:
     if isinstance(client, RedisCluster):
         node = client.get_default_node()
         kwargs = dict(client.get_connection_kwargs())
-        kwargs.pop("host", None), kwargs.pop("port", None)
+        kwargs.pop("host", None), kwargs.pop("port", None), kwargs.pop("db", None)
         kwargs["decode_responses"] = False
         return RedisCluster(host=node.host, port=node.port, **kwargs)
     pool = client.connection_pool
@@ -255,12 +279,12 @@ class LocalCluster:
                     stdout=log, stderr=subprocess.STDOUT, cwd=self.dir))
                 log.close()
             for port in self.ports:
-                self._wait(lambda: redis.Redis(host=host, port=port).ping(), timeout_s)
+                self._wait(lambda port=port: redis.Redis(host=host, port=port).ping(), timeout_s)
             subprocess.run([cli, "--cluster", "create", *(f"{host}:{p}" for p in self.ports),
                             "--cluster-replicas", "0", "--cluster-yes"], check=True,
                            capture_output=True, timeout=timeout_s)
             for port in self.ports:
-                self._wait(lambda: redis.Redis(host=host, port=port).cluster("info")
+                self._wait(lambda port=port: redis.Redis(host=host, port=port).cluster("info")
                            .get("cluster_state") == "ok", timeout_s)
         except Exception:
             self.close()

@@ -27,8 +27,11 @@ from typing import Callable
 
 import redis
 
+from core.text import as_text
+
 from .categories import CategorySet
 from .connection import raw_twin
+from .centres import geo_arg
 from .keys import Keys, series_field
 from . import liveness
 from .liveness import DeadClaimer, Heartbeat, consumers, default_name
@@ -61,10 +64,6 @@ class BatchResult:
 
     def __bool__(self) -> bool:
         return self.read > 0
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def raw_client(client: redis.Redis) -> redis.Redis:
@@ -113,6 +112,7 @@ class Consumer:
         series_key = keys.series_counts("C", "K")
         self._prefixes = (keys.month_counts(""), keys.day_counts(""),
                           series_key[:-len(series_field("C", "K"))])
+        self._geo_prefix = keys.geo_bins("")
         self._raw = raw_client(client)
         self._script = self._raw.register_script(APPLY_BATCH)
         self._group_ready = False
@@ -289,7 +289,7 @@ class Consumer:
         if not entries:
             self._history = None
             return []
-        self._history = _text(entries[-1][0])
+        self._history = as_text(entries[-1][0])
         gone = [e[0] for e in entries if not e[1]]  # deleted from the stream: nothing to count
         if gone:
             self._raw.xack(self.keys.stream, self.keys.consumer_group, *gone)
@@ -318,7 +318,7 @@ class Consumer:
                                     min_idle_time=self.claim_idle_ms, start_id=self._claim_cursor,
                                     count=self.batch_size)
         cursor = resp[0]
-        self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else cursor
+        self._claim_cursor = as_text(cursor)
         entries = [e for e in resp[1] if e is not None and e[0] is not None]
         gone = [e[0] for e in entries if e[1] is None]
         entries = [e for e in entries if e[1] is not None]
@@ -374,19 +374,19 @@ class Consumer:
         max_day = result.max_day
         fields = self._fields
         months = set()
-        for entry_id, (ident, comm, cat, day, iso, month, count, src) in good:
+        for entry_id, (ident, comm, cat, day, iso, month, count, src, point) in good:
             field = fields.get((comm, cat))
             if field is None:
                 if len(fields) > 100_000:
                     fields.clear()
                 field = fields[(comm, cat)] = series_field(comm, cat)
-            recs += [entry_id, ident, iso, field, count, src]
+            recs += [entry_id, ident, iso, field, count, src, geo_arg(point) if point else ""]
             months.add(month)
             if max_day is None or day > max_day:
                 max_day = day
         result.max_day = max_day
-        args: list = [k.consumer_group, "0", f"{time.time():.3f}", *self._prefixes, len(good),
-                      *recs, len(dead)]
+        args: list = [k.consumer_group, self._geo_prefix, f"{time.time():.3f}", *self._prefixes,
+                      len(good), *recs, len(dead)]
         for entry_id, reason, fields_ in dead:
             pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
             items = sorted(fields_.items(), key=lambda kv: kv[0] not in _KNOWN)  # record's own first

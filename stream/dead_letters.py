@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 import redis
 
+from core.text import as_text
+
 from .keys import Keys
 
 
@@ -31,16 +33,12 @@ class DeadLetter:
                 "stage": self.stage, "origin": self.origin, "fields": self.fields}
 
 
-def _text(v) -> str:
-    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-
-
 def read_dead_letters(client: redis.Redis, keys: Keys, limit: int = 20) -> list[DeadLetter]:
     """The ``limit`` most recent dead letters, newest first (works with any client)."""
     out = []
     for entry_id, raw in client.xrevrange(keys.dead_letter, "+", "-", count=limit):
-        fields = {_text(k): _text(v) for k, v in raw.items()}
-        eid = _text(entry_id)
+        fields = {as_text(k): as_text(v) for k, v in raw.items()}
+        eid = as_text(entry_id)
         at = datetime.fromtimestamp(int(eid.split("-")[0]) / 1000, tz=timezone.utc)
         original = {k[2:]: v for k, v in fields.items() if k.startswith("f:")}
         origin = fields.get("origin") or (f"stream entry {fields['entry_id']}"
@@ -73,7 +71,7 @@ def replay_dead_letters(client: redis.Redis, keys: Keys, limit: int | None = Non
             if name.startswith("f:"):
                 fields[name[2:]] = v
         truncated = raw.get(b"truncated", raw.get("truncated"))
-        if _text(stage or "") != "consumer" or not fields or _text(truncated or "") == "1":
+        if as_text(stage or "") != "consumer" or not fields or as_text(truncated or "") == "1":
             left += 1
             continue
         pipe = client.pipeline(transaction=True)

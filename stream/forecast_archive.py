@@ -12,6 +12,8 @@ from typing import Iterable
 
 import redis
 
+from core.text import as_text
+
 from .connection import rename
 from .forecast_cache import CachedForecast, stage_hash
 from .keys import Keys, series_field, split_series_field
@@ -67,19 +69,19 @@ class ForecastArchive:
 
     def months(self) -> list[str]:
         """Archived ``data_through`` months, oldest first."""
-        return [_s(m) for m in self.client.zrange(self.keys.forecast_archive_index, 0, -1)]
+        return [as_text(m) for m in self.client.zrange(self.keys.forecast_archive_index, 0, -1)]
 
     def read(self, data_through: str) -> dict[tuple[str, str], CachedForecast]:
         """The set made with data through ``data_through`` (empty if none was archived)."""
         raw = self.client.hgetall(self.keys.forecast_archive(data_through))
-        return {split_series_field(_s(f)): CachedForecast.from_json(v) for f, v in raw.items()}
+        return {split_series_field(as_text(f)): CachedForecast.from_json(v) for f, v in raw.items()}
 
     def made_before(self, month: str) -> str | None:
         """The newest archived ``data_through`` strictly before ``month``: the set whose forecast
         for ``month`` was made before any of its data was known (None if there is none)."""
         found = self.client.zrevrangebyscore(self.keys.forecast_archive_index,
                                              _score(month) - 1, "-inf", start=0, num=1)
-        return _s(found[0]) if found else None
+        return as_text(found[0]) if found else None
 
     def forecasts_for(self, month: str) -> dict[tuple[str, str], tuple[CachedForecast, int]]:
         """Each series' forecast *for* ``month`` from the newest set made before it, with the
@@ -92,7 +94,3 @@ class ForecastArchive:
             if month in f.months:
                 out[series] = (f, f.months.index(month) + 1)
         return out
-
-
-def _s(v: str | bytes) -> str:
-    return v.decode() if isinstance(v, bytes) else v

@@ -14,6 +14,8 @@ from typing import Iterable, Mapping
 
 import redis
 
+from core.text import as_text
+
 from .connection import rename
 from .keys import Keys, series_field, split_series_field
 
@@ -97,7 +99,7 @@ class ForecastCache:
 
     def _read_hash(self, key: str) -> dict[tuple[str, str], CachedForecast]:
         raw = self.client.hgetall(key)
-        return {split_series_field(_s(f)): CachedForecast.from_json(v) for f, v in raw.items()}
+        return {split_series_field(as_text(f)): CachedForecast.from_json(v) for f, v in raw.items()}
 
     def read_all(self) -> dict[tuple[str, str], CachedForecast]:
         """Every served forecast, by series."""
@@ -113,13 +115,9 @@ class ForecastCache:
 
     def meta(self) -> dict[str, str]:
         """``version``, ``data_through``, ``model``, ``updated_at`` and any figures the writer set."""
-        return {_s(k): _s(v) for k, v in self.client.hgetall(self.keys.forecasts_meta).items()}
+        return {as_text(k): as_text(v) for k, v in self.client.hgetall(self.keys.forecasts_meta).items()}
 
     def version(self) -> int:
         """Bumped at every refresh: readers may cache :meth:`read_all` until it changes."""
         v = self.client.hget(self.keys.forecasts_meta, "version")
         return int(v) if v is not None else 0
-
-
-def _s(v: str | bytes) -> str:
-    return v.decode() if isinstance(v, bytes) else v

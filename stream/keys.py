@@ -92,6 +92,16 @@ class Keys:
         """Hash ``YYYY-MM -> count`` for one series."""
         return self._k("counts", "s", series_field(community, category))
 
+    def censored(self, month: str) -> str:
+        """Hash ``cell id -> series_field`` of one month's suppressed cells (a source's ``<5``:
+        1..4 incidents, counted as 1; see :mod:`stream.censored`)."""
+        return self._k("censored", month)
+
+    @property
+    def censored_months(self) -> str:
+        """Sorted set of months with any suppressed cell (score = yyyymm as int)."""
+        return self._k("censored", "months")
+
     @property
     def months(self) -> str:
         """Sorted set of months that have any count (score = yyyymm as int)."""
@@ -188,6 +198,22 @@ class Keys:
         """Hash ``community name -> JSON {code, sector, class, population}`` (reference data loaded
         by ``crimecast reference load``; absent = no sectors, no rates)."""
         return self._k("ref", "communities")
+
+    @property
+    def boundaries(self) -> str:
+        """Hash ``area name -> JSON GeoJSON geometry`` (repaired, simplified) plus the field
+        ``\x00meta`` (JSON: source, property, loaded_at): the areas' polygons for maps, loaded by
+        ``crimecast reference boundaries``; absent = maps draw symbols at incident centres."""
+        return self._k("ref", "boundaries")
+
+    def geo_bins(self, area: str) -> str:
+        """Hash ``"y<bin>"/"x<bin>" -> incidents``: where one area's incidents lie, latitude and
+        longitude binned at 1e-3 degree (stream/centres.py); its median is the area's centre.
+
+        >>> Keys("cc").geo_bins("BELTLINE")
+        '{cc}:geo:BELTLINE'
+        """
+        return self._k("geo", area)
 
     def alert_claim(self, channel_id: str, iso_week: str) -> str:
         """Short-lived lock held by the poster while it posts one (channel, ISO week) alert."""

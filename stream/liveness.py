@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 
 import redis
 
+from core.text import as_text
+
 from .keys import Keys
 from .scripts import CLAIM_DEAD, RELEASE_CONSUMER
 
@@ -44,12 +46,8 @@ def default_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:4]}"
 
 
-def _text(v) -> str:
-    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-
-
 def _ms(entry_id) -> int:
-    return int(_text(entry_id).partition("-")[0])
+    return int(as_text(entry_id).partition("-")[0])
 
 
 class Heartbeat:
@@ -108,7 +106,7 @@ def consumers(client: redis.Redis, keys: Keys) -> list[ConsumerState]:
         rows = client.xinfo_consumers(keys.stream, keys.consumer_group)
     except redis.ResponseError:  # no stream or no group yet
         return []
-    names = [_text(r["name"]) for r in rows]
+    names = [as_text(r["name"]) for r in rows]
     pipe = client.pipeline(transaction=False)
     for n in names:
         pipe.get(keys.heartbeat(n))
@@ -118,7 +116,7 @@ def consumers(client: redis.Redis, keys: Keys) -> list[ConsumerState]:
         info = {}
         if beat is not None:
             try:
-                info = json.loads(_text(beat))
+                info = json.loads(as_text(beat))
             except ValueError:
                 info = {}
         out.append(ConsumerState(name, beat is not None, int(row["pending"]), int(row["idle"]),
@@ -182,7 +180,7 @@ def _count_after(client: redis.Redis, stream: str, last_id: str, cap: int = 1_00
         if not chunk:
             return n
         n += len(chunk)
-        start = f"({_text(chunk[-1][0])}"
+        start = f"({as_text(chunk[-1][0])}"
     return -1
 
 
@@ -199,14 +197,14 @@ def group_status(client: redis.Redis, keys: Keys) -> GroupStatus:
     except redis.ResponseError:
         groups = []
     for g in groups:
-        if _text(g["name"]) != keys.consumer_group:
+        if as_text(g["name"]) != keys.consumer_group:
             continue
         lag = g.get("lag")
         st.unread = int(lag) if lag is not None else _count_after(
-            client, keys.stream, _text(g["last-delivered-id"]))
+            client, keys.stream, as_text(g["last-delivered-id"]))
         if st.pending:
             oldest.append(_ms(client.xpending(keys.stream, keys.consumer_group)["min"]))
-        nxt = client.xrange(keys.stream, min=f"({_text(g['last-delivered-id'])}", count=1)
+        nxt = client.xrange(keys.stream, min=f"({as_text(g['last-delivered-id'])}", count=1)
         if nxt:
             oldest.append(_ms(nxt[0][0]))
     if oldest:

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Mapping
 import redis
 
 from .keys import Keys
-from .records import FIELDS, SCHEMA_VERSION, Incident
+from .records import FIELDS, GEO, SCHEMA_VERSION, Incident
 from .scripts import XADD_MANY
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,17 @@ class Producer:
             self._group_checked = True
         sent = 0
         values: list = []
+        geos: list[str] = []  # each record's geo field ("" when unplaced), parallel to values
+        placed = False
         rejected: list[Rejected] = []
         pending = 0
         for rec in records:
             if type(rec) is Incident or isinstance(rec, Incident):
                 values += (_VERSION, rec.id, rec.community, rec.category,
                            rec.occurred_at.isoformat(), str(rec.count), rec.source)
+                geo = rec.geo
+                geos.append(geo or "")
+                placed = placed or geo is not None
                 sent += 1
             elif isinstance(rec, Rejected):
                 rejected.append(rec)
@@ -112,18 +117,18 @@ class Producer:
                 raise TypeError(f"cannot send {type(rec).__name__}: expected Incident or Rejected")
             pending += 1
             if pending >= self.chunk_size:
-                self._flush(values, rejected, pending)
-                values, rejected, pending = [], [], 0
+                self._flush(_with_geo(values, geos) if placed else values, rejected, pending, placed)
+                values, geos, placed, rejected, pending = [], [], False, [], 0
         if pending:
-            self._flush(values, rejected, pending)
+            self._flush(_with_geo(values, geos) if placed else values, rejected, pending, placed)
         self.sent += sent
         return sent
 
-    def _flush(self, values: list, rejected: list[Rejected], rows: int) -> None:
+    def _flush(self, values: list, rejected: list[Rejected], rows: int, placed: bool = False) -> None:
         backoff, deadline, tries = 0.1, None, 0
         while True:
             try:
-                self._append(values, rejected)
+                self._append(values, rejected, placed)
                 break
             except _TRANSIENT as exc:
                 now = time.monotonic()
@@ -136,7 +141,7 @@ class Producer:
                 time.sleep(min(backoff, deadline - now))
                 backoff = min(backoff * 2, 2.0)
         if tries:
-            n = len(values) // len(FIELDS)
+            n = len(values) // (len(FIELDS) + placed)
             self.resent += n
             try:
                 self.client.hincrby(self.keys.stats, "resent", n)
@@ -145,7 +150,7 @@ class Producer:
         if self.progress:
             self.progress(rows)
 
-    def _append(self, values: list, rejected: list[Rejected]) -> None:
+    def _append(self, values: list, rejected: list[Rejected], placed: bool = False) -> None:
         if rejected:
             pipe = self.client.pipeline(transaction=True)
             for rej in rejected:
@@ -156,4 +161,20 @@ class Producer:
             self.rejected += len(rejected)
             rejected.clear()  # in: a retry of this chunk sends only its records
         if values:
-            self._xadd_many(keys=[self.keys.stream], args=[len(FIELDS), *FIELDS, *values])
+            names = (*FIELDS, GEO) if placed else FIELDS
+            self._xadd_many(keys=[self.keys.stream], args=[len(names), *names, *values])
+
+
+def _with_geo(values: list, geos: list[str]) -> list:
+    """The chunk's values with each record's ``geo`` field after its own (a chunk holding any
+    placed record carries the field on every record, empty for the unplaced: one width per chunk).
+
+    >>> _with_geo(list("abcdefg") * 2, ["1,2", ""])[6:9]
+    ['g', '1,2', 'a']
+    """
+    width = len(FIELDS)
+    out: list = []
+    for i, geo in enumerate(geos):
+        out += values[i * width:(i + 1) * width]
+        out.append(geo)
+    return out

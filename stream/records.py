@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
 
 from core.months import month_of
+from core.text import area_name
 
 from .categories import CategorySet
 
@@ -28,10 +29,10 @@ MAX_SOURCE = 64
 MAX_COUNT = 100_000  # one aggregated row never stands for more incidents than this
 FUTURE_SLACK = timedelta(days=1)  # time zones: "today" somewhere is tomorrow in UTC
 FIELDS = ("v", "id", "community", "category", "occurred_at", "count", "source")
+GEO = "geo"  # optional field "lat,lon" (WGS84 degrees); records without it are as before
 REQUIRED = ("id", "community", "category", "occurred_at")
 _REQUIRED_B = tuple(n.encode() for n in REQUIRED)
 
-_WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -42,15 +43,6 @@ class RecordError(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
-
-
-def normalise_name(raw: str) -> str:
-    """Trim, collapse repeated white space, upper-case: how the portal spells communities.
-
-    >>> normalise_name("  forest   lawn ")
-    'FOREST LAWN'
-    """
-    return _WS.sub(" ", raw).strip().upper()
 
 
 def derive_id(source: str, *parts: object) -> str:
@@ -164,7 +156,7 @@ def check_id(value: object) -> str:
 
 def check_community(value: object) -> str:
     """A community name, normalised; any name is accepted (new communities appear)."""
-    comm = normalise_name(_text("community", value))
+    comm = area_name(_text("community", value))
     if not comm:
         raise RecordError("missing field 'community'")
     if "|" in comm:
@@ -183,6 +175,41 @@ def check_category(value: object, categories: CategorySet) -> str:
     return cat
 
 
+def parse_point(lat: object, lon: object) -> tuple[float, float] | None:
+    """A WGS84 ``(lat, lon)`` rounded to 6 decimals, or None when the coordinates are missing.
+
+    Coordinates only place an incident on a map, so doubtful ones count as missing rather than as
+    an error: blanks, text that is no number, values off the globe, and zeros (a common "no
+    location" code; no city of ours lies on the equator or the prime meridian).
+
+    >>> parse_point("33.7490", "-84.3880")
+    (33.749, -84.388)
+    >>> parse_point("0", "0"), parse_point("", "-84.4"), parse_point("91", "10")
+    (None, None, None)
+    """
+    try:
+        y, x = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not (-90.0 <= y <= 90.0 and -180.0 <= x <= 180.0) or y == 0.0 or x == 0.0:
+        return None  # NaN fails the range test too
+    return round(y, 6), round(x, 6)
+
+
+def parse_geo(value: object) -> tuple[float, float] | None:
+    """The ``geo`` field (``"lat,lon"``, text or bytes) as :func:`parse_point` reads it.
+
+    >>> parse_geo(b"51.0447,-114.0719"), parse_geo("junk")
+    ((51.0447, -114.0719), None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    lat, _, lon = str(value).partition(",")
+    return parse_point(lat, lon)
+
+
 def check_source(value: object) -> str:
     return _text("source", value if value is not None else "", MAX_SOURCE).strip()
 
@@ -192,7 +219,8 @@ class Incident:
     """One incident (or an aggregated row of ``count`` incidents) of a series on a day.
 
     Build records from raw input with :meth:`make` (normalises and validates); the constructor
-    only checks types.
+    only checks types. ``lat``/``lon`` (WGS84) are where it happened, when the source says so:
+    they travel in the optional ``geo`` field, so records without them are unchanged.
 
     >>> inc = Incident.make("x:1", " beltline ", "street robbery", "2023-05-17", count=2)
     >>> inc.community, inc.category, inc.month, inc.count
@@ -207,6 +235,8 @@ class Incident:
     occurred_at: date
     count: int = 1
     source: str = ""
+    lat: float | None = None
+    lon: float | None = None
 
     def __post_init__(self):
         if not isinstance(self.occurred_at, date) or isinstance(self.occurred_at, datetime):
@@ -225,17 +255,28 @@ class Incident:
     @classmethod
     def make(cls, id: object, community: object, category: object, occurred_at: object,
              count: object = 1, source: object = "", *, categories: CategorySet | None = None,
-             today: date | None = None) -> "Incident":
-        """Normalise and validate raw values; raises :class:`RecordError` with the reason."""
+             today: date | None = None, lat: object = None, lon: object = None) -> "Incident":
+        """Normalise and validate raw values; raises :class:`RecordError` with the reason
+        (doubtful coordinates are dropped, not an error: :func:`parse_point`)."""
+        point = parse_point(lat, lon) if lat is not None and lon is not None else None
         return cls(check_id(id), check_community(community),
                    check_category(category, categories or CategorySet.default()),
-                   parse_day(occurred_at, today=today), parse_count(count), check_source(source))
+                   parse_day(occurred_at, today=today), parse_count(count), check_source(source),
+                   *(point or (None, None)))
+
+    @property
+    def geo(self) -> str | None:
+        """The ``geo`` field's text (``"lat,lon"``), None without coordinates."""
+        return None if self.lat is None or self.lon is None else f"{self.lat:.6f},{self.lon:.6f}"
 
     def to_fields(self) -> dict[str, str]:
-        """Stream entry fields (all text), with the schema version."""
-        return {"v": str(SCHEMA_VERSION), "id": self.id, "community": self.community,
-                "category": self.category, "occurred_at": self.occurred_at.isoformat(),
-                "count": str(self.count), "source": self.source}
+        """Stream entry fields (all text), with the schema version (``geo`` only when placed)."""
+        out = {"v": str(SCHEMA_VERSION), "id": self.id, "community": self.community,
+               "category": self.category, "occurred_at": self.occurred_at.isoformat(),
+               "count": str(self.count), "source": self.source}
+        if self.geo is not None:
+            out[GEO] = self.geo
+        return out
 
     @classmethod
     def from_fields(cls, fields: Mapping, *, categories: CategorySet | None = None,
@@ -251,8 +292,13 @@ class Incident:
             v = _text("v", version, 8).strip()
             if v != str(SCHEMA_VERSION):
                 raise RecordError(f"unsupported schema version {v!r} (this worker reads {SCHEMA_VERSION})")
-        return cls.make(get("id"), get("community"), get("category"), get("occurred_at"),
-                        get("count"), get("source") or "", categories=categories, today=today)
+        inc = cls.make(get("id"), get("community"), get("category"), get("occurred_at"),
+                       get("count"), get("source") or "", categories=categories, today=today)
+        point = parse_geo(get(GEO))
+        if point is None:
+            return inc
+        return cls(inc.id, inc.community, inc.category, inc.occurred_at, inc.count, inc.source,
+                   *point)
 
 
 def _getter(fields: Mapping):
@@ -268,7 +314,8 @@ class _Slow(Exception):
 
 _MISS = object()
 
-# The consumer's form of a record: (id, community, category, day, iso day, month, count, source).
+# The consumer's form of a record: (id, community, category, day, iso day, month, count, source,
+# (lat, lon) or None).
 Wire = tuple
 
 
@@ -303,17 +350,19 @@ class RecordParser:
         """An :class:`Incident` from entry fields, or :class:`RecordError` with the reason."""
         self.refresh()
         w = self.wire(fields)
-        return Incident(w[0], w[1], w[2], w[3], w[6], w[7])
+        return Incident(w[0], w[1], w[2], w[3], w[6], w[7], *(w[8] or (None, None)))
 
     def wire(self, fields: Mapping) -> Wire:
-        """``(id, community, category, day, iso, month, count, source)``; raises RecordError."""
+        """``(id, community, category, day, iso, month, count, source, point)``; raises
+        RecordError."""
         try:
             return self._fast(fields)
         except Exception:
             inc = Incident.from_fields(fields, categories=self.categories, today=self.today)
             iso = inc.occurred_at.isoformat()
+            point = None if inc.lat is None else (inc.lat, inc.lon)
             return (inc.id, inc.community, inc.category, inc.occurred_at, iso, iso[:7], inc.count,
-                    inc.source)
+                    inc.source, point)
 
     def _miss(self, cache: dict, raw, fn):
         value = fn(raw)
@@ -351,7 +400,9 @@ class RecordParser:
         src = sources.get(raw, _MISS)
         if src is _MISS:
             src = self._miss(sources, raw, check_source)
-        return (ident, comm, cat, day[0], day[1], day[2], count, src)
+        geo = f.get(b"geo")
+        return (ident, comm, cat, day[0], day[1], day[2], count, src,
+                None if geo is None else parse_geo(geo))
 
     def _day_entry(self, raw) -> tuple[date, str, str]:
         day = parse_day(raw, today=self.today)

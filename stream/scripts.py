@@ -9,20 +9,24 @@ APPLY_BATCH = r"""
 --
 -- KEYS: 1 stream, 2 stats, 3 watermark, 4 months, 5 series, 6 closed, 7 dead letter, 8 meta,
 --       9 sources, 10 incident ids (id -> "day<TAB>series<TAB>count", what the id contributes).
--- ARGV: 1 group, 2 (unused), 3 now (unix time), 4..6 name prefixes of the month, day and series
---       count hashes (from stream/keys.py; same hash tag as KEYS), 7 number of records, then per
---       record: entry id, incident id, ISO day, series field, count, source; then the number of
---       dead letters, then per dead letter: entry id, pair count, field/value pairs.
+-- ARGV: 1 group, 2 name prefix of the areas' location histograms (stream/centres.py), 3 now
+--       (unix time), 4..6 name prefixes of the month, day and series count hashes (from
+--       stream/keys.py; same hash tag as KEYS), 7 number of records, then per record: entry id,
+--       incident id, ISO day, series field, count, source, location ("<lat bin> <lon bin>" or
+--       ""); then the number of dead letters, then per dead letter: entry id, pair count,
+--       field/value pairs.
 --
 -- An id contributes once: re-sent unchanged it is a duplicate; re-sent changed (a corrected day,
 -- category or count, e.g. a revised portal export) its earlier contribution is taken back and the
 -- new one added (a correction). Reads come first, then every key's type is checked, then all the
 -- writes (a script that fails half-way keeps its earlier writes, so nothing may fail after the
 -- first write); every entry is acked in the same script: a crash leaves all of a batch or none.
+-- A newly counted incident with a location adds it to its area's histograms (a correction does
+-- not: the id's first location stays, as a median barely moves for one point).
 -- Returns {applied, duplicates, dead, incidents, late, corrections}.
 
 local call = redis.call
-local group, now = ARGV[1], ARGV[3]
+local group, GP, now = ARGV[1], ARGV[2], ARGV[3]
 local MP, DP, SP = ARGV[4], ARGV[5], ARGV[6]
 local nrec = tonumber(ARGV[7])
 local i = 8
@@ -52,9 +56,9 @@ local months, series, by_src = {}, {}, {}
 local acks = {}
 
 for _ = 1, nrec do
-  local eid, id, day, field, cnt, src = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
-                                        ARGV[i + 4], ARGV[i + 5]
-  i = i + 6
+  local eid, id, day, field, cnt, src, geo = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
+                                             ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
+  i = i + 7
   acks[#acks + 1] = eid
   local val = day .. '\t' .. field .. '\t' .. cnt
   local old = latest[id]
@@ -77,6 +81,14 @@ for _ = 1, nrec do
     else
       applied = applied + 1
       by_src[src] = (by_src[src] or 0) + n
+      if geo ~= '' then
+        local ybin, xbin = string.match(geo, '^(-?%d+) (-?%d+)$')
+        if ybin then
+          local area = string.match(field, '^([^|]*)')
+          add(GP .. area, 'y' .. ybin, n)
+          add(GP .. area, 'x' .. xbin, n)
+        end
+      end
     end
     add(MP .. month, field, n)
     add(DP .. day, field, n)

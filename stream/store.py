@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import redis
 
 from core.months import check_month, month_end, month_of, month_range, month_start
+from core.text import as_text
 
 from .keys import Keys, split_series_field
 
@@ -23,10 +24,6 @@ if TYPE_CHECKING:  # pandas is imported when a panel is built, not by every cons
 
 SeriesKey = tuple[str, str]
 CALGARY_HEADER = ("Community", "Category", "Crime Count", "Year", "Month")
-
-
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else v
 
 
 class CountStore:
@@ -39,7 +36,7 @@ class CountStore:
     # --- what exists -------------------------------------------------------------------------
     def months(self) -> list[str]:
         """Sorted months with any count."""
-        return [_s(m) for m in self.client.zrange(self.keys.months, 0, -1)]
+        return [as_text(m) for m in self.client.zrange(self.keys.months, 0, -1)]
 
     def month_totals(self) -> dict[str, int]:
         """Incidents counted per month (every month with any count)."""
@@ -54,13 +51,13 @@ class CountStore:
         (months before the first closed one hold only stragglers; see ``stream.months``)."""
         first = self.client.zrange(self.keys.closed_months, 0, 0)
         if first:
-            return _s(first[0])
+            return as_text(first[0])
         known = self.client.zrange(self.keys.months, 0, 0)
-        return _s(known[0]) if known else None
+        return as_text(known[0]) if known else None
 
     def series(self) -> list[SeriesKey]:
         """Every (community, category) ever counted, sorted."""
-        return sorted(split_series_field(_s(f)) for f in self.client.smembers(self.keys.series))
+        return sorted(split_series_field(as_text(f)) for f in self.client.smembers(self.keys.series))
 
     def communities(self) -> list[str]:
         """Every community ever counted, sorted."""
@@ -70,13 +67,13 @@ class CountStore:
     def month_counts(self, month: str) -> dict[SeriesKey, int]:
         """Counts of one month by series (series with no count are absent)."""
         raw = self.client.hgetall(self.keys.month_counts(check_month(month)))
-        return {split_series_field(_s(f)): int(v) for f, v in raw.items() if int(v)}
+        return {split_series_field(as_text(f)): int(v) for f, v in raw.items() if int(v)}
 
     def series_counts(self, community: str, category: str, start: str | None = None,
                       end: str | None = None) -> dict[str, int]:
         """Counts of one series by month, between ``start`` and ``end`` inclusive when given
         (zero-filled over the whole range when both are given)."""
-        raw = {_s(m): int(v) for m, v in
+        raw = {as_text(m): int(v) for m, v in
                self.client.hgetall(self.keys.series_counts(community, category)).items()}
         if start is not None:
             check_month(start)
@@ -112,7 +109,7 @@ class CountStore:
             pipe.hgetall(self.keys.month_counts(m))
         data: dict[str, dict[SeriesKey, int]] = {}
         for m, raw in zip(months, pipe.execute()):
-            data[m] = {split_series_field(_s(f)): int(v) for f, v in raw.items() if int(v)}
+            data[m] = {split_series_field(as_text(f)): int(v) for f, v in raw.items() if int(v)}
         index = pd.MultiIndex.from_tuples(self.series(), names=["community", "category"])
         frame = pd.DataFrame(0, index=index, columns=pd.Index(months, name="month"), dtype="int64")
         for m, counts in data.items():
@@ -138,7 +135,7 @@ class CountStore:
         out: dict[SeriesKey, int] = {}
         for raw in pipe.execute():
             for f, v in raw.items():
-                key = split_series_field(_s(f))
+                key = split_series_field(as_text(f))
                 out[key] = out.get(key, 0) + int(v)
         return {k: v for k, v in out.items() if v}
 
@@ -150,7 +147,7 @@ class CountStore:
     def watermark(self) -> date | None:
         """Latest incident date counted so far (event time), or None before any count."""
         raw = self.client.get(self.keys.watermark)
-        return date.fromisoformat(_s(raw)) if raw else None
+        return date.fromisoformat(as_text(raw)) if raw else None
 
     def last_day(self, through: date) -> date | None:
         """The latest day on or before ``through`` with any count: the watermark as it stood that
@@ -192,29 +189,29 @@ class CountStore:
 
     def closed_months(self) -> list[str]:
         """Closed months, oldest first."""
-        return [_s(m) for m in self.client.zrange(self.keys.closed_months, 0, -1)]
+        return [as_text(m) for m in self.client.zrange(self.keys.closed_months, 0, -1)]
 
     def last_closed_month(self) -> str | None:
         """The latest closed month (the newest month forecasts may rest on), or None."""
         last = self.client.zrange(self.keys.closed_months, -1, -1)
-        return _s(last[0]) if last else None
+        return as_text(last[0]) if last else None
 
     def stats(self) -> dict[str, int]:
         """Running totals: ``applied`` (records counted), ``incidents`` (their counts summed),
         ``duplicates`` (re-sent unchanged), ``corrections`` (re-sent changed: replaced), ``dead``,
         ``late`` (records touching an already closed month)."""
-        raw = {_s(k): int(v) for k, v in self.client.hgetall(self.keys.stats).items()}
+        raw = {as_text(k): int(v) for k, v in self.client.hgetall(self.keys.stats).items()}
         for name in ("applied", "incidents", "duplicates", "corrections", "dead", "late"):
             raw.setdefault(name, 0)
         return raw
 
     def sources(self) -> dict[str, int]:
         """Incidents counted per source (``calgary``, ``synthetic``, ...)."""
-        return {_s(k): int(v) for k, v in self.client.hgetall(self.keys.sources).items()}
+        return {as_text(k): int(v) for k, v in self.client.hgetall(self.keys.sources).items()}
 
     def is_synthetic(self) -> bool:
         """True once any synthetic record has been counted: every view must then say so."""
-        return _s(self.client.hget(self.keys.meta, "synthetic") or "") == "1"
+        return as_text(self.client.hget(self.keys.meta, "synthetic") or "") == "1"
 
     def backlog(self) -> dict[str, int]:
         """Stream entries not yet counted: ``length`` of the stream, ``pending`` (delivered but
@@ -222,7 +219,7 @@ class CountStore:
         out = {"length": int(self.client.xlen(self.keys.stream)), "pending": 0, "lag": -1}
         try:
             for g in self.client.xinfo_groups(self.keys.stream):
-                if _s(g["name"]) == self.keys.consumer_group:
+                if as_text(g["name"]) == self.keys.consumer_group:
                     out["pending"] = int(g["pending"])
                     if g.get("lag") is not None:
                         out["lag"] = int(g["lag"])
@@ -246,7 +243,7 @@ class CountStore:
             writer = csv.writer(fh)
             writer.writerow(CALGARY_HEADER)
             for (c, k), raw in zip(series, pipe.execute()):
-                for m, v in sorted((_s(m), int(v)) for m, v in raw.items()):
+                for m, v in sorted((as_text(m), int(v)) for m, v in raw.items()):
                     if v:
                         writer.writerow((c, k, v, int(m[:4]), int(m[5:7])))
                         rows += 1

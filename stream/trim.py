@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import redis
 
+from core.text import as_text
+
 from .keys import Keys
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def _id_tuple(entry_id: str) -> tuple[int, int]:
@@ -29,12 +27,12 @@ def trim_acked(client: redis.Redis, keys: Keys) -> int:
     """
     last = None
     for g in client.xinfo_groups(keys.stream):
-        if _text(g["name"]) == keys.consumer_group:
-            last = _text(g["last-delivered-id"])
+        if as_text(g["name"]) == keys.consumer_group:
+            last = as_text(g["last-delivered-id"])
     if last is None or last == "0-0":
         return 0
     summary = client.xpending(keys.stream, keys.consumer_group)
-    minid = _text(summary["min"]) if summary["pending"] else last
+    minid = as_text(summary["min"]) if summary["pending"] else last
     if _id_tuple(minid) > _id_tuple(last):
         minid = last
     if minid == last and not summary["pending"]:

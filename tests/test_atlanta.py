@@ -300,3 +300,30 @@ def test_setup_time_is_reported(atlanta, capsys):
               + ", ".join(f"{k} {v}s" for k, v in t.items()) + f"; total {sum(t.values()):.1f}s")
     assert set(t) == {"profile", "ingest", "reference", "worker", "train"}
 
+
+
+def test_map_of_break_ins_at_incident_centres(atlanta):
+    """"map break-ins in 2019": every neighborhood's count (pandas) over the months read (2019 so
+    far: December is not complete on the test's day), drawn as circles at the median location of
+    its incidents (no boundary file: the centres the stream kept)."""
+    import io
+
+    from PIL import Image
+
+    from bot.answering.maps import Geometries, answer_png
+
+    answer = atlanta["engine"].ask("map break-ins in 2019")
+    data = answer.data["map"]
+    frame = expected_frame()
+    (when,) = answer.data["question"]["when"]
+    assert (when["start"], when["end"]) == ("2019-01", "2019-11")
+    frame = frame[frame["category"].isin(BURGLARY) & frame["month"].between("2019-01", "2019-11")]
+    want = {a: float(n) for a, n in frame.groupby("area").size().items()}
+    assert {a: v for a, v in data["values"].items() if v} == want
+    geometries = Geometries(atlanta["client"], atlanta["keys"])
+    geo = geometries.get()
+    assert geo.kind == "points" and len(geo.areas) > 230
+    png, kind = answer_png(answer, geometries)
+    image = Image.open(io.BytesIO(png))
+    assert kind == "map" and image.text["Title"] == "Reported break-ins"
+    assert "quantile classes" in image.text["Legend"]

@@ -1,5 +1,7 @@
 """crimecast on a real Redis Cluster: two cities' streams, counts, forecasts, alerts and bot answers
-on three masters, their rq queues on a plain Redis (``CRIMECAST_QUEUE_URL``).
+on three masters, their rq queues on a plain Redis (``CRIMECAST_QUEUE_URL``). Calgary names the
+Cluster as ``redis+cluster://``, Atlanta as a managed service prints it (``redis://host:port/0`` with
+``CRIMECAST_REDIS_CLUSTER=true``).
 
 One local Cluster (three ``redis-server --cluster-enabled yes`` nodes joined by ``redis-cli
 --cluster create``) is started for the module and torn down after it. The two cities (Calgary's real
@@ -117,7 +119,11 @@ def cities(cluster, data, redis_url, tmp_path_factory, calgary_frame):
             ("atlanta", b, ["ingest", "csv", str(tmp / "atlanta.csv"), "--mapping",
                             str(tmp / "atlanta.yaml")])):
         env = {"REDIS_URL": cluster.url, "CRIMECAST_QUEUE_URL": redis_url,
-               "CRIMECAST_KEY_PREFIX": prefix, "CRIMECAST_STATE_DIR": str(tmp / name)}
+               "CRIMECAST_KEY_PREFIX": prefix, "CRIMECAST_STATE_DIR": str(tmp / name),
+               "CRIMECAST_REDIS_CLUSTER": "false"}
+        if name == "atlanta":  # a managed Cluster's endpoint: plain scheme, database 0, the flag
+            env.update(REDIS_URL=f"redis://127.0.0.1:{cluster.ports[1]}/0",
+                       CRIMECAST_REDIS_CLUSTER="true")
         out.append(City(name, Keys(prefix), env, ingest))
     yield out
     queues = connect(redis_url)
@@ -155,9 +161,9 @@ def pipeline(cities, data):
                 mp.setenv(k, v)
             result = runner.invoke(_app(), ["rq-worker", "--queue", "models", "--burst"])
             assert result.exit_code == 0, result.output
-        yield outputs
     finally:
         mp.undo()
+    return outputs
 
 
 def _app():
@@ -348,6 +354,23 @@ def test_cluster_flag_opens_a_cluster_client(cluster, redis_url, tmp_path):
         assert isinstance(rt.client, RedisCluster) and rt.server_version
     finally:
         rt.close()
+
+
+@pytest.mark.parametrize("argv", [["worker", "--burst"], ["ingest", "synthetic", "--months", "1"],
+                                  ["status"], ["rq-worker", "--queue", "models", "--burst"]])
+def test_cluster_flag_refuses_another_database_in_one_line(cluster, redis_url, monkeypatch,
+                                                          tmp_path, argv):
+    """CRIMECAST_REDIS_CLUSTER=true with ``.../3``: every command stops at start with one line
+    naming the database, never a traceback."""
+    for k, v in {"REDIS_URL": f"redis://127.0.0.1:{cluster.ports[0]}/3",
+                 "CRIMECAST_REDIS_CLUSTER": "true", "CRIMECAST_QUEUE_URL": redis_url,
+                 "CRIMECAST_STATE_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(k, v)
+    result = runner.invoke(_app(), argv)
+    assert result.exit_code != 0 and isinstance(result.exception, (SystemExit, type(None))), \
+        result.exception
+    said = [ln for ln in result.output.splitlines() if "database 3" in ln]
+    assert len(said) == 1 and said[0].startswith("error:") and "Traceback" not in result.output
 
 
 def test_a_deployment_moves_from_one_server_to_the_cluster(cluster, data, redis_process,

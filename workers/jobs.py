@@ -15,6 +15,8 @@ import time
 from datetime import date, datetime, timezone
 from typing import Any, Iterator
 
+from core.text import as_text
+
 from stream.connection import node_info
 from stream.liveness import group_status
 
@@ -117,10 +119,6 @@ def health_check() -> dict:
         return collect_health(rt, store=True)
 
 
-def _s(v: Any) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
-
-
 def collect_health(rt: Runtime, *, store: bool = False, today: date | None = None) -> dict:
     """Redis, stream, counts, forecasts and queues at a glance, with a list of problems found.
 
@@ -152,9 +150,9 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
     out["dead_letters"] = group.dead_letters
     problems.extend(group.warnings)
     wm = c.get(k.watermark)
-    out["watermark"] = _s(wm) if wm else None
+    out["watermark"] = as_text(wm) if wm else None
     if wm:
-        age = (today - date.fromisoformat(_s(wm)[:10])).days
+        age = (today - date.fromisoformat(as_text(wm)[:10])).days
         out["data_age_days"] = age
         if age > STALE_AFTER_DAYS:
             problems.append(f"newest counted incident is {age} days old")
@@ -162,8 +160,8 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         out["data_age_days"] = None
         problems.append("no incident has been counted yet")
     last_closed = c.zrange(k.closed_months, -1, -1)
-    out["last_closed_month"] = _s(last_closed[0]) if last_closed else None
-    meta = {_s(a): _s(b) for a, b in c.hgetall(k.forecasts_meta).items()}
+    out["last_closed_month"] = as_text(last_closed[0]) if last_closed else None
+    meta = {as_text(a): as_text(b) for a, b in c.hgetall(k.forecasts_meta).items()}
     out["forecast_version"] = int(meta.get("version", 0) or 0)
     out["forecast_data_through"] = meta.get("data_through")
     out["forecast_model"] = meta.get("model")
@@ -182,9 +180,9 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
             problems.append(f"{failed} failed job(s) on the {kind} queue")
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
-    out["scheduler_last_tick"] = _s(last_tick) if last_tick else None
+    out["scheduler_last_tick"] = as_text(last_tick) if last_tick else None
     if last_tick:
-        idle = (datetime.now(timezone.utc) - datetime.fromisoformat(_s(last_tick))).total_seconds()
+        idle = (datetime.now(timezone.utc) - datetime.fromisoformat(as_text(last_tick))).total_seconds()
         if idle > SCHEDULER_SILENT_S:
             problems.append(f"the scheduler has fired nothing for {idle / 60:.0f} minutes")
     out["ok"] = not problems

@@ -27,10 +27,12 @@ from typing import Iterator
 
 from rq import Retry
 
+from core.censored import expected_count
 from core.months import check_month
 from core.negbin import NegBin
 from online_model.registry import Registry, RegistryError
 from online_model.served import HORIZON, bring_up_to_date, build_served, health_figures
+from stream.censored import CensoredCells
 from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
@@ -81,9 +83,42 @@ def _served_through(reg: Registry) -> str | None:
         return None
 
 
-def _train_new(store: CountStore, settings: Settings, through: str):
+def learnable_counts(store: CountStore, cells: CensoredCells, month: str, model) -> dict:
+    """``month``'s counts for ``model`` to learn: a series-month with suppressed cells (``<5``)
+    counts each as its expectation within 1..4 under the model's own forecast of that month
+    (:func:`core.censored.expected_count`), never as the stored lower bound."""
+    counts = store.month_counts(month)
+    suppressed = cells.month(month)
+    if not suppressed:
+        return counts
+    arr = model.forecast_arrays(1)  # made before ``month`` is learned
+    at = {s: i for i, s in enumerate(arr.series)}
+    out: dict = dict(counts)
+    for s, n in suppressed.items():
+        i = at.get(s)
+        mean, disp = (arr.mean[i, 0], arr.dispersion[i, 0]) if i is not None else (0.0, 0.0)
+        out[s] = float(expected_count(counts.get(s, n), n, mean, disp))
+    return out
+
+
+def learnable_panel(cells: CensoredCells, panel):
+    """``panel`` with suppressed cells at their expectation within 1..4 under a Poisson at the
+    series' mean month (no model exists yet to forecast them)."""
+    months = [m for m in cells.months() if m in panel.columns]
+    if not months:
+        return panel
+    panel = panel.astype(float)
+    level = panel.mean(axis=1)
+    for m in months:
+        for s, n in cells.month(m).items():
+            if s in panel.index:
+                panel.loc[s, m] = float(expected_count(panel.loc[s, m], n, level[s]))
+    return panel
+
+
+def _train_new(store: CountStore, settings: Settings, through: str, cells: CensoredCells):
     panel = store.panel(end=through)
-    panel = panel.loc[:, [c for c in panel.columns if c <= through]]
+    panel = learnable_panel(cells, panel.loc[:, [c for c in panel.columns if c <= through]])
     model = build_served(seed=settings.seed)
     model.learn_many(panel)
     lstm = model.members.get("lstm")
@@ -135,13 +170,14 @@ def on_month_closed(month: str) -> dict:
             return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
         model, _ = _load(reg)
         deferred = False
+        cells = CensoredCells(rt.client, rt.keys)
         if model is None:
-            model, learned = _train_new(store, settings, closed[-1])
+            model, learned = _train_new(store, settings, closed[-1], cells)
         else:
             learned = [m for m in closed if model.last_month is None or m > model.last_month]
             with model.deferring():
                 for m in learned:
-                    model.learn_one(m, store.month_counts(m))
+                    model.learn_one(m, learnable_counts(store, cells, m, model))
             deferred = bool(learned)
         version, n = _publish(rt, reg, model)
         took = time.perf_counter() - started
@@ -235,7 +271,7 @@ def full_train() -> dict:
         last = store.last_closed_month()
         if last is None:
             return {"status": "skipped", "reason": "no closed month yet"}
-        model, learned = _train_new(store, settings, last)
+        model, learned = _train_new(store, settings, last, CensoredCells(rt.client, rt.keys))
         reg = Registry(settings.models_path)
         version, n = _publish(rt, reg, model)
         return {"status": "ok", "months": len(learned), "series": n, "version": version,

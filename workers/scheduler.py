@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 from rq import Retry
 
+from core.text import as_text
+
 from .runtime import Runtime
 from .settings import Settings
 
@@ -204,7 +206,7 @@ class Scheduler:
             )
         except Exception:
             # Nothing was queued: give the run back so a retry (or another replica) can fire it.
-            prev = previous.decode() if isinstance(previous, bytes) else previous
+            prev = as_text(previous) if previous is not None else None
             self.rt.client.eval(_UNFIRE, 2, lock, keys.scheduler_last, job_id, run_utc, prev)
             raise
         log.info("fired %s for %s as rq job %s", job_id, run.isoformat(), job.id)
@@ -236,7 +238,7 @@ class Scheduler:
         raw = self.rt.client.hget(self.rt.keys.scheduler_last, job_id)
         if raw is None:
             return None
-        return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else raw)
+        return datetime.fromisoformat(as_text(raw))
 
     # --- APScheduler ---------------------------------------------------------------------------
     def build(self, blocking: bool = True):

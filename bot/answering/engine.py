@@ -136,7 +136,13 @@ class Engine:
 
     # --- entry points ------------------------------------------------------------------------------
     def ask(self, text: str, context: Context | None = None) -> Answer:
-        """Parse and answer free text; a question it cannot understand gets a help answer."""
+        """Parse and answer free text; a question it cannot understand gets a help answer. A
+        request for a map ("map break-ins next month") is answered by area, with its map."""
+        from .maps import ask_map, map_request
+
+        rest = map_request(text)
+        if rest is not None:
+            return ask_map(self, rest, context)
         return self.run(text=text, context=context)
 
     def ask_options(self, intent: str, options: dict, context: Context | None = None) -> Answer:

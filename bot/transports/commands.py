@@ -35,6 +35,8 @@ def ask_cmd(
     question: list[str] = typer.Argument(..., help="The question, e.g. \"forecast Beltline next month\"."),
     as_json: bool = typer.Option(False, "--json", help="Print the structured answer as JSON."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the chart PNG to this file."),
+    map_file: Optional[Path] = typer.Option(None, "--map", help="Answer by area and write its "
+                                                                "map PNG to this file."),
 ) -> None:
     """Answer one question, as the bot would."""
     from bot.transports.console import ask
@@ -43,11 +45,11 @@ def ask_cmd(
     _, rt = _runtime()
     try:
         answer = ask(Engine(rt.client, rt.keys), " ".join(question), as_json=as_json, chart=chart,
-                     out=sys.stdout)
+                     out=sys.stdout, map_file=map_file)
     except redis.RedisError as exc:
         raise fail(f"Redis failed while answering: {exc}") from exc
     except OSError as exc:  # e.g. the chart file cannot be written
-        raise fail(f"cannot write the chart: {exc}") from exc
+        raise fail(f"cannot write the chart or map: {exc}") from exc
     finally:
         rt.close()
     if not answer.ok:

@@ -19,9 +19,16 @@ QUIT = {"quit", "exit", "q", ":q", "bye"}
 
 
 def ask(engine: Engine, text: str, *, as_json: bool = False, chart: str | Path | None = None,
-        out: TextIO) -> Answer:
-    """Answer one question on ``out``; write the chart PNG to ``chart`` when given."""
-    answer = engine.ask(text, Context(transport="console"))
+        out: TextIO, map_file: str | Path | None = None) -> Answer:
+    """Answer one question on ``out``; write the chart PNG to ``chart`` when given, and with
+    ``map_file`` answer it by area and write its map there."""
+    if map_file is not None:
+        from bot.answering.maps import ask_map, map_request
+
+        answer = ask_map(engine, map_request(text) or text, Context(transport="console"))
+    else:
+        answer = engine.ask(text, Context(transport="console"))
+    drawn = _write_map(engine, answer, map_file, out if not as_json else None)
     if chart is not None:
         png = to_png(answer) if answer.ok else None
         if png is None:
@@ -35,12 +42,36 @@ def ask(engine: Engine, text: str, *, as_json: bool = False, chart: str | Path |
         data = answer.to_dict()
         if chart is not None:
             data["chart_file"] = str(chart) if answer.chart is not None and answer.ok else None
+        if map_file is not None:
+            data["map_file"] = str(map_file) if drawn else None
         out.write(json.dumps(data, indent=2, default=str) + "\n")
     else:
         out.write(to_text(answer, markdown=False) + "\n")
         if chart is not None and answer.chart is not None and answer.ok:
             out.write(f"chart written to {chart}\n")
+        if drawn:
+            out.write(f"map written to {map_file}\n")
     return answer
+
+
+def _write_map(engine: Engine, answer: Answer, path: str | Path | None,
+               out: TextIO | None) -> bool:
+    """Write the answer's map to ``path``; False (and a line on ``out``) when it has none."""
+    if path is None:
+        return False
+    from bot.answering.maps import Geometries, answer_png
+
+    png, kind = answer_png(answer, Geometries(engine.client, engine.keys))
+    if png is None or kind != "map":
+        if out is not None:
+            out.write("(no map for this answer: " + ("no area has a boundary or a located "
+                                                      "incident" if "map" in answer.data
+                                                      else "it has no value per area") + ")\n")
+        return False
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(png)
+    return True
 
 
 def chat(engine: Engine, *, read: Callable[[str], str] = input, out: TextIO) -> int:

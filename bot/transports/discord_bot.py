@@ -28,6 +28,7 @@ from core.profile import active_profile
 from bot.transports.access import Gate, monotonic_ms
 from bot.answering.answer import Answer
 from bot.answering.engine import Context, Engine
+from bot.answering.maps import Geometries, answer_png
 from bot.rendering.chart import ChartCache
 from bot.rendering.render import no_pings, to_embed
 
@@ -38,6 +39,8 @@ HORIZONS = ("next month", "next 2 months", "next 3 months", "next 6 months", "th
 _PROFILE = active_profile()  # the deployment's words (descriptions are fixed when commands sync)
 _AREA = _PROFILE.area.singular
 _REGION = _PROFILE.regions.word.singular if _PROFILE.regions else "region"
+NO_GEOMETRY = ("No map: no area boundaries are loaded and the incidents carry no locations (an "
+               "admin can run `crimecast reference boundaries`).")
 GENERIC_ERROR = "Something went wrong on my side (it is logged). Please try again in a minute."
 
 
@@ -49,6 +52,7 @@ class BotService:
         self.gate = gate
         self._lock = threading.Lock()  # the engine's in-memory snapshots are not thread-safe
         self.charts = ChartCache()
+        self.maps = Geometries(engine.client, engine.keys)  # area geometry for map answers
 
     # --- who is asking ------------------------------------------------------------------------
     @staticmethod
@@ -78,11 +82,16 @@ class BotService:
 
     def render(self, answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
         embed_dict = to_embed(answer)
-        png = self.charts.png(answer.chart) if answer.ok and answer.chart is not None else None
+        png, kind = (answer_png(answer, self.maps) if "map" in answer.data else
+                     (self.charts.png(answer.chart) if answer.ok and answer.chart is not None
+                      else None, "chart"))
         file = None
+        if "map" in answer.data and kind != "map" and len(embed_dict.get("fields") or []) < 25:
+            embed_dict.setdefault("fields", []).append({"name": "Map", "value": NO_GEOMETRY,
+                                                        "inline": False})
         if png is not None:
-            embed_dict["image"] = {"url": "attachment://chart.png"}
-            file = discord.File(io.BytesIO(png), filename="chart.png")
+            embed_dict["image"] = {"url": f"attachment://{kind}.png"}
+            file = discord.File(io.BytesIO(png), filename=f"{kind}.png")
         return discord.Embed.from_dict(embed_dict), file
 
     def names_for(self, current: str, kind: str) -> list[str]:

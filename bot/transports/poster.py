@@ -23,6 +23,7 @@ from typing import Callable
 
 import redis
 
+from core.text import as_text as _s
 from stream.keys import Keys
 
 from bot.rendering.render import alert_embed, alert_png, report_embed, report_png
@@ -56,10 +57,6 @@ class DrainReport:
                 "dropped": self.dropped}
 
 
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
-
-
 class Poster:
     """Drains the alert outbox through ``sender`` (channels) or ``webhook`` (webhook entries)."""
 
@@ -80,6 +77,7 @@ class Poster:
         self.give_up_after = give_up_after
         self.sleep = sleep
         self.charts = charts
+        self._maps = None  # area geometry, read on the first alert with something running hot
 
     def drain(self) -> DrainReport:
         """Post every alert waiting on the outbox once; returns what happened."""
@@ -122,7 +120,7 @@ class Poster:
                 return
             is_report = alert.get("kind") == "accountability"  # the monthly report, same outbox
             embed = report_embed(alert) if is_report else alert_embed(alert)
-            png = (report_png(alert) if is_report else alert_png(alert)) if self.charts else None
+            png = (report_png(alert) if is_report else self._picture(alert)) if self.charts else None
             error, tries = None, 0
             message_id = ""
             for attempt in range(self.attempts):
@@ -152,6 +150,20 @@ class Poster:
             log.info("alert %s posted", label)
         finally:
             self.client.delete(claim)
+
+    def _picture(self, alert: dict) -> bytes | None:
+        """The alert's one image: a map of what runs hot in its scope when the areas can be
+        placed (polygons or incident locations), else the chart of the highest forecasts."""
+        from bot.answering.maps import Geometries, alert_map_png
+
+        if self._maps is None:
+            self._maps = Geometries(self.client, self.keys)
+        try:
+            png = alert_map_png(self.client, self.keys, alert, self._maps)
+        except Exception:  # a map is a nicety: the alert goes out with its chart
+            log.exception("alert map failed; posting the chart")
+            png = None
+        return png or alert_png(alert)
 
     def _failed(self, label, channel, week, error, entry_id, report, *, attempts: int) -> None:
         k = self.keys

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet
-from ..records import MIN_DATE, Incident, RecordError, derive_id, normalise_name, parse_count
+from ..records import MIN_DATE, Incident, RecordError, derive_id, parse_count
+from core.text import area_name
+
 from .base import CsvRows, Loaded, no_rows_error
 
 COLUMNS = ["Community", "Category", "Crime Count", "Year", "Month"]
@@ -34,7 +36,7 @@ def _row_day(year: int, month: int, today: date) -> date:
 
 def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> tuple:
     """``(community, category, count, year, month)`` from one row; raises RecordError."""
-    comm = normalise_name(values.get("Community") or "")
+    comm = area_name(values.get("Community") or "")
     if not comm:
         raise RecordError("missing field 'Community'")
     if "|" in comm or len(comm) > 200 or any("\ud800" <= ch <= "\udfff" for ch in comm):

@@ -23,6 +23,8 @@ The mapping is a small YAML (or JSON) file::
     # categories: same              # the crime types are the configured categories themselves
     category_file: types.yaml       # alternatively, the same mapping in its own file
     communities: {"LOOP": "DOWNTOWN"}   # optional renames
+    # columns latitude/longitude (or x/y with crs), bounds, missing_points: where it happened,
+    # for maps (stream/sources/location.py)
 
 A crime type that is neither mapped nor explicitly skipped is a dead letter (so a missed type is
 seen, not silently dropped).
@@ -37,8 +39,11 @@ from pathlib import Path
 from typing import Iterator
 
 from ..categories import CategorySet, match_key
-from ..records import Incident, RecordError, derive_id, normalise_name, parse_count, parse_day
+from ..records import Incident, RecordError, derive_id, parse_count, parse_day
+from core.text import area_name
+
 from .base import CsvRows, Loaded, SourceError, no_rows_error
+from .location import Locator
 
 
 class ColumnMapping:
@@ -100,8 +105,9 @@ class ColumnMapping:
                 raise SourceError(path, None, f"crime type {raw!r} maps to {target!r}, which is not "
                                               f"a configured category ({', '.join(self.categories)})")
             self.types[match_key(str(raw))] = canonical
-        self.communities = {normalise_name(str(k)): normalise_name(str(v))
+        self.communities = {area_name(str(k)): area_name(str(v))
                             for k, v in (data.get("communities") or {}).items()}
+        self.locator = Locator(data, path)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str],
@@ -111,15 +117,15 @@ class ColumnMapping:
     def required_columns(self) -> list[str]:
         return self.id_columns + [v for k, v in self.columns.items() if k in (
             "community", "community_fallback", "category", "datetime", "year", "month", "day",
-            "count")]
+            "count")] + self.locator.columns
 
     def area(self, values: dict[str, str]) -> str:
         """The row's area: its own column, else the fallback column named by ``fallback_name``."""
-        community = normalise_name(values.get(self.columns["community"], ""))
+        community = area_name(values.get(self.columns["community"], ""))
         if not community and "community_fallback" in self.columns:
-            value = normalise_name(values.get(self.columns["community_fallback"], ""))
+            value = area_name(values.get(self.columns["community_fallback"], ""))
             if value:
-                return normalise_name(self.fallback_name.format(value=value))
+                return area_name(self.fallback_name.format(value=value))
             raise RecordError(f"missing field {self.columns['community']!r} (and "
                               f"{self.columns['community_fallback']!r})")
         return self.communities.get(community, community)
@@ -177,8 +183,9 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
                 ident = derive_id(mapping.source, *content, occ)
             else:
                 ident = f"{mapping.source}:{ident}"
+            lat, lon = mapping.locator.point(values) or (None, None)
             inc = Incident.make(ident, community, category, day, count, mapping.source,
-                                categories=mapping.categories, today=today)
+                                categories=mapping.categories, today=today, lat=lat, lon=lon)
         except RecordError as exc:
             reader.reject(exc.reason, values, origin)
             continue

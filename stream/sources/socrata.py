@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import os
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -27,6 +28,9 @@ _ALIASES = {
     "Year": ("year",),
     "Month": ("month",),
 }
+STALE_MONTHS = 3  # the portal's newest month older than this many months before today: stale
+WORKBOOK_HINT = ("The Calgary Police Service's monthly workbook (\"Monthly Community Crime Disorder "
+                 "Statistics\") has the newer months: `crimecast ingest workbook FILE`.")
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
@@ -118,9 +122,8 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
                     raise SourceError(url, None, f"bad JSON at offset {params['$offset']}: {exc}") from exc
             if resp.status_code in (401, 403):
                 raise SourceError(url, None, f"the portal refused access (HTTP {resp.status_code}): "
-                                             "the dataset may need a Socrata app token or a login. "
-                                             "Set SOCRATA_APP_TOKEN, or export the CSV from the "
-                                             "portal and run `crimecast ingest calgary FILE`.")
+                                             "the dataset now asks for a login (or an app token: "
+                                             "SOCRATA_APP_TOKEN). " + WORKBOOK_HINT)
             if resp.status_code < 500 and resp.status_code != 429:
                 raise SourceError(url, None, f"HTTP {resp.status_code} at offset "
                                              f"{params['$offset']}: {resp.text[:200]}")
@@ -130,3 +133,21 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
             delay *= 2
     raise SourceError(url, None, f"download failed at offset {params['$offset']} after "
                                  f"{retries + 1} attempts ({problem})")
+
+
+def stale_note(newest: str | None, today: date | None = None) -> str:
+    """One line when the portal's newest month is old (its dataset stopped), else "".
+
+    >>> stale_note("2024-10", date(2026, 12, 5))[:60]
+    "the portal's newest month is 2024-10 (26 months ago): its da"
+    >>> stale_note("2026-10", date(2026, 12, 5))
+    ''
+    """
+    if newest is None:
+        return ""
+    today = today or date.today()
+    age = (today.year * 12 + today.month) - (int(newest[:4]) * 12 + int(newest[5:7]))
+    if age <= STALE_MONTHS:
+        return ""
+    return (f"the portal's newest month is {newest} ({age} months ago): its dataset has stopped. "
+            + WORKBOOK_HINT)

@@ -14,11 +14,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+
 from core.months import add_months
-
 from core.profile import active_profile
+from core.text import area_name
 
-from ..records import Incident, normalise_name
+from ..records import Incident
 
 SOURCE = "synthetic"
 
@@ -44,7 +45,7 @@ def generate(*, communities: Iterable[str] | None = None,
     profile = active_profile()  # default areas and categories: the city profile's
     if communities is None:
         communities = profile.sample_areas or [f"AREA {i:02d}" for i in range(1, 13)]
-    comms = [normalise_name(c) for c in communities]
+    comms = [area_name(c) for c in communities]
     cats = list(categories if categories is not None else profile.category_names)
     rng = np.random.default_rng(seed)
     base = rng.lognormal(mean=0.5, sigma=0.9, size=(len(comms), len(cats))) * scale

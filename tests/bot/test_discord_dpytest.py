@@ -157,6 +157,54 @@ def test_mention_gets_a_reply_with_embed_and_chart(engine, with_reference, wire)
     pings_no_one(sent, reply)
 
 
+def mention(r, keys, wire, text: str):
+    """The bot mentioned with ``text``: its reply, the payload sent and the payload's embed."""
+
+    async def scenario():
+        bot = await start_bot(r, keys)
+        await dpytest.message(f"<@{bot.user.id}> {text}")
+        return dpytest.get_message()
+
+    reply = run(scenario)
+    (sent,) = map(body, wire.sent)
+    (embed,) = sent["embeds"]
+    return reply, sent, embed
+
+
+def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, seeder,
+                                                 slice_frame):
+    """With area polygons stored and a forecast archived before December 2023, "where is it
+    running hot" is answered with a map attached."""
+    from shapely.geometry import box
+
+    from stream.boundaries import store_boundaries
+    from stream.forecast_archive import ForecastArchive
+
+    r, keys = with_reference
+    long = seeder.long_counts(slice_frame)
+    ForecastArchive(r, keys).write("2023-11", seeder.simple_forecasts(
+        long[long["month"] <= "2023-11"], "2023-11", 3))
+    areas = sorted(set(r.hkeys(keys.communities)))
+    store_boundaries(r, keys, {a: box(i % 20, i // 20, i % 20 + 1, i // 20 + 1)
+                               for i, a in enumerate(areas)}, "test", "name")
+
+    reply, sent, embed = mention(r, keys, wire, "where is it running hot")
+    assert embed["image"]["url"] == "attachment://map.png"
+    (picture,) = reply.attachments
+    assert picture.filename == "map.png" and attachment_bytes(picture).startswith(b"\x89PNG")
+    within_discord_limits(sent)
+
+
+def test_map_without_geometry_says_why(engine, with_reference, wire):
+    """Calgary's counts carry no locations: with no boundaries loaded the answer comes without a
+    picture and says why."""
+    reply, sent, embed = mention(*with_reference, wire, "map break-ins in 2023")
+    assert "image" not in embed and not reply.attachments
+    assert any(f["name"] == "Map" and "crimecast reference boundaries" in f["value"]
+               for f in embed.get("fields", []))
+    within_discord_limits(sent)
+
+
 def test_channel_chatter_is_left_alone(engine, with_reference, wire):
     """A guild message that does not mention the bot gets no reply and sends nothing."""
     r, keys = with_reference

@@ -250,3 +250,27 @@ def test_accountability_report_posts_once_a_month(r, keys, sleeps):
     assert embed["title"] == "Accountability report · 2023-11 to 2023-12"
     assert "docs/data.md" in embed["footer"]["text"] and "Where it pointed" in embed["description"]
     assert not post_report(r, keys, "99", report)  # posted: this month's report is never re-queued
+
+
+def test_alert_with_hot_series_attaches_a_map(r, keys, sleeps, alert_dict):
+    """With area polygons stored, the weekly alert's one image is a map of what runs hot; with
+    none it keeps its chart of the highest forecasts."""
+    import io
+
+    from PIL import Image
+    from shapely.geometry import box
+
+    from stream.boundaries import store_boundaries
+
+    alert = alert_dict(n_hot=3)
+    enqueue(r, keys, alert)
+    d = Discordish()
+    Poster(r, keys, d, sleep=sleeps.append).drain()
+    chart = Image.open(io.BytesIO(d.messages[0]["png"]))
+    assert "Title" not in getattr(chart, "text", {})  # the bar chart (no map text chunks)
+    store_boundaries(r, keys, {f"C{i} <@123>": box(i, 0, i + 1, 1) for i in range(5)}, "t", "name")
+    alert = {**alert, "iso_week": "2024-W04"}
+    enqueue(r, keys, alert)
+    Poster(r, keys, d, sleep=sleeps.append).drain()
+    image = Image.open(io.BytesIO(d.messages[1]["png"]))
+    assert "Running hot" in image.text["Title"] and image.text["Description"] == alert["caveat"]

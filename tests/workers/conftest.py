@@ -19,7 +19,7 @@ from stream.consumer import Consumer
 from stream.forecast_cache import CachedForecast, ForecastCache
 from core.months import add_months as month_add
 from stream.producer import Producer
-from stream.records import normalise_name
+from core.text import area_name
 from stream.sources.calgary import read_calgary
 
 
@@ -27,7 +27,7 @@ def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
     """Wide panel (community, category) x month from a portal-shaped frame, duplicates summed."""
     cats = CategorySet.calgary()
     f = frame.assign(month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
-                     Community=frame["Community"].map(normalise_name),
+                     Community=frame["Community"].map(area_name),
                      Category=frame["Category"].map(cats.resolve))
     p = f.pivot_table(index=["Community", "Category"], columns="month", values="Crime Count",
                       aggfunc="sum", fill_value=0)
@@ -172,7 +172,7 @@ def atlanta_frame() -> pd.DataFrame:
     day = pd.to_datetime(raw["Occur Date"], format="%m/%d/%Y", errors="coerce")
     frame = pd.DataFrame({
         "id": "atl-" + raw["Report Number"] + "-" + raw["UCR #"].fillna("") + "-" + raw.index.astype(str),
-        "community": raw["Neighborhood"].fillna("").map(normalise_name),
+        "community": raw["Neighborhood"].fillna("").map(area_name),
         "npu": raw["NPU"].fillna("").str.strip().str.upper(),
         "category": raw["UCR Literal"].map(ATLANTA_TYPES), "day": day.dt.date})
     keep = (frame["community"] != "") & frame["category"].notna() & (day.dt.year == 2019)

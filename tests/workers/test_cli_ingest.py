@@ -145,6 +145,9 @@ def test_ingest_download_from_a_socrata_like_server(settings_env, keys, calgary_
     assert result.exit_code == 0, result.output
     assert out.exists()
     assert _store(settings_env, keys).stats()["incidents"] == frame["Crime Count"].sum()
+    # the slice ends in 2023: one line says the portal has stopped and points to the workbook
+    stale = [ln for ln in result.output.splitlines() if "newest month" in ln]
+    assert len(stale) == 1 and "2023-12" in stale[0] and "ingest workbook FILE" in stale[0], stale
 
 
 def test_unreachable_redis_is_a_clear_error(monkeypatch, tmp_path, calgary_slice):

@@ -22,7 +22,7 @@ from stream.consumer import Consumer
 from stream.forecast_archive import ForecastArchive
 from stream.keys import Keys
 from stream.producer import Producer
-from stream.records import normalise_name
+from core.text import area_name
 from stream.sources.calgary import read_calgary
 from workers.report import accountability_report, report_for_scope, report_text
 
@@ -59,7 +59,7 @@ def built(redis_url, calgary_csv, calgary_panel, tools):
 @pytest.fixture(scope="module")
 def sectors():
     ref = pd.read_csv(f"{DATA}/calgary_communities.csv", dtype=str)
-    return dict(zip(ref["NAME"].map(normalise_name), ref["SECTOR"].str.strip().str.upper()))
+    return dict(zip(ref["NAME"].map(area_name), ref["SECTOR"].str.strip().str.upper()))
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_feedback_watch_lists_areas_flagged_in_three_of_the_last_eight_months(bu
 def test_shares_of_reported_crime_and_population_by_region(built, calgary_frame, sectors):
     """Each region's share of 2023's reported crime (CSV) and of the 2021 census population."""
     f = calgary_frame[calgary_frame["Year"] == 2023]
-    region = f["Community"].map(normalise_name).map(sectors).fillna("(no region)")
+    region = f["Community"].map(area_name).map(sectors).fillna("(no region)")
     share = f.groupby(region)["Crime Count"].sum() / f["Crime Count"].sum()
     pop = pd.read_csv(f"{DATA}/calgary_population_2021.csv", dtype={"COMMUNITY_CODE": str})
     ref = pd.read_csv(f"{DATA}/calgary_communities.csv", dtype=str)
@@ -197,7 +197,11 @@ def test_text_leads_with_the_headline_and_links_the_data_card(built):
     text = report_text(built["report"])
     lines = text.splitlines()
     assert lines[0].startswith("crimecast accountability report, 2023-01 to 2023-12")
-    assert "most-flagged areas got" in lines[1]
+    paras = "\n".join(lines).replace("\n  ", " ").splitlines()  # continuations are indented
+    assert "most-flagged areas got" in paras[1]
+    assert max(len(ln) for ln in lines) <= 80  # a plain terminal: nothing wraps, tables stay whole
+    table = lines[lines.index(next(ln for ln in lines if ln.startswith("region "))):]
+    assert all(len(ln.split()) >= 9 for ln in table[:9])  # every row keeps its nine columns
     assert "Most over-forecast region:" in text and text.rstrip().endswith("docs/data.md")
 
 

@@ -181,7 +181,7 @@ def test_failed_enqueue_gives_the_run_back(rt, rt2):
     broken = JobSpec(spec.id, spec.func, spec.queue, spec.trigger, spec.grace_s, spec.timeout_s,
                      spec.retry_max, spec.retry_intervals,
                      run_kwargs=lambda run: {"as_of": threading.Lock()})  # unpicklable: enqueue fails
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 - whatever the pickler raises
         Scheduler(rt, [broken]).fire_due("weekly_alert", MONDAY_8 + timedelta(minutes=5))
     assert Scheduler(rt2).last_fired("weekly_alert") is None
     assert Scheduler(rt2).fire_due("weekly_alert", MONDAY_8 + timedelta(minutes=10))

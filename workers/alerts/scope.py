@@ -17,21 +17,18 @@ import redis
 from core.months import days_in_month, month_name, month_of
 from core.negbin import total_interval
 from core.profile import active_profile
+from core.text import area_name, as_text
 from online_model.surveillance import METHODS
 from stream.keys import Keys
 
 from .alert import Alert
 from .facts import WeekFacts
-from .subscriptions import Subscription, norm_name
+from .subscriptions import Subscription
 
 __all__ = ["MAX_ITEMS", "Scope", "channel_alert", "community_sectors", "resolve_scope"]
 
 MAX_ITEMS = 5
 Series = tuple[str, str]
-
-
-def _decode(v: Any) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 def community_sectors(client: redis.Redis, keys: Keys) -> dict[str, str]:
@@ -47,7 +44,7 @@ def community_sectors(client: redis.Redis, keys: Keys) -> dict[str, str]:
         except (ValueError, AttributeError):
             continue
         if sector:
-            out[norm_name(_decode(name))] = norm_name(sector)
+            out[area_name(as_text(name))] = area_name(sector)
     return out
 
 

@@ -7,33 +7,23 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import asdict, dataclass, field
 
 import redis
 
 from core.profile import active_profile
+from core.text import area_name
 from stream.keys import Keys
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlertError", "SCOPES", "Subscription", "SubscriptionStore", "norm_name"]
+__all__ = ["AlertError", "SCOPES", "Subscription", "SubscriptionStore"]
 
 SCOPES = ("city", "sector", "communities")
-_SPACES = re.compile(r"\s+")
 
 
 class AlertError(ValueError):
     """A subscription or alert request that cannot be honoured; the message is shown as is."""
-
-
-def norm_name(name: str) -> str:
-    """A community or sector name as the counts spell it.
-
-    >>> norm_name("  forest   lawn ")
-    'FOREST LAWN'
-    """
-    return _SPACES.sub(" ", str(name)).strip().upper()
 
 
 @dataclass(frozen=True)
@@ -64,7 +54,7 @@ class Subscription:
             raise AlertError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
         if self.scope == "sector":  # a region of the city profile: a sector, an NPU, a district
             profile = active_profile()
-            sector = norm_name(self.sector or "")
+            sector = area_name(self.sector or "")
             sector = profile.region_of_label(sector) or sector
             known = {r.upper() for r in (profile.regions.aliases if profile.regions else {})}
             if not sector or (known and sector not in known):
@@ -74,7 +64,7 @@ class Subscription:
             set_(self, "sector", sector)
         else:
             set_(self, "sector", None)
-        comms = [norm_name(c) for c in (self.communities or []) if str(c).strip()]
+        comms = [area_name(c) for c in (self.communities or []) if str(c).strip()]
         if self.scope == "communities" and not comms:
             raise AlertError("a communities subscription needs at least one community")
         set_(self, "communities", list(dict.fromkeys(comms)) if self.scope == "communities" else [])

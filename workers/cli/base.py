@@ -37,7 +37,8 @@ def setup_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a user-facing error and return the exit to raise."""
-    err_console.print(Text.assemble(("error:", "red"), " ", message))  # data text is never markup
+    # data text is never markup; one message is one line however narrow the terminal (copyable)
+    err_console.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
     return typer.Exit(code)
 
 

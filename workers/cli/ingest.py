@@ -1,4 +1,4 @@
-"""Commands: ``ingest calgary|csv|download|synthetic``, ``export-counts``, ``dead-letters``.
+"""Commands: ``ingest calgary|workbook|csv|download|synthetic``, ``export-counts``, ``dead-letters``.
 
 Ingest commands read and check their whole input before sending anything (a file-level problem
 stops with the file and line, nothing half-sent), then XADD the records with a progress bar. Rows
@@ -25,13 +25,15 @@ from rich.text import Text
 from core.caveats import REPORTED
 from core.profile import CityProfile, ProfileError, load_profile
 from stream.categories import CategorySet
-from stream.connection import RedisVersionError, redact
+from stream.censored import CensoredCells
+from stream.connection import ClusterMismatch, RedisVersionError, redact
 from stream.consumer import Consumer
 from stream.dead_letters import dead_letter_count, read_dead_letters, replay_dead_letters
 from stream.producer import Producer
 from stream.sources import (ColumnMapping, Loaded, SourceError, download, generate, read_calgary,
                             read_mapped)
-from stream.sources.socrata import DATASET, DEFAULT_BASE_URL
+from stream.sources.calgary_workbook import read_workbook
+from stream.sources.socrata import DATASET, DEFAULT_BASE_URL, stale_note
 from stream.store import CountStore
 
 from ..runtime import Runtime, runtime
@@ -53,7 +55,7 @@ def _runtime(settings: Settings) -> Iterator[Runtime]:
     try:
         with runtime(settings) as rt:
             yield rt
-    except RedisVersionError as exc:
+    except (RedisVersionError, ClusterMismatch) as exc:
         raise fail(str(exc)) from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         where = redact(settings.redis_url.get_secret_value()) if settings.redis_url else "embedded Redis"
@@ -169,6 +171,38 @@ def ingest_calgary(
     _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
+@ingest_app.command("workbook")
+def ingest_workbook(
+    file: Path = typer.Argument(..., help="The police service's monthly workbook (.xlsx)."),
+    drain: bool = DrainOpt,
+) -> None:
+    """Ingest the Calgary Police Service's "Monthly Community Crime Disorder Statistics" workbook
+    (categories through the profile's source.workbook; a "<5" cell is kept as 1 to 4)."""
+    settings = load_settings()
+    profile = _profile(settings)
+    if profile.source.workbook is None:
+        raise fail(f"the {profile.name} profile has no source.workbook (the workbook's categories "
+                   "mapped to the profile's)")
+    try:
+        wb = read_workbook(file, profile.source.workbook, _categories(settings))
+    except SourceError as exc:
+        raise fail(str(exc)) from None
+    loaded = wb.loaded
+    span = f"{wb.months[0]}..{wb.months[-1]}" if wb.months else "no month"
+    _say(f"{file}: {loaded.rows:,} rows -> {len(wb.cells):,} cells for {span} "
+         f"({wb.suppressed:,} suppressed as '<5': counted as 1, kept as 1 to 4)")
+    for line in wb.notes:
+        _say(f"note: {line}")
+    with _runtime(settings) as rt:
+        try:
+            CensoredCells(rt.client, rt.keys).record(wb.cells)
+            _send(rt, loaded, len(loaded), f"ingest {file.name}", drain)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise fail(f"Redis connection lost while sending {file}: {exc}. Re-run the same "
+                       "command: cells already sent count once.") from None
+    _report_rejected(loaded)
+
+
 @ingest_app.command("csv")
 def ingest_csv(
     file: Path = typer.Argument(..., help="Another city's incident CSV."),
@@ -223,6 +257,9 @@ def ingest_download(
         loaded = read_calgary(out, expand=expand, categories=_categories(settings))
     except SourceError as exc:
         raise fail(str(exc)) from None
+    stale = stale_note(max((r.month for r in loaded.make()), default=None))
+    if stale:
+        err_console.print(Text.assemble(("warning:", "yellow"), " ", stale), soft_wrap=True)
     _ingest_loaded(settings, loaded, f"ingest {out.name}", drain)
 
 

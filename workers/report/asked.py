@@ -14,6 +14,8 @@ from typing import Iterable, Mapping
 
 import redis
 
+from core.text import as_text
+
 from stream.categories import match_key
 from stream.keys import Keys
 
@@ -62,8 +64,7 @@ def asked(client: redis.Redis, keys: Keys, regions: Mapping[str, str], categorie
     out = {"days": days, "questions": 0, "answered": 0, "refused": 0, "rate_limited": 0,
            "errors": 0, "by_region": {}, "by_category": {}}
     for _, f in entries:
-        f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
-             for k, v in f.items()}
+        f = {as_text(k): as_text(v) for k, v in f.items()}
         out["questions"] += 1
         outcome = f.get("outcome", "answered")
         key = {"answered": "answered", "refused": "refused", "rate_limited": "rate_limited"}.get(

@@ -19,10 +19,10 @@ import redis
 
 from core.caveats import DATA_CARD, FEEDBACK, RANKING, REPORTED
 from core.months import add_months, month_end, month_of
+from core.text import area_name, as_text
 from stream.forecast_archive import ForecastArchive
 from stream.keys import Keys
 from stream.store import CountStore
-from workers.alerts.subscriptions import norm_name
 
 from .accuracy import months_ending, series_months, summarise
 from .asked import asked
@@ -45,10 +45,10 @@ def region_map(client: redis.Redis, keys: Keys) -> tuple[dict[str, str], dict[st
             info = json.loads(raw)
         except ValueError:
             continue
-        region = norm_name(info.get("sector") or "") or None
+        region = area_name(info.get("sector") or "") or None
         if region is None:
             continue
-        name = norm_name(name.decode() if isinstance(name, bytes) else name)
+        name = area_name(as_text(name))
         regions[name] = region
         if info.get("population"):
             population[region] = population.get(region, 0) + int(info["population"])
@@ -157,8 +157,8 @@ def report_for_scope(report: Mapping[str, Any], *, region: str | None = None,
     "where do your alerts point?"): the region's accuracy and pointing figures (a community is
     answered by its region, named as such), or the city's when no scope is given."""
     if community is not None:
-        region = (regions or {}).get(norm_name(community), region)
-    region = norm_name(region) if region else None
+        region = (regions or {}).get(area_name(community), region)
+    region = area_name(region) if region else None
     acc, pointed = report["accuracy"], report["pointed"]
     out = {"period": report["period"], "scope": region or "city", "community": community,
            "accuracy": acc["by_region"].get(region) if region else acc["overall"],

@@ -12,6 +12,8 @@ from typing import Any, Mapping
 
 import redis
 
+from core.text import as_text
+
 from stream.keys import Keys
 from workers.alerts import enqueue_post
 
@@ -56,9 +58,4 @@ class ReportChannels:
     def all(self) -> dict[str, bool]:
         """``channel id -> webhook?``, ordered by channel id."""
         raw = self.client.hgetall(self.keys.report_channels)
-        return {_s(k): _s(v) == "1" for k, v in sorted(raw.items())}
-
-
-def _s(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
-
+        return {as_text(k): as_text(v) == "1" for k, v in sorted(raw.items())}

@@ -1,10 +1,15 @@
-"""The accountability report as plain text: a few headline lines, then the tables."""
+"""The accountability report as plain text: a few headline lines, then the tables, every line
+within :data:`WIDTH` columns (a plain terminal; longer prose lines wrap with a two-space indent).
+"""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Mapping
 
-__all__ = ["headline", "report_text"]
+__all__ = ["WIDTH", "headline", "report_text"]
+
+WIDTH = 80
 
 
 def _pct(x: float | None) -> str:
@@ -53,45 +58,68 @@ def headline(report: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _table(rows: list[list[str]]) -> list[str]:
+def _table(rows: list[list[str]], width: int = WIDTH) -> list[str]:
+    """Columns right-aligned after a left-aligned first one; first-column entries too long for
+    ``width`` are cut with an ellipsis.
+
+    >>> _table([["region", "bias"], ["A VERY LONG REGION NAME", "+0.1"]], width=16)
+    ['region      bias', 'A VERY LO…  +0.1']
+    """
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    room = width - sum(widths[1:]) - 2 * (len(widths) - 1)
+    if widths[0] > room:
+        widths[0] = max(room, len(rows[0][0]))
+        rows = [[r[0] if len(r[0]) <= widths[0] else r[0][:widths[0] - 1] + "…", *r[1:]]
+                for r in rows]
     return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
             for r in rows]
 
 
+def _wrap(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Prose lines folded at ``width`` (words and paths kept whole); blank lines kept."""
+    out: list[str] = []
+    for line in lines:
+        out += textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=False,
+                             break_on_hyphens=False) or [""]
+    return out
+
+
 def report_text(report: Mapping[str, Any]) -> str:
     """Headline, then where it pointed and how well it did by region, by category, the watch."""
-    out = headline(report) + [""]
+    out = _wrap(headline(report)) + [""]
     acc = report["accuracy"]
-    rows = [["region", "flags", "top-k", "crime", "population", "coverage80", "bias", "bias%",
-             "dev/SES"]]
+    rows = [["region", "flags", "top-k", "crime", "pop.", "cov80", "bias", "bias%", "dev/SES"]]
     for region, p in report["pointed"].items():
         a = acc["by_region"].get(region) or {}
         rows.append([region, _pct(p["flag_share"]), _pct(p["top_k_share"]), _pct(p["crime_share"]),
                      _pct(p["population_share"]), _pct(a.get("coverage80")),
                      _signed(a.get("bias")), _signed(a.get("bias_pct"), "%"),
                      "n/a" if a.get("deviance_ratio") is None else f"{a['deviance_ratio']:.2f}"])
-    out += ["By region (shares of flags, of top-k slots, of reported crime, of population):"]
+    out += _wrap(["By region (shares of flags, of top-k slots, of reported crime, of population; "
+                  "cov80: how often the 80% range held the count; dev/SES: deviance against simple "
+                  "smoothing's):"])
     out += _table(rows) + [""]
-    rows = [["category", "coverage80", "bias", "bias%", "dev/SES"]]
+    rows = [["category", "cov80", "bias", "bias%", "dev/SES"]]
     for cat, a in acc["by_category"].items():
         rows.append([" ".join(cat.split()), _pct(a["coverage80"]), _signed(a["bias"]),
                      _signed(a["bias_pct"], "%"),
                      "n/a" if a["deviance_ratio"] is None else f"{a['deviance_ratio']:.2f}"])
     out += ["By category:"] + _table(rows) + [""]
+    tail: list[str] = []
     conc = report["concentration"]
     if conc["top_areas"]:
-        out.append("Most-flagged areas: " + ", ".join(f"{t['community']} ({t['flags']})"
-                                                      for t in conc["top_areas"]))
+        tail.append("Most-flagged areas: " + ", ".join(f"{t['community']} ({t['flags']})"
+                                                       for t in conc["top_areas"]))
     for w in report["feedback_watch"]["areas"]:
-        out.append(f"Watch: {w['community']} ({w['region']}) flagged in {w['flagged_in_last']} of "
-                   f"the last {w['of_tests']} tests, first {w['first_flag']}; mean monthly count "
-                   f"{w['mean_before']} before, {w['mean_after']} from then: {w['note']}.")
+        tail.append(f"Watch: {w['community']} ({w['region']}) flagged in {w['flagged_in_last']} of "
+                    f"the last {w['of_tests']} tests, first {w['first_flag']}; mean monthly count "
+                    f"{w['mean_before']} before, {w['mean_after']} from then: {w['note']}.")
     a = report["asked"]
     if a["questions"]:
-        out.append("Questions by region: " + ", ".join(f"{k} {v}" for k, v in
-                                                      sorted(a["by_region"].items())))
-        out.append("Questions by category: " + ", ".join(f"{' '.join(k.split())} {v}" for k, v in
-                                                        sorted(a["by_category"].items())))
-    out += [""] + list(report["caveats"]) + [f"What the counts are and are not: {report['data_card']}"]
+        tail.append("Questions by region: " + ", ".join(f"{k} {v}" for k, v in
+                                                       sorted(a["by_region"].items())))
+        tail.append("Questions by category: " + ", ".join(f"{' '.join(k.split())} {v}" for k, v in
+                                                         sorted(a["by_category"].items())))
+    tail += [""] + list(report["caveats"]) + [f"What the counts are and are not: {report['data_card']}"]
+    out += _wrap(tail)
     return "\n".join(out)

@@ -9,6 +9,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from stream.censored import suppressed_note
+
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.horizon import Horizon
@@ -42,6 +44,10 @@ def answer(view: View, query: Query) -> Answer:
         item.update(prev)
         prefix = f"**{place.label}**: " if len(places) > 1 else ""
         a.lines.append(f"{prefix}**Reported: {n:,}** in {span.label} — counted, not a forecast.")
+        cens = suppressed_note(view.client, view.keys, (view.hist.series[i] for i in hrows),
+                               span.months, n)  # "<5" cells: the range they allow
+        if cens:
+            a.lines.append(f"ℹ The source suppresses small counts (<5): {cens}.")
         a.lines.append(f"{'  ' if prefix else ''}Same period a year earlier: {text}.")
         if prev.get("previous") is not None and len(places) == 1:
             note = past.chance_note(n, prev["previous"])
