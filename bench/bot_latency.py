@@ -196,7 +196,7 @@ def main() -> None:
         print(f"accountability report (2 months) built and saved in "
               f"{time.perf_counter() - t:.1f} s")
 
-        engine = Engine(client, keys)
+        engine = Engine(client, keys, warm=True)  # as the Discord bot runs it
         t = time.perf_counter()
         engine.refresh()
         print(f"cold load of forecasts, counts and names: {(time.perf_counter() - t) * 1000:.0f} ms")

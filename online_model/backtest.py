@@ -22,6 +22,7 @@ import pandas as pd
 
 from core.negbin import NegBin
 from core.months import add_months, check_month, month_index, month_range
+from .progress import report
 from .served import HORIZON, build_served
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def run_backtest(long: pd.DataFrame, start: str, end: str, horizon: int,
         lstm.full_train()
     _say(progress, f"fitted through {warm_end} in {time.perf_counter() - t0:.0f}s")
     frames = []
-    for origin in month_range(warm_end, last_origin):
+    origins = month_range(warm_end, last_origin)
+    for i, origin in enumerate(origins):
+        report("backtest (months forecast)", i, len(origins))
         if origin != model.last_month:
             model.learn_one(origin, _counts(panel, origin))
             if fine_tune and lstm is not None:
@@ -81,6 +84,7 @@ def run_backtest(long: pd.DataFrame, start: str, end: str, horizon: int,
         actual = panel[target].to_numpy(float) if target in panel.columns else None
         frames.append(_rows(model, wanted, horizon, target, actual))
         _say(progress, f"forecast {target} from {origin} ({time.perf_counter() - t0:.0f}s)")
+    report("backtest (months forecast)", len(origins), len(origins))
     out = pd.concat(frames, ignore_index=True)[COLUMNS]
     return (out, model) if return_model else out
 

@@ -91,3 +91,26 @@ def to_panel(long: pd.DataFrame, start: str | None = None, end: str | None = Non
                         columns=months, fill_value=0).fillna(0).astype("int64")
     wide.columns = pd.Index(months)
     return wide
+
+
+def replicate(long: pd.DataFrame, k: int, seed: int = 0) -> pd.DataFrame:
+    """The long frame and ``k - 1`` copies of it as new areas (``NAME #2`` ...), each copy's counts
+    drawn Poisson around the original's: a panel ``k`` times the size with the same structure, to
+    measure how cost grows with the number of series (``bench/scale.py``).
+
+    >>> f = pd.DataFrame({"community": ["A"], "category": ["x"], "month": ["2023-01"], "count": [5]})
+    >>> r = replicate(f, 3, seed=1)
+    >>> list(r["community"]), int(r["count"].iloc[0])
+    (['A', 'A #2', 'A #3'], 5)
+    """
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    parts = [long]
+    for i in range(2, k + 1):
+        copy = long.assign(community=long["community"] + f" #{i}",
+                           count=rng.poisson(long["count"].to_numpy(float)))
+        parts.append(copy[copy["count"] > 0])
+    return pd.concat(parts, ignore_index=True)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .base import PanelForecaster
+from .progress import report
 
 CALIB_EPS = 0.01  # log(combined + eps): keeps near-zero forecasts finite
 CALIB_LAMBDA = 3000.0  # pull of a category's calibration toward its horizon's pooled fit
@@ -101,8 +102,12 @@ class Ensemble(PanelForecaster):
             finally:
                 self._bulk = False
             self._stepping = True  # refits wait for the end of the block (one, below)
+            steps = panel.shape[1] - split
             try:
-                super().learn_many(panel.iloc[:, split:])
+                for j in range(steps):  # month by month, the same as one block, with progress
+                    report("ensemble weights (months stepped)", j, steps)
+                    super().learn_many(panel.iloc[:, split + j: split + j + 1])
+                report("ensemble weights (months stepped)", steps, steps)
             finally:
                 self._stepping = False
             # the weights have learned from out-of-sample forecasts; now let members that can

@@ -58,14 +58,33 @@ def _ratio(x: np.ndarray, level: np.ndarray) -> np.ndarray:
 
 def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
                      community: np.ndarray, category: np.ndarray, moy0: int, t: int,
-                     h: int) -> tuple[np.ndarray, np.ndarray]:
+                     h: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(features (n_series, len(NUMERIC)), level (n_series,))`` for origin ``t``, horizon ``h``.
 
     ``moy0`` is the month of year (1..12) of column 0; ``community``/``category`` are integer codes.
+    With ``rows`` only those series' rows are built (the community, category and city totals still
+    sum every series): a fit that samples rows pays for what it samples.
     """
-    n = history.shape[0]
-    hist = history[:, : t + 1]
-    months = hist.shape[1]
+    full = history[:, : t + 1]
+    months = full.shape[1]
+    n_comm = int(community.max(initial=-1)) + 1
+    n_cat = int(category.max(initial=-1)) + 1
+    # what the community x category would lead one to expect (a product of margins, last 12 months)
+    roll12_all = _mean_window(full, t, 12)
+    r12_tot = roll12_all.sum()
+    comm12_all = np.bincount(community, weights=roll12_all, minlength=n_comm)
+    cat12_all = np.bincount(category, weights=roll12_all, minlength=n_cat)
+    # city-wide category totals and community totals (every category), from every series
+    span = range(max(0, t - 47), t + 1)
+    city = np.stack([np.bincount(category, weights=full[:, j], minlength=n_cat) for j in span],
+                    axis=1)  # (n_cat, <=48)
+    comm_hist = np.stack([np.bincount(community, weights=full[:, j], minlength=n_comm)
+                          for j in range(max(0, t - 11), t + 1)], axis=1)
+    if rows is not None:
+        full, ses, ses_slow = full[rows], ses[rows], ses_slow[rows]
+        community, category = community[rows], category[rows]
+    hist = full
+    n = hist.shape[0]
     lag = [hist[:, t - k] if t - k >= 0 else hist[:, 0] for k in range(3)]
     target = t + h
     past_same = [target - 12 * k for k in range(1, 4) if 0 <= target - 12 * k <= t]
@@ -73,19 +92,10 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     roll36 = _mean_window(hist, t, 36)
     same_ly = hist[:, past_same[0]] if past_same else roll12
     same_avg = hist[:, past_same].mean(axis=1) if past_same else roll12
-    n_comm = int(community.max(initial=-1)) + 1
-    n_cat = int(category.max(initial=-1)) + 1
-    # what the community x category would lead one to expect (a product of margins, last 12 months)
-    r12_tot = roll12.sum()
-    comm12 = np.bincount(community, weights=roll12, minlength=n_comm)[community]
-    cat12 = np.bincount(category, weights=roll12, minlength=n_cat)[category]
-    prior = comm12 * cat12 / max(r12_tot, 1e-9)
+    prior = comm12_all[community] * cat12_all[category] / max(r12_tot, 1e-9)
     level = np.maximum((roll12 * min(months, 12) + SHRINK * prior) / (min(months, 12) + SHRINK),
                        MIN_LEVEL)
     # city-wide category totals and all-crime totals: trend, last month, seasonal index
-    span = range(max(0, t - 47), t + 1)
-    city = np.stack([np.bincount(category, weights=hist[:, j], minlength=n_cat) for j in span],
-                    axis=1)  # (n_cat, <=48)
     c12 = city[:, -12:].mean(axis=1)
     trend = np.log((city[:, -3:].mean(axis=1) + 1) / (c12 + 1))[category]
     cat_lag1 = np.log((city[:, -1] + 1) / (c12 + 1))[category]
@@ -97,8 +107,6 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     series_season = _series_season(hist, target, roll36)
     zero_share = (hist[:, max(0, t - 11): t + 1] == 0).mean(axis=1)
     # community totals (every category): recent change against the community's own year
-    comm_hist = np.stack([np.bincount(community, weights=hist[:, j], minlength=n_comm)
-                          for j in range(max(0, t - 11), t + 1)], axis=1)
     cm12 = comm_hist.mean(axis=1)
     comm_trend = np.log((comm_hist[:, -3:].mean(axis=1) + 1) / (cm12 + 1))[community]
     comm_lag1 = np.log((comm_hist[:, -1] + 1) / (cm12 + 1))[community]

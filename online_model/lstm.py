@@ -19,6 +19,10 @@ learn every month, so the served one is never kept from the newest data. With
 waiting challenger; the epoch on it is :meth:`after_close`, which the month-close follow-up job
 runs (the close itself then refreshes the forecasts within a second). Same result, same seed.
 
+A fit holds at most ``max_rows`` windows (origin x series, a seeded sample per origin:
+:mod:`online_model.budget`), so its memory and time stay bounded at any number of series; a panel
+under the cap (a city) is learned whole. Forecasting always covers every series.
+
 Weights are exported as plain ``state_dict`` tensors (saved with ``torch.save`` and read back with
 ``weights_only=True`` by the registry); the pickled payload holds no torch objects.
 """
@@ -32,6 +36,8 @@ from torch import nn
 from core.months import month_of_year
 
 from .base import PanelForecaster
+from .budget import sample_rows
+from .progress import report
 from .threads import map_shards, reproducible_torch
 
 MIN_ORIGIN = 11  # first origin column with a year of history
@@ -64,13 +70,17 @@ class LSTMForecaster(PanelForecaster):
     """Global LSTM, direct multi-horizon, Poisson loss; learns each month; champion/challenger."""
 
     kind = "lstm"
+    #: bytes a training window takes (3 x window float32 steps, targets, mask, indices), built twice
+    ROW_BYTES = 2 * (3 * 24 * 4 + 6 * 4 * 2 + 40)
 
     def __init__(self, max_horizon: int = 6, window: int = 24, hidden: int = 32,
                  emb_comm: int = 8, emb_cat: int = 8, epochs: int = 3, lr: float = 3e-3,
                  online_lr: float = 1e-3, online_epochs: int = 1, fine_tune_epochs: int = 1,
                  fine_tune_months: int = 12, batch_size: int = 1024, seed: int = 42,
-                 threads: int | None = None, defer_online: bool = False):
+                 threads: int | None = None, defer_online: bool = False,
+                 max_rows: int | None = None):
         super().__init__(max_horizon)
+        self.max_rows = max_rows  # windows one fit learns from at most (None: every window)
         if window < 3 or hidden < 1 or epochs < 1 or online_epochs < 0:
             raise ValueError("window >= 3, hidden >= 1, epochs >= 1 and online_epochs >= 0 required")
         self.window = window
@@ -206,42 +216,50 @@ class LSTMForecaster(PanelForecaster):
         return self._net is not None
 
     # --- data ---------------------------------------------------------------------------------
-    def _tensors(self, origins: np.ndarray):
-        """Inputs for every series at each origin column."""
-        n = self.n_series
+    def _sample(self, origins: np.ndarray, seed) -> list[np.ndarray] | None:
+        """Per origin, the series a fit learns from (None: all of them; see ``max_rows``)."""
+        return sample_rows(self.n_series, list(origins), getattr(self, "max_rows", None), seed)
+
+    def _tensors(self, origins: np.ndarray, series: list[np.ndarray] | None = None):
+        """Inputs for every series (or ``series[i]`` of origin ``i``) at each origin column."""
         w = self.window
-        counts = np.concatenate([np.zeros((n, w)), self.history_], axis=1)  # zeros before month 0
+        counts = np.concatenate([np.zeros((self.n_series, w)), self.history_], axis=1)  # zeros first
         logs = np.log1p(counts)
         moy0 = month_of_year(self.months_[0]) - 1
-        seqs, sins, coss, level, base = [], [], [], [], []
-        for t in origins:
+        seqs, sins, coss, level, base, comms, cats = [], [], [], [], [], [], []
+        for i, t in enumerate(origins):
+            rows = slice(None) if series is None else series[i]
+            n = self.n_series if series is None else len(series[i])
             cols = np.arange(t + 1, t + 1 + w)  # in padded coordinates: months t-w+1..t
             first = max(0, t - w + 1)
-            mean = self.history_[:, first: t + 1].mean(axis=1)
+            mean = self.history_[rows, first: t + 1].mean(axis=1)
             lv = np.log1p(mean)
-            seqs.append(logs[:, cols] - lv[:, None])
+            seqs.append(logs[rows][:, cols] - lv[:, None])
+            comms.append(self._community[rows])
+            cats.append(self._group[rows])
             ang = 2 * np.pi * ((moy0 + cols - w) % 12) / 12.0
             sins.append(np.broadcast_to(np.sin(ang), (n, w)))
             coss.append(np.broadcast_to(np.cos(ang), (n, w)))
             level.append(lv)
             base.append(np.log(mean + BASE_EPS))
-        k = len(origins)
         f = lambda a: torch.as_tensor(np.concatenate(a), dtype=torch.float32)  # noqa: E731
-        comm = torch.as_tensor(np.tile(self._community, k), dtype=torch.long)
-        cat = torch.as_tensor(np.tile(self._group, k), dtype=torch.long)
+        comm = torch.as_tensor(np.concatenate(comms), dtype=torch.long)
+        cat = torch.as_tensor(np.concatenate(cats), dtype=torch.long)
         return (f(seqs), f(sins), f(coss), comm, cat, f(level), f(base))
 
-    def _targets(self, origins: np.ndarray, limit: int, first_target: int = 0):
+    def _targets(self, origins: np.ndarray, limit: int, first_target: int = 0,
+                 series: list[np.ndarray] | None = None):
         """Targets (B, H) and mask: only target columns in ``first_target..limit``."""
         T = self.history_.shape[1]
-        n = self.n_series
         ys, ms = [], []
-        for t in origins:
+        for i, t in enumerate(origins):
+            rows = slice(None) if series is None else series[i]
+            n = self.n_series if series is None else len(series[i])
             y = np.zeros((n, self.max_horizon))
             m = np.zeros((n, self.max_horizon))
             for h in range(1, self.max_horizon + 1):
                 if first_target <= t + h <= min(limit, T - 1):
-                    y[:, h - 1] = self.history_[:, t + h]
+                    y[:, h - 1] = self.history_[rows, t + h]
                     m[:, h - 1] = 1.0
             ys.append(y)
             ms.append(m)
@@ -254,8 +272,9 @@ class LSTMForecaster(PanelForecaster):
         """Poisson-loss epochs over the rows of ``origins`` (targets ``first_target..limit``);
         with ``valid``, a random slice of rows stops training when its loss stops falling."""
         pool = self._threads()
-        X = self._tensors(origins)
-        y, mask = self._targets(origins, limit, first_target)
+        series = self._sample(origins, (seed, limit))
+        X = self._tensors(origins, series)
+        y, mask = self._targets(origins, limit, first_target, series)
         keep = torch.nonzero(mask.sum(dim=1) > 0).ravel()
         gen = torch.Generator().manual_seed(seed)
         val = torch.zeros(0, dtype=torch.long)
@@ -266,11 +285,15 @@ class LSTMForecaster(PanelForecaster):
         params = list(net.parameters())
         opt = torch.optim.Adam(params, lr=self.lr if lr is None else lr)
         best, best_state, last = float("inf"), None, float("nan")
-        for _ in range(epochs):
+        per_epoch = -(-len(keep) // self.batch_size)
+        for epoch in range(epochs):
             net.train()
             order = keep[torch.randperm(len(keep), generator=gen)]
             total, count = 0.0, 0.0
             for start in range(0, len(order), self.batch_size):
+                if valid and start % (50 * self.batch_size) == 0:  # a full train: say where it is
+                    report("LSTM training", epoch * per_epoch + start // self.batch_size,
+                           epochs * per_epoch)
                 idx = order[start:start + self.batch_size]
                 n_obs = mask[idx].sum().clamp(min=1)
                 # the loss in units of the batch's mean count: steps mean the same at any scale
@@ -295,6 +318,8 @@ class LSTMForecaster(PanelForecaster):
                 if v >= best:
                     break
                 best, best_state = v, {k: t.clone() for k, t in net.state_dict().items()}
+        if valid:
+            report("LSTM training", epochs * per_epoch, epochs * per_epoch)
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval()
@@ -311,8 +336,9 @@ class LSTMForecaster(PanelForecaster):
     def _deviance(self, net: _Net, origins: np.ndarray, target: int) -> float:
         """Poisson deviance of ``net`` on the targets at column ``target`` (every horizon)."""
         self._threads()
-        X = self._tensors(origins)
-        y, mask = self._targets(origins, target, target)
+        series = self._sample(origins, (self.seed, target))  # the same rows for either net
+        X = self._tensors(origins, series)
+        y, mask = self._targets(origins, target, target, series)
         with torch.inference_mode():
             mu = torch.exp(net(*X).clamp(-15, 12))
         term = torch.where(y > 0, y * torch.log(y / mu), torch.zeros_like(y)) - (y - mu)

@@ -8,6 +8,7 @@ the LSTM and the strong baselines, and what the workers need around it.
 from __future__ import annotations
 
 from .baselines import SES, TSB, MeanLastN, SeasonalNaive
+from .budget import MEMORY_MB, SAMPLE_ROWS, set_budget
 from .ensemble import Ensemble
 from .online import OnlineGLM
 
@@ -16,8 +17,10 @@ GLM_REFIT_EVERY = 1  # months between the online GLM's refits on all history (af
 LSTM_DEFER_ONLINE = True  # the LSTM's epoch on a new month waits for the close's follow-up job
 
 
-def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3) -> Ensemble:
-    """A fresh, unfitted served ensemble (the LSTM is imported only when included)."""
+def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3,
+                 memory_mb: float = MEMORY_MB, sample_rows: int = SAMPLE_ROWS) -> Ensemble:
+    """A fresh, unfitted served ensemble (the LSTM is imported only when included); each fit of
+    its global members holds what ``memory_mb`` allows, at most ``sample_rows`` rows."""
     # the GLM refits on all history after every close and the LSTM's epoch on the new month waits
     # for the close's follow-up job (Ensemble.after_close): the close itself stays fast
     members = {"online": OnlineGLM(seed=seed, refit_every=GLM_REFIT_EVERY)}
@@ -28,7 +31,9 @@ def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3
                                          defer_online=LSTM_DEFER_ONLINE)
     members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
                     "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
-    return Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))
+    model = Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))
+    set_budget(model, memory_mb, sample_rows)
+    return model
 
 
 def bring_up_to_date(model: Ensemble) -> Ensemble:

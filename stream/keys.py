@@ -190,6 +190,11 @@ class Keys:
         return self._k("forecasts", "archive")
 
     @property
+    def model_progress(self) -> str:
+        """Hash: where the running model job is (job, phase, done, total, seconds left)."""
+        return self._k("models", "progress")
+
+    @property
     def model_dir_lock(self) -> str:
         """Lock held while a model artifact is written."""
         return self._k("lock", "models")

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .model_lock import ModelLock
 from .runtime import Runtime
 
 __all__ = ["BackupError", "backup", "restore"]
@@ -56,8 +57,8 @@ def backup(rt: Runtime, out: Path) -> dict[str, Any]:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    lock = rt.client.lock(rt.keys.model_dir_lock, timeout=1800, blocking_timeout=600)
-    if not lock.acquire():
+    lock = ModelLock(rt.client, rt.keys.model_dir_lock, rt.settings.model_lock_ttl_s)
+    if not lock.acquire(600):
         raise BackupError("a model job held the model lock for 10 minutes; try again")
     try:
         raw = rt.data_raw
@@ -81,10 +82,7 @@ def backup(rt: Runtime, out: Path) -> dict[str, Any]:
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-        try:
-            lock.release()
-        except Exception:  # noqa: BLE001 - expired: nothing to release
-            pass
+        lock.release()
     return {**manifest, "file": str(out), "bytes": out.stat().st_size}
 
 

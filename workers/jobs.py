@@ -131,6 +131,34 @@ def health_check() -> dict:
         return collect_health(rt, store=True)
 
 
+def model_job_progress(client, keys) -> str | None:
+    """What the running model job reports (``workers.model_jobs``), as one line, or None."""
+    p = {as_text(a): as_text(b) for a, b in client.hgetall(keys.model_progress).items()}
+    if not p:
+        return None
+    done, total = int(p.get("done", 0) or 0), int(p.get("total", 0) or 0)
+    share = f" {100 * done / total:.0f}%" if total else ""
+    left = p.get("left_s")
+    eta = f", about {float(left) / 60:.1f} min left in this phase" if left else ""
+    return f"{p.get('job', 'model job')}: {p.get('phase', '?')}{share}{eta}"
+
+
+def model_lock_holder(client, keys, problems: list[str]) -> str | None:
+    """Who holds the model lock (host, pid, for how long), or None; a holder seen dead on this
+    host is a problem line (the next model job takes the lock over at once)."""
+    from .model_lock import ModelLock
+
+    holder = ModelLock(client, keys.model_dir_lock).holder()
+    if holder is None:
+        return None
+    since = holder.get("since")
+    held = f" for {time.time() - float(since):.0f}s" if since else ""
+    text = f"{holder.get('host')} pid {holder.get('pid')}{held}"
+    if ModelLock(client, keys.model_dir_lock).holder_dead(holder):
+        problems.append(f"the model lock's holder ({text}) is dead: the next model job takes it over")
+    return text
+
+
 def collect_health(rt: Runtime, *, store: bool = False, today: date | None = None) -> dict:
     """Redis, stream, counts, forecasts and queues at a glance, with a list of problems found.
 
@@ -202,6 +230,8 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
         out[f"failed_{kind}"] = failed
         if failed:
             problems.append(f"{failed} failed job(s) on the {kind} queue")
+    out["model_job"] = model_job_progress(c, k)
+    out["model_lock"] = model_lock_holder(c, k, problems)
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = as_text(last_tick) if last_tick else None

@@ -30,6 +30,7 @@ from rq import Retry
 from core.censored import expected_count
 from core.months import check_month
 from core.negbin import NegBin
+from online_model.budget import set_budget
 from online_model.registry import Registry, RegistryError
 from online_model.served import HORIZON, bring_up_to_date, build_served, health_figures
 from stream.censored import CensoredCells
@@ -37,6 +38,7 @@ from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
 
+from .model_lock import ModelLock
 from .runtime import Runtime, runtime
 from .settings import Settings
 
@@ -50,23 +52,55 @@ FOLLOW_UP_RETRY = Retry(max=3, interval=[30, 120, 600])
 
 
 @contextlib.contextmanager
-def _model_lock(rt: Runtime) -> Iterator[None]:
-    lock = rt.client.lock(rt.keys.model_dir_lock, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S)
-    if not lock.acquire():
-        raise RuntimeError("another model job holds the model lock")
+def _model_lock(rt: Runtime) -> Iterator[ModelLock]:
+    """The heartbeat model lock (:mod:`workers.model_lock`): a dead holder is replaced at once."""
+    lock = ModelLock(rt.client, rt.keys.model_dir_lock, rt.settings.model_lock_ttl_s)
+    with lock.held(LOCK_TIMEOUT_S):
+        if lock.took_over:
+            log.warning("took the model lock over from a dead holder: %s", lock.took_over)
+        yield lock
+
+
+PROGRESS_EVERY_S = 1.0  # a job writes its progress at most this often
+PROGRESS_TTL_S = 3600  # a job that died leaves its last progress this long at most
+
+
+@contextlib.contextmanager
+def _progress(rt: Runtime, job: str) -> Iterator[None]:
+    """Write where this job is (``keys.model_progress``: ``crimecast status`` shows it) while it
+    runs, at most every second; removed when the job ends."""
+    from online_model.progress import reporting
+
+    key, last = rt.keys.model_progress, [0.0]
+    started = time.time()
+
+    def listen(phase: str, done: int, total: int, left: float | None) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S and done < total:
+            return
+        last[0] = now
+        with contextlib.suppress(Exception):  # progress never fails a job
+            rt.client.hset(key, mapping={"job": job, "phase": phase, "done": done, "total": total,
+                                         "left_s": "" if left is None else round(left, 1),
+                                         "started": round(started, 1), "updated": round(time.time(), 1)})
+            rt.client.expire(key, PROGRESS_TTL_S)
+
     try:
-        yield
+        with reporting(listen):
+            yield
     finally:
         with contextlib.suppress(Exception):
-            lock.release()
+            rt.client.delete(key)
 
 
-def _load(reg: Registry):
+def _load(reg: Registry, settings: Settings | None = None):
     """The current served model, or None (with a warning if one exists but cannot be loaded)."""
     if reg.current(MODEL_NAME) is None:
         return None, None
     try:
         model, manifest = reg.load(MODEL_NAME)
+        settings = settings or Settings()
+        set_budget(model, settings.train_memory_mb, settings.train_sample_rows)
         return bring_up_to_date(model), manifest
     except RegistryError as exc:
         log.warning("%s; training a new model", exc)
@@ -119,7 +153,8 @@ def learnable_panel(cells: CensoredCells, panel):
 def _train_new(store: CountStore, settings: Settings, through: str, cells: CensoredCells):
     panel = store.panel(end=through)
     panel = learnable_panel(cells, panel.loc[:, [c for c in panel.columns if c <= through]])
-    model = build_served(seed=settings.seed)
+    model = build_served(seed=settings.seed, memory_mb=settings.train_memory_mb,
+                         sample_rows=settings.train_sample_rows)
     model.learn_many(panel)
     lstm = model.members.get("lstm")
     if lstm is not None and lstm._net is None and lstm.history_.shape[1] >= 3:
@@ -156,7 +191,7 @@ def on_month_closed(month: str) -> dict:
     check_month(month)
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         store = CountStore(rt.client, rt.keys)
         closed = store.closed_months()
         if month not in closed:
@@ -168,7 +203,7 @@ def on_month_closed(month: str) -> dict:
         if served is not None and served >= closed[-1] \
                 and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
             return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
-        model, _ = _load(reg)
+        model, _ = _load(reg, settings)
         deferred = False
         cells = CensoredCells(rt.client, rt.keys)
         if model is None:
@@ -179,7 +214,7 @@ def on_month_closed(month: str) -> dict:
                 for m in learned:
                     model.learn_one(m, learnable_counts(store, cells, m, model))
             deferred = bool(learned)
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, version, took)
         out = {"status": "ok", "learned": learned, "series": n, "version": version,
@@ -193,8 +228,11 @@ def on_month_closed(month: str) -> dict:
         return out
 
 
-def _publish(rt: Runtime, reg: Registry, model) -> tuple[int, int]:
-    """Save the served model and serve its forecasts: ``(version, forecasts written)``."""
+def _publish(rt: Runtime, reg: Registry, model, lock: ModelLock | None = None) -> tuple[int, int]:
+    """Save the served model and serve its forecasts: ``(version, forecasts written)``; a job
+    whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`)."""
+    if lock is not None:
+        lock.check()
     saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
                      metrics=health_figures(model))
     return saved.version, refresh_cache(rt, model, saved.version)
@@ -213,16 +251,17 @@ def after_close() -> dict:
     epoch, the GLM's refit); saves the model and refreshes the cache if anything was done."""
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, _ = _load(reg)
+        model, _ = _load(reg, settings)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet"}
-        done = model.after_close()
+        with _progress(rt, "month-close follow-up"):
+            done = model.after_close()
         if not done:
             return {"status": "skipped", "reason": "nothing left to learn",
                     "data_through": model.last_month}
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
         log.info("follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
                  model.last_month, sorted(done), n, version, took)
@@ -233,9 +272,9 @@ def after_close() -> dict:
 def fine_tune() -> dict:
     """Fine-tune the LSTM (champion/challenger); refresh the cache if the challenger wins."""
     settings = Settings()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, manifest = _load(reg)
+        model, manifest = _load(reg, settings)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet (run `crimecast train`)"}
         lstm = model.members.get("lstm")
@@ -250,9 +289,10 @@ def fine_tune() -> dict:
             record = lstm.fine_tune()
         except ValueError as exc:  # nothing new, or too little history to train at all
             if caught_up:
-                _publish(rt, reg, model)
+                _publish(rt, reg, model, lock)
             return {"status": "skipped", "reason": str(exc)}
         metrics = {**health_figures(model), "fine_tune": record}
+        lock.check()
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
         if lstm.challenger_ is not None:
             reg.save(CHALLENGER_NAME, _ChallengerView.of(lstm), data_through=model.last_month,
@@ -266,14 +306,15 @@ def full_train() -> dict:
     """Train a new served model on every closed month and refresh the cache."""
     settings = Settings()
     started = time.perf_counter()
-    with runtime(settings) as rt, _model_lock(rt):
+    with runtime(settings) as rt, _model_lock(rt) as lock:
         store = CountStore(rt.client, rt.keys)
         last = store.last_closed_month()
         if last is None:
             return {"status": "skipped", "reason": "no closed month yet"}
-        model, learned = _train_new(store, settings, last, CensoredCells(rt.client, rt.keys))
+        with _progress(rt, "full train"):
+            model, learned = _train_new(store, settings, last, CensoredCells(rt.client, rt.keys))
         reg = Registry(settings.models_path)
-        version, n = _publish(rt, reg, model)
+        version, n = _publish(rt, reg, model, lock)
         return {"status": "ok", "months": len(learned), "series": n, "version": version,
                 "data_through": model.last_month,
                 "seconds": round(time.perf_counter() - started, 2)}

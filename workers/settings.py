@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     # models
     model_dir: Path | None = Field(default=None, description="Model registry root, one folder per key prefix (city) inside; default STATE_DIR/models.")
     seed: int = Field(default=42, description="Seed for training.")
+    train_memory_mb: int = Field(default=1024, ge=64, description="Memory one fit of a global model "
+                                 "(online GLM, LSTM) may hold for its rows, on top of the model "
+                                 "itself; the default fits a 2 GB worker at any number of series.")
+    train_sample_rows: int = Field(default=300_000, ge=1000, description="Rows (origin x series "
+                                   "windows) one fit of a global model samples at most: bounds "
+                                   "its time; a city's panel is under it and learned whole.")
+    model_lock_ttl_s: float = Field(default=15.0, ge=1.0, description="Heartbeat TTL of the model "
+                                    "lock: a model job that died frees it within this (at once on "
+                                    "its own host).")
 
     # scheduler
     timezone: str | None = Field(default=None, description="Scheduler time zone; default the city profile's.")

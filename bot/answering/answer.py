@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from core.caveats import CAVEAT
 from core.caveats import RANKING as TOP_CAVEAT
 
+__all__ = ["CAVEAT", "TOP_CAVEAT", "Answer", "Bar", "ChartSpec", "Line"]  # caveats re-exported
+
 
 @dataclass
 class Line:

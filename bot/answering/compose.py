@@ -130,10 +130,11 @@ def group_counts(state: DataState, gs: list[Group], p: Period) -> dict[Group, in
     cols = [state.counts.col.get(m) for m in p.months]
     if any(c is None for c in cols):
         return None
-    return group_sums(state, gs, lambda rows: state.counts.take(rows)[:, cols].sum(axis=1))
+    sums = group_sums(state, gs, lambda rows: state.counts.take(rows)[:, cols].sum(axis=1))
+    return {g: int(round(v)) for g, v in sums.items()}
 
 
-def group_sums(state: DataState, gs: list[Group], per_row) -> dict[Group, int]:
+def group_sums(state: DataState, gs: list[Group], per_row) -> dict[Group, float]:
     """``per_row(rows)`` (one number a row) summed per group, reading every row once."""
     cat = state.catalog
     by_area = all(g.communities is not None and len(g.communities) == 1 for g in gs)
@@ -142,14 +143,14 @@ def group_sums(state: DataState, gs: list[Group], per_row) -> dict[Group, int]:
         sums = np.bincount(cat.community_of[rows], weights=per_row(rows) if len(rows) else None,
                            minlength=len(cat.communities))
         index = {c: i for i, c in enumerate(cat.communities)}
-        return {g: int(round(sums[index[g.communities[0]]])) if g.communities[0] in index else 0
+        return {g: float(sums[index[g.communities[0]]]) if g.communities[0] in index else 0.0
                 for g in gs}
     parts = [g.rows(state) for g in gs]
     flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     values = per_row(flat) if len(flat) else np.zeros(0)
     out, k = {}, 0
     for g, r in zip(gs, parts):
-        out[g] = int(values[k:k + len(r)].sum())
+        out[g] = float(values[k:k + len(r)].sum())
         k += len(r)
     return out
 

@@ -73,11 +73,13 @@ class Engine:
 
     ``today`` is a date or a callable returning one (for the staleness check; default UTC today).
     ``history_reload_s`` bounds how often the counts are re-read while records stream in.
+    ``warm``: read each new version of the data whole at once (the Discord bot, a chat), so no
+    question pays for a first read; a one-shot ``crimecast ask`` reads only what it needs.
     """
 
     def __init__(self, client: redis.Redis, keys: Keys, *,
                  today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0,
-                 profile: CityProfile | None = None):
+                 profile: CityProfile | None = None, warm: bool = False):
         self.client = client
         self.profile = profile or active_profile()  # the city's words, places and categories
         self.keys = keys
@@ -85,6 +87,7 @@ class Engine:
         self.history_reload_s = history_reload_s
         self._state: DataState | None = None
         self._names: Names | None = None
+        self.warm = warm  # a long-running process reads each new state whole, once
 
     # --- state -----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -98,6 +101,8 @@ class Engine:
         if self._state is None or self._stale(self._state, sig):
             self._state = load_state(self.client, self.keys, self.profile, sig)
             self._names = None
+            if self.warm:
+                self._state.warm()
         return self._state
 
     def _stale(self, state: DataState, sig: Signature) -> bool:

@@ -196,6 +196,14 @@ class DataState:
         ref = self.reference.get(community)
         return ref.sector if ref else ""
 
+    def warm(self) -> None:
+        """Read every panel whole now (counts, served forecasts, the archived sets)."""
+        self.counts.ensure(None)
+        self.forecasts.ensure(None)
+        for through in self.signature.archive:
+            self.archived(through).ensure(None)
+        self.busiest()
+
     # --- derived, cached per version -------------------------------------------------------------
     def memo(self, key: tuple, compute):
         """``compute()`` once for this version of the data."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .horizon import NUM_PATTERN, NUMBER_WORDS, word_number
+from .horizon import NUM_PATTERN, NUMBER_WORDS, word_number  # noqa: F401 - NUMBER_WORDS read as M.NUMBER_WORDS
 from .question import DEFAULT_RANK
 
 Spans = list[tuple[int, int]]

@@ -64,7 +64,7 @@ def chat_cmd() -> None:
 
     _, rt = _runtime()
     try:
-        chat(Engine(rt.client, rt.keys), out=sys.stdout)
+        chat(Engine(rt.client, rt.keys, warm=True), out=sys.stdout)
     finally:
         rt.close()
 

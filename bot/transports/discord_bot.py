@@ -390,7 +390,7 @@ def run(settings, rt) -> None:
     if settings.discord_token is None:
         raise RuntimeError("CRIMECAST_DISCORD_TOKEN is not set")
     token = settings.discord_token.get_secret_value()
-    engine = Engine(rt.client, rt.keys)
+    engine = Engine(rt.client, rt.keys, warm=True)
     from workers.audit import AuditPolicy
 
     gate = Gate(rt.client, rt.keys, Access.from_settings(settings),

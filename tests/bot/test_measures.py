@@ -243,3 +243,10 @@ def test_count_against_the_forecast_made_before(archived, long):
     want = np.maximum(per / 6, 0.02).sum()  # the simple model: mean of the six months before
     assert got["value"] == total(long, ["FOREST LAWN"], ["2023-12"])
     assert got["previous"] == pytest.approx(want, rel=1e-3) and got["lo"] <= got["previous"] <= got["hi"]
+
+
+def test_a_warm_engine_reads_each_version_whole(engine, today):
+    """The Discord bot's engine (warm) reads a new version at once; no question pays for it."""
+    warm = Engine(engine.client, engine.keys, today=today, warm=True)
+    state = warm.state()
+    assert state.counts._loaded.all() and state.forecasts._loaded.all()

@@ -207,3 +207,28 @@ def test_backtest_command_writes_the_contract_file(calgary_slice, tmp_path, sett
     assert set(preds["model"]) == {"online", "ensemble", "ses", "snaive"}
     bad = CliRunner().invoke(app, args[:6] + ["2025-09"] + args[7:])
     assert bad.exit_code == 1 and "data end" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_full_train_says_where_it_is_for_crimecast_status(loaded, r, keys, settings_env):
+    """While a full train runs, its phase, share done and estimate of what is left are in Redis
+    (the line `crimecast status` prints); the record is gone when the job ends."""
+    from online_model.progress import reporting
+    from workers.jobs import model_job_progress
+
+    seen, lines = [], []
+
+    def listen(phase, done, total, left):
+        seen.append((phase, done, total))
+        line = model_job_progress(r, keys)
+        if line:
+            lines.append(line)
+
+    with reporting(listen):
+        out = model_jobs.full_train()
+    assert out["status"] == "ok"
+    phases = {p for p, _, _ in seen}
+    assert {"online GLM fit", "LSTM training"} <= phases
+    for phase in phases:  # every phase reported its end
+        assert any(p == phase and d == t for p, d, t in seen)
+    assert any(line.startswith("full train: LSTM training") and "%" in line for line in lines)
+    assert model_job_progress(r, keys) is None

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import typer
 from rich.console import Console
@@ -64,3 +65,24 @@ def open_runtime_or_exit(settings: Settings) -> "Runtime":
         return open_runtime(settings)
     except Exception as exc:  # ConnectionError, RedisVersionError, embedded start failure
         raise fail(f"cannot use Redis: {exc}") from None
+
+
+@contextlib.contextmanager
+def model_progress() -> Iterator[None]:
+    """A rich bar per phase of long model work (GLM fit, LSTM training, backtest months), each with
+    its estimate of what is left (:mod:`online_model.progress`)."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    from online_model.progress import reporting
+
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
+                  TimeRemainingColumn(), console=err_console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def listen(phase: str, done: int, total: int, left: float | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total or None)
+            bar.update(tasks[phase], completed=done, total=total or None)
+
+        with reporting(listen):
+            yield

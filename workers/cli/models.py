@@ -10,7 +10,7 @@ from rich.table import Table
 
 from core.caveats import CAVEAT
 
-from .base import console, err_console, fail, load_settings, setup_logging
+from .base import console, err_console, fail, load_settings, model_progress, setup_logging
 
 app = typer.Typer()  # this module's commands; bot/cli.py composes them into `crimecast`
 
@@ -37,7 +37,8 @@ def train_cmd(
     from .. import model_jobs
 
     try:
-        out = model_jobs.full_train()
+        with model_progress():
+            out = model_jobs.full_train()
     except Exception as exc:  # Redis down, disk full: say so plainly
         raise fail(f"training failed: {exc}") from exc
     if out.get("status") != "ok":
@@ -132,9 +133,10 @@ def backtest_cmd(
     try:
         long = read_many(data)
         models = [m for m in MODELS if not (no_lstm and m == "lstm")]
-        preds = run_backtest(long, start, end, horizon, models=models, seed=settings.seed,
-                             include_lstm=not no_lstm,
-                             progress=lambda s: err_console.print(f"[dim]{s}[/dim]"))
+        with model_progress():
+            preds = run_backtest(long, start, end, horizon, models=models, seed=settings.seed,
+                                 include_lstm=not no_lstm,
+                                 progress=lambda s: err_console.print(f"[dim]{s}[/dim]"))
     except (DataError, BacktestError, ValueError) as exc:
         raise fail(str(exc)) from exc
     try:

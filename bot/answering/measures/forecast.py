@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from bot.language.question import Period, Question
 
-from ..compose import Value, tabulate
+from ..compose import Value, group_sums, tabulate
 from ..result import INCIDENTS, Result
 from ..scope import Group, groups
 from ..state import DataState
@@ -40,17 +40,9 @@ def means(state: DataState, gs: list[Group], p: Period) -> dict[Group, Value]:
     cols = [panel.col.get(m) for m in p.months]
     if not cols or any(c is None for c in cols):
         return {}
-    rows = [g.rows(state) for g in gs]
-    flat = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    mean = panel.take(flat)[0][:, cols]
-    ok = np.isfinite(mean).all(axis=1)
-    per_row = np.where(ok, np.nan_to_num(mean).sum(axis=1), 0.0)
-    out, k = {}, 0
-    for g, r in zip(gs, rows):
-        if ok[k:k + len(r)].any():
-            out[g] = Value(float(per_row[k:k + len(r)].sum()))
-        k += len(r)
-    return out
+    total = group_sums(state, gs, lambda rows: np.nan_to_num(panel.take(rows)[0][:, cols]).sum(axis=1))
+    have = group_sums(state, gs, lambda rows: np.isfinite(panel.take(rows)[0][:, cols]).all(axis=1))
+    return {g: Value(total[g]) for g in gs if have[g] > 0}
 
 
 def evaluate(q: Question, state: DataState) -> Result:
