@@ -147,7 +147,7 @@ def _rank_areas(c, rng):
     period, span, _ = rng.choice(past_periods(c, rng))
     n = rng.choice([2, 3, 4, 5, 6, 7, 10])
     nw = number_phrase(n, rng)
-    area, areas = c.area_word, c.areas_word
+    areas = c.areas_word
     if rng.random() < 0.3:
         region = rng.choice(list(c.regions))
         rp = region_phrase(c, region, rng)

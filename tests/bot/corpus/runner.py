@@ -197,7 +197,7 @@ def pivot(records_by_set: dict[str, list[dict]]) -> str:
             cells[(r["shape"], name, r["city"])].append(r["outcome"] == PASS)
             cells[("all", name, r["city"])].append(r["outcome"] == PASS)
     shapes = sorted({k[0] for k in cells} - {"all"}) + ["all"]
-    head = f"| shape | " + " | ".join(f"{n} {c}" for n, c in cols) + " |"
+    head = "| shape | " + " | ".join(f"{n} {c}" for n, c in cols) + " |"
     lines = [head, "| --- |" + " ---: |" * len(cols)]
     for shape in shapes:
         row = []
