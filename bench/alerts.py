@@ -39,19 +39,35 @@ from stream.producer import Producer  # noqa: E402
 from core.text import area_name  # noqa: E402
 from stream.sources.calgary import read_calgary  # noqa: E402
 from core.months import add_months as month_add  # noqa: E402
-from workers.alerts import (SECTORS, Subscription, SubscriptionStore, build_alert,  # noqa: E402
-                            run_weekly_alerts)
+from workers.alerts import (  # noqa: E402
+    SECTORS,
+    Subscription,
+    SubscriptionStore,
+    build_alert,
+    run_weekly_alerts,
+)
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 
 def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
     cats = CategorySet.calgary()
-    f = frame.assign(month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
-                     Community=frame["Community"].map(area_name),
-                     Category=frame["Category"].map(cats.resolve))
-    return f.pivot_table(index=["Community", "Category"], columns="month", values="Crime Count",
-                         aggfunc="sum", fill_value=0).sort_index(axis=1).astype(float)
+    f = frame.assign(
+        month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
+        Community=frame["Community"].map(area_name),
+        Category=frame["Category"].map(cats.resolve),
+    )
+    return (
+        f.pivot_table(
+            index=["Community", "Category"],
+            columns="month",
+            values="Crime Count",
+            aggfunc="sum",
+            fill_value=0,
+        )
+        .sort_index(axis=1)
+        .astype(float)
+    )
 
 
 def forecasts(panel: pd.DataFrame, through: str, window: int) -> list[CachedForecast]:
@@ -65,17 +81,28 @@ def forecasts(panel: pd.DataFrame, through: str, window: int) -> list[CachedFore
         sel = cats == cat
         num = den = 0.0
         for t in range(v.shape[1] - 12, v.shape[1]):
-            pred = np.maximum(v[sel, t - window:t].mean(axis=1), 0.05)
+            pred = np.maximum(v[sel, t - window : t].mean(axis=1), 0.05)
             num += float(((v[sel, t] - pred) ** 2 - pred).sum())
-            den += float((pred ** 2).sum())
+            den += float((pred**2).sum())
         alpha[cat] = max(num / den, 0.01) if den else 0.1
     months = [month_add(through, h) for h in (1, 2, 3)]
     out = []
     for (community, category), m in zip(hist.index, mu):
         a = alpha[category]
         lo, hi = NegBin([m] * 3, [a] * 3).interval(0.8)
-        out.append(CachedForecast(community, category, months, [float(m)] * 3, [a] * 3,
-                                  lo.tolist(), hi.tolist(), f"mean{window}", through))
+        out.append(
+            CachedForecast(
+                community,
+                category,
+                months,
+                [float(m)] * 3,
+                [a] * 3,
+                lo.tolist(),
+                hi.tolist(),
+                f"mean{window}",
+                through,
+            )
+        )
     return out
 
 
@@ -111,23 +138,32 @@ def main() -> None:
             wanted = month_add(f"{closed_by.year}-{closed_by.month:02d}", -1)
             if wanted != through:
                 through = wanted
-                cache.write(forecasts(panel, wanted, args.window), {"data_through": wanted,
-                                                                    "model": f"mean{args.window}"})
-            alert = build_alert(client, Subscription("bench", "city"), as_of, keys=keys,
-                                method=args.method)
+                cache.write(
+                    forecasts(panel, wanted, args.window),
+                    {"data_through": wanted, "model": f"mean{args.window}"},
+                )
+            alert = build_alert(
+                client, Subscription("bench", "city"), as_of, keys=keys, method=args.method
+            )
             flags.append(alert.fdr["flagged"])
             as_of += timedelta(days=7)
-        print(f"flags over 52 weekly alerts ({alert.fdr['method']}, level {alert.fdr['level']}, "
-              f"~{alert.fdr['tested']:,} series tested a week): total {sum(flags)}, weeks with any "
-              f"{sum(f > 0 for f in flags)}, most in one week {max(flags)}")
+        print(
+            f"flags over 52 weekly alerts ({alert.fdr['method']}, level {alert.fdr['level']}, "
+            f"~{alert.fdr['tested']:,} series tested a week): total {sum(flags)}, weeks with any "
+            f"{sum(f > 0 for f in flags)}, most in one week {max(flags)}"
+        )
 
         store = SubscriptionStore(client, keys)
         comms = sorted({c for c, _ in panel.index})
         for i in range(args.subscriptions):
             kind = i % 3
-            sub = (Subscription(f"c{i}", "city") if kind == 0 else
-                   Subscription(f"c{i}", "sector", sector=SECTORS[i % len(SECTORS)]) if kind == 1 else
-                   Subscription(f"c{i}", "communities", communities=comms[i % len(comms):][:3]))
+            sub = (
+                Subscription(f"c{i}", "city")
+                if kind == 0
+                else Subscription(f"c{i}", "sector", sector=SECTORS[i % len(SECTORS)])
+                if kind == 1
+                else Subscription(f"c{i}", "communities", communities=comms[i % len(comms) :][:3])
+            )
             store.add(sub)
         pings = []
         for _ in range(200):
@@ -142,11 +178,13 @@ def main() -> None:
         t = time.perf_counter()
         summary = run_weekly_alerts(client, keys, TIMED_AS_OF)
         total = time.perf_counter() - t
-        print(f"weekly job: {summary['queued']} alerts built and queued in {total:.2f}s "
-              f"({total / max(summary['queued'], 1) * 1000:.0f} ms each); one alert p50 "
-              f"{statistics.median(singles):.0f} ms; Redis PING p50 {statistics.median(pings):.2f} ms "
-              f"(same run); load average {os.getloadavg()[0]:.2f}. The weekly job computes the "
-              f"city's facts once; a single alert computes them for itself.")
+        print(
+            f"weekly job: {summary['queued']} alerts built and queued in {total:.2f}s "
+            f"({total / max(summary['queued'], 1) * 1000:.0f} ms each); one alert p50 "
+            f"{statistics.median(singles):.0f} ms; Redis PING p50 {statistics.median(pings):.2f} ms "
+            f"(same run); load average {os.getloadavg()[0]:.2f}. The weekly job computes the "
+            f"city's facts once; a single alert computes them for itself."
+        )
     finally:
         for key in client.scan_iter(match=keys.all_pattern(), count=1000):
             client.delete(key)

@@ -58,9 +58,13 @@ def rss_of(argv: list[str], env: dict) -> tuple[float, float, int, float]:
     what the process itself cost, whatever else the machine is doing)."""
     t = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *argv] if Path("/usr/bin/time").exists()
-                          else argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *argv] if Path("/usr/bin/time").exists() else argv,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -77,16 +81,25 @@ def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
     keys = Keys(f"bench-ask-{uuid.uuid4().hex[:8]}")
     try:
         frame = seed.replicate(pd.read_csv(DATA / "calgary_community_crime_2018_2023.csv"), k)
-        filled = seed.fill(client, keys, frame, data_through="2023-12", horizon=3,
-                           archive=("2023-10", "2023-11"))
+        filled = seed.fill(
+            client, keys, frame, data_through="2023-12", horizon=3, archive=("2023-10", "2023-11")
+        )
         with tempfile.TemporaryDirectory() as tmp:
-            com, pop = seed.replicate_reference(DATA / "calgary_communities.csv",
-                                                DATA / "calgary_population_2021.csv", k, tmp)
+            com, pop = seed.replicate_reference(
+                DATA / "calgary_communities.csv", DATA / "calgary_population_2021.csv", k, tmp
+            )
             load_reference(client, keys, com, pop)
-        env = dict(os.environ, CRIMECAST_REDIS_URL=url, CRIMECAST_KEY_PREFIX=keys.prefix,
-                   CRIMECAST_PROFILE="calgary")
-        exe = [sys.executable, "-c", "import sys; from bot.cli import app; "
-               "sys.argv[0] = 'crimecast'; app()"]
+        env = dict(
+            os.environ,
+            CRIMECAST_REDIS_URL=url,
+            CRIMECAST_KEY_PREFIX=keys.prefix,
+            CRIMECAST_PROFILE="calgary",
+        )
+        exe = [
+            sys.executable,
+            "-c",
+            "import sys; from bot.cli import app; sys.argv[0] = 'crimecast'; app()",
+        ]
         ref = [sys.executable, "-c", f"import redis; redis.Redis.from_url({url!r}).ping()"]
         out = {"k": k, "series": filled["series"], "questions": {}}
         refs = [rss_of(ref, env) for _ in range(repeat)]
@@ -95,10 +108,12 @@ def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
         out["reference_rss_mb"] = round(max(r[1] for r in refs))
         for q in QUESTIONS:
             runs = [rss_of([*exe, "ask", "--json", q], env) for _ in range(repeat)]
-            out["questions"][q] = {"wall_ms": round(statistics.median(r[0] for r in runs) * 1000),
-                                   "cpu_ms": round(statistics.median(r[3] for r in runs) * 1000),
-                                   "rss_mb": round(max(r[1] for r in runs)),
-                                   "exit": runs[-1][2]}
+            out["questions"][q] = {
+                "wall_ms": round(statistics.median(r[0] for r in runs) * 1000),
+                "cpu_ms": round(statistics.median(r[3] for r in runs) * 1000),
+                "rss_mb": round(max(r[1] for r in runs)),
+                "exit": runs[-1][2],
+            }
         return out
     finally:
         for key in client.scan_iter(match=keys.all_pattern(), count=1000):
@@ -107,14 +122,20 @@ def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
 
 
 def report(results: list[dict]) -> str:
-    lines = [f"{'one-shot crimecast ask':44}{'K':>3}{'series':>8}{'wall ms':>9}{'CPU ms':>8}"
-             f"{'RSS MB':>8}"]
+    lines = [
+        f"{'one-shot crimecast ask':44}{'K':>3}{'series':>8}{'wall ms':>9}{'CPU ms':>8}"
+        f"{'RSS MB':>8}"
+    ]
     for r in results:
-        lines.append(f"{'reference: python + redis ping':44}{r['k']:3d}{r['series']:8,d}"
-                     f"{r['reference_ms']:9d}{r['reference_cpu_ms']:8d}{r['reference_rss_mb']:8d}")
+        lines.append(
+            f"{'reference: python + redis ping':44}{r['k']:3d}{r['series']:8,d}"
+            f"{r['reference_ms']:9d}{r['reference_cpu_ms']:8d}{r['reference_rss_mb']:8d}"
+        )
         for q, f in r["questions"].items():
-            lines.append(f"{q[:43]:44}{r['k']:3d}{r['series']:8,d}{f['wall_ms']:9d}{f['cpu_ms']:8d}"
-                         f"{f['rss_mb']:8d}" + ("" if f["exit"] in (0, 1) else f"  (exit {f['exit']})"))
+            lines.append(
+                f"{q[:43]:44}{r['k']:3d}{r['series']:8,d}{f['wall_ms']:9d}{f['cpu_ms']:8d}"
+                f"{f['rss_mb']:8d}" + ("" if f["exit"] in (0, 1) else f"  (exit {f['exit']})")
+            )
     return "\n".join(lines)
 
 

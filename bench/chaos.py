@@ -30,7 +30,9 @@ DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"
 
 
 def _harness():
-    spec = importlib.util.spec_from_file_location("crimecast_chaos", ROOT / "tests/workers/chaos.py")
+    spec = importlib.util.spec_from_file_location(
+        "crimecast_chaos", ROOT / "tests/workers/chaos.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -55,28 +57,44 @@ def main() -> int:
     for label, faults in (("no faults", False), ("chaos", True)):
         print(f"[{label}] running ... ({_load()})", flush=True)
         with tempfile.TemporaryDirectory(prefix="crimecast-chaos-") as tmp:
-            runs[label] = chaos.run(args.csv, Path(tmp), expand=expand, faults=faults,
-                                    workers=args.workers, kill_every_s=args.kill_every,
-                                    seed=args.seed)
+            runs[label] = chaos.run(
+                args.csv,
+                Path(tmp),
+                expand=expand,
+                faults=faults,
+                workers=args.workers,
+                kill_every_s=args.kill_every,
+                seed=args.seed,
+            )
     calm, rough = runs["no faults"], runs["chaos"]
     print()
-    print(f"file: {args.csv.name}, {rough.records:,} records ({'expanded' if expand else 'rows'}), "
-          f"{rough.incidents:,} incidents; {args.workers} workers, default settings")
-    print(f"survived: {rough.kills} workers SIGKILLed holding {rough.held_at_kill:,} read-but-"
-          f"unacknowledged entries ({rough.spared} victims spared: held nothing for 1 s; "
-          f"{rough.started} workers started in all)")
-    print(f"          {rough.redis_restarts} Redis kill and restart (down {rough.redis_down_s:.1f} s, "
-          f"AOF everysec); {rough.resent:,} records re-sent by the producer; "
-          f"{rough.duplicates:,} duplicates absorbed; {rough.dead_letters} dead letters; exact "
-          f"{rough.seconds_after_last_fault:.1f} s after the last fault")
+    print(
+        f"file: {args.csv.name}, {rough.records:,} records ({'expanded' if expand else 'rows'}), "
+        f"{rough.incidents:,} incidents; {args.workers} workers, default settings"
+    )
+    print(
+        f"survived: {rough.kills} workers SIGKILLed holding {rough.held_at_kill:,} read-but-"
+        f"unacknowledged entries ({rough.spared} victims spared: held nothing for 1 s; "
+        f"{rough.started} workers started in all)"
+    )
+    print(
+        f"          {rough.redis_restarts} Redis kill and restart (down {rough.redis_down_s:.1f} s, "
+        f"AOF everysec); {rough.resent:,} records re-sent by the producer; "
+        f"{rough.duplicates:,} duplicates absorbed; {rough.dead_letters} dead letters; exact "
+        f"{rough.seconds_after_last_fault:.1f} s after the last fault"
+    )
     for label, r in runs.items():
-        print(f"{label:>9}: exact counts after {r.seconds_to_exact:.1f} s "
-              f"({r.rate:,.0f} records/s end to end); export equals the file: "
-              f"{'yes' if r.exact else 'NO'}; after a clean stop: {len(r.leftover_consumers)} "
-              f"consumers, {r.leftover_heartbeats} heartbeats left")
+        print(
+            f"{label:>9}: exact counts after {r.seconds_to_exact:.1f} s "
+            f"({r.rate:,.0f} records/s end to end); export equals the file: "
+            f"{'yes' if r.exact else 'NO'}; after a clean stop: {len(r.leftover_consumers)} "
+            f"consumers, {r.leftover_heartbeats} heartbeats left"
+        )
     if calm.seconds_to_exact:
-        print(f"   chaos/no-fault time: {rough.seconds_to_exact / calm.seconds_to_exact:.2f}x "
-              f"({_load()}, 2 shared cores)")
+        print(
+            f"   chaos/no-fault time: {rough.seconds_to_exact / calm.seconds_to_exact:.2f}x "
+            f"({_load()}, 2 shared cores)"
+        )
     return 0 if calm.exact and rough.exact else 1
 
 

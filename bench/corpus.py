@@ -26,11 +26,14 @@ from corpus.cities import available, city  # noqa: E402
 from corpus.oracle import expect  # noqa: E402
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show-failures", type=int, default=0,
-                        help="print this many failing phrasings per city and set")
+    parser.add_argument(
+        "--show-failures",
+        type=int,
+        default=0,
+        help="print this many failing phrasings per city and set",
+    )
     args = parser.parse_args()
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -52,11 +55,14 @@ def main() -> None:
                 for r in records:
                     r["city"] = key
                 by_set[name] += records
-                timing.append(f"{name} {key}: {len(cases)} phrasings asked and checked in "
-                              f"{took:.1f} s (oracle alone {ref:.1f} s)")
+                timing.append(
+                    f"{name} {key}: {len(cases)} phrasings asked and checked in "
+                    f"{took:.1f} s (oracle alone {ref:.1f} s)"
+                )
                 bad = [r for r in records if r["outcome"] != "pass"][: args.show_failures]
-                failures += [f"  [{name} {key}] {r['outcome']}: {r['text']}  ({r['why']})"
-                             for r in bad]
+                failures += [
+                    f"  [{name} {key}] {r['outcome']}: {r['text']}  ({r['why']})" for r in bad
+                ]
     print(f"question corpus (load {os.getloadavg()[0]:.1f})")
     print(runner.table(runner.report_sets(by_set)))
     print("\n" + runner.pivot(runner.report_sets(by_set)))

@@ -63,9 +63,18 @@ def worker(url: str, prefix: str, name: str, batch_size: int) -> None:
     print("READY", flush=True)
     consumer.run(stop=stop, on_batch=on_batch)
     use = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"name": name, "handled": last["n"], "last_ack": last["t"],
-                      "rss_mb": peak_rss_mb(use), "cpu_s": use.ru_utime + use.ru_stime}),
-          flush=True)
+    print(
+        json.dumps(
+            {
+                "name": name,
+                "handled": last["n"],
+                "last_ack": last["t"],
+                "rss_mb": peak_rss_mb(use),
+                "cpu_s": use.ru_utime + use.ru_stime,
+            }
+        ),
+        flush=True,
+    )
 
 
 def peak_rss_mb(use) -> float:
@@ -84,9 +93,22 @@ def peak_rss_mb(use) -> float:
 def raw_xadd_rate(url: str, key: str, n: int = 200_000) -> tuple[float, str]:
     """XADD requests/s of redis-benchmark -P 16 (entries shaped like ours), else redis-py."""
     exe = shutil.which("redis-benchmark")
-    fields = ["v", "1", "id", "calgary:0123456789abcdef.3", "community", "BELTLINE",
-              "category", "Theft FROM Vehicle", "occurred_at", "2023-05-17", "count", "1",
-              "source", "calgary"]
+    fields = [
+        "v",
+        "1",
+        "id",
+        "calgary:0123456789abcdef.3",
+        "community",
+        "BELTLINE",
+        "category",
+        "Theft FROM Vehicle",
+        "occurred_at",
+        "2023-05-17",
+        "count",
+        "1",
+        "source",
+        "calgary",
+    ]
     if exe:
         u = urlparse(url)
         cmd = [exe, "-P", "16", "-n", str(n), "-c", "16", "--csv"]
@@ -131,8 +153,10 @@ def expected_counts(path: Path) -> dict:
 
     cats = CategorySet.calgary()
     f = pd.read_csv(path)
-    f = f.assign(Category=f["Category"].map(cats.resolve),
-                 month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2))
+    f = f.assign(
+        Category=f["Category"].map(cats.resolve),
+        month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2),
+    )
     return f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
 
 
@@ -145,9 +169,21 @@ def run_once(url: str, loaded, expected: dict, consumers: int, batch_size: int) 
     procs = []
     try:
         for i in range(consumers):
-            p = subprocess.Popen([sys.executable, __file__, "--batch-size", str(batch_size),
-                                  "--worker", url, keys.prefix, f"bench-{i}"],
-                                 stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            p = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--batch-size",
+                    str(batch_size),
+                    "--worker",
+                    url,
+                    keys.prefix,
+                    f"bench-{i}",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
             procs.append(p)
         for p in procs:
             if p.stdout.readline().strip() != "READY":
@@ -175,12 +211,24 @@ def run_once(url: str, loaded, expected: dict, consumers: int, batch_size: int) 
             p.wait(30)
         elapsed = max(r["last_ack"] for r in reports) - t0
         got = {(c, k, m): n for m in store.months() for (c, k), n in store.month_counts(m).items()}
-        return {"sent": sent, "elapsed": elapsed, "rate": sent / elapsed, "produce_s": t_sent - t0,
-                "producer_cpu": producer_cpu, "redis_cpu": redis_cpu, "reports": reports,
-                "exact": got == expected, "stats": store.stats(), "prefix": keys.prefix,
-                "pending": client.xpending(keys.stream, keys.consumer_group)["pending"],
-                "node": (client.get_node_from_key(keys.stream).name
-                         if isinstance(client, RedisCluster) else "")}
+        return {
+            "sent": sent,
+            "elapsed": elapsed,
+            "rate": sent / elapsed,
+            "produce_s": t_sent - t0,
+            "producer_cpu": producer_cpu,
+            "redis_cpu": redis_cpu,
+            "reports": reports,
+            "exact": got == expected,
+            "stats": store.stats(),
+            "prefix": keys.prefix,
+            "pending": client.xpending(keys.stream, keys.consumer_group)["pending"],
+            "node": (
+                client.get_node_from_key(keys.stream).name
+                if isinstance(client, RedisCluster)
+                else ""
+            ),
+        }
     finally:
         for p in procs:
             if p.poll() is None:
@@ -191,21 +239,29 @@ def run_once(url: str, loaded, expected: dict, consumers: int, batch_size: int) 
 
 
 def report(label: str, r: dict, consumers: int, batch_size: int) -> None:
-    print(f"{label}: end to end (first XADD -> last XACK): {r['sent']:,} incidents in "
-          f"{r['elapsed']:.2f}s = {r['rate']:,.0f} incidents/s with {consumers} consumer processes "
-          f"(batch {batch_size}); producing alone took {r['produce_s']:.2f}s"
-          + (f"; the prefix's slot is on {r['node']}" if r["node"] else ""))
+    print(
+        f"{label}: end to end (first XADD -> last XACK): {r['sent']:,} incidents in "
+        f"{r['elapsed']:.2f}s = {r['rate']:,.0f} incidents/s with {consumers} consumer processes "
+        f"(batch {batch_size}); producing alone took {r['produce_s']:.2f}s"
+        + (f"; the prefix's slot is on {r['node']}" if r["node"] else "")
+    )
     for w in r["reports"]:
-        print(f"  worker {w['name']}: {w['handled']:,} entries, peak RSS {w['rss_mb']:.0f} MB, "
-              f"CPU {w['cpu_s']:.1f}s")
+        print(
+            f"  worker {w['name']}: {w['handled']:,} entries, peak RSS {w['rss_mb']:.0f} MB, "
+            f"CPU {w['cpu_s']:.1f}s"
+        )
     per = 1e6 / r["sent"]
     workers_cpu = sum(w["cpu_s"] for w in r["reports"])
-    print(f"  CPU per incident: producer {r['producer_cpu'] * per:.1f} us, consumers "
-          f"{workers_cpu * per:.1f} us, Redis server(s) {r['redis_cpu'] * per:.1f} us (includes "
-          f"any other client's load)")
+    print(
+        f"  CPU per incident: producer {r['producer_cpu'] * per:.1f} us, consumers "
+        f"{workers_cpu * per:.1f} us, Redis server(s) {r['redis_cpu'] * per:.1f} us (includes "
+        f"any other client's load)"
+    )
     st = r["stats"]
-    print(f"  counts exact: {r['exact']} (incidents {st['incidents']:,}, duplicates "
-          f"{st['duplicates']}, dead {st['dead']}, pending {r['pending']})")
+    print(
+        f"  counts exact: {r['exact']} (incidents {st['incidents']:,}, duplicates "
+        f"{st['duplicates']}, dead {st['dead']}, pending {r['pending']})"
+    )
 
 
 def main() -> int:
@@ -214,9 +270,12 @@ def main() -> int:
     ap.add_argument("--consumers", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=500)
     ap.add_argument("--file", type=Path, default=DATA / "calgary_community_crime_2018_2023.csv")
-    ap.add_argument("--cluster", action="store_true",
-                    help="Also run over a Redis Cluster (a local three-master one unless "
-                         "--cluster-url is given) and compare it with the single server.")
+    ap.add_argument(
+        "--cluster",
+        action="store_true",
+        help="Also run over a Redis Cluster (a local three-master one unless "
+        "--cluster-url is given) and compare it with the single server.",
+    )
     ap.add_argument("--cluster-url", default=None, help="redis+cluster://host:port of a Cluster.")
     ap.add_argument("--worker", nargs=3, metavar=("URL", "PREFIX", "NAME"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -227,8 +286,10 @@ def main() -> int:
     url = args.redis_url
     client = connect(url)
     load0 = os.getloadavg()
-    print(f"server: Redis {client.info('server')['redis_version']} at {redact(url)}; "
-          f"load average before the run: {load0[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"server: Redis {client.info('server')['redis_version']} at {redact(url)}; "
+        f"load average before the run: {load0[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     loaded = read_calgary(args.file, expand=True)
     print(f"file: {args.file.name}: {loaded.rows:,} rows -> {loaded.total:,} incidents (expanded)")
     expected = expected_counts(args.file)
@@ -246,8 +307,10 @@ def main() -> int:
             if local is not None:
                 local.close()
         report("Redis Cluster", clustered, args.consumers, args.batch_size)
-        print(f"ratio Cluster / single server: {clustered['rate'] / single['rate']:.2f} "
-              f"(one deployment's keys share one hash slot, so one master carries its stream)")
+        print(
+            f"ratio Cluster / single server: {clustered['rate'] / single['rate']:.2f} "
+            f"(one deployment's keys share one hash slot, so one master carries its stream)"
+        )
         ok = ok and clustered["exact"]
 
     raw_key = f"ccbench-raw-{uuid.uuid4().hex[:8]}"
@@ -255,13 +318,17 @@ def main() -> int:
         raw_rate, raw_how = raw_xadd_rate(url, raw_key)
     finally:
         client.delete(raw_key)
-    print(f"reference, single server, same run: {raw_how}: {raw_rate:,.0f} XADD/s; ratio "
-          f"end-to-end / raw XADD: {single['rate'] / raw_rate:.2f}")
+    print(
+        f"reference, single server, same run: {raw_how}: {raw_rate:,.0f} XADD/s; ratio "
+        f"end-to-end / raw XADD: {single['rate'] / raw_rate:.2f}"
+    )
     ok_rate = single["rate"] >= TARGET_RATE
     ok_rss = all(w["rss_mb"] < TARGET_RSS_MB for w in single["reports"])
-    print(f"targets: >= {TARGET_RATE:,}/s {'met' if ok_rate else 'NOT met'}; worker RSS < "
-          f"{TARGET_RSS_MB} MB {'met' if ok_rss else 'NOT met'}; load average after: "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"targets: >= {TARGET_RATE:,}/s {'met' if ok_rate else 'NOT met'}; worker RSS < "
+        f"{TARGET_RSS_MB} MB {'met' if ok_rss else 'NOT met'}; load average after: "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     return 0 if ok else 1
 
 

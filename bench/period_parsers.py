@@ -21,24 +21,36 @@ BASE = datetime(2024, 1, 15)
 FACTS = Facts("2023-12", "2018-01", "2023-12", 24, False, None, None, date(2024, 1, 15), True, True)
 # (phrase, months: one (start, end) per period)
 CASES = [
-    ("last month", [("2023-12", "2023-12")]), ("in 2022", [("2022-01", "2022-12")]),
-    ("last year", [("2022-01", "2022-12")]), ("this year", [("2023-01", "2023-12")]),
-    ("year to date", [("2023-01", "2023-12")]), ("March 2023", [("2023-03", "2023-03")]),
-    ("in March", [("2023-03", "2023-03")]), ("since June", [("2023-06", "2023-12")]),
-    ("since March 2022", [("2022-03", "2023-12")]), ("since 2021", [("2021-01", "2023-12")]),
-    ("the last 3 months", [("2023-10", "2023-12")]), ("past six months", [("2023-07", "2023-12")]),
+    ("last month", [("2023-12", "2023-12")]),
+    ("in 2022", [("2022-01", "2022-12")]),
+    ("last year", [("2022-01", "2022-12")]),
+    ("this year", [("2023-01", "2023-12")]),
+    ("year to date", [("2023-01", "2023-12")]),
+    ("March 2023", [("2023-03", "2023-03")]),
+    ("in March", [("2023-03", "2023-03")]),
+    ("since June", [("2023-06", "2023-12")]),
+    ("since March 2022", [("2022-03", "2023-12")]),
+    ("since 2021", [("2021-01", "2023-12")]),
+    ("the last 3 months", [("2023-10", "2023-12")]),
+    ("past six months", [("2023-07", "2023-12")]),
     ("from March to May 2023", [("2023-03", "2023-05")]),
     ("between November 2022 and February 2023", [("2022-11", "2023-02")]),
     ("two months ago", [("2023-10", "2023-10")]),
-    ("Q2 2023", [("2023-04", "2023-06")]), ("Q1", [("2023-01", "2023-03")]),
+    ("Q2 2023", [("2023-04", "2023-06")]),
+    ("Q1", [("2023-01", "2023-03")]),
     ("the first quarter", [("2023-01", "2023-03")]),
     ("the third quarter of 2021", [("2021-07", "2021-09")]),
-    ("Q1 this year", [("2023-01", "2023-03")]), ("Q4 last year", [("2022-10", "2022-12")]),
+    ("Q1 this year", [("2023-01", "2023-03")]),
+    ("Q4 last year", [("2022-10", "2022-12")]),
     ("the first half of 2022", [("2022-01", "2022-06")]),
-    ("the second half of 2022", [("2022-07", "2022-12")]), ("H1 2023", [("2023-01", "2023-06")]),
-    ("last summer", [("2023-06", "2023-08")]), ("summer 2021", [("2021-06", "2021-08")]),
-    ("the fall of 2022", [("2022-09", "2022-11")]), ("winter 2022", [("2021-12", "2022-02")]),
-    ("winter 2022-23", [("2022-12", "2023-02")]), ("spring 2020", [("2020-03", "2020-05")]),
+    ("the second half of 2022", [("2022-07", "2022-12")]),
+    ("H1 2023", [("2023-01", "2023-06")]),
+    ("last summer", [("2023-06", "2023-08")]),
+    ("summer 2021", [("2021-06", "2021-08")]),
+    ("the fall of 2022", [("2022-09", "2022-11")]),
+    ("winter 2022", [("2021-12", "2022-02")]),
+    ("winter 2022-23", [("2022-12", "2023-02")]),
+    ("spring 2020", [("2020-03", "2020-05")]),
     ("from 2020 to 2022", [("2020-01", "2022-12")]),
     ("2021 vs 2023", [("2021-01", "2021-12"), ("2023-01", "2023-12")]),
     ("Q1 this year against Q1 last year", [("2022-01", "2022-03"), ("2023-01", "2023-03")]),
@@ -50,8 +62,10 @@ CASES = [
 
 def ours(text: str):
     specs = [s for s, _ in find_periods(normalise(text))]
-    q = resolve(Question("count", when=tuple(Period(label=s.label, spec=s) for s in specs),
-                         tense="past"), FACTS)
+    q = resolve(
+        Question("count", when=tuple(Period(label=s.label, spec=s) for s in specs), tense="past"),
+        FACTS,
+    )
     return [(p.start, p.end) for p in q.when]
 
 
@@ -67,6 +81,7 @@ def _dateparser():
     def run(text):  # one date per match: a month at best, never a span
         found = search_dates(text, settings=settings, languages=["en"]) or []
         return [(_month(d), _month(d)) for _, d in found]
+
     return run
 
 
@@ -84,6 +99,7 @@ def _ctparse():
             m = f"{res.year:04d}-{res.month:02d}"
             return [(m, m)]
         return []
+
     return run
 
 
@@ -119,6 +135,7 @@ def _duckling():
                 elif grain == "year":
                     out.append((f"{d.year}-01", f"{d.year}-12"))
         return out
+
     return run
 
 
@@ -133,14 +150,22 @@ def measure(name: str, run) -> dict:
         times.append(time.perf_counter() - t0)
         hits += got == want
     times.sort()
-    return {"parser": name, "right": hits, "of": len(CASES),
-            "p50_ms": 1000 * statistics.median(times), "p99_ms": 1000 * times[-1]}
+    return {
+        "parser": name,
+        "right": hits,
+        "of": len(CASES),
+        "p50_ms": 1000 * statistics.median(times),
+        "p99_ms": 1000 * times[-1],
+    }
 
 
 def main() -> None:
     rows = [measure("crimecast grammar", ours)]
-    for name, make in (("dateparser", _dateparser), ("ctparse", _ctparse),
-                       ("duckling (JVM)", _duckling)):
+    for name, make in (
+        ("dateparser", _dateparser),
+        ("ctparse", _ctparse),
+        ("duckling (JVM)", _duckling),
+    ):
         try:
             run = make()
             run("warm up last month")
@@ -150,7 +175,9 @@ def main() -> None:
         rows.append(measure(name, run))
     print(f"{'parser':20} {'right':>9} {'p50 ms':>8} {'max ms':>8}")
     for r in rows:
-        print(f"{r['parser']:20} {r['right']:>4}/{r['of']:<4} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}")
+        print(
+            f"{r['parser']:20} {r['right']:>4}/{r['of']:<4} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -133,16 +133,24 @@ def stage(cmd: list[str], env: dict, timeout: float = 7200) -> dict:
     out, err = out_f.read(), err_f.read()
     if proc.returncode:
         print(f"    ! stage exited {proc.returncode}:\n{err[-2000:]}", file=sys.stderr)
-    return {"s": took, "cpu": usage.ru_utime + usage.ru_stime, "mb": usage.ru_maxrss / 1024,
-            "rc": proc.returncode, "out": out, "load": load()}
+    return {
+        "s": took,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "mb": usage.ru_maxrss / 1024,
+        "rc": proc.returncode,
+        "out": out,
+        "load": load(),
+    }
 
 
 def write_portal(long, path: Path) -> None:
     """The long frame in the portal's layout (what ``crimecast ingest calgary`` reads)."""
-    frame = long.assign(Year=long["month"].str[:4].astype(int),
-                        Month=long["month"].str[5:7].astype(int))
-    frame = frame.rename(columns={"community": "Community", "category": "Category",
-                                  "count": "Crime Count"})
+    frame = long.assign(
+        Year=long["month"].str[:4].astype(int), Month=long["month"].str[5:7].astype(int)
+    )
+    frame = frame.rename(
+        columns={"community": "Community", "category": "Category", "count": "Crime Count"}
+    )
     frame[["Community", "Category", "Crime Count", "Year", "Month"]].to_csv(path, index=False)
 
 
@@ -151,15 +159,23 @@ def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
 
     long = replicate(read_calgary_csv(DATA / CRIME), k, seed=k)
     series = long.groupby(["community", "category"]).ngroups
-    files = {"train": tmp / f"k{k}-train.csv", "close": tmp / f"k{k}-close.csv",
-             "all": tmp / f"k{k}-all.csv"}
+    files = {
+        "train": tmp / f"k{k}-train.csv",
+        "close": tmp / f"k{k}-close.csv",
+        "all": tmp / f"k{k}-all.csv",
+    }
     write_portal(long[long["month"] <= TRAIN_END], files["train"])
     write_portal(long[long["month"] == CLOSE], files["close"])
     write_portal(long, files["all"])
     prefix = f"scale-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "REDIS_URL": url, "CRIMECAST_KEY_PREFIX": prefix,
-           "CRIMECAST_STATE_DIR": str(tmp / f"state-{k}"), "CRIMECAST_GRACE_DAYS": "100000",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "REDIS_URL": url,
+        "CRIMECAST_KEY_PREFIX": prefix,
+        "CRIMECAST_STATE_DIR": str(tmp / f"state-{k}"),
+        "CRIMECAST_GRACE_DAYS": "100000",
+        "PYTHONPATH": str(ROOT),
+    }
     py = lambda code, *args: [sys.executable, "-c", code, *args]  # noqa: E731
     res: dict[str, dict] = {}
     say = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
@@ -177,9 +193,23 @@ def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
         if "close" in stages:
             res["close"] = stage(py(MONTH_CLOSE, CLOSE), env)
         if "backtest" in stages:
-            res["backtest"] = stage(CLI + ["backtest", "--data", str(files["all"]), "--start",
-                                           "2023-10", "--end", "2023-12", "--horizon", "1",
-                                           "--out", str(tmp / f"k{k}-preds.csv")], env)
+            res["backtest"] = stage(
+                CLI
+                + [
+                    "backtest",
+                    "--data",
+                    str(files["all"]),
+                    "--start",
+                    "2023-10",
+                    "--end",
+                    "2023-12",
+                    "--horizon",
+                    "1",
+                    "--out",
+                    str(tmp / f"k{k}-preds.csv"),
+                ],
+                env,
+            )
         if "alert" in stages:
             res["alert"] = stage(py(ALERT), env)
         if "ask" in stages:
@@ -187,8 +217,10 @@ def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
     finally:
         cleanup(url, prefix)
     for name, r in res.items():
-        say(f"  {name:<9} {r['s']:8.1f} s wall {r['cpu']:8.1f} s cpu {r['mb']:8.0f} MB  "
-            f"rc={r['rc']}  [load {r['load']}]")
+        say(
+            f"  {name:<9} {r['s']:8.1f} s wall {r['cpu']:8.1f} s cpu {r['mb']:8.0f} MB  "
+            f"rc={r['rc']}  [load {r['load']}]"
+        )
     res["series"] = series
     return res
 
@@ -219,17 +251,29 @@ def table(results: dict[int, dict]) -> None:
     """The figures per stage and K, and the slopes."""
     ks = sorted(results)
     names = [s for s in STAGES if any(s in results[k] for k in ks)] + ["ses"]
-    print("crimecast scale bench: Calgary x K (series: "
-          + ", ".join(f"K={k} {results[k]['series']:,}" for k in ks) + "); shared 2-core machine")
-    print("each cell: wall s / CPU s (user+sys, less sensitive to the machine's load) / peak RSS MB;"
-          " slopes: log-log against K")
-    head = f"{'stage':<18}" + "".join(f"{'K=' + str(k):>26}" for k in ks) + \
-        f"{'slope wall':>11}{'slope cpu':>10}{'slope MB':>9}"
+    print(
+        "crimecast scale bench: Calgary x K (series: "
+        + ", ".join(f"K={k} {results[k]['series']:,}" for k in ks)
+        + "); shared 2-core machine"
+    )
+    print(
+        "each cell: wall s / CPU s (user+sys, less sensitive to the machine's load) / peak RSS MB;"
+        " slopes: log-log against K"
+    )
+    head = (
+        f"{'stage':<18}"
+        + "".join(f"{'K=' + str(k):>26}" for k in ks)
+        + f"{'slope wall':>11}{'slope cpu':>10}{'slope MB':>9}"
+    )
     print(head)
     for n in names:
         label = "SES ref process" if n == "ses" else n
-        cells = "".join(f"{results[k][n]['s']:>8.1f} /{results[k][n]['cpu']:>7.1f} /{results[k][n]['mb']:>6.0f}"
-                        if n in results[k] else f"{'(not run)':>26}" for k in ks)
+        cells = "".join(
+            f"{results[k][n]['s']:>8.1f} /{results[k][n]['cpu']:>7.1f} /{results[k][n]['mb']:>6.0f}"
+            if n in results[k]
+            else f"{'(not run)':>26}"
+            for k in ks
+        )
         run = [k for k in ks if n in results[k]]  # the slope over the Ks that ran the stage
         sw, sc, sm = (slope(run, [results[k][n][f] for k in run]) for f in ("s", "cpu", "mb"))
         print(f"{label:<18}{cells}{sw:>11.2f}{sc:>10.2f}{sm:>9.2f}")
@@ -240,10 +284,12 @@ def table(results: dict[int, dict]) -> None:
             continue
         ref = json.loads(out.strip().splitlines()[-1])
         jobs = json.loads(close["out"].strip().splitlines()[-1]) if close.get("out") else {}
-        print(f"K={k}: SES alone in-process: learn through {TRAIN_END} {ref['train']:.2f} s, month "
-              f"close {ref['close']:.2f} s; served month close jobs: close {jobs.get('close')} s + "
-              f"follow-up {jobs.get('follow_up')} s; load at the end "
-              f"{results[k]['ask']['load'] if 'ask' in results[k] else '?'}")
+        print(
+            f"K={k}: SES alone in-process: learn through {TRAIN_END} {ref['train']:.2f} s, month "
+            f"close {ref['close']:.2f} s; served month close jobs: close {jobs.get('close')} s + "
+            f"follow-up {jobs.get('follow_up')} s; load at the end "
+            f"{results[k]['ask']['load'] if 'ask' in results[k] else '?'}"
+        )
 
 
 def main() -> None:

@@ -64,9 +64,20 @@ def serve(model, month, cache, registry) -> tuple[float, float, float, int]:
     arr = model.forecast_arrays(6)
     lo, hi = NegBin(arr.mean, arr.dispersion).interval(0.8)
     t2 = time.perf_counter()
-    entries = [CachedForecast(c, k, arr.months, arr.mean[i].tolist(), arr.dispersion[i].tolist(),
-                              lo[i].tolist(), hi[i].tolist(), model.kind, month)
-               for i, (c, k) in enumerate(arr.series)]
+    entries = [
+        CachedForecast(
+            c,
+            k,
+            arr.months,
+            arr.mean[i].tolist(),
+            arr.dispersion[i].tolist(),
+            lo[i].tolist(),
+            hi[i].tolist(),
+            model.kind,
+            month,
+        )
+        for i, (c, k) in enumerate(arr.series)
+    ]
     cache.write(entries, {"model": model.kind, "data_through": month})
     t3 = time.perf_counter()
     registry.save(model.kind, model, data_through=month)
@@ -83,8 +94,16 @@ def month_close(model, month, counts, cache, registry) -> dict:
         model.learn_one(month, counts)
     learn = time.perf_counter() - t0
     fc, swap, save, n = serve(model, month, cache, registry)
-    out = {"learn": learn, "forecast+intervals": fc, "cache swap": swap, "registry save": save,
-           "total": time.perf_counter() - t0, "series": n, "follow-up": 0.0, "follow-up work": {}}
+    out = {
+        "learn": learn,
+        "forecast+intervals": fc,
+        "cache swap": swap,
+        "registry save": save,
+        "total": time.perf_counter() - t0,
+        "series": n,
+        "follow-up": 0.0,
+        "follow-up work": {},
+    }
     if hasattr(model, "after_close"):
         t5 = time.perf_counter()
         out["follow-up work"] = model.after_close()
@@ -98,7 +117,7 @@ def ses_backtest(panel, start, end) -> float:
     t0 = time.perf_counter()
     months = list(panel.columns)
     ses = SES(0.2)
-    ses.learn_many(panel.loc[:, :months[months.index(start) - 1]])
+    ses.learn_many(panel.loc[:, : months[months.index(start) - 1]])
     for target in month_range(start, end):
         arr = ses.forecast_arrays(1)
         NegBin(arr.mean, arr.dispersion).interval(0.8)
@@ -113,11 +132,14 @@ def demo() -> tuple[float, str]:
         env.pop("REDIS_URL", None)
         exe = Path(sys.executable).with_name("crimecast")
         t0 = time.perf_counter()
-        out = subprocess.run([str(exe), "demo"], env=env, cwd=state, capture_output=True,
-                             text=True, timeout=900)
+        out = subprocess.run(
+            [str(exe), "demo"], env=env, cwd=state, capture_output=True, text=True, timeout=900
+        )
         took = time.perf_counter() - t0
     if out.returncode != 0:
-        raise SystemExit(f"demo failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+        raise SystemExit(
+            f"demo failed ({out.returncode}):\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}"
+        )
     line = next((ln for ln in out.stdout.splitlines() if re.search(r"produced .* counted", ln)), "")
     return took, line.strip()
 
@@ -153,16 +175,22 @@ def main() -> None:
         t0 = time.perf_counter()
         model.learn_many(train)
         full = time.perf_counter() - t0
-        say(f"  full train of the served ensemble, {train.shape[1]} months: {full:7.1f} s   "
-            f"(target <= 60 s; SES alone {ref_full:.1f} s)  [{load()}]")
+        say(
+            f"  full train of the served ensemble, {train.shape[1]} months: {full:7.1f} s   "
+            f"(target <= 60 s; SES alone {ref_full:.1f} s)  [{load()}]"
+        )
         mem_train = peak_mb()
         close = month_close(model, last, counts, cache, registry)
-        say(f"  month-close update + cache refresh (ensemble): {close['total']:7.2f} s   "
-            f"(target <= 1 s; same path with SES alone {ref_close['total']:.2f} s)  [{load()}]")
+        say(
+            f"  month-close update + cache refresh (ensemble): {close['total']:7.2f} s   "
+            f"(target <= 1 s; same path with SES alone {ref_close['total']:.2f} s)  [{load()}]"
+        )
         for k in ("learn", "forecast+intervals", "cache swap", "registry save"):
             say(f"      {k:<20} {close[k]:6.2f} s")
-        say(f"  its follow-up job ({', '.join(sorted(close['follow-up work'])) or 'nothing'}: LSTM epoch "
-            f"on the month, GLM refit on all history; serve again): {close['follow-up']:7.2f} s  [{load()}]")
+        say(
+            f"  its follow-up job ({', '.join(sorted(close['follow-up work'])) or 'nothing'}: LSTM epoch "
+            f"on the month, GLM refit on all history; serve again): {close['follow-up']:7.2f} s  [{load()}]"
+        )
         t0 = time.perf_counter()
         record = model.members["lstm"].fine_tune()
         ft = time.perf_counter() - t0
@@ -178,17 +206,25 @@ def main() -> None:
         run_backtest(long, "2023-01", "2023-12", 1, progress=lambda s: None)
         bt = time.perf_counter() - t0
         ref_bt = ses_backtest(panel, "2023-01", "2023-12")
-        say(f"  12-month backtest (2023, h=1, production path with LSTM): {bt:7.1f} s   "
-            f"(target <= 180 s; SES over the same months {ref_bt:.1f} s)  [{load()}]")
+        say(
+            f"  12-month backtest (2023, h=1, production path with LSTM): {bt:7.1f} s   "
+            f"(target <= 180 s; SES over the same months {ref_bt:.1f} s)  [{load()}]"
+        )
     if args.demo:
         took, line = demo()
-        say(f"  `crimecast demo` from an empty state directory: {took:7.1f} s   (target <= 90 s; "
-            f"its ingest: {line})  [{load()}]")
-    print("crimecast training bench (real data, %d series; shared 2-core machine, %d threads)"
-          % (len(panel), os.cpu_count() or 0))
+        say(
+            f"  `crimecast demo` from an empty state directory: {took:7.1f} s   (target <= 90 s; "
+            f"its ingest: {line})  [{load()}]"
+        )
+    print(
+        "crimecast training bench (real data, %d series; shared 2-core machine, %d threads)"
+        % (len(panel), os.cpu_count() or 0)
+    )
     print("\n".join(lines))
-    print(f"  challenger pending={record.get('pending')}; peak memory after training "
-          f"{mem_train:.0f} MB, at the end {peak_mb():.0f} MB   (target < 1536 MB)")
+    print(
+        f"  challenger pending={record.get('pending')}; peak memory after training "
+        f"{mem_train:.0f} MB, at the end {peak_mb():.0f} MB   (target < 1536 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -12,14 +12,27 @@ Pure parts are re-exported here lazily, so that importing the engine never impor
 import importlib
 
 _HOME = {
-    "CAVEAT": "answering.answer", "Answer": "answering.answer", "ChartSpec": "answering.answer",
-    "Context": "answering.engine", "Engine": "answering.engine", "help_answer": "answering.engine",
-    "CITY": "language.names", "Names": "language.names", "Place": "language.names",
-    "Horizon": "language.parse", "Query": "language.parse", "QueryError": "language.parse",
-    "from_options": "language.parse", "parse": "language.parse",
-    "alert_embed": "rendering.render", "alert_text": "rendering.render",
-    "fit_embed": "rendering.render", "no_pings": "rendering.render",
-    "to_embed": "rendering.render", "to_png": "rendering.render", "to_text": "rendering.render",
+    "CAVEAT": "answering.answer",
+    "Answer": "answering.answer",
+    "ChartSpec": "answering.answer",
+    "Context": "answering.engine",
+    "Engine": "answering.engine",
+    "help_answer": "answering.engine",
+    "CITY": "language.names",
+    "Names": "language.names",
+    "Place": "language.names",
+    "Horizon": "language.parse",
+    "Query": "language.parse",
+    "QueryError": "language.parse",
+    "from_options": "language.parse",
+    "parse": "language.parse",
+    "alert_embed": "rendering.render",
+    "alert_text": "rendering.render",
+    "fit_embed": "rendering.render",
+    "no_pings": "rendering.render",
+    "to_embed": "rendering.render",
+    "to_png": "rendering.render",
+    "to_text": "rendering.render",
 }
 
 

@@ -23,17 +23,22 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # never print locals: they may hold secrets
 )
 
-alerts_app = typer.Typer(help="Weekly alerts: subscriptions, preview, posting.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    help="Weekly alerts: subscriptions, preview, posting.", no_args_is_help=True
+)
 alerts_app.add_typer(ops.alerts_app)  # subscribe, unsubscribe, list
 alerts_app.add_typer(commands.alerts_app)  # preview, post
 
-reference_app = typer.Typer(help="Area reference data (regions, population), as the city profile reads it.",
-                            no_args_is_help=True)
+reference_app = typer.Typer(
+    help="Area reference data (regions, population), as the city profile reads it.",
+    no_args_is_help=True,
+)
 reference_app.add_typer(reference.reference_app)  # load
 reference_app.add_typer(boundaries.boundaries_app)  # boundaries (polygons for maps)
 
-report_app = typer.Typer(help="Reports: where the forecasts point, how well they did, for whom.",
-                         no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: where the forecasts point, how well they did, for whom.", no_args_is_help=True
+)
 report_app.add_typer(report.report_app)  # accountability
 
 for top_level in (ingest.app, ops.app, models.app, commands.app, demo.app):

@@ -52,7 +52,9 @@ def note(stored: int, cells: int) -> str:
 def censored_mean(mean, dispersion=0.0, low: int = LOW, high: int = HIGH) -> np.ndarray:
     """E[Y | low <= Y <= high] for Y ~ NegBin(mean, dispersion) (Poisson at 0), elementwise."""
     ys = np.arange(low, high + 1, dtype=float)
-    d = NegBin(np.asarray(mean, dtype=float)[..., None], np.asarray(dispersion, dtype=float)[..., None])
+    d = NegBin(
+        np.asarray(mean, dtype=float)[..., None], np.asarray(dispersion, dtype=float)[..., None]
+    )
     p = d.pmf(ys)
     total = p.sum(axis=-1)
     fallback = np.clip(np.asarray(mean, dtype=float), low, high)  # all mass far outside 1..4

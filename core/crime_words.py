@@ -29,14 +29,45 @@ from typing import Iterable
 
 # concept -> words and phrases (normalised: lower case, "&" as "and", no punctuation)
 HEADS: dict[str, tuple[str, ...]] = {
-    "theft": ("theft", "thefts", "steal", "stealing", "stolen", "larceny", "larcenies", "thief",
-              "thieves"),
-    "robbery": ("robbery", "robberies", "robbed", "robberys", "holdup", "holdups", "hold up",
-                "hold ups"),
+    "theft": (
+        "theft",
+        "thefts",
+        "steal",
+        "stealing",
+        "stolen",
+        "larceny",
+        "larcenies",
+        "thief",
+        "thieves",
+    ),
+    "robbery": (
+        "robbery",
+        "robberies",
+        "robbed",
+        "robberys",
+        "holdup",
+        "holdups",
+        "hold up",
+        "hold ups",
+    ),
     "assault": ("assault", "assaults", "assaulted", "assults", "battery", "fights", "attacks"),
-    "burglary": ("burglary", "burglaries", "break in", "break ins", "breakin", "breakins",
-                 "break and enter", "break and enters", "break and entering",
-                 "breaking and entering", "b and e", "b and es", "bne", "burglar", "burglars"),
+    "burglary": (
+        "burglary",
+        "burglaries",
+        "break in",
+        "break ins",
+        "breakin",
+        "breakins",
+        "break and enter",
+        "break and enters",
+        "break and entering",
+        "breaking and entering",
+        "b and e",
+        "b and es",
+        "bne",
+        "burglar",
+        "burglars",
+    ),
     "homicide": ("homicide", "homicides", "murder", "murders", "killing", "killings"),
     "manslaughter": ("manslaughter",),
     "arson": ("arson", "arsons"),
@@ -51,17 +82,54 @@ HEADS: dict[str, tuple[str, ...]] = {
     "mugging": ("mugging", "muggings"),
 }
 OBJECTS: dict[str, tuple[str, ...]] = {
-    "vehicle": ("car break in", "car break ins", "vehicle break ins", "car prowling",
-                "vehicle", "vehicles", "car", "cars", "auto", "autos", "automobile", "automobiles",
-                "truck", "trucks", "motor vehicle", "motor vehicles", "mv"),
+    "vehicle": (
+        "car break in",
+        "car break ins",
+        "vehicle break ins",
+        "car prowling",
+        "vehicle",
+        "vehicles",
+        "car",
+        "cars",
+        "auto",
+        "autos",
+        "automobile",
+        "automobiles",
+        "truck",
+        "trucks",
+        "motor vehicle",
+        "motor vehicles",
+        "mv",
+    ),
     "bicycle": ("bicycle", "bicycles", "bike", "bikes", "cycle", "cycles"),
 }
 MODIFIERS: dict[str, tuple[str, ...]] = {
     "from": ("from",),
-    "residence": ("residence", "residences", "residential", "res", "home", "homes", "house",
-                  "houses", "dwelling", "dwellings"),
-    "commercial": ("commercial", "business", "businesses", "store", "stores", "shop", "shops",
-                   "nonres", "non res", "non residential", "nonresidential"),
+    "residence": (
+        "residence",
+        "residences",
+        "residential",
+        "res",
+        "home",
+        "homes",
+        "house",
+        "houses",
+        "dwelling",
+        "dwellings",
+    ),
+    "commercial": (
+        "commercial",
+        "business",
+        "businesses",
+        "store",
+        "stores",
+        "shop",
+        "shops",
+        "nonres",
+        "non res",
+        "non residential",
+        "nonresidential",
+    ),
     "street": ("street", "pedestrian", "pedestrians"),
     "aggravated": ("agg", "aggravated", "aggr"),
     "domestic": ("domestic",),
@@ -71,21 +139,43 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
 }
 #: words standing for a kind of crime: a category belongs when it carries any of the concepts
 GROUPS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    "violent crime": (("violent", "violence"),
-                      frozenset({"violent", "assault", "robbery", "homicide", "manslaughter",
-                                 "sexual", "threats", "kidnapping", "mugging", "weapons",
-                                 "person"})),
-    "property crime": (("property",),
-                       frozenset({"theft", "burglary", "vandalism", "arson", "shoplifting"})),
+    "violent crime": (
+        ("violent", "violence"),
+        frozenset(
+            {
+                "violent",
+                "assault",
+                "robbery",
+                "homicide",
+                "manslaughter",
+                "sexual",
+                "threats",
+                "kidnapping",
+                "mugging",
+                "weapons",
+                "person",
+            }
+        ),
+    ),
+    "property crime": (
+        ("property",),
+        frozenset({"theft", "burglary", "vandalism", "arson", "shoplifting"}),
+    ),
 }
 #: a word read as more than one concept
 _FROM_CAR = frozenset({"theft", "from", "vehicle"})
-COMPOUND: dict[str, frozenset[str]] = {"mugging": frozenset({"robbery", "street"}),
-                                       "muggings": frozenset({"robbery", "street"}),
-                                       "car break in": _FROM_CAR, "car break ins": _FROM_CAR,
-                                       "vehicle break ins": _FROM_CAR, "car prowling": _FROM_CAR}
-FILLER = frozenset("""of the a an and crime crimes incident incidents offence offences offense
-offenses s against""".split())
+COMPOUND: dict[str, frozenset[str]] = {
+    "mugging": frozenset({"robbery", "street"}),
+    "muggings": frozenset({"robbery", "street"}),
+    "car break in": _FROM_CAR,
+    "car break ins": _FROM_CAR,
+    "vehicle break ins": _FROM_CAR,
+    "car prowling": _FROM_CAR,
+}
+FILLER = frozenset(
+    """of the a an and crime crimes incident incidents offence offences offense
+offenses s against""".split()
+)
 
 _PUNCT = re.compile(r"[^\w\s]")
 
@@ -132,7 +222,7 @@ def concepts(text: str, literal: Iterable[str] = ()) -> frozenset[str] | None:
     i = 0
     while i < len(toks):
         for n in range(min(longest, len(toks) - i), 0, -1):
-            phrase = " ".join(toks[i:i + n])
+            phrase = " ".join(toks[i : i + n])
             if phrase in words:
                 found = words[phrase]
                 break

@@ -40,7 +40,7 @@ class NegBin:
 
     @property
     def var(self) -> np.ndarray:
-        return self.mean + self.dispersion * self.mean ** 2
+        return self.mean + self.dispersion * self.mean**2
 
     def logpmf(self, y) -> np.ndarray:
         """log P(X = y); ``-inf`` for negative or non-integer y."""
@@ -48,8 +48,13 @@ class NegBin:
 
         y = np.asarray(y, dtype=float)
         mu, r = self._mu, self._r
-        nb = (special.gammaln(y + r) - special.gammaln(r) - special.gammaln(y + 1)
-              + r * (np.log(r) - np.log(r + mu)) + y * (np.log(mu) - np.log(r + mu)))
+        nb = (
+            special.gammaln(y + r)
+            - special.gammaln(r)
+            - special.gammaln(y + 1)
+            + r * (np.log(r) - np.log(r + mu))
+            + y * (np.log(mu) - np.log(r + mu))
+        )
         po = y * np.log(mu) - mu - special.gammaln(y + 1)
         out = np.where(self._poisson, po, nb)
         return np.where((y < 0) | (y != np.floor(y)), -np.inf, out)
@@ -88,8 +93,11 @@ class NegBin:
         k = np.arange(upper, dtype=float)
         log0 = np.where(pois, -mu, r * (np.log(r) - np.log(r + mu)))
         with np.errstate(divide="ignore"):
-            step_nb = np.log(k[None, :] + r[:, None]) - np.log(k[None, :] + 1) \
+            step_nb = (
+                np.log(k[None, :] + r[:, None])
+                - np.log(k[None, :] + 1)
                 + (np.log(mu) - np.log(r + mu))[:, None]
+            )
             step_po = np.log(mu)[:, None] - np.log(k[None, :] + 1)
         steps = np.where(pois[:, None], step_po, step_nb)
         logp = np.concatenate([log0[:, None], log0[:, None] + np.cumsum(steps, axis=1)], axis=1)
@@ -126,8 +134,10 @@ class NegBin:
         flat = (cdf + offsets).ravel()
         los = np.arange(n_lo)[None, :].repeat(n, axis=0)
         targets = prev[:, :n_lo] + level - 1e-12 + offsets
-        his = np.searchsorted(flat, targets.ravel(), side="left").reshape(n, n_lo) \
+        his = (
+            np.searchsorted(flat, targets.ravel(), side="left").reshape(n, n_lo)
             - (np.arange(n) * width)[:, None]
+        )
         valid = (los <= q_lo[:, None]) & (his < width) & (his >= los)
         his_c = np.clip(his, 0, width - 1)
         mass = np.take_along_axis(cdf, his_c, axis=1) - prev[:, :n_lo]
@@ -146,7 +156,7 @@ class NegBin:
         means = np.asarray(means, dtype=float)
         dispersions = np.asarray(dispersions, dtype=float)
         m = means.sum(axis=axis)
-        v = (means + dispersions * means ** 2).sum(axis=axis)
+        v = (means + dispersions * means**2).sum(axis=axis)
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = np.where(m > 0, (v - m) / np.maximum(m, _MIN_MEAN) ** 2, 0.0)
         return NegBin(m, np.maximum(alpha, 0.0))
@@ -158,8 +168,10 @@ def moment_match(means, dispersions) -> tuple[float, float]:
     >>> moment_match([2.0, 3.0], [0.0, 0.0])
     (5.0, 0.0)
     """
-    t = NegBin.total(np.nan_to_num(np.asarray(means, dtype=float)),
-                     np.nan_to_num(np.asarray(dispersions, dtype=float)))
+    t = NegBin.total(
+        np.nan_to_num(np.asarray(means, dtype=float)),
+        np.nan_to_num(np.asarray(dispersions, dtype=float)),
+    )
     return float(t.mean), float(t.dispersion)
 
 

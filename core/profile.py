@@ -33,8 +33,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .text import area_name
 
-__all__ = ["CityProfile", "Feed", "ProfileError", "check_file", "load_profile", "active_profile",
-           "CALGARY_FILE", "ENV_VAR"]
+__all__ = [
+    "CityProfile",
+    "Feed",
+    "ProfileError",
+    "check_file",
+    "load_profile",
+    "active_profile",
+    "CALGARY_FILE",
+    "ENV_VAR",
+]
 
 ENV_VAR = "CRIMECAST_CITY_FILE"
 CONFIG_ENV = "CRIMECAST_CONFIG_DIR"  # the deployment's folder of profiles and reference files
@@ -48,8 +56,11 @@ class ProfileError(ValueError):
     def __init__(self, path: str, problems: list[tuple[int | None, str]]):
         self.path = path
         self.problems = problems
-        super().__init__("\n".join(f"{path}:{line}: {msg}" if line else f"{path}: {msg}"
-                                   for line, msg in problems))
+        super().__init__(
+            "\n".join(
+                f"{path}:{line}: {msg}" if line else f"{path}: {msg}" for line, msg in problems
+            )
+        )
 
 
 class _Model(BaseModel):
@@ -74,7 +85,9 @@ class Category(_Model):
     @classmethod
     def _clean_name(cls, v: str) -> str:
         if not v.strip() or any(c in v for c in "|\t\n\r"):
-            raise ValueError("a category name must be non-empty text without '|', tabs or line breaks")
+            raise ValueError(
+                "a category name must be non-empty text without '|', tabs or line breaks"
+            )
         return v
 
 
@@ -154,8 +167,10 @@ class Feed(_Model):
     def _one_place(self) -> "Feed":
         given = [k for k in _FEED_KINDS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("a feed names exactly one of url, folder, socrata or push: true"
-                             + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError(
+                "a feed names exactly one of url, folder, socrata or push: true"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
         return self
 
     @property
@@ -213,13 +228,20 @@ class Source(_Model):
         if self.kind == "mapped" and not self.mapping:
             raise ValueError("a 'mapped' source needs a 'mapping' (columns and categories)")
         if self.kind == "workbook" and not self.workbook:
-            raise ValueError("a 'workbook' source needs 'workbook' (its categories mapped to yours)")
+            raise ValueError(
+                "a 'workbook' source needs 'workbook' (its categories mapped to yours)"
+            )
         return self
 
 
 #: Meteorological seasons, northern hemisphere: name -> (first month, last month).
-DEFAULT_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
-                   "winter": (12, 2)}
+DEFAULT_SEASONS = {
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "autumn": (9, 11),
+    "fall": (9, 11),
+    "winter": (12, 2),
+}
 
 
 class CityProfile(_Model):
@@ -250,8 +272,9 @@ class CityProfile(_Model):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as "
-                             "'America/New_York')") from None
+            raise ValueError(
+                f"unknown time zone {v!r} (use an IANA name such as 'America/New_York')"
+            ) from None
         return v
 
     @field_validator("seasons")
@@ -286,20 +309,29 @@ class CityProfile(_Model):
         for c in self.categories:
             key = " ".join(c.name.split()).casefold()
             if key in seen:
-                raise ValueError(f"categories {seen[key]!r} and {c.name!r} differ only in case/spacing")
+                raise ValueError(
+                    f"categories {seen[key]!r} and {c.name!r} differ only in case/spacing"
+                )
             seen[key] = c.name
         for g in self.groups:
             missing = [m for m in g.members if " ".join(m.split()).casefold() not in seen]
             if missing:
-                raise ValueError(f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
-                                 "not a category of this profile")
+                raise ValueError(
+                    f"group {g.label!r} lists {', '.join(map(repr, missing))}, "
+                    "not a category of this profile"
+                )
         wb = self.source.workbook
         for sheet, mapped in (("crime", wb.crime), ("disorder", wb.disorder)) if wb else ():
-            wrong = [v for v in mapped.values() if v is not None
-                     and " ".join(v.split()).casefold() not in seen]
+            wrong = [
+                v
+                for v in mapped.values()
+                if v is not None and " ".join(v.split()).casefold() not in seen
+            ]
             if wrong:
-                raise ValueError(f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
-                                 "not a category of this profile")
+                raise ValueError(
+                    f"source.workbook.{sheet} maps to {', '.join(map(repr, wrong))}, "
+                    "not a category of this profile"
+                )
         return self
 
     # --- what the rest of crimecast asks --------------------------------------------------------
@@ -321,11 +353,12 @@ class CityProfile(_Model):
         """The region name a label stands for (``"NPU M"`` -> ``"M"``), or None."""
         if self.regions is None:
             return None
-        head, _, tail = self.regions.label.format(name="\x00", word=self.regions.word.singular
-                                                  ).partition("\x00")
+        head, _, tail = self.regions.label.format(
+            name="\x00", word=self.regions.word.singular
+        ).partition("\x00")
         text = " ".join(label.split())
         if text.upper().startswith(head.upper()) and text.upper().endswith(tail.upper()):
-            inner = text[len(head):len(text) - len(tail)].strip()
+            inner = text[len(head) : len(text) - len(tail)].strip()
             return inner.upper() or None
         return None
 
@@ -379,9 +412,17 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
         if isinstance(node, yaml.MappingNode):
             nxt = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
             if nxt is None:
-                nxt = next((v for k, v in node.value if getattr(k, "value", None) == "class"
-                            and part == "class_"), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                nxt = next(
+                    (
+                        v
+                        for k, v in node.value
+                        if getattr(k, "value", None) == "class" and part == "class_"
+                    ),
+                    None,
+                )
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             nxt = node.value[part]
         else:
             nxt = None
@@ -408,8 +449,10 @@ def parse_profile(text: str, path: str = "<profile>") -> CityProfile:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ProfileError(path, [(mark.line + 1 if mark else None,
-                                   f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise ProfileError(
+            path,
+            [(mark.line + 1 if mark else None, f"not valid YAML: {getattr(exc, 'problem', exc)}")],
+        ) from None
     if not isinstance(data, dict):
         raise ProfileError(path, [(1, "a profile is a mapping (name:, timezone:, area:, ...)")])
     try:

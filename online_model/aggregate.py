@@ -31,9 +31,13 @@ def with_intervals(frame: pd.DataFrame, level: float = 0.8) -> pd.DataFrame:
     return out
 
 
-def aggregate(frame: pd.DataFrame, by: str | None = None,
-              group_of: Callable[[str, str], str | None] | None = None, level: float = 0.8,
-              group_column: str | None = None) -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame,
+    by: str | None = None,
+    group_of: Callable[[str, str], str | None] | None = None,
+    level: float = 0.8,
+    group_column: str | None = None,
+) -> pd.DataFrame:
     """Totals of a ForecastFrame per group and step: ``mean`` is the sum of means, ``dispersion``
     moment-matched (variances add, series treated as independent), with an 80% interval.
 

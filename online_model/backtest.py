@@ -35,10 +35,19 @@ class BacktestError(ValueError):
     """Arguments the data cannot support (the message says what to change)."""
 
 
-def run_backtest(long: pd.DataFrame, start: str, end: str, horizon: int,
-                 models: Sequence[str] = MODELS, seed: int = 42, fine_tune: bool = True,
-                 include_lstm: bool = True, lstm_epochs: int = 3,
-                 progress: Callable[[str], None] | None = None, return_model: bool = False):
+def run_backtest(
+    long: pd.DataFrame,
+    start: str,
+    end: str,
+    horizon: int,
+    models: Sequence[str] = MODELS,
+    seed: int = 42,
+    fine_tune: bool = True,
+    include_lstm: bool = True,
+    lstm_epochs: int = 3,
+    progress: Callable[[str], None] | None = None,
+    return_model: bool = False,
+):
     """Run the backtest on a long frame (``community, category, month, count``)."""
     check_month(start)
     check_month(end)
@@ -49,23 +58,34 @@ def run_backtest(long: pd.DataFrame, start: str, end: str, horizon: int,
     first, last = long["month"].min(), long["month"].max()
     warm_end = add_months(start, -horizon)
     if month_index(warm_end) - month_index(first) < 3:
-        raise BacktestError(f"need data from at least 3 months before {warm_end} (data start {first})")
+        raise BacktestError(
+            f"need data from at least 3 months before {warm_end} (data start {first})"
+        )
     last_origin = add_months(end, -horizon)
     if last_origin > last:
-        raise BacktestError(f"forecasting {end} at horizon {horizon} needs data through "
-                            f"{last_origin}; the data end at {last}")
+        raise BacktestError(
+            f"forecasting {end} at horizon {horizon} needs data through "
+            f"{last_origin}; the data end at {last}"
+        )
     seen = long[(long["month"] < start) & (long["count"] > 0)]
     series = sorted(set(zip(seen["community"], seen["category"])))
     months = month_range(first, last)
-    wide = long.pivot_table(index=["community", "category"], columns="month", values="count",
-                            aggfunc="sum", fill_value=0)
+    wide = long.pivot_table(
+        index=["community", "category"],
+        columns="month",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+    )
     idx = pd.MultiIndex.from_tuples(series, names=["community", "category"])
     panel = wide.reindex(index=idx, columns=months, fill_value=0).fillna(0).astype("int64")
     model = build_served(seed=seed, include_lstm=include_lstm, lstm_epochs=lstm_epochs)
     wanted = [m for m in models if m == "ensemble" or m in model.members]
     unknown = [m for m in models if m not in wanted]
     if unknown:
-        raise BacktestError(f"unknown model(s) {unknown}; choose from {['ensemble', *model.members]}")
+        raise BacktestError(
+            f"unknown model(s) {unknown}; choose from {['ensemble', *model.members]}"
+        )
     t0 = time.perf_counter()
     model.learn_many(panel.loc[:, :warm_end])
     lstm = model.members.get("lstm")
@@ -107,10 +127,21 @@ def _rows(model, wanted, horizon, target, actual) -> pd.DataFrame:
         dist = NegBin(mu, disp)
         lo, hi = dist.interval(0.8)
         nll = -dist.logpmf(actual) if actual is not None else np.full(len(mu), np.nan)
-        out.append(pd.DataFrame({
-            "community": [s[0] for s in series], "category": [s[1] for s in series],
-            "month": target, "horizon": horizon, "model": name, "mean": mu,
-            "lo80": lo, "hi80": hi, "nll": nll}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "community": [s[0] for s in series],
+                    "category": [s[1] for s in series],
+                    "month": target,
+                    "horizon": horizon,
+                    "model": name,
+                    "mean": mu,
+                    "lo80": lo,
+                    "hi80": hi,
+                    "nll": nll,
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 

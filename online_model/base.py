@@ -42,18 +42,24 @@ class ForecastArrays:
         """The ``ForecastFrame`` of the contract (one row per series and step)."""
         n, h = self.mean.shape if self.mean.ndim == 2 else (0, len(self.months))
         if n == 0:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                FRAME_COLUMNS, [object, object, "int64", object, float, float])})
+            return pd.DataFrame(
+                {
+                    c: pd.Series(dtype=t)
+                    for c, t in zip(FRAME_COLUMNS, [object, object, "int64", object, float, float])
+                }
+            )
         comm = np.array([s[0] for s in self.series], dtype=object)
         cat = np.array([s[1] for s in self.series], dtype=object)
-        return pd.DataFrame({
-            "community": np.repeat(comm, h),
-            "category": np.repeat(cat, h),
-            "h": np.tile(np.arange(1, h + 1), n),
-            "month": np.tile(np.array(self.months, dtype=object), n),
-            "mean": self.mean.ravel(),
-            "dispersion": self.dispersion.ravel(),
-        })
+        return pd.DataFrame(
+            {
+                "community": np.repeat(comm, h),
+                "category": np.repeat(cat, h),
+                "h": np.tile(np.arange(1, h + 1), n),
+                "month": np.tile(np.array(self.months, dtype=object), n),
+                "mean": self.mean.ravel(),
+                "dispersion": self.dispersion.ravel(),
+            }
+        )
 
 
 class DispersionTracker:
@@ -65,7 +71,9 @@ class DispersionTracker:
         self.max_horizon = max_horizon
         self.window = window
         self.default = default
-        self._errors: dict[int, deque] = {h: deque(maxlen=window) for h in range(1, max_horizon + 1)}
+        self._errors: dict[int, deque] = {
+            h: deque(maxlen=window) for h in range(1, max_horizon + 1)
+        }
         self._alpha: dict[int, np.ndarray] = {}
 
     def update(self, h: int, groups: np.ndarray, y: np.ndarray, mu: np.ndarray, n_groups: int):
@@ -137,8 +145,9 @@ class PanelForecaster:
         if "_comm_index" not in state:
             self.communities_ = list(dict.fromkeys(k[0] for k in self.series_))
             self._comm_index = {c: i for i, c in enumerate(self.communities_)}
-            self._community = np.array([self._comm_index[k[0]] for k in self.series_],
-                                       dtype=np.int64)
+            self._community = np.array(
+                [self._comm_index[k[0]] for k in self.series_], dtype=np.int64
+            )
 
     def __init__(self, max_horizon: int = 6, dispersion_window: int = 12):
         if max_horizon < 1:
@@ -220,8 +229,10 @@ class PanelForecaster:
         if not self.months_ or self.n_series == 0:
             return ForecastArrays([], [], np.zeros((0, horizon)), np.zeros((0, horizon)))
         mean = np.maximum(np.asarray(self._mean(horizon), dtype=float), 0.0)
-        disp = np.stack([self._tracker.get(h, self._group, mean[:, h - 1])
-                         for h in range(1, horizon + 1)], axis=1)
+        disp = np.stack(
+            [self._tracker.get(h, self._group, mean[:, h - 1]) for h in range(1, horizon + 1)],
+            axis=1,
+        )
         months = [add_months(self.last_month, h) for h in range(1, horizon + 1)]
         return ForecastArrays(list(self.series_), months, mean, disp)
 
@@ -254,8 +265,11 @@ class PanelForecaster:
         self._group = np.array([self._cat_index[k[1]] for k in self.series_], dtype=np.int32)
         self._community = np.array([self._comm_index[k[0]] for k in self.series_], dtype=np.int64)
         pad = np.zeros((len(new), self.history_.shape[1]))
-        self.history_ = np.vstack([self.history_, pad]) if self.history_.size or len(self.months_) \
+        self.history_ = (
+            np.vstack([self.history_, pad])
+            if self.history_.size or len(self.months_)
             else np.zeros((len(self.series_), 0))
+        )
         self._grow(len(new))
 
     def _step(self, month: str, y: np.ndarray) -> None:
@@ -264,7 +278,9 @@ class PanelForecaster:
             past = self._pending.get(origin)
             if past is not None and past.shape[1] >= h:
                 n = past.shape[0]
-                self._tracker.update(h, self._group[:n], y[:n], past[:, h - 1], len(self.categories_))
+                self._tracker.update(
+                    h, self._group[:n], y[:n], past[:, h - 1], len(self.categories_)
+                )
         self.history_ = np.hstack([self.history_, y[:, None]])
         self.months_.append(month)
         self._update(y)

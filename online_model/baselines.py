@@ -77,7 +77,7 @@ class MeanLastN(PanelForecaster):
         self.n = n
 
     def _mean(self, horizon):
-        last = self.history_[:, -self.n:].mean(axis=1)
+        last = self.history_[:, -self.n :].mean(axis=1)
         return np.repeat(last[:, None], horizon, axis=1)
 
 
@@ -113,8 +113,9 @@ class TSB(PanelForecaster):
 
     def _update(self, y):
         demand = y > 0
-        self._prob = np.where(self._started, self._prob + self.alpha_p * (demand - self._prob),
-                              demand.astype(float))
+        self._prob = np.where(
+            self._started, self._prob + self.alpha_p * (demand - self._prob), demand.astype(float)
+        )
         new_size = np.where(self._has_size, self._size + self.alpha_d * (y - self._size), y)
         self._size = np.where(demand, new_size, self._size)
         self._has_size |= demand

@@ -31,11 +31,12 @@ SAMPLE_ROWS = 300_000
 
 def rows_for(memory_mb: float, row_bytes: int, cap: int) -> int:
     """The rows a fit may hold: what ``memory_mb`` holds at ``row_bytes`` a row, at most ``cap``."""
-    return int(max(1, min(cap, memory_mb * 2 ** 20 // max(row_bytes, 1))))
+    return int(max(1, min(cap, memory_mb * 2**20 // max(row_bytes, 1))))
 
 
-def sample_rows(n_series: int, origins: Sequence[int], max_rows: int | None,
-                seed: int | Iterable[int]) -> list[np.ndarray] | None:
+def sample_rows(
+    n_series: int, origins: Sequence[int], max_rows: int | None, seed: int | Iterable[int]
+) -> list[np.ndarray] | None:
     """Per origin, the sorted series indices a fit learns from; ``None`` when all fit the budget."""
     k = len(origins)
     if k == 0 or max_rows is None or n_series * k <= max_rows:
@@ -48,7 +49,7 @@ def sample_rows(n_series: int, origins: Sequence[int], max_rows: int | None,
 def set_budget(model, memory_mb: float = MEMORY_MB, sample_cap: int = SAMPLE_ROWS) -> None:
     """Give ``model`` (or each member of an ensemble) the row budget of its own design."""
     members = getattr(model, "members", None)
-    for m in (members.values() if members else [model]):
+    for m in members.values() if members else [model]:
         row_bytes = getattr(m, "ROW_BYTES", None)
         if row_bytes:
             m.max_rows = rows_for(memory_mb, row_bytes, sample_cap)

@@ -43,14 +43,18 @@ def read_calgary_csv(path: str | Path) -> pd.DataFrame:
     bad = nums.isna().any(axis=1) | ~nums["Month"].between(1, 12) | (nums["Crime Count"] < 0)
     if bad.any():
         first = int(bad.to_numpy().nonzero()[0][0]) + 2  # +1 header, +1 one-based
-        raise DataError(f"{path}: {int(bad.sum())} row(s) with a bad count, year or month "
-                        f"(first at line {first})")
-    long = pd.DataFrame({
-        "community": df["Community"].map(area_name),
-        "category": df["Category"].str.strip(),
-        "month": [f"{int(y):04d}-{int(m):02d}" for y, m in zip(nums["Year"], nums["Month"])],
-        "count": nums["Crime Count"].astype("int64"),
-    })
+        raise DataError(
+            f"{path}: {int(bad.sum())} row(s) with a bad count, year or month "
+            f"(first at line {first})"
+        )
+    long = pd.DataFrame(
+        {
+            "community": df["Community"].map(area_name),
+            "category": df["Category"].str.strip(),
+            "month": [f"{int(y):04d}-{int(m):02d}" for y, m in zip(nums["Year"], nums["Month"])],
+            "count": nums["Crime Count"].astype("int64"),
+        }
+    )
     out = long.groupby(["community", "category", "month"], as_index=False, sort=True)["count"].sum()
     return out
 
@@ -65,8 +69,9 @@ def read_many(paths: Iterable[str | Path]) -> pd.DataFrame:
         frames = [f[~f["month"].isin(months)] for f in frames] + [new]
     if not frames:
         raise DataError("no data file given")
-    return pd.concat(frames, ignore_index=True).sort_values(["community", "category", "month"],
-                                                            ignore_index=True)
+    return pd.concat(frames, ignore_index=True).sort_values(
+        ["community", "category", "month"], ignore_index=True
+    )
 
 
 def to_panel(long: pd.DataFrame, start: str | None = None, end: str | None = None) -> pd.DataFrame:
@@ -84,11 +89,23 @@ def to_panel(long: pd.DataFrame, start: str | None = None, end: str | None = Non
     end = end or long["month"].max()
     months = month_range(start, end)
     sel = long[(long["month"] >= start) & (long["month"] <= end)]
-    wide = sel.pivot_table(index=["community", "category"], columns="month", values="count",
-                           aggfunc="sum", fill_value=0)
+    wide = sel.pivot_table(
+        index=["community", "category"],
+        columns="month",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+    )
     series = sorted(set(zip(long["community"], long["category"])))
-    wide = wide.reindex(index=pd.MultiIndex.from_tuples(series, names=["community", "category"]),
-                        columns=months, fill_value=0).fillna(0).astype("int64")
+    wide = (
+        wide.reindex(
+            index=pd.MultiIndex.from_tuples(series, names=["community", "category"]),
+            columns=months,
+            fill_value=0,
+        )
+        .fillna(0)
+        .astype("int64")
+    )
     wide.columns = pd.Index(months)
     return wide
 
@@ -110,7 +127,8 @@ def replicate(long: pd.DataFrame, k: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     parts = [long]
     for i in range(2, k + 1):
-        copy = long.assign(community=long["community"] + f" #{i}",
-                           count=rng.poisson(long["count"].to_numpy(float)))
+        copy = long.assign(
+            community=long["community"] + f" #{i}", count=rng.poisson(long["count"].to_numpy(float))
+        )
         parts.append(copy[copy["count"] > 0])
     return pd.concat(parts, ignore_index=True)

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.negbin import NegBin
 
+
 def nb_nll(y, mean, dispersion) -> np.ndarray:
     """Negative log probability of counts ``y`` (the log score; lower is better)."""
     return -NegBin(mean, dispersion).logpmf(y)

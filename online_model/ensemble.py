@@ -60,9 +60,16 @@ class Ensemble(PanelForecaster):
 
     kind = "ensemble"
 
-    def __init__(self, members: Mapping[str, PanelForecaster], window: int = 12,
-                 shrink: float = 0.3, max_horizon: int = 6, calibrate: bool = True,
-                 prior: tuple[str, ...] = (), prior_strength: float = PRIOR_STRENGTH):
+    def __init__(
+        self,
+        members: Mapping[str, PanelForecaster],
+        window: int = 12,
+        shrink: float = 0.3,
+        max_horizon: int = 6,
+        calibrate: bool = True,
+        prior: tuple[str, ...] = (),
+        prior_strength: float = PRIOR_STRENGTH,
+    ):
         if not members:
             raise ValueError("an ensemble needs at least one member")
         if not 0 <= shrink <= 1:
@@ -71,7 +78,9 @@ class Ensemble(PanelForecaster):
         self.members = dict(members)
         self.window = window
         self.shrink = shrink
-        self._scores: dict[int, deque] = {h: deque(maxlen=window) for h in range(1, max_horizon + 1)}
+        self._scores: dict[int, deque] = {
+            h: deque(maxlen=window) for h in range(1, max_horizon + 1)
+        }
         self.weights_: dict[int, np.ndarray] = {}  # h -> (n_groups, n_members)
         self.health_: deque = deque(maxlen=24)  # per month: one-step MAE of self and members
         self.calibrate = calibrate
@@ -79,8 +88,9 @@ class Ensemble(PanelForecaster):
         self.prior_ = np.array([1.0 if n in core else 0.0 for n in self.members]) / len(core)
         self.prior_strength = prior_strength
         self.calibration_: dict[int, np.ndarray] = {}  # h -> (n_groups, 2): a, b per category
-        self._calib_scores: dict[int, deque] = {h: deque(maxlen=window)
-                                                for h in range(1, max_horizon + 1)}
+        self._calib_scores: dict[int, deque] = {
+            h: deque(maxlen=window) for h in range(1, max_horizon + 1)
+        }
         self._convex: dict[str, np.ndarray] = {}  # origin -> combined means before calibration
         self._bulk = False
         self._defer = False
@@ -106,7 +116,7 @@ class Ensemble(PanelForecaster):
             try:
                 for j in range(steps):  # month by month, the same as one block, with progress
                     report("ensemble weights (months stepped)", j, steps)
-                    super().learn_many(panel.iloc[:, split + j: split + j + 1])
+                    super().learn_many(panel.iloc[:, split + j : split + j + 1])
                 report("ensemble weights (months stepped)", steps, steps)
             finally:
                 self._stepping = False
@@ -131,8 +141,9 @@ class Ensemble(PanelForecaster):
         for name, m in self.members.items():
             if hasattr(m, "import_weights"):
                 prefix = f"{name}."
-                m.import_weights({k[len(prefix):]: v for k, v in weights.items()
-                                  if k.startswith(prefix)})
+                m.import_weights(
+                    {k[len(prefix) :]: v for k, v in weights.items() if k.startswith(prefix)}
+                )
 
     def _grow(self, n_new):
         for m in self.members.values():
@@ -227,10 +238,16 @@ class Ensemble(PanelForecaster):
         """Recent one-step MAE of the ensemble and of each member (``{"mae": {...}, "months": n}``)."""
         recent = list(self.health_)[-months:]
         names = [self.kind] + self.names
-        mae = {n: float(np.mean([r[n] for r in recent if n in r])) for n in names
-               if any(n in r for r in recent)}
-        return {"mae": mae, "months": len(recent),
-                "through": recent[-1]["month"] if recent else None}
+        mae = {
+            n: float(np.mean([r[n] for r in recent if n in r]))
+            for n in names
+            if any(n in r for r in recent)
+        }
+        return {
+            "mae": mae,
+            "months": len(recent),
+            "through": recent[-1]["month"] if recent else None,
+        }
 
     def _fit_weights(self, h: int) -> None:
         g = np.concatenate([s[0] for s in self._scores[h]])
@@ -238,7 +255,11 @@ class Ensemble(PanelForecaster):
         mu = np.maximum(np.concatenate([s[2] for s in self._scores[h]]), 1e-4)
         k = mu.shape[1]
         prev_pooled = getattr(self, "_pooled", {}).get(h)
-        start = prev_pooled if prev_pooled is not None and len(prev_pooled) == k else np.full(k, 1.0 / k)
+        start = (
+            prev_pooled
+            if prev_pooled is not None and len(prev_pooled) == k
+            else np.full(k, 1.0 / k)
+        )
         pooled = _eg_weights(y, mu, start)
         self._pooled = {**getattr(self, "_pooled", {}), h: pooled}
         prior = getattr(self, "prior_", np.full(k, 1.0 / k))
@@ -259,8 +280,12 @@ class Ensemble(PanelForecaster):
         y = np.concatenate([s[1] for s in self._calib_scores[h]])
         comb = np.concatenate([s[2] for s in self._calib_scores[h]])
         months = len(self._calib_scores[h])
-        rw = np.concatenate([np.full(len(s[1]), CALIB_DECAY ** (months - 1 - i))
-                             for i, s in enumerate(self._calib_scores[h])])
+        rw = np.concatenate(
+            [
+                np.full(len(s[1]), CALIB_DECAY ** (months - 1 - i))
+                for i, s in enumerate(self._calib_scores[h])
+            ]
+        )
         x = np.log(comb + CALIB_EPS)
         # centred where the data weigh most, so that a clipped slope cannot move the level, and
         # penalties in units of the mean count, so that they pull as hard at any scale
@@ -272,15 +297,22 @@ class Ensemble(PanelForecaster):
         if getattr(self, "_calib_center", {}).get(h) != center:
             prev = None
         identity = np.array([center, 1.0])
-        pooled = _poisson_fit(X, y, identity, lam=scale * (rw.sum() / 1e4 + CALIB_PRIOR_OBS),
-                              start=identity, weight=rw)
+        pooled = _poisson_fit(
+            X,
+            y,
+            identity,
+            lam=scale * (rw.sum() / 1e4 + CALIB_PRIOR_OBS),
+            start=identity,
+            weight=rw,
+        )
         out = np.tile(pooled, (n_groups, 1))
         for gi in range(n_groups):
             sel = g == gi
             if sel.sum() >= 50:
                 start = prev[gi] if prev is not None and gi < len(prev) else pooled
-                out[gi] = _poisson_fit(X[sel], y[sel], pooled, lam=scale * CALIB_LAMBDA, start=start,
-                                       weight=rw[sel])
+                out[gi] = _poisson_fit(
+                    X[sel], y[sel], pooled, lam=scale * CALIB_LAMBDA, start=start, weight=rw[sel]
+                )
         out[:, 1] = np.clip(out[:, 1], 0.5, 1.5)
         self.calibration_[h] = out
         self._calib_center = {**getattr(self, "_calib_center", {}), h: center}
@@ -326,8 +358,9 @@ class Ensemble(PanelForecaster):
                 if c is None:
                     c = calib[min(calib, key=lambda k: abs(k - h))]
                 centers = getattr(self, "_calib_center", {})
-                center = centers.get(h, centers[min(centers, key=lambda k: abs(k - h))]
-                                     if centers else 0.0)
+                center = centers.get(
+                    h, centers[min(centers, key=lambda k: abs(k - h))] if centers else 0.0
+                )
                 g = np.minimum(self._group, c.shape[0] - 1)
                 eta = c[g, 0] + c[g, 1] * (np.log(out[:, h - 1] + CALIB_EPS) - center)
                 out[:, h - 1] = np.exp(np.clip(eta, -20, 10))
@@ -342,8 +375,16 @@ class Ensemble(PanelForecaster):
         return pd.DataFrame(rows)
 
 
-def _poisson_fit(X: np.ndarray, y: np.ndarray, prior: np.ndarray, lam: float, start: np.ndarray,
-                 iters: int = 30, tol: float = 1e-7, weight: np.ndarray | None = None) -> np.ndarray:
+def _poisson_fit(
+    X: np.ndarray,
+    y: np.ndarray,
+    prior: np.ndarray,
+    lam: float,
+    start: np.ndarray,
+    iters: int = 30,
+    tol: float = 1e-7,
+    weight: np.ndarray | None = None,
+) -> np.ndarray:
     """Poisson GLM (log link) by Newton steps, rows weighted by ``weight``, with a ridge penalty
     ``lam`` toward ``prior``."""
     b = np.asarray(start, float).copy()
@@ -359,8 +400,14 @@ def _poisson_fit(X: np.ndarray, y: np.ndarray, prior: np.ndarray, lam: float, st
     return b
 
 
-def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 150,
-                eta: float = 0.5, tol: float = 1e-6) -> np.ndarray:
+def _eg_weights(
+    y: np.ndarray,
+    mu: np.ndarray,
+    w0: np.ndarray,
+    steps: int = 150,
+    eta: float = 0.5,
+    tol: float = 1e-6,
+) -> np.ndarray:
     """Convex weights minimising the mean Poisson deviance of ``mu @ w`` (exponentiated gradient,
     started from ``w0``: last month's weights, so a few steps usually suffice)."""
     w = np.asarray(w0, float).copy()
@@ -379,4 +426,3 @@ def _eg_weights(y: np.ndarray, mu: np.ndarray, w0: np.ndarray, steps: int = 150,
         if done:
             break
     return w
-

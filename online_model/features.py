@@ -28,10 +28,33 @@ from __future__ import annotations
 
 import numpy as np
 
-NUMERIC = ["lag1", "lag2", "lag3", "roll3", "roll6", "roll12", "roll24", "roll36", "roll_all",
-           "ses", "ses_slow", "same_month_ly", "same_month_avg", "prior", "zero_share12",
-           "category_trend", "category_season", "series_season", "community_trend",
-           "community_lag1", "yoy", "cat_comm_share", "city_trend", "city_lag1", "category_lag1"]
+NUMERIC = [
+    "lag1",
+    "lag2",
+    "lag3",
+    "roll3",
+    "roll6",
+    "roll12",
+    "roll24",
+    "roll36",
+    "roll_all",
+    "ses",
+    "ses_slow",
+    "same_month_ly",
+    "same_month_avg",
+    "prior",
+    "zero_share12",
+    "category_trend",
+    "category_season",
+    "series_season",
+    "community_trend",
+    "community_lag1",
+    "yoy",
+    "cat_comm_share",
+    "city_trend",
+    "city_lag1",
+    "category_lag1",
+]
 #: ratios that also enter through a hinge basis (a piecewise-linear shape around "as usual")
 HINGED = ["lag1", "roll3", "ses"]
 KNOTS = (-0.5, 0.0, 0.5)
@@ -49,16 +72,24 @@ MIN_LEVEL = 0.02  # level of a series with nothing in it nor in its community x 
 
 def _mean_window(h: np.ndarray, t: int, w: int) -> np.ndarray:
     lo = max(0, t - w + 1)
-    return h[:, lo:t + 1].mean(axis=1)
+    return h[:, lo : t + 1].mean(axis=1)
 
 
 def _ratio(x: np.ndarray, level: np.ndarray) -> np.ndarray:
     return np.log((x + NOISE) / (level + NOISE))
 
 
-def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
-                     community: np.ndarray, category: np.ndarray, moy0: int, t: int,
-                     h: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def numeric_features(
+    history: np.ndarray,
+    ses: np.ndarray,
+    ses_slow: np.ndarray,
+    community: np.ndarray,
+    category: np.ndarray,
+    moy0: int,
+    t: int,
+    h: int,
+    rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``(features (n_series, len(NUMERIC)), level (n_series,))`` for origin ``t``, horizon ``h``.
 
     ``moy0`` is the month of year (1..12) of column 0; ``community``/``category`` are integer codes.
@@ -76,10 +107,16 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     cat12_all = np.bincount(category, weights=roll12_all, minlength=n_cat)
     # city-wide category totals and community totals (every category), from every series
     span = range(max(0, t - 47), t + 1)
-    city = np.stack([np.bincount(category, weights=full[:, j], minlength=n_cat) for j in span],
-                    axis=1)  # (n_cat, <=48)
-    comm_hist = np.stack([np.bincount(community, weights=full[:, j], minlength=n_comm)
-                          for j in range(max(0, t - 11), t + 1)], axis=1)
+    city = np.stack(
+        [np.bincount(category, weights=full[:, j], minlength=n_cat) for j in span], axis=1
+    )  # (n_cat, <=48)
+    comm_hist = np.stack(
+        [
+            np.bincount(community, weights=full[:, j], minlength=n_comm)
+            for j in range(max(0, t - 11), t + 1)
+        ],
+        axis=1,
+    )
     if rows is not None:
         full, ses, ses_slow = full[rows], ses[rows], ses_slow[rows]
         community, category = community[rows], category[rows]
@@ -93,8 +130,9 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     same_ly = hist[:, past_same[0]] if past_same else roll12
     same_avg = hist[:, past_same].mean(axis=1) if past_same else roll12
     prior = comm12_all[community] * cat12_all[category] / max(r12_tot, 1e-9)
-    level = np.maximum((roll12 * min(months, 12) + SHRINK * prior) / (min(months, 12) + SHRINK),
-                       MIN_LEVEL)
+    level = np.maximum(
+        (roll12 * min(months, 12) + SHRINK * prior) / (min(months, 12) + SHRINK), MIN_LEVEL
+    )
     # city-wide category totals and all-crime totals: trend, last month, seasonal index
     c12 = city[:, -12:].mean(axis=1)
     trend = np.log((city[:, -3:].mean(axis=1) + 1) / (c12 + 1))[category]
@@ -105,21 +143,43 @@ def numeric_features(history: np.ndarray, ses: np.ndarray, ses_slow: np.ndarray,
     city_trend = np.full(n, np.log((all_city[-3:].mean() + 1) / (a12 + 1)))
     city_lag1 = np.full(n, np.log((all_city[-1] + 1) / (a12 + 1)))
     series_season = _series_season(hist, target, roll36)
-    zero_share = (hist[:, max(0, t - 11): t + 1] == 0).mean(axis=1)
+    zero_share = (hist[:, max(0, t - 11) : t + 1] == 0).mean(axis=1)
     # community totals (every category): recent change against the community's own year
     cm12 = comm_hist.mean(axis=1)
     comm_trend = np.log((comm_hist[:, -3:].mean(axis=1) + 1) / (cm12 + 1))[community]
     comm_lag1 = np.log((comm_hist[:, -1] + 1) / (cm12 + 1))[community]
-    prev12 = hist[:, max(0, t - 23): max(1, t - 11)].mean(axis=1) if t >= 12 else roll12
+    prev12 = hist[:, max(0, t - 23) : max(1, t - 11)].mean(axis=1) if t >= 12 else roll12
     yoy = np.log((roll12 + NOISE) / (prev12 + NOISE))
     # the series' share of its community's crime against its category's share of the city's
     share = np.log((roll36 + NOISE) / (prior + NOISE))
     R = lambda x: _ratio(x, level)  # noqa: E731
-    cols = [R(lag[0]), R(lag[1]), R(lag[2]), R(_mean_window(hist, t, 3)), R(_mean_window(hist, t, 6)),
-            R(roll12), R(_mean_window(hist, t, 24)), R(roll36), R(hist.mean(axis=1)),
-            R(ses[:, t]), R(ses_slow[:, t]), R(same_ly), R(same_avg), R(prior), zero_share,
-            trend, season, series_season, comm_trend, comm_lag1, yoy, share, city_trend,
-            city_lag1, cat_lag1]
+    cols = [
+        R(lag[0]),
+        R(lag[1]),
+        R(lag[2]),
+        R(_mean_window(hist, t, 3)),
+        R(_mean_window(hist, t, 6)),
+        R(roll12),
+        R(_mean_window(hist, t, 24)),
+        R(roll36),
+        R(hist.mean(axis=1)),
+        R(ses[:, t]),
+        R(ses_slow[:, t]),
+        R(same_ly),
+        R(same_avg),
+        R(prior),
+        zero_share,
+        trend,
+        season,
+        series_season,
+        comm_trend,
+        comm_lag1,
+        yoy,
+        share,
+        city_trend,
+        city_lag1,
+        cat_lag1,
+    ]
     return np.stack(cols, axis=1).reshape(n, len(NUMERIC)), level
 
 
@@ -152,7 +212,7 @@ def _seasonal_index(city: np.ndarray, target_col: int) -> np.ndarray:
     ratios = []
     for j in range(target_col - 12, -1, -12):
         if j >= 11:
-            base = city[:, j - 11: j + 1].mean(axis=1)
+            base = city[:, j - 11 : j + 1].mean(axis=1)
             ratios.append((city[:, j] + 1) / (base + 1))
     if not ratios:
         return np.zeros(city.shape[0])

@@ -46,8 +46,9 @@ VALID_SHARE = 0.05  # rows held out (at random) to stop training early
 
 
 class _Net(nn.Module):
-    def __init__(self, n_comm: int, n_cat: int, horizon: int, hidden: int, emb_comm: int,
-                 emb_cat: int):
+    def __init__(
+        self, n_comm: int, n_cat: int, horizon: int, hidden: int, emb_comm: int, emb_cat: int
+    ):
         super().__init__()
         self.comm = nn.Embedding(n_comm, emb_comm)
         self.cat = nn.Embedding(n_cat, emb_cat)
@@ -60,8 +61,15 @@ class _Net(nn.Module):
         """``seq`` (B, W) centred log1p counts; returns log-means (B, H)."""
         w = seq.shape[1]
         static = torch.cat([self.comm(comm), self.cat(cat), level[:, None]], dim=1)
-        x = torch.cat([seq[..., None], moy_sin[..., None], moy_cos[..., None],
-                       static[:, None, :].expand(-1, w, -1)], dim=2)
+        x = torch.cat(
+            [
+                seq[..., None],
+                moy_sin[..., None],
+                moy_cos[..., None],
+                static[:, None, :].expand(-1, w, -1),
+            ],
+            dim=2,
+        )
         _, (h, _) = self.lstm(x)
         return base[:, None] + self.head(h[-1])
 
@@ -73,16 +81,31 @@ class LSTMForecaster(PanelForecaster):
     #: bytes a training window takes (3 x window float32 steps, targets, mask, indices), built twice
     ROW_BYTES = 2 * (3 * 24 * 4 + 6 * 4 * 2 + 40)
 
-    def __init__(self, max_horizon: int = 6, window: int = 24, hidden: int = 32,
-                 emb_comm: int = 8, emb_cat: int = 8, epochs: int = 3, lr: float = 3e-3,
-                 online_lr: float = 1e-3, online_epochs: int = 1, fine_tune_epochs: int = 1,
-                 fine_tune_months: int = 12, batch_size: int = 1024, seed: int = 42,
-                 threads: int | None = None, defer_online: bool = False,
-                 max_rows: int | None = None):
+    def __init__(
+        self,
+        max_horizon: int = 6,
+        window: int = 24,
+        hidden: int = 32,
+        emb_comm: int = 8,
+        emb_cat: int = 8,
+        epochs: int = 3,
+        lr: float = 3e-3,
+        online_lr: float = 1e-3,
+        online_epochs: int = 1,
+        fine_tune_epochs: int = 1,
+        fine_tune_months: int = 12,
+        batch_size: int = 1024,
+        seed: int = 42,
+        threads: int | None = None,
+        defer_online: bool = False,
+        max_rows: int | None = None,
+    ):
         super().__init__(max_horizon)
         self.max_rows = max_rows  # windows one fit learns from at most (None: every window)
         if window < 3 or hidden < 1 or epochs < 1 or online_epochs < 0:
-            raise ValueError("window >= 3, hidden >= 1, epochs >= 1 and online_epochs >= 0 required")
+            raise ValueError(
+                "window >= 3, hidden >= 1, epochs >= 1 and online_epochs >= 0 required"
+            )
         self.window = window
         self.hidden = hidden
         self.emb_comm = emb_comm
@@ -120,7 +143,9 @@ class LSTMForecaster(PanelForecaster):
         if self._net is not None:
             out["champion"] = {k: v.detach().clone() for k, v in self._net.state_dict().items()}
         if self.challenger_ is not None:
-            out["challenger"] = {k: v.detach().clone() for k, v in self.challenger_.state_dict().items()}
+            out["challenger"] = {
+                k: v.detach().clone() for k, v in self.challenger_.state_dict().items()
+            }
         return out
 
     def import_weights(self, weights: dict) -> None:
@@ -159,7 +184,10 @@ class LSTMForecaster(PanelForecaster):
             return net
         new = self._build(max(n_comm, net.comm.num_embeddings), max(n_cat, net.cat.num_embeddings))
         state = net.state_dict()
-        for name, n_old in (("comm.weight", net.comm.num_embeddings), ("cat.weight", net.cat.num_embeddings)):
+        for name, n_old in (
+            ("comm.weight", net.comm.num_embeddings),
+            ("cat.weight", net.cat.num_embeddings),
+        ):
             w = state[name]
             grown = w.mean(dim=0, keepdim=True).repeat(new.state_dict()[name].shape[0], 1)
             grown[:n_old] = w
@@ -188,8 +216,16 @@ class LSTMForecaster(PanelForecaster):
     def _learn_month(self, T: int) -> None:
         """One online epoch (``online_lr``) on the rows whose target is column ``T``."""
         origins = np.arange(max(MIN_ORIGIN, T - self.max_horizon), T)
-        self._train(self._net, origins, T, self.online_epochs, self.seed + T,
-                    lr=self.online_lr, first_target=T, valid=False)
+        self._train(
+            self._net,
+            origins,
+            T,
+            self.online_epochs,
+            self.seed + T,
+            lr=self.online_lr,
+            first_target=T,
+            valid=False,
+        )
         self._cache = {}
         self.trained_through_ = self.months_[T]
 
@@ -209,8 +245,14 @@ class LSTMForecaster(PanelForecaster):
         if promoted:
             self._net = self.challenger_
         self.challenger_ = None
-        self.fine_tunes_.append({"judged_on": self.months_[T], "promoted": bool(promoted),
-                                 "champion_deviance": champ, "challenger_deviance": chall})
+        self.fine_tunes_.append(
+            {
+                "judged_on": self.months_[T],
+                "promoted": bool(promoted),
+                "champion_deviance": champ,
+                "challenger_deviance": chall,
+            }
+        )
 
     def _track_errors(self) -> bool:
         return self._net is not None
@@ -223,7 +265,9 @@ class LSTMForecaster(PanelForecaster):
     def _tensors(self, origins: np.ndarray, series: list[np.ndarray] | None = None):
         """Inputs for every series (or ``series[i]`` of origin ``i``) at each origin column."""
         w = self.window
-        counts = np.concatenate([np.zeros((self.n_series, w)), self.history_], axis=1)  # zeros first
+        counts = np.concatenate(
+            [np.zeros((self.n_series, w)), self.history_], axis=1
+        )  # zeros first
         logs = np.log1p(counts)
         moy0 = month_of_year(self.months_[0]) - 1
         seqs, sins, coss, level, base, comms, cats = [], [], [], [], [], [], []
@@ -232,7 +276,7 @@ class LSTMForecaster(PanelForecaster):
             n = self.n_series if series is None else len(series[i])
             cols = np.arange(t + 1, t + 1 + w)  # in padded coordinates: months t-w+1..t
             first = max(0, t - w + 1)
-            mean = self.history_[rows, first: t + 1].mean(axis=1)
+            mean = self.history_[rows, first : t + 1].mean(axis=1)
             lv = np.log1p(mean)
             seqs.append(logs[rows][:, cols] - lv[:, None])
             comms.append(self._community[rows])
@@ -247,8 +291,13 @@ class LSTMForecaster(PanelForecaster):
         cat = torch.as_tensor(np.concatenate(cats), dtype=torch.long)
         return (f(seqs), f(sins), f(coss), comm, cat, f(level), f(base))
 
-    def _targets(self, origins: np.ndarray, limit: int, first_target: int = 0,
-                 series: list[np.ndarray] | None = None):
+    def _targets(
+        self,
+        origins: np.ndarray,
+        limit: int,
+        first_target: int = 0,
+        series: list[np.ndarray] | None = None,
+    ):
         """Targets (B, H) and mask: only target columns in ``first_target..limit``."""
         T = self.history_.shape[1]
         ys, ms = [], []
@@ -263,12 +312,23 @@ class LSTMForecaster(PanelForecaster):
                     m[:, h - 1] = 1.0
             ys.append(y)
             ms.append(m)
-        return (torch.as_tensor(np.concatenate(ys), dtype=torch.float32),
-                torch.as_tensor(np.concatenate(ms), dtype=torch.float32))
+        return (
+            torch.as_tensor(np.concatenate(ys), dtype=torch.float32),
+            torch.as_tensor(np.concatenate(ms), dtype=torch.float32),
+        )
 
     # --- training -----------------------------------------------------------------------------
-    def _train(self, net: _Net, origins: np.ndarray, limit: int, epochs: int, seed: int,
-               lr: float | None = None, first_target: int = 0, valid: bool = True) -> float:
+    def _train(
+        self,
+        net: _Net,
+        origins: np.ndarray,
+        limit: int,
+        epochs: int,
+        seed: int,
+        lr: float | None = None,
+        first_target: int = 0,
+        valid: bool = True,
+    ) -> float:
         """Poisson-loss epochs over the rows of ``origins`` (targets ``first_target..limit``);
         with ``valid``, a random slice of rows stops training when its loss stops falling."""
         pool = self._threads()
@@ -292,9 +352,12 @@ class LSTMForecaster(PanelForecaster):
             total, count = 0.0, 0.0
             for start in range(0, len(order), self.batch_size):
                 if valid and start % (50 * self.batch_size) == 0:  # a full train: say where it is
-                    report("LSTM training", epoch * per_epoch + start // self.batch_size,
-                           epochs * per_epoch)
-                idx = order[start:start + self.batch_size]
+                    report(
+                        "LSTM training",
+                        epoch * per_epoch + start // self.batch_size,
+                        epochs * per_epoch,
+                    )
+                idx = order[start : start + self.batch_size]
                 n_obs = mask[idx].sum().clamp(min=1)
                 # the loss in units of the batch's mean count: steps mean the same at any scale
                 scale = (y[idx] * mask[idx]).sum() / n_obs + BASE_EPS
@@ -371,22 +434,37 @@ class LSTMForecaster(PanelForecaster):
 
         T = self.history_.shape[1]
         first = max(MIN_ORIGIN, T - 1 - self.fine_tune_months)
-        origins = np.arange(first - self.max_horizon + 1 if first > self.max_horizon else first, T - 1)
+        origins = np.arange(
+            first - self.max_horizon + 1 if first > self.max_horizon else first, T - 1
+        )
         origins = origins[origins >= min(MIN_ORIGIN, max(T - 2, 0))]
         if len(origins) == 0:
             raise ValueError("not enough months to fine-tune the LSTM")
         self._n_updates += 1
         challenger = copy.deepcopy(self._net)
-        self._train(challenger, origins, T - 1, self.fine_tune_epochs, self.seed + self._n_updates,
-                    lr=self.online_lr, first_target=first + 1, valid=False)
+        self._train(
+            challenger,
+            origins,
+            T - 1,
+            self.fine_tune_epochs,
+            self.seed + self._n_updates,
+            lr=self.online_lr,
+            first_target=first + 1,
+            valid=False,
+        )
         recent = np.arange(max(MIN_ORIGIN, T - 1 - self.max_horizon), T - 1)
         champ = self._deviance(self._net, recent, T - 1) if len(recent) else float("nan")
         chall = self._deviance(challenger, recent, T - 1) if len(recent) else float("nan")
         self.challenger_ = challenger
         self.fine_tuned_through_ = self.months_[-1]
-        return {"promoted": False, "pending": True, "data_through": self.months_[-1],
-                "champion_deviance": champ, "challenger_deviance": chall,
-                "rule": "judged on the next month to arrive (out of sample for both)"}
+        return {
+            "promoted": False,
+            "pending": True,
+            "data_through": self.months_[-1],
+            "champion_deviance": champ,
+            "challenger_deviance": chall,
+            "rule": "judged on the next month to arrive (out of sample for both)",
+        }
 
     def learn_many(self, panel) -> None:
         """Learn a block of months; the first block long enough trains a champion from scratch."""
@@ -408,8 +486,9 @@ class LSTMForecaster(PanelForecaster):
             mu = self._mean_at(t, self.max_horizon)
             for h in range(1, self.max_horizon + 1):
                 if t + h < T:
-                    self._tracker.update(h, self._group, self.history_[:, t + h], mu[:, h - 1],
-                                         len(self.categories_))
+                    self._tracker.update(
+                        h, self._group, self.history_[:, t + h], mu[:, h - 1], len(self.categories_)
+                    )
 
     # --- forecasting --------------------------------------------------------------------------
     def _mean_at(self, t: int, horizon: int) -> np.ndarray:

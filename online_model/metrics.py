@@ -53,8 +53,13 @@ def mean_width(lo, hi) -> float:
     return float(np.mean(np.asarray(hi) - np.asarray(lo)))
 
 
-def hotspot_capture(frame: pd.DataFrame, k: int = 10, pred: str = "mean", actual: str = "actual",
-                    by: tuple[str, ...] = ("category", "month")) -> float:
+def hotspot_capture(
+    frame: pd.DataFrame,
+    k: int = 10,
+    pred: str = "mean",
+    actual: str = "actual",
+    by: tuple[str, ...] = ("category", "month"),
+) -> float:
     """Share of actual crimes in the ``k`` communities forecast highest, over the share the best
     possible ``k`` would have caught; averaged over each (category, month) with any crime."""
     ratios = []
@@ -78,8 +83,11 @@ def summarise(frame: pd.DataFrame, k: int = 10) -> dict[str, float]:
     else:
         lo, hi = NegBin(np.maximum(mu, _FLOOR), frame["dispersion"].to_numpy(float)).interval(0.8)
     return {
-        "MAE": mae(y, mu), "RMSE": rmse(y, mu), "deviance": poisson_deviance(y, mu),
+        "MAE": mae(y, mu),
+        "RMSE": rmse(y, mu),
+        "deviance": poisson_deviance(y, mu),
         "NLL": log_score(y, mu, frame["dispersion"].to_numpy(float)),
-        "cover80": coverage(y, lo, hi), "width80": mean_width(lo, hi),
+        "cover80": coverage(y, lo, hi),
+        "width80": mean_width(lo, hi),
         "hotspot": hotspot_capture(frame, k),
     }

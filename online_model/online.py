@@ -61,7 +61,6 @@ ETA_RANGE = (-4.0, 3.0)  # the learned rate stays within exp(-4)..exp(3) times t
 ADAM = (0.9, 0.999, 1e-8)  # River's Adam (beta1, beta2, eps): the area effects step with it
 
 
-
 class OnlineGLM(PanelForecaster):
     """Direct multi-horizon Poisson GLMs (River), global over every (community, category)."""
 
@@ -69,10 +68,19 @@ class OnlineGLM(PanelForecaster):
     #: bytes a design row takes in a fit (float32 features, rate, weight, area index, a margin)
     ROW_BYTES = 4 * 160 + 32
 
-    def __init__(self, max_horizon: int = 6, lr: float = 0.04, online_lr: float = 0.0001,
-                 batch_size: int = 1024, warm_epochs: int = 6, l2: float = 1e-4, seed: int = 42,
-                 online_batch_size: int = 1024, refit_every: int = 0,
-                 max_rows: int | None = None):
+    def __init__(
+        self,
+        max_horizon: int = 6,
+        lr: float = 0.04,
+        online_lr: float = 0.0001,
+        batch_size: int = 1024,
+        warm_epochs: int = 6,
+        l2: float = 1e-4,
+        seed: int = 42,
+        online_batch_size: int = 1024,
+        refit_every: int = 0,
+        max_rows: int | None = None,
+    ):
         super().__init__(max_horizon)
         self.max_rows = max_rows  # rows one fit learns from at most (None: every row)
         self.area_: dict[int, np.ndarray] = {h: np.zeros(0) for h in range(1, max_horizon + 1)}
@@ -125,15 +133,25 @@ class OnlineGLM(PanelForecaster):
 
     def _new_glm(self, lr):
         return linear_model.LinearRegression(
-            optimizer=optim.Adam(lr), loss=optim.losses.Poisson(), l2=self.l2, intercept_lr=lr,
-            intercept_init=0.0, clip_gradient=CLIP)
+            optimizer=optim.Adam(lr),
+            loss=optim.losses.Poisson(),
+            l2=self.l2,
+            intercept_lr=lr,
+            intercept_init=0.0,
+            clip_gradient=CLIP,
+        )
 
     # --- state --------------------------------------------------------------------------------
     def _grow(self, n_new):
         pad = np.zeros((n_new, self._ses.shape[1]))
-        self._ses = np.vstack([self._ses, pad]) if self._ses.shape[1] else np.zeros((self.n_series, 0))
-        self._ses_slow = np.vstack([self._ses_slow, pad]) if self._ses_slow.shape[1] \
+        self._ses = (
+            np.vstack([self._ses, pad]) if self._ses.shape[1] else np.zeros((self.n_series, 0))
+        )
+        self._ses_slow = (
+            np.vstack([self._ses_slow, pad])
+            if self._ses_slow.shape[1]
             else np.zeros((self.n_series, 0))
+        )
 
     def _update(self, y):
         self._cache.clear()
@@ -208,15 +226,17 @@ class OnlineGLM(PanelForecaster):
             glm.intercept = 0.0
             origins = list(range(MIN_HISTORY - 1, t_last - h + 1))
             if origins:
-                X, rate, weight, area = (torch.as_tensor(a) for a in
-                                         self._rows(h, origins, sample=True))
+                X, rate, weight, area = (
+                    torch.as_tensor(a) for a in self._rows(h, origins, sample=True)
+                )
                 w = torch.zeros(X.shape[1], requires_grad=True)
                 b = torch.zeros(1, requires_grad=True)
                 u = torch.zeros(len(self.communities_), requires_grad=True)
                 # the penalty as a fixed number of pseudo-rows: it bites where rows are few
                 decay = max(self.l2, PRIOR_ROWS / len(rate))
-                opt = torch.optim.Adam([{"params": [w, u], "weight_decay": decay},
-                                        {"params": [b]}], lr=self.lr)
+                opt = torch.optim.Adam(
+                    [{"params": [w, u], "weight_decay": decay}, {"params": [b]}], lr=self.lr
+                )
                 lo, hi = ETA_RANGE
                 # a small panel (a city's few totals) gets smaller batches and more epochs: the
                 # fit takes at least MIN_STEPS steps whatever the panel's size
@@ -224,13 +244,16 @@ class OnlineGLM(PanelForecaster):
                 per_epoch = -(-len(rate) // batch)
                 epochs = max(self.warm_epochs, -(-MIN_STEPS // per_epoch))
                 for epoch in range(epochs):
-                    report("online GLM fit", int(100 * (h - 1 + epoch / epochs)),
-                           100 * self.max_horizon)
+                    report(
+                        "online GLM fit",
+                        int(100 * (h - 1 + epoch / epochs)),
+                        100 * self.max_horizon,
+                    )
                     for group in opt.param_groups:
                         group["lr"] = self.lr * 0.5 ** (epoch * self.warm_epochs / epochs)
                     order = torch.randperm(len(rate), generator=gen)
                     for start in range(0, len(rate), batch):
-                        idx = order[start:start + batch]
+                        idx = order[start : start + batch]
                         eta = (X[idx] @ w + b + u[area[idx]]).clamp(lo, hi)
                         loss = (weight[idx] * (torch.exp(eta) - rate[idx] * eta)).mean()
                         opt.zero_grad()
@@ -249,12 +272,21 @@ class OnlineGLM(PanelForecaster):
         self.refitted_through_ = self.months_[-1] if self.months_ else None
         self._cache.clear()
 
-    def _rows(self, h: int, origins: list[int], sample: bool = False
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _rows(
+        self, h: int, origins: list[int], sample: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Design (float32), rate target ``y / level``, sample weight ``level / scale`` and area
         index of each row; with ``sample``, at most ``max_rows`` rows (a seeded sample per origin)."""
-        picks = sample_rows(self.n_series, origins, getattr(self, "max_rows", None),
-                            (self.seed, h, len(self.months_))) if sample else None
+        picks = (
+            sample_rows(
+                self.n_series,
+                origins,
+                getattr(self, "max_rows", None),
+                (self.seed, h, len(self.months_)),
+            )
+            if sample
+            else None
+        )
         sizes = [self.n_series if picks is None else len(p) for p in picks or origins]
         total = int(sum(sizes))
         X = np.empty((total, len(self._columns())), dtype=np.float32)
@@ -270,10 +302,11 @@ class OnlineGLM(PanelForecaster):
             at = end
         if getattr(self, "_wscale", None) is None:
             self._wscale = float(max(level.mean(), 1e-6))
-        return (X, (y / level).astype(np.float32), (level / self._wscale).astype(np.float32),
-                area)
+        return (X, (y / level).astype(np.float32), (level / self._wscale).astype(np.float32), area)
 
-    def _learn_rows(self, h: int, origins: list[int], epochs: int, batch_size: int | None = None) -> None:
+    def _learn_rows(
+        self, h: int, origins: list[int], epochs: int, batch_size: int | None = None
+    ) -> None:
         X, rate, weight, area = self._rows(h, origins, sample=True)
         cols = self._columns()
         glm = self._glms[h]
@@ -282,7 +315,7 @@ class OnlineGLM(PanelForecaster):
         for _ in range(epochs):
             order = self._rng.permutation(len(rate))
             for start in range(0, len(rate), batch):
-                idx = order[start:start + batch]
+                idx = order[start : start + batch]
                 # the area effect rides in the offset: River's gradient is the full model's
                 shift = np.exp(u[area[idx]])
                 r, wt = rate[idx] / shift, weight[idx] * shift
@@ -302,27 +335,41 @@ class OnlineGLM(PanelForecaster):
         if len(m) < len(u):
             m, v = (np.concatenate([a, np.zeros(len(u) - len(a))]) for a in (m, v))
         step = glm.optimizer.n_iterations + 1
-        lr = glm.optimizer.learning_rate * (1 - b2 ** step) ** 0.5 / (1 - b1 ** step)
+        lr = glm.optimizer.learning_rate * (1 - b2**step) ** 0.5 / (1 - b1**step)
         m = b1 * m + (1 - b1) * grad
-        v = b2 * v + (1 - b2) * grad ** 2
+        v = b2 * v + (1 - b2) * grad**2
         self.area_[h] = u - lr * m / (np.sqrt(v) + eps)
         self._area_adam[h] = (m, v)
 
     # --- features -----------------------------------------------------------------------------
     def _columns(self) -> list[str]:
-        return (NUMERIC + expanded_names(self.categories_) + [f"moy={m}" for m in range(1, 13)]
-                + [f"cat={c}" for c in self.categories_])
+        return (
+            NUMERIC
+            + expanded_names(self.categories_)
+            + [f"moy={m}" for m in range(1, 13)]
+            + [f"cat={c}" for c in self.categories_]
+        )
 
-    def _design(self, t: int, h: int, cache: bool = True,
-                rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _design(
+        self, t: int, h: int, cache: bool = True, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(X, level)`` for origin ``t`` and horizon ``h`` (of the series ``rows``, else all)."""
         key = (t, h, self.n_series)
         cached = self._cache.get(key) if rows is None else None
         if cached is not None:
             return cached
         moy0 = month_of_year(self.months_[0])
-        num, level = numeric_features(self.history_, self._ses, self._ses_slow, self._community,
-                                      self._group, moy0, t, h, rows=rows)
+        num, level = numeric_features(
+            self.history_,
+            self._ses,
+            self._ses_slow,
+            self._community,
+            self._group,
+            moy0,
+            t,
+            h,
+            rows=rows,
+        )
         group = self._group if rows is None else self._group[rows]
         n = len(level)
         target_moy = (moy0 - 1 + t + h) % 12

@@ -84,8 +84,11 @@ class Registry:
         d = self.root / name
         if not d.exists():
             return []
-        return sorted(int(p.name[1:]) for p in d.iterdir() if p.is_dir() and p.name.startswith("v")
-                      and p.name[1:].isdigit())
+        return sorted(
+            int(p.name[1:])
+            for p in d.iterdir()
+            if p.is_dir() and p.name.startswith("v") and p.name[1:].isdigit()
+        )
 
     def current(self, name: str) -> int | None:
         pointer = self.root / name / "CURRENT"
@@ -94,8 +97,16 @@ class Registry:
         versions = self.versions(name)
         return versions[-1] if versions else None
 
-    def save(self, name: str, model, *, data_through: str | None = None, metrics: dict | None = None,
-             make_current: bool = True, keep: int = 10) -> Manifest:
+    def save(
+        self,
+        name: str,
+        model,
+        *,
+        data_through: str | None = None,
+        metrics: dict | None = None,
+        make_current: bool = True,
+        keep: int = 10,
+    ) -> Manifest:
         """Write a new version of ``name`` (atomically: a temp directory renamed into place)."""
         base = self.root / name
         base.mkdir(parents=True, exist_ok=True)
@@ -112,11 +123,17 @@ class Registry:
 
             torch.save(weights, tmp / WEIGHTS)
             files[WEIGHTS] = _sha256(tmp / WEIGHTS)
-        manifest = Manifest(name=name, version=version, kind=getattr(model, "kind", "?"),
-                            class_path=f"{type(model).__module__}.{type(model).__qualname__}",
-                            data_through=data_through, created_at=time.time(),
-                            libraries=library_versions(), files=files,
-                            metrics=_jsonable(metrics or {}))
+        manifest = Manifest(
+            name=name,
+            version=version,
+            kind=getattr(model, "kind", "?"),
+            class_path=f"{type(model).__module__}.{type(model).__qualname__}",
+            data_through=data_through,
+            created_at=time.time(),
+            libraries=library_versions(),
+            files=files,
+            metrics=_jsonable(metrics or {}),
+        )
         (tmp / MANIFEST).write_text(manifest.to_json())
         final = base / f"v{version:04d}"
         tmp.rename(final)
@@ -144,8 +161,9 @@ class Registry:
         except (ValueError, TypeError) as exc:
             raise RegistryError(f"model {name!r} v{version}: unreadable manifest ({exc})") from None
 
-    def check(self, name: str, version: int | None = None, *,
-              check_libraries: bool = True) -> Manifest:
+    def check(
+        self, name: str, version: int | None = None, *, check_libraries: bool = True
+    ) -> Manifest:
         """The manifest of a version that :meth:`load` would accept, without unpickling anything
         (library versions read from the installed packages' metadata, so torch is not imported);
         raises :class:`RegistryError` saying why it would be refused."""
@@ -156,15 +174,19 @@ class Registry:
     def _check(self, manifest: Manifest, name: str, check_libraries: bool, running_of) -> None:
         where = f"model {name!r} v{manifest.version}"
         if manifest.format != FORMAT:
-            raise RegistryError(f"{where}: artifact format {manifest.format}, this code reads {FORMAT}")
+            raise RegistryError(
+                f"{where}: artifact format {manifest.format}, this code reads {FORMAT}"
+            )
         folder = self.root / name / f"v{manifest.version:04d}"
         for fname, digest in manifest.files.items():
             path = folder / fname
             if not path.exists():
                 raise RegistryError(f"{where}: file {fname} is missing")
             if _sha256(path) != digest:
-                raise RegistryError(f"{where}: {fname} does not match its sha256 in the manifest "
-                                    "(corrupt or altered); refusing to load")
+                raise RegistryError(
+                    f"{where}: {fname} does not match its sha256 in the manifest "
+                    "(corrupt or altered); refusing to load"
+                )
         if check_libraries:
             running = running_of(manifest)
             for lib, saved in manifest.libraries.items():
@@ -172,8 +194,10 @@ class Registry:
                     continue
                 now = running.get(lib)
                 if now is not None and _minor(now) != _minor(saved):
-                    raise RegistryError(f"{where}: saved with {lib} {saved}, running {now}; "
-                                        "refusing to load (retrain with `crimecast train`)")
+                    raise RegistryError(
+                        f"{where}: saved with {lib} {saved}, running {now}; "
+                        "refusing to load (retrain with `crimecast train`)"
+                    )
 
     def load(self, name: str, version: int | None = None, *, check_libraries: bool = True):
         """``(model, manifest)``; raises :class:`RegistryError` if anything does not match."""
@@ -184,8 +208,10 @@ class Registry:
         with open(folder / PAYLOAD, "rb") as f:
             model = pickle.load(f)
         if f"{type(model).__module__}.{type(model).__qualname__}" != manifest.class_path:
-            raise RegistryError(f"{where}: payload is a {type(model).__qualname__}, the manifest "
-                                f"says {manifest.class_path}")
+            raise RegistryError(
+                f"{where}: payload is a {type(model).__qualname__}, the manifest "
+                f"says {manifest.class_path}"
+            )
         if WEIGHTS in manifest.files:
             import torch
 

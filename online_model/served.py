@@ -17,8 +17,13 @@ GLM_REFIT_EVERY = 1  # months between the online GLM's refits on all history (af
 LSTM_DEFER_ONLINE = True  # the LSTM's epoch on a new month waits for the close's follow-up job
 
 
-def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3,
-                 memory_mb: float = MEMORY_MB, sample_rows: int = SAMPLE_ROWS) -> Ensemble:
+def build_served(
+    seed: int = 42,
+    include_lstm: bool = True,
+    lstm_epochs: int = 3,
+    memory_mb: float = MEMORY_MB,
+    sample_rows: int = SAMPLE_ROWS,
+) -> Ensemble:
     """A fresh, unfitted served ensemble (the LSTM is imported only when included); each fit of
     its global members holds what ``memory_mb`` allows, at most ``sample_rows`` rows."""
     # the GLM refits on all history after every close and the LSTM's epoch on the new month waits
@@ -27,10 +32,18 @@ def build_served(seed: int = 42, include_lstm: bool = True, lstm_epochs: int = 3
     if include_lstm:
         from .lstm import LSTMForecaster
 
-        members["lstm"] = LSTMForecaster(seed=seed, epochs=lstm_epochs,
-                                         defer_online=LSTM_DEFER_ONLINE)
-    members.update({"ses": SES(0.2), "snaive": SeasonalNaive(), "mean6": MeanLastN(6),
-                    "tsb": TSB(0.1, 0.1), "ses_slow": SES(0.05)})
+        members["lstm"] = LSTMForecaster(
+            seed=seed, epochs=lstm_epochs, defer_online=LSTM_DEFER_ONLINE
+        )
+    members.update(
+        {
+            "ses": SES(0.2),
+            "snaive": SeasonalNaive(),
+            "mean6": MeanLastN(6),
+            "tsb": TSB(0.1, 0.1),
+            "ses_slow": SES(0.05),
+        }
+    )
     model = Ensemble(members, max_horizon=HORIZON, prior=("online", "ses"))
     set_budget(model, memory_mb, sample_rows)
     return model

@@ -118,7 +118,9 @@ def heyse_qvalues(pvalues, mean, alpha) -> np.ndarray:
     # every t at once.
     n = np.broadcast_to(n, (m,))
     prob = np.broadcast_to(prob, (m,))
-    depth = np.minimum(np.nan_to_num(stats.nbinom.isf(1e-12, n, prob), nan=0.0), 5000).astype(int) + 2
+    depth = (
+        np.minimum(np.nan_to_num(stats.nbinom.isf(1e-12, n, prob), nan=0.0), 5000).astype(int) + 2
+    )
     row = np.repeat(np.arange(m), depth)
     k = np.arange(row.size) - np.repeat(np.cumsum(depth) - depth, depth)
     flat = stats.nbinom.sf(k - 1, n[row], prob[row])
@@ -169,8 +171,16 @@ class FlagResult:
         return int(self.flagged.sum())
 
 
-def flag_hot(observed, month_mean, alpha, days: int, days_in_month: int, *,
-             level: float = 0.1, method: str = "bh") -> FlagResult:
+def flag_hot(
+    observed,
+    month_mean,
+    alpha,
+    days: int,
+    days_in_month: int,
+    *,
+    level: float = 0.1,
+    method: str = "bh",
+) -> FlagResult:
     """Test every series' month-to-date count against its pro-rated NB forecast, FDR controlled.
 
     ``observed``, ``month_mean`` and ``alpha`` are aligned arrays (one entry per series); the family

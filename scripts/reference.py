@@ -42,8 +42,11 @@ def _param_row(p) -> str:
         if getattr(p, "is_flag", False):
             default = "off" if not p.default else "on"
         else:
-            default = "required" if p.required else ("-" if p.default in (None, "", ()) else
-                                                     f"`{p.default}`")
+            default = (
+                "required"
+                if p.required
+                else ("-" if p.default in (None, "", ()) else f"`{p.default}`")
+            )
     return f"| {name} | {default} | {_cell(getattr(p, 'help', '') or '')} |"
 
 
@@ -56,8 +59,10 @@ def cli_reference() -> str:
     root = typer.main.get_command(app)
     out = ["## Commands", ""]
     for path, cmd in _commands(root, []):
-        usage = " ".join(["crimecast", *path] + [a.name.upper() for a in cmd.params
-                                                 if a.param_type_name == "argument"])
+        usage = " ".join(
+            ["crimecast", *path]
+            + [a.name.upper() for a in cmd.params if a.param_type_name == "argument"]
+        )
         out += [f"### `{usage}`", "", _cell((cmd.help or "").split("\n\n")[0]), ""]
         params = [p for p in cmd.params if p.name != "help"]
         if params:
@@ -70,8 +75,9 @@ def cli_reference() -> str:
 def reference() -> str:
     from workers.settings import settings_table
 
-    return "\n".join([HEAD, cli_reference(), "## Settings (environment variables)", "",
-                      settings_table(), ""])
+    return "\n".join(
+        [HEAD, cli_reference(), "## Settings (environment variables)", "", settings_table(), ""]
+    )
 
 
 if __name__ == "__main__":

@@ -74,16 +74,22 @@ class BoundaryReport:
         """
         word = lambda n: one if n == 1 else many  # noqa: E731
         n = len(self.matched)
-        out = [f"stored {self.stored} polygons; matched {n} {word(n)}"
-               + (f" (every {one} known)" if self.matched and not self.areas_without else "")]
+        out = [
+            f"stored {self.stored} polygons; matched {n} {word(n)}"
+            + (f" (every {one} known)" if self.matched and not self.areas_without else "")
+        ]
         if self.areas_without:
             n = len(self.areas_without)
-            out.append(f"{n} {word(n)} with no polygon (not drawn on maps): "
-                       + ", ".join(self.areas_without))
+            out.append(
+                f"{n} {word(n)} with no polygon (not drawn on maps): "
+                + ", ".join(self.areas_without)
+            )
         if self.unmatched_features:
             n = len(self.unmatched_features)
-            out.append(f"{n} feature{'s match' if n != 1 else ' matches'} no known {one}: "
-                       + ", ".join(self.unmatched_features))
+            out.append(
+                f"{n} feature{'s match' if n != 1 else ' matches'} no known {one}: "
+                + ", ".join(self.unmatched_features)
+            )
         for name, how in self.repaired:
             out.append(f"repaired {name}: {how}")
         for name, why in self.dropped:
@@ -127,8 +133,9 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     return None
 
 
-def parse_geojson(text: str | bytes, name_prop: str, code_prop: str | None = None,
-                  region_prop: str | None = None) -> tuple[list[Feature], list[tuple[str, str]]]:
+def parse_geojson(
+    text: str | bytes, name_prop: str, code_prop: str | None = None, region_prop: str | None = None
+) -> tuple[list[Feature], list[tuple[str, str]]]:
     """Features of a GeoJSON FeatureCollection and the ones left out ``(label, why)``; raises
     :class:`BoundaryError` when the text is no FeatureCollection or no feature has the name
     property."""
@@ -153,20 +160,28 @@ def parse_geojson(text: str | bytes, name_prop: str, code_prop: str | None = Non
         except Exception as exc:  # shapely's errors for malformed coordinates vary by case
             left.append((label, f"unreadable geometry ({type(exc).__name__})"))
             continue
-        feats.append(Feature(name, str(props.get(code_prop) or "").strip().upper() if code_prop
-                             else "", area_name(props.get(region_prop) or "")
-                             if region_prop else "", geom))
+        feats.append(
+            Feature(
+                name,
+                str(props.get(code_prop) or "").strip().upper() if code_prop else "",
+                area_name(props.get(region_prop) or "") if region_prop else "",
+                geom,
+            )
+        )
     if raw and not feats and all(why.startswith("no ") for _, why in left):
         keys = sorted({k for f in raw for k in ((f or {}).get("properties") or {})})
-        raise BoundaryError(f"no feature has the property {name_prop!r} (they have "
-                            f"{', '.join(keys[:12]) or 'none'})")
+        raise BoundaryError(
+            f"no feature has the property {name_prop!r} (they have "
+            f"{', '.join(keys[:12]) or 'none'})"
+        )
     if not raw:
         raise BoundaryError("the FeatureCollection has no features")
     return feats, left
 
 
-def read_boundaries(path: str | Path, name_prop: str, code_prop: str | None = None,
-                    region_prop: str | None = None) -> tuple[list[Feature], list[tuple[str, str]]]:
+def read_boundaries(
+    path: str | Path, name_prop: str, code_prop: str | None = None, region_prop: str | None = None
+) -> tuple[list[Feature], list[tuple[str, str]]]:
     """:func:`parse_geojson` of a file."""
     p = Path(path)
     try:
@@ -188,8 +203,9 @@ def download(url: str, timeout: float = 60.0) -> bytes:
     return resp.content
 
 
-def match_areas(features: list[Feature], known: dict[str, str],
-                left: list[tuple[str, str]] = ()) -> tuple[dict[str, BaseGeometry], BoundaryReport]:
+def match_areas(
+    features: list[Feature], known: dict[str, str], left: list[tuple[str, str]] = ()
+) -> tuple[dict[str, BaseGeometry], BoundaryReport]:
     """``area -> valid geometry`` for the features, matched to ``known`` (``area -> code``, the
     reference data's and the counts' areas; empty: every feature is stored under its own name).
 
@@ -236,8 +252,9 @@ def known_areas(client: redis.Redis, keys: Keys) -> dict[str, str]:
     return out
 
 
-def store_boundaries(client: redis.Redis, keys: Keys, shapes: dict[str, BaseGeometry],
-                     origin: str, name_prop: str) -> int:
+def store_boundaries(
+    client: redis.Redis, keys: Keys, shapes: dict[str, BaseGeometry], origin: str, name_prop: str
+) -> int:
     """Replace the stored polygons atomically; returns how many."""
     if not shapes:
         raise BoundaryError("no usable polygon in the file")
@@ -245,8 +262,10 @@ def store_boundaries(client: redis.Redis, keys: Keys, shapes: dict[str, BaseGeom
     meta = {"origin": origin, "property": name_prop, "loaded_at": round(time.time(), 3)}
     pipe = client.pipeline(transaction=True)
     pipe.delete(staging)
-    pipe.hset(staging, mapping={a: json.dumps(mapping(g), separators=(",", ":"))
-                                for a, g in shapes.items()})
+    pipe.hset(
+        staging,
+        mapping={a: json.dumps(mapping(g), separators=(",", ":")) for a, g in shapes.items()},
+    )
     pipe.hset(staging, META, json.dumps(meta))
     rename(pipe, staging, keys.boundaries)
     pipe.execute()

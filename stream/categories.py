@@ -51,11 +51,14 @@ class CategorySet:
         self._index: dict[str, str] = {}
         for name in self.names:
             if not isinstance(name, str) or not name.strip() or any(c in name for c in "|\t\n\r"):
-                raise ValueError(f"category {name!r} must be non-empty text without '|', tabs or "
-                                 "line breaks")
+                raise ValueError(
+                    f"category {name!r} must be non-empty text without '|', tabs or line breaks"
+                )
             key = match_key(name)
             if key in self._index:
-                raise ValueError(f"categories {self._index[key]!r} and {name!r} differ only in case/spacing")
+                raise ValueError(
+                    f"categories {self._index[key]!r} and {name!r} differ only in case/spacing"
+                )
             self._index[key] = name
         for raw, canonical in self.aliases.items():
             if canonical not in self.names:
@@ -118,7 +121,9 @@ class CategorySet:
         elif isinstance(data, dict) and isinstance(data.get("categories"), list):
             names, aliases = data["categories"], data.get("aliases") or {}
         else:
-            raise ValueError(f"{path}: expected a list of categories or a mapping with 'categories'")
+            raise ValueError(
+                f"{path}: expected a list of categories or a mapping with 'categories'"
+            )
         if not all(isinstance(n, str) and n.strip() for n in names):
             raise ValueError(f"{path}: every category must be a non-empty string")
         try:

@@ -79,8 +79,9 @@ class CensoredCells:
         for m in months:
             pipe.hvals(self.keys.censored(m))
         want = series_field(community, category)
-        return {m: sum(1 for f in vals if as_text(f) == want)
-                for m, vals in zip(months, pipe.execute())}
+        return {
+            m: sum(1 for f in vals if as_text(f) == want) for m, vals in zip(months, pipe.execute())
+        }
 
     def cells_in(self, month: str, series: Iterable[SeriesKey]) -> int:
         """Suppressed cells of ``month`` within ``series`` (a total of several series)."""
@@ -97,8 +98,9 @@ class CensoredCells:
         return bounds(stored, self.cells_in(month, series))
 
 
-def suppressed_note(client: redis.Redis, keys: Keys, series: Iterable[SeriesKey],
-                    months: Iterable[str], stored: int) -> str:
+def suppressed_note(
+    client: redis.Redis, keys: Keys, series: Iterable[SeriesKey], months: Iterable[str], stored: int
+) -> str:
     """The words for a count (``stored``) of ``series`` over ``months`` that holds suppressed
     cells, e.g. "between 14 and 26: 4 cells suppressed"; "" when it holds none (one cheap read
     for a deployment whose source never suppresses)."""

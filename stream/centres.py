@@ -94,8 +94,9 @@ def placed_areas(client: redis.Redis, keys: Keys) -> list[str]:
     return sorted({split_series_field(as_text(f))[0] for f in client.smembers(keys.series)})
 
 
-def area_centres(client: redis.Redis, keys: Keys,
-                 areas: Iterable[str] | None = None) -> dict[str, Centre]:
+def area_centres(
+    client: redis.Redis, keys: Keys, areas: Iterable[str] | None = None
+) -> dict[str, Centre]:
     """``area -> Centre`` for every area (or those given) with placed incidents, in one round
     trip. Areas whose incidents carry no coordinates are left out."""
     names = list(areas) if areas is not None else placed_areas(client, keys)

@@ -104,7 +104,8 @@ def check_server(client: Client) -> str:
             if client.info("cluster").get("cluster_enabled") in (1, "1"):
                 raise ClusterMismatch(
                     "this Redis is a Cluster node: write the URL as redis+cluster://host:port "
-                    "(rediss+cluster:// with TLS) or set CRIMECAST_REDIS_CLUSTER=true")
+                    "(rediss+cluster:// with TLS) or set CRIMECAST_REDIS_CLUSTER=true"
+                )
     except redis.ConnectionError as exc:
         raise redis.ConnectionError(f"cannot reach Redis: {exc}") from exc
     version = min((str(i.get("redis_version", "0")) for i in infos), key=parse_version)
@@ -164,13 +165,14 @@ def cluster_url(url: str) -> str:
     path, q, query = path.partition("?")
     db = path.strip("/")
     if db not in ("", "0"):
-        raise ClusterMismatch(f"REDIS_URL names database {db}, but a Redis Cluster has only "
-                              "database 0: end the URL with /0 or with the port")
+        raise ClusterMismatch(
+            f"REDIS_URL names database {db}, but a Redis Cluster has only "
+            "database 0: end the URL with /0 or with the port"
+        )
     return scheme + sep + netloc + (q + query if query else "")
 
 
-def connect(url: str, *, decode_responses: bool = True, cluster: bool = False,
-            **kwargs) -> Client:
+def connect(url: str, *, decode_responses: bool = True, cluster: bool = False, **kwargs) -> Client:
     """A client for ``url`` (``redis://``, ``rediss://``, ``unix://``, or ``redis+cluster://`` /
     ``rediss+cluster://`` for a Redis Cluster), named by process.
 
@@ -197,8 +199,9 @@ def raw_twin(client: Client) -> Client:
     pool = client.connection_pool
     kwargs = dict(pool.connection_kwargs)
     kwargs["decode_responses"] = False
-    return redis.Redis(connection_pool=redis.ConnectionPool(
-        connection_class=pool.connection_class, **kwargs))
+    return redis.Redis(
+        connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+    )
 
 
 def node_info(client: Client, section: str, key: str) -> dict:
@@ -272,20 +275,57 @@ class LocalCluster:
                 port = free_port(host, bus=True)
                 self.ports.append(port)
                 log = open(self.dir / f"node-{port}.log", "wb")
-                self._procs.append(subprocess.Popen(
-                    [server, "--port", str(port), "--bind", host, "--cluster-enabled", "yes",
-                     "--cluster-config-file", f"nodes-{port}.conf", "--save", "", "--appendonly",
-                     "no", "--daemonize", "no", "--dir", str(self.dir)],
-                    stdout=log, stderr=subprocess.STDOUT, cwd=self.dir))
+                self._procs.append(
+                    subprocess.Popen(
+                        [
+                            server,
+                            "--port",
+                            str(port),
+                            "--bind",
+                            host,
+                            "--cluster-enabled",
+                            "yes",
+                            "--cluster-config-file",
+                            f"nodes-{port}.conf",
+                            "--save",
+                            "",
+                            "--appendonly",
+                            "no",
+                            "--daemonize",
+                            "no",
+                            "--dir",
+                            str(self.dir),
+                        ],
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        cwd=self.dir,
+                    )
+                )
                 log.close()
             for port in self.ports:
                 self._wait(lambda port=port: redis.Redis(host=host, port=port).ping(), timeout_s)
-            subprocess.run([cli, "--cluster", "create", *(f"{host}:{p}" for p in self.ports),
-                            "--cluster-replicas", "0", "--cluster-yes"], check=True,
-                           capture_output=True, timeout=timeout_s)
+            subprocess.run(
+                [
+                    cli,
+                    "--cluster",
+                    "create",
+                    *(f"{host}:{p}" for p in self.ports),
+                    "--cluster-replicas",
+                    "0",
+                    "--cluster-yes",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout_s,
+            )
             for port in self.ports:
-                self._wait(lambda port=port: redis.Redis(host=host, port=port).cluster("info")
-                           .get("cluster_state") == "ok", timeout_s)
+                self._wait(
+                    lambda port=port: (
+                        redis.Redis(host=host, port=port).cluster("info").get("cluster_state")
+                        == "ok"
+                    ),
+                    timeout_s,
+                )
         except Exception:
             self.close()
             raise

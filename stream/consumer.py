@@ -84,10 +84,20 @@ class Consumer:
     entries and :attr:`handed_back` counts entries left here (failed applies, retried elsewhere).
     """
 
-    def __init__(self, client: redis.Redis, keys: Keys, *, name: str | None = None,
-                 categories: CategorySet | None = None, batch_size: int = 500,
-                 block_ms: int = 1000, claim_idle_ms: int = 60_000, max_deliveries: int = 5,
-                 delete_acked: bool = True, heartbeat_ttl_ms: int | None = None):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        *,
+        name: str | None = None,
+        categories: CategorySet | None = None,
+        batch_size: int = 500,
+        block_ms: int = 1000,
+        claim_idle_ms: int = 60_000,
+        max_deliveries: int = 5,
+        delete_acked: bool = True,
+        heartbeat_ttl_ms: int | None = None,
+    ):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if claim_idle_ms < 0 or block_ms < 0:
@@ -96,8 +106,10 @@ class Consumer:
             raise ValueError("max_deliveries must be at least 1")
         ttl = liveness.heartbeat_ttl_ms(block_ms) if heartbeat_ttl_ms is None else heartbeat_ttl_ms
         if ttl <= 2 * block_ms:
-            raise ValueError("the heartbeat TTL must exceed twice block_ms (a blocked read must "
-                             "not outlive the heartbeat)")
+            raise ValueError(
+                "the heartbeat TTL must exceed twice block_ms (a blocked read must "
+                "not outlive the heartbeat)"
+            )
         self.client = client
         self.keys = keys
         self.name = name or default_name()
@@ -110,8 +122,11 @@ class Consumer:
         self._parser = RecordParser(self.categories)
         self._fields: dict[tuple[str, str], str] = {}
         series_key = keys.series_counts("C", "K")
-        self._prefixes = (keys.month_counts(""), keys.day_counts(""),
-                          series_key[:-len(series_field("C", "K"))])
+        self._prefixes = (
+            keys.month_counts(""),
+            keys.day_counts(""),
+            series_key[: -len(series_field("C", "K"))],
+        )
         self._geo_prefix = keys.geo_bins("")
         self._raw = raw_client(client)
         self._script = self._raw.register_script(APPLY_BATCH)
@@ -129,8 +144,12 @@ class Consumer:
         self.handed_back = 0  # entries left pending here at the clean stop (taken by a live one)
 
     # --- loop --------------------------------------------------------------------------------
-    def run(self, burst: bool = False, stop: threading.Event | None = None,
-            on_batch: Callable[[BatchResult], None] | None = None) -> int:
+    def run(
+        self,
+        burst: bool = False,
+        stop: threading.Event | None = None,
+        on_batch: Callable[[BatchResult], None] | None = None,
+    ) -> int:
         """Consume until ``stop`` is set (or, with ``burst``, until the stream is drained).
 
         A burst run ends when nothing is unread and nothing is pending at a dead consumer; while
@@ -153,8 +172,12 @@ class Consumer:
                     held = self.held_by_live() if burst and not result else {}
                     backoff = 0.1
                 except _TRANSIENT as exc:
-                    log.warning("consumer %s: Redis unavailable (%s); retrying in %.1fs", self.name,
-                                exc.__class__.__name__, backoff)
+                    log.warning(
+                        "consumer %s: Redis unavailable (%s); retrying in %.1fs",
+                        self.name,
+                        exc.__class__.__name__,
+                        backoff,
+                    )
                     self._group_ready = False
                     self._history = "0"  # a read whose reply was lost left entries pending here
                     wait(backoff)
@@ -171,8 +194,9 @@ class Consumer:
                     try:
                         on_batch(result)
                     except Exception:  # the hook's failure must not stop the counting
-                        log.exception("consumer %s: on_batch hook failed; counting goes on",
-                                      self.name)
+                        log.exception(
+                            "consumer %s: on_batch hook failed; counting goes on", self.name
+                        )
                 elif not result and not burst and self.block_ms == 0:
                     wait(0.05)  # nothing waiting and no blocking read: do not spin
                 if self.delete_acked and time.monotonic() - self._last_trim > self.trim_interval:
@@ -191,8 +215,11 @@ class Consumer:
                         continue
                 self.left_pending = others
                 if others:
-                    log.warning("consumer %s: drained; entries still held by live consumers: %s",
-                                self.name, ", ".join(f"{n} ({p})" for n, p in others.items()))
+                    log.warning(
+                        "consumer %s: drained; entries still held by live consumers: %s",
+                        self.name,
+                        ", ".join(f"{n} ({p})" for n, p in others.items()),
+                    )
                 break
         finally:
             if self.delete_acked:
@@ -202,8 +229,11 @@ class Consumer:
 
     def held_by_live(self) -> dict[str, int]:
         """``{consumer: pending}`` for every consumer that is alive and holds entries."""
-        return {c.name: c.pending for c in consumers(self._raw, self.keys)
-                if c.pending and (c.alive or c.name == self.name)}
+        return {
+            c.name: c.pending
+            for c in consumers(self._raw, self.keys)
+            if c.pending and (c.alive or c.name == self.name)
+        }
 
     def release(self) -> None:
         """Stop cleanly: drop the heartbeat and leave the group if nothing is pending here (what
@@ -211,13 +241,20 @@ class Consumer:
         try:
             left = self.heartbeat.release()
         except redis.RedisError as exc:
-            log.warning("consumer %s: could not drop its heartbeat (%s); it lapses in %.0fs",
-                        self.name, exc, self.heartbeat.ttl_ms / 1000)
+            log.warning(
+                "consumer %s: could not drop its heartbeat (%s); it lapses in %.0fs",
+                self.name,
+                exc,
+                self.heartbeat.ttl_ms / 1000,
+            )
             return
         self.handed_back = left
         if left:
-            log.warning("consumer %s: stopped with %d entries pending; a live consumer takes them",
-                        self.name, left)
+            log.warning(
+                "consumer %s: stopped with %d entries pending; a live consumer takes them",
+                self.name,
+                left,
+            )
 
     def process_once(self, block: bool = True) -> BatchResult:
         """Take one batch and apply it: its own pending entries first (after a reconnect), then a
@@ -266,11 +303,17 @@ class Consumer:
     # --- reading -----------------------------------------------------------------------------
     def _read(self, block: bool) -> list:
         try:
-            resp = self._raw.xreadgroup(self.keys.consumer_group, self.name, {self.keys.stream: ">"},
-                                        count=self.batch_size,
-                                        block=(self.block_ms or None) if block else None)
+            resp = self._raw.xreadgroup(
+                self.keys.consumer_group,
+                self.name,
+                {self.keys.stream: ">"},
+                count=self.batch_size,
+                block=(self.block_ms or None) if block else None,
+            )
         except redis.ResponseError as exc:
-            if "NOGROUP" in str(exc):  # stream or group vanished (e.g. a server without persistence)
+            if "NOGROUP" in str(
+                exc
+            ):  # stream or group vanished (e.g. a server without persistence)
                 self._group_ready = False
                 return []
             raise
@@ -283,8 +326,12 @@ class Consumer:
         (a read whose reply was lost leaves entries pending here that nobody else would take)."""
         if self._history is None:
             return []
-        resp = self._raw.xreadgroup(self.keys.consumer_group, self.name,
-                                    {self.keys.stream: self._history}, count=self.batch_size)
+        resp = self._raw.xreadgroup(
+            self.keys.consumer_group,
+            self.name,
+            {self.keys.stream: self._history},
+            count=self.batch_size,
+        )
         entries = list(resp[0][1]) if resp else []
         if not entries:
             self._history = None
@@ -314,9 +361,14 @@ class Consumer:
         if not force and now - self._last_claim < interval:
             return [], 0
         self._last_claim = now
-        resp = self._raw.xautoclaim(self.keys.stream, self.keys.consumer_group, self.name,
-                                    min_idle_time=self.claim_idle_ms, start_id=self._claim_cursor,
-                                    count=self.batch_size)
+        resp = self._raw.xautoclaim(
+            self.keys.stream,
+            self.keys.consumer_group,
+            self.name,
+            min_idle_time=self.claim_idle_ms,
+            start_id=self._claim_cursor,
+            count=self.batch_size,
+        )
         cursor = resp[0]
         self._claim_cursor = as_text(cursor)
         entries = [e for e in resp[1] if e is not None and e[0] is not None]
@@ -329,10 +381,19 @@ class Consumer:
     def _deliveries(self, entries: list) -> dict[bytes, int]:
         """Delivery counts of ``entries`` (all in this consumer's pending list, which stays small)."""
         wanted = {e[0] for e in entries}
-        rows = self._raw.xpending_range(self.keys.stream, self.keys.consumer_group, min="-",
-                                        max="+", count=len(wanted) + 1000, consumername=self.name)
-        return {row["message_id"]: int(row["times_delivered"]) for row in rows
-                if row["message_id"] in wanted}
+        rows = self._raw.xpending_range(
+            self.keys.stream,
+            self.keys.consumer_group,
+            min="-",
+            max="+",
+            count=len(wanted) + 1000,
+            consumername=self.name,
+        )
+        return {
+            row["message_id"]: int(row["times_delivered"])
+            for row in rows
+            if row["message_id"] in wanted
+        }
 
     # --- applying ----------------------------------------------------------------------------
     def _handle(self, entries: list, result: BatchResult, delivered: bool) -> None:
@@ -346,7 +407,9 @@ class Consumer:
                 n = counts.get(entry_id, 1)
                 if n > self.max_deliveries:
                     last = self._errors.pop(entry_id, "")
-                    reason = f"delivered {n} times without being applied" + (f": {last}" if last else "")
+                    reason = f"delivered {n} times without being applied" + (
+                        f": {last}" if last else ""
+                    )
                     dead.append((entry_id, reason, fields))
                     continue
             try:
@@ -359,16 +422,22 @@ class Consumer:
             if len(entries) == 1:
                 result.failed += 1
                 self._errors[entries[0][0]] = str(exc)[:200]
-                log.error("consumer %s: entry %r not applied (%s); it will be retried", self.name,
-                          entries[0][0], exc)
+                log.error(
+                    "consumer %s: entry %r not applied (%s); it will be retried",
+                    self.name,
+                    entries[0][0],
+                    exc,
+                )
                 return
-            log.warning("consumer %s: batch apply failed (%s); applying entries one by one",
-                        self.name, exc)
+            log.warning(
+                "consumer %s: batch apply failed (%s); applying entries one by one", self.name, exc
+            )
             for entry in entries:
                 self._handle([entry], result, delivered)
 
-    def _apply(self, good: list[tuple], dead: list[tuple[bytes, str, dict]],
-               result: BatchResult) -> None:
+    def _apply(
+        self, good: list[tuple], dead: list[tuple[bytes, str, dict]], result: BatchResult
+    ) -> None:
         k = self.keys
         recs: list = []
         max_day = result.max_day
@@ -385,21 +454,41 @@ class Consumer:
             if max_day is None or day > max_day:
                 max_day = day
         result.max_day = max_day
-        args: list = [k.consumer_group, self._geo_prefix, f"{time.time():.3f}", *self._prefixes,
-                      len(good), *recs, len(dead)]
+        args: list = [
+            k.consumer_group,
+            self._geo_prefix,
+            f"{time.time():.3f}",
+            *self._prefixes,
+            len(good),
+            *recs,
+            len(dead),
+        ]
         for entry_id, reason, fields_ in dead:
             pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
-            items = sorted(fields_.items(), key=lambda kv: kv[0] not in _KNOWN)  # record's own first
+            items = sorted(
+                fields_.items(), key=lambda kv: kv[0] not in _KNOWN
+            )  # record's own first
             if len(items) > MAX_DEAD_FIELDS or any(len(v) > MAX_DEAD_VALUE for _, v in items):
                 pairs += ["truncated", "1"]
             for f, v in items[:MAX_DEAD_FIELDS]:
                 name = f if isinstance(f, bytes) else f.encode()
                 pairs += [b"f:" + name[:200], v[:MAX_DEAD_VALUE]]
             args += [entry_id, len(pairs) // 2] + pairs
-        keys = [k.stream, k.stats, k.watermark, k.months, k.series, k.closed_months, k.dead_letter,
-                k.meta, k.sources, k.incident_ids]
-        applied, dups, ndead, incidents, late, corrections = self._script(keys=keys, args=args,
-                                                                          client=self._raw)
+        keys = [
+            k.stream,
+            k.stats,
+            k.watermark,
+            k.months,
+            k.series,
+            k.closed_months,
+            k.dead_letter,
+            k.meta,
+            k.sources,
+            k.incident_ids,
+        ]
+        applied, dups, ndead, incidents, late, corrections = self._script(
+            keys=keys, args=args, client=self._raw
+        )
         result.applied += applied
         result.duplicates += dups
         result.dead += ndead
@@ -407,12 +496,16 @@ class Consumer:
         result.late += late
         result.corrections += corrections
         if corrections:
-            log.info("consumer %s: %d record(s) re-sent changed: earlier versions replaced",
-                     self.name, corrections)
+            log.info(
+                "consumer %s: %d record(s) re-sent changed: earlier versions replaced",
+                self.name,
+                corrections,
+            )
         if applied or corrections:
             result.months.update(months)
         for entry_id, _, _ in dead:
             self._errors.pop(entry_id, None)
         if ndead:
-            log.info("consumer %s: %d record(s) dead-lettered (first: %s)", self.name, ndead,
-                     dead[0][1])
+            log.info(
+                "consumer %s: %d record(s) dead-lettered (first: %s)", self.name, ndead, dead[0][1]
+            )

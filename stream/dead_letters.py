@@ -29,8 +29,14 @@ class DeadLetter:
     fields: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "at": self.at.isoformat(), "reason": self.reason,
-                "stage": self.stage, "origin": self.origin, "fields": self.fields}
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "stage": self.stage,
+            "origin": self.origin,
+            "fields": self.fields,
+        }
 
 
 def read_dead_letters(client: redis.Redis, keys: Keys, limit: int = 20) -> list[DeadLetter]:
@@ -41,10 +47,12 @@ def read_dead_letters(client: redis.Redis, keys: Keys, limit: int = 20) -> list[
         eid = as_text(entry_id)
         at = datetime.fromtimestamp(int(eid.split("-")[0]) / 1000, tz=timezone.utc)
         original = {k[2:]: v for k, v in fields.items() if k.startswith("f:")}
-        origin = fields.get("origin") or (f"stream entry {fields['entry_id']}"
-                                          if fields.get("entry_id") else "")
-        out.append(DeadLetter(eid, at, fields.get("reason", ""), fields.get("stage", ""), origin,
-                              original))
+        origin = fields.get("origin") or (
+            f"stream entry {fields['entry_id']}" if fields.get("entry_id") else ""
+        )
+        out.append(
+            DeadLetter(eid, at, fields.get("reason", ""), fields.get("stage", ""), origin, original)
+        )
     return out
 
 
@@ -52,7 +60,9 @@ def dead_letter_count(client: redis.Redis, keys: Keys) -> int:
     return int(client.xlen(keys.dead_letter))
 
 
-def replay_dead_letters(client: redis.Redis, keys: Keys, limit: int | None = None) -> tuple[int, int]:
+def replay_dead_letters(
+    client: redis.Redis, keys: Keys, limit: int | None = None
+) -> tuple[int, int]:
     """Put dead-lettered stream records back on the incident stream (after a fix: a category
     added to the set, a consumer bug mended); returns ``(replayed, left)``.
 

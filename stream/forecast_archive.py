@@ -79,8 +79,9 @@ class ForecastArchive:
     def made_before(self, month: str) -> str | None:
         """The newest archived ``data_through`` strictly before ``month``: the set whose forecast
         for ``month`` was made before any of its data was known (None if there is none)."""
-        found = self.client.zrevrangebyscore(self.keys.forecast_archive_index,
-                                             _score(month) - 1, "-inf", start=0, num=1)
+        found = self.client.zrevrangebyscore(
+            self.keys.forecast_archive_index, _score(month) - 1, "-inf", start=0, num=1
+        )
         return as_text(found[0]) if found else None
 
     def forecasts_for(self, month: str) -> dict[tuple[str, str], tuple[CachedForecast, int]]:

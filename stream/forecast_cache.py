@@ -64,7 +64,7 @@ def stage_hash(client: redis.Redis, key: str, mapping: Mapping[str, str]) -> str
     pipe.delete(staging)
     items = list(mapping.items())
     for start in range(0, len(items), 1000):
-        pipe.hset(staging, mapping=dict(items[start:start + 1000]))
+        pipe.hset(staging, mapping=dict(items[start : start + 1000]))
     pipe.execute()
     return staging
 
@@ -115,7 +115,9 @@ class ForecastCache:
 
     def meta(self) -> dict[str, str]:
         """``version``, ``data_through``, ``model``, ``updated_at`` and any figures the writer set."""
-        return {as_text(k): as_text(v) for k, v in self.client.hgetall(self.keys.forecasts_meta).items()}
+        return {
+            as_text(k): as_text(v) for k, v in self.client.hgetall(self.keys.forecasts_meta).items()
+        }
 
     def version(self) -> int:
         """Bumped at every refresh: readers may cache :meth:`read_all` until it changes."""

@@ -50,8 +50,9 @@ class AreaGeometry:
         return cls("polygons", dict(shapes), pts, origin)
 
     @classmethod
-    def of_centres(cls, centres: Mapping[str, tuple[float, float]],
-                   origin: str = "centres of incidents") -> "AreaGeometry":
+    def of_centres(
+        cls, centres: Mapping[str, tuple[float, float]], origin: str = "centres of incidents"
+    ) -> "AreaGeometry":
         """From ``area -> (lat, lon)``."""
         return cls("points", {}, {a: (lon, lat) for a, (lat, lon) in centres.items()}, origin)
 
@@ -65,8 +66,13 @@ class AreaGeometry:
     def only(self, areas: Iterable[str]) -> "AreaGeometry":
         """The same geometry restricted to ``areas`` (a region's map shows its own areas)."""
         keep = [a for a in areas if a in self.points]
-        return AreaGeometry(self.kind, {a: self.shapes[a] for a in keep if a in self.shapes},
-                            {a: self.points[a] for a in keep}, self.origin, self._paths)
+        return AreaGeometry(
+            self.kind,
+            {a: self.shapes[a] for a in keep if a in self.shapes},
+            {a: self.points[a] for a in keep},
+            self.origin,
+            self._paths,
+        )
 
     def outline(self, area: str) -> tuple[np.ndarray, np.ndarray] | None:
         """``(vertices, codes)`` of an area's polygon(s) for a matplotlib ``Path``: exteriors

@@ -59,8 +59,9 @@ class Heartbeat:
             raise ValueError("heartbeat TTL must be at least 100 ms")
         self.client, self.keys, self.name, self.ttl_ms = client, keys, name, ttl_ms
         self.key = keys.heartbeat(name)
-        self.value = json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                                 "since": round(time.time(), 3)})
+        self.value = json.dumps(
+            {"host": socket.gethostname(), "pid": os.getpid(), "since": round(time.time(), 3)}
+        )
         self.interval = ttl_ms / 5000.0
         self._last = float("-inf")
         self._release = client.register_script(RELEASE_CONSUMER)
@@ -81,8 +82,11 @@ class Heartbeat:
         """Drop the heartbeat and leave the group if nothing is pending here; returns the entries
         still pending here (a live consumer takes them at once)."""
         self._last = float("-inf")
-        return int(self._release(keys=[self.keys.stream, self.key],
-                                 args=[self.keys.consumer_group, self.name]))
+        return int(
+            self._release(
+                keys=[self.keys.stream, self.key], args=[self.keys.consumer_group, self.name]
+            )
+        )
 
 
 @dataclass
@@ -119,8 +123,16 @@ def consumers(client: redis.Redis, keys: Keys) -> list[ConsumerState]:
                 info = json.loads(as_text(beat))
             except ValueError:
                 info = {}
-        out.append(ConsumerState(name, beat is not None, int(row["pending"]), int(row["idle"]),
-                                 info.get("host"), info.get("pid")))
+        out.append(
+            ConsumerState(
+                name,
+                beat is not None,
+                int(row["pending"]),
+                int(row["idle"]),
+                info.get("host"),
+                info.get("pid"),
+            )
+        )
     return out
 
 
@@ -143,7 +155,8 @@ class DeadClaimer:
                 continue  # taken on a later call; owners of nothing are still removed
             state, entries = self._script(
                 keys=[self.keys.stream, self.keys.heartbeat(c.name)],
-                args=[self.keys.consumer_group, c.name, self.me, max(limit - len(got), 1)])
+                args=[self.keys.consumer_group, c.name, self.me, max(limit - len(got), 1)],
+            )
             if int(state) == 1:
                 self.removed += 1
             for entry in entries or []:
@@ -200,8 +213,11 @@ def group_status(client: redis.Redis, keys: Keys) -> GroupStatus:
         if as_text(g["name"]) != keys.consumer_group:
             continue
         lag = g.get("lag")
-        st.unread = int(lag) if lag is not None else _count_after(
-            client, keys.stream, as_text(g["last-delivered-id"]))
+        st.unread = (
+            int(lag)
+            if lag is not None
+            else _count_after(client, keys.stream, as_text(g["last-delivered-id"]))
+        )
         if st.pending:
             oldest.append(_ms(client.xpending(keys.stream, keys.consumer_group)["min"]))
         nxt = client.xrange(keys.stream, min=f"({as_text(g['last-delivered-id'])}", count=1)
@@ -213,6 +229,8 @@ def group_status(client: redis.Redis, keys: Keys) -> GroupStatus:
     dead = [c for c in st.consumers if not c.alive and c.pending]
     if dead:
         names = ", ".join(f"{c.name} ({c.pending:,})" for c in dead)
-        st.warnings.append(f"{st.pending_at_dead:,} entries wait at dead consumers: {names}; a "
-                           "running `crimecast worker` takes them at once (start one if none runs)")
+        st.warnings.append(
+            f"{st.pending_at_dead:,} entries wait at dead consumers: {names}; a "
+            "running `crimecast worker` takes them at once (start one if none runs)"
+        )
     return st

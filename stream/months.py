@@ -36,8 +36,13 @@ def series_start(totals: Mapping[str, int], share: float = 0.2) -> str | None:
     return next((m for m in sorted(totals) if totals[m] >= share * peak), None)
 
 
-def due_months(watermark: date | None, grace_days: int, closed: Iterable[str],
-               known_months: Iterable[str], start: str | None = None) -> list[str]:
+def due_months(
+    watermark: date | None,
+    grace_days: int,
+    closed: Iterable[str],
+    known_months: Iterable[str],
+    start: str | None = None,
+) -> list[str]:
     """Months not yet closed whose end plus ``grace_days`` the watermark has passed, oldest first.
 
     Months without any count between the series' first month and the last due one are due too (a
@@ -80,6 +85,14 @@ def close_month(client: redis.Redis, keys: Keys, month: str, reason: str = "wate
     """Mark ``month`` closed; True only for the first closer, which also emits the
     ``{type: month_closed, month, reason}`` event on ``keys.events``."""
     check_month(month)
-    added = client.eval(CLOSE_MONTH, 2, keys.closed_months, keys.events, month,
-                        month_score(month), reason, f"{time.time():.3f}")
+    added = client.eval(
+        CLOSE_MONTH,
+        2,
+        keys.closed_months,
+        keys.events,
+        month,
+        month_score(month),
+        reason,
+        f"{time.time():.3f}",
+    )
     return bool(int(added))

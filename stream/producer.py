@@ -43,8 +43,12 @@ class Rejected:
     origin: str = ""  # "file.csv:17" or a URL and offset
 
     def to_fields(self, stage: str = "producer") -> dict[str, str | bytes]:
-        out: dict[str, str | bytes] = {"reason": self.reason, "stage": stage, "origin": self.origin,
-                                       "at": f"{time.time():.3f}"}
+        out: dict[str, str | bytes] = {
+            "reason": self.reason,
+            "stage": stage,
+            "origin": self.origin,
+            "at": f"{time.time():.3f}",
+        }
         for k, v in self.fields.items():
             out[f"f:{k}"] = "" if v is None else v
         return out
@@ -74,8 +78,15 @@ class Producer:
     ``retry_for_s`` seconds (0: raise at once); then the connection error is raised.
     """
 
-    def __init__(self, client: redis.Redis, keys: Keys, *, chunk_size: int = 2000,
-                 progress: Callable[[int], None] | None = None, retry_for_s: float = 60.0):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        *,
+        chunk_size: int = 2000,
+        progress: Callable[[int], None] | None = None,
+        retry_for_s: float = 60.0,
+    ):
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
         if retry_for_s < 0:
@@ -105,8 +116,15 @@ class Producer:
         pending = 0
         for rec in records:
             if type(rec) is Incident or isinstance(rec, Incident):
-                values += (_VERSION, rec.id, rec.community, rec.category,
-                           rec.occurred_at.isoformat(), str(rec.count), rec.source)
+                values += (
+                    _VERSION,
+                    rec.id,
+                    rec.community,
+                    rec.category,
+                    rec.occurred_at.isoformat(),
+                    str(rec.count),
+                    rec.source,
+                )
                 geo = rec.geo
                 geos.append(geo or "")
                 placed = placed or geo is not None
@@ -117,14 +135,18 @@ class Producer:
                 raise TypeError(f"cannot send {type(rec).__name__}: expected Incident or Rejected")
             pending += 1
             if pending >= self.chunk_size:
-                self._flush(_with_geo(values, geos) if placed else values, rejected, pending, placed)
+                self._flush(
+                    _with_geo(values, geos) if placed else values, rejected, pending, placed
+                )
                 values, geos, placed, rejected, pending = [], [], False, [], 0
         if pending:
             self._flush(_with_geo(values, geos) if placed else values, rejected, pending, placed)
         self.sent += sent
         return sent
 
-    def _flush(self, values: list, rejected: list[Rejected], rows: int, placed: bool = False) -> None:
+    def _flush(
+        self, values: list, rejected: list[Rejected], rows: int, placed: bool = False
+    ) -> None:
         backoff, deadline, tries = 0.1, None, 0
         while True:
             try:
@@ -136,8 +158,12 @@ class Producer:
                 if now >= deadline:
                     raise
                 tries += 1
-                log.warning("producer: chunk of %d rows not confirmed (%s); sending it again in "
-                            "%.1fs", rows, exc.__class__.__name__, backoff)
+                log.warning(
+                    "producer: chunk of %d rows not confirmed (%s); sending it again in %.1fs",
+                    rows,
+                    exc.__class__.__name__,
+                    backoff,
+                )
                 time.sleep(min(backoff, deadline - now))
                 backoff = min(backoff * 2, 2.0)
         if tries:
@@ -154,8 +180,12 @@ class Producer:
         if rejected:
             pipe = self.client.pipeline(transaction=True)
             for rej in rejected:
-                pipe.xadd(self.keys.dead_letter, rej.to_fields(), maxlen=DEAD_LETTER_MAXLEN,
-                          approximate=True)
+                pipe.xadd(
+                    self.keys.dead_letter,
+                    rej.to_fields(),
+                    maxlen=DEAD_LETTER_MAXLEN,
+                    approximate=True,
+                )
             pipe.hincrby(self.keys.stats, "dead", len(rejected))
             pipe.execute()
             self.rejected += len(rejected)
@@ -175,6 +205,6 @@ def _with_geo(values: list, geos: list[str]) -> list:
     width = len(FIELDS)
     out: list = []
     for i, geo in enumerate(geos):
-        out += values[i * width:(i + 1) * width]
+        out += values[i * width : (i + 1) * width]
         out.append(geo)
     return out

@@ -103,7 +103,9 @@ def parse_day(value: object, *, today: date | None = None) -> date:
             if len(text) > 10:
                 datetime.fromisoformat(text.replace("Z", "+00:00"))  # the rest must parse too
         except ValueError:
-            raise RecordError(f"occurred_at {text[:40]!r} is not an ISO date (YYYY-MM-DD)") from None
+            raise RecordError(
+                f"occurred_at {text[:40]!r} is not an ISO date (YYYY-MM-DD)"
+            ) from None
     if day < MIN_DATE:
         raise RecordError(f"occurred_at {day.isoformat()} is before {MIN_DATE.isoformat()}")
     now = today or datetime.now(timezone.utc).date()
@@ -268,10 +270,21 @@ class Incident:
         return month_of(self.occurred_at)
 
     @classmethod
-    def make(cls, id: object, community: object, category: object, occurred_at: object,
-             count: object = 1, source: object = "", *, categories: CategorySet | None = None,
-             today: date | None = None, lat: object = None, lon: object = None,
-             resolution: str = "day") -> "Incident":
+    def make(
+        cls,
+        id: object,
+        community: object,
+        category: object,
+        occurred_at: object,
+        count: object = 1,
+        source: object = "",
+        *,
+        categories: CategorySet | None = None,
+        today: date | None = None,
+        lat: object = None,
+        lon: object = None,
+        resolution: str = "day",
+    ) -> "Incident":
         """Normalise and validate raw values; raises :class:`RecordError` with the reason
         (doubtful coordinates are dropped, not an error: :func:`parse_point`).
 
@@ -282,9 +295,15 @@ class Incident:
         day = parse_day(occurred_at, today=today)
         if resolution == "month":
             day = month_day(day, today)
-        return cls(check_id(id), check_community(community),
-                   check_category(category, categories or CategorySet.default()),
-                   day, parse_count(count), check_source(source), *(point or (None, None)))
+        return cls(
+            check_id(id),
+            check_community(community),
+            check_category(category, categories or CategorySet.default()),
+            day,
+            parse_count(count),
+            check_source(source),
+            *(point or (None, None)),
+        )
 
     @property
     def geo(self) -> str | None:
@@ -293,34 +312,55 @@ class Incident:
 
     def to_fields(self) -> dict[str, str]:
         """Stream entry fields (all text), with the schema version (``geo`` only when placed)."""
-        out = {"v": str(SCHEMA_VERSION), "id": self.id, "community": self.community,
-               "category": self.category, "occurred_at": self.occurred_at.isoformat(),
-               "count": str(self.count), "source": self.source}
+        out = {
+            "v": str(SCHEMA_VERSION),
+            "id": self.id,
+            "community": self.community,
+            "category": self.category,
+            "occurred_at": self.occurred_at.isoformat(),
+            "count": str(self.count),
+            "source": self.source,
+        }
         if self.geo is not None:
             out[GEO] = self.geo
         return out
 
     @classmethod
-    def from_fields(cls, fields: Mapping, *, categories: CategorySet | None = None,
-                    today: date | None = None) -> "Incident":
+    def from_fields(
+        cls, fields: Mapping, *, categories: CategorySet | None = None, today: date | None = None
+    ) -> "Incident":
         """Parse stream entry fields (text or bytes keys/values); raises :class:`RecordError`."""
         get = _getter(fields)
         missing = [name for name in REQUIRED if get(name) in (None, "", b"")]
         if missing:
-            raise RecordError("missing field" + ("s " if len(missing) > 1 else " ")
-                              + ", ".join(f"'{m}'" for m in missing))
+            raise RecordError(
+                "missing field"
+                + ("s " if len(missing) > 1 else " ")
+                + ", ".join(f"'{m}'" for m in missing)
+            )
         version = get("v")
         if version not in (None, "", b""):
             v = _text("v", version, 8).strip()
             if v != str(SCHEMA_VERSION):
-                raise RecordError(f"unsupported schema version {v!r} (this worker reads {SCHEMA_VERSION})")
-        inc = cls.make(get("id"), get("community"), get("category"), get("occurred_at"),
-                       get("count"), get("source") or "", categories=categories, today=today)
+                raise RecordError(
+                    f"unsupported schema version {v!r} (this worker reads {SCHEMA_VERSION})"
+                )
+        inc = cls.make(
+            get("id"),
+            get("community"),
+            get("category"),
+            get("occurred_at"),
+            get("count"),
+            get("source") or "",
+            categories=categories,
+            today=today,
+        )
         point = parse_geo(get(GEO))
         if point is None:
             return inc
-        return cls(inc.id, inc.community, inc.category, inc.occurred_at, inc.count, inc.source,
-                   *point)
+        return cls(
+            inc.id, inc.community, inc.category, inc.occurred_at, inc.count, inc.source, *point
+        )
 
 
 def _getter(fields: Mapping):
@@ -383,8 +423,17 @@ class RecordParser:
             inc = Incident.from_fields(fields, categories=self.categories, today=self.today)
             iso = inc.occurred_at.isoformat()
             point = None if inc.lat is None else (inc.lat, inc.lon)
-            return (inc.id, inc.community, inc.category, inc.occurred_at, iso, iso[:7], inc.count,
-                    inc.source, point)
+            return (
+                inc.id,
+                inc.community,
+                inc.category,
+                inc.occurred_at,
+                iso,
+                iso[:7],
+                inc.count,
+                inc.source,
+                point,
+            )
 
     def _miss(self, cache: dict, raw, fn):
         value = fn(raw)
@@ -398,8 +447,13 @@ class RecordParser:
         if v is not None and v != b"1":
             raise _Slow
         ident = f[b"id"].decode()
-        if (not ident or len(ident) > MAX_TEXT or ident[0].isspace() or ident[-1].isspace()
-                or _CONTROL.search(ident)):
+        if (
+            not ident
+            or len(ident) > MAX_TEXT
+            or ident[0].isspace()
+            or ident[-1].isspace()
+            or _CONTROL.search(ident)
+        ):
             raise _Slow
         comms, cats, days, counts, sources = self._caches
         raw = f[b"community"]
@@ -423,8 +477,17 @@ class RecordParser:
         if src is _MISS:
             src = self._miss(sources, raw, check_source)
         geo = f.get(b"geo")
-        return (ident, comm, cat, day[0], day[1], day[2], count, src,
-                None if geo is None else parse_geo(geo))
+        return (
+            ident,
+            comm,
+            cat,
+            day[0],
+            day[1],
+            day[2],
+            count,
+            src,
+            None if geo is None else parse_geo(geo),
+        )
 
     def _day_entry(self, raw) -> tuple[date, str, str]:
         day = parse_day(raw, today=self.today)

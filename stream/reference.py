@@ -34,8 +34,10 @@ def _rows(path: str | os.PathLike[str], required: tuple[str, ...]) -> list[dict[
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
-            raise ReferenceError_(f"{p.name} lacks column(s) {', '.join(missing)} "
-                                  f"(has {', '.join(reader.fieldnames or [])})")
+            raise ReferenceError_(
+                f"{p.name} lacks column(s) {', '.join(missing)} "
+                f"(has {', '.join(reader.fieldnames or [])})"
+            )
         return list(reader)
 
 
@@ -43,8 +45,9 @@ def _name(text: str) -> str:
     return " ".join(str(text).upper().split())
 
 
-def read_reference(communities_csv=None, population_csv=None,
-                   profile: CityProfile | None = None) -> dict[str, dict]:
+def read_reference(
+    communities_csv=None, population_csv=None, profile: CityProfile | None = None
+) -> dict[str, dict]:
     """``NAME -> {code, sector, class, population}`` read through the profile's column names
     (``reference.areas`` and ``reference.population``); ``sector`` is the area's region.
 
@@ -57,8 +60,10 @@ def read_reference(communities_csv=None, population_csv=None,
     profile = profile or active_profile()
     spec = profile.reference.areas
     if spec is None:
-        raise ReferenceError_(f"the {profile.name} profile names no reference file of "
-                              f"{profile.area.plural} (reference.areas)")
+        raise ReferenceError_(
+            f"the {profile.name} profile names no reference file of "
+            f"{profile.area.plural} (reference.areas)"
+        )
     communities_csv = communities_csv or profile.resolve_file(spec.file)
     if communities_csv is None:
         raise ReferenceError_(f"give the file of {profile.area.plural} (the profile names none)")
@@ -73,28 +78,38 @@ def read_reference(communities_csv=None, population_csv=None,
         if not name:
             continue
         votes.setdefault(name, Counter())[region] += 1
-        info.setdefault(name, {"code": (r.get(spec.code) or "").strip().upper() if spec.code else "",
-                               "class": (r.get(spec.class_) or "").strip() if spec.class_ else ""})
+        info.setdefault(
+            name,
+            {
+                "code": (r.get(spec.code) or "").strip().upper() if spec.code else "",
+                "class": (r.get(spec.class_) or "").strip() if spec.class_ else "",
+            },
+        )
     pops: dict[str, int] = {}
     pop_by_name: dict[str, int] = {}
     pspec = profile.reference.population
     if population_csv is None and pspec is not None and pspec.file:
         # the profile's file name, beside the areas file or the profile; none found: no rates
-        found = [p for p in (Path(communities_csv).parent / pspec.file, profile.resolve_file(pspec.file))
-                 if p is not None and p.exists()]
+        found = [
+            p
+            for p in (Path(communities_csv).parent / pspec.file, profile.resolve_file(pspec.file))
+            if p is not None and p.exists()
+        ]
         population_csv = found[0] if found else None
     if population_csv is not None:
         if pspec is None:
-            raise ReferenceError_(f"the {profile.name} profile says nothing of population "
-                                  "(reference.population)")
+            raise ReferenceError_(
+                f"the {profile.name} profile says nothing of population (reference.population)"
+            )
         need = tuple(c for c in (pspec.value, pspec.code, pspec.name) if c)
         for r in _rows(population_csv, need):
             raw = (r.get(pspec.value) or "").strip()
             try:
                 value = int(float(raw)) if raw else 0
             except ValueError as exc:
-                raise ReferenceError_(f"bad population {raw!r} for "
-                                      f"{r.get(pspec.name or pspec.code or '')}") from exc
+                raise ReferenceError_(
+                    f"bad population {raw!r} for {r.get(pspec.name or pspec.code or '')}"
+                ) from exc
             if pspec.code:
                 pops[(r.get(pspec.code) or "").strip().upper()] = value
             if pspec.name:
@@ -104,13 +119,22 @@ def read_reference(communities_csv=None, population_csv=None,
         code = info[name]["code"]
         pop = pops.get(code) if code else None
         pop = pop if pop is not None else pop_by_name.get(name)
-        out[name] = {"code": code, "sector": counts.most_common(1)[0][0],
-                     "class": info[name]["class"], "population": pop or None}
+        out[name] = {
+            "code": code,
+            "sector": counts.most_common(1)[0][0],
+            "class": info[name]["class"],
+            "population": pop or None,
+        }
     return out
 
 
-def load_reference(client: redis.Redis, keys: Keys, communities_csv=None, population_csv=None,
-                   profile: CityProfile | None = None) -> int:
+def load_reference(
+    client: redis.Redis,
+    keys: Keys,
+    communities_csv=None,
+    population_csv=None,
+    profile: CityProfile | None = None,
+) -> int:
     """Read the reference files and replace the reference data in Redis; returns the areas."""
     return store_reference(client, keys, read_reference(communities_csv, population_csv, profile))
 

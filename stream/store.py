@@ -57,7 +57,9 @@ class CountStore:
 
     def series(self) -> list[SeriesKey]:
         """Every (community, category) ever counted, sorted."""
-        return sorted(split_series_field(as_text(f)) for f in self.client.smembers(self.keys.series))
+        return sorted(
+            split_series_field(as_text(f)) for f in self.client.smembers(self.keys.series)
+        )
 
     def communities(self) -> list[str]:
         """Every community ever counted, sorted."""
@@ -69,20 +71,26 @@ class CountStore:
         raw = self.client.hgetall(self.keys.month_counts(check_month(month)))
         return {split_series_field(as_text(f)): int(v) for f, v in raw.items() if int(v)}
 
-    def series_counts(self, community: str, category: str, start: str | None = None,
-                      end: str | None = None) -> dict[str, int]:
+    def series_counts(
+        self, community: str, category: str, start: str | None = None, end: str | None = None
+    ) -> dict[str, int]:
         """Counts of one series by month, between ``start`` and ``end`` inclusive when given
         (zero-filled over the whole range when both are given)."""
-        raw = {as_text(m): int(v) for m, v in
-               self.client.hgetall(self.keys.series_counts(community, category)).items()}
+        raw = {
+            as_text(m): int(v)
+            for m, v in self.client.hgetall(self.keys.series_counts(community, category)).items()
+        }
         if start is not None:
             check_month(start)
         if end is not None:
             check_month(end)
         if start is not None and end is not None:
             return {m: raw.get(m, 0) for m in month_range(start, end)}
-        return {m: n for m, n in sorted(raw.items())
-                if n and (start is None or m >= start) and (end is None or m <= end)}
+        return {
+            m: n
+            for m, n in sorted(raw.items())
+            if n and (start is None or m >= start) and (end is None or m <= end)
+        }
 
     def panel(self, start: str | None = None, end: str | None = None) -> "pd.DataFrame":
         """Wide panel: rows ``(community, category)``, columns months ascending, zeros filled, int64.
@@ -171,8 +179,9 @@ class CountStore:
         None before any count.
         """
         days_used: list[int] = []
-        for month in reversed([m for m in self.months()
-                               if through is None or m <= month_of(through)]):
+        for month in reversed(
+            [m for m in self.months() if through is None or m <= month_of(through)]
+        ):
             last = month_end(month) if through is None else min(month_end(month), through)
             days = _days(month_start(month), last)
             pipe = self.client.pipeline(transaction=False)

@@ -26,8 +26,15 @@ CALGARY_CSV = DATA_DIR / "calgary_community_crime_2018_2023.csv"
 COMMUNITIES_CSV = DATA_DIR / "calgary_communities.csv"
 POPULATION_CSV = DATA_DIR / "calgary_population_2021.csv"
 
-SLICE_COMMUNITIES = ("BELTLINE", "FOREST LAWN", "DOWNTOWN COMMERCIAL CORE", "AMBLETON", "01B",
-                     "BRIDGELAND/RIVERSIDE", "CRANSTON")
+SLICE_COMMUNITIES = (
+    "BELTLINE",
+    "FOREST LAWN",
+    "DOWNTOWN COMMERCIAL CORE",
+    "AMBLETON",
+    "01B",
+    "BRIDGELAND/RIVERSIDE",
+    "CRANSTON",
+)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +60,7 @@ def keys(redis_url) -> Keys:
         for pattern in (layout.all_pattern(), f"rq:*{layout.prefix}*"):
             batch = list(client.scan_iter(match=pattern, count=1000))
             for start in range(0, len(batch), 500):
-                client.delete(*batch[start:start + 500])
+                client.delete(*batch[start : start + 500])
     finally:
         client.close()
 
@@ -101,8 +108,9 @@ def calgary_frame(calgary_csv) -> pd.DataFrame:
 @pytest.fixture
 def calgary_slice(calgary_frame, tmp_path) -> Path:
     """A small slice of the real file (a few communities, 2022-2023), written to a temp file."""
-    df = calgary_frame[calgary_frame["Community"].isin(SLICE_COMMUNITIES)
-                       & (calgary_frame["Year"] >= 2022)]
+    df = calgary_frame[
+        calgary_frame["Community"].isin(SLICE_COMMUNITIES) & (calgary_frame["Year"] >= 2022)
+    ]
     path = tmp_path / "calgary_slice.csv"
     df.to_csv(path, index=False)
     return path
@@ -111,7 +119,9 @@ def calgary_slice(calgary_frame, tmp_path) -> Path:
 def _chaos_harness():
     """The fault harness of tests/workers/chaos.py (private redis-servers, worker fleets), loaded by
     path as its tests and ``bench/chaos.py`` load it."""
-    spec = importlib.util.spec_from_file_location("crimecast_chaos", ROOT / "tests/workers/chaos.py")
+    spec = importlib.util.spec_from_file_location(
+        "crimecast_chaos", ROOT / "tests/workers/chaos.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, module)
     spec.loader.exec_module(module)

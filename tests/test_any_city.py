@@ -12,8 +12,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "stream", "online_model", "workers", "bot")
-CALGARY = ("BELTLINE", "NORTHEAST", "FOREST LAWN", "Theft OF Vehicle", "Break & Enter",
-           "Violence  'Other'")
+CALGARY = (
+    "BELTLINE",
+    "NORTHEAST",
+    "FOREST LAWN",
+    "Theft OF Vehicle",
+    "Break & Enter",
+    "Violence  'Other'",
+)
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -36,8 +42,14 @@ def test_no_calgary_names_in_code_outside_calgary_files():
             tree = ast.parse(path.read_text(encoding="utf-8"))
             docs = _docstrings(tree)
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                        and id(node) not in docs:
-                    found += [f"{path.relative_to(ROOT)}:{node.lineno}: {name}"
-                              for name in CALGARY if name in node.value]
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and id(node) not in docs
+                ):
+                    found += [
+                        f"{path.relative_to(ROOT)}:{node.lineno}: {name}"
+                        for name in CALGARY
+                        if name in node.value
+                    ]
     assert found == []

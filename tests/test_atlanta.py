@@ -37,8 +37,14 @@ TODAY = date(2020, 1, 10)
 pytestmark = pytest.mark.skipif(not ATLANTA_CSV.exists(), reason=f"{ATLANTA_CSV} not found")
 runner = CliRunner()
 
-VIOLENT = {"AGG ASSAULT", "HOMICIDE", "MANSLAUGHTER", "ROBBERY-PEDESTRIAN", "ROBBERY-COMMERCIAL",
-           "ROBBERY-RESIDENCE"}
+VIOLENT = {
+    "AGG ASSAULT",
+    "HOMICIDE",
+    "MANSLAUGHTER",
+    "ROBBERY-PEDESTRIAN",
+    "ROBBERY-COMMERCIAL",
+    "ROBBERY-RESIDENCE",
+}
 ROBBERY = {"ROBBERY-PEDESTRIAN", "ROBBERY-COMMERCIAL", "ROBBERY-RESIDENCE"}
 BURGLARY = {"BURGLARY-RESIDENCE", "BURGLARY-NONRES"}
 
@@ -51,8 +57,15 @@ def expected_frame() -> pd.DataFrame:
     npu = df["NPU"].str.strip().str.upper()
     area = hood.where(hood != "", "NPU " + npu + " (NO NEIGHBORHOOD)")
     day = pd.to_datetime(df["Occur Date"], format="%m/%d/%Y")
-    out = pd.DataFrame({"area": area, "npu": npu, "category": df["UCR Literal"].str.strip(),
-                        "day": day.dt.date, "month": day.dt.strftime("%Y-%m")})
+    out = pd.DataFrame(
+        {
+            "area": area,
+            "npu": npu,
+            "category": df["UCR Literal"].str.strip(),
+            "day": day.dt.date,
+            "month": day.dt.strftime("%Y-%m"),
+        }
+    )
     return out[(hood != "") | (npu != "")]
 
 
@@ -62,14 +75,20 @@ def atlanta(redis_url, tmp_path_factory):
     keys = Keys(f"cctest-atl-{uuid.uuid4().hex[:10]}")
     mp = pytest.MonkeyPatch()
     state = tmp_path_factory.mktemp("atlanta")
-    for name, value in {"REDIS_URL": redis_url, "CRIMECAST_KEY_PREFIX": keys.prefix,
-                        "CRIMECAST_STATE_DIR": str(state), "CRIMECAST_CITY_FILE": str(PROFILE)}.items():
+    for name, value in {
+        "REDIS_URL": redis_url,
+        "CRIMECAST_KEY_PREFIX": keys.prefix,
+        "CRIMECAST_STATE_DIR": str(state),
+        "CRIMECAST_CITY_FILE": str(PROFILE),
+    }.items():
         mp.setenv(name, value)
-    steps = [["profile", "check", str(PROFILE)],
-             ["ingest", "csv", str(ATLANTA_CSV), "--drain"],
-             ["reference", "load", "--areas", str(ATLANTA_CSV)],
-             ["worker", "--burst"],
-             ["train"]]
+    steps = [
+        ["profile", "check", str(PROFILE)],
+        ["ingest", "csv", str(ATLANTA_CSV), "--drain"],
+        ["reference", "load", "--areas", str(ATLANTA_CSV)],
+        ["worker", "--burst"],
+        ["train"],
+    ]
     timings, outputs = {}, {}
     for argv in steps:
         start = time.perf_counter()
@@ -79,12 +98,11 @@ def atlanta(redis_url, tmp_path_factory):
         assert result.exit_code == 0, (argv, result.output)
     client = connect(redis_url)
     engine = Engine(client, keys, today=TODAY, profile=load_profile(PROFILE))
-    yield {"client": client, "keys": keys, "engine": engine, "timings": timings,
-           "outputs": outputs}
+    yield {"client": client, "keys": keys, "engine": engine, "timings": timings, "outputs": outputs}
     for pattern in (keys.all_pattern(), f"rq:*{keys.prefix}*"):
         batch = list(client.scan_iter(match=pattern, count=1000))
         for i in range(0, len(batch), 500):
-            client.delete(*batch[i:i + 500])
+            client.delete(*batch[i : i + 500])
     client.close()
     mp.undo()
 
@@ -130,16 +148,31 @@ def test_cli_output_is_not_read_as_markup(atlanta):
 # (question, intent, place labels or None, categories or None, text that must appear)
 QUESTIONS = [
     ("forecast Downtown next month", "forecast", ["DOWNTOWN"], set(), "Expected"),
-    ("how many car break-ins in Midtown next month?", "forecast", ["MIDTOWN"],
-     {"LARCENY-FROM VEHICLE"}, "Expected"),
+    (
+        "how many car break-ins in Midtown next month?",
+        "forecast",
+        ["MIDTOWN"],
+        {"LARCENY-FROM VEHICLE"},
+        "Expected",
+    ),
     ("auto thefts in old fourth ward", "forecast", ["OLD FOURTH WARD"], {"AUTO THEFT"}, "Expected"),
-    ("stolen cars in o4w next 3 months", "forecast", ["OLD FOURTH WARD"], {"AUTO THEFT"},
-     "Expected over 3 months"),
+    (
+        "stolen cars in o4w next 3 months",
+        "forecast",
+        ["OLD FOURTH WARD"],
+        {"AUTO THEFT"},
+        "Expected over 3 months",
+    ),
     ("violent crime in West End next month", "forecast", ["WEST END"], VIOLENT, "Expected"),
     ("aggravated assaults in Vine City", "forecast", ["VINE CITY"], {"AGG ASSAULT"}, "Expected"),
     ("burglaries in Grant Park", "forecast", ["GRANT PARK"], BURGLARY, "Expected"),
-    ("home burglaries in Oakland City", "forecast", ["OAKLAND CITY"], {"BURGLARY-RESIDENCE"},
-     "Expected"),
+    (
+        "home burglaries in Oakland City",
+        "forecast",
+        ["OAKLAND CITY"],
+        {"BURGLARY-RESIDENCE"},
+        "Expected",
+    ),
     ("robberies in NPU M", "forecast", ["NPU M"], ROBBERY, "no neighborhood recorded"),
     ("street robbery downtown", "forecast", ["DOWNTOWN"], {"ROBBERY-PEDESTRIAN"}, "Expected"),
     ("homicides in Atlanta next month", "forecast", ["City-wide"], {"HOMICIDE"}, "Expected"),
@@ -147,18 +180,33 @@ QUESTIONS = [
     ("shoplifting in Downtown", "forecast", ["DOWNTOWN"], {"LARCENY-NON VEHICLE"}, "Expected"),
     ("stolen cars in buckhead", "forecast", ["Buckhead"], {"AUTO THEFT"}, "covers 4 neighborhoods"),
     ("Downtown this month", "forecast", ["DOWNTOWN"], set(), "so far"),
-    ("top 5 neighborhoods for auto theft next month", "top", [], {"AUTO THEFT"},
-     "Top 5 neighborhoods"),
+    (
+        "top 5 neighborhoods for auto theft next month",
+        "top",
+        [],
+        {"AUTO THEFT"},
+        "Top 5 neighborhoods",
+    ),
     ("top 5 in NPU E", "top", ["NPU E"], set(), "Top 5 neighborhoods in NPU E"),
-    ("top 3 npu-b larceny", "top", ["NPU B"], {"LARCENY-FROM VEHICLE", "LARCENY-NON VEHICLE",
-                                                "AUTO THEFT"}, "Top 3 neighborhoods in NPU B"),
+    (
+        "top 3 npu-b larceny",
+        "top",
+        ["NPU B"],
+        {"LARCENY-FROM VEHICLE", "LARCENY-NON VEHICLE", "AUTO THEFT"},
+        "Top 3 neighborhoods in NPU B",
+    ),
     ("trend Midtown", "trend", ["MIDTOWN"], set(), "so far"),
     ("compare Downtown and Midtown", "compare", ["DOWNTOWN", "MIDTOWN"], set(), "DOWNTOWN"),
     ("forecast npu m per 1000", "forecast", ["NPU M"], set(), "No population figures"),
     ("top 5 neighborhoods per 1000", "top", [], set(), "ranked by counts instead"),
     ("status", "status", [], set(), "newest complete month 2019-11"),
-    ("is crime up in Downtown compared to last year?", "change", ["DOWNTOWN"], set(),
-     "no counts a year earlier"),
+    (
+        "is crime up in Downtown compared to last year?",
+        "change",
+        ["DOWNTOWN"],
+        set(),
+        "no counts a year earlier",
+    ),
     ("which neighborhoods are running hot?", "hot", [], set(), "Benjamini-Hochberg"),
     ("what data do you have?", "coverage", [], set(), "neighborhoods × 11 categories"),
     ("how did last month's forecast do?", "review", [], set(), "none to judge"),
@@ -193,12 +241,19 @@ def test_atlanta_questions_it_cannot_answer(atlanta, text, words):
     assert words in to_text(a, markdown=False)
 
 
-@pytest.mark.parametrize("text,area,cats,month", [
-    ("how many car break-ins were there in Midtown last month?", ["MIDTOWN"],
-     {"LARCENY-FROM VEHICLE"}, "2019-11"),
-    ("how many robberies in NPU M in November 2019?", None, ROBBERY, "2019-11"),
-    ("how many homicides were there in Atlanta in June 2019?", None, {"HOMICIDE"}, "2019-06"),
-])
+@pytest.mark.parametrize(
+    "text,area,cats,month",
+    [
+        (
+            "how many car break-ins were there in Midtown last month?",
+            ["MIDTOWN"],
+            {"LARCENY-FROM VEHICLE"},
+            "2019-11",
+        ),
+        ("how many robberies in NPU M in November 2019?", None, ROBBERY, "2019-11"),
+        ("how many homicides were there in Atlanta in June 2019?", None, {"HOMICIDE"}, "2019-06"),
+    ],
+)
 def test_counts_asked_about_the_past_are_the_file_s(atlanta, text, area, cats, month):
     """A past count is the file's own count for that place, category and month."""
     df = expected_frame()
@@ -234,7 +289,9 @@ def test_day_level_alert_for_an_npu(atlanta):
     alert = build_alert(atlanta["client"], sub, "2019-12-16", keys=atlanta["keys"])
     assert alert.scope_label == "NPU M"
     df = expected_frame()
-    week = df[(df["npu"] == "M") & (df["day"] >= date(2019, 12, 9)) & (df["day"] <= date(2019, 12, 15))]
+    week = df[
+        (df["npu"] == "M") & (df["day"] >= date(2019, 12, 9)) & (df["day"] <= date(2019, 12, 15))
+    ]
     npu_m = set(a.data["subscription"] and engine.names.sector("M").communities)
     assert alert.week["observed"] == int(week["area"].isin(npu_m).sum()) > 0
     assert alert.month_to_date == {"month": "2019-12", "days": 15, "days_in_month": 31}
@@ -246,9 +303,24 @@ def _calgary_words() -> list[str]:
     """Calgary's community and sector names and category spellings (as Calgary spells them, and
     title-cased as help examples show names), less any name Atlanta also has."""
     atlanta_names = set(expected_frame()["area"])
-    words = {"Calgary", "sector", "community", "communities", "NORTHEAST", "NORTHWEST", "SOUTHEAST",
-             "CENTRE", "Break & Enter", "Theft OF Vehicle", "Theft FROM Vehicle", "Violence  'Other'",
-             "Assault (Non-domestic)", "Commercial Robbery", "Street Robbery", "yyc"}
+    words = {
+        "Calgary",
+        "sector",
+        "community",
+        "communities",
+        "NORTHEAST",
+        "NORTHWEST",
+        "SOUTHEAST",
+        "CENTRE",
+        "Break & Enter",
+        "Theft OF Vehicle",
+        "Theft FROM Vehicle",
+        "Violence  'Other'",
+        "Assault (Non-domestic)",
+        "Commercial Robbery",
+        "Street Robbery",
+        "yyc",
+    }
     names = {"BELTLINE", "FOREST LAWN"}
     communities = DATA_DIR / "calgary_communities.csv"
     if communities.exists():
@@ -265,8 +337,11 @@ def test_nothing_a_user_sees_speaks_calgary(atlanta):
     texts = []
     for text, *_ in QUESTIONS + HELP:
         a = engine.ask(text)
-        texts += [to_text(a), json.dumps(to_embed(a), ensure_ascii=False),
-                  a.chart.title if a.chart else ""]
+        texts += [
+            to_text(a),
+            json.dumps(to_embed(a), ensure_ascii=False),
+            a.chart.title if a.chart else "",
+        ]
     texts.append(to_text(help_answer(None, engine.names)))
     texts.append(to_text(engine.ask("")))
     texts.append(to_text(engine.ask("what is the meaning of life")))
@@ -275,11 +350,15 @@ def test_nothing_a_user_sees_speaks_calgary(atlanta):
 
     for s in (Subscription("1", "sector", sector="NPU E"), Subscription("2", "city")):
         sub.add(s)
-        texts.append(alert_text(build_alert(atlanta["client"], s, "2019-12-16",
-                                            keys=atlanta["keys"]).to_dict()))
+        texts.append(
+            alert_text(
+                build_alert(atlanta["client"], s, "2019-12-16", keys=atlanta["keys"]).to_dict()
+            )
+        )
     blob = "\n".join(texts)
-    found = [w for w in _calgary_words()
-             if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", blob)]
+    found = [
+        w for w in _calgary_words() if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", blob)
+    ]
     assert found == []
     assert "NPU" in blob and "neighborhood" in blob
 
@@ -296,14 +375,16 @@ def test_setup_time_is_reported(atlanta, capsys):
     """The setup from a clean state is timed, step by step (printed for the record)."""
     t = atlanta["timings"]
     with capsys.disabled():
-        print(f"\nAtlanta setup from a clean state (load {os.getloadavg()[0]:.1f}): "
-              + ", ".join(f"{k} {v}s" for k, v in t.items()) + f"; total {sum(t.values()):.1f}s")
+        print(
+            f"\nAtlanta setup from a clean state (load {os.getloadavg()[0]:.1f}): "
+            + ", ".join(f"{k} {v}s" for k, v in t.items())
+            + f"; total {sum(t.values()):.1f}s"
+        )
     assert set(t) == {"profile", "ingest", "reference", "worker", "train"}
 
 
-
 def test_map_of_break_ins_at_incident_centres(atlanta):
-    """"map break-ins in 2019": every neighborhood's count (pandas) over the months read (2019 so
+    """ "map break-ins in 2019": every neighborhood's count (pandas) over the months read (2019 so
     far: December is not complete on the test's day), drawn as circles at the median location of
     its incidents (no boundary file: the centres the stream kept)."""
     import io

@@ -48,18 +48,26 @@ def two_cities(redis_url, tmp_path, calgary_frame, monkeypatch):
     atl_csv = DATA / "atlanta_cobra_2019.csv"
     if not atl_csv.exists():
         pytest.skip(f"real data not found at {atl_csv}")
-    yyc = calgary_frame[calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON"))
-                        & (calgary_frame["Year"] >= 2022)]
+    yyc = calgary_frame[
+        calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON"))
+        & (calgary_frame["Year"] >= 2022)
+    ]
     yyc.to_csv(tmp_path / "calgary.csv", index=False)
     atl = pd.read_csv(atl_csv, dtype=str)
     atl[atl["Neighborhood"].isin(HOODS)].to_csv(tmp_path / "atlanta.csv", index=False)
     run = os.urandom(4).hex()
     cities = {
-        "calgary": ({"CRIMECAST_KEY_PREFIX": f"cctest-yyc-{run}"},
-                    ["ingest", "calgary", str(tmp_path / "calgary.csv"), "--drain"]),
-        "atlanta": ({"CRIMECAST_KEY_PREFIX": f"cctest-atl-{run}",
-                     "CRIMECAST_CITY_FILE": str(ATLANTA_PROFILE)},
-                    ["ingest", "csv", str(tmp_path / "atlanta.csv"), "--drain"]),
+        "calgary": (
+            {"CRIMECAST_KEY_PREFIX": f"cctest-yyc-{run}"},
+            ["ingest", "calgary", str(tmp_path / "calgary.csv"), "--drain"],
+        ),
+        "atlanta": (
+            {
+                "CRIMECAST_KEY_PREFIX": f"cctest-atl-{run}",
+                "CRIMECAST_CITY_FILE": str(ATLANTA_PROFILE),
+            },
+            ["ingest", "csv", str(tmp_path / "atlanta.csv"), "--drain"],
+        ),
     }
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("CRIMECAST_STATE_DIR", str(tmp_path / "state"))

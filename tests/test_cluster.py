@@ -32,12 +32,16 @@ from stream.keys import Keys
 from stream.records import Incident
 from stream.store import CountStore
 
-pytestmark = pytest.mark.skipif(not (shutil.which("redis-server") and shutil.which("redis-cli")),
-                                reason="needs redis-server and redis-cli")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("redis-server") and shutil.which("redis-cli")),
+    reason="needs redis-server and redis-cli",
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-ATLANTA_CSV = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data")) / \
-    "atlanta_cobra_2019.csv"
+ATLANTA_CSV = (
+    Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
+    / "atlanta_cobra_2019.csv"
+)
 ATLANTA_HOODS = ("Downtown", "Midtown", "Old Fourth Ward", "West End", "Buckhead Village")
 ATLANTA_MAPPING = """
 source: atlanta
@@ -104,9 +108,10 @@ def cities(cluster, data, redis_url, tmp_path_factory, calgary_frame):
     if not ATLANTA_CSV.exists():
         pytest.skip(f"real data not found at {ATLANTA_CSV}")
     tmp = tmp_path_factory.mktemp("cities")
-    calgary = calgary_frame[calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON",
-                                                             "01B", "AMBLETON"))
-                            & (calgary_frame["Year"] >= 2022)]
+    calgary = calgary_frame[
+        calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON", "01B", "AMBLETON"))
+        & (calgary_frame["Year"] >= 2022)
+    ]
     calgary.to_csv(tmp / "calgary.csv", index=False)
     atl = pd.read_csv(ATLANTA_CSV, dtype=str)
     atl = atl[atl["Neighborhood"].isin(ATLANTA_HOODS) & atl["Occur Date"].str.endswith("/2019")]
@@ -115,15 +120,24 @@ def cities(cluster, data, redis_url, tmp_path_factory, calgary_frame):
     a, b = _prefixes_on_two_masters(data)
     out = []
     for name, prefix, ingest in (
-            ("calgary", a, ["ingest", "calgary", str(tmp / "calgary.csv")]),
-            ("atlanta", b, ["ingest", "csv", str(tmp / "atlanta.csv"), "--mapping",
-                            str(tmp / "atlanta.yaml")])):
-        env = {"REDIS_URL": cluster.url, "CRIMECAST_QUEUE_URL": redis_url,
-               "CRIMECAST_KEY_PREFIX": prefix, "CRIMECAST_STATE_DIR": str(tmp / name),
-               "CRIMECAST_REDIS_CLUSTER": "false"}
+        ("calgary", a, ["ingest", "calgary", str(tmp / "calgary.csv")]),
+        (
+            "atlanta",
+            b,
+            ["ingest", "csv", str(tmp / "atlanta.csv"), "--mapping", str(tmp / "atlanta.yaml")],
+        ),
+    ):
+        env = {
+            "REDIS_URL": cluster.url,
+            "CRIMECAST_QUEUE_URL": redis_url,
+            "CRIMECAST_KEY_PREFIX": prefix,
+            "CRIMECAST_STATE_DIR": str(tmp / name),
+            "CRIMECAST_REDIS_CLUSTER": "false",
+        }
         if name == "atlanta":  # a managed Cluster's endpoint: plain scheme, database 0, the flag
-            env.update(REDIS_URL=f"redis://127.0.0.1:{cluster.ports[1]}/0",
-                       CRIMECAST_REDIS_CLUSTER="true")
+            env.update(
+                REDIS_URL=f"redis://127.0.0.1:{cluster.ports[1]}/0", CRIMECAST_REDIS_CLUSTER="true"
+            )
         out.append(City(name, Keys(prefix), env, ingest))
     yield out
     queues = connect(redis_url)
@@ -148,9 +162,16 @@ def pipeline(cities, data):
         for city in cities:
             env = {**os.environ, **city.env}
             for _ in range(2):
-                procs.append(subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--burst"],
-                                              env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                                              stderr=subprocess.STDOUT, text=True))
+                procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "bot.cli", "worker", "--burst"],
+                        env=env,
+                        cwd=ROOT,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT,
+                        text=True,
+                    )
+                )
         outputs = []
         for p in procs:
             out, _ = p.communicate(timeout=120)
@@ -181,20 +202,30 @@ def _expected_calgary(path_frame: pd.DataFrame) -> dict:
     from stream.categories import CategorySet
 
     cats = CategorySet.calgary()
-    f = path_frame.assign(Category=path_frame["Category"].map(cats.resolve),
-                          month=path_frame["Year"].astype(str) + "-"
-                          + path_frame["Month"].astype(str).str.zfill(2))
+    f = path_frame.assign(
+        Category=path_frame["Category"].map(cats.resolve),
+        month=path_frame["Year"].astype(str) + "-" + path_frame["Month"].astype(str).str.zfill(2),
+    )
     return f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
 
 
 def test_cities_live_on_different_masters(cities, data):
     """Each city's keys share one hash slot; the two cities' slots are on different masters."""
     calgary, atlanta = cities
-    slots = {data.keyslot(k) for k in (calgary.keys.stream, calgary.keys.month_counts("2023-01"),
-                                       calgary.keys.forecasts, calgary.keys.alert_outbox)}
+    slots = {
+        data.keyslot(k)
+        for k in (
+            calgary.keys.stream,
+            calgary.keys.month_counts("2023-01"),
+            calgary.keys.forecasts,
+            calgary.keys.alert_outbox,
+        )
+    }
     assert len(slots) == 1
-    assert data.get_node_from_key(calgary.keys.stream).name != \
-        data.get_node_from_key(atlanta.keys.stream).name
+    assert (
+        data.get_node_from_key(calgary.keys.stream).name
+        != data.get_node_from_key(atlanta.keys.stream).name
+    )
 
 
 def test_counts_are_exact_for_both_cities(pipeline, cities, data, calgary_frame, tmp_path_factory):
@@ -307,7 +338,8 @@ def test_bot_answers_both_cities(pipeline, cities, data):
 
     calgary, atlanta = cities
     answer = Engine(data, calgary.keys, today=date(2024, 1, 20)).ask(
-        "forecast beltline car theft next month", Context("7"))
+        "forecast beltline car theft next month", Context("7")
+    )
     assert answer.ok and "BELTLINE" in answer.title and "2023-11" in answer.footer
     trend = Engine(data, atlanta.keys, today=date(2020, 1, 20)).ask("trend midtown", Context("7"))
     assert trend.ok and "MIDTOWN" in trend.title
@@ -348,40 +380,57 @@ def test_cluster_flag_opens_a_cluster_client(cluster, redis_url, tmp_path):
     from workers.settings import Settings
 
     node = f"redis://127.0.0.1:{cluster.ports[2]}"
-    rt = open_runtime(Settings(redis_url=node, redis_cluster=True, queue_url=redis_url,
-                               state_dir=tmp_path))
+    rt = open_runtime(
+        Settings(redis_url=node, redis_cluster=True, queue_url=redis_url, state_dir=tmp_path)
+    )
     try:
         assert isinstance(rt.client, RedisCluster) and rt.server_version
     finally:
         rt.close()
 
 
-@pytest.mark.parametrize("argv", [["worker", "--burst"], ["ingest", "synthetic", "--months", "1"],
-                                  ["status"], ["rq-worker", "--queue", "models", "--burst"]])
-def test_cluster_flag_refuses_another_database_in_one_line(cluster, redis_url, monkeypatch,
-                                                          tmp_path, argv):
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["worker", "--burst"],
+        ["ingest", "synthetic", "--months", "1"],
+        ["status"],
+        ["rq-worker", "--queue", "models", "--burst"],
+    ],
+)
+def test_cluster_flag_refuses_another_database_in_one_line(
+    cluster, redis_url, monkeypatch, tmp_path, argv
+):
     """CRIMECAST_REDIS_CLUSTER=true with ``.../3``: every command stops at start with one line
     naming the database, never a traceback."""
-    for k, v in {"REDIS_URL": f"redis://127.0.0.1:{cluster.ports[0]}/3",
-                 "CRIMECAST_REDIS_CLUSTER": "true", "CRIMECAST_QUEUE_URL": redis_url,
-                 "CRIMECAST_STATE_DIR": str(tmp_path)}.items():
+    for k, v in {
+        "REDIS_URL": f"redis://127.0.0.1:{cluster.ports[0]}/3",
+        "CRIMECAST_REDIS_CLUSTER": "true",
+        "CRIMECAST_QUEUE_URL": redis_url,
+        "CRIMECAST_STATE_DIR": str(tmp_path),
+    }.items():
         monkeypatch.setenv(k, v)
     result = runner.invoke(_app(), argv)
-    assert result.exit_code != 0 and isinstance(result.exception, (SystemExit, type(None))), \
+    assert result.exit_code != 0 and isinstance(result.exception, (SystemExit, type(None))), (
         result.exception
+    )
     said = [ln for ln in result.output.splitlines() if "database 3" in ln]
     assert len(said) == 1 and said[0].startswith("error:") and "Traceback" not in result.output
 
 
-def test_a_deployment_moves_from_one_server_to_the_cluster(cluster, data, redis_process,
-                                                           calgary_slice, monkeypatch, tmp_path):
+def test_a_deployment_moves_from_one_server_to_the_cluster(
+    cluster, data, redis_process, calgary_slice, monkeypatch, tmp_path
+):
     """The move in docs/operations.md: drain, `redis-cli --cluster import --cluster-copy` from the
     old server, point REDIS_URL at the Cluster and the queues at the old server; the counts, the
     consumer group and its pending entries arrive intact, and work goes on where it stopped."""
     prefix = f"ccmove-{uuid.uuid4().hex[:8]}"
     old_url = redis_process.url
-    for k, v in {"REDIS_URL": old_url, "CRIMECAST_KEY_PREFIX": prefix,
-                 "CRIMECAST_STATE_DIR": str(tmp_path / "state")}.items():
+    for k, v in {
+        "REDIS_URL": old_url,
+        "CRIMECAST_KEY_PREFIX": prefix,
+        "CRIMECAST_STATE_DIR": str(tmp_path / "state"),
+    }.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("CRIMECAST_QUEUE_URL", raising=False)
     for argv in (["ingest", "calgary", str(calgary_slice)], ["worker", "--burst"]):
@@ -390,9 +439,21 @@ def test_a_deployment_moves_from_one_server_to_the_cluster(cluster, data, redis_
     keys, old = Keys(prefix), connect(old_url)
     before = {m: CountStore(old, keys).month_counts(m) for m in CountStore(old, keys).months()}
     cli = shutil.which("redis-cli")
-    done = subprocess.run([cli, "--cluster", "import", f"127.0.0.1:{cluster.ports[0]}",
-                           "--cluster-from", f"127.0.0.1:{redis_process.port}", "--cluster-copy",
-                           "--cluster-replace"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            cli,
+            "--cluster",
+            "import",
+            f"127.0.0.1:{cluster.ports[0]}",
+            "--cluster-from",
+            f"127.0.0.1:{redis_process.port}",
+            "--cluster-copy",
+            "--cluster-replace",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
     monkeypatch.setenv("REDIS_URL", cluster.url)

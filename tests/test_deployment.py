@@ -73,7 +73,14 @@ def resolve_command(argv: list[str]):
 def test_compose_has_the_processes_of_a_deployment(app_services, compose):
     """redis, scalable stream workers, both rq workers, the scheduler and the bot are all there."""
     commands = {name: svc["command"] for name, svc in app_services.items()}
-    assert set(compose["services"]) >= {"redis", "worker", "rq-models", "rq-default", "scheduler", "bot"}
+    assert set(compose["services"]) >= {
+        "redis",
+        "worker",
+        "rq-models",
+        "rq-default",
+        "scheduler",
+        "bot",
+    }
     assert commands["worker"][0] == "worker"
     assert commands["rq-models"] == ["rq-worker", "--queue", "models"]
     assert commands["rq-default"] == ["rq-worker", "--queue", "default"]
@@ -116,8 +123,9 @@ def test_every_variable_used_is_a_setting_or_documented(app_services):
     used = set(_VAR.findall(COMPOSE.read_text()))
     for svc in app_services.values():
         used.update(svc.get("environment", {}))
-    used.update(m.group(1) for line in ENV_EXAMPLE.read_text().splitlines()
-                if (m := _ENV_LINE.match(line)))
+    used.update(
+        m.group(1) for line in ENV_EXAMPLE.read_text().splitlines() if (m := _ENV_LINE.match(line))
+    )
     assert used, "no variables found: the parser is broken"
     undocumented = sorted(v for v in used if v not in known and f"`{v}`" not in docs)
     assert not undocumented
@@ -152,7 +160,7 @@ def test_dockerfile_installs_cpu_torch_first():
     """One Dockerfile: torch 2.13.0 from the CPU index before the project; crimecast entry point."""
     text = DOCKERFILE.read_text()
     torch_at = text.index("torch==2.13.0")
-    assert "download.pytorch.org/whl/cpu" in text[torch_at:text.index("\n", torch_at)]
+    assert "download.pytorch.org/whl/cpu" in text[torch_at : text.index("\n", torch_at)]
     assert torch_at < re.search(r"pip install (-c constraints\.txt )?\.", text).start()
     assert 'ENTRYPOINT ["crimecast"]' in text
     assert not re.search(r"(?i)(token|password|webhook)\s*=", text)

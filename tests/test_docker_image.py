@@ -98,8 +98,9 @@ def apply_copies(context: Path, app: Path) -> list[tuple[list[str], str]]:
                 origin = context / src
                 into = app / target
                 if origin.is_dir():
-                    shutil.copytree(origin, into if target.endswith("/") else into,
-                                    dirs_exist_ok=True)
+                    shutil.copytree(
+                        origin, into if target.endswith("/") else into, dirs_exist_ok=True
+                    )
                 else:
                     into.mkdir(parents=True, exist_ok=True) if target.endswith("/") else None
                     shutil.copy2(origin, into / origin.name if into.is_dir() else into)
@@ -111,17 +112,28 @@ def test_dockerignore_rules_follow_docker():
     rules = ignore_rules(ROOT / ".dockerignore")
     assert in_context("core/profiles/calgary.yaml", rules)
     assert in_context("pyproject.toml", rules)
-    for rel in (".env", ".venv/bin/python", "tests/conftest.py", "bot/__pycache__/cli.cpython-311.pyc",
-                ".state/redis/crimecast.rdb", "bench/accuracy.py"):
+    for rel in (
+        ".env",
+        ".venv/bin/python",
+        "tests/conftest.py",
+        "bot/__pycache__/cli.cpython-311.pyc",
+        ".state/redis/crimecast.rdb",
+        "bench/accuracy.py",
+    ):
         assert not in_context(rel, rules), rel
 
 
 def test_every_package_pyproject_builds_is_in_the_image(tmp_path):
     """Every top-level package that pyproject's package find includes is copied (core/ was not)."""
     include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "packages"]["find"]["include"]
-    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()
-                and any(re.fullmatch(pat.replace("*", ".*"), p.name) for pat in include)}
+        "packages"
+    ]["find"]["include"]
+    packages = {
+        p.name
+        for p in ROOT.iterdir()
+        if (p / "__init__.py").exists()
+        and any(re.fullmatch(pat.replace("*", ".*"), p.name) for pat in include)
+    }
     assert {"core", "stream", "online_model", "workers", "bot"} <= packages
     build_context(tmp_path / "ctx")
     apply_copies(tmp_path / "ctx", tmp_path / "app")
@@ -138,18 +150,47 @@ def test_the_image_build_installs_imports_and_runs(tmp_path):
     app = tmp_path / "app"
     apply_copies(tmp_path / "ctx", app)
     run = dict(capture_output=True, text=True, timeout=240)
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                            "--no-build-isolation", "-w", str(tmp_path / "dist"), str(app)], **run)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(app),
+        ],
+        **run,
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     wheel = next((tmp_path / "dist").glob("crimecast-*.whl"))
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, **run)
     py = venv / "bin" / "python"
-    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, **run).stdout.strip())
-    installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
-                                "--no-deps", "--no-index", str(wheel)], **run)
+    site = Path(
+        subprocess.run(
+            [py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], check=True, **run
+        ).stdout.strip()
+    )
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(py),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        **run,
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     # then the dependencies: this venv's site-packages as a plain path (its .pth files, among them
     # the editable install of this worktree, are not processed)
@@ -157,17 +198,19 @@ def test_the_image_build_installs_imports_and_runs(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "CRIMECAST_"))}
     env.update(CRIMECAST_STATE_DIR=str(tmp_path / "state"), COLUMNS="100")
-    every = ("import importlib, pkgutil, sys\n"
-             "site = sys.argv[1]\n"
-             "names = []\n"
-             "for top in ('core', 'stream', 'online_model', 'workers', 'bot'):\n"
-             "    pkg = importlib.import_module(top)\n"
-             "    assert pkg.__file__.startswith(site), (top, pkg.__file__)\n"
-             "    names.append(top)\n"
-             "    for m in pkgutil.walk_packages(pkg.__path__, top + '.'):\n"
-             "        importlib.import_module(m.name)\n"
-             "        names.append(m.name)\n"
-             "print(len(names), 'modules')\n")
+    every = (
+        "import importlib, pkgutil, sys\n"
+        "site = sys.argv[1]\n"
+        "names = []\n"
+        "for top in ('core', 'stream', 'online_model', 'workers', 'bot'):\n"
+        "    pkg = importlib.import_module(top)\n"
+        "    assert pkg.__file__.startswith(site), (top, pkg.__file__)\n"
+        "    names.append(top)\n"
+        "    for m in pkgutil.walk_packages(pkg.__path__, top + '.'):\n"
+        "        importlib.import_module(m.name)\n"
+        "        names.append(m.name)\n"
+        "print(len(names), 'modules')\n"
+    )
     imported = subprocess.run([py, "-c", every, str(site)], cwd=tmp_path, env=env, **run)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     assert int(imported.stdout.split()[0]) > 80

@@ -35,8 +35,15 @@ def test_which_document_table_links_pages_that_exist():
     assert len(README.splitlines()) <= 100
     table = README.split("## Which document do I need")[1].split("\n## ")[0]
     links = re.findall(r"\]\(([^)#]+)\)", table)
-    assert {"docs/accuracy.md", "docs/benchmarks.md", "docs/discord.md", "docs/cities.md",
-            "docs/data.md", "docs/operations.md", "docs/reference.md"} <= set(links)
+    assert {
+        "docs/accuracy.md",
+        "docs/benchmarks.md",
+        "docs/discord.md",
+        "docs/cities.md",
+        "docs/data.md",
+        "docs/operations.md",
+        "docs/reference.md",
+    } <= set(links)
     for link in links:
         assert (ROOT / link).exists(), link
     assert "<!-- accuracy-table -->" in (ROOT / "docs" / "accuracy.md").read_text()
@@ -46,7 +53,9 @@ def test_cli_and_settings_reference_is_generated_from_the_code():
     """docs/reference.md is what scripts/reference.py generates from the commands and Settings."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("crimecast_reference", ROOT / "scripts/reference.py")
+    spec = importlib.util.spec_from_file_location(
+        "crimecast_reference", ROOT / "scripts/reference.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     text = (ROOT / "docs" / "reference.md").read_text()

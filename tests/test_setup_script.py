@@ -31,15 +31,23 @@ def _run(tmp_path: Path, fail: str, uname: str = "Linux") -> list[str]:
     shutil.copy(ROOT / "scripts" / "setup.sh", repo / "scripts" / "setup.sh")
     venv = repo / ".venv" / "bin"
     venv.mkdir(parents=True)
-    for path, text in ((venv / "python", FAKE), (tmp_path / "bin" / "uname", f"#!/bin/sh\necho {uname}\n")):
+    for path, text in (
+        (venv / "python", FAKE),
+        (tmp_path / "bin" / "uname", f"#!/bin/sh\necho {uname}\n"),
+    ):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         path.chmod(path.stat().st_mode | stat.S_IEXEC)
     log = tmp_path / "calls.log"
-    env = {**os.environ, "LOG": str(log), "FAIL": fail,
-           "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
-    done = subprocess.run(["bash", "scripts/setup.sh"], cwd=repo, env=env, capture_output=True,
-                          text=True, timeout=60)
+    env = {
+        **os.environ,
+        "LOG": str(log),
+        "FAIL": fail,
+        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
+    }
+    done = subprocess.run(
+        ["bash", "scripts/setup.sh"], cwd=repo, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return [line for line in log.read_text().splitlines() if "torch==" in line]
 

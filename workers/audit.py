@@ -78,7 +78,9 @@ def read_audit(client, keys, *, limit: int = 50, days: float | None = None) -> l
     for entry_id, fields in rows:
         rec = {_s(k): _s(v) for k, v in fields.items()}
         rec["id"] = _s(entry_id)
-        rec.setdefault("at", datetime.fromtimestamp(int(rec["id"].split("-")[0]) / 1000,
-                                                    timezone.utc).isoformat())
+        rec.setdefault(
+            "at",
+            datetime.fromtimestamp(int(rec["id"].split("-")[0]) / 1000, timezone.utc).isoformat(),
+        )
         out.append(rec)
     return out

@@ -40,8 +40,11 @@ class BackupError(RuntimeError):
 
 def _keys(rt: Runtime) -> list[bytes]:
     raw = rt.data_raw
-    return sorted(k for k in raw.scan_iter(match=rt.keys.all_pattern(), count=1000)
-                  if not any(s.encode() in k for s in _SKIP))
+    return sorted(
+        k
+        for k in raw.scan_iter(match=rt.keys.all_pattern(), count=1000)
+        if not any(s.encode() in k for s in _SKIP)
+    )
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -67,13 +70,24 @@ def backup(rt: Runtime, out: Path) -> dict[str, Any]:
             dump = raw.dump(key)
             if dump is None:  # expired meanwhile
                 continue
-            lines.append(json.dumps({"key": base64.b64encode(key).decode(),
-                                     "ttl": max(int(raw.pttl(key)), 0),
-                                     "dump": base64.b64encode(dump).decode()}))
+            lines.append(
+                json.dumps(
+                    {
+                        "key": base64.b64encode(key).decode(),
+                        "ttl": max(int(raw.pttl(key)), 0),
+                        "dump": base64.b64encode(dump).decode(),
+                    }
+                )
+            )
         models = rt.settings.models_path
-        manifest = {"format": FORMAT, "prefix": rt.keys.prefix, "created_at": time.time(),
-                    "redis_version": rt.server_version, "keys": len(lines),
-                    "models": models.is_dir()}
+        manifest = {
+            "format": FORMAT,
+            "prefix": rt.keys.prefix,
+            "created_at": time.time(),
+            "redis_version": rt.server_version,
+            "keys": len(lines),
+            "models": models.is_dir(),
+        }
         with tarfile.open(tmp, "w:gz") as tar:
             _add(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
             _add(tar, "redis.jsonl", ("\n".join(lines) + "\n").encode())
@@ -100,36 +114,52 @@ def restore(rt: Runtime, src: Path, *, force: bool = False) -> dict[str, Any]:
         except (KeyError, AttributeError, ValueError) as exc:
             raise BackupError(f"{src}: not a crimecast backup ({exc})") from None
         if manifest.get("format") != FORMAT:
-            raise BackupError(f"{src}: backup format {manifest.get('format')}, this code reads {FORMAT}")
+            raise BackupError(
+                f"{src}: backup format {manifest.get('format')}, this code reads {FORMAT}"
+            )
         if manifest["prefix"] != rt.keys.prefix:
-            raise BackupError(f"{src} holds key prefix {manifest['prefix']!r}, this deployment's is "
-                              f"{rt.keys.prefix!r}: set CRIMECAST_KEY_PREFIX={manifest['prefix']}")
+            raise BackupError(
+                f"{src} holds key prefix {manifest['prefix']!r}, this deployment's is "
+                f"{rt.keys.prefix!r}: set CRIMECAST_KEY_PREFIX={manifest['prefix']}"
+            )
         raw = rt.data_raw
         existing = list(raw.scan_iter(match=rt.keys.all_pattern(), count=1000))
         if existing and not force:
-            raise BackupError(f"key prefix {rt.keys.prefix!r} holds {len(existing):,} keys; restoring "
-                              "replaces all of them: stop the deployment and use --force")
+            raise BackupError(
+                f"key prefix {rt.keys.prefix!r} holds {len(existing):,} keys; restoring "
+                "replaces all of them: stop the deployment and use --force"
+            )
         for start in range(0, len(existing), 500):
-            for key in existing[start:start + 500]:  # one by one: keys may sit on Cluster slots
+            for key in existing[start : start + 500]:  # one by one: keys may sit on Cluster slots
                 raw.delete(key)
         for line in filter(None, lines):
             item = json.loads(line)
-            raw.restore(base64.b64decode(item["key"]), item["ttl"], base64.b64decode(item["dump"]),
-                        replace=True)
+            raw.restore(
+                base64.b64decode(item["key"]),
+                item["ttl"],
+                base64.b64decode(item["dump"]),
+                replace=True,
+            )
         models = rt.settings.models_path
         staged = models.with_name(models.name + ".restoring")
         shutil.rmtree(staged, ignore_errors=True)
-        members = [m for m in tar.getmembers() if m.name == "models" or m.name.startswith("models/")]
+        members = [
+            m for m in tar.getmembers() if m.name == "models" or m.name.startswith("models/")
+        ]
         for m in members:
             if m.issym() or m.islnk() or Path(m.name).is_absolute() or ".." in Path(m.name).parts:
                 raise BackupError(f"{src}: unsafe path {m.name!r} in the backup")
         if members:
             staged.mkdir(parents=True)
             for m in members:
-                m.name = m.name[len("models"):].lstrip("/") or "."
+                m.name = m.name[len("models") :].lstrip("/") or "."
                 tar.extract(m, staged)
         shutil.rmtree(models, ignore_errors=True)
         if members:
             staged.rename(models)
-    return {"prefix": rt.keys.prefix, "keys": len([x for x in lines if x]),
-            "replaced": len(existing), "models": bool(members)}
+    return {
+        "prefix": rt.keys.prefix,
+        "keys": len([x for x in lines if x]),
+        "replaced": len(existing),
+        "models": bool(members),
+    }

@@ -34,13 +34,16 @@ def claim_city(client, keys: Keys, profile: CityProfile) -> str:
     """Record ``profile``'s city for this prefix (first ingest) or check it is the recorded one;
     raises :class:`CityMismatch` (its message is the one line to show) when it is not."""
     if client.hsetnx(keys.city, "name", profile.name):
-        client.hset(keys.city, mapping={"profile": profile.path or "(built in)",
-                                        "claimed_at": f"{time.time():.0f}"})
+        client.hset(
+            keys.city,
+            mapping={"profile": profile.path or "(built in)", "claimed_at": f"{time.time():.0f}"},
+        )
         return profile.name
     recorded = recorded_city(client, keys) or ""
     if recorded.casefold() != profile.name.casefold():
         raise CityMismatch(
             f"key prefix {keys.prefix!r} holds {recorded}'s data and this city profile is "
             f"{profile.name}'s ({profile.path or 'built in'}): refusing to mix two cities; give "
-            f"{profile.name} its own CRIMECAST_KEY_PREFIX")
+            f"{profile.name} its own CRIMECAST_KEY_PREFIX"
+        )
     return recorded

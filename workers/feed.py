@@ -48,8 +48,15 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FeedError", "WORKBOOK_READER", "describe", "feed_health", "profile_feed", "pull",
-           "read_file"]
+__all__ = [
+    "FeedError",
+    "WORKBOOK_READER",
+    "describe",
+    "feed_health",
+    "profile_feed",
+    "pull",
+    "read_file",
+]
 
 # The police workbook reader (the Calgary Police Service's monthly workbook): "module:function",
 # imported when a workbook is pulled: (path, profile.source.workbook, categories) -> a load with
@@ -80,10 +87,12 @@ def describe(feed: Feed | None, profile: CityProfile) -> str | None:
     """
     if feed is None:
         return None
-    where = {"url": lambda: f"URL {feed.url}",
-             "folder": lambda: f"drop folder {profile.resolve_file(feed.folder)}",
-             "socrata": lambda: f"Socrata dataset {feed.socrata} at {_portal(feed, profile)}",
-             "push": lambda: "records pushed by a producer (crimecast ingest jsonl)"}[feed.kind]()
+    where = {
+        "url": lambda: f"URL {feed.url}",
+        "folder": lambda: f"drop folder {profile.resolve_file(feed.folder)}",
+        "socrata": lambda: f"Socrata dataset {feed.socrata} at {_portal(feed, profile)}",
+        "push": lambda: "records pushed by a producer (crimecast ingest jsonl)",
+    }[feed.kind]()
     return where if feed.kind == "push" else f"{where}, every {feed.every}"
 
 
@@ -98,19 +107,25 @@ def _categories(settings: Settings, profile: CityProfile) -> CategorySet:
     return CategorySet.from_profile(profile)
 
 
-def _read_workbook(rt: Runtime, path: Path, profile: CityProfile,
-                   categories: CategorySet) -> Loaded:
+def _read_workbook(
+    rt: Runtime, path: Path, profile: CityProfile, categories: CategorySet
+) -> Loaded:
     """The police workbook through :data:`WORKBOOK_READER`; its suppressed cells are kept."""
     module, _, name = WORKBOOK_READER.partition(":")
     try:
         reader: Callable = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
-        raise SourceError(path, None, f"no police workbook reader is installed ({WORKBOOK_READER})"
-                          ) from None
+        raise SourceError(
+            path, None, f"no police workbook reader is installed ({WORKBOOK_READER})"
+        ) from None
     mapping = getattr(profile.source, "workbook", None)
     if mapping is None:
-        raise SourceError(path, None, f"the {profile.name} profile has no source.workbook (the "
-                                      "workbook's categories mapped to the profile's)")
+        raise SourceError(
+            path,
+            None,
+            f"the {profile.name} profile has no source.workbook (the "
+            "workbook's categories mapped to the profile's)",
+        )
     wb = reader(path, mapping, categories)
     if getattr(wb, "cells", None):
         from stream.censored import CensoredCells  # noqa: PLC0415 - with the workbook reader
@@ -138,10 +153,19 @@ def _folder_files(folder: Path) -> list[Path]:
     if folder.is_file():
         return [folder]
     if not folder.is_dir():
-        raise SourceError(folder, None, "drop folder not found (create it, or mount it, and save "
-                                        "the exports there: docs/feeds.md)")
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                  and not p.name.lower().endswith(IGNORED_SUFFIXES))
+        raise SourceError(
+            folder,
+            None,
+            "drop folder not found (create it, or mount it, and save "
+            "the exports there: docs/feeds.md)",
+        )
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.name.lower().endswith(IGNORED_SUFFIXES)
+    )
 
 
 def _fetch_url(rt: Runtime, url: str, workdir: Path) -> list[Path]:
@@ -155,8 +179,10 @@ def _fetch_url(rt: Runtime, url: str, workdir: Path) -> list[Path]:
     out = workdir / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{name}"
     tmp = out.with_name(out.name + ".part")
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=True) as http, \
-                http.stream("GET", url, headers=headers) as resp:
+        with (
+            httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=True) as http,
+            http.stream("GET", url, headers=headers) as resp,
+        ):
             if resp.status_code == 304:
                 return []
             if resp.status_code >= 400:
@@ -164,8 +190,10 @@ def _fetch_url(rt: Runtime, url: str, workdir: Path) -> list[Path]:
             with open(tmp, "wb") as fh:
                 for chunk in resp.iter_bytes():
                     fh.write(chunk)
-            cache = {"etag": resp.headers.get("etag", ""),
-                     "last_modified": resp.headers.get("last-modified", "")}
+            cache = {
+                "etag": resp.headers.get("etag", ""),
+                "last_modified": resp.headers.get("last-modified", ""),
+            }
     except httpx.HTTPError as exc:
         tmp.unlink(missing_ok=True)
         raise SourceError(url, None, f"download failed: {exc}") from None
@@ -203,7 +231,9 @@ class _Newest:
 
     def __iter__(self):
         for item in self.loaded:
-            if isinstance(item, Incident) and (self.newest is None or item.occurred_at > self.newest):
+            if isinstance(item, Incident) and (
+                self.newest is None or item.occurred_at > self.newest
+            ):
                 self.newest = item.occurred_at
             yield item
 
@@ -220,9 +250,16 @@ def pull(rt: Runtime, *, profile: CityProfile | None = None) -> dict[str, Any]:
     claim_city(rt.client, rt.keys, profile)  # CityMismatch: another city's prefix
     categories = _categories(settings, profile)
     workdir = settings.state_dir / "feeds" / rt.keys.prefix
-    summary: dict[str, Any] = {"where": describe(feed, profile), "files": [], "unchanged": [],
-                               "rows": 0, "records": 0, "rejected": 0, "newest": None,
-                               "errors": []}
+    summary: dict[str, Any] = {
+        "where": describe(feed, profile),
+        "files": [],
+        "unchanged": [],
+        "rows": 0,
+        "records": 0,
+        "rejected": 0,
+        "newest": None,
+        "errors": [],
+    }
     try:
         files = _fetch(rt, feed, profile, workdir)
     except (SourceError, OSError) as exc:
@@ -241,8 +278,11 @@ def pull(rt: Runtime, *, profile: CityProfile | None = None) -> dict[str, Any]:
             continue
         watched = _Newest(loaded)
         sent = Producer(rt.client, rt.keys).send(watched)
-        rt.client.hset(rt.keys.feed_files, digest, json.dumps(
-            {"name": path.name, "at": _now(), "rows": loaded.rows, "records": sent}))
+        rt.client.hset(
+            rt.keys.feed_files,
+            digest,
+            json.dumps({"name": path.name, "at": _now(), "rows": loaded.rows, "records": sent}),
+        )
         summary["files"].append(path.name)
         summary["rows"] += loaded.rows
         summary["records"] += sent
@@ -251,10 +291,17 @@ def pull(rt: Runtime, *, profile: CityProfile | None = None) -> dict[str, Any]:
             newest = watched.newest
     summary["newest"] = newest.isoformat() if newest else None
     summary["status"] = "error" if summary["errors"] else "ok" if summary["files"] else "unchanged"
-    state = {"at": _now(), "status": summary["status"], "where": summary["where"] or "",
-             "files": ", ".join(summary["files"]), "rows": summary["rows"],
-             "records": summary["records"], "rejected": summary["rejected"],
-             "newest": summary["newest"] or "", "error": "; ".join(summary["errors"])[:500]}
+    state = {
+        "at": _now(),
+        "status": summary["status"],
+        "where": summary["where"] or "",
+        "files": ", ".join(summary["files"]),
+        "rows": summary["rows"],
+        "records": summary["records"],
+        "rejected": summary["rejected"],
+        "newest": summary["newest"] or "",
+        "error": "; ".join(summary["errors"])[:500],
+    }
     if summary["files"]:
         state["last_new_at"] = state["at"]
     rt.client.hset(rt.keys.feed, mapping=state)
@@ -283,13 +330,16 @@ def feed_health(rt: Runtime, now: datetime | None = None) -> tuple[dict[str, Any
         return {"feed": None}, []
     state = {_s(k): _s(v) for k, v in rt.client.hgetall(rt.keys.feed).items()}
     applied = rt.client.hget(rt.keys.meta, "last_applied_at")
-    last_new = (datetime.fromtimestamp(float(_s(applied)), timezone.utc) if applied else None)
-    out = {"feed": describe(feed, profile),
-           "last_pull_at": state.get("at"), "last_pull_status": state.get("status"),
-           "last_pull_rows": int(state.get("rows") or 0) if state else None,
-           "last_pull_records": int(state.get("records") or 0) if state else None,
-           "last_pull_newest_date": state.get("newest") or None,
-           "last_new_data_at": last_new.isoformat(timespec="seconds") if last_new else None}
+    last_new = datetime.fromtimestamp(float(_s(applied)), timezone.utc) if applied else None
+    out = {
+        "feed": describe(feed, profile),
+        "last_pull_at": state.get("at"),
+        "last_pull_status": state.get("status"),
+        "last_pull_rows": int(state.get("rows") or 0) if state else None,
+        "last_pull_records": int(state.get("records") or 0) if state else None,
+        "last_pull_newest_date": state.get("newest") or None,
+        "last_new_data_at": last_new.isoformat(timespec="seconds") if last_new else None,
+    }
     problems = []
     if state.get("status") == "error":
         problems.append(f"the last feed pull ({state.get('at')}) failed: {state.get('error')}")
@@ -304,10 +354,15 @@ def feed_health(rt: Runtime, now: datetime | None = None) -> tuple[dict[str, Any
 
 def quiet_line(days: float, limit: int, since: datetime, state: dict) -> str:
     """The problem line (and alert note) for a source gone quiet."""
-    pulled = (f"; last pull {state['at']} ({state.get('status')})" if state.get("at")
-              else "; never pulled")
-    return (f"the source has gone quiet: nothing new counted for {days:.0f} days (since "
-            f"{since.date().isoformat()}; expected within {limit}){pulled}")
+    pulled = (
+        f"; last pull {state['at']} ({state.get('status')})"
+        if state.get("at")
+        else "; never pulled"
+    )
+    return (
+        f"the source has gone quiet: nothing new counted for {days:.0f} days (since "
+        f"{since.date().isoformat()}; expected within {limit}){pulled}"
+    )
 
 
 def quiet_note(client, keys, settings: Settings, now: datetime | None = None) -> str | None:

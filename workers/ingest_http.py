@@ -36,8 +36,16 @@ class IngestServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], client: redis.Redis, keys: Keys,
-                 categories: CategorySet, *, token: str | None = None, source: str = "http"):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        client: redis.Redis,
+        keys: Keys,
+        categories: CategorySet,
+        *,
+        token: str | None = None,
+        source: str = "http",
+    ):
         super().__init__(address, _Handler)
         self.client, self.keys, self.categories = client, keys, categories
         self.token, self.source = token, source
@@ -76,13 +84,27 @@ class _Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             return self._reply(413, {"error": f"body over {MAX_BODY} bytes: send smaller batches"})
         text = self.rfile.read(length).decode("utf-8", "surrogateescape")
-        items = list(parse_lines(text.splitlines(), self.server.categories, origin="http",
-                                 default_source=self.server.source))
+        items = list(
+            parse_lines(
+                text.splitlines(),
+                self.server.categories,
+                origin="http",
+                default_source=self.server.source,
+            )
+        )
         try:
             sent = Producer(self.server.client, self.server.keys, retry_for_s=5).send(items)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            return self._reply(503, {"error": f"Redis unavailable ({type(exc).__name__}): re-send "
-                                              "the batch (records already sent count once)"})
-        refused = [{"line": int(i.origin.rsplit(":", 1)[1]), "reason": i.reason}
-                   for i in items if isinstance(i, Rejected)]
+            return self._reply(
+                503,
+                {
+                    "error": f"Redis unavailable ({type(exc).__name__}): re-send "
+                    "the batch (records already sent count once)"
+                },
+            )
+        refused = [
+            {"line": int(i.origin.rsplit(":", 1)[1]), "reason": i.reason}
+            for i in items
+            if isinstance(i, Rejected)
+        ]
         return self._reply(200, {"sent": sent, "refused": refused})

@@ -25,8 +25,19 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AlertJobError", "accountability_report", "weekly_alert", "ingest_feed", "month_close_check", "health_check", "record_month_closed",
-           "on_month_closed", "fine_tune", "full_train", "collect_health"]
+__all__ = [
+    "AlertJobError",
+    "accountability_report",
+    "weekly_alert",
+    "ingest_feed",
+    "month_close_check",
+    "health_check",
+    "record_month_closed",
+    "on_month_closed",
+    "fine_tune",
+    "full_train",
+    "collect_health",
+]
 
 STALE_AFTER_DAYS = 45  # counts older than this are reported as a health problem
 SCHEDULER_SILENT_S = 20 * 60  # the health job fires every 5 minutes: 20 silent minutes is a problem
@@ -47,9 +58,11 @@ def weekly_alert(as_of: str | None = None) -> dict:
     if summary["failed"]:
         # Fail the job so that rq retries it: alerts already queued are not queued again.
         channels = ", ".join(f["channel_id"] for f in summary["failed"])
-        raise AlertJobError(f"weekly alert failed for {len(summary['failed'])} of "
-                            f"{summary['subscriptions']} subscriptions (channels {channels}); "
-                            f"{summary['queued']} queued")
+        raise AlertJobError(
+            f"weekly alert failed for {len(summary['failed'])} of "
+            f"{summary['subscriptions']} subscriptions (channels {channels}); "
+            f"{summary['queued']} queued"
+        )
     return summary
 
 
@@ -68,10 +81,17 @@ def accountability_report(months: int = 12, end: str | None = None) -> dict:
         report = build(rt.client, rt.keys, months=months, end=end)
         save_report(rt.client, rt.keys, report)
         channels = ReportChannels(rt.client, rt.keys).all()
-        queued = [c for c, hook in channels.items()
-                  if post_report(rt.client, rt.keys, c, report, webhook=hook)]
-    return {"period": period_label(report), "channels": len(channels), "queued": len(queued),
-            "already": len(channels) - len(queued)}
+        queued = [
+            c
+            for c, hook in channels.items()
+            if post_report(rt.client, rt.keys, c, report, webhook=hook)
+        ]
+    return {
+        "period": period_label(report),
+        "channels": len(channels),
+        "queued": len(queued),
+        "already": len(channels) - len(queued),
+    }
 
 
 def ingest_feed() -> dict:
@@ -96,8 +116,10 @@ def month_close_check() -> dict:
 def record_month_closed(month: str) -> dict:
     """Fallback model hook: record that ``month`` closed (used when no model wiring is installed)."""
     with _job_runtime() as rt:
-        rt.client.hset(rt.keys.health, mapping={"last_month_closed": month,
-                                                "last_month_closed_at": f"{time.time():.0f}"})
+        rt.client.hset(
+            rt.keys.health,
+            mapping={"last_month_closed": month, "last_month_closed_at": f"{time.time():.0f}"},
+        )
     return {"month": month, "recorded": True}
 
 
@@ -155,7 +177,9 @@ def model_lock_holder(client, keys, problems: list[str]) -> str | None:
     held = f" for {time.time() - float(since):.0f}s" if since else ""
     text = f"{holder.get('host')} pid {holder.get('pid')}{held}"
     if ModelLock(client, keys.model_dir_lock).holder_dead(holder):
-        problems.append(f"the model lock's holder ({text}) is dead: the next model job takes it over")
+        problems.append(
+            f"the model lock's holder ({text}) is dead: the next model job takes it over"
+        )
     return text
 
 
@@ -207,10 +231,15 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
     out["forecast_model"] = meta.get("model")
     if not out["forecast_version"]:
         problems.append("no forecasts are served yet")
-    elif out["last_closed_month"] and meta.get("data_through") and \
-            meta["data_through"] < out["last_closed_month"]:
-        problems.append(f"forecasts rest on {meta['data_through']} although "
-                        f"{out['last_closed_month']} has closed")
+    elif (
+        out["last_closed_month"]
+        and meta.get("data_through")
+        and meta["data_through"] < out["last_closed_month"]
+    ):
+        problems.append(
+            f"forecasts rest on {meta['data_through']} although "
+            f"{out['last_closed_month']} has closed"
+        )
     from .city import recorded_city
     from .feed import feed_health
     from .model_state import check_served
@@ -236,12 +265,16 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = as_text(last_tick) if last_tick else None
     if last_tick:
-        idle = (datetime.now(timezone.utc) - datetime.fromisoformat(as_text(last_tick))).total_seconds()
+        idle = (
+            datetime.now(timezone.utc) - datetime.fromisoformat(as_text(last_tick))
+        ).total_seconds()
         if idle > SCHEDULER_SILENT_S:
             problems.append(f"the scheduler has fired nothing for {idle / 60:.0f} minutes")
     out["ok"] = not problems
     out["problems"] = problems
     if store:
-        c.hset(k.health, mapping={key: v if isinstance(v, str) else json.dumps(v)
-                                  for key, v in out.items()})
+        c.hset(
+            k.health,
+            mapping={key: v if isinstance(v, str) else json.dumps(v) for key, v in out.items()},
+        )
     return out

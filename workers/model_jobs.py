@@ -80,9 +80,18 @@ def _progress(rt: Runtime, job: str) -> Iterator[None]:
             return
         last[0] = now
         with contextlib.suppress(Exception):  # progress never fails a job
-            rt.client.hset(key, mapping={"job": job, "phase": phase, "done": done, "total": total,
-                                         "left_s": "" if left is None else round(left, 1),
-                                         "started": round(started, 1), "updated": round(time.time(), 1)})
+            rt.client.hset(
+                key,
+                mapping={
+                    "job": job,
+                    "phase": phase,
+                    "done": done,
+                    "total": total,
+                    "left_s": "" if left is None else round(left, 1),
+                    "started": round(started, 1),
+                    "updated": round(time.time(), 1),
+                },
+            )
             rt.client.expire(key, PROGRESS_TTL_S)
 
     try:
@@ -153,8 +162,11 @@ def learnable_panel(cells: CensoredCells, panel):
 def _train_new(store: CountStore, settings: Settings, through: str, cells: CensoredCells):
     panel = store.panel(end=through)
     panel = learnable_panel(cells, panel.loc[:, [c for c in panel.columns if c <= through]])
-    model = build_served(seed=settings.seed, memory_mb=settings.train_memory_mb,
-                         sample_rows=settings.train_sample_rows)
+    model = build_served(
+        seed=settings.seed,
+        memory_mb=settings.train_memory_mb,
+        sample_rows=settings.train_sample_rows,
+    )
     model.learn_many(panel)
     lstm = model.members.get("lstm")
     if lstm is not None and lstm._net is None and lstm.history_.shape[1] >= 3:
@@ -168,17 +180,29 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
     lo, hi = NegBin(arr.mean, arr.dispersion).interval(0.8)
     tag = f"{model.kind}@{model_version}"
     entries = [
-        CachedForecast(community=c, category=k, months=list(arr.months),
-                       mean=[round(float(x), 4) for x in arr.mean[i]],
-                       dispersion=[round(float(x), 5) for x in arr.dispersion[i]],
-                       lo80=[int(x) for x in lo[i]], hi80=[int(x) for x in hi[i]],
-                       model=tag, data_through=model.last_month)
+        CachedForecast(
+            community=c,
+            category=k,
+            months=list(arr.months),
+            mean=[round(float(x), 4) for x in arr.mean[i]],
+            dispersion=[round(float(x), 5) for x in arr.dispersion[i]],
+            lo80=[int(x) for x in lo[i]],
+            hi80=[int(x) for x in hi[i]],
+            model=tag,
+            data_through=model.last_month,
+        )
         for i, (c, k) in enumerate(arr.series)
     ]
-    meta = {"model": tag, "model_kind": model.kind, "model_version": str(model_version),
-            "data_through": model.last_month or "", "horizon": str(HORIZON),
-            "series": str(len(entries)), "health": health_figures(model),
-            "interval": "shortest 80% interval of a negative binomial"}
+    meta = {
+        "model": tag,
+        "model_kind": model.kind,
+        "model_version": str(model_version),
+        "data_through": model.last_month or "",
+        "horizon": str(HORIZON),
+        "series": str(len(entries)),
+        "health": health_figures(model),
+        "interval": "shortest 80% interval of a negative binomial",
+    }
     meta.update(extra_meta or {})
     if model.last_month:
         ForecastArchive(rt.client, rt.keys).write(model.last_month, entries)
@@ -200,9 +224,16 @@ def on_month_closed(month: str) -> dict:
         served = _served_through(reg)
         # cheap check first (the manifest, not the model): a backlog of closes, e.g. a history
         # loaded at once, costs one training and then one skip per month
-        if served is not None and served >= closed[-1] \
-                and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served:
-            return {"status": "skipped", "reason": f"{month} already learned", "data_through": served}
+        if (
+            served is not None
+            and served >= closed[-1]
+            and ForecastCache(rt.client, rt.keys).meta().get("data_through") == served
+        ):
+            return {
+                "status": "skipped",
+                "reason": f"{month} already learned",
+                "data_through": served,
+            }
         model, _ = _load(reg, settings)
         deferred = False
         cells = CensoredCells(rt.client, rt.keys)
@@ -217,8 +248,14 @@ def on_month_closed(month: str) -> dict:
         version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, version, took)
-        out = {"status": "ok", "learned": learned, "series": n, "version": version,
-               "data_through": model.last_month, "seconds": round(took, 2)}
+        out = {
+            "status": "ok",
+            "learned": learned,
+            "series": n,
+            "version": version,
+            "data_through": model.last_month,
+            "seconds": round(took, 2),
+        }
         lstm = model.members.get("lstm")
         judged = [r for r in getattr(lstm, "fine_tunes_", []) if r.get("judged_on") in learned]
         if judged:
@@ -233,17 +270,21 @@ def _publish(rt: Runtime, reg: Registry, model, lock: ModelLock | None = None) -
     whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`)."""
     if lock is not None:
         lock.check()
-    saved = reg.save(MODEL_NAME, model, data_through=model.last_month,
-                     metrics=health_figures(model))
+    saved = reg.save(
+        MODEL_NAME, model, data_through=model.last_month, metrics=health_figures(model)
+    )
     return saved.version, refresh_cache(rt, model, saved.version)
 
 
 def enqueue_after_close(rt: Runtime, month: str):
     """Queue :func:`after_close` on the models queue (timeout and retry set)."""
     return rt.queue("models").enqueue_call(
-        "workers.model_jobs.after_close", timeout=FOLLOW_UP_TIMEOUT_S, retry=FOLLOW_UP_RETRY,
+        "workers.model_jobs.after_close",
+        timeout=FOLLOW_UP_TIMEOUT_S,
+        retry=FOLLOW_UP_RETRY,
         description=f"model follow-up after {month} (LSTM epoch, GLM refit)",
-        failure_ttl=30 * 24 * 3600)
+        failure_ttl=30 * 24 * 3600,
+    )
 
 
 def after_close() -> dict:
@@ -259,14 +300,29 @@ def after_close() -> dict:
         with _progress(rt, "month-close follow-up"):
             done = model.after_close()
         if not done:
-            return {"status": "skipped", "reason": "nothing left to learn",
-                    "data_through": model.last_month}
+            return {
+                "status": "skipped",
+                "reason": "nothing left to learn",
+                "data_through": model.last_month,
+            }
         version, n = _publish(rt, reg, model, lock)
         took = time.perf_counter() - started
-        log.info("follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
-                 model.last_month, sorted(done), n, version, took)
-        return {"status": "ok", "done": done, "series": n, "version": version,
-                "data_through": model.last_month, "seconds": round(took, 2)}
+        log.info(
+            "follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
+            model.last_month,
+            sorted(done),
+            n,
+            version,
+            took,
+        )
+        return {
+            "status": "ok",
+            "done": done,
+            "series": n,
+            "version": version,
+            "data_through": model.last_month,
+            "seconds": round(took, 2),
+        }
 
 
 def fine_tune() -> dict:
@@ -295,8 +351,12 @@ def fine_tune() -> dict:
         lock.check()
         saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
         if lstm.challenger_ is not None:
-            reg.save(CHALLENGER_NAME, _ChallengerView.of(lstm), data_through=model.last_month,
-                     metrics=record)
+            reg.save(
+                CHALLENGER_NAME,
+                _ChallengerView.of(lstm),
+                data_through=model.last_month,
+                metrics=record,
+            )
         if record.get("promoted") or caught_up:
             refresh_cache(rt, model, saved.version)
         return {"status": "ok", "version": saved.version, **record}
@@ -315,9 +375,14 @@ def full_train() -> dict:
             model, learned = _train_new(store, settings, last, CensoredCells(rt.client, rt.keys))
         reg = Registry(settings.models_path)
         version, n = _publish(rt, reg, model, lock)
-        return {"status": "ok", "months": len(learned), "series": n, "version": version,
-                "data_through": model.last_month,
-                "seconds": round(time.perf_counter() - started, 2)}
+        return {
+            "status": "ok",
+            "months": len(learned),
+            "series": n,
+            "version": version,
+            "data_through": model.last_month,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
 
 
 class _ChallengerView:

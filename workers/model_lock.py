@@ -99,8 +99,12 @@ class ModelLock:
 
     def holder_dead(self, holder: dict | None) -> bool:
         """True when ``holder`` ran on this host and its process is gone."""
-        return bool(holder) and holder.get("host") == socket.gethostname() \
-            and isinstance(holder.get("pid"), int) and process_gone(holder["pid"])
+        return (
+            bool(holder)
+            and holder.get("host") == socket.gethostname()
+            and isinstance(holder.get("pid"), int)
+            and process_gone(holder["pid"])
+        )
 
     def acquire(self, wait_s: float) -> bool:
         """Take the lock, waiting up to ``wait_s`` for a live holder; a dead one is replaced."""
@@ -110,8 +114,11 @@ class ModelLock:
                 break
             raw = self.client.get(self.key)
             holder = None if raw is None else self.holder()
-            if raw is not None and self.holder_dead(holder) and \
-                    self.client.eval(_TAKEOVER, 1, self.key, raw, self.value, self.ttl_ms):
+            if (
+                raw is not None
+                and self.holder_dead(holder)
+                and self.client.eval(_TAKEOVER, 1, self.key, raw, self.value, self.ttl_ms)
+            ):
                 self.took_over = holder
                 break
             if time.monotonic() >= deadline:
@@ -136,8 +143,10 @@ class ModelLock:
         """Raise :class:`LockLost` if the lock is no longer this holder's."""
         if self._lost.is_set() or self.client.get(self.key) != self.value:
             self._lost.set()
-            raise LockLost("the model lock lapsed under this job (it stalled longer than the "
-                           "lock's heartbeat TTL) and another job may hold it: nothing written")
+            raise LockLost(
+                "the model lock lapsed under this job (it stalled longer than the "
+                "lock's heartbeat TTL) and another job may hold it: nothing written"
+            )
 
     def release(self) -> None:
         self._stop.set()
@@ -152,8 +161,10 @@ class ModelLock:
         """Hold the lock for the block; ``RuntimeError`` if a live holder keeps it ``wait_s``."""
         if not self.acquire(wait_s):
             holder = self.holder() or {}
-            raise RuntimeError(f"another model job holds the model lock (host {holder.get('host')}, "
-                               f"pid {holder.get('pid')})")
+            raise RuntimeError(
+                f"another model job holds the model lock (host {holder.get('host')}, "
+                f"pid {holder.get('pid')})"
+            )
         try:
             yield self
         finally:

@@ -47,7 +47,10 @@ def check_served(rt: Runtime, *, queue_retrain: bool = False) -> tuple[dict[str,
     (the health job) a refused model gets its full retrain queued, once."""
     reg = Registry(rt.settings.models_path)
     state = {_s(k): _s(v) for k, v in rt.client.hgetall(rt.keys.model_state).items()}
-    out: dict[str, Any] = {"model_registry": str(reg.root), "model_version": reg.current(MODEL_NAME)}
+    out: dict[str, Any] = {
+        "model_registry": str(reg.root),
+        "model_version": reg.current(MODEL_NAME),
+    }
     if out["model_version"] is None:
         return out, []
     try:
@@ -60,21 +63,39 @@ def check_served(rt: Runtime, *, queue_retrain: bool = False) -> tuple[dict[str,
             if status is not None:
                 Job.fetch(job_id, connection=rt.raw).delete()
             rt.queue("models").enqueue_call(
-                "workers.model_jobs.full_train", timeout=RETRAIN_TIMEOUT_S, job_id=job_id,
+                "workers.model_jobs.full_train",
+                timeout=RETRAIN_TIMEOUT_S,
+                job_id=job_id,
                 description=f"retrain: the served model no longer loads ({reason})",
-                failure_ttl=30 * 24 * 3600)
+                failure_ttl=30 * 24 * 3600,
+            )
             status = "queued"
-            rt.client.hset(rt.keys.model_state, mapping={
-                "refused": reason, "refused_version": str(out["model_version"]),
-                "retrain_job": job_id, "at": f"{time.time():.0f}"})
-        out.update(model_loads=False, model_refused=reason, model_retrain_job=job_id,
-                   model_retrain_status=status)
-        what = (f"a full retrain is {status} (job {job_id})" if status else
-                "the next health check queues a full retrain")
+            rt.client.hset(
+                rt.keys.model_state,
+                mapping={
+                    "refused": reason,
+                    "refused_version": str(out["model_version"]),
+                    "retrain_job": job_id,
+                    "at": f"{time.time():.0f}",
+                },
+            )
+        out.update(
+            model_loads=False,
+            model_refused=reason,
+            model_retrain_job=job_id,
+            model_retrain_status=status,
+        )
+        what = (
+            f"a full retrain is {status} (job {job_id})"
+            if status
+            else "the next health check queues a full retrain"
+        )
         return out, [f"the served model no longer loads: {reason}; {what}"]
     out["model_loads"] = True
     out["model_libraries"] = manifest.libraries
     if state.get("refused") and state.get("refused_version") != str(manifest.version):
-        out["model_retrained"] = (f"v{manifest.version} was retrained automatically after "
-                                  f"v{state['refused_version']} was refused: {state['refused']}")
+        out["model_retrained"] = (
+            f"v{manifest.version} was retrained automatically after "
+            f"v{state['refused_version']} was refused: {state['refused']}"
+        )
     return out, []

@@ -35,6 +35,11 @@ def make_worker(rt: Runtime, kind: str, *, name: str | None = None) -> Worker:
 def run_worker(rt: Runtime, kind: str, *, burst: bool = False, name: str | None = None) -> bool:
     """Work queue ``kind`` (until drained with ``burst``); True if any job was processed."""
     worker = make_worker(rt, kind, name=name)
-    log.info("rq %s worker %s on queue %s (burst=%s)", type(worker).__name__, worker.name,
-             rt.queue(kind).name, burst)
+    log.info(
+        "rq %s worker %s on queue %s (burst=%s)",
+        type(worker).__name__,
+        worker.name,
+        rt.queue(kind).name,
+        burst,
+    )
     return worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")

@@ -98,21 +98,26 @@ def queue_url(settings: Settings, data_url: str) -> str:
     if settings.queue_url is not None:
         url = settings.queue_url.get_secret_value()
     elif settings.redis_cluster or is_cluster_url(data_url):
-        raise ClusterMismatch("REDIS_URL is a Redis Cluster and rq does not support Cluster: set "
-                              "CRIMECAST_QUEUE_URL to a plain Redis server for the job queues")
+        raise ClusterMismatch(
+            "REDIS_URL is a Redis Cluster and rq does not support Cluster: set "
+            "CRIMECAST_QUEUE_URL to a plain Redis server for the job queues"
+        )
     else:
         url = data_url
     if is_cluster_url(url):
-        raise ClusterMismatch("CRIMECAST_QUEUE_URL must be a plain Redis server (rq does not "
-                              "support Redis Cluster)")
+        raise ClusterMismatch(
+            "CRIMECAST_QUEUE_URL must be a plain Redis server (rq does not support Redis Cluster)"
+        )
     return url
 
 
 def check_queue_server(raw: redis.Redis) -> None:
     """Refuse a queue server that is a Cluster node (rq would fail on the first MOVED reply)."""
     if raw.info("cluster").get("cluster_enabled") in (1, "1"):
-        raise ClusterMismatch("CRIMECAST_QUEUE_URL points at a Redis Cluster node: rq needs a "
-                              "plain Redis server for its queues")
+        raise ClusterMismatch(
+            "CRIMECAST_QUEUE_URL points at a Redis Cluster node: rq needs a "
+            "plain Redis server for its queues"
+        )
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -135,10 +140,15 @@ def open_runtime(settings: Settings) -> Runtime:
         if embedded is not None:
             embedded.close()
         raise
-    log.info("connected to Redis %s at %s%s", version, redact(url),
-             "" if qurl == url else f"; rq queues at {redact(qurl)}")
-    return Runtime(settings, url, client, raw, Keys(settings.key_prefix), embedded, version,
-                   queue_url=qurl)
+    log.info(
+        "connected to Redis %s at %s%s",
+        version,
+        redact(url),
+        "" if qurl == url else f"; rq queues at {redact(qurl)}",
+    )
+    return Runtime(
+        settings, url, client, raw, Keys(settings.key_prefix), embedded, version, queue_url=qurl
+    )
 
 
 @contextlib.contextmanager

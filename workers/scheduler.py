@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 __all__ = ["JobSpec", "Scheduler", "default_jobs", "parse_cron", "previous_run"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_SIMPLE = re.compile(r"^\s*(?P<day>[a-z*]+(?:-[a-z]+)?(?:,[a-z]+)*)\s+(?P<h>\d{1,2}):(?P<m>\d{2})\s*$", re.I)
+_SIMPLE = re.compile(
+    r"^\s*(?P<day>[a-z*]+(?:-[a-z]+)?(?:,[a-z]+)*)\s+(?P<h>\d{1,2}):(?P<m>\d{2})\s*$", re.I
+)
 
 # Fire the last-run record only forward (ISO UTC strings of one format sort as times).
 _FIRE = """
@@ -92,7 +94,9 @@ def parse_cron(expr: str, tz: str | ZoneInfo) -> CronTrigger:
             return CronTrigger.from_crontab(text, timezone=zone)
         except ValueError as exc:
             raise ValueError(f"schedule {expr!r} is not a valid crontab: {exc}") from exc
-    raise ValueError(f"schedule {expr!r} is neither 'DAY HH:MM' (e.g. 'mon 08:00') nor a 5-field crontab")
+    raise ValueError(
+        f"schedule {expr!r} is neither 'DAY HH:MM' (e.g. 'mon 08:00') nor a 5-field crontab"
+    )
 
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
@@ -101,7 +105,9 @@ def _zone(tz: str | ZoneInfo) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as America/Edmonton)") from exc
+        raise ValueError(
+            f"unknown time zone {tz!r} (use an IANA name such as America/Edmonton)"
+        ) from exc
 
 
 def previous_run(trigger: CronTrigger, now: datetime, grace_s: float) -> datetime | None:
@@ -147,22 +153,63 @@ def default_jobs(settings: Settings) -> list[JobSpec]:
     tz = settings.zone()  # CRIMECAST_TIMEZONE, else the city profile's
     grace = settings.misfire_grace_s
     return [
-        JobSpec("weekly_alert", "workers.jobs.weekly_alert", "default",
-                parse_cron(settings.alert_cron, tz), grace, 900, 3, (60, 300, 900),
-                _alert_kwargs, "build every subscription's weekly alert and queue it for posting"),
-        JobSpec("accountability_report", "workers.jobs.accountability_report", "default",
-                parse_cron(REPORT_CRON, tz), grace, 1800, 3, (300, 900, 1800),
-                description="build the monthly accountability report and queue it for the "
-                            "channels subscribed to it"),
-        JobSpec("fine_tune", "workers.model_jobs.fine_tune", "models",
-                parse_cron(settings.finetune_cron, tz), grace, 3600, 2, (600, 1800),
-                description="fine-tune the LSTM on closed months (skips if none is new)"),
-        JobSpec("month_close", "workers.jobs.month_close_check", "default",
-                CronTrigger(minute=7, timezone=_zone(tz)), 3000, 300, 3, (30, 120, 600),
-                description="close months whose grace period has passed; queue the model update"),
-        JobSpec("health", "workers.jobs.health_check", "default",
-                CronTrigger(minute="*/5", timezone=_zone(tz)), 240, 60, 1, (30,),
-                description="record Redis, stream, queue and data-freshness health"),
+        JobSpec(
+            "weekly_alert",
+            "workers.jobs.weekly_alert",
+            "default",
+            parse_cron(settings.alert_cron, tz),
+            grace,
+            900,
+            3,
+            (60, 300, 900),
+            _alert_kwargs,
+            "build every subscription's weekly alert and queue it for posting",
+        ),
+        JobSpec(
+            "accountability_report",
+            "workers.jobs.accountability_report",
+            "default",
+            parse_cron(REPORT_CRON, tz),
+            grace,
+            1800,
+            3,
+            (300, 900, 1800),
+            description="build the monthly accountability report and queue it for the "
+            "channels subscribed to it",
+        ),
+        JobSpec(
+            "fine_tune",
+            "workers.model_jobs.fine_tune",
+            "models",
+            parse_cron(settings.finetune_cron, tz),
+            grace,
+            3600,
+            2,
+            (600, 1800),
+            description="fine-tune the LSTM on closed months (skips if none is new)",
+        ),
+        JobSpec(
+            "month_close",
+            "workers.jobs.month_close_check",
+            "default",
+            CronTrigger(minute=7, timezone=_zone(tz)),
+            3000,
+            300,
+            3,
+            (30, 120, 600),
+            description="close months whose grace period has passed; queue the model update",
+        ),
+        JobSpec(
+            "health",
+            "workers.jobs.health_check",
+            "default",
+            CronTrigger(minute="*/5", timezone=_zone(tz)),
+            240,
+            60,
+            1,
+            (30,),
+            description="record Redis, stream, queue and data-freshness health",
+        ),
     ] + _feed_jobs(settings, tz, grace)
 
 
@@ -173,9 +220,19 @@ def _feed_jobs(settings: Settings, tz: str, grace: int) -> list[JobSpec]:
     feed = load_profile(settings.city_file).source.feed
     if feed is None or feed.kind == "push":
         return []
-    return [JobSpec("ingest", "workers.jobs.ingest_feed", "default", parse_cron(feed.every, tz),
-                    grace, 1800, 3, (60, 300, 900),
-                    description=f"pull new data from the source feed ({feed.kind})")]
+    return [
+        JobSpec(
+            "ingest",
+            "workers.jobs.ingest_feed",
+            "default",
+            parse_cron(feed.every, tz),
+            grace,
+            1800,
+            3,
+            (60, 300, 900),
+            description=f"pull new data from the source feed ({feed.kind})",
+        )
+    ]
 
 
 def _run_key(run: datetime) -> str:
@@ -203,15 +260,18 @@ class Scheduler:
         # The lock only has to outlive the grace period: after it, the last-run record says no.
         ttl = max(spec.grace_s * 2, 3600)
         run_utc = run.astimezone(timezone.utc).isoformat(timespec="seconds")
-        previous = self.rt.client.eval(_FIRE, 2, lock, keys.scheduler_last, self.name, ttl, job_id,
-                                       run_utc)
+        previous = self.rt.client.eval(
+            _FIRE, 2, lock, keys.scheduler_last, self.name, ttl, job_id, run_utc
+        )
         if previous is None:
             log.info("%s run %s already fired by another replica", job_id, run.isoformat())
             return False
         try:
             job = self.rt.queue(spec.queue).enqueue_call(
-                spec.func, kwargs=spec.run_kwargs(run.astimezone(self.tz)),
-                timeout=spec.timeout_s, retry=spec.retry(),
+                spec.func,
+                kwargs=spec.run_kwargs(run.astimezone(self.tz)),
+                timeout=spec.timeout_s,
+                retry=spec.retry(),
                 job_id=_job_id(keys.prefix, job_id, run_key),
                 description=f"{job_id} run {run.isoformat()}",
                 failure_ttl=30 * 24 * 3600,
@@ -261,9 +321,17 @@ class Scheduler:
         cls = BlockingScheduler if blocking else BackgroundScheduler
         aps = cls(timezone=self.tz, job_defaults={"coalesce": True, "max_instances": 1})
         for spec in self.jobs.values():
-            aps.add_job(self._safe_fire_due, trigger=spec.trigger, args=[spec.id], id=spec.id,
-                        name=spec.description or spec.id, misfire_grace_time=spec.grace_s,
-                        coalesce=True, max_instances=1, replace_existing=True)
+            aps.add_job(
+                self._safe_fire_due,
+                trigger=spec.trigger,
+                args=[spec.id],
+                id=spec.id,
+                name=spec.description or spec.id,
+                misfire_grace_time=spec.grace_s,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
         self._aps = aps
         return aps
 
@@ -292,11 +360,18 @@ class Scheduler:
         for spec in self.jobs.values():
             nxt = spec.trigger.get_next_fire_time(None, now)
             last = self.last_fired(spec.id)
-            out.append({"job": spec.id, "queue": spec.queue, "func": spec.func,
-                        "next_run": nxt.isoformat() if nxt else None,
-                        "last_fired": last.astimezone(self.tz).isoformat() if last else None,
-                        "timeout_s": spec.timeout_s, "retry": list(spec.retry_intervals),
-                        "grace_s": spec.grace_s})
+            out.append(
+                {
+                    "job": spec.id,
+                    "queue": spec.queue,
+                    "func": spec.func,
+                    "next_run": nxt.isoformat() if nxt else None,
+                    "last_fired": last.astimezone(self.tz).isoformat() if last else None,
+                    "timeout_s": spec.timeout_s,
+                    "retry": list(spec.retry_intervals),
+                    "grace_s": spec.grace_s,
+                }
+            )
         return out
 
 

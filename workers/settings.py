@@ -24,69 +24,126 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("REDIS_URL", "CRIMECAST_REDIS_URL"),
         description="Redis URL of the streams, counts, forecasts and alerts; redis+cluster://host:port "
-                    "(rediss+cluster:// with TLS) for a Redis Cluster; unset = embedded Redis in the "
-                    "state directory.",
+        "(rediss+cluster:// with TLS) for a Redis Cluster; unset = embedded Redis in the "
+        "state directory.",
     )
     redis_cluster: bool = Field(
         default=False,
         description="true: REDIS_URL names a Redis Cluster node even though it reads redis:// (a "
-                    "managed Cluster's endpoint).",
+        "managed Cluster's endpoint).",
     )
     queue_url: SecretStr | None = Field(
         default=None,
         description="Plain Redis for the rq job queues (rq does not support Cluster); unset = "
-                    "REDIS_URL. Required when REDIS_URL is a Cluster.",
+        "REDIS_URL. Required when REDIS_URL is a Cluster.",
     )
-    state_dir: Path = Field(default=Path(".state"), description="Embedded Redis data, models, charts.")
+    state_dir: Path = Field(
+        default=Path(".state"), description="Embedded Redis data, models, charts."
+    )
     key_prefix: str = Field(default="crimecast", description="Prefix of every Redis key.")
 
     # city
-    city_file: Path | None = Field(default=None, description="City profile YAML (name, area words, categories, places, source); default Calgary's.")
+    city_file: Path | None = Field(
+        default=None,
+        description="City profile YAML (name, area words, categories, places, source); default Calgary's.",
+    )
 
-    config_dir: Path | None = Field(default=None, description="Folder of city profiles and reference files (compose mounts ./config at /config); files a profile names are looked for here when not beside it.")
+    config_dir: Path | None = Field(
+        default=None,
+        description="Folder of city profiles and reference files (compose mounts ./config at /config); files a profile names are looked for here when not beside it.",
+    )
 
     # stream
     batch_size: int = Field(default=500, ge=1, description="Records per consumer batch.")
     block_ms: int = Field(default=1000, ge=0, description="XREADGROUP block time.")
-    claim_idle_ms: int = Field(default=60_000, ge=1000, description="Reclaim entries idle this long.")
+    claim_idle_ms: int = Field(
+        default=60_000, ge=1000, description="Reclaim entries idle this long."
+    )
     max_deliveries: int = Field(default=5, ge=1, description="Deliveries before dead-lettering.")
-    grace_days: int = Field(default=14, ge=0, description="Days after a month's end before it closes.")
-    categories_file: Path | None = Field(default=None, description="YAML/JSON category set; default the city profile's.")
+    grace_days: int = Field(
+        default=14, ge=0, description="Days after a month's end before it closes."
+    )
+    categories_file: Path | None = Field(
+        default=None, description="YAML/JSON category set; default the city profile's."
+    )
 
     # models
-    model_dir: Path | None = Field(default=None, description="Model registry root, one folder per key prefix (city) inside; default STATE_DIR/models.")
+    model_dir: Path | None = Field(
+        default=None,
+        description="Model registry root, one folder per key prefix (city) inside; default STATE_DIR/models.",
+    )
     seed: int = Field(default=42, description="Seed for training.")
-    train_memory_mb: int = Field(default=1024, ge=64, description="Memory one fit of a global model "
-                                 "(online GLM, LSTM) may hold for its rows, on top of the model "
-                                 "itself; the default fits a 2 GB worker at any number of series.")
-    train_sample_rows: int = Field(default=300_000, ge=1000, description="Rows (origin x series "
-                                   "windows) one fit of a global model samples at most: bounds "
-                                   "its time; a city's panel is under it and learned whole.")
-    model_lock_ttl_s: float = Field(default=15.0, ge=1.0, description="Heartbeat TTL of the model "
-                                    "lock: a model job that died frees it within this (at once on "
-                                    "its own host).")
+    train_memory_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="Memory one fit of a global model "
+        "(online GLM, LSTM) may hold for its rows, on top of the model "
+        "itself; the default fits a 2 GB worker at any number of series.",
+    )
+    train_sample_rows: int = Field(
+        default=300_000,
+        ge=1000,
+        description="Rows (origin x series "
+        "windows) one fit of a global model samples at most: bounds "
+        "its time; a city's panel is under it and learned whole.",
+    )
+    model_lock_ttl_s: float = Field(
+        default=15.0,
+        ge=1.0,
+        description="Heartbeat TTL of the model "
+        "lock: a model job that died frees it within this (at once on "
+        "its own host).",
+    )
 
     # scheduler
-    timezone: str | None = Field(default=None, description="Scheduler time zone; default the city profile's.")
+    timezone: str | None = Field(
+        default=None, description="Scheduler time zone; default the city profile's."
+    )
     alert_cron: str = Field(default="mon 08:00", description="Weekly alert time (day HH:MM).")
     finetune_cron: str = Field(default="sun 03:00", description="Weekly LSTM fine-tune time.")
-    misfire_grace_s: int = Field(default=6 * 3600, ge=1, description="A missed run still fires within this.")
+    misfire_grace_s: int = Field(
+        default=6 * 3600, ge=1, description="A missed run still fires within this."
+    )
 
     # bot
     discord_token: SecretStr | None = Field(default=None, description="Discord bot token (secret).")
-    discord_guild_ids: list[int] = Field(default_factory=list, description="Guilds the bot serves (JSON list, e.g. [123,456]).")
-    discord_channel_ids: list[int] = Field(default_factory=list, description="Channels allowed (JSON list); empty = any.")
-    discord_role_ids: list[int] = Field(default_factory=list, description="Roles allowed (JSON list); empty = any.")
-    discord_admin_role_ids: list[int] = Field(default_factory=list, description="Roles that manage alerts (JSON list); empty = server admins.")
-    webhook_url: SecretStr | None = Field(default=None, description="Discord webhook for alerts (secret).")
-    rate_limit_per_minute: int = Field(default=10, ge=1, description="Bot queries per user per minute.")
+    discord_guild_ids: list[int] = Field(
+        default_factory=list, description="Guilds the bot serves (JSON list, e.g. [123,456])."
+    )
+    discord_channel_ids: list[int] = Field(
+        default_factory=list, description="Channels allowed (JSON list); empty = any."
+    )
+    discord_role_ids: list[int] = Field(
+        default_factory=list, description="Roles allowed (JSON list); empty = any."
+    )
+    discord_admin_role_ids: list[int] = Field(
+        default_factory=list,
+        description="Roles that manage alerts (JSON list); empty = server admins.",
+    )
+    webhook_url: SecretStr | None = Field(
+        default=None, description="Discord webhook for alerts (secret)."
+    )
+    rate_limit_per_minute: int = Field(
+        default=10, ge=1, description="Bot queries per user per minute."
+    )
 
-    ingest_token: SecretStr | None = Field(default=None, description="Bearer token `crimecast ingest serve` requires of producers posting records (secret); unset = none.")
+    ingest_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token `crimecast ingest serve` requires of producers posting records (secret); unset = none.",
+    )
 
     # audit log
-    audit_retention_days: int = Field(default=365, ge=1, description="Days the bot's audit log keeps each question.")
-    audit_keep_names: bool = Field(default=False, description="true: the audit log keeps Discord user ids and names; false: a salted-hash pseudonym only.")
-    audit_salt: SecretStr | None = Field(default=None, description="Salt of the audit log's user pseudonyms (secret); unset = a random one made once per deployment.")
+    audit_retention_days: int = Field(
+        default=365, ge=1, description="Days the bot's audit log keeps each question."
+    )
+    audit_keep_names: bool = Field(
+        default=False,
+        description="true: the audit log keeps Discord user ids and names; false: a salted-hash pseudonym only.",
+    )
+    audit_salt: SecretStr | None = Field(
+        default=None,
+        description="Salt of the audit log's user pseudonyms (secret); unset = a random one made once per deployment.",
+    )
 
     @field_validator("city_file")
     @classmethod

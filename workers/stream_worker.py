@@ -37,8 +37,13 @@ from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-__all__ = ["StreamWorker", "close_due_months", "close_and_enqueue", "enqueue_model_update",
-           "reconcile_model_update"]
+__all__ = [
+    "StreamWorker",
+    "close_due_months",
+    "close_and_enqueue",
+    "enqueue_model_update",
+    "reconcile_model_update",
+]
 
 MODEL_UPDATE_TIMEOUT_S = 1800
 MODEL_UPDATE_RETRY = Retry(max=3, interval=[60, 300, 900])
@@ -52,7 +57,9 @@ def _model_update_func() -> str:
     if importlib.util.find_spec("workers.model_jobs") is None:
         if not _warned:
             _warned.append(True)
-            log.warning("workers.model_jobs not available: closes are recorded, no model is updated")
+            log.warning(
+                "workers.model_jobs not available: closes are recorded, no model is updated"
+            )
         return "workers.jobs.record_month_closed"
     return "workers.model_jobs.on_month_closed"
 
@@ -60,8 +67,11 @@ def _model_update_func() -> str:
 def enqueue_model_update(rt: Runtime, month: str) -> Job:
     """Queue the model update for ``month`` on the models queue (timeout and retry set)."""
     return rt.queue("models").enqueue_call(
-        _model_update_func(), args=(month,), timeout=MODEL_UPDATE_TIMEOUT_S,
-        retry=MODEL_UPDATE_RETRY, description=f"model update after {month} closed",
+        _model_update_func(),
+        args=(month,),
+        timeout=MODEL_UPDATE_TIMEOUT_S,
+        retry=MODEL_UPDATE_RETRY,
+        description=f"model update after {month} closed",
         failure_ttl=30 * 24 * 3600,
     )
 
@@ -113,8 +123,14 @@ def reconcile_model_update(rt: Runtime) -> str | None:
     except NoSuchJobError:
         pass
     rt.queue("models").enqueue_call(
-        _model_update_func(), args=(last,), timeout=MODEL_UPDATE_TIMEOUT_S, retry=MODEL_UPDATE_RETRY,
-        job_id=job_id, description=f"model catch-up to {last}", failure_ttl=30 * 24 * 3600)
+        _model_update_func(),
+        args=(last,),
+        timeout=MODEL_UPDATE_TIMEOUT_S,
+        retry=MODEL_UPDATE_RETRY,
+        job_id=job_id,
+        description=f"model catch-up to {last}",
+        failure_ttl=30 * 24 * 3600,
+    )
     log.warning("forecasts rest on %s but %s has closed: model update queued", served, last)
     return last
 
@@ -141,8 +157,13 @@ class StreamWorker:
         s = rt.settings
         self.rt = rt
         self.consumer = Consumer(
-            rt.client, rt.keys, name=name, categories=CategorySet.load(s.categories_file),
-            batch_size=s.batch_size, block_ms=s.block_ms, claim_idle_ms=s.claim_idle_ms,
+            rt.client,
+            rt.keys,
+            name=name,
+            categories=CategorySet.load(s.categories_file),
+            batch_size=s.batch_size,
+            block_ms=s.block_ms,
+            claim_idle_ms=s.claim_idle_ms,
             max_deliveries=s.max_deliveries,
         )
         self.check_every_s = check_every_s
@@ -175,6 +196,7 @@ class StreamWorker:
 
     def install_signal_handlers(self) -> None:
         """SIGTERM/SIGINT finish the current batch, then stop (main thread only)."""
+
         def handler(signum, frame):  # noqa: ARG001
             log.info("worker %s: signal %s, stopping after this batch", self.name, signum)
             self.stop.set()
@@ -192,6 +214,12 @@ class StreamWorker:
         st = self.stats
         st.left_pending = dict(self.consumer.left_pending)
         st.handed_back = self.consumer.handed_back
-        log.info("stream worker %s done: %d counted, %d duplicates, %d dead-lettered, closed %s",
-                 self.name, st.applied, st.duplicates, st.dead, st.closed or "none")
+        log.info(
+            "stream worker %s done: %d counted, %d duplicates, %d dead-lettered, closed %s",
+            self.name,
+            st.applied,
+            st.duplicates,
+            st.dead,
+            st.closed or "none",
+        )
         return st

@@ -27,8 +27,11 @@ NEW_MEASURES = ("rate", "average", "share", "peak", "trough", "list")
 
 def _places(data: dict) -> frozenset[str] | None:
     items = data.get("items")
-    places = [i.get("place") for i in items if isinstance(i, dict) and i.get("place")] \
-        if isinstance(items, list) else []
+    places = (
+        [i.get("place") for i in items if isinstance(i, dict) and i.get("place")]
+        if isinstance(items, list)
+        else []
+    )
     places = places or ([data["place"]] if data.get("place") else [])
     if not places or any(p.get("kind") == "city" for p in places):
         return None
@@ -71,8 +74,19 @@ LEGACY_MEASURES = ("count", "forecast", "change", "top", "compare", "review")
 
 #: intents more specific than a plain count or forecast: kept when the question value reads only
 #: a count or forecast, or cannot place a word
-SPECIFIC = ("change", "hot", "review", "trend", "explain", "coverage", "status", "subscribe",
-            "unsubscribe", "help", "accuracy")
+SPECIFIC = (
+    "change",
+    "hot",
+    "review",
+    "trend",
+    "explain",
+    "coverage",
+    "status",
+    "subscribe",
+    "unsubscribe",
+    "help",
+    "accuracy",
+)
 
 
 def prefer_intent(q: Question, legacy: Query | None) -> bool:
@@ -82,10 +96,19 @@ def prefer_intent(q: Question, legacy: Query | None) -> bool:
     if legacy is None:
         return False
     unnamed = any(a.startswith("No period named") for a in q.assumptions)
-    if legacy.intent in SPECIFIC and legacy.intent != q.what and (
-            q.what in ("count", "forecast") or (unnamed and q.what == "change")):
+    if (
+        legacy.intent in SPECIFIC
+        and legacy.intent != q.what
+        and (q.what in ("count", "forecast") or (unnamed and q.what == "change"))
+    ):
         return True
-    plain = (len(q.when) <= 1 and q.by in (None, "area") and q.what in ("count", "forecast", "rate")
-             and (q.ranking is None or (legacy.intent == "top" and q.ranking.n == legacy.top_n
-                                         and q.ranking.order == "top")))
+    plain = (
+        len(q.when) <= 1
+        and q.by in (None, "area")
+        and q.what in ("count", "forecast", "rate")
+        and (
+            q.ranking is None
+            or (legacy.intent == "top" and q.ranking.n == legacy.top_n and q.ranking.order == "top")
+        )
+    )
     return unnamed and plain and legacy.intent in ("forecast", "top", "compare", "count")

@@ -67,7 +67,6 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)
     what: str | None = None  # the resolved question's *what* when one was evaluated
 
-
     def to_dict(self) -> dict:
         """The structured answer (``crimecast ask --json``)."""
         out = {"ok": self.ok, "intent": self.what or self.intent, "title": self.title}

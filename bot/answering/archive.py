@@ -40,11 +40,16 @@ def expected_or_why(state: DataState, rows: np.ndarray, months) -> tuple[Expecte
     for m in months:
         found = state.archived_before(m)
         if found is None:
-            return None, f"No forecast was archived before {month_name(m)}, so there is none to judge."
+            return (
+                None,
+                f"No forecast was archived before {month_name(m)}, so there is none to judge.",
+            )
         through, panel = found
         if m not in panel.col:
-            return None, (f"The newest forecast made before {month_name(m)} (data through "
-                          f"{through}) does not reach it.")
+            return None, (
+                f"The newest forecast made before {month_name(m)} (data through "
+                f"{through}) does not reach it."
+            )
         j = panel.col[m]
         mean, alpha, lo, hi = panel.take(rows)
         ok = np.isfinite(mean[:, j]) if len(rows) else np.zeros(0, dtype=bool)
@@ -63,11 +68,16 @@ def expected_or_why(state: DataState, rows: np.ndarray, months) -> tuple[Expecte
         mean_, lo_, hi_ = single
     else:
         mean_, lo_, hi_ = nb_total(np.concatenate(means), np.concatenate(alphas))
-    return Expected(float(mean_), float(lo_), float(hi_), tuple(sorted(set(made))), tuple(steps)), ""
+    return Expected(
+        float(mean_), float(lo_), float(hi_), tuple(sorted(set(made))), tuple(steps)
+    ), ""
 
 
 def judged_months(state: DataState, months) -> list[str]:
     """Those of ``months`` that have counts and a forecast archived before them."""
     newest = state.complete_through()
-    return [m for m in months if m in state.counts.col and newest and m <= newest
-            and state.archived_before(m) is not None]
+    return [
+        m
+        for m in months
+        if m in state.counts.col and newest and m <= newest and state.archived_before(m) is not None
+    ]

@@ -25,8 +25,11 @@ class Counts:
         self.series, self.index, self.by_community = cat.series, cat.index, cat.by_community
         self.categories, self.category_of = cat.categories, cat.category_of
         self.months, self.col = state.months, self._panel.col
-        self.last_closed, self.watermark, self.synthetic = (state.last_closed, state.watermark,
-                                                            state.synthetic)
+        self.last_closed, self.watermark, self.synthetic = (
+            state.last_closed,
+            state.watermark,
+            state.synthetic,
+        )
 
     @property
     def day_level(self) -> bool:
@@ -43,8 +46,16 @@ class Counts:
 class Forecasts:
     """One forecast set (served or archived): rows = the catalog's series, NaN without one."""
 
-    def __init__(self, panel: ForecastPanel, state: DataState, *, version: int = 0,
-                 meta: dict | None = None, data_through: str = "", n_series: int | None = None):
+    def __init__(
+        self,
+        panel: ForecastPanel,
+        state: DataState,
+        *,
+        version: int = 0,
+        meta: dict | None = None,
+        data_through: str = "",
+        n_series: int | None = None,
+    ):
         self._panel = panel
         cat = state.catalog
         self.series, self.index, self.by_community = cat.series, cat.index, cat.by_community

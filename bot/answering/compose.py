@@ -46,8 +46,10 @@ def year_before(p: Period) -> Period:
     """
     first = last = None
     if p.first_day:
-        first, last = f"{int(p.first_day[:4]) - 1:04d}{p.first_day[4:]}", \
-            f"{int(p.last_day[:4]) - 1:04d}{p.last_day[4:]}"
+        first, last = (
+            f"{int(p.first_day[:4]) - 1:04d}{p.first_day[4:]}",
+            f"{int(p.last_day[:4]) - 1:04d}{p.last_day[4:]}",
+        )
         if first.endswith("02-29"):
             first = first[:-2] + "28"
         if last.endswith("02-29"):
@@ -76,8 +78,15 @@ def effective_by(q: Question) -> str | None:
     return q.by or ("area" if q.ranking else None)
 
 
-def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
-             default_by: str | None = None, why_left_out: str = "no figure to give") -> Result:
+def tabulate(
+    q: Question,
+    state: DataState,
+    measure: Measure,
+    unit: str,
+    *,
+    default_by: str | None = None,
+    why_left_out: str = "no figure to give",
+) -> Result:
     """Rows of ``measure`` for the question (see the module docstring)."""
     result = Result(unit)
     by = effective_by(q) or default_by
@@ -104,11 +113,22 @@ def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
             if v is None:
                 left_out.append(g.label or month or "")
                 continue
-            row = Row(area=g.area, region=g.region, category=g.category, month=month,
-                      period=p.label if month is None else None, value=v.value, lo=v.lo, hi=v.hi)
+            row = Row(
+                area=g.area,
+                region=g.region,
+                category=g.category,
+                month=month,
+                period=p.label if month is None else None,
+                value=v.value,
+                lo=v.lo,
+                hi=v.hi,
+            )
             if before is not None:
-                bp = before if month is None else (
-                    month_period(prev_months[k]) if k < len(prev_months) else None)
+                bp = (
+                    before
+                    if month is None
+                    else (month_period(prev_months[k]) if k < len(prev_months) else None)
+                )
                 pv = measure(state, g, bp, q) if bp is not None else None
                 row = replace(row, previous=pv.value if pv else None).compared()
             elif q.compared_with == "forecast":
@@ -117,8 +137,11 @@ def tabulate(q: Question, state: DataState, measure: Measure, unit: str, *,
                     row = replace(row, previous=exp.mean, lo=exp.lo, hi=exp.hi).compared()
             rows.append(row)
     if left_out:
-        result.notes.append(f"Left out ({why_left_out}): " + ", ".join(sorted(set(left_out))[:8])
-                            + ("…" if len(set(left_out)) > 8 else ""))
+        result.notes.append(
+            f"Left out ({why_left_out}): "
+            + ", ".join(sorted(set(left_out))[:8])
+            + ("…" if len(set(left_out)) > 8 else "")
+        )
     result.rows = rank(q, rows, result) if q.ranking else rows
     if before is not None:
         result.extra["previous_period"] = before.to_dict()
@@ -140,28 +163,35 @@ def group_sums(state: DataState, gs: list[Group], per_row) -> dict[Group, float]
     by_area = all(g.communities is not None and len(g.communities) == 1 for g in gs)
     if by_area and len({g.categories for g in gs}) == 1 and gs:  # one bincount over the areas
         rows = cat.rows_of([g.communities[0] for g in gs], gs[0].categories)
-        sums = np.bincount(cat.community_of[rows], weights=per_row(rows) if len(rows) else None,
-                           minlength=len(cat.communities))
+        sums = np.bincount(
+            cat.community_of[rows],
+            weights=per_row(rows) if len(rows) else None,
+            minlength=len(cat.communities),
+        )
         index = {c: i for i, c in enumerate(cat.communities)}
-        return {g: float(sums[index[g.communities[0]]]) if g.communities[0] in index else 0.0
-                for g in gs}
+        return {
+            g: float(sums[index[g.communities[0]]]) if g.communities[0] in index else 0.0
+            for g in gs
+        }
     parts = [g.rows(state) for g in gs]
     flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     values = per_row(flat) if len(flat) else np.zeros(0)
     out, k = {}, 0
     for g, r in zip(gs, parts):
-        out[g] = float(values[k:k + len(r)].sum())
+        out[g] = float(values[k : k + len(r)].sum())
         k += len(r)
     return out
 
 
 def _from_counts(fast, now, then, period: Period, before: Period | None) -> Measure:
     """A measure reading the groups' counts computed once (``fast(state, g, n, p, q)``)."""
+
     def measure(state, g, p, q):
         table = now if p is period else then if p is before else None
         if table is None:
             return None
         return fast(state, g, table[g], p, q)
+
     return measure
 
 
@@ -171,13 +201,14 @@ def rank(q: Question, rows: list[Row], result: Result) -> list[Row]:
     field = SORT_FIELD.get(r.measure, "value")
     usable = [x for x in rows if getattr(x, field) is not None]
     if len(usable) < len(rows):
-        result.notes.append(f"{len(rows) - len(usable)} left out of the ranking: no {field} to "
-                            "rank by (nothing to compare with).")
+        result.notes.append(
+            f"{len(rows) - len(usable)} left out of the ranking: no {field} to "
+            "rank by (nothing to compare with)."
+        )
     sign = -1.0 if r.order == "top" else 1.0
     usable.sort(key=lambda x: (sign * getattr(x, field), x.name()))
     n = min(r.n, MAX_RANK)
     if r.n > MAX_RANK:
         result.notes.append(f"A ranking lists at most {MAX_RANK}; you asked for {r.n}.")
-    result.extra["ranking"] = {"n": n, "order": r.order, "measure": r.measure,
-                               "of": len(usable)}
+    result.extra["ranking"] = {"n": n, "order": r.order, "measure": r.measure, "of": len(usable)}
     return usable[:n]

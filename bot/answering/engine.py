@@ -33,8 +33,23 @@ from bot.rendering.result import result_answer
 
 from .agreement import LEGACY_MEASURES, SPECIFIC, agrees, could_agree, prefer_intent
 from .answer import Answer
-from .intents import (accuracy, change, compare, count, coverage, explain, forecast, help, hot, review,
-                      status, subscribe, top, trend, unsubscribe)
+from .intents import (
+    accuracy,
+    change,
+    compare,
+    count,
+    coverage,
+    explain,
+    forecast,
+    help,
+    hot,
+    review,
+    status,
+    subscribe,
+    top,
+    trend,
+    unsubscribe,
+)
 from .intents.help import help_answer
 from .intents.status import accuracy_text
 from .measures import EVALUATORS
@@ -68,6 +83,7 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
 #: the slash options the intent parser reads (the question value reads them all)
 LEGACY_OPTIONS = ("community", "other", "category", "horizon", "n", "sector", "per_1000", "chart")
 
+
 class Engine:
     """Answers questions from the frozen data state; cheap to call many times.
 
@@ -77,9 +93,16 @@ class Engine:
     question pays for a first read; a one-shot ``crimecast ask`` reads only what it needs.
     """
 
-    def __init__(self, client: redis.Redis, keys: Keys, *,
-                 today: date | Callable[[], date] | None = None, history_reload_s: float = 30.0,
-                 profile: CityProfile | None = None, warm: bool = False):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        *,
+        today: date | Callable[[], date] | None = None,
+        history_reload_s: float = 30.0,
+        profile: CityProfile | None = None,
+        warm: bool = False,
+    ):
         self.client = client
         self.profile = profile or active_profile()  # the city's words, places and categories
         self.keys = keys
@@ -111,7 +134,12 @@ class Engine:
             return False
         # records streaming in move only the watermark and the series: re-read at most so often
         moved = (sig.forecast_version, sig.months, sig.last_closed, sig.reference, sig.archive) != (
-            old.forecast_version, old.months, old.last_closed, old.reference, old.archive)
+            old.forecast_version,
+            old.months,
+            old.last_closed,
+            old.reference,
+            old.archive,
+        )
         return moved or time.monotonic() - state.loaded_at > self.history_reload_s
 
     def refresh(self) -> None:
@@ -125,9 +153,14 @@ class Engine:
         state = self._state or self.state()
         if self._names is None:
             busiest, busiest_categories = state.busiest(3)
-            self._names = Names(state.catalog.communities, state.catalog.categories,
-                                state.reference, profile=self.profile, busiest=busiest,
-                                busiest_categories=busiest_categories)
+            self._names = Names(
+                state.catalog.communities,
+                state.catalog.categories,
+                state.reference,
+                profile=self.profile,
+                busiest=busiest,
+                busiest_categories=busiest_categories,
+            )
         return self._names
 
     def view(self, context: Context | None = None) -> View:
@@ -153,11 +186,15 @@ class Engine:
             self.state()
             return help_answer(None, self.names)
         legacy_opts = {k: v for k, v in options.items() if k in LEGACY_OPTIONS}
-        return self.run(read=lambda names: question_from_options(intent, names, **options),
-                        legacy=lambda names: from_options(intent, names, **legacy_opts),
-                        context=context)
+        return self.run(
+            read=lambda names: question_from_options(intent, names, **options),
+            legacy=lambda names: from_options(intent, names, **legacy_opts),
+            context=context,
+        )
 
-    def answer(self, query: Query, context: Context | None = None, *, refreshed: bool = False) -> Answer:
+    def answer(
+        self, query: Query, context: Context | None = None, *, refreshed: bool = False
+    ) -> Answer:
         """Answer a question already read by the intent parser."""
         self.state()
         try:
@@ -165,9 +202,15 @@ class Engine:
         except QueryError as err:
             return help_answer(err, self.names)
 
-    def run(self, *, text: str | None = None, read: Callable[[Names], Question] | None = None,
-            legacy: Callable[[Names], Query] | None = None, context: Context | None = None,
-            refreshed: bool = False) -> Answer:
+    def run(
+        self,
+        *,
+        text: str | None = None,
+        read: Callable[[Names], Question] | None = None,
+        legacy: Callable[[Names], Query] | None = None,
+        context: Context | None = None,
+        refreshed: bool = False,
+    ) -> Answer:
         """The one pipeline and its one handler of user errors: read the question (free text, or
         slash options: ``read`` gives the question value, ``legacy`` the intent reading), resolve
         it against the data, answer it from the current state; a :class:`QueryError` is help."""
@@ -202,13 +245,19 @@ class Engine:
         except QueryError as err:
             if first_error is not None:
                 raise first_error from None
-            if question is None or (err.kind in ("unknown_place", "ambiguous") and not question.where
-                                    and any(w in str(err) for w in question.unplaced)):
+            if question is None or (
+                err.kind in ("unknown_place", "ambiguous")
+                and not question.where
+                and any(w in str(err) for w in question.unplaced)
+            ):
                 raise  # a place-like word the question value left out: never answer more broadly
             legacy = None
         if question is None:
-            if first_error is not None and first_error.kind == "clarify" and (
-                    legacy.intent not in SPECIFIC):
+            if (
+                first_error is not None
+                and first_error.kind == "clarify"
+                and (legacy.intent not in SPECIFIC)
+            ):
                 raise first_error
             return self._intent(legacy, context)
         if question.what not in EVALUATORS or prefer_intent(question, legacy):
@@ -223,10 +272,14 @@ class Engine:
         if err.kind != "no_reference" or not (parsed.what == "rate" or (r and r.measure == "rate")):
             return None
         why = "No population figures are loaded here, so these are counts, not rates per 1,000."
-        return self.resolve(replace(
-            parsed, what="count" if parsed.what == "rate" else parsed.what,
-            ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
-            assumptions=(*parsed.assumptions, why)))
+        return self.resolve(
+            replace(
+                parsed,
+                what="count" if parsed.what == "rate" else parsed.what,
+                ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
+                assumptions=(*parsed.assumptions, why),
+            )
+        )
 
     @staticmethod
     def _accuracy(question: Question, result, view: View, legacy: Query) -> Answer:
@@ -249,8 +302,9 @@ class Engine:
             return question
         return resolve(question, self.state().facts(self.today()))
 
-    def evaluate(self, question: Question, context: Context | None = None, *,
-                 legacy: Query | None = None) -> Answer:
+    def evaluate(
+        self, question: Question, context: Context | None = None, *, legacy: Query | None = None
+    ) -> Answer:
         """A resolved question answered by its evaluator and put in words (the intent answer's
         words when ``legacy``, the intent parser's reading, answers the same question)."""
         view = self.view(context)
@@ -266,21 +320,35 @@ class Engine:
                 answer.data.setdefault("query", legacy.to_dict())
             else:
                 answer = None
-        if answer is None and question.what == "accuracy" and legacy is not None \
-                and legacy.intent == "accuracy":
+        if (
+            answer is None
+            and question.what == "accuracy"
+            and legacy is not None
+            and legacy.intent == "accuracy"
+        ):
             answer = self._accuracy(question, result, view, legacy)
         if answer is None:
             answer = result_answer(question, result, view.header(question.what))
         answer.what = question.what
-        answer.data.update({"question": question.to_dict(), "assumed": list(question.assumptions),
-                            "result": result.to_dict()})
+        answer.data.update(
+            {
+                "question": question.to_dict(),
+                "assumed": list(question.assumptions),
+                "result": result.to_dict(),
+            }
+        )
         if question.what == "forecast":
             answer.data["data_through"] = result.extra.get("data_through")
-        if question.chart and answer.chart is None and answer.what and question.what in ("count", "change",
-                                                                        "peak", "trough",
-                                                                        "forecast", "average"):
-            rows = view.state.rows(None if question.place.kind == "city"
-                                   else question.place.names, question.crime.categories)
+        if (
+            question.chart
+            and answer.chart is None
+            and answer.what
+            and question.what in ("count", "change", "peak", "trough", "forecast", "average")
+        ):
+            rows = view.state.rows(
+                None if question.place.kind == "city" else question.place.names,
+                question.crime.categories,
+            )
             frows = view.fc.has(rows) if view.fc.version else rows[:0]
             answer.chart = view.line_chart(answer.title, [(question.place.label, frows, rows)])
         return answer

@@ -35,8 +35,14 @@ if TYPE_CHECKING:  # matplotlib and shapely load only when a map is drawn
     from stream.geometry import AreaGeometry
 
 #: measures a map can show (the renderer's ``shows``)
-SHOWS = {"count": "count", "forecast": "forecast", "rate": "rate", "change": "change",
-         "average": "average", "share": "share"}
+SHOWS = {
+    "count": "count",
+    "forecast": "forecast",
+    "rate": "rate",
+    "change": "change",
+    "average": "average",
+    "share": "share",
+}
 
 
 def mappable(q: Question) -> bool:
@@ -49,9 +55,17 @@ def map_question(q: Question) -> Question:
     return replace(q, by="area", ranking=None, chart=False)
 
 
-def map_data_from_rows(what: str, rows: Iterable[dict], areas: Iterable[str], subject: str,
-                       period: str, data_month: str, place: str, unit: str = "incidents",
-                       notes: Iterable[str] = ()) -> dict:
+def map_data_from_rows(
+    what: str,
+    rows: Iterable[dict],
+    areas: Iterable[str],
+    subject: str,
+    period: str,
+    data_month: str,
+    place: str,
+    unit: str = "incidents",
+    notes: Iterable[str] = (),
+) -> dict:
     """The map's JSON-friendly description from result rows (``--json`` rows) by area."""
     field = "change" if what == "change" else "value"
     values: dict[str, float | None] = {a: None for a in areas}
@@ -59,9 +73,17 @@ def map_data_from_rows(what: str, rows: Iterable[dict], areas: Iterable[str], su
         if r.get("area"):
             v = r.get(field)
             values[r["area"]] = None if v is None else float(v)
-    return {"shows": SHOWS.get(what, what), "what": what, "unit": unit, "subject": subject,
-            "period": period, "data_month": data_month, "place": place, "values": values,
-            "notes": list(notes)}
+    return {
+        "shows": SHOWS.get(what, what),
+        "what": what,
+        "unit": unit,
+        "subject": subject,
+        "period": period,
+        "data_month": data_month,
+        "place": place,
+        "values": values,
+        "notes": list(notes),
+    }
 
 
 def map_data(data: dict, areas_of_place) -> dict | None:
@@ -83,39 +105,69 @@ def map_data(data: dict, areas_of_place) -> dict | None:
         unit = "incidents, later minus earlier"
     where = q.get("where") or []
     place = ", ".join(w.get("name", "") for w in where if w.get("kind") != "city")
-    return map_data_from_rows(q["what"], rows, areas_of_place(where), (q.get("crime") or {}).get(
-        "label", "all crime"), period, data.get("data_through") or "", place, unit)
+    return map_data_from_rows(
+        q["what"],
+        rows,
+        areas_of_place(where),
+        (q.get("crime") or {}).get("label", "all crime"),
+        period,
+        data.get("data_through") or "",
+        place,
+        unit,
+    )
 
 
-def hot_map_data(items: list[dict], areas: Iterable[str], data_month: str, period: str,
-                 place: str = "") -> dict:
-    """"Where is it running hot": per area, how many of its categories run hot (0: none)."""
+def hot_map_data(
+    items: list[dict], areas: Iterable[str], data_month: str, period: str, place: str = ""
+) -> dict:
+    """ "Where is it running hot": per area, how many of its categories run hot (0: none)."""
     values: dict[str, float | None] = {a: 0.0 for a in areas}
     for it in items:
         a = it.get("community")
         if a:
             values[a] = (values.get(a) or 0.0) + 1.0
-    return {"shows": "hot", "what": "hot", "unit": "categories running hot",
-            "subject": "categories per area", "period": period, "data_month": data_month,
-            "place": place, "values": values,
-            "notes": ["Running hot: more reported than the forecast's range allowed, after the "
-                      "false-discovery control of the alerts."]}
+    return {
+        "shows": "hot",
+        "what": "hot",
+        "unit": "categories running hot",
+        "subject": "categories per area",
+        "period": period,
+        "data_month": data_month,
+        "place": place,
+        "values": values,
+        "notes": [
+            "Running hot: more reported than the forecast's range allowed, after the "
+            "false-discovery control of the alerts."
+        ],
+    }
 
 
 def spec_of(data: dict, caveat: str) -> "MapSpec":
     """The renderer's input from a map description."""
     from bot.rendering.map import MapSpec
 
-    return MapSpec(data["values"], data["shows"], data["subject"], data["period"] or "-",
-                   data["data_month"] or "-", caveat, unit=data["unit"], place=data["place"],
-                   notes=tuple(data.get("notes") or ()))
+    return MapSpec(
+        data["values"],
+        data["shows"],
+        data["subject"],
+        data["period"] or "-",
+        data["data_month"] or "-",
+        caveat,
+        unit=data["unit"],
+        place=data["place"],
+        notes=tuple(data.get("notes") or ()),
+    )
 
 
 def place_areas(state, where: list[dict]) -> list[str]:
     """Every area of the places (``where`` as in ``--json``): a region's or a group's own, else
     every area the counts or the reference data know (those without a figure: "no data")."""
-    named = [a for w in where if w.get("kind") != "city" for a in (w.get("names") or
-                                                                   w.get("communities") or [])]
+    named = [
+        a
+        for w in where
+        if w.get("kind") != "city"
+        for a in (w.get("names") or w.get("communities") or [])
+    ]
     if not named:
         return sorted(set(state.catalog.communities) | set(state.reference))
     return list(dict.fromkeys(named))
@@ -131,9 +183,13 @@ def with_map(engine, answer):
         place = (answer.data.get("query") or {}).get("place") or {}
         areas = place_areas(state, [place])
         label = "" if place.get("kind") == "city" else place.get("label", "")
-        answer.data["map"] = hot_map_data(answer.data["hot"], areas,
-                                          answer.data.get("data_through") or "",
-                                          answer.data.get("month") or "", label)
+        answer.data["map"] = hot_map_data(
+            answer.data["hot"],
+            areas,
+            answer.data.get("data_through") or "",
+            answer.data.get("month") or "",
+            label,
+        )
         return answer
     data = map_data(answer.data, lambda where: place_areas(state, where))
     if data is not None:
@@ -148,8 +204,11 @@ def map_answer(engine, question: Question, context=None):
     return with_map(engine, engine.evaluate(engine.resolve(q), context))
 
 
-MAP_WORDS = re.compile(r"^\s*(?:(?:show|draw|give)\s+(?:me\s+)?)?(?:an?\s+|the\s+)?map(?:\s+of)?"
-                       r"(?:\s+(?:the|where))?\b\s*[:,-]?\s*", re.I)
+MAP_WORDS = re.compile(
+    r"^\s*(?:(?:show|draw|give)\s+(?:me\s+)?)?(?:an?\s+|the\s+)?map(?:\s+of)?"
+    r"(?:\s+(?:the|where))?\b\s*[:,-]?\s*",
+    re.I,
+)
 
 
 _MENTIONS = re.compile(r"^\s*(?:<@[!&]?\d+>\s*)+")
@@ -169,7 +228,7 @@ def map_request(text: str) -> str | None:
     text = _MENTIONS.sub("", text or "")
     m = MAP_WORDS.match(text)
     if m:
-        return text[m.end():].strip()
+        return text[m.end() :].strip()
     if re.match(r"^\s*where\b", text or "", re.I) and re.search(r"\b(?:hot|unusual)\b", text, re.I):
         return text.strip()
     return None
@@ -206,12 +265,15 @@ def ask_map(engine, text: str, context=None):
     return answer
 
 
-NO_MAP = ("No map for this answer: a map shows one value per area (a count, forecast, rate or "
-          "change), e.g. 'map break-ins next month'.")
+NO_MAP = (
+    "No map for this answer: a map shows one value per area (a count, forecast, rate or "
+    "change), e.g. 'map break-ins next month'."
+)
 
 
-def alert_map_png(client: redis.Redis, keys: Keys, alert: dict,
-                  geometries: "Geometries") -> bytes | None:
+def alert_map_png(
+    client: redis.Redis, keys: Keys, alert: dict, geometries: "Geometries"
+) -> bytes | None:
     """The weekly alert's one map: its series running hot, per area of the channel's scope
     (None when nothing runs hot, or no area can be placed: the alert keeps its chart)."""
     if not alert.get("hot"):
@@ -225,12 +287,17 @@ def alert_map_png(client: redis.Redis, keys: Keys, alert: dict,
     if scope is not None and scope.communities is not None:
         areas = sorted(scope.communities)
     else:
-        areas = sorted({split_series_field(as_text(f))[0] for f in client.smembers(keys.series)}
-                       | {as_text(a) for a in client.hkeys(keys.communities)})
-    data = hot_map_data(alert["hot"], areas, alert.get("data_through") or "",
-                        (alert.get("last_month") or {}).get("month") or alert.get("iso_week", ""),
-                        "" if scope is None or scope.communities is None else alert.get(
-                            "scope_label", ""))
+        areas = sorted(
+            {split_series_field(as_text(f))[0] for f in client.smembers(keys.series)}
+            | {as_text(a) for a in client.hkeys(keys.communities)}
+        )
+    data = hot_map_data(
+        alert["hot"],
+        areas,
+        alert.get("data_through") or "",
+        (alert.get("last_month") or {}).get("month") or alert.get("iso_week", ""),
+        "" if scope is None or scope.communities is None else alert.get("scope_label", ""),
+    )
     return map_png(data, geometries.get(), alert.get("caveat") or CAVEAT)
 
 

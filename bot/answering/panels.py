@@ -55,7 +55,9 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.series)
 
-    def rows_of(self, communities: Sequence[str] | None, categories: Sequence[str] = ()) -> np.ndarray:
+    def rows_of(
+        self, communities: Sequence[str] | None, categories: Sequence[str] = ()
+    ) -> np.ndarray:
         """Rows (ascending) of the communities (every one when None) and categories (any if empty)."""
         if communities is None:
             rows = np.arange(len(self.series), dtype=np.int64)
@@ -72,8 +74,9 @@ class Catalog:
         """Which rows are of one of ``categories`` (kept per set asked)."""
         if categories not in self._masks:
             wanted = np.array([k in categories for k in self.categories], dtype=bool)
-            self._masks[categories] = wanted[self.category_of] if len(self.category_of) else \
-                np.zeros(0, dtype=bool)
+            self._masks[categories] = (
+                wanted[self.category_of] if len(self.category_of) else np.zeros(0, dtype=bool)
+            )
         return self._masks[categories]
 
 
@@ -157,12 +160,19 @@ class ForecastPanel:
     def ensure(self, rows: np.ndarray | None) -> None:
         """Read the rows' forecasts (every row when None) unless already read."""
         with self._lock:
-            rows = (np.flatnonzero(~self._loaded) if rows is None
-                    else np.asarray(rows, dtype=np.int64)[~self._loaded[np.asarray(rows, dtype=np.int64)]])
+            rows = (
+                np.flatnonzero(~self._loaded)
+                if rows is None
+                else np.asarray(rows, dtype=np.int64)[
+                    ~self._loaded[np.asarray(rows, dtype=np.int64)]
+                ]
+            )
             if not len(rows):
                 return
             if len(rows) > BULK_SHARE * len(self.catalog):
-                raw = {split_series_field(_s(f)): v for f, v in self.client.hgetall(self.key).items()}
+                raw = {
+                    split_series_field(_s(f)): v for f, v in self.client.hgetall(self.key).items()
+                }
                 items = [(self.catalog.index.get(s), v) for s, v in raw.items()]
                 self._loaded[:] = True
             else:

@@ -19,24 +19,31 @@ from bot.answering.view import View
 from .archive import expected_or_why
 from bot.rendering.wording import fmt_change, fmt_range
 
-MONTHLY_ONLY = ("The source publishes whole months, not days, so I can't count {label}. Ask about a "
-                "month instead, e.g. `last month` (the newest complete month is {newest}).")
+MONTHLY_ONLY = (
+    "The source publishes whole months, not days, so I can't count {label}. Ask about a "
+    "month instead, e.g. `last month` (the newest complete month is {newest})."
+)
 
 
-def span_of(view: View, period: Period | None, default: Period | None = None, *,
-            future_ok: bool = False) -> Span:
+def span_of(
+    view: View, period: Period | None, default: Period | None = None, *, future_ok: bool = False
+) -> Span:
     """Resolve the query's period against the counts (a :class:`QueryError` when it cannot be;
     with ``future_ok``, :class:`FuturePeriod` when it lies wholly inside the forecasts)."""
     period = period or default or Period("latest", "the newest complete month")
     newest = view.complete_through()
     if newest is None or not view.hist.months:
-        raise QueryError("No counts yet: ingest data first (`crimecast ingest` or `crimecast demo`).",
-                         kind="no_data")
+        raise QueryError(
+            "No counts yet: ingest data first (`crimecast ingest` or `crimecast demo`).",
+            kind="no_data",
+        )
     try:
         if period.is_days:
             if not view.hist.day_level:
-                raise QueryError(MONTHLY_ONLY.format(label=period.label, newest=month_name(newest)),
-                                 kind="monthly_source")
+                raise QueryError(
+                    MONTHLY_ONLY.format(label=period.label, newest=month_name(newest)),
+                    kind="monthly_source",
+                )
             return resolve_days(period, view.today(), None, view.hist.watermark)
         return resolve(period, newest, view.hist.months[0], view.today())
     except PeriodError as err:
@@ -45,8 +52,9 @@ def span_of(view: View, period: Period | None, default: Period | None = None, *,
         if future_ok and err.future and set(err.future) <= set(fm):
             raise FuturePeriod(err.future) from err
         if err.future and fm:
-            message += (f" The forecasts reach {month_name(fm[-1])}: ask e.g. `next "
-                        f"{len(fm)} months`.")
+            message += (
+                f" The forecasts reach {month_name(fm[-1])}: ask e.g. `next {len(fm)} months`."
+            )
         raise QueryError(message, kind="bad_period") from err
 
 
@@ -85,18 +93,26 @@ class Expected:
         return "inside its 80% range"
 
     def to_dict(self, observed: int) -> dict:
-        return {"mean": round(self.mean, 2), "lo80": self.lo, "hi80": self.hi,
-                "made_with_data_through": self.made_with, "steps": self.steps,
-                "inside": self.lo <= observed <= self.hi}
+        return {
+            "mean": round(self.mean, 2),
+            "lo80": self.lo,
+            "hi80": self.hi,
+            "made_with_data_through": self.made_with,
+            "steps": self.steps,
+            "inside": self.lo <= observed <= self.hi,
+        }
 
 
 def archived_rows(view: View, aset, place: Place, categories: tuple[str, ...]) -> np.ndarray:
     """Rows in scope that the archived set forecast (read from the set on demand)."""
-    return aset.has(view.state.rows(None if place.kind == "city" else place.communities, categories))
+    return aset.has(
+        view.state.rows(None if place.kind == "city" else place.communities, categories)
+    )
 
 
-def expected(view: View, place: Place, categories: tuple[str, ...],
-             months: list[str]) -> tuple[Expected | None, str]:
+def expected(
+    view: View, place: Place, categories: tuple[str, ...], months: list[str]
+) -> tuple[Expected | None, str]:
     """The archived forecast total for the months (each from the set made before it), or None and
     the reason in words ("no forecast was archived before <month>")."""
     rows = view.state.rows(None if place.kind == "city" else place.communities, categories)
@@ -110,28 +126,47 @@ def expected_text(exp: Expected, observed: int) -> str:
     """'about 12 (80% range 8–17) (made with data through May 2023, one month ahead); the count
     15 fell inside its 80% range.'"""
     steps = sorted(set(exp.steps))
-    ahead = ("one month ahead" if steps == [1] else f"{steps[0]} months ahead" if len(steps) == 1
-             else f"{steps[0]}–{steps[-1]} months ahead")
+    ahead = (
+        "one month ahead"
+        if steps == [1]
+        else f"{steps[0]} months ahead"
+        if len(steps) == 1
+        else f"{steps[0]}–{steps[-1]} months ahead"
+    )
     if len(exp.made_with) == 1:
         made = f"made with data through {month_name(exp.made_with[0])}, {ahead}"
     else:
-        made = (f"each month's forecast made {ahead}, with data through "
-                f"{month_name(exp.made_with[0])} – {month_name(exp.made_with[-1])}")
-    return (f"{fmt_range(exp.mean, exp.lo, exp.hi)} ({made}); the count {observed:,} fell "
-            f"{exp.verdict(observed)}.")
+        made = (
+            f"each month's forecast made {ahead}, with data through "
+            f"{month_name(exp.made_with[0])} – {month_name(exp.made_with[-1])}"
+        )
+    return (
+        f"{fmt_range(exp.mean, exp.lo, exp.hi)} ({made}); the count {observed:,} fell "
+        f"{exp.verdict(observed)}."
+    )
 
 
 def year_earlier(view: View, hrows: np.ndarray, span: Span, now: int) -> tuple[str, dict]:
     """'1,234 (November 2022): +12%' and its data, or why there is none."""
     prev = span.previous_year()
-    before = count(view, hrows, prev) if (prev.days is not None or all(
-        m in view.hist.col for m in prev.months)) else None
+    before = (
+        count(view, hrows, prev)
+        if (prev.days is not None or all(m in view.hist.col for m in prev.months))
+        else None
+    )
     if before is None:
-        return (f"no counts a year earlier (the data start in {month_name(view.hist.months[0])})",
-                {"previous": None})
-    return (f"{before:,} ({prev.label}): {fmt_change(now, before)}",
-            {"previous": before, "previous_label": prev.label,
-             "change_pct": round((now - before) / before * 100, 1) if before else None})
+        return (
+            f"no counts a year earlier (the data start in {month_name(view.hist.months[0])})",
+            {"previous": None},
+        )
+    return (
+        f"{before:,} ({prev.label}): {fmt_change(now, before)}",
+        {
+            "previous": before,
+            "previous_label": prev.label,
+            "change_pct": round((now - before) / before * 100, 1) if before else None,
+        },
+    )
 
 
 def chance_note(now: int, before: int) -> str | None:
@@ -139,6 +174,8 @@ def chance_note(now: int, before: int) -> str | None:
     if now + before == 0:
         return None
     if abs(now - before) <= 1.96 * np.sqrt(now + before):
-        return ("The difference is within what chance alone gives for counts this size, so it is "
-                "not clearly a real change.")
+        return (
+            "The difference is within what chance alone gives for counts this size, so it is "
+            "not clearly a real change."
+        )
     return None

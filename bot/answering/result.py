@@ -14,9 +14,18 @@ PERCENT = "percent"
 PER_MONTH = "incidents per month"
 
 #: what -> unit of its rows' ``value``
-UNITS = {"count": INCIDENTS, "forecast": INCIDENTS, "rate": PER_1000, "change": INCIDENTS,
-         "share": PERCENT, "average": PER_MONTH, "peak": INCIDENTS, "trough": INCIDENTS,
-         "accuracy": INCIDENTS, "list": INCIDENTS}
+UNITS = {
+    "count": INCIDENTS,
+    "forecast": INCIDENTS,
+    "rate": PER_1000,
+    "change": INCIDENTS,
+    "share": PERCENT,
+    "average": PER_MONTH,
+    "peak": INCIDENTS,
+    "trough": INCIDENTS,
+    "accuracy": INCIDENTS,
+    "list": INCIDENTS,
+}
 
 
 def _r(x: float | None, nd: int = 4) -> float | None:
@@ -48,18 +57,28 @@ class Row:
         if self.value is None or self.previous is None:
             return self
         change = self.value - self.previous
-        return replace(self, change=change,
-                       pct=100.0 * change / self.previous if self.previous else None)
+        return replace(
+            self, change=change, pct=100.0 * change / self.previous if self.previous else None
+        )
 
     def name(self) -> str:
         """What the row is for, in words (for sorting ties and for the text)."""
         return self.area or self.region or self.category or self.month or self.period or ""
 
     def to_dict(self) -> dict:
-        return {"area": self.area, "region": self.region, "category": self.category,
-                "month": self.month, "period": self.period, "value": _r(self.value),
-                "lo": _r(self.lo), "hi": _r(self.hi), "previous": _r(self.previous),
-                "change": _r(self.change), "pct": _r(self.pct)}
+        return {
+            "area": self.area,
+            "region": self.region,
+            "category": self.category,
+            "month": self.month,
+            "period": self.period,
+            "value": _r(self.value),
+            "lo": _r(self.lo),
+            "hi": _r(self.hi),
+            "previous": _r(self.previous),
+            "change": _r(self.change),
+            "pct": _r(self.pct),
+        }
 
 
 @dataclass

@@ -42,8 +42,13 @@ def place_group(w: Where, categories: tuple[str, ...]) -> Group:
     """The one group of a place: its keys say which place it is."""
     if w.kind == "city":
         return Group(None, categories, label=w.label)
-    return Group(tuple(w.names), categories, area=w.names[0] if w.kind == "area" and w.names else None,
-                 region=(w.region or w.label) if w.kind == "region" else None, label=w.label)
+    return Group(
+        tuple(w.names),
+        categories,
+        area=w.names[0] if w.kind == "area" and w.names else None,
+        region=(w.region or w.label) if w.kind == "region" else None,
+        label=w.label,
+    )
 
 
 def groups(q: Question, state: DataState) -> list[Group]:
@@ -54,13 +59,17 @@ def groups(q: Question, state: DataState) -> list[Group]:
         return [place_group(w, cats) for w in where]
     scope = areas_of(q.where)
     if q.by == "area":
-        present = state.catalog.communities if scope is None else [
-            a for a in scope if a in state.catalog.by_community]
-        return [Group((a,), cats, area=a, region=state.region_of(a) or None, label=a)
-                for a in present]
+        present = (
+            state.catalog.communities
+            if scope is None
+            else [a for a in scope if a in state.catalog.by_community]
+        )
+        return [
+            Group((a,), cats, area=a, region=state.region_of(a) or None, label=a) for a in present
+        ]
     if q.by == "region":
         regions: dict[str, list[str]] = {}
-        for a in (state.catalog.communities if scope is None else scope):
+        for a in state.catalog.communities if scope is None else scope:
             r = state.region_of(a)
             if r:
                 regions.setdefault(r, []).append(a)

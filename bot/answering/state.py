@@ -49,8 +49,17 @@ class Signature:
     archive: tuple[str, ...]
 
     def key(self) -> str:
-        return json.dumps([self.forecast_version, self.months, self.last_closed, self.watermark,
-                           self.series, self.reference, list(self.archive)])
+        return json.dumps(
+            [
+                self.forecast_version,
+                self.months,
+                self.last_closed,
+                self.watermark,
+                self.series,
+                self.reference,
+                list(self.archive),
+            ]
+        )
 
 
 def read_signature(client, keys: Keys) -> Signature:
@@ -64,9 +73,15 @@ def read_signature(client, keys: Keys) -> Signature:
     pipe.hlen(keys.communities)
     pipe.zrange(keys.forecast_archive_index, 0, -1)
     version, n_months, last, wm, n_series, n_ref, archived = pipe.execute()
-    return Signature(int(version) if version is not None else 0, int(n_months),
-                     _s(last[0]) if last else None, _s(wm) if wm else None, int(n_series),
-                     int(n_ref), tuple(_s(m) for m in archived))
+    return Signature(
+        int(version) if version is not None else 0,
+        int(n_months),
+        _s(last[0]) if last else None,
+        _s(wm) if wm else None,
+        int(n_series),
+        int(n_ref),
+        tuple(_s(m) for m in archived),
+    )
 
 
 @dataclass(eq=False)
@@ -145,12 +160,18 @@ class DataState:
         fm = self.forecasts.months
         day = self.day_level
         first = self.months[0] if self.months else newest
-        return Facts(newest, first, forecast_through=self.data_through() if self.version else None,
-                     max_horizon=len(fm), day_level=day,
-                     first_day=date.fromisoformat(first + "-01") if day and first else None,
-                     last_day=self.watermark if day else None, today=today,
-                     has_regions=any(r.sector for r in self.reference.values()),
-                     has_population=any(r.population for r in self.reference.values()))
+        return Facts(
+            newest,
+            first,
+            forecast_through=self.data_through() if self.version else None,
+            max_horizon=len(fm),
+            day_level=day,
+            first_day=date.fromisoformat(first + "-01") if day and first else None,
+            last_day=self.watermark if day else None,
+            today=today,
+            has_regions=any(r.sector for r in self.reference.values()),
+            has_population=any(r.population for r in self.reference.values()),
+        )
 
     # --- forecasts -----------------------------------------------------------------------------
     @property
@@ -165,8 +186,9 @@ class DataState:
         """The archived set made with data through ``through`` (read on demand, kept)."""
         if through not in self._archived:
             key = self.keys.forecast_archive(through)
-            self._archived[through] = ForecastPanel(self.client, key, self.catalog,
-                                                    forecast_months(self.client, key))
+            self._archived[through] = ForecastPanel(
+                self.client, key, self.catalog, forecast_months(self.client, key)
+            )
         return self._archived[through]
 
     def archived_before(self, month: str) -> tuple[str, ForecastPanel] | None:
@@ -246,15 +268,21 @@ def _reference(raw: dict) -> dict[str, CommunityInfo]:
         try:
             d = json.loads(value)
             pop = d.get("population")
-            out[name] = CommunityInfo(name, str(d.get("code") or ""), str(d.get("sector") or ""),
-                                     str(d.get("class") or ""),
-                                     int(pop) if pop not in (None, "", 0) else None)
+            out[name] = CommunityInfo(
+                name,
+                str(d.get("code") or ""),
+                str(d.get("sector") or ""),
+                str(d.get("class") or ""),
+                int(pop) if pop not in (None, "", 0) else None,
+            )
         except (ValueError, TypeError, AttributeError):
             log.warning("skipping unreadable reference entry for %s", name)
     return out
 
 
-def load_state(client, keys: Keys, profile: CityProfile, signature: Signature | None = None) -> DataState:
+def load_state(
+    client, keys: Keys, profile: CityProfile, signature: Signature | None = None
+) -> DataState:
     """Read the catalog and the small facts of the current data (one pipelined round trip)."""
     signature = signature or read_signature(client, keys)
     pipe = client.pipeline(transaction=False)
@@ -271,6 +299,15 @@ def load_state(client, keys: Keys, profile: CityProfile, signature: Signature | 
         start = _s(first[0]) if first else months[0]
         months = month_range(start if start <= months[-1] else months[0], months[-1])
     catalog = Catalog([split_series_field(_s(f)) for f in (*series, *forecast_series)])
-    return DataState(client, keys, profile, signature, {_s(k): _s(v) for k, v in meta.items()},
-                     months, catalog, _reference(ref), _s(synthetic or "") == "1",
-                     len(forecast_series))
+    return DataState(
+        client,
+        keys,
+        profile,
+        signature,
+        {_s(k): _s(v) for k, v in meta.items()},
+        months,
+        catalog,
+        _reference(ref),
+        _s(synthetic or "") == "1",
+        len(forecast_series),
+    )

@@ -27,8 +27,10 @@ from .state import DataState
 
 HISTORY_MONTHS_SHOWN = 24
 STALE_AFTER_MONTHS = 2  # the portal publishes a month some weeks after it ends
-NO_FORECASTS = ("No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
-                "run `crimecast train`; answers appear as soon as the workers have written forecasts.")
+NO_FORECASTS = (
+    "No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
+    "run `crimecast train`; answers appear as soon as the workers have written forecasts."
+)
 
 
 @dataclass
@@ -53,9 +55,14 @@ class View:
         self.keys = state.keys
         self.profile = state.profile  # the city's words, places, population label
         self.hist = Counts(state)
-        self.fc = Forecasts(state.forecasts, state, version=state.version, meta=state.meta,
-                            data_through=state.meta.get("data_through", ""),
-                            n_series=state.forecast_series)
+        self.fc = Forecasts(
+            state.forecasts,
+            state,
+            version=state.version,
+            meta=state.meta,
+            data_through=state.meta.get("data_through", ""),
+            n_series=state.forecast_series,
+        )
         self.info: dict[str, CommunityInfo] = state.reference
 
     @property
@@ -103,7 +110,6 @@ class View:
             parts.append("SYNTHETIC demo data")
         return " · ".join(parts)
 
-
     def warnings(self) -> list[str]:
         """Staleness against today's date, forecasts lagging the counts, synthetic data."""
         out = []
@@ -112,19 +118,25 @@ class View:
         if dt:
             behind = today.year * 12 + today.month - 1 - month_index(dt)
             if behind > STALE_AFTER_MONTHS:
-                out.append(f"⚠ Stale: the data run through {month_name(dt)}, {behind} months before "
-                           f"today ({today.isoformat()}); \"next month\" here means "
-                           f"{month_name(add_months(dt, 1))}. Ingest newer data for current forecasts.")
+                out.append(
+                    f"⚠ Stale: the data run through {month_name(dt)}, {behind} months before "
+                    f'today ({today.isoformat()}); "next month" here means '
+                    f"{month_name(add_months(dt, 1))}. Ingest newer data for current forecasts."
+                )
         lc = self.hist.last_closed
         if lc and dt and lc > dt and self.fc.version:
-            out.append(f"⚠ Counts now run through {lc} but the forecasts still rest on {dt}: "
-                       "they refresh when the workers next train (`crimecast train`).")
+            out.append(
+                f"⚠ Counts now run through {lc} but the forecasts still rest on {dt}: "
+                "they refresh when the workers next train (`crimecast train`)."
+            )
         if self.hist.synthetic:
             out.append("⚠ Synthetic demo data: these are not real crime counts.")
         return out
 
     # --- rows and totals ---------------------------------------------------------------------------
-    def rows(self, place: Place, categories: tuple[str, ...], *, history: bool = False) -> np.ndarray:
+    def rows(
+        self, place: Place, categories: tuple[str, ...], *, history: bool = False
+    ) -> np.ndarray:
         """Rows of the series in scope (with ``history``, every one; else those with a forecast)."""
         rows = self.state.rows(None if place.kind == "city" else place.communities, categories)
         return rows if history else self.fc.has(rows) if self.fc.version else rows[:0]
@@ -144,9 +156,9 @@ class View:
         if lc and dt and lc > dt and add_months(lc, 1) in fm:
             start = fm.index(add_months(lc, 1))
         if h.kind == "next":
-            return fm[start:start + h.n], [], "forecast"
+            return fm[start : start + h.n], [], "forecast"
         if h.kind == "this_month":
-            return fm[start:start + 1], [], "this_month"
+            return fm[start : start + 1], [], "this_month"
         if h.kind == "span":  # months named as a period, all inside the forecasts
             months = month_range(h.month, add_months(h.month, h.n - 1))
             if not set(months) <= set(fm):
@@ -166,8 +178,10 @@ class View:
         past = [m for m in self.hist.months if int(m[5:]) == h.month_number and (not ct or m <= ct)]
         if past:
             return [], [past[-1]], "observed"
-        raise QueryError(f"No {h.label} in the forecasts (they cover "
-                         f"{', '.join(fm) if fm else 'nothing yet'}).", kind="bad_option")
+        raise QueryError(
+            f"No {h.label} in the forecasts (they cover {', '.join(fm) if fm else 'nothing yet'}).",
+            kind="bad_option",
+        )
 
     def hist_series(self, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Monthly totals of complete months for the given history rows."""
@@ -206,20 +220,29 @@ class View:
         """``value`` per 1,000 residents of ``place`` and a note saying on what population."""
         communities = place.communities if place.kind != "city" else tuple(self.names.communities)
         if not self.info:
-            return None, ("Rates per 1,000 residents need the census reference data "
-                          "(`crimecast reference load`); not loaded.")
+            return None, (
+                "Rates per 1,000 residents need the census reference data "
+                "(`crimecast reference load`); not loaded."
+            )
         if not any(i.population for i in self.info.values()):
-            why = ("its profile names none" if self.profile.reference.population is None else
-                   "an admin loads them with `crimecast reference load --population FILE`")
-            return None, (f"No population figures are loaded for {self.profile.name} ({why}), so "
-                          "no rate per 1,000 residents.")
+            why = (
+                "its profile names none"
+                if self.profile.reference.population is None
+                else "an admin loads them with `crimecast reference load --population FILE`"
+            )
+            return None, (
+                f"No population figures are loaded for {self.profile.name} ({why}), so "
+                "no rate per 1,000 residents."
+            )
         if place.kind == "city":
             pop = sum(i.population or 0 for i in self.info.values())
         else:
             pop = self.names.population(communities)
         if not pop:
-            return None, (f"No census population for {place.label} (industrial, park or new area), "
-                          "so no rate per 1,000 residents.")
+            return None, (
+                f"No census population for {place.label} (industrial, park or new area), "
+                "so no rate per 1,000 residents."
+            )
         return value / pop * 1000.0, f"per 1,000 residents ({self.population_label()} {pop:,})"
 
     def population_label(self) -> str:
@@ -235,8 +258,13 @@ class View:
     def header(self, intent: str, title: str = "") -> Answer:
         """An answer with the warnings, footer and the data's month and model (no words yet)."""
         a = Answer(intent, title, footer=self.footer(), warnings=self.warnings())
-        a.data.update({"data_through": self.data_through(), "model": self.fc.meta.get("model", ""),
-                       "model_version": self.fc.version})
+        a.data.update(
+            {
+                "data_through": self.data_through(),
+                "model": self.fc.meta.get("model", ""),
+                "model_version": self.fc.version,
+            }
+        )
         return a
 
     def base(self, query: Query, title: str) -> Answer:
@@ -250,9 +278,15 @@ class View:
             note = self.names.fallback_note(p)
             if note:
                 a.lines.append(f"ℹ {note}")
-        a.data.update({"data_through": self.data_through(), "model": self.fc.meta.get("model", ""),
-                       "model_version": self.fc.version, "categories": list(query.categories),
-                       "category_label": query.category_label})
+        a.data.update(
+            {
+                "data_through": self.data_through(),
+                "model": self.fc.meta.get("model", ""),
+                "model_version": self.fc.version,
+                "categories": list(query.categories),
+                "category_label": query.category_label,
+            }
+        )
         return a
 
     def line_chart(self, title: str, places: list[tuple[str, np.ndarray, np.ndarray]]) -> ChartSpec:
@@ -270,7 +304,9 @@ class View:
 
     def forecast_rows(self, query: Query) -> np.ndarray:
         """Forecast rows of the query's place (none when there are no forecasts)."""
-        return self.rows(query.place, query.categories) if self.fc.version else np.zeros(0, np.int64)
+        return (
+            self.rows(query.place, query.categories) if self.fc.version else np.zeros(0, np.int64)
+        )
 
 
 def beyond(month: str, fm: list[str], hm: list[str]) -> str:
@@ -280,4 +316,3 @@ def beyond(month: str, fm: list[str], hm: list[str]) -> str:
     if hm and month < hm[0]:
         return f"{month_name(month)} is before the data, which start in {month_name(hm[0])}."
     return f"No data or forecast for {month_name(month)}."
-

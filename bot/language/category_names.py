@@ -18,8 +18,19 @@ from core.profile import CityProfile
 ALL = "*"
 
 #: Phrases for every category at once, in any city.
-ALL_CRIME = ("all crime", "all crimes", "crime", "crimes", "all categories", "incidents", "offences",
-             "offenses", "total crime", "overall crime", "everything")
+ALL_CRIME = (
+    "all crime",
+    "all crimes",
+    "crime",
+    "crimes",
+    "all categories",
+    "incidents",
+    "offences",
+    "offenses",
+    "total crime",
+    "overall crime",
+    "everything",
+)
 
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
@@ -50,7 +61,6 @@ def canonical_category_key(name: str) -> str:
     return normalise(name)
 
 
-
 class CategoryNames:
     """Category resolution over ``self.categories`` (as the data spell them) and ``self.profile``."""
 
@@ -60,8 +70,9 @@ class CategoryNames:
     def _index_categories(self, profile: CityProfile) -> None:
         self._cat_by_key = {canonical_category_key(c): c for c in self.categories}
         self._phrases = self._category_phrases(profile)
-        self._category_words = sorted({p for p in self._phrases if " " not in p and len(p) >= 5}
-                                      | set(lexicon_words()))
+        self._category_words = sorted(
+            {p for p in self._phrases if " " not in p and len(p) >= 5} | set(lexicon_words())
+        )
 
     @staticmethod
     def _category_phrases(profile: CityProfile) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -81,11 +92,15 @@ class CategoryNames:
         return out
 
     def _present(self, cats: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(self._cat_by_key[canonical_category_key(c)] for c in cats
-                     if canonical_category_key(c) in self._cat_by_key)
+        return tuple(
+            self._cat_by_key[canonical_category_key(c)]
+            for c in cats
+            if canonical_category_key(c) in self._cat_by_key
+        )
 
-    def category_phrase(self, phrase: str, *, derived: bool = True
-                        ) -> tuple[str, tuple[str, ...]] | None:
+    def category_phrase(
+        self, phrase: str, *, derived: bool = True
+    ) -> tuple[str, tuple[str, ...]] | None:
         """(label, categories as the data spell them) for a phrase, or None.
 
         The profile's phrases first, then a category's own name, then words derived from the

@@ -23,11 +23,11 @@ def read_crimes(tokens: list[str], used: list[bool], names: Names):
     for n in range(5, 0, -1):  # longest first; at one length the profile's phrases, then derived
         for derived in (False, True):
             for i in range(len(tokens) - n + 1):
-                if any(used[i:i + n]):
+                if any(used[i : i + n]):
                     continue
                 if derived and n > 1 and (tokens[i] in STOPWORDS or tokens[i + n - 1] in STOPWORDS):
                     continue
-                hit = names.category_phrase(" ".join(tokens[i:i + n]), derived=derived)
+                hit = names.category_phrase(" ".join(tokens[i : i + n]), derived=derived)
                 if hit is not None:
                     cat_hits.append(hit)
                     for j in range(i, i + n):
@@ -57,8 +57,9 @@ def _quote(text: str, limit: int = 40) -> str:
     return t[:limit] + ("…" if len(t) > limit else "")
 
 
-def no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
-                       names: Names) -> None:
+def no_category_words(
+    tokens: list[str], used: list[bool], cat_used: list[bool], names: Names
+) -> None:
     """A crime word left over ("bike" of "bike thefts" where no category is about bikes), or a
     narrowing word next to a category phrase ("residential" thefts), names no category: say so and
     list the categories, rather than answer for another one."""
@@ -67,9 +68,12 @@ def no_category_words(tokens: list[str], used: list[bool], cat_used: list[bool],
             continue
         near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
         if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
-            raise QueryError(f"I have no category for '{_quote(tok)}'. Categories here: "
-                             f"{names.categories_text()}", kind="unknown_category",
-                             suggestions=names.category_choices()[:8])
+            raise QueryError(
+                f"I have no category for '{_quote(tok)}'. Categories here: "
+                f"{names.categories_text()}",
+                kind="unknown_category",
+                suggestions=names.category_choices()[:8],
+            )
 
 
 def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ...]]:
@@ -78,7 +82,9 @@ def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ..
         return "all crime", ()
     hit = names.category(category)
     if hit is None:
-        raise QueryError(f"Unknown category '{_quote(category)}'. Categories here: "
-                         f"{names.categories_text()}", kind="bad_option",
-                         suggestions=names.category_choices()[:8])
+        raise QueryError(
+            f"Unknown category '{_quote(category)}'. Categories here: {names.categories_text()}",
+            kind="bad_option",
+            suggestions=names.category_choices()[:8],
+        )
     return hit[0], tuple(hit[1])

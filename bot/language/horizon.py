@@ -9,13 +9,52 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-          "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-          "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-          "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2,
-                "couple": 2, "few": 3, "a few": 3, "fifteen": 15, "twenty": 20}
+MONTHS = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple": 2,
+    "couple": 2,
+    "few": 3,
+    "a few": 3,
+    "fifteen": 15,
+    "twenty": 20,
+}
 NUM_PATTERN = r"(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|couple|few)"
 
 
@@ -35,8 +74,13 @@ class Horizon:
     label: str = "next month"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "n": self.n, "month": self.month,
-                "month_number": self.month_number, "label": self.label}
+        return {
+            "kind": self.kind,
+            "n": self.n,
+            "month": self.month,
+            "month_number": self.month_number,
+            "label": self.label,
+        }
 
 
 def word_number(s: str) -> int:
@@ -46,11 +90,15 @@ def word_number(s: str) -> int:
 _H_NEXT_N = re.compile(rf"\b(?:the )?(?:next|coming|following) {NUM_PATTERN} months?\b")
 _H_NEXT_Q = re.compile(r"\b(?:the )?next (quarter|half year|year|six months)\b")
 _H_NEXT = re.compile(r"\b(?:the )?(?:next|coming|following|upcoming) month\b")
-_H_THIS = re.compile(r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\brest of (?:the|this) month\b")
+_H_THIS = re.compile(
+    r"\b(?:this|current) month\b|\bmonth to date\b|\bmtd\b|\brest of (?:the|this) month\b"
+)
 _H_ISO = re.compile(r"\b(20\d\d) (0?[1-9]|1[0-2])\b")
-_H_NAMED = re.compile(r"\b(?:(in|for|during|of) )?(january|february|march|april|may|june|july|"
-                      r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
-                      r"sept|sep|oct|nov|dec)(?: (20\d\d))?\b")
+_H_NAMED = re.compile(
+    r"\b(?:(in|for|during|of) )?(january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|"
+    r"sept|sep|oct|nov|dec)(?: (20\d\d))?\b"
+)
 
 
 def parse_horizon(text: str) -> tuple[Horizon | None, list[tuple[int, int]]]:
@@ -93,4 +141,3 @@ def parse_horizon(text: str) -> tuple[Horizon | None, list[tuple[int, int]]]:
             return Horizon("named", 1, month=month, label=month), [m.span()]
         return Horizon("named", 1, month_number=number, label=name.title()), [m.span()]
     return None, []
-

@@ -15,59 +15,109 @@ from .question import DEFAULT_RANK
 
 Spans = list[tuple[int, int]]
 
-RATE = re.compile(r"\b(?:by |the |highest |lowest )?(?:crime )?rates?\b(?: per (?:1 ?000|1k|thousand|"
-                  r"capita|cap|person|head|resident)s?)?(?: (?:residents?|people|population))?|"
-                  r"\bper (?:1 ?000|1k|one thousand|thousand|100 ?000|capita|cap|person|head|"
-                  r"resident)s?(?: (?:residents?|people|population|persons?))?\b|\bpercap\b|"
-                  r"\bper ?capita\b|\bpopulation adjusted\b|\bnormali[sz]ed by population\b")
-PCT_CHANGE = re.compile(r"\b(?:percent|percentage|pct|relative) (?:change|increase|decrease|rise|"
-                        r"drop|growth|decline|fall|jump)s?\b")
-CHANGE = re.compile(r"\b(?:change[sd]?|changing|increase[sd]?|increasing|decrease[sd]?|decreasing|"
-                    r"rise|rises|rose|risen|fell|fallen|falls?|falling|rising|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
-                    r"grow(?:n|th)?|grew|jump(?:s|ed)?|reduction|reductions|difference|diff|"
-                    r"gone (?:up|down)|go(?:ne)? (?:up|down)|went (?:up|down)|up or down|"
-                    r"trending (?:up|down)|improv(?:e|ed|ement)|worsen(?:ed)?|yoy|delta)\b")
-UP = re.compile(r"\b(?:increase[sd]?|increasing|rise|rises|rose|risen|grow(?:n|th)?|grew|jump(?:s|ed)?|"
-                r"up|worsen(?:ed)?|gains?|spikes?)\b")
-DOWN = re.compile(r"\b(?:decrease[sd]?|decreasing|fell|fallen|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
-                  r"reductions?|down|improv(?:e|ed|ement)|falls?|dips?)\b")
-SHARE = re.compile(r"\b(?:share|proportion|fraction|percent(?:age)? of|pct of|what part of|"
-                   r"portion)\b")
-AVERAGE = re.compile(r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(?: (?:per|a|each|by) "
-                     r"month| monthly| month)?|(?:per|a|each) month on average|on average(?: per "
-                     r"month| a month| each month)?|monthly (?:average|avg|mean|rate))\b")
+RATE = re.compile(
+    r"\b(?:by |the |highest |lowest )?(?:crime )?rates?\b(?: per (?:1 ?000|1k|thousand|"
+    r"capita|cap|person|head|resident)s?)?(?: (?:residents?|people|population))?|"
+    r"\bper (?:1 ?000|1k|one thousand|thousand|100 ?000|capita|cap|person|head|"
+    r"resident)s?(?: (?:residents?|people|population|persons?))?\b|\bpercap\b|"
+    r"\bper ?capita\b|\bpopulation adjusted\b|\bnormali[sz]ed by population\b"
+)
+PCT_CHANGE = re.compile(
+    r"\b(?:percent|percentage|pct|relative) (?:change|increase|decrease|rise|"
+    r"drop|growth|decline|fall|jump)s?\b"
+)
+CHANGE = re.compile(
+    r"\b(?:change[sd]?|changing|increase[sd]?|increasing|decrease[sd]?|decreasing|"
+    r"rise|rises|rose|risen|fell|fallen|falls?|falling|rising|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
+    r"grow(?:n|th)?|grew|jump(?:s|ed)?|reduction|reductions|difference|diff|"
+    r"gone (?:up|down)|go(?:ne)? (?:up|down)|went (?:up|down)|up or down|"
+    r"trending (?:up|down)|improv(?:e|ed|ement)|worsen(?:ed)?|yoy|delta)\b"
+)
+UP = re.compile(
+    r"\b(?:increase[sd]?|increasing|rise|rises|rose|risen|grow(?:n|th)?|grew|jump(?:s|ed)?|"
+    r"up|worsen(?:ed)?|gains?|spikes?)\b"
+)
+DOWN = re.compile(
+    r"\b(?:decrease[sd]?|decreasing|fell|fallen|drop(?:s|ped)?|declin(?:e|es|ed|ing)|"
+    r"reductions?|down|improv(?:e|ed|ement)|falls?|dips?)\b"
+)
+SHARE = re.compile(
+    r"\b(?:share|proportion|fraction|percent(?:age)? of|pct of|what part of|"
+    r"portion)\b"
+)
+AVERAGE = re.compile(
+    r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(?: (?:per|a|each|by) "
+    r"month| monthly| month)?|(?:per|a|each) month on average|on average(?: per "
+    r"month| a month| each month)?|monthly (?:average|avg|mean|rate))\b"
+)
 _WHICH_MONTH = r"(?:which|what) month\b(?=[^.?!]{0,50}?\bthe "
-PEAK = re.compile(r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
-                  r"month (?:with|had|has|saw) the (?:most|highest)|" + _WHICH_MONTH +
-                  r"(?:most|worst|busiest|highest)\b)|when (?:was|did)\b(?=.{0,30}\bpeak\b))\b")
-TROUGH = re.compile(r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
-                    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|" + _WHICH_MONTH +
-                    r"(?:fewest|least|quietest|lowest)\b))\b")
+PEAK = re.compile(
+    r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
+    r"month (?:with|had|has|saw) the (?:most|highest)|"
+    + _WHICH_MONTH
+    + r"(?:most|worst|busiest|highest)\b)|when (?:was|did)\b(?=.{0,30}\bpeak\b))\b"
+)
+TROUGH = re.compile(
+    r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
+    r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|"
+    + _WHICH_MONTH
+    + r"(?:fewest|least|quietest|lowest)\b))\b"
+)
 PER_MONTH = re.compile(r"\b(?:per|a|each|every|by) month\b")
-LIST = re.compile(r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
-                  r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
-                  r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b")
-ACCURACY = re.compile(r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
-                      r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
-                      r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
-                      r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
-                      r"who do you flag)\b")
-VS_FORECAST = re.compile(r"\b(?:vs|versus|against|compared (?:to|with)|than) (?:the |our |your |what "
-                         r"you |what was )?(?:forecast(?:ed|s)?|predict(?:ed|ions?)|expected|"
-                         r"projections?)\b")
-COMPARE = re.compile(r"\b(?:vs|versus|v|against|compared?|comparison|comparing|than|relative to|"
-                     r"difference|diff)\b")
+LIST = re.compile(
+    r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
+    r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
+    r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b"
+)
+ACCURACY = re.compile(
+    r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
+    r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
+    r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
+    r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
+    r"who do you flag)\b"
+)
+VS_FORECAST = re.compile(
+    r"\b(?:vs|versus|against|compared (?:to|with)|than) (?:the |our |your |what "
+    r"you |what was )?(?:forecast(?:ed|s)?|predict(?:ed|ions?)|expected|"
+    r"projections?)\b"
+)
+COMPARE = re.compile(
+    r"\b(?:vs|versus|v|against|compared?|comparison|comparing|than|relative to|"
+    r"difference|diff)\b"
+)
 
-_BOTTOM = ("bottom", "lowest", "least", "fewest", "safest", "quietest", "best", "smallest", "calmest",
-           "slowest")
-_TOP = ("top", "highest", "most", "worst", "busiest", "biggest", "largest", "greatest", "heaviest",
-        "hottest")
+_BOTTOM = (
+    "bottom",
+    "lowest",
+    "least",
+    "fewest",
+    "safest",
+    "quietest",
+    "best",
+    "smallest",
+    "calmest",
+    "slowest",
+)
+_TOP = (
+    "top",
+    "highest",
+    "most",
+    "worst",
+    "busiest",
+    "biggest",
+    "largest",
+    "greatest",
+    "heaviest",
+    "hottest",
+)
 _RANK_WORDS = "|".join(_TOP + _BOTTOM)
 _N = NUM_PATTERN
-RANK = re.compile(rf"\b(?:(?:{_RANK_WORDS}) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
-                  rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
-                  rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
-                  rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b")
+RANK = re.compile(
+    rf"\b(?:(?:{_RANK_WORDS}) {_N}|{_N} (?:{_RANK_WORDS})|(?:which|what) {_N}|"
+    rf"(?:the )?{_N} (?=\w+ (?:with|had|have|has|saw|by|were|was|are)\b)|({_RANK_WORDS})|"
+    rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
+    rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b"
+)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .category_names import CategoryNames, normalise
 #: Words for the whole city, in any city (the profile adds its own: "calgary", "atl").
 CITY_WORDS = ("city", "city wide", "citywide", "whole city", "the city", "everywhere")
 
+
 @dataclass(frozen=True)
 class Place:
     """Where a question is about: one area, a named group, a region or the whole city.
@@ -57,8 +58,10 @@ class CommunityInfo:
 
 
 def _area_aliases(profile: CityProfile) -> dict[str, tuple[str, ...]]:
-    return {normalise(k): tuple(" ".join(m.split()).upper() for m in v)
-            for k, v in profile.areas.items()}
+    return {
+        normalise(k): tuple(" ".join(m.split()).upper() for m in v)
+        for k, v in profile.areas.items()
+    }
 
 
 @dataclass
@@ -140,8 +143,12 @@ class Names(CategoryNames):
             if region in self._region_members and phrase not in vocab:
                 vocab[phrase] = self._region_place(region)
         plural = profile.area.plural.lower()
-        for w in CITY_WORDS + (f"all {plural}", f"every {profile.area.singular.lower()}",
-                               *(normalise(c) for c in profile.city_words), normalise(profile.name)):
+        for w in CITY_WORDS + (
+            f"all {plural}",
+            f"every {profile.area.singular.lower()}",
+            *(normalise(c) for c in profile.city_words),
+            normalise(profile.name),
+        ):
             vocab.setdefault(w, CITY)
         self._vocab = vocab
         self._vocab_keys = list(vocab)
@@ -199,8 +206,12 @@ class Names(CategoryNames):
         return out
 
     def _region_place(self, region: str) -> Place:
-        return Place("sector", self.profile.region_label(region),
-                     self._region_members.get(region, ()), region=region)
+        return Place(
+            "sector",
+            self.profile.region_label(region),
+            self._region_members.get(region, ()),
+            region=region,
+        )
 
     # --- places ---------------------------------------------------------------------------------
     def exact(self, text: str) -> Place | None:
@@ -232,8 +243,9 @@ class Names(CategoryNames):
         norm = normalise(word)
         if len(norm) < 5:
             return []
-        hits = process.extract(norm, list(self._first_word), scorer=fuzz.ratio, score_cutoff=85,
-                               limit=5)
+        hits = process.extract(
+            norm, list(self._first_word), scorer=fuzz.ratio, score_cutoff=85, limit=5
+        )
         return sorted(c for w, _, _ in hits for c in self._first_word[w])
 
     def community(self, text: str) -> Place | None:
@@ -274,8 +286,9 @@ class Names(CategoryNames):
         contains = [c for c in self.communities if norm in normalise(c) and c not in starts]
         out = starts + contains
         if len(out) < limit:
-            hits = process.extract(norm, [normalise(c) for c in self.communities],
-                                   scorer=fuzz.WRatio, limit=limit)
+            hits = process.extract(
+                norm, [normalise(c) for c in self.communities], scorer=fuzz.WRatio, limit=limit
+            )
             for _, score, idx in hits:
                 name = self.communities[idx]
                 if score >= 50 and name not in out:
@@ -297,12 +310,17 @@ class Names(CategoryNames):
     def fallback_note(self, place: Place) -> str | None:
         """What to tell when a place holds incidents placed by a fallback column (the area blank,
         its region known), e.g. Atlanta's rows with no neighborhood counted by NPU."""
-        hits = [c for c in (place.communities if place.kind != "city" else ())
-                if self.profile.is_fallback_area(c)]
+        hits = [
+            c
+            for c in (place.communities if place.kind != "city" else ())
+            if self.profile.is_fallback_area(c)
+        ]
         if not hits:
             return None
-        return (f"Includes incidents with no {self.area_word} recorded, counted by their "
-                f"{self.region_word or 'region'} as " + ", ".join(f"'{h}'" for h in hits[:3]) + ".")
+        return (
+            f"Includes incidents with no {self.area_word} recorded, counted by their "
+            f"{self.region_word or 'region'} as " + ", ".join(f"'{h}'" for h in hits[:3]) + "."
+        )
 
     def region_choices(self) -> list[tuple[str, str]]:
         """``(label, name)`` of every region, for slash-command choices (at most 25)."""
@@ -331,16 +349,24 @@ class Names(CategoryNames):
         busiest = [labels[c] for c in self.busiest_categories if c in labels]
         group = profile.groups[0].label if profile.groups else None
         first = (busiest or [group or next(iter(labels.values()))])[0]
-        out = [f"forecast {areas[0]} next month",
-               f"{first} in {areas[1]} in the next 3 months",
-               f"top 5 {self.area_words} for {group or first} next month"]
+        out = [
+            f"forecast {areas[0]} next month",
+            f"{first} in {areas[1]} in the next 3 months",
+            f"top 5 {self.area_words} for {group or first} next month",
+        ]
         if self.sectors:
             out.append(f"top 10 in {profile.region_label(self.sectors[0])}")
-        out += [f"trend {areas[1]}", f"compare {areas[0]} and {areas[1]}", f"why is {areas[0]} up?",
-                f"how many incidents of {first} were there in {areas[0]} last month?",
-                f"is crime up in {areas[1]} compared to last year?",
-                f"which {self.area_words} are running hot?", "how did last month's forecast do?",
-                "what data do you have?", "status"]
+        out += [
+            f"trend {areas[1]}",
+            f"compare {areas[0]} and {areas[1]}",
+            f"why is {areas[0]} up?",
+            f"how many incidents of {first} were there in {areas[0]} last month?",
+            f"is crime up in {areas[1]} compared to last year?",
+            f"which {self.area_words} are running hot?",
+            "how did last month's forecast do?",
+            "what data do you have?",
+            "status",
+        ]
         return out
 
     def reference_text(self, n_info: int) -> str:
@@ -349,8 +375,9 @@ class Names(CategoryNames):
         if not n_info:
             return f"not loaded (no {regions}, no rates): `crimecast reference load`"
         pops = any(i.population for i in self.info.values())
-        return f"{n_info} {self.area_words} with {regions}" + ("/population" if pops else
-                                                               " (no population: no rates)")
+        return f"{n_info} {self.area_words} with {regions}" + (
+            "/population" if pops else " (no population: no rates)"
+        )
 
     def help_lines(self) -> list[str]:
         """What can be asked here, in the city's words: examples, places, categories."""
@@ -360,11 +387,14 @@ class Names(CategoryNames):
         places = [f"any {self.area_word} (typos are fine)"]
         if self.region_word:
             first = self.sectors[0] if self.sectors else ""
-            shown = f" (\"{profile.region_label(first)}\")" if first else ""
+            shown = f' ("{profile.region_label(first)}")' if first else ""
             places.append(f"{self.region_with_article}{shown}")
-        places += [f"\"{a}\"" for a in list(profile.areas)[:1]] + ["the whole city"]
+        places += [f'"{a}"' for a in list(profile.areas)[:1]] + ["the whole city"]
         cats = [g.label for g in profile.groups][:4] or [
-            c.label or c.name for c in profile.categories][:4]
-        lines.append(f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
-                     f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents.")
+            c.label or c.name for c in profile.categories
+        ][:4]
+        lines.append(
+            f"Places: {', '.join(places[:-1])}, or {places[-1]}. Categories: "
+            f"{', '.join(cats)}, ... Add `per 1000` for rates per 1,000 residents."
+        )
         return lines

@@ -17,16 +17,30 @@ from .question import MAX_RANK, WHATS, Crime, Period, Question, QueryError, Rank
 from .understand import _where
 
 #: Older command names -> (what, ranked): /top is a ranking of counts, /compare two places.
-COMMANDS = {"top": ("count", True), "compare": ("count", False), "review": ("accuracy", False),
-            "change": ("change", False)}
+COMMANDS = {
+    "top": ("count", True),
+    "compare": ("count", False),
+    "review": ("accuracy", False),
+    "change": ("change", False),
+}
 
 
-def question_from_options(command: str, names: Names, *, community: str | None = None,
-                          other: str | None = None, category: str | None = None,
-                          period: str | None = None, horizon: str | None = None,
-                          n: int | None = None, sector: str | None = None,
-                          per_1000: bool = False, by: str | None = None,
-                          order: str = "top", chart: bool = True) -> Question:
+def question_from_options(
+    command: str,
+    names: Names,
+    *,
+    community: str | None = None,
+    other: str | None = None,
+    category: str | None = None,
+    period: str | None = None,
+    horizon: str | None = None,
+    n: int | None = None,
+    sector: str | None = None,
+    per_1000: bool = False,
+    by: str | None = None,
+    order: str = "top",
+    chart: bool = True,
+) -> Question:
     """Build a parsed question from structured options.
 
     >>> nm = Names(["BELTLINE", "DOVER"], ["Theft OF Vehicle"])
@@ -48,8 +62,11 @@ def question_from_options(command: str, names: Names, *, community: str | None =
         place = names.sector(sector)
         if place is None:
             word = names.region_word or "region"
-            raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
-                             suggestions=list(names.sectors))
+            raise QueryError(
+                f"Unknown {word} '{_quote(sector)}'.",
+                kind="bad_option",
+                suggestions=list(names.sectors),
+            )
         places.append(place)
     label, categories = option_crime(names, category)
     crime = Crime(categories, label)
@@ -59,8 +76,9 @@ def question_from_options(command: str, names: Names, *, community: str | None =
     if per_1000 and what in ("count", "forecast"):
         what = "rate"
     if by is not None and by not in ("area", "region", "category", "month"):
-        raise QueryError(f"Unknown breakdown '{_quote(by)}': area, region, category or month.",
-                         kind="bad_option")
+        raise QueryError(
+            f"Unknown breakdown '{_quote(by)}': area, region, category or month.", kind="bad_option"
+        )
     ranking = None
     if ranked or n is not None:
         k = 5 if n is None else n
@@ -70,9 +88,18 @@ def question_from_options(command: str, names: Names, *, community: str | None =
         ranking = Ranking(k, "bottom" if order == "bottom" else "top", measure, asked=n is not None)
         by = by or "area"
     tense = "future" if (what == "forecast" or horizon) else None
-    return Question(what, where=tuple(_where(p) for p in places), by=by, crime=crime, when=when,
-                    ranking=ranking, compared_with="period" if len(when) == 2 else None,
-                    chart=chart, text=f"/{command}", tense=tense)
+    return Question(
+        what,
+        where=tuple(_where(p) for p in places),
+        by=by,
+        crime=crime,
+        when=when,
+        ranking=ranking,
+        compared_with="period" if len(when) == 2 else None,
+        chart=chart,
+        text=f"/{command}",
+        tense=tense,
+    )
 
 
 def _when(period: str | None, horizon: str | None, names: Names) -> tuple[Period, ...]:
@@ -81,9 +108,11 @@ def _when(period: str | None, horizon: str | None, names: Names) -> tuple[Period
         seasons = names.profile.season_months if names.profile else None
         found = find_periods(normalise(str(period)), seasons)
         if not found or len(found) > 2:
-            raise QueryError(f"I don't understand the period '{_quote(period)}'. Use e.g. `last "
-                             "month`, `2023`, `Q2 2023`, `summer 2022`, `since March`.",
-                             kind="bad_option")
+            raise QueryError(
+                f"I don't understand the period '{_quote(period)}'. Use e.g. `last "
+                "month`, `2023`, `Q2 2023`, `summer 2022`, `since March`.",
+                kind="bad_option",
+            )
         out += [Period(label=s.label, spec=s) for s, _ in found]
     if horizon and str(horizon).strip():
         h = horizon_option(horizon)
@@ -94,7 +123,12 @@ def _when(period: str | None, horizon: str | None, names: Names) -> tuple[Period
         elif h.month:
             spec = Spec("month", h.month, h.month, h.month)
         else:
-            spec = Spec("months_of_year", h.label, month_number=h.month_number,
-                        end_number=h.month_number, unit="month")
+            spec = Spec(
+                "months_of_year",
+                h.label,
+                month_number=h.month_number,
+                end_number=h.month_number,
+                unit="month",
+            )
         out.append(Period(label=spec.label, spec=spec))
     return tuple(out)

@@ -24,13 +24,26 @@ from .periods import MEANINGFUL, PAST_TENSE, YOY, Period, parse_period
 from .crimes import no_category_words, option_crime, read_crimes
 from .question import QueryError
 
-INTENTS = ("forecast", "top", "trend", "compare", "explain", "count", "change", "hot", "review",
-           "coverage", "status", "help", "subscribe", "unsubscribe", "accuracy")
+INTENTS = (
+    "forecast",
+    "top",
+    "trend",
+    "compare",
+    "explain",
+    "count",
+    "change",
+    "hot",
+    "review",
+    "coverage",
+    "status",
+    "help",
+    "subscribe",
+    "unsubscribe",
+    "accuracy",
+)
 MAX_CHARS = 400
 MAX_HORIZON = 24
 MAX_TOP = 25
-
-
 
 
 @dataclass(frozen=True)
@@ -57,11 +70,19 @@ class Query:
         return self.places[0] if self.places else CITY
 
     def to_dict(self) -> dict:
-        return {"intent": self.intent, "places": [p.to_dict() for p in self.places],
-                "categories": list(self.categories), "category_label": self.category_label,
-                "horizon": self.horizon.to_dict(), "top_n": self.top_n, "per_1000": self.per_1000,
-                "period": self.period.to_dict() if self.period else None, "yoy": self.yoy,
-                "ignored": list(self.ignored), "notes": list(self.notes)}
+        return {
+            "intent": self.intent,
+            "places": [p.to_dict() for p in self.places],
+            "categories": list(self.categories),
+            "category_label": self.category_label,
+            "horizon": self.horizon.to_dict(),
+            "top_n": self.top_n,
+            "per_1000": self.per_1000,
+            "period": self.period.to_dict() if self.period else None,
+            "yoy": self.yoy,
+            "ignored": list(self.ignored),
+            "notes": list(self.notes),
+        }
 
 
 # --- cleaning ----------------------------------------------------------------------------------
@@ -86,8 +107,6 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-
-
 def horizon_option(text: str | None) -> Horizon:
     """A horizon typed in a slash-command option ("next month", "3", "2024-03", "March")."""
     if text is None or not str(text).strip():
@@ -98,12 +117,17 @@ def horizon_option(text: str | None) -> Horizon:
         if not 1 <= n <= MAX_HORIZON:
             raise QueryError(f"Horizon must be 1 to {MAX_HORIZON} months.", kind="bad_option")
         return Horizon("next", n, label=f"next {n} months" if n > 1 else "next month")
-    h, _ = parse_horizon(t if t.startswith(("next", "this", "in ")) or t[:1].isdigit() else "in " + t)
+    h, _ = parse_horizon(
+        t if t.startswith(("next", "this", "in ")) or t[:1].isdigit() else "in " + t
+    )
     if h is None:
         h, _ = parse_horizon("next " + t)
     if h is None:
-        raise QueryError(f"I don't understand the horizon '{_quote(text)}'. Use e.g. `next month`, "
-                         "`3` (next 3 months), `this month`, `March` or `2024-03`.", kind="bad_option")
+        raise QueryError(
+            f"I don't understand the horizon '{_quote(text)}'. Use e.g. `next month`, "
+            "`3` (next 3 months), `this month`, `March` or `2024-03`.",
+            kind="bad_option",
+        )
     return h
 
 
@@ -159,12 +183,17 @@ def with_examples(read, text: str, names: Names):
 def checked(raw: str) -> str:
     """The question without chat noise, or a :class:`QueryError` when it is too long."""
     if len(raw) > MAX_CHARS * 4:
-        raise QueryError(f"That message is too long ({len(raw)} characters). Ask one short "
-                         "question at a time.", kind="too_long")
+        raise QueryError(
+            f"That message is too long ({len(raw)} characters). Ask one short question at a time.",
+            kind="too_long",
+        )
     cleaned = clean(raw)
     if len(cleaned) > MAX_CHARS:
-        raise QueryError(f"That question is too long ({len(cleaned)} characters; the limit is "
-                         f"{MAX_CHARS}). Ask one short question at a time.", kind="too_long")
+        raise QueryError(
+            f"That question is too long ({len(cleaned)} characters; the limit is "
+            f"{MAX_CHARS}). Ask one short question at a time.",
+            kind="too_long",
+        )
     return cleaned
 
 
@@ -179,8 +208,9 @@ def _parse(text: str, names: Names) -> Query:
     raw = text or ""
     norm = normalise(checked(raw))
     if not norm:
-        raise QueryError(f"Ask me about crime forecasts for {names.city_name} {names.area_words}.",
-                         kind="empty")
+        raise QueryError(
+            f"Ask me about crime forecasts for {names.city_name} {names.area_words}.", kind="empty"
+        )
 
     notes: list[str] = []
     # year-over-year and period phrases first ("compared to last year", "from March to May 2023"),
@@ -198,8 +228,11 @@ def _parse(text: str, names: Names) -> Query:
         horizon, hspans = parse_horizon(_mask(norm, spans))
         spans += hspans
     per_1000 = False
-    for m in re.finditer(r"\bper (?:1 ?000|1k|one thousand|thousand|capita|person|head|resident)s?"
-                         r"(?: (?:residents?|people|population|persons?))?\b|\brates?\b", norm):
+    for m in re.finditer(
+        r"\bper (?:1 ?000|1k|one thousand|thousand|capita|person|head|resident)s?"
+        r"(?: (?:residents?|people|population|persons?))?\b|\brates?\b",
+        norm,
+    ):
         per_1000 = True
         spans.append(m.span())
     top_n = None
@@ -219,20 +252,27 @@ def _parse(text: str, names: Names) -> Query:
             used[i] = True
     past = any(t in PAST_TENSE for t in tokens)
     future = horizon is not None and horizon.kind in ("next", "this_month")
-    if REVIEW.search(norm) and (intent in (None, "forecast", "status", "compare", "trend") or (
-            intent == "accuracy" and (past or period is not None))):  # "how accurate was May's"
+    if REVIEW.search(norm) and (
+        intent in (None, "forecast", "status", "compare", "trend")
+        or (intent == "accuracy" and (past or period is not None))
+    ):  # "how accurate was May's"
         intent = "review"
-    elif intent in (None, "forecast", "trend", "compare") and not future and (
-            yoy or (UPDOWN.search(_mask(norm, spans)) and AUX.search(norm))):
-        if not (intent == "trend" and period is not None and period.kind == "this_year"
-                and not yoy):
+    elif (
+        intent in (None, "forecast", "trend", "compare")
+        and not future
+        and (yoy or (UPDOWN.search(_mask(norm, spans)) and AUX.search(norm)))
+    ):
+        if not (
+            intent == "trend" and period is not None and period.kind == "this_year" and not yoy
+        ):
             intent = "change"
     elif intent == "trend" and period is not None and period.kind != "this_year":
         intent = "change"  # "trend beltline since june": that period against a year earlier
     elif intent == "explain" and period is not None and not future:
         intent = "change"
-        notes.append("I explain forecasts; for a past period this is how it compares with a year "
-                     "earlier.")
+        notes.append(
+            "I explain forecasts; for a past period this is how it compares with a year earlier."
+        )
     if intent in (None, "forecast") and not future:
         if period is None and horizon is not None and horizon.month_number and past:
             period = Period("month_of_year", horizon.label, month_number=horizon.month_number)
@@ -242,12 +282,16 @@ def _parse(text: str, names: Names) -> Query:
             intent = "count"
             period = Period("latest", "the newest complete month")
     elif past and future:
-        notes.append(f"You wrote in the past tense but named {horizon.label}: this is the "
-                     f"forecast for {horizon.label}.")
+        notes.append(
+            f"You wrote in the past tense but named {horizon.label}: this is the "
+            f"forecast for {horizon.label}."
+        )
     loose = sorted({t for t in tokens if t in MEANINGFUL})
     if loose:
-        notes.append("I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
-                     "period; the title says which period this answers.")
+        notes.append(
+            "I didn't read " + ", ".join(f"'{w}'" for w in loose) + " as part of a "
+            "period; the title says which period this answers."
+        )
 
     cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
     places, ignored, ambiguous, unknown = find_places(tokens, used, names)
@@ -256,20 +300,29 @@ def _parse(text: str, names: Names) -> Query:
         phrases = names.region_phrases()
         region_words = [w for w in unknown if w in phrases]
         if region_words:
-            raise QueryError(f"{names.region_word} names such as '{region_words[0]}' are unknown "
-                             f"until the {names.area_word} reference data are loaded (an admin runs "
-                             "`crimecast reference load`).", kind="no_reference")
+            raise QueryError(
+                f"{names.region_word} names such as '{region_words[0]}' are unknown "
+                f"until the {names.area_word} reference data are loaded (an admin runs "
+                "`crimecast reference load`).",
+                kind="no_reference",
+            )
 
     if intent is None:
         if places or cat_hits or horizon is not None:
             intent = "forecast"
         elif ambiguous:
             word, options = ambiguous[0]
-            raise QueryError(f"Which '{_quote(word)}' do you mean? Name one.", kind="ambiguous",
-                             suggestions=options[:8])
+            raise QueryError(
+                f"Which '{_quote(word)}' do you mean? Name one.",
+                kind="ambiguous",
+                suggestions=options[:8],
+            )
         else:
-            raise QueryError("I didn't understand that.", kind="junk",
-                             suggestions=suggest(names, unknown, strict=True) if unknown else [])
+            raise QueryError(
+                "I didn't understand that.",
+                kind="junk",
+                suggestions=suggest(names, unknown, strict=True) if unknown else [],
+            )
     if intent == "help":
         return Query("help", text=raw)
     if intent in ("status", "unsubscribe", "coverage"):
@@ -277,33 +330,44 @@ def _parse(text: str, names: Names) -> Query:
 
     if ambiguous and not places:
         word, options = ambiguous[0]
-        raise QueryError(f"Which '{_quote(word)}' do you mean? Name one.", kind="ambiguous",
-                         suggestions=options[:8])
+        raise QueryError(
+            f"Which '{_quote(word)}' do you mean? Name one.",
+            kind="ambiguous",
+            suggestions=options[:8],
+        )
     if unknown and not places and intent not in ("subscribe",):
         if intent in ("top", "hot", "review", "accuracy") or (
-                intent in ("forecast", "trend", "count", "change") and cat_hits):
+            intent in ("forecast", "trend", "count", "change") and cat_hits
+        ):
             ignored.extend(unknown)  # "top 5 for break-ins" needs no place: keep going
         else:
-            raise QueryError(f"I couldn't find a {names.area_word} called "
-                             f"'{_quote(' '.join(unknown))}'.",
-                             kind="unknown_place", suggestions=suggest(names, unknown))
+            raise QueryError(
+                f"I couldn't find a {names.area_word} called '{_quote(' '.join(unknown))}'.",
+                kind="unknown_place",
+                suggestions=suggest(names, unknown),
+            )
     elif unknown:
         ignored.extend(unknown)
     if ambiguous and places:
         ignored.extend(w for w, _ in ambiguous)
     for p in places:
         if p.kind == "group":
-            notes.append(f"'{p.label}' covers {len(p.communities)} {names.area_words} "
-                         f"({', '.join(p.communities)}): answering for the group; name one to "
-                         "narrow it.")
+            notes.append(
+                f"'{p.label}' covers {len(p.communities)} {names.area_words} "
+                f"({', '.join(p.communities)}): answering for the group; name one to "
+                "narrow it."
+            )
 
     if intent == "compare" and len(places) < 2:
         if len(places) == 1 and categories:
             pass  # "compare Beltline thefts" -> compare categories within the place
         else:
             example = next((e for e in names.examples() if e.startswith("compare ")), "")
-            raise QueryError("Name two places to compare" + (f", e.g. `{example}`." if example else "."),
-                             kind="bad_option", suggestions=[p.label for p in places])
+            raise QueryError(
+                "Name two places to compare" + (f", e.g. `{example}`." if example else "."),
+                kind="bad_option",
+                suggestions=[p.label for p in places],
+            )
     if top_n is not None and not 1 <= top_n <= MAX_TOP:
         notes.append(f"showing the top {MAX_TOP} (the most I list)")
         top_n = max(1, min(top_n, MAX_TOP))
@@ -311,20 +375,44 @@ def _parse(text: str, names: Names) -> Query:
     if h.kind == "next" and h.n > MAX_HORIZON:
         raise QueryError(f"I forecast at most {MAX_HORIZON} months ahead.", kind="bad_option")
     if intent == "subscribe":
-        return Query("subscribe", places=tuple(places), categories=categories,
-                     category_label=cat_label or "all crime", text=raw, notes=tuple(notes))
-    return Query(intent, places=tuple(places), categories=categories,
-                 category_label=cat_label or "all crime", horizon=h, top_n=top_n or 5,
-                 per_1000=per_1000, chart=chart, period=period, yoy=yoy,
-                 ignored=tuple(dict.fromkeys(ignored)),
-                 notes=tuple(notes), text=raw)
+        return Query(
+            "subscribe",
+            places=tuple(places),
+            categories=categories,
+            category_label=cat_label or "all crime",
+            text=raw,
+            notes=tuple(notes),
+        )
+    return Query(
+        intent,
+        places=tuple(places),
+        categories=categories,
+        category_label=cat_label or "all crime",
+        horizon=h,
+        top_n=top_n or 5,
+        per_1000=per_1000,
+        chart=chart,
+        period=period,
+        yoy=yoy,
+        ignored=tuple(dict.fromkeys(ignored)),
+        notes=tuple(notes),
+        text=raw,
+    )
 
 
-
-def from_options(intent: str, names: Names, *, community: str | None = None,
-                 other: str | None = None, category: str | None = None,
-                 horizon: str | None = None, n: int | None = None, sector: str | None = None,
-                 per_1000: bool = False, chart: bool = True) -> Query:
+def from_options(
+    intent: str,
+    names: Names,
+    *,
+    community: str | None = None,
+    other: str | None = None,
+    category: str | None = None,
+    horizon: str | None = None,
+    n: int | None = None,
+    sector: str | None = None,
+    per_1000: bool = False,
+    chart: bool = True,
+) -> Query:
     """Build a query from structured options (slash commands), re-validating every name.
 
     >>> n = Names(["BELTLINE"], ["Theft OF Vehicle"])
@@ -340,18 +428,26 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
             continue
         place = option_place(names, value)
         if place.kind == "group":
-            notes.append(f"'{place.label}' covers {len(place.communities)} {names.area_words} "
-                         f"({', '.join(place.communities)}): answering for the group.")
+            notes.append(
+                f"'{place.label}' covers {len(place.communities)} {names.area_words} "
+                f"({', '.join(place.communities)}): answering for the group."
+            )
         places.append(place)
     if sector:
         sec = names.sector(sector)
         if sec is None:
             word = names.region_word or "region"
             if not names.sectors:
-                raise QueryError(f"{word[:1].upper()}{word[1:]}s are unknown until reference data "
-                                 "are loaded (`crimecast reference load`).", kind="bad_option")
-            raise QueryError(f"Unknown {word} '{_quote(sector)}'.", kind="bad_option",
-                             suggestions=list(names.sectors))
+                raise QueryError(
+                    f"{word[:1].upper()}{word[1:]}s are unknown until reference data "
+                    "are loaded (`crimecast reference load`).",
+                    kind="bad_option",
+                )
+            raise QueryError(
+                f"Unknown {word} '{_quote(sector)}'.",
+                kind="bad_option",
+                suggestions=list(names.sectors),
+            )
         places.append(sec)
     cat_label, categories = option_crime(names, category)
     h = horizon_option(horizon)
@@ -362,9 +458,18 @@ def from_options(intent: str, names: Names, *, community: str | None = None,
     top_n = 5 if n is None else n
     if not 1 <= top_n <= MAX_TOP:
         raise QueryError(f"N must be 1 to {MAX_TOP}.", kind="bad_option")
-    return Query(intent, places=tuple(places), categories=tuple(categories),
-                 category_label=cat_label, horizon=h, top_n=top_n, per_1000=per_1000,
-                 chart=chart, notes=tuple(notes), text=f"/{intent}")
+    return Query(
+        intent,
+        places=tuple(places),
+        categories=tuple(categories),
+        category_label=cat_label,
+        horizon=h,
+        top_n=top_n,
+        per_1000=per_1000,
+        chart=chart,
+        notes=tuple(notes),
+        text=f"/{intent}",
+    )
 
 
 def with_places(query: Query, places: tuple[Place, ...]) -> Query:

@@ -17,8 +17,10 @@ from core.profile import DEFAULT_SEASONS
 
 from .horizon import MONTHS, word_number
 
-_MON = (r"(january|february|march|april|may|june|july|august|september|october|november|december|"
-        r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+_MON = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 _YEAR = r"((?:19|20)\d\d)"
 _N = r"(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple|few)"
 _RECENT = r"(?:last|past|previous|recent)"
@@ -29,10 +31,12 @@ PAST_TENSE = frozenset("was were did had happened occurred reported recorded saw
 MEANINGFUL = frozenset("last previous past ago since yesterday week weeks day days".split())
 
 # "compared to last year" and its kin: a year-over-year comparison, not a period
-YOY = re.compile(r"\b(?:(?:compared|comparison|relative) (?:to|with)|vs|versus|than|from|over|on|"
-                 r"against) (?:the same (?:time|period|months?) )?(?:a year (?:ago|earlier|before)|"
-                 r"last year|the (?:year|previous year|prior year) before|the previous year|"
-                 r"the prior year)\b|\byear (?:over|on) year\b|\byoy\b|\bsame time last year\b")
+YOY = re.compile(
+    r"\b(?:(?:compared|comparison|relative) (?:to|with)|vs|versus|than|from|over|on|"
+    r"against) (?:the same (?:time|period|months?) )?(?:a year (?:ago|earlier|before)|"
+    r"last year|the (?:year|previous year|prior year) before|the previous year|"
+    r"the prior year)\b|\byear (?:over|on) year\b|\byoy\b|\bsame time last year\b"
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,15 @@ class Period:
         return self.kind in ("days", "last_week")
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "start": self.start, "end": self.end,
-                "n": self.n, "month_number": self.month_number, "year": self.year}
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "n": self.n,
+            "month_number": self.month_number,
+            "year": self.year,
+        }
 
 
 PeriodSpec = Period  # the words' reading of a period, before the data say which months
@@ -85,11 +96,24 @@ def _m(name: str) -> int:
 
 
 _PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(rf"\b(?:from|between) {_MON}(?: {_YEAR})? (?:to|and|until|till|through|thru) "
-                rf"{_MON}(?: {_YEAR})?\b"), "range"),
-    (re.compile(rf"\b{_MON}(?: {_YEAR})? (?:to|through|thru|until) {_MON}(?: {_YEAR})?\b"), "range"),
-    (re.compile(rf"\b(?:from|between) {_YEAR} (0?[1-9]|1[0-2]) (?:to|and|until|through) "
-                rf"{_YEAR} (0?[1-9]|1[0-2])\b"), "iso_range"),
+    (
+        re.compile(
+            rf"\b(?:from|between) {_MON}(?: {_YEAR})? (?:to|and|until|till|through|thru) "
+            rf"{_MON}(?: {_YEAR})?\b"
+        ),
+        "range",
+    ),
+    (
+        re.compile(rf"\b{_MON}(?: {_YEAR})? (?:to|through|thru|until) {_MON}(?: {_YEAR})?\b"),
+        "range",
+    ),
+    (
+        re.compile(
+            rf"\b(?:from|between) {_YEAR} (0?[1-9]|1[0-2]) (?:to|and|until|through) "
+            rf"{_YEAR} (0?[1-9]|1[0-2])\b"
+        ),
+        "iso_range",
+    ),
     (re.compile(rf"\bsince {_MON}(?: {_YEAR})?\b"), "since_month"),
     (re.compile(rf"\bsince {_YEAR}\b"), "since_year"),
     (re.compile(r"\byesterday\b"), "yesterday"),
@@ -99,7 +123,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:the )?(?:last|past|previous) (?:quarter|three months)\b"), "quarter"),
     (re.compile(rf"\b{_N} months ago\b"), "ago"),
     (re.compile(r"\b(?:last|previous|past) months?\b|\ba month ago\b"), "last_month"),
-    (re.compile(r"\b(?:this year|year to date|ytd|so far this year|this year so far)\b"), "this_year"),
+    (
+        re.compile(r"\b(?:this year|year to date|ytd|so far this year|this year so far)\b"),
+        "this_year",
+    ),
     (re.compile(r"\b(?:last|previous|past) year\b|\ba year ago\b"), "last_year"),
     (re.compile(rf"\b{_YEAR} (0?[1-9]|1[0-2])\b"), "iso_month"),
     (re.compile(rf"\b{_MON} {_YEAR}\b"), "month_year"),
@@ -142,8 +169,7 @@ def _build(kind: str, g: tuple) -> Period:
             y2 = str(int(y1) + (1 if m2 < m1 else 0))
             start, end = f"{y1}-{m1:02d}", f"{y2}-{m2:02d}"
             return Period("range", f"{month_name(start)} – {month_name(end)}", start, end)
-        return Period("range", f"{g[0].title()} – {g[2].title()}", month_number=m1,
-                      end_number=m2)
+        return Period("range", f"{g[0].title()} – {g[2].title()}", month_number=m1, end_number=m2)
     if kind == "iso_range":
         start, end = f"{g[0]}-{int(g[1]):02d}", f"{g[2]}-{int(g[3]):02d}"
         return Period("range", f"{month_name(start)} – {month_name(end)}", start, end)
@@ -189,12 +215,44 @@ def _build(kind: str, g: tuple) -> Period:
 # --- the full grammar: quarters, halves, seasons, weeks, two periods -----------------------------
 #: The default seasons; a profile's ``seasons:`` mapping replaces them (``season_months``).
 SEASONS = DEFAULT_SEASONS
-_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-        "last": 4, "final": 4, "latter": 2, "back": 2, "front": 1}
+_ORD = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "last": 4,
+    "final": 4,
+    "latter": 2,
+    "back": 2,
+    "front": 1,
+}
 _REL = r"(this|last|previous|current|past)"
 _OF_YEAR = rf"(?: of)?(?: (?:fy ?)?{_YEAR}| (?:of )?(this|last|previous|current|past|the) year)?"
-_SEASON_PREFIX = ("the", "in", "during", "this", "last", "previous", "past", "over", "for", "of",
-                  "since", "vs", "versus", "with", "to", "and", "than", "against", "from")
+_SEASON_PREFIX = (
+    "the",
+    "in",
+    "during",
+    "this",
+    "last",
+    "previous",
+    "past",
+    "over",
+    "for",
+    "of",
+    "since",
+    "vs",
+    "versus",
+    "with",
+    "to",
+    "and",
+    "than",
+    "against",
+    "from",
+)
 
 
 def _rel_offset(word: str | None) -> int | None:
@@ -217,23 +275,35 @@ def _quarter(g: tuple, text: str, start: int) -> Period | None:
         return None  # "last quarter": the last three months (the older reading)
     q = int(num or num2) if (num or num2) else _ORD[ordinal]
     label, extra = _year_part(f"Q{q}", year, rel)
-    return Period("months_of_year", label, month_number=3 * q - 2, end_number=3 * q,
-                  unit="quarter", **extra)
+    return Period(
+        "months_of_year", label, month_number=3 * q - 2, end_number=3 * q, unit="quarter", **extra
+    )
 
 
 def _year_quarter(g: tuple, text: str, start: int) -> Period:
     q = int(g[1])
-    return Period("months_of_year", f"Q{q} {g[0]}", month_number=3 * q - 2, end_number=3 * q,
-                  unit="quarter", year=int(g[0]))
+    return Period(
+        "months_of_year",
+        f"Q{q} {g[0]}",
+        month_number=3 * q - 2,
+        end_number=3 * q,
+        unit="quarter",
+        year=int(g[0]),
+    )
 
 
 def _half(g: tuple, text: str, start: int) -> Period:
     num, ordinal, year, rel = g
     h = int(num) if num else min(_ORD[ordinal], 2)
     label, extra = _year_part("first half" if h == 1 else "second half", year, rel)
-    return Period("months_of_year", label.replace("half ", "half of ", 1) if year else label,
-                  month_number=1 if h == 1 else 7, end_number=6 if h == 1 else 12, unit="half",
-                  **extra)
+    return Period(
+        "months_of_year",
+        label.replace("half ", "half of ", 1) if year else label,
+        month_number=1 if h == 1 else 7,
+        end_number=6 if h == 1 else 12,
+        unit="half",
+        **extra,
+    )
 
 
 def _season(seasons: dict):
@@ -248,16 +318,35 @@ def _season(seasons: dict):
             end_year = int(y1)
             if y2:  # "winter 2022-23": the season ending in the second year
                 end_year = int(y2) if len(y2) == 4 else int(y1[:2] + y2)
-            label = (f"{name} {end_year - 1}–{str(end_year)[2:]}" if wraps and y2 else
-                     f"{name} {end_year - 1}–{str(end_year)[2:]}" if wraps else f"{name} {y1}")
-            return Period("months_of_year", label, month_number=m1, end_number=m2, year=end_year,
-                          unit="season")
+            label = (
+                f"{name} {end_year - 1}–{str(end_year)[2:]}"
+                if wraps and y2
+                else f"{name} {end_year - 1}–{str(end_year)[2:]}"
+                if wraps
+                else f"{name} {y1}"
+            )
+            return Period(
+                "months_of_year",
+                label,
+                month_number=m1,
+                end_number=m2,
+                year=end_year,
+                unit="season",
+            )
         if rel in ("this", "current"):
-            return Period("months_of_year", f"this {name}", month_number=m1, end_number=m2,
-                          year_offset=0, unit="season")
+            return Period(
+                "months_of_year",
+                f"this {name}",
+                month_number=m1,
+                end_number=m2,
+                year_offset=0,
+                unit="season",
+            )
         label = f"last {name}" if rel else name
-        return Period("months_of_year", label, month_number=m1, end_number=m2, unit="season",
-                      past=bool(rel))
+        return Period(
+            "months_of_year", label, month_number=m1, end_number=m2, unit="season", past=bool(rel)
+        )
+
     return build
 
 
@@ -295,15 +384,31 @@ def _month_of_year(g: tuple, text: str, start: int) -> Period | None:
     rel, name = g
     before = text[:start].split()[-1:] or [""]
     after = text[start:].split()[1:2] or [""]
-    if name == "may" and not rel and before[0] not in _SEASON_PREFIX and after[0] not in _SEASON_PREFIX + (
-            "compared",):
+    if (
+        name == "may"
+        and not rel
+        and before[0] not in _SEASON_PREFIX
+        and after[0] not in _SEASON_PREFIX + ("compared",)
+    ):
         return None  # "may" is usually the verb
     m = _m(name)
     if rel in ("this", "current"):
-        return Period("months_of_year", f"{name.title()} this year", month_number=m, end_number=m,
-                      unit="month", year_offset=0)
-    return Period("months_of_year", f"last {name.title()}" if rel else name.title(),
-                  month_number=m, end_number=m, unit="month", past=bool(rel))
+        return Period(
+            "months_of_year",
+            f"{name.title()} this year",
+            month_number=m,
+            end_number=m,
+            unit="month",
+            year_offset=0,
+        )
+    return Period(
+        "months_of_year",
+        f"last {name.title()}" if rel else name.title(),
+        month_number=m,
+        end_number=m,
+        unit="month",
+        past=bool(rel),
+    )
 
 
 def _qtd(g: tuple, text: str, start: int) -> Period:
@@ -320,27 +425,41 @@ def _grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (rf"\b(?:from|between) {_YEAR} (?:to|and|until|till|through|thru) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} (?:to|through|thru|until) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
-        (rf"\b(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last|final) "
-         rf"(?:quarter|qtr)|quarter ([1-4])){_OF_YEAR}\b", _quarter),
+        (
+            rf"\b(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last|final) "
+            rf"(?:quarter|qtr)|quarter ([1-4])){_OF_YEAR}\b",
+            _quarter,
+        ),
         (r"\b(?:this|current) quarter\b|\bquarter to date\b|\bqtd\b", _qtd),
-        (rf"\b(?:the )?(?:h([12])|(first|second|1st|2nd|last|latter|back|front) half){_OF_YEAR}\b",
-         _half),
-        (rf"\b(?:{_REL} )?(?:the )?({names})(?: of| in)?(?: {_YEAR}(?: (\d\d|(?:19|20)\d\d))?)?\b",
-         _season(seasons)),
+        (
+            rf"\b(?:the )?(?:h([12])|(first|second|1st|2nd|last|latter|back|front) half){_OF_YEAR}\b",
+            _half,
+        ),
+        (
+            rf"\b(?:{_REL} )?(?:the )?({names})(?: of| in)?(?: {_YEAR}(?: (\d\d|(?:19|20)\d\d))?)?\b",
+            _season(seasons),
+        ),
         (rf"\b(?:the |in the |over the )?{_RECENT} {_N} weeks\b", _weeks),
         (r"\b(?:the |in the |over the )?(?:last|past|previous) fortnight()\b", _weeks),
         (rf"\b(?:the |in the |over the )?{_RECENT} {_N} years\b", _years),
         (rf"\b(?:trailing|rolling) {_N} months\b", _legacy("recent")),
-        (r"\b(?:(?:in|over|during) )?the (?:past|last) (?:year|12 months)\b|\bpast year\b",
-         _past_year),
+        (
+            r"\b(?:(?:in|over|during) )?the (?:past|last) (?:year|12 months)\b|\bpast year\b",
+            _past_year,
+        ),
         (rf"\bsince (?:the (?:start|beginning) of )?{_YEAR}\b", _legacy("since_year")),
-        (r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b", _legacy("this_year")),
+        (
+            r"\b(?:since|from) (?:the )?(?:start|beginning) of (?:the|this) year\b",
+            _legacy("this_year"),
+        ),
         (rf"\b{_MON} (?:of )?{_REL} year\b", _month_rel),
     ]
     pats += [(rf"\b{_MON} {_MON}(?: {_YEAR})?\b", _month_pair)]
     pats += [(p.pattern, _legacy(kind)) for p, kind in _PATTERNS if kind != "year"]
-    pats += [(rf"\b(?:in |during |for |of )?{_YEAR}\b", _legacy("year")),
-             (rf"\b(?:(last|this past|this|previous) )?{_MON}\b", _month_of_year)]
+    pats += [
+        (rf"\b(?:in |during |for |of )?{_YEAR}\b", _legacy("year")),
+        (rf"\b(?:(last|this past|this|previous) )?{_MON}\b", _month_of_year),
+    ]
     return [(re.compile(p), b) for p, b in pats]
 
 
@@ -371,7 +490,7 @@ def find_periods(text: str, seasons: dict | None = None) -> list[tuple[Period, t
             if spec is None:
                 continue
             found.append((m.start(), spec, m.span()))
-            work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
+            work = work[: m.start()] + " " * (m.end() - m.start()) + work[m.end() :]
     found.sort(key=lambda x: x[0])
     out = [(spec, span) for _, spec, span in found]
     if len(out) == 2:
@@ -385,6 +504,9 @@ def _share_year(specs: list[Period]) -> list[Period]:
     years = [s.year for s in specs if s.kind in ("months_of_year", "year") and s.year is not None]
     if len(years) != 1:
         return specs
-    return [replace(s, year=years[0], label=f"{s.label} {years[0]}")
-            if s.kind == "months_of_year" and s.year is None and s.year_offset is None else s
-            for s in specs]
+    return [
+        replace(s, year=years[0], label=f"{s.label} {years[0]}")
+        if s.kind == "months_of_year" and s.year is None and s.year_offset is None
+        else s
+        for s in specs
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .words import STOPWORDS
 from .names import Names, Place
 
+
 def find_places(tokens: list[str], used: list[bool], names: Names):
     """Longest exact names first, then typo-tolerant phrases, then ambiguous first words."""
     places: list[tuple[int, Place]] = []
@@ -19,11 +20,14 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
 
     def candidates(n: int):
         for i in range(len(tokens) - n + 1):
-            span = tokens[i:i + n]
-            if any(used[i:i + n]):
+            span = tokens[i : i + n]
+            if any(used[i : i + n]):
                 continue
-            if n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS) and \
-                    names.exact(" ".join(span)) is None:
+            if (
+                n > 1
+                and (span[0] in STOPWORDS or span[-1] in STOPWORDS)
+                and names.exact(" ".join(span)) is None
+            ):
                 continue  # "the beltline area" is a name, "in beltline" is not
             if all(t in STOPWORDS for t in span) and names.exact(" ".join(span)) is None:
                 continue
@@ -31,7 +35,7 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
 
     for n in range(5, 0, -1):
         for i, phrase in list(candidates(n)):
-            if any(used[i:i + n]):
+            if any(used[i : i + n]):
                 continue
             place = names.exact(phrase)
             if place is not None and not (n == 1 and phrase in STOPWORDS and place.kind != "city"):
@@ -46,7 +50,7 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
             used[i] = True
     for n in range(3, 0, -1):
         for i, phrase in list(candidates(n)):
-            if any(used[i:i + n]) or any(t in STOPWORDS for t in tokens[i:i + n]):
+            if any(used[i : i + n]) or any(t in STOPWORDS for t in tokens[i : i + n]):
                 continue
             hit = names.fuzzy(phrase)
             if hit is not None:
@@ -60,8 +64,9 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
         elif len(starts) > 1:
             ambiguous.append((tok, starts))
             used[i] = True
-    unknown = [t for i, t in enumerate(tokens) if not used[i] and t not in STOPWORDS
-               and not t.isdigit()]
+    unknown = [
+        t for i, t in enumerate(tokens) if not used[i] and t not in STOPWORDS and not t.isdigit()
+    ]
     places.sort(key=lambda x: x[0])
     return [p for _, p in places], [], ambiguous, unknown
 
@@ -86,5 +91,8 @@ def option_place(names: Names, value: str) -> Place:
     starts = names.prefix_matches(value)
     if len(starts) > 1:
         raise QueryError(f"Which '{shown}' do you mean?", kind="ambiguous", suggestions=starts[:8])
-    raise QueryError(f"I couldn't find a {names.area_word} called '{shown}'.",
-                     kind="unknown_place", suggestions=[p.label for p in names.suggest(value)])
+    raise QueryError(
+        f"I couldn't find a {names.area_word} called '{shown}'.",
+        kind="unknown_place",
+        suggestions=[p.label for p in names.suggest(value)],
+    )

@@ -12,8 +12,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: What is asked. Measures over the counts first, then the forecast, then the bot's own intents.
-WHATS = ("count", "forecast", "rate", "change", "share", "average", "peak", "trough", "accuracy",
-         "list", "trend", "hot", "coverage", "status", "help", "subscribe", "unsubscribe", "explain")
+WHATS = (
+    "count",
+    "forecast",
+    "rate",
+    "change",
+    "share",
+    "average",
+    "peak",
+    "trough",
+    "accuracy",
+    "list",
+    "trend",
+    "hot",
+    "coverage",
+    "status",
+    "help",
+    "subscribe",
+    "unsubscribe",
+    "explain",
+)
 #: Measures: a number per place x crime x period (what a ranking can rank by).
 MEASURES = ("count", "forecast", "rate", "change", "pct", "share", "average", "accuracy")
 WHERE_KINDS = ("area", "group", "region", "city")
@@ -33,8 +51,14 @@ class QueryError(ValueError):
     the closest names (may be empty).
     """
 
-    def __init__(self, message: str, *, kind: str = "junk", suggestions: list[str] | None = None,
-                 examples: list[str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "junk",
+        suggestions: list[str] | None = None,
+        examples: list[str] | None = None,
+    ):
         super().__init__(message)
         self.kind = kind
         self.suggestions = list(suggestions or [])
@@ -61,10 +85,12 @@ class Clarify(QueryError):
     ('clarify', "I can't place 'fortnight'. Did you mean the last 2 weeks?")
     """
 
-    def __init__(self, word: str, *, reading: str = "", options: list[str] | None = None,
-                 message: str = ""):
-        msg = message or (f"I can't place '{word}'." + (f" Did you mean {reading}?" if reading
-                                                          else ""))
+    def __init__(
+        self, word: str, *, reading: str = "", options: list[str] | None = None, message: str = ""
+    ):
+        msg = message or (
+            f"I can't place '{word}'." + (f" Did you mean {reading}?" if reading else "")
+        )
         super().__init__(msg, kind="clarify", suggestions=options)
         self.word = word
         self.reading = reading
@@ -226,7 +252,12 @@ class Question:
 
     def to_dict(self) -> dict:
         """The ``question`` key of the ``--json`` answer contract."""
-        return {"what": self.what, "where": [w.to_dict() for w in self.where], "by": self.by,
-                "crime": self.crime.to_dict(), "when": [p.to_dict() for p in self.when],
-                "compared_with": self.compared_with,
-                "ranking": self.ranking.to_dict() if self.ranking else None}
+        return {
+            "what": self.what,
+            "where": [w.to_dict() for w in self.where],
+            "by": self.by,
+            "crime": self.crime.to_dict(),
+            "when": [p.to_dict() for p in self.when],
+            "compared_with": self.compared_with,
+            "ranking": self.ranking.to_dict() if self.ranking else None,
+        }

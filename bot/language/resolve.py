@@ -28,11 +28,11 @@ _NO_PERIOD = ("help", "status", "coverage", "subscribe", "unsubscribe", "list", 
 class DataFacts(Protocol):
     """What the resolver needs to know about the data (the frozen state provides it)."""
 
-    newest: str                   # newest complete month of the counts, YYYY-MM
-    first: str                    # first month of the counts
+    newest: str  # newest complete month of the counts, YYYY-MM
+    first: str  # first month of the counts
     forecast_through: str | None  # the served forecasts' data-through month (None: none served)
-    max_horizon: int              # months ahead the forecasts reach
-    day_level: bool               # the source has days (else months only)
+    max_horizon: int  # months ahead the forecasts reach
+    day_level: bool  # the source has days (else months only)
     first_day: date | None
     last_day: date | None
     today: date
@@ -81,23 +81,31 @@ def resolve(q: Question, facts: DataFacts) -> Question:
 
     if what == "explain" and periods and not future:
         what = "change"
-        assumed.append("I explain forecasts; for a past period this is how it compares with a "
-                       "year earlier.")
+        assumed.append(
+            "I explain forecasts; for a past period this is how it compares with a year earlier."
+        )
     if what == "trend" and periods and not future and specs[0].kind != "this_year":
         what = "change"
     if what in ("count", "forecast") and future:
         if len(future) != len(periods):
-            raise QueryError("One of those periods is in the data and the other is not yet: "
-                             "ask about each on its own.", kind="bad_option")
+            raise QueryError(
+                "One of those periods is in the data and the other is not yet: "
+                "ask about each on its own.",
+                kind="bad_option",
+            )
         what = "forecast"
     elif what == "forecast" and periods:
         what, compared = "count", compared or "forecast"
-        assumed.append(f"{periods[-1].label} is in the past: these are the reported counts, "
-                       "set against the forecast made before it.")
+        assumed.append(
+            f"{periods[-1].label} is in the past: these are the reported counts, "
+            "set against the forecast made before it."
+        )
     elif future and what not in ("hot",):
-        raise QueryError(f"{future[0].label} is not in the data yet: the counts run "
-                         f"{month_name(facts.first)} – {month_name(facts.newest)}.",
-                         kind="out_of_range")
+        raise QueryError(
+            f"{future[0].label} is not in the data yet: the counts run "
+            f"{month_name(facts.first)} – {month_name(facts.newest)}.",
+            kind="out_of_range",
+        )
     if not periods and what not in _NO_PERIOD and what != "accuracy":
         periods = [_default(what, q, facts, assumed)]
         if periods[0].future:
@@ -116,13 +124,26 @@ def resolve(q: Question, facts: DataFacts) -> Question:
     if ranking is not None and what == "forecast" and ranking.measure == "count":
         ranking = replace(ranking, measure="forecast")
     if (what == "rate" or (ranking and ranking.measure == "rate")) and not facts.has_population:
-        raise QueryError("I have no population figures here, so no rates per 1,000 residents: "
-                         "ask for counts instead.", kind="no_reference")
+        raise QueryError(
+            "I have no population figures here, so no rates per 1,000 residents: "
+            "ask for counts instead.",
+            kind="no_reference",
+        )
     if (q.by == "region" or any(w.kind == "region" for w in q.where)) and not facts.has_regions:
-        raise QueryError("Regions are unknown until the reference data are loaded (an admin runs "
-                         "`crimecast reference load`).", kind="no_reference")
-    return replace(q, what=what, when=tuple(periods), compared_with=compared, ranking=ranking,
-                   assumptions=tuple(dict.fromkeys(assumed)), resolved=True)
+        raise QueryError(
+            "Regions are unknown until the reference data are loaded (an admin runs "
+            "`crimecast reference load`).",
+            kind="no_reference",
+        )
+    return replace(
+        q,
+        what=what,
+        when=tuple(periods),
+        compared_with=compared,
+        ranking=ranking,
+        assumptions=tuple(dict.fromkeys(assumed)),
+        resolved=True,
+    )
 
 
 def _period(spec: Spec, facts: DataFacts, ahead: bool, assumed: list[str]) -> Period:
@@ -135,32 +156,47 @@ def _period(spec: Spec, facts: DataFacts, ahead: bool, assumed: list[str]) -> Pe
         return Period(start, end, label, relative=True, future=True, spec=spec)
     if spec.is_days:
         if not facts.day_level:
-            raise Clarify(spec.label, reading="last month", options=["last month",
-                                                                     "the last 3 months"],
-                          message=f"The counts here are by month, so I can't answer for "
-                                  f"{spec.label}. Did you mean last month?")
+            raise Clarify(
+                spec.label,
+                reading="last month",
+                options=["last month", "the last 3 months"],
+                message=f"The counts here are by month, so I can't answer for "
+                f"{spec.label}. Did you mean last month?",
+            )
         try:
             span = resolve_days(spec, facts.today, facts.first_day, facts.last_day)
         except PeriodError as err:
             raise QueryError(str(err), kind="out_of_range") from err
         a, b = span.days
-        return Period(month_of(a), month_of(b), span.label, a.isoformat(), b.isoformat(),
-                      relative=True, spec=spec)
+        return Period(
+            month_of(a),
+            month_of(b),
+            span.label,
+            a.isoformat(),
+            b.isoformat(),
+            relative=True,
+            spec=spec,
+        )
     try:
-        span = resolve_months(spec, newest, facts.first, facts.today, ahead=ahead,
-                              data_year=True)
+        span = resolve_months(spec, newest, facts.first, facts.today, ahead=ahead, data_year=True)
     except PeriodError as err:
         if err.future:
-            return Period(err.future[0], err.future[-1], months_label(err.future), future=True,
-                          spec=spec)
+            return Period(
+                err.future[0], err.future[-1], months_label(err.future), future=True, spec=spec
+            )
         raise QueryError(str(err), kind="out_of_range") from err
     assumed.extend(span.notes)
-    relative = spec.kind in _RELATIVE or (spec.kind in ("months_of_year", "since", "range")
-                                          and spec.year is None and not spec.start)
+    relative = spec.kind in _RELATIVE or (
+        spec.kind in ("months_of_year", "since", "range") and spec.year is None and not spec.start
+    )
     if relative and span.label != spec.label:
-        why = ("the newest complete month in the data" if span.months == [newest] else
-               "the most recent complete one in the data" if spec.kind == "months_of_year" else
-               f"the data run through {month_name(newest)}")
+        why = (
+            "the newest complete month in the data"
+            if span.months == [newest]
+            else "the most recent complete one in the data"
+            if spec.kind == "months_of_year"
+            else f"the data run through {month_name(newest)}"
+        )
         assumed.append(f"Read '{spec.label}' as {span.label}, {why}.")
     return Period(span.months[0], span.months[-1], span.label, relative=relative, spec=spec)
 
@@ -180,16 +216,17 @@ def _default(what: str, q: Question, facts: DataFacts, assumed: list[str]) -> Pe
     if what == "change":
         start = f"{newest[:4]}-01"
         label = months_label([start, newest])
-        assumed.append(f"No period named: {label} (this year so far) against the same months a "
-                       "year earlier.")
+        assumed.append(
+            f"No period named: {label} (this year so far) against the same months a year earlier."
+        )
         return Period(start, newest, label, relative=True)
-    assumed.append(f"No period named: {month_name(newest)}, the newest complete month in the "
-                   "data.")
+    assumed.append(f"No period named: {month_name(newest)}, the newest complete month in the data.")
     return Period(newest, newest, month_name(newest), relative=True)
 
 
-def _change_periods(periods: list[Period], compared: str | None, facts: DataFacts,
-                    assumed: list[str]) -> tuple[list[Period], str]:
+def _change_periods(
+    periods: list[Period], compared: str | None, facts: DataFacts, assumed: list[str]
+) -> tuple[list[Period], str]:
     """A change compares two periods, the earlier first; one period is set against the same
     months a year earlier (``year_before``: the evaluator shifts it by 12 months)."""
     if len(periods) == 2:
@@ -198,15 +235,23 @@ def _change_periods(periods: list[Period], compared: str | None, facts: DataFact
     if compared == "forecast":
         return periods, compared
     if add_months(p.end, -12) < facts.first:
-        raise QueryError(f"A year before {p.label} is before the data (they start in "
-                         f"{month_name(facts.first)}).", kind="out_of_range")
+        raise QueryError(
+            f"A year before {p.label} is before the data (they start in "
+            f"{month_name(facts.first)}).",
+            kind="out_of_range",
+        )
     return [p], "year_before"
 
 
 def _check_horizon(periods: list[Period], facts: DataFacts) -> None:
     for p in periods:
-        ahead = (int(p.end[:4]) - int(facts.newest[:4])) * 12 + int(p.end[5:]) - int(facts.newest[5:])
+        ahead = (
+            (int(p.end[:4]) - int(facts.newest[:4])) * 12 + int(p.end[5:]) - int(facts.newest[5:])
+        )
         if ahead > facts.max_horizon:
-            raise QueryError(f"I forecast at most {facts.max_horizon} months ahead (through "
-                             f"{month_name(add_months(facts.newest, facts.max_horizon))}); "
-                             f"{p.label} is further.", kind="bad_option")
+            raise QueryError(
+                f"I forecast at most {facts.max_horizon} months ahead (through "
+                f"{month_name(add_months(facts.newest, facts.max_horizon))}); "
+                f"{p.label} is further.",
+                kind="bad_option",
+            )

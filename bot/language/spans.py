@@ -113,8 +113,14 @@ def months_of_year(period: Period, newest: str, ahead: bool = False) -> tuple[st
     return start, end, label
 
 
-def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = False,
-            data_year: bool = False) -> Span:
+def resolve(
+    period: Period,
+    newest: str,
+    first: str,
+    today: date,
+    ahead: bool = False,
+    data_year: bool = False,
+) -> Span:
     """The complete months ``period`` covers, given the newest complete month and the first month
     of the counts; raises :class:`PeriodError` when nothing of it is in the data.
 
@@ -135,16 +141,22 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
         start, end = add_months(newest, -(period.n - 1)), newest
         calendar_last = add_months(f"{today.year:04d}-{today.month:02d}", -1)
         if k == "latest":
-            notes.append(f"No period named: this is the newest complete month in the data, "
-                         f"{month_name(newest)}.")
+            notes.append(
+                f"No period named: this is the newest complete month in the data, "
+                f"{month_name(newest)}."
+            )
         elif calendar_last != newest:
-            notes.append(f"'{period.label}' read as the newest complete month"
-                         f"{'s' if period.n > 1 else ''} in the data, ending {month_name(newest)} "
-                         f"(today is {today.isoformat()}).")
+            notes.append(
+                f"'{period.label}' read as the newest complete month"
+                f"{'s' if period.n > 1 else ''} in the data, ending {month_name(newest)} "
+                f"(today is {today.isoformat()})."
+            )
     elif k == "ago":
         start = end = add_months(newest, -period.n)
-        notes.append(f"'{period.label}' counted back from {month_name(newest)}, the newest "
-                     "complete month in the data.")
+        notes.append(
+            f"'{period.label}' counted back from {month_name(newest)}, the newest "
+            "complete month in the data."
+        )
     elif k == "month":
         start = end = period.start
     elif k == "months_of_year":
@@ -160,13 +172,17 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
     elif k in ("this_year", "year", "last_year"):
         year = {"this_year": current_year, "last_year": current_year - 1}.get(k, period.year)
         if k != "year" and today.year != current_year and not data_year:
-            notes.append(f"'{period.label}' read as {year}, relative to the data, which run "
-                         f"through {month_name(newest)} (today is {today.isoformat()}).")
+            notes.append(
+                f"'{period.label}' read as {year}, relative to the data, which run "
+                f"through {month_name(newest)} (today is {today.isoformat()})."
+            )
         start, end = f"{year:04d}-01", f"{year:04d}-12"
         if k == "this_year" and newest < start:
             year = int(newest[:4])
-            notes.append(f"No month of {current_year} is complete in the data yet: this is "
-                         f"{year}, the newest year.")
+            notes.append(
+                f"No month of {current_year} is complete in the data yet: this is "
+                f"{year}, the newest year."
+            )
             start, end = f"{year:04d}-01", f"{year:04d}-12"
         if start <= newest < end:
             notes.append(f"{year} so far: the data run through {month_name(newest)}.")
@@ -190,18 +206,22 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
             if start > end:
                 start = add_months(start, -12)
         if start > end:
-            raise PeriodError(f"The period {month_name(start)} – {month_name(end)} ends before it "
-                              "starts.")
+            raise PeriodError(
+                f"The period {month_name(start)} – {month_name(end)} ends before it starts."
+            )
     else:
         raise PeriodError(f"'{period.label}' is not a period of months.")
     span = f"{month_name(first)} – {month_name(newest)}"
     start0, end0 = start, end
     if start > newest:
-        raise PeriodError(f"{months_label(_months(start, end))} is not in the data yet: the counts "
-                          f"run {span}.", future=_months(start, end))
+        raise PeriodError(
+            f"{months_label(_months(start, end))} is not in the data yet: the counts run {span}.",
+            future=_months(start, end),
+        )
     if end < first:
-        raise PeriodError(f"{months_label(_months(start, end))} is before the data: the counts run "
-                          f"{span}.")
+        raise PeriodError(
+            f"{months_label(_months(start, end))} is before the data: the counts run {span}."
+        )
     if start < first:
         notes.append(f"The counts start in {month_name(first)}: counted from there.")
         start = first
@@ -214,8 +234,9 @@ def resolve(period: Period, newest: str, first: str, today: date, ahead: bool = 
     return Span(months_label(months), months, notes=notes)
 
 
-def resolve_days(period: Period, today: date, first_day: date | None,
-                 last_day: date | None) -> Span:
+def resolve_days(
+    period: Period, today: date, first_day: date | None, last_day: date | None
+) -> Span:
     """The days a day period covers (ending yesterday), checked against the counted days.
 
     >>> resolve_days(Period("last_week", "last week"), date(2024, 3, 13), None, date(2024, 3, 12)).days
@@ -227,11 +248,15 @@ def resolve_days(period: Period, today: date, first_day: date | None,
     else:
         b = today - timedelta(days=1)
         a = b - timedelta(days=period.n - 1)
-    label = (f"{a:%A %d %B %Y}" if a == b else f"{a:%a %d %b} – {b:%a %d %b %Y}")
+    label = f"{a:%A %d %B %Y}" if a == b else f"{a:%a %d %b} – {b:%a %d %b %Y}"
     if last_day is None or b > last_day:
-        raise PeriodError(f"{period.label.capitalize()} ({label}) is not all counted yet: the "
-                          f"records run through {last_day.isoformat() if last_day else 'nothing'}.")
+        raise PeriodError(
+            f"{period.label.capitalize()} ({label}) is not all counted yet: the "
+            f"records run through {last_day.isoformat() if last_day else 'nothing'}."
+        )
     if first_day is not None and a < first_day:
-        raise PeriodError(f"{period.label.capitalize()} ({label}) is before the data, which start "
-                          f"on {first_day.isoformat()}.")
+        raise PeriodError(
+            f"{period.label.capitalize()} ({label}) is before the data, which start "
+            f"on {first_day.isoformat()}."
+        )
     return Span(label, days=(a, b))

@@ -20,37 +20,89 @@ from .parse import _blank_spans, _mask, _quote, checked, with_examples
 from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
-from .question import (Clarify, Crime, Period, Question, QueryError, Ranking, Where)
+from .question import Clarify, Crime, Period, Question, QueryError, Ranking, Where
 from .words import AUX, REVIEW, UPDOWN, detect_intent
 
-_FUTURE = re.compile(r"\b(?:will|going to|gonna|forecast\w*|forcast|predict\w*|projection\w*|"
-                     r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
-                     r"should we|next)\b")
+_FUTURE = re.compile(
+    r"\b(?:will|going to|gonna|forecast\w*|forcast|predict\w*|projection\w*|"
+    r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
+    r"should we|next)\b"
+)
 _COUNTED = re.compile(r"\b(?:reported|recorded|counted|actual|actually|logged)\b")
-_SPELL = [(re.compile(p), r) for p, r in [
-    (r"\byrs?\b", "year"), (r"\bmos\b", "months"), (r"\bwks?\b", "week"), (r"\bqtrs?\b", "quarter"),
-    (r"\bthru\b", "through"), (r"\bcomm(?:s|unities)?\b(?= in| with| by| had)", "communities"),
-    (r"\bhoods?\b", "neighborhoods"), (r"\bnbhds?\b", "neighborhoods"), (r"\bb n e\b", "b and e"),
-    (r"\bbnes?\b", "b and e"), (r"\bper cap\b", "per capita"), (r"\bw o w\b", "vs"),
-    (r"\bmom\b", "month over month"), (r"\bhalf year\b", "half"), (r"\b1h\b", "h1"), (r"\b2h\b", "h2")]]
-_CAT_NOUN = (r"(?:crime types?|crimes? categor(?:y|ies)|types? of (?:crimes?|offen[cs]es?|incidents?)|"
-             r"kinds? of (?:crimes?|offen[cs]es?)|offen[cs]e types?|categor(?:y|ies)(?: of crimes?)?|"
-             r"crimes?|offen[cs]es?|types?|kinds?)")
+_SPELL = [
+    (re.compile(p), r)
+    for p, r in [
+        (r"\byrs?\b", "year"),
+        (r"\bmos\b", "months"),
+        (r"\bwks?\b", "week"),
+        (r"\bqtrs?\b", "quarter"),
+        (r"\bthru\b", "through"),
+        (r"\bcomm(?:s|unities)?\b(?= in| with| by| had)", "communities"),
+        (r"\bhoods?\b", "neighborhoods"),
+        (r"\bnbhds?\b", "neighborhoods"),
+        (r"\bb n e\b", "b and e"),
+        (r"\bbnes?\b", "b and e"),
+        (r"\bper cap\b", "per capita"),
+        (r"\bw o w\b", "vs"),
+        (r"\bmom\b", "month over month"),
+        (r"\bhalf year\b", "half"),
+        (r"\b1h\b", "h1"),
+        (r"\b2h\b", "h2"),
+    ]
+]
+_CAT_NOUN = (
+    r"(?:crime types?|crimes? categor(?:y|ies)|types? of (?:crimes?|offen[cs]es?|incidents?)|"
+    r"kinds? of (?:crimes?|offen[cs]es?)|offen[cs]e types?|categor(?:y|ies)(?: of crimes?)?|"
+    r"crimes?|offen[cs]es?|types?|kinds?)"
+)
 _CATEGORY_BY = re.compile(
     rf"\b(?:(?:by|per|each|every|breakdown by|broken down by|split by) {_CAT_NOUN}|"
     r"crime types|offen[cs]e types|types of crimes?|kinds of crimes?|categories(?: of crimes?)?|"
     r"(?:which|what) (?:crime type|type of crime|category|kind of crime|offen[cs]e type)|"
-    r"(?:which|what) categories)\b")
-_COMMON = re.compile(rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "
-                     rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
-                     r"(?:common|frequent|prevalent)\b")
-_MONTH_BY = re.compile(r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
-                       r"months)\b")
+    r"(?:which|what) categories)\b"
+)
+_COMMON = re.compile(
+    rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "
+    rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
+    r"(?:common|frequent|prevalent)\b"
+)
+_MONTH_BY = re.compile(
+    r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
+    r"months)\b"
+)
 _YEAR_DASH = re.compile(r"\b((?:19|20)\d\d) ?[-\u2013] ?((?:19|20)\d\d)\b")
-_BY_LEAD = {"which", "what", "by", "per", "each", "every", "across", "all", "top", "bottom",
-            "most", "least", "busiest", "worst", "safest", "quietest", "highest", "lowest"}
-_AREA_GENERIC = ("community", "communities", "neighbourhood", "neighbourhoods", "neighborhood",
-                 "neighborhoods", "area", "areas", "district", "districts")
+_BY_LEAD = {
+    "which",
+    "what",
+    "by",
+    "per",
+    "each",
+    "every",
+    "across",
+    "all",
+    "top",
+    "bottom",
+    "most",
+    "least",
+    "busiest",
+    "worst",
+    "safest",
+    "quietest",
+    "highest",
+    "lowest",
+}
+_AREA_GENERIC = (
+    "community",
+    "communities",
+    "neighbourhood",
+    "neighbourhoods",
+    "neighborhood",
+    "neighborhoods",
+    "area",
+    "areas",
+    "district",
+    "districts",
+)
 
 
 def parse_question(text: str, names: Names) -> Question:
@@ -71,8 +123,9 @@ def _prepare(raw: str, names: Names) -> str:
     for pattern, repl in _SPELL:
         norm = pattern.sub(repl, norm)
     if not norm:
-        raise QueryError(f"Ask me about crime in {names.city_name} {names.area_words}.",
-                         kind="empty")
+        raise QueryError(
+            f"Ask me about crime in {names.city_name} {names.area_words}.", kind="empty"
+        )
     return norm
 
 
@@ -97,16 +150,20 @@ def _read(raw: str, names: Names) -> Question:
     spans += [sp for _, sp in found]
     h, hspans = parse_horizon(_mask(norm, spans))
     if h is not None and h.kind in ("next", "this_month"):
-        specs.append(Spec("next", h.label, n=h.n) if h.kind == "next" else
-                      Spec("this_month", "this month"))
+        specs.append(
+            Spec("next", h.label, n=h.n) if h.kind == "next" else Spec("this_month", "this month")
+        )
         spans += hspans
     if yoy and yoy.group(0).endswith("last year") and [s.kind for s in specs] == ["this_year"]:
         specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
         compared = None
     if len(specs) > 2:
-        raise Clarify(" / ".join(s.label for s in specs), message="I can compare two periods at "
-                      "a time; which two do you mean: " + ", ".join(s.label for s in specs) + "?",
-                      options=[s.label for s in specs])
+        raise Clarify(
+            " / ".join(s.label for s in specs),
+            message="I can compare two periods at "
+            "a time; which two do you mean: " + ", ".join(s.label for s in specs) + "?",
+            options=[s.label for s in specs],
+        )
     accuracy = take(M.ACCURACY) or bool(REVIEW.search(norm))
     peak, trough = take(M.PEAK), take(M.TROUGH)
     average = take(M.AVERAGE)
@@ -118,9 +175,11 @@ def _read(raw: str, names: Names) -> Question:
         spans.append(common.span())
         g = common.groups()
         noun = (g[2] or g[3] or "").split()
-        rank = M.RankRead(word_number(g[0]) if g[0] else None,
-                          "bottom" if "least" in (g[1], g[4]) else "top",
-                          single=bool(noun) and not noun[0].endswith("s") and not g[0])
+        rank = M.RankRead(
+            word_number(g[0]) if g[0] else None,
+            "bottom" if "least" in (g[1], g[4]) else "top",
+            single=bool(noun) and not noun[0].endswith("s") and not g[0],
+        )
     by_category = take(_CATEGORY_BY) or bool(common)
     pct = take(M.PCT_CHANGE)
     listing = take(M.LIST)
@@ -142,8 +201,11 @@ def _read(raw: str, names: Names) -> Question:
 
     by, single, noun = _by(tokens, used, names, by_category, by_month, bool(rank) or listing)
     single = single or bool(rank and rank.single)
-    named = [i for i in range(len(tokens)) if not used[i] and len(tokens[i]) <= 2
-             and _in_name(tokens, i, names)]  # the "v" of "npu v" is no "versus"
+    named = [
+        i
+        for i in range(len(tokens))
+        if not used[i] and len(tokens[i]) <= 2 and _in_name(tokens, i, names)
+    ]  # the "v" of "npu v" is no "versus"
     for i in named:
         used[i] = True
     intent = detect_intent(tokens, used, [(f"which {normalise(names.area_words)}", "top")])
@@ -152,27 +214,38 @@ def _read(raw: str, names: Names) -> Question:
     cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
     quiet = intent if intent in ("status", "help", "coverage", "unsubscribe") else None
     if quiet is None:
-        check_meaningful(tokens, used, periods=len(specs),
-                         in_name=lambda i: _in_name(tokens, i, names))
+        check_meaningful(
+            tokens, used, periods=len(specs), in_name=lambda i: _in_name(tokens, i, names)
+        )
     places, _, ambiguous, unknown = find_places(tokens, used, names)
     no_category_words(tokens, used, cat_used, names)
     if len(places) > 1:
         places = [p for p in places if p.kind != "city"] or places[:1]
     if ambiguous:
         word, options = ambiguous[0]
-        raise Clarify(word, message=f"Which '{_quote(word)}' do you mean? Name one.",
-                      options=options[:8])
-    if unknown and not places and intent in (None, "compare") and not (
-            cat_hits or specs or rank or by or accuracy):
-        raise QueryError(f"I couldn't find a {names.area_word} called "
-                         f"'{_quote(' '.join(unknown))}'.", kind="unknown_place",
-                         suggestions=suggest(names, unknown, strict=not places))
+        raise Clarify(
+            word, message=f"Which '{_quote(word)}' do you mean? Name one.", options=options[:8]
+        )
+    if (
+        unknown
+        and not places
+        and intent in (None, "compare")
+        and not (cat_hits or specs or rank or by or accuracy)
+    ):
+        raise QueryError(
+            f"I couldn't find a {names.area_word} called '{_quote(' '.join(unknown))}'.",
+            kind="unknown_place",
+            suggestions=suggest(names, unknown, strict=not places),
+        )
     regions = names.region_phrases()
     if not names.sectors and any(w in regions for w in unknown):
         word = next(w for w in unknown if w in regions)
-        raise QueryError(f"{names.region_word} names such as '{word}' are unknown until the "
-                         f"{names.area_word} reference data are loaded (an admin runs "
-                         "`crimecast reference load`).", kind="no_reference")
+        raise QueryError(
+            f"{names.region_word} names such as '{word}' are unknown until the "
+            f"{names.area_word} reference data are loaded (an admin runs "
+            "`crimecast reference load`).",
+            kind="no_reference",
+        )
     unplaced: list[str] = []
     if quiet is None:
         unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
@@ -183,13 +256,36 @@ def _read(raw: str, names: Names) -> Question:
         tense = "future"
     if rank is None and intent == "top":
         rank = M.RankRead(None, "top")
-    what = _what(intent, accuracy=accuracy, listing=listing, peak=peak, trough=trough,
-                 share=share, average=average, change=change, rate=rate, rank=rank, by=by,
-                 two=len(specs) == 2, compared=compared, compare_words=compare_words,
-                 forecast_word=bool(re.search(r"\b(?:forecast\w*|forcast|predict\w*|outlook|"
-                                              r"projection\w*|expect\w*|will)\b", norm)))
-    if what is None and noun and places and not (cat_hits or specs or rank) and all(
-            p.kind in ("group", "sector") for p in places):
+    what = _what(
+        intent,
+        accuracy=accuracy,
+        listing=listing,
+        peak=peak,
+        trough=trough,
+        share=share,
+        average=average,
+        change=change,
+        rate=rate,
+        rank=rank,
+        by=by,
+        two=len(specs) == 2,
+        compared=compared,
+        compare_words=compare_words,
+        forecast_word=bool(
+            re.search(
+                r"\b(?:forecast\w*|forcast|predict\w*|outlook|"
+                r"projection\w*|expect\w*|will)\b",
+                norm,
+            )
+        ),
+    )
+    if (
+        what is None
+        and noun
+        and places
+        and not (cat_hits or specs or rank)
+        and all(p.kind in ("group", "sector") for p in places)
+    ):
         what = "list"  # "communities in the northeast"
     if what == "list":
         by = None
@@ -200,16 +296,35 @@ def _read(raw: str, names: Names) -> Question:
             raise QueryError("I didn't understand that.", kind="junk")
         what = "count"
     ranking = None
-    if rank is not None and what not in ("peak", "trough", "list", "hot", "accuracy", "help",
-                                         "status", "coverage", "subscribe", "unsubscribe"):
-        measure = {"rate": "rate", "change": "pct" if pct else "change", "share": "share",
-                   "average": "average", "forecast": "forecast"}.get(what, "count")
+    if rank is not None and what not in (
+        "peak",
+        "trough",
+        "list",
+        "hot",
+        "accuracy",
+        "help",
+        "status",
+        "coverage",
+        "subscribe",
+        "unsubscribe",
+    ):
+        measure = {
+            "rate": "rate",
+            "change": "pct" if pct else "change",
+            "share": "share",
+            "average": "average",
+            "forecast": "forecast",
+        }.get(what, "count")
         order = M.change_order(norm) if what == "change" else rank.order
         n = M.rank_n(rank, single)
         ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
         by = by or ("month" if "months" in words else "area")
-    if len(specs) == 1 and specs[0].unit.startswith("years") and not compared and (
-            what == "change" or intent == "compare" or (what == "count" and compare_words)):
+    if (
+        len(specs) == 1
+        and specs[0].unit.startswith("years")
+        and not compared
+        and (what == "change" or intent == "compare" or (what == "count" and compare_words))
+    ):
         what = "change"
         a, b = specs[0].start[:4], specs[0].end[:4]  # "between 2021 and 2023": the two years
         specs = [Spec("year", a, year=int(a)), Spec("year", b, year=int(b))]
@@ -218,14 +333,39 @@ def _read(raw: str, names: Names) -> Question:
     if what == "change" and compared is None and specs:
         compared = "year_before"
     crime = Crime(tuple(categories), cat_label or "all crime")
-    return Question(what, where=tuple(_where(p) for p in places), by=by, crime=crime,
-                    when=tuple(Period(label=s.label, spec=s) for s in specs),
-                    compared_with=compared, ranking=ranking, unplaced=tuple(unplaced),
-                    chart=chart, text=raw, tense=tense)
+    return Question(
+        what,
+        where=tuple(_where(p) for p in places),
+        by=by,
+        crime=crime,
+        when=tuple(Period(label=s.label, spec=s) for s in specs),
+        compared_with=compared,
+        ranking=ranking,
+        unplaced=tuple(unplaced),
+        chart=chart,
+        text=raw,
+        tense=tense,
+    )
 
 
-def _what(intent, *, accuracy, listing, peak, trough, share, average, change, rate, rank, by,
-          two, compared, compare_words, forecast_word) -> str | None:
+def _what(
+    intent,
+    *,
+    accuracy,
+    listing,
+    peak,
+    trough,
+    share,
+    average,
+    change,
+    rate,
+    rank,
+    by,
+    two,
+    compared,
+    compare_words,
+    forecast_word,
+) -> str | None:
     """The one *what* the words name (the bot's intents first, then measures)."""
     if intent in ("subscribe", "unsubscribe"):
         return intent
@@ -238,8 +378,11 @@ def _what(intent, *, accuracy, listing, peak, trough, share, average, change, ra
     for hit, what in ((peak, "peak"), (trough, "trough"), (share, "share"), (average, "average")):
         if hit:
             return what
-    if change or (two and (compare_words or intent in (None, "compare", "trend"))) or \
-            compared == "year_before":
+    if (
+        change
+        or (two and (compare_words or intent in (None, "compare", "trend")))
+        or compared == "year_before"
+    ):
         return "change"
     if rate:
         return "rate"
@@ -252,15 +395,25 @@ def _what(intent, *, accuracy, listing, peak, trough, share, average, change, ra
     return None
 
 
-def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by_month: bool,
-        ranked: bool) -> tuple[str | None, bool, bool]:
+def _by(
+    tokens: list[str],
+    used: list[bool],
+    names: Names,
+    by_category: bool,
+    by_month: bool,
+    ranked: bool,
+) -> tuple[str | None, bool, bool]:
     """The breakdown named ("which sector", "by npu", "communities" in a ranking) and whether it
     was named in the singular ("which community had the most": one)."""
     region = names.region_word
     region_words = {}
     if region:
-        region_words = {normalise(region): True, normalise(names.profile.regions.word.plural): False,
-                        "region": True, "regions": False}
+        region_words = {
+            normalise(region): True,
+            normalise(names.profile.regions.word.plural): False,
+            "region": True,
+            "regions": False,
+        }
     area_words = {w: not w.endswith("s") for w in _AREA_GENERIC if w not in region_words}
     area_words[normalise(names.area_word)] = True
     area_words[normalise(names.area_words)] = False
@@ -272,14 +425,21 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
             continue  # "the north sector", "npu m": part of a place's name
         prev = tokens[i - 1] if i else ""
         lead = prev in _BY_LEAD or prev.isdigit() or prev in M.NUMBER_WORDS
-        plural = tok in area_words and not area_words[tok] or tok in region_words and \
-            not region_words[tok]
+        plural = (
+            tok in area_words
+            and not area_words[tok]
+            or tok in region_words
+            and not region_words[tok]
+        )
         if lead or ranked:
             by = by or ("region" if tok in region_words else "area")
             if lead and prev in ("by", "per", "each", "every", "across"):
                 used[i - 1] = True
-            single = single or (not plural and not (prev.isdigit() or prev in M.NUMBER_WORDS)
-                                and prev not in ("by", "per", "each", "every", "across", "all"))
+            single = single or (
+                not plural
+                and not (prev.isdigit() or prev in M.NUMBER_WORDS)
+                and prev not in ("by", "per", "each", "every", "across", "all")
+            )
             used[i] = True
         elif tok in area_words and plural:
             used[i] = noun = True  # "the communities in the northeast": a list's noun
@@ -291,8 +451,8 @@ def _by(tokens: list[str], used: list[bool], names: Names, by_category: bool, by
 
 
 def _year_range(m: re.Match) -> str:
-    """"2019-2021" is the years 2019 to 2021, except a season's "winter 2021-2022"."""
-    before = m.string[:m.start()].split()[-1:] or [""]
+    """ "2019-2021" is the years 2019 to 2021, except a season's "winter 2021-2022"."""
+    before = m.string[: m.start()].split()[-1:] or [""]
     if before[0].lower() in ("winter", "summer", "spring", "fall", "autumn", "of"):
         return m.group(0)
     return f"{m.group(1)} to {m.group(2)}"
@@ -305,8 +465,9 @@ def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
     out = set()
     for i, w in enumerate(words):
         low = normalise(w)
-        if low in unknown and ((i and w[0].isupper()) or (i and words[i - 1].lower() in
-                                                          ("in", "at", "near"))):
+        if low in unknown and (
+            (i and w[0].isupper()) or (i and words[i - 1].lower() in ("in", "at", "near"))
+        ):
             out.add(low)
     return frozenset(out)
 

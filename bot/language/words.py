@@ -9,58 +9,153 @@ from __future__ import annotations
 import re
 
 INTENT_PHRASES: list[tuple[str, str]] = [
-    ("unsubscribe", "unsubscribe"), ("stop alerts", "unsubscribe"), ("stop the alerts", "unsubscribe"),
-    ("alerts off", "unsubscribe"), ("subscribe", "subscribe"), ("alerts on", "subscribe"),
-    ("compare", "compare"), ("compared", "compare"), ("versus", "compare"), ("vs", "compare"),
+    ("unsubscribe", "unsubscribe"),
+    ("stop alerts", "unsubscribe"),
+    ("stop the alerts", "unsubscribe"),
+    ("alerts off", "unsubscribe"),
+    ("subscribe", "subscribe"),
+    ("alerts on", "subscribe"),
+    ("compare", "compare"),
+    ("compared", "compare"),
+    ("versus", "compare"),
+    ("vs", "compare"),
     ("v", "compare"),
-    ("what drives", "explain"), ("whats driving", "explain"), ("what is driving", "explain"),
-    ("why", "explain"), ("explain", "explain"), ("drivers", "explain"), ("driving", "explain"),
-    ("top", "top"), ("highest", "top"), ("hotspots", "top"), ("hotspot", "top"),
-    ("hot spots", "top"), ("worst", "top"), ("rank", "top"), ("ranking", "top"),
-    ("most", "top"), ("where will", "top"), ("which communities", "top"), ("busiest", "top"),
-    ("trend", "trend"), ("trends", "trend"), ("trending", "trend"), ("history", "trend"),
-    ("historical", "trend"), ("changed", "trend"), ("over time", "trend"), ("how has", "trend"),
-    ("how accurate are you", "accuracy"), ("how accurate are your", "accuracy"),
-    ("how accurate have you been", "accuracy"), ("how accurate were you", "accuracy"),
-    ("how accurate were your", "accuracy"), ("biased against", "accuracy"),
-    ("biased towards", "accuracy"), ("biased", "accuracy"), ("bias", "accuracy"),
-    ("over forecast", "accuracy"), ("over forecasting", "accuracy"), ("under forecast", "accuracy"),
-    ("accountability", "accuracy"), ("alerts point", "accuracy"), ("flags point", "accuracy"),
-    ("where do your alerts", "accuracy"), ("where do you point", "accuracy"),
+    ("what drives", "explain"),
+    ("whats driving", "explain"),
+    ("what is driving", "explain"),
+    ("why", "explain"),
+    ("explain", "explain"),
+    ("drivers", "explain"),
+    ("driving", "explain"),
+    ("top", "top"),
+    ("highest", "top"),
+    ("hotspots", "top"),
+    ("hotspot", "top"),
+    ("hot spots", "top"),
+    ("worst", "top"),
+    ("rank", "top"),
+    ("ranking", "top"),
+    ("most", "top"),
+    ("where will", "top"),
+    ("which communities", "top"),
+    ("busiest", "top"),
+    ("trend", "trend"),
+    ("trends", "trend"),
+    ("trending", "trend"),
+    ("history", "trend"),
+    ("historical", "trend"),
+    ("changed", "trend"),
+    ("over time", "trend"),
+    ("how has", "trend"),
+    ("how accurate are you", "accuracy"),
+    ("how accurate are your", "accuracy"),
+    ("how accurate have you been", "accuracy"),
+    ("how accurate were you", "accuracy"),
+    ("how accurate were your", "accuracy"),
+    ("biased against", "accuracy"),
+    ("biased towards", "accuracy"),
+    ("biased", "accuracy"),
+    ("bias", "accuracy"),
+    ("over forecast", "accuracy"),
+    ("over forecasting", "accuracy"),
+    ("under forecast", "accuracy"),
+    ("accountability", "accuracy"),
+    ("alerts point", "accuracy"),
+    ("flags point", "accuracy"),
+    ("where do your alerts", "accuracy"),
+    ("where do you point", "accuracy"),
     ("who do you flag", "accuracy"),
-    ("status", "status"), ("health", "status"), ("model version", "status"),
-    ("data through", "status"), ("accuracy", "status"), ("how accurate", "status"),
+    ("status", "status"),
+    ("health", "status"),
+    ("model version", "status"),
+    ("data through", "status"),
+    ("accuracy", "status"),
+    ("how accurate", "status"),
     ("version", "status"),
-    ("running hot", "hot"), ("run hot", "hot"), ("ran hot", "hot"), ("runs hot", "hot"),
-    ("unusually", "hot"), ("unusual", "hot"), ("anomalies", "hot"), ("anomaly", "hot"),
-    ("anomalous", "hot"), ("spike", "hot"), ("spikes", "hot"), ("spiking", "hot"),
-    ("surge", "hot"), ("surging", "hot"), ("out of the ordinary", "hot"), ("hot", "hot"),
-    ("higher than expected", "hot"), ("more than expected", "hot"), ("above expected", "hot"),
-    ("flagged", "hot"), ("red flags", "hot"),
-    ("what data", "coverage"), ("which data", "coverage"), ("data do you have", "coverage"),
-    ("data you have", "coverage"), ("how fresh", "coverage"), ("freshness", "coverage"),
-    ("coverage", "coverage"), ("how recent", "coverage"), ("how old", "coverage"),
-    ("latest data", "coverage"), ("newest data", "coverage"), ("what months", "coverage"),
-    ("what years", "coverage"), ("data range", "coverage"), ("last updated", "coverage"),
-    ("up to date", "coverage"), ("what do you know", "coverage"), ("data cover", "coverage"),
-    ("forecast", "forecast"), ("forcast", "forecast"), ("forecasts", "forecast"),
-    ("predict", "forecast"), ("prediction", "forecast"), ("projection", "forecast"),
-    ("expect", "forecast"), ("expected", "forecast"), ("how many", "forecast"),
-    ("outlook", "forecast"), ("estimate", "forecast"),
-    ("help", "help"), ("commands", "help"), ("what can you do", "help"), ("usage", "help"),
+    ("running hot", "hot"),
+    ("run hot", "hot"),
+    ("ran hot", "hot"),
+    ("runs hot", "hot"),
+    ("unusually", "hot"),
+    ("unusual", "hot"),
+    ("anomalies", "hot"),
+    ("anomaly", "hot"),
+    ("anomalous", "hot"),
+    ("spike", "hot"),
+    ("spikes", "hot"),
+    ("spiking", "hot"),
+    ("surge", "hot"),
+    ("surging", "hot"),
+    ("out of the ordinary", "hot"),
+    ("hot", "hot"),
+    ("higher than expected", "hot"),
+    ("more than expected", "hot"),
+    ("above expected", "hot"),
+    ("flagged", "hot"),
+    ("red flags", "hot"),
+    ("what data", "coverage"),
+    ("which data", "coverage"),
+    ("data do you have", "coverage"),
+    ("data you have", "coverage"),
+    ("how fresh", "coverage"),
+    ("freshness", "coverage"),
+    ("coverage", "coverage"),
+    ("how recent", "coverage"),
+    ("how old", "coverage"),
+    ("latest data", "coverage"),
+    ("newest data", "coverage"),
+    ("what months", "coverage"),
+    ("what years", "coverage"),
+    ("data range", "coverage"),
+    ("last updated", "coverage"),
+    ("up to date", "coverage"),
+    ("what do you know", "coverage"),
+    ("data cover", "coverage"),
+    ("forecast", "forecast"),
+    ("forcast", "forecast"),
+    ("forecasts", "forecast"),
+    ("predict", "forecast"),
+    ("prediction", "forecast"),
+    ("projection", "forecast"),
+    ("expect", "forecast"),
+    ("expected", "forecast"),
+    ("how many", "forecast"),
+    ("outlook", "forecast"),
+    ("estimate", "forecast"),
+    ("help", "help"),
+    ("commands", "help"),
+    ("what can you do", "help"),
+    ("usage", "help"),
 ]
-PRIORITY = ("unsubscribe", "subscribe", "coverage", "accuracy", "hot", "compare", "top", "explain",
-            "trend", "status", "forecast", "help")
-REVIEW = re.compile(r"\b(?:forecasts?|predictions?|model)\b.*\b(?:do|did|perform|performed|go|went|"
-                     r"right|wrong|hold up|held up|compare|score|scored)\b|\bhow (?:good|well|accurate|"
-                     r"close)\b.*\b(?:forecasts?|predictions?)\b|\b(?:did|was|were)\b.*"
-                     r"\b(?:forecasts?|predictions?)\b(?! for)|"
-                     r"\bforecasts? (?:vs|versus|against) (?:actual|reality|counts?)\b")
-UPDOWN = re.compile(r"\b(?:up|down|higher|lower|increas(?:e|ed|ing)|decreas(?:e|ed|ing)|rising|"
-                     r"falling|risen|fallen|dropp?(?:ed|ing)?|climbing|worse|better|more or less)\b")
+PRIORITY = (
+    "unsubscribe",
+    "subscribe",
+    "coverage",
+    "accuracy",
+    "hot",
+    "compare",
+    "top",
+    "explain",
+    "trend",
+    "status",
+    "forecast",
+    "help",
+)
+REVIEW = re.compile(
+    r"\b(?:forecasts?|predictions?|model)\b.*\b(?:do|did|perform|performed|go|went|"
+    r"right|wrong|hold up|held up|compare|score|scored)\b|\bhow (?:good|well|accurate|"
+    r"close)\b.*\b(?:forecasts?|predictions?)\b|\b(?:did|was|were)\b.*"
+    r"\b(?:forecasts?|predictions?)\b(?! for)|"
+    r"\bforecasts? (?:vs|versus|against) (?:actual|reality|counts?)\b"
+)
+UPDOWN = re.compile(
+    r"\b(?:up|down|higher|lower|increas(?:e|ed|ing)|decreas(?:e|ed|ing)|rising|"
+    r"falling|risen|fallen|dropp?(?:ed|ing)?|climbing|worse|better|more or less)\b"
+)
 AUX = re.compile(r"\b(?:is|are|has|have|was|were|did|gone|went)\b")
 
-STOPWORDS = set("""
+STOPWORDS = set(
+    """
 a an the in for of on at to is are be will would what whats how many much there please thanks
 thank me show give tell about and or with by from this that it its crimecast bot hey hi hello can
 you i we our my do does did get has have been was were up down going communities community
@@ -73,7 +168,8 @@ increasing decrease decreasing high low level levels rate rates per capita thous
 quickly same last previous compared vs versus v be being happen happening happens had happened
 occurred reported recorded saw seen ago anything something good well badly unusually
 across each every
-""".split())
+""".split()
+)
 
 
 _BY_FIRST: dict[str, list[tuple[list[str], str, str]]] = {}
@@ -81,8 +177,9 @@ for _phrase, _intent in INTENT_PHRASES:
     _BY_FIRST.setdefault(_phrase.split()[0], []).append((_phrase.split(), _intent, _phrase))
 
 
-def detect_intent(tokens: list[str], used: list[bool],
-                  extra: list[tuple[str, str]] = ()) -> str | None:
+def detect_intent(
+    tokens: list[str], used: list[bool], extra: list[tuple[str, str]] = ()
+) -> str | None:
     """The intent the words name (``extra``: the city's own phrases, "which neighborhoods").
 
     >>> toks = "top 5 hotspots next month".split(); detect_intent(toks, [False] * 4)
@@ -100,7 +197,7 @@ def detect_intent(tokens: list[str], used: list[bool],
         for words, intent, phrase in index.get(tok, ()):
             hits.append((order[phrase], i, words, intent, phrase))
     for _, i, words, intent, phrase in sorted(hits):  # in the table's order, as before
-        if tokens[i:i + len(words)] == words and not any(used[i:i + len(words)]):
+        if tokens[i : i + len(words)] == words and not any(used[i : i + len(words)]):
             if phrase == "v" and (i == 0 or i == len(tokens) - 1):
                 continue
             found.add(intent)

@@ -69,8 +69,9 @@ def _lines(ax, spec: ChartSpec) -> None:
     for k, ln in enumerate(spec.lines):
         color = COLORS[k % len(COLORS)]
         if ln.months:
-            ax.plot([pos[m] for m in ln.months], ln.values, color=color, lw=1.6,
-                    label=ln.label[:40])
+            ax.plot(
+                [pos[m] for m in ln.months], ln.values, color=color, lw=1.6, label=ln.label[:40]
+            )
         if ln.f_months:
             x = [pos[m] for m in ln.f_months]
             if ln.months:  # join the forecast to the last observed month

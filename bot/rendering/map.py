@@ -41,10 +41,16 @@ NO_DATA = "#d9d9d9"
 SIZE = (8.0, 7.0)
 DPI = 80
 MAX_RADIUS_PT = 14.0  # the largest symbol's radius, in points
-WHAT = {"forecast": "Forecast", "count": "Reported", "rate": "Reported rate",
-        "change": "Change in reported", "pct": "Change in reported",
-        "average": "Monthly average of reported", "share": "Share of reported",
-        "hot": "Running hot:"}
+WHAT = {
+    "forecast": "Forecast",
+    "count": "Reported",
+    "rate": "Reported rate",
+    "change": "Change in reported",
+    "pct": "Change in reported",
+    "average": "Monthly average of reported",
+    "share": "Share of reported",
+    "hot": "Running hot:",
+}
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,18 @@ def quantile_classes(values: list[float], k: int = 5, decimals: int = 0) -> Clas
         counts.append(int(members.size))
         lo = c
     n = len(edges)
-    colors = ((SEQUENTIAL[2],) if n == 1 else
-              tuple(SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / (n - 1))] for i in range(n)))
-    return Classes(tuple(edges), tuple(labels), tuple(colors), tuple(counts),
-                   f"quantile classes ({n} groups of about equal numbers of areas)")
+    colors = (
+        (SEQUENTIAL[2],)
+        if n == 1
+        else tuple(SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / (n - 1))] for i in range(n))
+    )
+    return Classes(
+        tuple(edges),
+        tuple(labels),
+        tuple(colors),
+        tuple(counts),
+        f"quantile classes ({n} groups of about equal numbers of areas)",
+    )
 
 
 def diverging_classes(values: list[float], decimals: int = 0, unit: str = "") -> Classes:
@@ -121,17 +135,21 @@ def diverging_classes(values: list[float], decimals: int = 0, unit: str = "") ->
     xs = np.asarray(values, dtype=float)
     m = float(np.abs(xs).max()) if xs.size else 0.0
     if m == 0:
-        return Classes((0.0,), ("no change",), (DIVERGING[2],), (int(xs.size),),
-                       "equal intervals around zero")
+        return Classes(
+            (0.0,), ("no change",), (DIVERGING[2],), (int(xs.size),), "equal intervals around zero"
+        )
     step = 2 * m / 5
     edges = tuple(-m + step * (i + 1) for i in range(5))
     bounds = [-m] + list(edges)
-    labels = tuple(f"{_fmt(bounds[i], decimals)}{unit} to {_fmt(bounds[i + 1], decimals)}{unit}"
-                   for i in range(5))
+    labels = tuple(
+        f"{_fmt(bounds[i], decimals)}{unit} to {_fmt(bounds[i + 1], decimals)}{unit}"
+        for i in range(5)
+    )
     idx = np.minimum(np.searchsorted(edges, xs, side="left"), 4)
     counts = tuple(int((idx == i).sum()) for i in range(5))
-    return Classes(edges, labels, DIVERGING, counts,
-                   "equal intervals around zero (blue: down, red: up)")
+    return Classes(
+        edges, labels, DIVERGING, counts, "equal intervals around zero (blue: down, red: up)"
+    )
 
 
 def classes_for(spec: MapSpec) -> Classes:
@@ -162,9 +180,13 @@ def to_png(fig: Figure, spec: MapSpec) -> bytes:
     buf = io.BytesIO()
     classes = classes_for(spec)
     missing = sum(1 for v in spec.values.values() if v is None or not math.isfinite(v))
-    meta = {"Title": title(spec), "Description": spec.caveat, "Software": "crimecast",
-            "Legend": "; ".join(legend_lines(spec, classes, missing)) + f" ({classes.method})",
-            "Period": f"{spec.period}; data through {spec.data_month}"}
+    meta = {
+        "Title": title(spec),
+        "Description": spec.caveat,
+        "Software": "crimecast",
+        "Legend": "; ".join(legend_lines(spec, classes, missing)) + f" ({classes.method})",
+        "Period": f"{spec.period}; data through {spec.data_month}",
+    }
     fig.savefig(buf, format="png", metadata=meta, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
@@ -176,13 +198,17 @@ def draw_map(spec: MapSpec, geometry: AreaGeometry) -> tuple[Figure, Affine2D]:
     geo = geometry.only(spec.values)
     bounds = geo.bounds()
     if bounds is None:
-        raise ValueError("none of these areas has a place on the map (no polygon, no located "
-                         "incident)")
+        raise ValueError(
+            "none of these areas has a place on the map (no polygon, no located incident)"
+        )
     classes = classes_for(spec)
     fig = Figure(figsize=SIZE, dpi=DPI)
     to_px = _frame(bounds, (0.02, 0.13, 0.66, 0.76))
-    have = {a: float(v) for a, v in spec.values.items()
-            if v is not None and math.isfinite(v) and a in geo.points}
+    have = {
+        a: float(v)
+        for a, v in spec.values.items()
+        if v is not None and math.isfinite(v) and a in geo.points
+    }
     missing = [a for a, v in spec.values.items() if a in geo.points and a not in have]
     if geo.kind == "polygons":
         _polygons(fig, to_px, geo, have, missing, classes)
@@ -202,8 +228,12 @@ def _frame(bounds: tuple[float, float, float, float], box: tuple[float, ...]) ->
     w, h = max((maxx - minx) * kx, 1e-4) * 1.08, max(maxy - miny, 1e-4) * 1.08
     bx, by, bw, bh = (v * SIZE[i % 2] * DPI for i, v in enumerate(box))
     scale = min(bw / w, bh / h)
-    return (Affine2D().translate(-(minx + maxx) / 2, -(miny + maxy) / 2)
-            .scale(scale * kx, scale).translate(bx + bw / 2, by + bh / 2))
+    return (
+        Affine2D()
+        .translate(-(minx + maxx) / 2, -(miny + maxy) / 2)
+        .scale(scale * kx, scale)
+        .translate(bx + bw / 2, by + bh / 2)
+    )
 
 
 def _polygons(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
@@ -213,12 +243,23 @@ def _polygons(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes:
         if out is not None and len(out[0]):
             paths.append(MplPath(*out))
             colors.append(classes.colors[classes.index(v)])
-    fig.add_artist(PathCollection(paths, facecolors=colors, edgecolors="#555555",
-                                  linewidths=0.3, transform=to_px))
+    fig.add_artist(
+        PathCollection(
+            paths, facecolors=colors, edgecolors="#555555", linewidths=0.3, transform=to_px
+        )
+    )
     gaps = [MplPath(*o) for o in map(geo.outline, missing) if o is not None and len(o[0])]
     if gaps:
-        fig.add_artist(PathCollection(gaps, facecolors=NO_DATA, edgecolors="#888888",
-                                      linewidths=0.3, hatch="////", transform=to_px))
+        fig.add_artist(
+            PathCollection(
+                gaps,
+                facecolors=NO_DATA,
+                edgecolors="#888888",
+                linewidths=0.3,
+                hatch="////",
+                transform=to_px,
+            )
+        )
 
 
 def _markers(xy, sizes, to_px, marker: str = "o", **kw) -> PathCollection:
@@ -226,8 +267,14 @@ def _markers(xy, sizes, to_px, marker: str = "o", **kw) -> PathCollection:
     ``to_px``."""
     style = MarkerStyle(marker)
     path = style.get_path().transformed(style.get_transform())
-    return PathCollection([path], sizes=np.broadcast_to(sizes, (len(xy),)), offsets=xy,
-                          offset_transform=to_px, transform=IdentityTransform(), **kw)
+    return PathCollection(
+        [path],
+        sizes=np.broadcast_to(sizes, (len(xy),)),
+        offsets=xy,
+        offset_transform=to_px,
+        transform=IdentityTransform(),
+        **kw,
+    )
 
 
 def _symbols(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes: Classes) -> None:
@@ -240,12 +287,21 @@ def _symbols(fig, to_px, geo: AreaGeometry, have: dict, missing: list, classes: 
         xy = np.array([geo.points[a] for a in order])
         mags = np.array([abs(have[a]) for a in order])
         colors = [classes.colors[classes.index(have[a])] for a in order]
-        fig.add_artist(_markers(xy, _sizes(mags, mags.max() or 1.0), to_px, facecolors=colors,
-                                edgecolors="#333333", linewidths=0.4))
+        fig.add_artist(
+            _markers(
+                xy,
+                _sizes(mags, mags.max() or 1.0),
+                to_px,
+                facecolors=colors,
+                edgecolors="#333333",
+                linewidths=0.4,
+            )
+        )
     if missing:
         xy = np.array([geo.points[a] for a in missing])
-        fig.add_artist(_markers(xy, 14.0, to_px, "x", facecolors="none", edgecolors="#888888",
-                                linewidths=0.8))
+        fig.add_artist(
+            _markers(xy, 14.0, to_px, "x", facecolors="none", edgecolors="#888888", linewidths=0.8)
+        )
 
 
 def _sizes(mags: np.ndarray, top: float) -> np.ndarray:
@@ -261,8 +317,15 @@ def _label_top(fig, to_px, geo: AreaGeometry, have: dict, diverging: bool, n: in
         if have[area] == 0:
             continue
         x, y = geo.points[area]
-        fig.text(x, y, area.title()[:24], transform=shifted, fontsize=7, color="#222222",
-                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        fig.text(
+            x,
+            y,
+            area.title()[:24],
+            transform=shifted,
+            fontsize=7,
+            color="#222222",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
 
 
 def _line_step(fontsize: float, spacing: float) -> float:
@@ -278,8 +341,9 @@ def _em_height(cache: list = []) -> float:  # noqa: B006 (a one-value cache)
 
         font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties()))
         head, os2 = font.get_sfnt_table("head"), font.get_sfnt_table("OS/2")
-        cache.append((os2["sTypoAscender"] - os2["sTypoDescender"]) / head["unitsPerEm"]
-                     if os2 else 1.17)
+        cache.append(
+            (os2["sTypoAscender"] - os2["sTypoDescender"]) / head["unitsPerEm"] if os2 else 1.17
+        )
     return cache[0]
 
 
@@ -290,10 +354,15 @@ def legend_lines(spec: MapSpec, classes: Classes, missing: int) -> list[str]:
     >>> legend_lines(spec, quantile_classes([0, 1, 5]), 2)
     ['Reported incidents', '0  (1 area)', '1  (1 area)', '5  (1 area)', 'no data  (2 areas)']
     """
-    out = [spec.unit[:1].upper() + spec.unit[1:] if spec.shows == "hot" else
-           f"{WHAT[spec.shows]} {spec.unit}"]
-    out += [f"{lab}  ({n} area{'s' if n != 1 else ''})"
-            for lab, n in zip(classes.labels, classes.counts)]
+    out = [
+        spec.unit[:1].upper() + spec.unit[1:]
+        if spec.shows == "hot"
+        else f"{WHAT[spec.shows]} {spec.unit}"
+    ]
+    out += [
+        f"{lab}  ({n} area{'s' if n != 1 else ''})"
+        for lab, n in zip(classes.labels, classes.counts)
+    ]
     if missing:
         out.append(f"no data  ({missing} area{'s' if missing != 1 else ''})")
     return out
@@ -307,27 +376,61 @@ def _legend(fig, spec: MapSpec, classes: Classes, have: dict, missing: list, poi
     # swatch i sits on line i + 1 (line 0 is the heading), centred on the line's middle
     ys = [top - step * (i + 1.5) for i in range(len(classes.colors) + bool(missing))]
     n = len(classes.colors)
-    fig.add_artist(_markers(np.column_stack([np.full(n, x0 + 0.015), ys[:n]]), 90.0,
-                            fig.transFigure, "s", facecolors=list(classes.colors),
-                            edgecolors="#555555", linewidths=0.4))
+    fig.add_artist(
+        _markers(
+            np.column_stack([np.full(n, x0 + 0.015), ys[:n]]),
+            90.0,
+            fig.transFigure,
+            "s",
+            facecolors=list(classes.colors),
+            edgecolors="#555555",
+            linewidths=0.4,
+        )
+    )
     if missing:
         if points:
-            fig.add_artist(_markers([[x0 + 0.015, ys[-1]]], 20.0, fig.transFigure, "x",
-                                    facecolors="none", edgecolors="#888888", linewidths=0.8))
+            fig.add_artist(
+                _markers(
+                    [[x0 + 0.015, ys[-1]]],
+                    20.0,
+                    fig.transFigure,
+                    "x",
+                    facecolors="none",
+                    edgecolors="#888888",
+                    linewidths=0.8,
+                )
+            )
         else:
-            fig.add_artist(_markers([[x0 + 0.015, ys[-1]]], 90.0, fig.transFigure, "s",
-                                    facecolors=NO_DATA, edgecolors="#888888", linewidths=0.4,
-                                    hatch="////"))
+            fig.add_artist(
+                _markers(
+                    [[x0 + 0.015, ys[-1]]],
+                    90.0,
+                    fig.transFigure,
+                    "s",
+                    facecolors=NO_DATA,
+                    edgecolors="#888888",
+                    linewidths=0.4,
+                    hatch="////",
+                )
+            )
     if points and have:
         top_v = max(abs(v) for v in have.values()) or 1.0
         fracs = np.array([1.0, 0.5, 0.1])
         yt, gap = 0.31, 4.0
         ys = yt - _line_step(size, gap) * (np.arange(3) + 0.5)
-        fig.add_artist(_markers(np.column_stack([np.full(3, 0.735), ys]), _sizes(fracs, 1.0),
-                                fig.transFigure, facecolors="none", edgecolors="#333333",
-                                linewidths=0.6))
-        key = "circle area grows with the " + ("size of the change" if spec.shows in
-                                                 ("change", "pct") else "value")
+        fig.add_artist(
+            _markers(
+                np.column_stack([np.full(3, 0.735), ys]),
+                _sizes(fracs, 1.0),
+                fig.transFigure,
+                facecolors="none",
+                edgecolors="#333333",
+                linewidths=0.6,
+            )
+        )
+        key = "circle area grows with the " + (
+            "size of the change" if spec.shows in ("change", "pct") else "value"
+        )
         nums = [_fmt(top_v * f, 0 if spec.shows == "count" else 1) for f in fracs]
         fig.text(0.79, yt, "\n".join(nums), fontsize=size, va="top", linespacing=gap)
         fig.text(0.70, yt + 0.03, key, fontsize=7, va="top")
@@ -346,10 +449,19 @@ def title(spec: MapSpec) -> str:
 
 def _texts(fig, spec: MapSpec, classes: Classes, geo: AreaGeometry, unplaced: list) -> None:
     fig.text(0.02, 0.975, title(spec), fontsize=12, fontweight="bold", va="top")
-    drawn = ("areas" if geo.kind == "polygons"
-             else "circles at the median location of each area's incidents")
-    fig.text(0.02, 0.935, f"{spec.period} · data through {spec.data_month} · {drawn}",
-             fontsize=8, va="top", color="#333333")
+    drawn = (
+        "areas"
+        if geo.kind == "polygons"
+        else "circles at the median location of each area's incidents"
+    )
+    fig.text(
+        0.02,
+        0.935,
+        f"{spec.period} · data through {spec.data_month} · {drawn}",
+        fontsize=8,
+        va="top",
+        color="#333333",
+    )
     notes = [f"Legend: {classes.method}."]
     if unplaced:
         names = ", ".join(a.title() for a in unplaced[:6]) + (" …" if len(unplaced) > 6 else "")

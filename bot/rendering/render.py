@@ -95,10 +95,13 @@ def to_embed(answer: Answer) -> dict:
     desc = "\n".join(answer.warnings + answer.lines)
     if answer.caveat:
         desc += f"\n\n_{answer.caveat}_"
-    embed: dict[str, Any] = {"type": "rich", "title": answer.title, "description": desc,
-                             "color": color,
-                             "fields": [{"name": n, "value": v, "inline": len(v) < 40}
-                                        for n, v in answer.fields]}
+    embed: dict[str, Any] = {
+        "type": "rich",
+        "title": answer.title,
+        "description": desc,
+        "color": color,
+        "fields": [{"name": n, "value": v, "inline": len(v) < 40} for n, v in answer.fields],
+    }
     if answer.footer:
         embed["footer"] = {"text": answer.footer}
     return fit_embed(embed)
@@ -166,10 +169,17 @@ def _last_month_line(last: Mapping[str, Any]) -> str:
     text = f"{_month_label(last.get('month'))}: {last.get('observed', 0):,} reported"
     if last.get("expected") is None:
         return text + "; no forecast was made before it."
-    where = ("inside its range" if last.get("inside") else
-             "above its range" if last.get("observed", 0) > last.get("hi80", 0) else "below its range")
-    return (text + f"; forecast made with data through {last.get('forecast_data_through')}: about "
-            f"{_n(last.get('expected'))} (80% range {last.get('lo80'):,}–{last.get('hi80'):,}), {where}.")
+    where = (
+        "inside its range"
+        if last.get("inside")
+        else "above its range"
+        if last.get("observed", 0) > last.get("hi80", 0)
+        else "below its range"
+    )
+    return (
+        text + f"; forecast made with data through {last.get('forecast_data_through')}: about "
+        f"{_n(last.get('expected'))} (80% range {last.get('lo80'):,}–{last.get('hi80'):,}), {where}."
+    )
 
 
 def alert_embed(alert: Mapping[str, Any]) -> dict:
@@ -184,17 +194,26 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
     title = f"Weekly crime alert · {alert.get('scope_label', '')} · {alert.get('iso_week', '')}"
     desc = []
     if week and mtd:
-        desc.append(f"Week {week.get('start', '?')} – {week.get('end', '?')}: {week.get('observed', 0)} "
-                    f"reported" + (f", about {_n(week['expected'])} expected" if
-                                   week.get("expected") is not None else "")
-                    + f". Month to date {mtd.get('month', '?')} (day {mtd.get('days', '?')} of "
-                      f"{mtd.get('days_in_month', '?')}).")
+        desc.append(
+            f"Week {week.get('start', '?')} – {week.get('end', '?')}: {week.get('observed', 0)} "
+            f"reported"
+            + (
+                f", about {_n(week['expected'])} expected"
+                if week.get("expected") is not None
+                else ""
+            )
+            + f". Month to date {mtd.get('month', '?')} (day {mtd.get('days', '?')} of "
+            f"{mtd.get('days_in_month', '?')})."
+        )
     if last:
-        desc.append(("Newest complete month, " if not week else "Last month, ")
-                    + _last_month_line(last))
+        desc.append(
+            ("Newest complete month, " if not week else "Last month, ") + _last_month_line(last)
+        )
     desc.append(f"Forecasts rest on data through {alert.get('data_through') or 'n/a'}.")
     if alert.get("stale"):
-        desc.insert(0, "⚠ Stale data: the newest counts are old; figures may not reflect this week.")
+        desc.insert(
+            0, "⚠ Stale data: the newest counts are old; figures may not reflect this week."
+        )
     if alert.get("synthetic"):
         desc.insert(0, "⚠ Synthetic demo data: not real crime counts.")
     for note in alert.get("notes") or []:
@@ -210,43 +229,79 @@ def alert_embed(alert: Mapping[str, Any]) -> dict:
         value = "\n".join(
             f"**{h.get('community')}** · {' '.join(str(h.get('category', '')).split())}: "
             f"{h.get('observed')} {'in the month' if whole else 'so far'} vs "
-            f"~{_n(h.get('expected'))} expected (q={float(h.get('q_value', 1)):.3f})" for h in hot[:5])
+            f"~{_n(h.get('expected'))} expected (q={float(h.get('q_value', 1)):.3f})"
+            for h in hot[:5]
+        )
     elif fdr.get("tested"):
-        value = f"Nothing ran improbably high in {tested_month}." if tested_month else \
-            "Nothing ran improbably high."
+        value = (
+            f"Nothing ran improbably high in {tested_month}."
+            if tested_month
+            else "Nothing ran improbably high."
+        )
     else:
         value = "Nothing could be tested (see the notes above)."
     name = "Running hot" + (f", {tested_month}" if tested_month else "")
-    fields.append({"name": f"{name} ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
-                           f"series; {fdr.get('method', 'FDR')} at {fdr.get('level', '?')})",
-                   "value": value})
+    fields.append(
+        {
+            "name": f"{name} ({fdr.get('flagged', len(hot))} of {fdr.get('tested', '?')} "
+            f"series; {fdr.get('method', 'FDR')} at {fdr.get('level', '?')})",
+            "value": value,
+        }
+    )
     top = alert.get("top_next_month") or []
     if top:
-        fields.append({"name": f"Highest forecast, {_month_label(top[0].get('month', 'next month'))}",
-                       "value": "\n".join(f"{i}. **{t.get('community')}** — about {_n(t.get('mean'))}"
-                                          f" (80% range {t.get('lo80')}–{t.get('hi80')})"
-                                          for i, t in enumerate(top[:5], 1))})
+        fields.append(
+            {
+                "name": f"Highest forecast, {_month_label(top[0].get('month', 'next month'))}",
+                "value": "\n".join(
+                    f"{i}. **{t.get('community')}** — about {_n(t.get('mean'))}"
+                    f" (80% range {t.get('lo80')}–{t.get('hi80')})"
+                    for i, t in enumerate(top[:5], 1)
+                ),
+            }
+        )
     changes = alert.get("changes") or []
     if changes:
-        fields.append({"name": "Biggest changes against the last forecast",
-                       "value": "\n".join(
-                           f"**{c.get('community')}** · {' '.join(str(c.get('category', '')).split())}: "
-                           f"{_n(c.get('previous_mean'))} → {_n(c.get('mean'))}" for c in changes[:5])})
+        fields.append(
+            {
+                "name": "Biggest changes against the last forecast",
+                "value": "\n".join(
+                    f"**{c.get('community')}** · {' '.join(str(c.get('category', '')).split())}: "
+                    f"{_n(c.get('previous_mean'))} → {_n(c.get('mean'))}"
+                    for c in changes[:5]
+                ),
+            }
+        )
     health = alert.get("health") or {}
     if health:
         mae = health.get("mae") or {}
-        mae_text = ", ".join(f"{k} {float(v):.2f}" for k, v in mae.items()
-                             if isinstance(v, (int, float))) or "n/a"
-        fields.append({"name": "Model health",
-                       "value": f"{health.get('model', '?')}; MAE {mae_text} over "
-                                f"{health.get('months', '?')} months; data "
-                                f"{health.get('data_age_days', '?')} days old"})
+        mae_text = (
+            ", ".join(f"{k} {float(v):.2f}" for k, v in mae.items() if isinstance(v, (int, float)))
+            or "n/a"
+        )
+        fields.append(
+            {
+                "name": "Model health",
+                "value": f"{health.get('model', '?')}; MAE {mae_text} over "
+                f"{health.get('months', '?')} months; data "
+                f"{health.get('data_age_days', '?')} days old",
+            }
+        )
     caveat = alert.get("caveat") or ""
     card = f"What the counts are: {DATA_CARD}"
-    footer = f"{caveat} {card} · crimecast, as of {alert.get('as_of', '')}" if caveat else \
-        f"{card} · crimecast, as of {alert.get('as_of', '')}"
-    embed = {"type": "rich", "title": title, "description": "\n".join(desc), "fields": fields,
-             "color": COLOR_ALERT if hot else COLOR_OK, "footer": {"text": footer}}
+    footer = (
+        f"{caveat} {card} · crimecast, as of {alert.get('as_of', '')}"
+        if caveat
+        else f"{card} · crimecast, as of {alert.get('as_of', '')}"
+    )
+    embed = {
+        "type": "rich",
+        "title": title,
+        "description": "\n".join(desc),
+        "fields": fields,
+        "color": COLOR_ALERT if hot else COLOR_OK,
+        "footer": {"text": footer},
+    }
     return fit_embed(embed)
 
 
@@ -269,11 +324,21 @@ def alert_png(alert: Mapping[str, Any]) -> bytes | None:
     top = alert.get("top_next_month") or []
     if not top:
         return None
-    spec = ChartSpec("bars", f"Highest forecast, {top[0].get('month', '')} · "
-                             f"{alert.get('scope_label', '')}", ylabel="expected reported incidents",
-                     bars=[Bar(str(t.get("community")), float(t.get("mean", 0)),
-                               float(t.get("lo80", 0)), float(t.get("hi80", 0))) for t in top[:5]],
-                     note=f"Data through {alert.get('data_through')} · whiskers: 80% range")
+    spec = ChartSpec(
+        "bars",
+        f"Highest forecast, {top[0].get('month', '')} · {alert.get('scope_label', '')}",
+        ylabel="expected reported incidents",
+        bars=[
+            Bar(
+                str(t.get("community")),
+                float(t.get("mean", 0)),
+                float(t.get("lo80", 0)),
+                float(t.get("hi80", 0)),
+            )
+            for t in top[:5]
+        ],
+        note=f"Data through {alert.get('data_through')} · whiskers: 80% range",
+    )
     return render_png(spec)
 
 
@@ -289,19 +354,34 @@ def report_embed(post: Mapping[str, Any]) -> dict:
     conc = report.get("concentration") or {}
     fields = []
     if conc.get("top_areas"):
-        fields.append({"name": "Most-flagged areas",
-                       "value": ", ".join(f"{t['community']} ({t['flags']})"
-                                          for t in conc["top_areas"])})
+        fields.append(
+            {
+                "name": "Most-flagged areas",
+                "value": ", ".join(f"{t['community']} ({t['flags']})" for t in conc["top_areas"]),
+            }
+        )
     watch = (report.get("feedback_watch") or {}).get("areas") or []
     if watch:
-        fields.append({"name": "Feedback-loop watch (may reflect enforcement as well as crime)",
-                       "value": "\n".join(f"{w['community']}: flagged {w['flagged_in_last']} of "
-                                          f"{w['of_tests']}; {w['mean_before']} → {w['mean_after']} "
-                                          f"a month" for w in watch[:10])})
+        fields.append(
+            {
+                "name": "Feedback-loop watch (may reflect enforcement as well as crime)",
+                "value": "\n".join(
+                    f"{w['community']}: flagged {w['flagged_in_last']} of "
+                    f"{w['of_tests']}; {w['mean_before']} → {w['mean_after']} "
+                    f"a month"
+                    for w in watch[:10]
+                ),
+            }
+        )
     footer = " ".join(report.get("caveats") or []) + f" · Data card: {report.get('data_card', '')}"
-    embed = {"type": "rich", "title": f"Accountability report · {p.get('start', '')} to {p.get('end', '')}",
-             "description": "\n".join(lines[1:]), "fields": fields, "color": COLOR_OK,
-             "footer": {"text": footer}}
+    embed = {
+        "type": "rich",
+        "title": f"Accountability report · {p.get('start', '')} to {p.get('end', '')}",
+        "description": "\n".join(lines[1:]),
+        "fields": fields,
+        "color": COLOR_OK,
+        "footer": {"text": footer},
+    }
     return fit_embed(embed)
 
 
@@ -310,4 +390,3 @@ def report_png(post: Mapping[str, Any]) -> bytes | None:
     from workers.report.chart import report_png as draw
 
     return draw(post["report"]) if post.get("report") else None
-

@@ -34,15 +34,25 @@ class Access:
 
     @classmethod
     def from_settings(cls, settings) -> "Access":
-        return cls(frozenset(settings.discord_guild_ids), frozenset(settings.discord_channel_ids),
-                   frozenset(settings.discord_role_ids), frozenset(settings.discord_admin_role_ids))
+        return cls(
+            frozenset(settings.discord_guild_ids),
+            frozenset(settings.discord_channel_ids),
+            frozenset(settings.discord_role_ids),
+            frozenset(settings.discord_admin_role_ids),
+        )
 
     @property
     def restricted(self) -> bool:
         return bool(self.guild_ids or self.channel_ids or self.role_ids)
 
-    def refusal(self, *, guild_id: int | None, channel_id: int | None,
-                role_ids: Iterable[int] = (), is_dm: bool = False) -> str | None:
+    def refusal(
+        self,
+        *,
+        guild_id: int | None,
+        channel_id: int | None,
+        role_ids: Iterable[int] = (),
+        is_dm: bool = False,
+    ) -> str | None:
         """None when allowed, else the reason to show (it names no configuration details).
 
         >>> a = Access(guild_ids=frozenset({1}), role_ids=frozenset({7}))
@@ -74,8 +84,15 @@ class Access:
 class Gate:
     """Access control, the per-user rate limit and the audit log, against one Redis."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, access: Access, *, per_minute: int = 10,
-                 audit_policy=None):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        access: Access,
+        *,
+        per_minute: int = 10,
+        audit_policy=None,
+    ):
         if per_minute < 1:
             raise ValueError("per_minute must be >= 1")
         self.client = client
@@ -94,20 +111,43 @@ class Gate:
         _, count, ttl = pipe.execute()
         return int(count) <= self.per_minute, max(int(ttl), 1)
 
-    def audit(self, *, user_id, user: str = "", transport: str, text: str, intent: str = "",
-              ok: bool = True, answer: str = "", guild_id=None, channel_id=None,
-              ms: float | None = None, outcome: str = "answered") -> str:
+    def audit(
+        self,
+        *,
+        user_id,
+        user: str = "",
+        transport: str,
+        text: str,
+        intent: str = "",
+        ok: bool = True,
+        answer: str = "",
+        guild_id=None,
+        channel_id=None,
+        ms: float | None = None,
+        outcome: str = "answered",
+    ) -> str:
         """Append one record to the audit stream; returns its id. With an audit policy the user
         is a pseudonym (unless it keeps names) and records past its retention are trimmed."""
         policy = self.audit_policy
         user_id, user = policy.who(user_id, user) if policy else (str(user_id), str(user)[:100])
-        fields = {"at": datetime.now(timezone.utc).isoformat(), "user_id": str(user_id),
-                  "user": str(user)[:100], "transport": transport, "guild_id": str(guild_id or ""),
-                  "channel_id": str(channel_id or ""), "text": str(text)[:500], "intent": intent,
-                  "ok": "1" if ok else "0", "outcome": outcome, "answer": str(answer)[:300],
-                  "ms": f"{ms:.1f}" if ms is not None else ""}
+        fields = {
+            "at": datetime.now(timezone.utc).isoformat(),
+            "user_id": str(user_id),
+            "user": str(user)[:100],
+            "transport": transport,
+            "guild_id": str(guild_id or ""),
+            "channel_id": str(channel_id or ""),
+            "text": str(text)[:500],
+            "intent": intent,
+            "ok": "1" if ok else "0",
+            "outcome": outcome,
+            "answer": str(answer)[:300],
+            "ms": f"{ms:.1f}" if ms is not None else "",
+        }
         if policy is not None:
-            return self.client.xadd(self.keys.audit, fields, minid=policy.min_id(), approximate=True)
+            return self.client.xadd(
+                self.keys.audit, fields, minid=policy.min_id(), approximate=True
+            )
         return self.client.xadd(self.keys.audit, fields, maxlen=AUDIT_MAXLEN, approximate=True)
 
     def recent(self, count: int = 20) -> list[dict]:

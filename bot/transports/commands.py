@@ -16,8 +16,14 @@ from typing import Optional
 import redis
 import typer
 
-from workers.cli.base import (console, err_console, fail, load_settings, open_runtime_or_exit,
-                              setup_logging)
+from workers.cli.base import (
+    console,
+    err_console,
+    fail,
+    load_settings,
+    open_runtime_or_exit,
+    setup_logging,
+)
 
 __all__ = ["alerts_app", "app"]
 
@@ -32,11 +38,14 @@ def _runtime():
 
 @app.command("ask")
 def ask_cmd(
-    question: list[str] = typer.Argument(..., help="The question, e.g. \"forecast Beltline next month\"."),
+    question: list[str] = typer.Argument(
+        ..., help='The question, e.g. "forecast Beltline next month".'
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the structured answer as JSON."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the chart PNG to this file."),
-    map_file: Optional[Path] = typer.Option(None, "--map", help="Answer by area and write its "
-                                                                "map PNG to this file."),
+    map_file: Optional[Path] = typer.Option(
+        None, "--map", help="Answer by area and write its map PNG to this file."
+    ),
 ) -> None:
     """Answer one question, as the bot would."""
     from bot.transports.console import ask
@@ -44,8 +53,14 @@ def ask_cmd(
 
     _, rt = _runtime()
     try:
-        answer = ask(Engine(rt.client, rt.keys), " ".join(question), as_json=as_json, chart=chart,
-                     out=sys.stdout, map_file=map_file)
+        answer = ask(
+            Engine(rt.client, rt.keys),
+            " ".join(question),
+            as_json=as_json,
+            chart=chart,
+            out=sys.stdout,
+            map_file=map_file,
+        )
     except redis.RedisError as exc:
         raise fail(f"Redis failed while answering: {exc}") from exc
     except OSError as exc:  # e.g. the chart file cannot be written
@@ -79,17 +94,24 @@ def bot_cmd(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
     if settings.discord_token is None:
         # said once, then down cleanly: exit 0, which compose's `restart: on-failure` leaves down
         # (a crash still restarts); set the token and `docker compose up -d bot` (docs/discord.md)
-        err_console.print("the Discord bot is off: CRIMECAST_DISCORD_TOKEN is not set (create the "
-                          "application as docs/discord.md says, put its token in .env, then "
-                          "`docker compose up -d bot`)", markup=False, soft_wrap=True)
+        err_console.print(
+            "the Discord bot is off: CRIMECAST_DISCORD_TOKEN is not set (create the "
+            "application as docs/discord.md says, put its token in .env, then "
+            "`docker compose up -d bot`)",
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(0)
     _, rt = _runtime()
     try:
         discord_bot.run(settings, rt)
     except discord_bot.discord.LoginFailure:  # a wrong token does not heal by restarting
-        err_console.print("the Discord bot is off: Discord refused CRIMECAST_DISCORD_TOKEN (reset "
-                          "it in the developer portal, update .env, `docker compose up -d bot`)",
-                          markup=False, soft_wrap=True)
+        err_console.print(
+            "the Discord bot is off: Discord refused CRIMECAST_DISCORD_TOKEN (reset "
+            "it in the developer portal, update .env, `docker compose up -d bot`)",
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(0) from None
     except Exception as exc:  # anything else: say what, never the token
         raise fail(f"the bot stopped: {type(exc).__name__}: {exc}") from exc
@@ -120,14 +142,18 @@ def alerts_preview_cmd(
             sub = store.get(channel)
             subs = [sub] if sub is not None else []
             if sub is None:
-                err_console.print(f"channel {channel} has no subscription: previewing a city-wide "
-                                  "alert for it", markup=False)
+                err_console.print(
+                    f"channel {channel} has no subscription: previewing a city-wide alert for it",
+                    markup=False,
+                )
                 subs = [Subscription(channel, "city")]
         else:
             subs = store.all()
             if not subs:
-                err_console.print("no subscriptions: previewing a city-wide alert (channel "
-                                  "'preview')", markup=False)
+                err_console.print(
+                    "no subscriptions: previewing a city-wide alert (channel 'preview')",
+                    markup=False,
+                )
                 subs = [Subscription("preview", "city")]
         out = []
         for sub in subs:
@@ -162,10 +188,16 @@ def alerts_post_cmd(
         report = Poster(rt.client, rt.keys, sender, webhook=hook, attempts=attempts).drain()
     finally:
         rt.close()
-    console.print(f"posted {len(report.posted)}, already posted {len(report.skipped)}, "
-                  f"failed {len(report.failed)}, dropped {len(report.dropped)}", markup=False)
+    console.print(
+        f"posted {len(report.posted)}, already posted {len(report.skipped)}, "
+        f"failed {len(report.failed)}, dropped {len(report.dropped)}",
+        markup=False,
+    )
     for f in report.failed:
-        err_console.print(f"failed: {f['alert']}: {f['error']}"
-                          + (" (gave up)" if f["gave_up"] else " (will retry)"), markup=False)
+        err_console.print(
+            f"failed: {f['alert']}: {f['error']}"
+            + (" (gave up)" if f["gave_up"] else " (will retry)"),
+            markup=False,
+        )
     if report.failed:
         raise typer.Exit(1)

@@ -18,8 +18,15 @@ PROMPT = "crimecast> "
 QUIT = {"quit", "exit", "q", ":q", "bye"}
 
 
-def ask(engine: Engine, text: str, *, as_json: bool = False, chart: str | Path | None = None,
-        out: TextIO, map_file: str | Path | None = None) -> Answer:
+def ask(
+    engine: Engine,
+    text: str,
+    *,
+    as_json: bool = False,
+    chart: str | Path | None = None,
+    out: TextIO,
+    map_file: str | Path | None = None,
+) -> Answer:
     """Answer one question on ``out``; write the chart PNG to ``chart`` when given, and with
     ``map_file`` answer it by area and write its map there."""
     if map_file is not None:
@@ -54,8 +61,7 @@ def ask(engine: Engine, text: str, *, as_json: bool = False, chart: str | Path |
     return answer
 
 
-def _write_map(engine: Engine, answer: Answer, path: str | Path | None,
-               out: TextIO | None) -> bool:
+def _write_map(engine: Engine, answer: Answer, path: str | Path | None, out: TextIO | None) -> bool:
     """Write the answer's map to ``path``; False (and a line on ``out``) when it has none."""
     if path is None:
         return False
@@ -64,9 +70,15 @@ def _write_map(engine: Engine, answer: Answer, path: str | Path | None,
     png, kind = answer_png(answer, Geometries(engine.client, engine.keys))
     if png is None or kind != "map":
         if out is not None:
-            out.write("(no map for this answer: " + ("no area has a boundary or a located "
-                                                      "incident" if "map" in answer.data
-                                                      else "it has no value per area") + ")\n")
+            out.write(
+                "(no map for this answer: "
+                + (
+                    "no area has a boundary or a located incident"
+                    if "map" in answer.data
+                    else "it has no value per area"
+                )
+                + ")\n"
+            )
         return False
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +88,10 @@ def _write_map(engine: Engine, answer: Answer, path: str | Path | None,
 
 def chat(engine: Engine, *, read: Callable[[str], str] = input, out: TextIO) -> int:
     """An interactive prompt until ``quit`` or end of input; returns the questions answered."""
-    out.write("Ask about reported crime (e.g. 'forecast Beltline next month'); 'help' for more, "
-              "'quit' to leave.\n")
+    out.write(
+        "Ask about reported crime (e.g. 'forecast Beltline next month'); 'help' for more, "
+        "'quit' to leave.\n"
+    )
     n = 0
     while True:
         try:

@@ -39,8 +39,10 @@ HORIZONS = ("next month", "next 2 months", "next 3 months", "next 6 months", "th
 _PROFILE = active_profile()  # the deployment's words (descriptions are fixed when commands sync)
 _AREA = _PROFILE.area.singular
 _REGION = _PROFILE.regions.word.singular if _PROFILE.regions else "region"
-NO_GEOMETRY = ("No map: no area boundaries are loaded and the incidents carry no locations (an "
-               "admin can run `crimecast reference boundaries`).")
+NO_GEOMETRY = (
+    "No map: no area boundaries are loaded and the incidents carry no locations (an "
+    "admin can run `crimecast reference boundaries`)."
+)
 GENERIC_ERROR = "Something went wrong on my side (it is logged). Please try again in a minute."
 
 
@@ -61,15 +63,22 @@ class BotService:
 
     def context(self, user: Any, guild: Any, channel_id: Any, transport: str) -> Context:
         perms = getattr(user, "guild_permissions", None)
-        manage = bool(perms and (getattr(perms, "manage_guild", False)
-                                 or getattr(perms, "administrator", False)))
-        admin = guild is not None and self.gate.access.is_admin(self._roles(user), manage_guild=manage)
+        manage = bool(
+            perms
+            and (getattr(perms, "manage_guild", False) or getattr(perms, "administrator", False))
+        )
+        admin = guild is not None and self.gate.access.is_admin(
+            self._roles(user), manage_guild=manage
+        )
         return Context(str(user.id), str(channel_id) if channel_id else None, admin, transport)
 
     def refusal(self, user: Any, guild: Any, channel_id: Any) -> str | None:
-        return self.gate.access.refusal(guild_id=getattr(guild, "id", None),
-                                        channel_id=int(channel_id) if channel_id else None,
-                                        role_ids=self._roles(user), is_dm=guild is None)
+        return self.gate.access.refusal(
+            guild_id=getattr(guild, "id", None),
+            channel_id=int(channel_id) if channel_id else None,
+            role_ids=self._roles(user),
+            is_dm=guild is None,
+        )
 
     # --- answering --------------------------------------------------------------------------------
     def answer_text(self, text: str, ctx: Context) -> Answer:
@@ -82,13 +91,19 @@ class BotService:
 
     def render(self, answer: Answer) -> tuple[discord.Embed, Optional[discord.File]]:
         embed_dict = to_embed(answer)
-        png, kind = (answer_png(answer, self.maps) if "map" in answer.data else
-                     (self.charts.png(answer.chart) if answer.ok and answer.chart is not None
-                      else None, "chart"))
+        png, kind = (
+            answer_png(answer, self.maps)
+            if "map" in answer.data
+            else (
+                self.charts.png(answer.chart) if answer.ok and answer.chart is not None else None,
+                "chart",
+            )
+        )
         file = None
         if "map" in answer.data and kind != "map" and len(embed_dict.get("fields") or []) < 25:
-            embed_dict.setdefault("fields", []).append({"name": "Map", "value": NO_GEOMETRY,
-                                                        "inline": False})
+            embed_dict.setdefault("fields", []).append(
+                {"name": "Map", "value": NO_GEOMETRY, "inline": False}
+            )
         if png is not None:
             embed_dict["image"] = {"url": f"attachment://{kind}.png"}
             file = discord.File(io.BytesIO(png), filename=f"{kind}.png")
@@ -109,21 +124,39 @@ class BotService:
     async def slash(self, interaction: Any, intent: str, **opts) -> None:
         """Handle one slash command: checks, ``defer()``, answer off the loop, follow up, audit."""
         user, guild = interaction.user, interaction.guild
-        channel_id = getattr(interaction, "channel_id", None) or getattr(interaction.channel, "id", None)
-        text = f"/{intent} " + " ".join(f"{k}={v}" for k, v in opts.items() if v not in (None, False))
+        channel_id = getattr(interaction, "channel_id", None) or getattr(
+            interaction.channel, "id", None
+        )
+        text = f"/{intent} " + " ".join(
+            f"{k}={v}" for k, v in opts.items() if v not in (None, False)
+        )
 
         async def notice(msg: str) -> None:  # refusals and rate limits, before any defer
-            await interaction.response.send_message(msg, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.response.send_message(
+                msg, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
 
         async def reply(**kwargs) -> None:
             await interaction.followup.send(**kwargs)
 
         async def failed() -> None:
-            await interaction.followup.send(GENERIC_ERROR, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(
+                GENERIC_ERROR, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
 
-        await self.serve(user, guild, channel_id, "slash", text, intent,
-                         lambda ctx: self.answer_options(intent, opts, ctx), notice, reply, failed,
-                         before=lambda: interaction.response.defer(thinking=True))
+        await self.serve(
+            user,
+            guild,
+            channel_id,
+            "slash",
+            text,
+            intent,
+            lambda ctx: self.answer_options(intent, opts, ctx),
+            notice,
+            reply,
+            failed,
+            before=lambda: interaction.response.defer(thinking=True),
+        )
 
     async def message(self, message: Any, bot_user_id: int | None) -> bool:
         """Answer a message that mentions the bot or is a DM; False when it is not for us."""
@@ -132,7 +165,8 @@ class BotService:
             return False
         guild = message.guild
         mentioned = bot_user_id is not None and any(
-            getattr(u, "id", None) == bot_user_id for u in getattr(message, "mentions", []) or [])
+            getattr(u, "id", None) == bot_user_id for u in getattr(message, "mentions", []) or []
+        )
         if guild is not None and not mentioned:
             return False
         text = message.content or ""
@@ -143,20 +177,47 @@ class BotService:
         async def reply(**kwargs) -> None:
             await message.reply(mention_author=False, **kwargs)
 
-        await self.serve(author, guild, getattr(message.channel, "id", None),
-                         "dm" if guild is None else "mention", text, None,
-                         lambda ctx: self.answer_text(text, ctx), notice, reply,
-                         lambda: notice(GENERIC_ERROR))
+        await self.serve(
+            author,
+            guild,
+            getattr(message.channel, "id", None),
+            "dm" if guild is None else "mention",
+            text,
+            None,
+            lambda ctx: self.answer_text(text, ctx),
+            notice,
+            reply,
+            lambda: notice(GENERIC_ERROR),
+        )
         return True
 
-    async def serve(self, user: Any, guild: Any, channel_id: Any, transport: str, text: str,
-                    intent: str | None, ask, notice, reply, failed, *, before=None) -> None:
+    async def serve(
+        self,
+        user: Any,
+        guild: Any,
+        channel_id: Any,
+        transport: str,
+        text: str,
+        intent: str | None,
+        ask,
+        notice,
+        reply,
+        failed,
+        *,
+        before=None,
+    ) -> None:
         """The one path of every question, whatever carried it: access and rate checks, the
         answer computed off the event loop, the embed (and chart) sent, the audit written; and
         the one handler of failures: logged, a short generic reply, never a traceback."""
         start = time.perf_counter()
-        audit = dict(user_id=user.id, user=str(getattr(user, "name", "")), transport=transport,
-                     text=text, guild_id=getattr(guild, "id", None), channel_id=channel_id)
+        audit = dict(
+            user_id=user.id,
+            user=str(getattr(user, "name", "")),
+            transport=transport,
+            text=text,
+            guild_id=getattr(guild, "id", None),
+            channel_id=channel_id,
+        )
         tag = {"intent": intent} if intent else {}
         refusal = self.refusal(user, guild, channel_id)
         if refusal:
@@ -179,8 +240,13 @@ class BotService:
             if file is not None:
                 kwargs["file"] = file
             await reply(**kwargs)
-            self.gate.audit(**audit, intent=answer.intent, ok=answer.ok, answer=answer.summary(),
-                            ms=monotonic_ms(start))
+            self.gate.audit(
+                **audit,
+                intent=answer.intent,
+                ok=answer.ok,
+                answer=answer.summary(),
+                ms=monotonic_ms(start),
+            )
         except Exception:  # noqa: BLE001 - one place decides what the user sees
             log.exception("%s answer failed: %s", transport, text[:80])
             await failed()
@@ -212,48 +278,100 @@ class CrimecastCog(commands.Cog):
         return [app_commands.Choice(name=h, value=h) for h in HORIZONS if current.lower() in h][:25]
 
     @app_commands.command(name="forecast", description=f"Forecast reported crime for a {_AREA}")
-    @app_commands.describe(community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city' "
-                                     "(default: city-wide)",
-                           category="Crime category (default: all)",
-                           horizon="next month, next 3 months, this month, March, 2024-03",
-                           per_1000="Also show the rate per 1,000 residents")
-    async def forecast(self, interaction: discord.Interaction, community: Optional[str] = None,
-                       category: Optional[str] = None, horizon: Optional[str] = None,
-                       per_1000: bool = False) -> None:
-        await self.service.slash(interaction, "forecast", community=community, category=category,
-                                 horizon=horizon, per_1000=per_1000)
+    @app_commands.describe(
+        community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city' (default: city-wide)",
+        category="Crime category (default: all)",
+        horizon="next month, next 3 months, this month, March, 2024-03",
+        per_1000="Also show the rate per 1,000 residents",
+    )
+    async def forecast(
+        self,
+        interaction: discord.Interaction,
+        community: Optional[str] = None,
+        category: Optional[str] = None,
+        horizon: Optional[str] = None,
+        per_1000: bool = False,
+    ) -> None:
+        await self.service.slash(
+            interaction,
+            "forecast",
+            community=community,
+            category=category,
+            horizon=horizon,
+            per_1000=per_1000,
+        )
 
-    @app_commands.command(name="top", description=f"{_PROFILE.area.plural.capitalize()} with the "
-                                                  "highest forecast")
-    @app_commands.describe(category="Crime category (default: all)", n="How many (1-25)",
-                           sector=f"Only this {_REGION}", horizon="next month, next 3 months, ...",
-                           per_1000="Rank by rate per 1,000 residents")
-    async def top(self, interaction: discord.Interaction, category: Optional[str] = None,
-                  n: app_commands.Range[int, 1, 25] = 5, sector: Optional[str] = None,
-                  horizon: Optional[str] = None, per_1000: bool = False) -> None:
-        await self.service.slash(interaction, "top", category=category, n=n,
-                                 sector=getattr(sector, "value", sector), horizon=horizon,
-                                 per_1000=per_1000)
+    @app_commands.command(
+        name="top", description=f"{_PROFILE.area.plural.capitalize()} with the highest forecast"
+    )
+    @app_commands.describe(
+        category="Crime category (default: all)",
+        n="How many (1-25)",
+        sector=f"Only this {_REGION}",
+        horizon="next month, next 3 months, ...",
+        per_1000="Rank by rate per 1,000 residents",
+    )
+    async def top(
+        self,
+        interaction: discord.Interaction,
+        category: Optional[str] = None,
+        n: app_commands.Range[int, 1, 25] = 5,
+        sector: Optional[str] = None,
+        horizon: Optional[str] = None,
+        per_1000: bool = False,
+    ) -> None:
+        await self.service.slash(
+            interaction,
+            "top",
+            category=category,
+            n=n,
+            sector=getattr(sector, "value", sector),
+            horizon=horizon,
+            per_1000=per_1000,
+        )
 
     @app_commands.command(name="trend", description="How reported crime has changed")
-    @app_commands.describe(community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city'",
-                           category="Crime category (default: all)")
-    async def trend(self, interaction: discord.Interaction, community: Optional[str] = None,
-                    category: Optional[str] = None) -> None:
+    @app_commands.describe(
+        community=f"{_AREA.capitalize()}, {_REGION}, a common name or 'city'",
+        category="Crime category (default: all)",
+    )
+    async def trend(
+        self,
+        interaction: discord.Interaction,
+        community: Optional[str] = None,
+        category: Optional[str] = None,
+    ) -> None:
         await self.service.slash(interaction, "trend", community=community, category=category)
 
     @app_commands.command(name="compare", description="Compare two places")
-    @app_commands.describe(first=f"First {_AREA}", second=f"Second {_AREA}",
-                           category="Crime category (default: all)", horizon="next month, ...")
-    async def compare(self, interaction: discord.Interaction, first: str, second: str,
-                      category: Optional[str] = None, horizon: Optional[str] = None) -> None:
-        await self.service.slash(interaction, "compare", community=first, other=second,
-                                 category=category, horizon=horizon)
+    @app_commands.describe(
+        first=f"First {_AREA}",
+        second=f"Second {_AREA}",
+        category="Crime category (default: all)",
+        horizon="next month, ...",
+    )
+    async def compare(
+        self,
+        interaction: discord.Interaction,
+        first: str,
+        second: str,
+        category: Optional[str] = None,
+        horizon: Optional[str] = None,
+    ) -> None:
+        await self.service.slash(
+            interaction,
+            "compare",
+            community=first,
+            other=second,
+            category=category,
+            horizon=horizon,
+        )
 
     @app_commands.command(name="explain", description="What drives a forecast")
     @app_commands.describe(community=_AREA.capitalize(), category="Crime category (default: all)")
-    async def explain(self, interaction: discord.Interaction, community: str,
-                      category: Optional[str] = None) -> None:
+    async def explain(
+        self, interaction: discord.Interaction, community: str, category: Optional[str] = None
+    ) -> None:
         await self.service.slash(interaction, "explain", community=community, category=category)
 
     @app_commands.command(name="status", description="Data month, model version, accuracy")
@@ -261,27 +379,46 @@ class CrimecastCog(commands.Cog):
         await self.service.slash(interaction, "status")
 
     @app_commands.command(name="ask", description="Ask in your own words")
-    @app_commands.describe(question="e.g. " + (_PROFILE.examples[1] if len(_PROFILE.examples) > 1
-                                               else "how many thefts next month?")[:90])
-    async def ask(self, interaction: discord.Interaction,
-                  question: app_commands.Range[str, 1, 400]) -> None:
+    @app_commands.describe(
+        question="e.g. "
+        + (_PROFILE.examples[1] if len(_PROFILE.examples) > 1 else "how many thefts next month?")[
+            :90
+        ]
+    )
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 400]
+    ) -> None:
         await self.service.slash(interaction, "ask", question=question)
 
     @app_commands.command(name="help", description="What I can answer")
     async def help(self, interaction: discord.Interaction) -> None:
         await self.service.slash(interaction, "help")
 
-    alerts = app_commands.Group(name="alerts", description="Weekly alert for this channel (admins)",
-                                default_permissions=discord.Permissions(manage_guild=True),
-                                guild_only=True)
+    alerts = app_commands.Group(
+        name="alerts",
+        description="Weekly alert for this channel (admins)",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
 
     @alerts.command(name="subscribe", description="Post the weekly alert in this channel")
-    @app_commands.describe(sector=f"Only this {_REGION}", community=f"Only this {_AREA}",
-                           category="Only this category")
-    async def subscribe(self, interaction: discord.Interaction, sector: Optional[str] = None,
-                        community: Optional[str] = None, category: Optional[str] = None) -> None:
-        await self.service.slash(interaction, "subscribe", community=community, category=category,
-                                 sector=getattr(sector, "value", sector))
+    @app_commands.describe(
+        sector=f"Only this {_REGION}", community=f"Only this {_AREA}", category="Only this category"
+    )
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        sector: Optional[str] = None,
+        community: Optional[str] = None,
+        category: Optional[str] = None,
+    ) -> None:
+        await self.service.slash(
+            interaction,
+            "subscribe",
+            community=community,
+            category=category,
+            sector=getattr(sector, "value", sector),
+        )
 
     @alerts.command(name="unsubscribe", description="Stop the weekly alert in this channel")
     async def unsubscribe(self, interaction: discord.Interaction) -> None:
@@ -315,11 +452,21 @@ class CrimecastBot(commands.Bot):
     """The client: no privileged intents, mentions off by default, commands synced to the
     configured guilds (instantly) or globally, and the alert poster running every minute."""
 
-    def __init__(self, service: BotService, *, guild_ids: list[int] | None = None,
-                 poster=None, poster_interval_s: float = 60.0):
+    def __init__(
+        self,
+        service: BotService,
+        *,
+        guild_ids: list[int] | None = None,
+        poster=None,
+        poster_interval_s: float = 60.0,
+    ):
         intents = discord.Intents.default()
-        super().__init__(command_prefix=commands.when_mentioned, intents=intents,
-                         allowed_mentions=NO_MENTIONS, help_command=None)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+        )
         self.service = service
         self.guild_ids = list(guild_ids or [])
         self.poster = poster
@@ -362,14 +509,18 @@ class CrimecastBot(commands.Bot):
                 log.exception("alert poster failed")
             await asyncio.sleep(self.poster_interval_s)
 
-    async def _on_app_command_error(self, interaction: discord.Interaction,
-                                    error: app_commands.AppCommandError) -> None:
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         log.error("app command error: %s", error, exc_info=error)
         text = GENERIC_ERROR
         if isinstance(error, app_commands.TransformerError):
             text = no_pings(f"I couldn't use that option: {error.value!s}"[:300])
-        send = interaction.followup.send if interaction.response.is_done() \
+        send = (
+            interaction.followup.send
+            if interaction.response.is_done()
             else interaction.response.send_message
+        )
         try:
             await send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
@@ -393,11 +544,20 @@ def run(settings, rt) -> None:
     engine = Engine(rt.client, rt.keys, warm=True)
     from workers.audit import AuditPolicy
 
-    gate = Gate(rt.client, rt.keys, Access.from_settings(settings),
-                per_minute=settings.rate_limit_per_minute,
-                audit_policy=AuditPolicy.from_settings(settings, rt.client, rt.keys))
-    poster = Poster(rt.client, rt.keys, ChannelRestSender(settings.discord_token),
-                    webhook=WebhookSender(settings.webhook_url) if settings.webhook_url else None)
-    bot = CrimecastBot(build_service(engine, gate), guild_ids=settings.discord_guild_ids,
-                       poster=poster)
+    gate = Gate(
+        rt.client,
+        rt.keys,
+        Access.from_settings(settings),
+        per_minute=settings.rate_limit_per_minute,
+        audit_policy=AuditPolicy.from_settings(settings, rt.client, rt.keys),
+    )
+    poster = Poster(
+        rt.client,
+        rt.keys,
+        ChannelRestSender(settings.discord_token),
+        webhook=WebhookSender(settings.webhook_url) if settings.webhook_url else None,
+    )
+    bot = CrimecastBot(
+        build_service(engine, gate), guild_ids=settings.discord_guild_ids, poster=poster
+    )
     bot.run(token, log_handler=None)

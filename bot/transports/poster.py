@@ -53,17 +53,32 @@ class DrainReport:
     dropped: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"posted": self.posted, "skipped": self.skipped, "failed": self.failed,
-                "dropped": self.dropped}
+        return {
+            "posted": self.posted,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "dropped": self.dropped,
+        }
 
 
 class Poster:
     """Drains the alert outbox through ``sender`` (channels) or ``webhook`` (webhook entries)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, sender: Sender | None = None, *,
-                 webhook: Sender | None = None, attempts: int = 4, backoff_s: float = 1.0,
-                 max_backoff_s: float = 60.0, claim_ttl_s: int = 300, give_up_after: int = 12,
-                 sleep: Callable[[float], None] = time.sleep, charts: bool = True):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        sender: Sender | None = None,
+        *,
+        webhook: Sender | None = None,
+        attempts: int = 4,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        claim_ttl_s: int = 300,
+        give_up_after: int = 12,
+        sleep: Callable[[float], None] = time.sleep,
+        charts: bool = True,
+    ):
         if attempts < 1:
             raise ValueError("attempts must be >= 1")
         self.client = client
@@ -114,13 +129,23 @@ class Poster:
             use_webhook = fields.get("webhook") == "1" or bool(alert.get("webhook"))
             sender = self.webhook if use_webhook else self.sender
             if sender is None:
-                self._failed(label, channel, week, "no sender configured for this alert ("
-                             + ("webhook URL unset" if use_webhook else "no bot token") + ")",
-                             entry_id, report, attempts=0)
+                self._failed(
+                    label,
+                    channel,
+                    week,
+                    "no sender configured for this alert ("
+                    + ("webhook URL unset" if use_webhook else "no bot token")
+                    + ")",
+                    entry_id,
+                    report,
+                    attempts=0,
+                )
                 return
             is_report = alert.get("kind") == "accountability"  # the monthly report, same outbox
             embed = report_embed(alert) if is_report else alert_embed(alert)
-            png = (report_png(alert) if is_report else self._picture(alert)) if self.charts else None
+            png = (
+                (report_png(alert) if is_report else self._picture(alert)) if self.charts else None
+            )
             error, tries = None, 0
             message_id = ""
             for attempt in range(self.attempts):
@@ -134,8 +159,11 @@ class Poster:
                     log.warning("alert %s: post attempt %d failed: %s", label, tries, exc)
                     if not exc.retryable or tries == self.attempts:
                         break
-                    delay = exc.retry_after if exc.retry_after is not None else \
-                        self.backoff_s * 2 ** attempt
+                    delay = (
+                        exc.retry_after
+                        if exc.retry_after is not None
+                        else self.backoff_s * 2**attempt
+                    )
                     self.sleep(min(delay, self.max_backoff_s))
             if error is not None:
                 self._failed(label, channel, week, error, entry_id, report, attempts=tries)
@@ -174,13 +202,29 @@ class Poster:
         record = {"attempts": attempts, "drains": drains, "error": error[:300], "at": now}
         pipe = self.client.pipeline(transaction=True)
         pipe.hset(k.alert_failures, fkey, json.dumps(record))
-        pipe.xadd(k.events, {"type": "alert_failed", "channel_id": channel, "iso_week": week,
-                             "error": error[:300], "at": now}, maxlen=10_000, approximate=True)
+        pipe.xadd(
+            k.events,
+            {
+                "type": "alert_failed",
+                "channel_id": channel,
+                "iso_week": week,
+                "error": error[:300],
+                "at": now,
+            },
+            maxlen=10_000,
+            approximate=True,
+        )
         gave_up = drains >= self.give_up_after
         if gave_up:
             pipe.xdel(k.alert_outbox, entry_id)
         pipe.execute()
-        log.error("alert %s not posted after %d attempt(s): %s%s", label, attempts, error,
-                  " (giving up)" if gave_up else " (stays on the outbox)")
-        report.failed.append({"alert": label, "error": error, "attempts": attempts,
-                              "gave_up": gave_up})
+        log.error(
+            "alert %s not posted after %d attempt(s): %s%s",
+            label,
+            attempts,
+            error,
+            " (giving up)" if gave_up else " (stays on the outbox)",
+        )
+        report.failed.append(
+            {"alert": label, "error": error, "attempts": attempts, "gave_up": gave_up}
+        )

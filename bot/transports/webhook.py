@@ -22,8 +22,14 @@ class SendError(RuntimeError):
     """A post failed. ``retryable`` says whether trying again may help (429, 5xx, network);
     ``retry_after`` is Discord's hint in seconds when it gave one."""
 
-    def __init__(self, message: str, *, retryable: bool = True, retry_after: float | None = None,
-                 status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
@@ -63,8 +69,11 @@ def _check(resp: httpx.Response, what: str) -> str:
     if resp.status_code >= 500:
         raise SendError(f"{what}: Discord error {resp.status_code}", status=resp.status_code)
     if resp.status_code >= 400:
-        raise SendError(f"{what}: refused by Discord ({resp.status_code})", retryable=False,
-                        status=resp.status_code)
+        raise SendError(
+            f"{what}: refused by Discord ({resp.status_code})",
+            retryable=False,
+            status=resp.status_code,
+        )
     try:
         return str(resp.json().get("id", ""))
     except ValueError:
@@ -74,8 +83,9 @@ def _check(resp: httpx.Response, what: str) -> str:
 class WebhookSender:
     """Posts to one Discord webhook URL (``CRIMECAST_WEBHOOK_URL``); ``channel_id`` is ignored."""
 
-    def __init__(self, url: SecretStr | str, *, http: httpx.Client | None = None,
-                 timeout: float = 10.0):
+    def __init__(
+        self, url: SecretStr | str, *, http: httpx.Client | None = None, timeout: float = 10.0
+    ):
         self._url = SecretStr(_secret(url))
         self._http = http or httpx.Client(timeout=timeout)
 
@@ -84,8 +94,9 @@ class WebhookSender:
 
     def send(self, channel_id: str, embed: dict, png: bytes | None, nonce: str) -> str:
         try:
-            resp = self._http.post(self._url.get_secret_value(), params={"wait": "true"},
-                                   files=_payload(embed, png))
+            resp = self._http.post(
+                self._url.get_secret_value(), params={"wait": "true"}, files=_payload(embed, png)
+            )
         except httpx.HTTPError as exc:
             raise SendError(f"webhook: network error ({type(exc).__name__})") from None
         return _check(resp, "webhook")
@@ -94,8 +105,14 @@ class WebhookSender:
 class ChannelRestSender:
     """Posts to a channel through Discord's REST API with the bot token (no gateway needed)."""
 
-    def __init__(self, token: SecretStr | str, *, http: httpx.Client | None = None,
-                 timeout: float = 10.0, api: str = API):
+    def __init__(
+        self,
+        token: SecretStr | str,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 10.0,
+        api: str = API,
+    ):
         self._token = SecretStr(_secret(token))
         self._http = http or httpx.Client(timeout=timeout)
         self._api = api
@@ -105,13 +122,16 @@ class ChannelRestSender:
 
     def send(self, channel_id: str, embed: dict, png: bytes | None, nonce: str) -> str:
         if not str(channel_id).isdigit():
-            raise SendError(f"channel id {channel_id!r} is not a Discord channel id",
-                            retryable=False)
+            raise SendError(
+                f"channel id {channel_id!r} is not a Discord channel id", retryable=False
+            )
         headers = {"Authorization": f"Bot {self._token.get_secret_value()}"}
         try:
-            resp = self._http.post(f"{self._api}/channels/{channel_id}/messages", headers=headers,
-                                   files=_payload(embed, png, {"nonce": nonce,
-                                                               "enforce_nonce": True}))
+            resp = self._http.post(
+                f"{self._api}/channels/{channel_id}/messages",
+                headers=headers,
+                files=_payload(embed, png, {"nonce": nonce, "enforce_nonce": True}),
+            )
         except httpx.HTTPError as exc:
             raise SendError(f"channel {channel_id}: network error ({type(exc).__name__})") from None
         return _check(resp, f"channel {channel_id}")

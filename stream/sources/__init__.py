@@ -6,5 +6,12 @@ from .mapped import ColumnMapping, read_mapped
 from .socrata import download
 from .synthetic import generate
 
-__all__ = ["ColumnMapping", "Loaded", "SourceError", "download", "generate", "read_calgary",
-           "read_mapped"]
+__all__ = [
+    "ColumnMapping",
+    "Loaded",
+    "SourceError",
+    "download",
+    "generate",
+    "read_calgary",
+    "read_mapped",
+]

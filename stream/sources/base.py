@@ -66,7 +66,9 @@ def open_text(path: str | os.PathLike[str]) -> io.TextIOWrapper:
         raise SourceError(path, None, f"cannot read file: {exc.strerror or exc}") from exc
 
 
-def read_header(path: Path, fh, required: list[str], delimiter: str = ",") -> tuple[csv.reader, list[str]]:
+def read_header(
+    path: Path, fh, required: list[str], delimiter: str = ","
+) -> tuple[csv.reader, list[str]]:
     """A csv reader positioned after a checked header; raises :class:`SourceError` on an empty
     file, a wrong delimiter or missing columns."""
     try:
@@ -84,11 +86,19 @@ def read_header(path: Path, fh, required: list[str], delimiter: str = ",") -> tu
         for other in (";", "\t", "|", ","):
             if other != delimiter and other in first and len(first.split(other)) > len(header):
                 shown = {"\t": "tab"}.get(other, repr(other))
-                raise SourceError(path, 1, f"wrong delimiter: the header is separated by {shown}, "
-                                           f"expected {delimiter!r}")
+                raise SourceError(
+                    path,
+                    1,
+                    f"wrong delimiter: the header is separated by {shown}, expected {delimiter!r}",
+                )
         shown = ", ".join(repr(h[:40]) for h in header[:12]) + (", ..." if len(header) > 12 else "")
-        raise SourceError(path, 1, "missing column(s) " + ", ".join(repr(c) for c in missing)
-                          + f"; the header has {shown}")
+        raise SourceError(
+            path,
+            1,
+            "missing column(s) "
+            + ", ".join(repr(c) for c in missing)
+            + f"; the header has {shown}",
+        )
     return csv.reader(fh, delimiter=delimiter), header
 
 
@@ -99,15 +109,21 @@ def no_rows_error(path: Path, rows: int, rejected: list[Rejected]) -> SourceErro
     if len(rejected) == rows:
         first = rejected[0]
         line = first.origin.rsplit(":", 1)[-1]
-        return SourceError(path, int(line) if line.isdigit() else None,
-                           f"no valid row in {rows} (first problem: {first.reason})")
+        return SourceError(
+            path,
+            int(line) if line.isdigit() else None,
+            f"no valid row in {rows} (first problem: {first.reason})",
+        )
     return None
 
 
 def safe_fields(values: dict[str, str]) -> dict[str, bytes]:
     """Original fields as bytes (bad UTF-8 restored as it was in the file), trimmed to 1 kB each."""
-    return {k[:100]: (v or "").encode("utf-8", "surrogateescape")[:1024] for k, v in values.items()
-            if k is not None}
+    return {
+        k[:100]: (v or "").encode("utf-8", "surrogateescape")[:1024]
+        for k, v in values.items()
+        if k is not None
+    }
 
 
 class CsvRows:
@@ -139,9 +155,12 @@ class CsvRows:
                     values = dict(zip(header, raw))
                     origin = f"{self.path.name}:{reader.line_num + 1}"
                     if len(raw) != len(header):
-                        self.reject(f"expected {len(header)} fields, got {len(raw)}", values, origin)
+                        self.reject(
+                            f"expected {len(header)} fields, got {len(raw)}", values, origin
+                        )
                         continue
                     yield values, origin
             except csv.Error as exc:  # e.g. a NUL byte or a runaway quote
-                raise SourceError(self.path, reader.line_num + 1, f"cannot parse CSV: {exc}") from exc
-
+                raise SourceError(
+                    self.path, reader.line_num + 1, f"cannot parse CSV: {exc}"
+                ) from exc

@@ -52,7 +52,9 @@ def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> t
     try:
         year, month = int(values.get("Year", "").strip()), int(values.get("Month", "").strip())
     except ValueError:
-        raise RecordError(f"Year/Month {values.get('Year')!r}/{values.get('Month')!r} are not numbers") from None
+        raise RecordError(
+            f"Year/Month {values.get('Year')!r}/{values.get('Month')!r} are not numbers"
+        ) from None
     if not 1 <= month <= 12:
         raise RecordError(f"Month {month} is not 1..12")
     if year < MIN_DATE.year:
@@ -62,9 +64,15 @@ def parse_row(values: dict[str, str], categories: CategorySet, today: date) -> t
     return comm, cat, count, year, month
 
 
-def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: str = "calgary",
-                 categories: CategorySet | None = None, today: date | None = None,
-                 invent_days: bool = False) -> Loaded:
+def read_calgary(
+    path: str | os.PathLike[str],
+    *,
+    expand: bool = False,
+    source: str = "calgary",
+    categories: CategorySet | None = None,
+    today: date | None = None,
+    invent_days: bool = False,
+) -> Loaded:
     """Read and check a portal CSV; raises :class:`SourceError` for file-level problems."""
     path = Path(path)
     categories = categories or CategorySet.calgary()
@@ -91,16 +99,25 @@ def read_calgary(path: str | os.PathLike[str], *, expand: bool = False, source: 
     def make() -> Iterator[Incident]:
         for comm, cat, count, year, month, occ in rows:
             if not expand:
-                yield Incident(derive_id(source, comm, cat, year, month, occ), comm, cat,
-                               _row_day(year, month, today), count, source)
+                yield Incident(
+                    derive_id(source, comm, cat, year, month, occ),
+                    comm,
+                    cat,
+                    _row_day(year, month, today),
+                    count,
+                    source,
+                )
                 continue
             dim = calendar.monthrange(year, month)[1]
             row_id = derive_id(source, "x", comm, cat, year, month, occ)
             offset = int(row_id[-4:], 16) % dim
             filed = _row_day(year, month, today)
             for j in range(count):
-                day = (date(year, month, 1 + (offset + (j * dim) // count) % dim) if invent_days
-                       else filed)
+                day = (
+                    date(year, month, 1 + (offset + (j * dim) // count) % dim)
+                    if invent_days
+                    else filed
+                )
                 yield Incident(f"{row_id}.{j}", comm, cat, min(day, today), 1, source)
 
     return Loaded(str(path), n, total, make, rejected, source=source)

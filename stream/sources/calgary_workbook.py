@@ -44,11 +44,35 @@ from .base import Loaded, SourceError, safe_fields
 
 SUPPRESSED = "<5"
 SOURCE = "cps-workbook"
-CRIME = ("Crime Overview", ("Date - Year", "Date - Month", "Community", "Ward", "Police District",
-                            "Crime Type", "Category", "Total Crime"), "Category", "Total Crime")
-DISORDER = ("Disorder", ("Call_Received_Timestamp - Year", "Call_Received_Timestamp - Month",
-                         "Community", "Ward", "District", "Disorder Type", "Total Disorder"),
-            "Disorder Type", "Total Disorder")
+CRIME = (
+    "Crime Overview",
+    (
+        "Date - Year",
+        "Date - Month",
+        "Community",
+        "Ward",
+        "Police District",
+        "Crime Type",
+        "Category",
+        "Total Crime",
+    ),
+    "Category",
+    "Total Crime",
+)
+DISORDER = (
+    "Disorder",
+    (
+        "Call_Received_Timestamp - Year",
+        "Call_Received_Timestamp - Month",
+        "Community",
+        "Ward",
+        "District",
+        "Disorder Type",
+        "Total Disorder",
+    ),
+    "Disorder Type",
+    "Total Disorder",
+)
 NOT_BY_COMMUNITY = ("Domestics",)
 FOOTER_STARTS = ("applied filter", "total", "grand total", "filters applied")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -122,11 +146,16 @@ def _open(path: Path):
 
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError ...
-        raise SourceError(path, None, f"not an Excel workbook (.xlsx) that can be read: "
-                                      f"{exc.__class__.__name__}: {exc}") from None
+        raise SourceError(
+            path,
+            None,
+            f"not an Excel workbook (.xlsx) that can be read: {exc.__class__.__name__}: {exc}",
+        ) from None
 
 
-def _header(path: Path, ws, sheet: str, expected: tuple[str, ...]) -> tuple[int, list[str], Iterator]:
+def _header(
+    path: Path, ws, sheet: str, expected: tuple[str, ...]
+) -> tuple[int, list[str], Iterator]:
     """The header row (first non-blank), checked against ``expected`` exactly."""
     rows = ws.iter_rows(values_only=True)
     for number, values in enumerate(rows, 1):
@@ -137,14 +166,22 @@ def _header(path: Path, ws, sheet: str, expected: tuple[str, ...]) -> tuple[int,
             names.pop()
         for col, name in enumerate(names):
             if name not in expected:
-                raise SourceError(path, None, f"{_where(sheet, number, col, name)}: unexpected "
-                                              f"column; the layout changed (expected "
-                                              f"{', '.join(expected)})")
+                raise SourceError(
+                    path,
+                    None,
+                    f"{_where(sheet, number, col, name)}: unexpected "
+                    f"column; the layout changed (expected "
+                    f"{', '.join(expected)})",
+                )
         missing = [c for c in expected if c not in names]
         if missing:
-            raise SourceError(path, None, f"{_where(sheet, number)}: column(s) "
-                                          f"{', '.join(map(repr, missing))} not found; the layout "
-                                          f"changed (the header has {', '.join(filter(None, names))})")
+            raise SourceError(
+                path,
+                None,
+                f"{_where(sheet, number)}: column(s) "
+                f"{', '.join(map(repr, missing))} not found; the layout "
+                f"changed (the header has {', '.join(filter(None, names))})",
+            )
         return number, names, rows
     raise SourceError(path, None, f"sheet {sheet!r} is empty (expected a header row)")
 
@@ -175,8 +212,11 @@ def _read_sheet(path: Path, wb, spec, mapping: _Mapping, today: date, state: dic
         texts = [_cell_text(v) for v in values]
         if not any(texts):
             continue
-        if footer or texts[0].lower().startswith(FOOTER_STARTS) or any(
-                t.lower().startswith("applied filter") for t in texts):
+        if (
+            footer
+            or texts[0].lower().startswith(FOOTER_STARTS)
+            or any(t.lower().startswith("applied filter") for t in texts)
+        ):
             footer = True  # "Applied filters ...", totals: everything after is the footer
             state["footer"] += 1
             continue
@@ -187,18 +227,24 @@ def _read_sheet(path: Path, wb, spec, mapping: _Mapping, today: date, state: dic
             year = _parse(_year, values, pos, expected[0], sheet, number)
             month = _parse(_month, values, pos, expected[1], sheet, number)
             if year < MIN_DATE.year or date(year, month, 1) > today:
-                raise RecordError(f"{_where(sheet, number, pos[expected[0]], expected[0])}: "
-                                  f"{year}-{month:02d} is outside {MIN_DATE.year}..today")
+                raise RecordError(
+                    f"{_where(sheet, number, pos[expected[0]], expected[0])}: "
+                    f"{year}-{month:02d} is outside {MIN_DATE.year}..today"
+                )
             community = area_name(fields["Community"])
             if not community or "|" in community or len(community) > 200:
-                raise RecordError(f"{_where(sheet, number, pos['Community'], 'Community')}: "
-                                  f"{'missing' if not community else 'invalid'} community")
+                raise RecordError(
+                    f"{_where(sheet, number, pos['Community'], 'Community')}: "
+                    f"{'missing' if not community else 'invalid'} community"
+                )
             raw_cat = fields[cat_col]
             known, category = mapping.get(raw_cat)
             if not known:
-                raise RecordError(f"{_where(sheet, number, pos[cat_col], cat_col)}: unknown "
-                                  f"category {raw_cat[:60]!r} (not in the profile's "
-                                  "source.workbook)")
+                raise RecordError(
+                    f"{_where(sheet, number, pos[cat_col], cat_col)}: unknown "
+                    f"category {raw_cat[:60]!r} (not in the profile's "
+                    "source.workbook)"
+                )
             count = _parse(_total, values, pos, total_col, sheet, number)
         except RecordError as exc:
             state["rejected"].append(Rejected(exc.reason, safe_fields(fields), origin))
@@ -215,8 +261,9 @@ def _read_sheet(path: Path, wb, spec, mapping: _Mapping, today: date, state: dic
         cell = Cell(cell_id, community, category, month_of(day), count is None)
         state["cells"].append(cell)
         if count is None or count > 0:
-            state["records"].append(Incident(cell_id, community, category, day,
-                                             LOW if count is None else count, SOURCE))
+            state["records"].append(
+                Incident(cell_id, community, category, day, LOW if count is None else count, SOURCE)
+            )
 
 
 def _parse(fn, values, pos, name, sheet, number):
@@ -227,21 +274,35 @@ def _parse(fn, values, pos, name, sheet, number):
         raise RecordError(f"{_where(sheet, number, i, name)}: {exc}") from None
 
 
-def read_workbook(path: str | os.PathLike[str], workbook, categories: CategorySet, *,
-                  today: date | None = None) -> WorkbookLoad:
+def read_workbook(
+    path: str | os.PathLike[str], workbook, categories: CategorySet, *, today: date | None = None
+) -> WorkbookLoad:
     """Read and check a CPS workbook with the profile's ``source.workbook`` mapping; raises
     :class:`SourceError` (sheet, row, column) for a missing sheet or a changed layout."""
     path = Path(path)
     today = today or datetime.now(timezone.utc).date()
-    maps = {CRIME[0]: _Mapping(workbook.crime, categories, "source.workbook.crime"),
-            DISORDER[0]: _Mapping(workbook.disorder, categories, "source.workbook.disorder")}
+    maps = {
+        CRIME[0]: _Mapping(workbook.crime, categories, "source.workbook.crime"),
+        DISORDER[0]: _Mapping(workbook.disorder, categories, "source.workbook.disorder"),
+    }
     wb = _open(path)
     try:
         if CRIME[0] not in wb.sheetnames:
-            raise SourceError(path, None, f"sheet {CRIME[0]!r} not found (the workbook has "
-                                          f"{', '.join(map(repr, wb.sheetnames))})")
-        state = {"rows": 0, "footer": 0, "skipped": 0, "rejected": [], "records": [], "cells": [],
-                 "seen": {}}
+            raise SourceError(
+                path,
+                None,
+                f"sheet {CRIME[0]!r} not found (the workbook has "
+                f"{', '.join(map(repr, wb.sheetnames))})",
+            )
+        state = {
+            "rows": 0,
+            "footer": 0,
+            "skipped": 0,
+            "rejected": [],
+            "records": [],
+            "cells": [],
+            "seen": {},
+        }
         notes = []
         _read_sheet(path, wb, CRIME, maps[CRIME[0]], today, state)
         if DISORDER[0] in wb.sheetnames:
@@ -250,17 +311,28 @@ def read_workbook(path: str | os.PathLike[str], workbook, categories: CategorySe
             notes.append(f"sheet {DISORDER[0]!r} not found: no disorder rows read")
         for sheet in NOT_BY_COMMUNITY:
             if sheet in wb.sheetnames:
-                notes.append(f"sheet {sheet!r} is by ward and district only: not counted "
-                             "(counts are by community)")
+                notes.append(
+                    f"sheet {sheet!r} is by ward and district only: not counted "
+                    "(counts are by community)"
+                )
     finally:
         wb.close()
     rows, rejected = state["rows"], state["rejected"]
     if rows == 0:
         raise SourceError(path, None, f"sheet {CRIME[0]!r} has no data rows after its header")
     if len(rejected) == rows:
-        raise SourceError(path, None, f"no valid row in {rows} (first problem: {rejected[0].reason})")
+        raise SourceError(
+            path, None, f"no valid row in {rows} (first problem: {rejected[0].reason})"
+        )
     records: list[Incident] = state["records"]
-    loaded = Loaded(str(path), rows, len(records), lambda: iter(records), rejected,
-                    skipped=state["skipped"], source=SOURCE)
+    loaded = Loaded(
+        str(path),
+        rows,
+        len(records),
+        lambda: iter(records),
+        rejected,
+        skipped=state["skipped"],
+        source=SOURCE,
+    )
     months = sorted({c.month for c in state["cells"]})
     return WorkbookLoad(loaded, state["cells"], months, notes)

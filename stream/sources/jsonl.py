@@ -40,8 +40,9 @@ FIELDS = ("id", "community", "category", "occurred_at", "count", "source", "reso
 MAX_LINE = 16_384  # bytes: a longer line is refused, not parsed
 
 
-def parse_line(text: str, categories: CategorySet, *, default_source: str = "jsonl",
-               today: date | None = None) -> Incident:
+def parse_line(
+    text: str, categories: CategorySet, *, default_source: str = "jsonl", today: date | None = None
+) -> Incident:
     """One line -> an :class:`Incident`; raises :class:`RecordError` with the reason."""
     if len(text) > MAX_LINE:
         raise RecordError(f"line is too long ({len(text)} characters, at most {MAX_LINE})")
@@ -50,20 +51,32 @@ def parse_line(text: str, categories: CategorySet, *, default_source: str = "jso
     except ValueError as exc:
         raise RecordError(f"line is not valid JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(obj, dict):
-        raise RecordError(f"line is a JSON {type(obj).__name__}, not an object with the fields "
-                          + ", ".join(FIELDS[:4]))
+        raise RecordError(
+            f"line is a JSON {type(obj).__name__}, not an object with the fields "
+            + ", ".join(FIELDS[:4])
+        )
     unknown = sorted(set(obj) - set(FIELDS))
     if unknown:
-        raise RecordError("unknown field(s) " + ", ".join(repr(u[:40]) for u in unknown[:5])
-                          + f"; a record has {', '.join(FIELDS)}")
+        raise RecordError(
+            "unknown field(s) "
+            + ", ".join(repr(u[:40]) for u in unknown[:5])
+            + f"; a record has {', '.join(FIELDS)}"
+        )
     resolution = obj.get("resolution") or "day"
     if resolution not in ("day", "month"):
         raise RecordError(f"resolution must be 'day' or 'month', got {str(resolution)[:20]!r}")
     count = obj.get("count", 1)
-    return Incident.make(obj.get("id"), obj.get("community"), obj.get("category"),
-                         obj.get("occurred_at"), 1 if count is None else count,
-                         obj.get("source") or default_source, categories=categories,
-                         today=today, resolution=resolution)
+    return Incident.make(
+        obj.get("id"),
+        obj.get("community"),
+        obj.get("category"),
+        obj.get("occurred_at"),
+        1 if count is None else count,
+        obj.get("source") or default_source,
+        categories=categories,
+        today=today,
+        resolution=resolution,
+    )
 
 
 def _fields_of(text: str) -> dict[str, str]:
@@ -76,9 +89,15 @@ def _fields_of(text: str) -> dict[str, str]:
     return {"line": text}
 
 
-def parse_lines(lines: Iterable[str], categories: CategorySet, *, origin: str = "jsonl",
-                default_source: str = "jsonl", today: date | None = None,
-                first_line: int = 1) -> Iterator[Incident | Rejected]:
+def parse_lines(
+    lines: Iterable[str],
+    categories: CategorySet,
+    *,
+    origin: str = "jsonl",
+    default_source: str = "jsonl",
+    today: date | None = None,
+    first_line: int = 1,
+) -> Iterator[Incident | Rejected]:
     """Records (or rejects, with ``origin:LINE``) from lines; blank lines are passed over."""
     for n, line in enumerate(lines, start=first_line):
         text = line.strip()
@@ -90,22 +109,35 @@ def parse_lines(lines: Iterable[str], categories: CategorySet, *, origin: str = 
             yield Rejected(exc.reason, safe_fields(_fields_of(text[:MAX_LINE])), f"{origin}:{n}")
 
 
-def read_jsonl(path: str | os.PathLike[str], categories: CategorySet, *,
-               default_source: str = "jsonl", today: date | None = None) -> Loaded:
+def read_jsonl(
+    path: str | os.PathLike[str],
+    categories: CategorySet,
+    *,
+    default_source: str = "jsonl",
+    today: date | None = None,
+) -> Loaded:
     """A JSONL file read whole and checked (the feed job's drop-folder and URL files)."""
     path = Path(path)
     with open_text(path) as fh:
-        items = list(parse_lines(fh, categories, origin=path.name, default_source=default_source,
-                                 today=today))
+        items = list(
+            parse_lines(
+                fh, categories, origin=path.name, default_source=default_source, today=today
+            )
+        )
     good = [i for i in items if isinstance(i, Incident)]
     rejected = [i for i in items if isinstance(i, Rejected)]
     if not items:
         raise SourceError(path, 1, "no records (an empty JSONL file)")
     if not good:
-        raise SourceError(path, None, f"no valid line in {len(items)} (first problem: "
-                                      f"{rejected[0].origin}: {rejected[0].reason})")
-    return Loaded(str(path), len(items), len(good), lambda: iter(good), rejected,
-                  source=default_source)
+        raise SourceError(
+            path,
+            None,
+            f"no valid line in {len(items)} (first problem: "
+            f"{rejected[0].origin}: {rejected[0].reason})",
+        )
+    return Loaded(
+        str(path), len(items), len(good), lambda: iter(good), rejected, source=default_source
+    )
 
 
 def line_batches(fd: int, *, max_lines: int = 2000, wait_s: float = 0.5) -> Iterator[list[str]]:

@@ -45,14 +45,16 @@ class Locator:
         self.lat_col, self.lon_col = cols.get("latitude"), cols.get("longitude")
         self.x_col, self.y_col = cols.get("x"), cols.get("y")
         if bool(self.lat_col) != bool(self.lon_col) or bool(self.x_col) != bool(self.y_col):
-            raise SourceError(path, None, "coordinates need both columns: latitude and longitude, "
-                                          "or x and y")
+            raise SourceError(
+                path, None, "coordinates need both columns: latitude and longitude, or x and y"
+            )
         if self.lat_col and self.x_col:
             raise SourceError(path, None, "give latitude/longitude or x/y, not both")
         self.crs = str(data["crs"]) if data.get("crs") else None
         if self.x_col and not self.crs:
-            raise SourceError(path, None, "x/y columns need 'crs' (the projection they are in, "
-                                          "e.g. EPSG:3435)")
+            raise SourceError(
+                path, None, "x/y columns need 'crs' (the projection they are in, e.g. EPSG:3435)"
+            )
         self._to_degrees: Callable | None = _transformer(self.crs, path) if self.x_col else None
         self.bounds = _bounds(data.get("bounds"), path)
         try:
@@ -68,8 +70,9 @@ class Locator:
     def point(self, values: dict[str, str]) -> tuple[float, float] | None:
         """The row's ``(lat, lon)``, or None when it has none worth drawing."""
         if self.lat_col:
-            p = parse_point(values.get(self.lat_col, "").strip(),
-                            values.get(self.lon_col, "").strip())
+            p = parse_point(
+                values.get(self.lat_col, "").strip(), values.get(self.lon_col, "").strip()
+            )
         elif self.x_col:
             p = self._project(values.get(self.x_col, ""), values.get(self.y_col, ""))
         else:
@@ -100,9 +103,12 @@ def _transformer(crs: str, path) -> Callable:
         from pyproj import Transformer
         from pyproj.exceptions import CRSError
     except ImportError:
-        raise SourceError(path, None, f"x/y in {crs} need pyproj to become latitude/longitude: "
-                                      "pip install pyproj (or map latitude/longitude columns)"
-                          ) from None
+        raise SourceError(
+            path,
+            None,
+            f"x/y in {crs} need pyproj to become latitude/longitude: "
+            "pip install pyproj (or map latitude/longitude columns)",
+        ) from None
     try:
         return Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
     except CRSError as exc:
@@ -115,6 +121,7 @@ def _bounds(raw, path):
     try:
         (s, n), (w, e) = (sorted(map(float, raw["lat"])), sorted(map(float, raw["lon"])))
     except (TypeError, ValueError, KeyError):
-        raise SourceError(path, None,
-                          "bounds is {lat: [south, north], lon: [west, east]}") from None
+        raise SourceError(
+            path, None, "bounds is {lat: [south, north], lon: [west, east]}"
+        ) from None
     return (s, n), (w, e)

@@ -49,20 +49,30 @@ from .location import Locator
 class ColumnMapping:
     """A parsed mapping file (see the module docstring); raises :class:`SourceError` if unusable."""
 
-    def __init__(self, data: dict, path: str | os.PathLike[str] | None = None,
-                 categories: CategorySet | None = None):
+    def __init__(
+        self,
+        data: dict,
+        path: str | os.PathLike[str] | None = None,
+        categories: CategorySet | None = None,
+    ):
         self.path = str(path) if path else None
         self.categories = categories or CategorySet.default()
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
             raise SourceError(path, None, "mapping needs a 'columns' section")
         raw_id = data["columns"].get("id")
-        self.id_columns = ([str(c) for c in raw_id] if isinstance(raw_id, list)
-                           else [str(raw_id)] if raw_id else [])
-        cols = {str(k): str(v) for k, v in data["columns"].items()
-                if v is not None and k != "id"}
+        self.id_columns = (
+            [str(c) for c in raw_id]
+            if isinstance(raw_id, list)
+            else [str(raw_id)]
+            if raw_id
+            else []
+        )
+        cols = {str(k): str(v) for k, v in data["columns"].items() if v is not None and k != "id"}
         count_by = str(data.get("count_by") or "occurred")
         if count_by not in ("occurred", "reported"):
-            raise SourceError(path, None, f"count_by must be 'occurred' or 'reported', not {count_by!r}")
+            raise SourceError(
+                path, None, f"count_by must be 'occurred' or 'reported', not {count_by!r}"
+            )
         if "datetime" not in cols and count_by in cols:
             cols["datetime"] = cols[count_by]
         elif "datetime" not in cols and data.get("count_by"):
@@ -71,7 +81,9 @@ class ColumnMapping:
         self.columns = cols
         self.fallback_name = str(data.get("fallback_name") or "{value} (no area)")
         if "{value}" not in self.fallback_name:
-            raise SourceError(path, None, "fallback_name needs '{value}' (the fallback column's value)")
+            raise SourceError(
+                path, None, "fallback_name needs '{value}' (the fallback column's value)"
+            )
         self.source = str(data.get("source") or (Path(path).stem if path else "mapped"))
         self.delimiter = str(data.get("delimiter") or ",")
         if len(self.delimiter) != 1:
@@ -93,8 +105,9 @@ class ColumnMapping:
             if isinstance(raw_types, dict) and "categories" in raw_types:
                 raw_types = raw_types["categories"]
         if not isinstance(raw_types, dict) or not raw_types:
-            raise SourceError(path, None, "mapping needs 'categories' (crime type -> category) "
-                                          "or 'category_file'")
+            raise SourceError(
+                path, None, "mapping needs 'categories' (crime type -> category) or 'category_file'"
+            )
         self.types: dict[str, str | None] = {}
         for raw, target in raw_types.items():
             if target is None or str(target).strip().lower() in ("", "skip", "none", "null"):
@@ -102,22 +115,44 @@ class ColumnMapping:
                 continue
             canonical = self.categories.resolve(str(target))
             if canonical is None:
-                raise SourceError(path, None, f"crime type {raw!r} maps to {target!r}, which is not "
-                                              f"a configured category ({', '.join(self.categories)})")
+                raise SourceError(
+                    path,
+                    None,
+                    f"crime type {raw!r} maps to {target!r}, which is not "
+                    f"a configured category ({', '.join(self.categories)})",
+                )
             self.types[match_key(str(raw))] = canonical
-        self.communities = {area_name(str(k)): area_name(str(v))
-                            for k, v in (data.get("communities") or {}).items()}
+        self.communities = {
+            area_name(str(k)): area_name(str(v)) for k, v in (data.get("communities") or {}).items()
+        }
         self.locator = Locator(data, path)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str],
-                  categories: CategorySet | None = None) -> "ColumnMapping":
+    def from_file(
+        cls, path: str | os.PathLike[str], categories: CategorySet | None = None
+    ) -> "ColumnMapping":
         return cls(_load(Path(path)), path, categories)
 
     def required_columns(self) -> list[str]:
-        return self.id_columns + [v for k, v in self.columns.items() if k in (
-            "community", "community_fallback", "category", "datetime", "year", "month", "day",
-            "count")] + self.locator.columns
+        return (
+            self.id_columns
+            + [
+                v
+                for k, v in self.columns.items()
+                if k
+                in (
+                    "community",
+                    "community_fallback",
+                    "category",
+                    "datetime",
+                    "year",
+                    "month",
+                    "day",
+                    "count",
+                )
+            ]
+            + self.locator.columns
+        )
 
     def area(self, values: dict[str, str]) -> str:
         """The row's area: its own column, else the fallback column named by ``fallback_name``."""
@@ -126,8 +161,10 @@ class ColumnMapping:
             value = area_name(values.get(self.columns["community_fallback"], ""))
             if value:
                 return area_name(self.fallback_name.format(value=value))
-            raise RecordError(f"missing field {self.columns['community']!r} (and "
-                              f"{self.columns['community_fallback']!r})")
+            raise RecordError(
+                f"missing field {self.columns['community']!r} (and "
+                f"{self.columns['community_fallback']!r})"
+            )
         return self.communities.get(community, community)
 
     def ident(self, values: dict[str, str]) -> str:
@@ -151,8 +188,9 @@ def _load(path: Path):
         raise SourceError(path, None, f"mapping is not valid YAML/JSON: {exc}") from exc
 
 
-def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
-                today: date | None = None) -> Loaded:
+def read_mapped(
+    path: str | os.PathLike[str], mapping: ColumnMapping, *, today: date | None = None
+) -> Loaded:
     """Read and check a mapped CSV; raises :class:`SourceError` for file-level problems."""
     path = Path(path)
     today = today or datetime.now(timezone.utc).date()
@@ -170,8 +208,9 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
                 continue
             category = mapping.types.get(key)
             if category is None:
-                raise RecordError(f"crime type {raw_type.strip()[:60]!r} is not in the "
-                                  "category mapping")
+                raise RecordError(
+                    f"crime type {raw_type.strip()[:60]!r} is not in the category mapping"
+                )
             community = mapping.area(values)
             day = _day(values, cols, mapping.datetime_format, today)
             count = parse_count(values.get(cols["count"]) if "count" in cols else 1)
@@ -184,8 +223,18 @@ def read_mapped(path: str | os.PathLike[str], mapping: ColumnMapping, *,
             else:
                 ident = f"{mapping.source}:{ident}"
             lat, lon = mapping.locator.point(values) or (None, None)
-            inc = Incident.make(ident, community, category, day, count, mapping.source,
-                                categories=mapping.categories, today=today, lat=lat, lon=lon)
+            inc = Incident.make(
+                ident,
+                community,
+                category,
+                day,
+                count,
+                mapping.source,
+                categories=mapping.categories,
+                today=today,
+                lat=lat,
+                lon=lon,
+            )
         except RecordError as exc:
             reader.reject(exc.reason, values, origin)
             continue
@@ -212,7 +261,9 @@ def _day(values: dict[str, str], cols: dict[str, str], fmt: str | None, today: d
             try:
                 return parse_day(datetime.strptime(text, fmt), today=today)
             except ValueError:
-                raise RecordError(f"{cols['datetime']} {text[:40]!r} does not match {fmt!r}") from None
+                raise RecordError(
+                    f"{cols['datetime']} {text[:40]!r} does not match {fmt!r}"
+                ) from None
         return parse_day(text, today=today)
     try:
         y = int(values.get(cols["year"], "").strip())

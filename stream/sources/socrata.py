@@ -29,10 +29,16 @@ _ALIASES = {
     "Month": ("month",),
 }
 STALE_MONTHS = 3  # the portal's newest month older than this many months before today: stale
-WORKBOOK_HINT = ("The Calgary Police Service's monthly workbook (\"Monthly Community Crime Disorder "
-                 "Statistics\") has the newer months: `crimecast ingest workbook FILE`.")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+WORKBOOK_HINT = (
+    "The Calgary Police Service's monthly workbook (\"Monthly Community Crime Disorder "
+    'Statistics") has the newer months: `crimecast ingest workbook FILE`.'
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def _month(value: object) -> str:
@@ -53,11 +59,19 @@ def _pick(row: dict, column: str):
     return None
 
 
-def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_URL,
-             dataset: str = DATASET, page_size: int = 50_000, app_token: str | None = None,
-             timeout: float = 60.0, retries: int = 3, retry_delay: float = 1.0,
-             progress: Callable[[int], None] | None = None,
-             transport: httpx.BaseTransport | None = None) -> int:
+def download(
+    out_path: str | os.PathLike[str],
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    dataset: str = DATASET,
+    page_size: int = 50_000,
+    app_token: str | None = None,
+    timeout: float = 60.0,
+    retries: int = 3,
+    retry_delay: float = 1.0,
+    progress: Callable[[int], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> int:
     """Download every row to ``out_path`` (Calgary CSV layout); returns the rows written.
 
     Written to a temporary file and renamed at the end: a failed download leaves no partial file.
@@ -75,9 +89,12 @@ def download(out_path: str | os.PathLike[str], *, base_url: str = DEFAULT_BASE_U
     written = 0
     offset = 0
     try:
-        with httpx.Client(timeout=timeout, headers=headers, transport=transport,
-                          follow_redirects=True) as http, \
-                open(tmp, "w", newline="", encoding="utf-8") as fh:
+        with (
+            httpx.Client(
+                timeout=timeout, headers=headers, transport=transport, follow_redirects=True
+            ) as http,
+            open(tmp, "w", newline="", encoding="utf-8") as fh,
+        ):
             writer = csv.writer(fh)
             writer.writerow(list(_ALIASES))
             while True:
@@ -119,20 +136,32 @@ def _get(http: httpx.Client, url: str, params: dict, retries: int, delay: float)
                 try:
                     return resp.json()
                 except ValueError as exc:
-                    raise SourceError(url, None, f"bad JSON at offset {params['$offset']}: {exc}") from exc
+                    raise SourceError(
+                        url, None, f"bad JSON at offset {params['$offset']}: {exc}"
+                    ) from exc
             if resp.status_code in (401, 403):
-                raise SourceError(url, None, f"the portal refused access (HTTP {resp.status_code}): "
-                                             "the dataset now asks for a login (or an app token: "
-                                             "SOCRATA_APP_TOKEN). " + WORKBOOK_HINT)
+                raise SourceError(
+                    url,
+                    None,
+                    f"the portal refused access (HTTP {resp.status_code}): "
+                    "the dataset now asks for a login (or an app token: "
+                    "SOCRATA_APP_TOKEN). " + WORKBOOK_HINT,
+                )
             if resp.status_code < 500 and resp.status_code != 429:
-                raise SourceError(url, None, f"HTTP {resp.status_code} at offset "
-                                             f"{params['$offset']}: {resp.text[:200]}")
+                raise SourceError(
+                    url,
+                    None,
+                    f"HTTP {resp.status_code} at offset {params['$offset']}: {resp.text[:200]}",
+                )
             problem = f"HTTP {resp.status_code}"
         if attempt < retries:
             time.sleep(delay)
             delay *= 2
-    raise SourceError(url, None, f"download failed at offset {params['$offset']} after "
-                                 f"{retries + 1} attempts ({problem})")
+    raise SourceError(
+        url,
+        None,
+        f"download failed at offset {params['$offset']} after {retries + 1} attempts ({problem})",
+    )
 
 
 def stale_note(newest: str | None, today: date | None = None) -> str:
@@ -149,5 +178,7 @@ def stale_note(newest: str | None, today: date | None = None) -> str:
     age = (today.year * 12 + today.month) - (int(newest[:4]) * 12 + int(newest[5:7]))
     if age <= STALE_MONTHS:
         return ""
-    return (f"the portal's newest month is {newest} ({age} months ago): its dataset has stopped. "
-            + WORKBOOK_HINT)
+    return (
+        f"the portal's newest month is {newest} ({age} months ago): its dataset has stopped. "
+        + WORKBOOK_HINT
+    )

@@ -24,10 +24,16 @@ from ..records import Incident
 SOURCE = "synthetic"
 
 
-def generate(*, communities: Iterable[str] | None = None,
-             categories: Iterable[str] | None = None, start: str = "2022-01",
-             months: int = 24, seed: int = 42, scale: float = 1.0,
-             today: date | None = None) -> Iterator[Incident]:
+def generate(
+    *,
+    communities: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
+    start: str = "2022-01",
+    months: int = 24,
+    seed: int = 42,
+    scale: float = 1.0,
+    today: date | None = None,
+) -> Iterator[Incident]:
     """Yield one-incident records month by month (months in the future are not generated).
 
     >>> recs = list(generate(communities=["BELTLINE"], categories=["Street Robbery"], months=2))
@@ -67,4 +73,6 @@ def generate(*, communities: Iterable[str] | None = None,
                 days = np.sort(rng.integers(1, dim + 1, size=n))
                 for k, d in enumerate(days):
                     day = min(date(y, m, int(d)), today)
-                    yield Incident(f"{SOURCE}:{seed}:{month}:{i}.{j}.{k}", comm, cat, day, 1, SOURCE)
+                    yield Incident(
+                        f"{SOURCE}:{seed}:{month}:{i}.{j}.{k}", comm, cat, day, 1, SOURCE
+                    )

@@ -17,8 +17,15 @@ HERE = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("CRIMECAST_DATA_DIR", HERE.parents[2] / "shared" / "data"))
 COMMUNITIES_CSV = DATA_DIR / "calgary_communities.csv"
 POPULATION_CSV = DATA_DIR / "calgary_population_2021.csv"
-SLICE_COMMUNITIES = ("BELTLINE", "FOREST LAWN", "DOWNTOWN COMMERCIAL CORE", "AMBLETON", "01B",
-                     "BRIDGELAND/RIVERSIDE", "CRANSTON")
+SLICE_COMMUNITIES = (
+    "BELTLINE",
+    "FOREST LAWN",
+    "DOWNTOWN COMMERCIAL CORE",
+    "AMBLETON",
+    "01B",
+    "BRIDGELAND/RIVERSIDE",
+    "CRANSTON",
+)
 TODAY = date(2024, 1, 20)  # "today" for answers about data through 2023-12: fresh, not stale
 
 
@@ -50,22 +57,46 @@ def alert_dict():
 
     def make(n_hot: int = 5, text: str = "x") -> dict:
         return {
-            "channel_id": "42", "iso_week": "2024-W03", "as_of": "2024-01-15",
+            "channel_id": "42",
+            "iso_week": "2024-W03",
+            "as_of": "2024-01-15",
             "week": {"start": "2024-01-08", "end": "2024-01-14"},
             "month_to_date": {"month": "2024-01", "days": 14, "days_in_month": 31},
-            "data_through": "2023-12", "stale": True, "synthetic": True,
+            "data_through": "2023-12",
+            "stale": True,
+            "synthetic": True,
             "scope_label": "NORTHEAST sector @everyone",
-            "hot": [{"community": f"C{i} <@123>", "category": "Theft OF Vehicle" + text,
-                     "observed": 9, "expected": 2.4, "p_value": 0.001, "q_value": 0.01}
-                    for i in range(n_hot)],
-            "fdr": {"method": "Benjamini-Hochberg", "level": 0.1, "tested": 2700,
-                    "flagged": n_hot},
-            "top_next_month": [{"community": f"T{i}", "month": "2024-02", "mean": 30.5 - i,
-                                "lo80": 20, "hi80": 40} for i in range(5)],
-            "changes": [{"community": "BELTLINE", "category": "Street Robbery", "mean": 5.0,
-                         "previous_mean": 3.0, "change": 2.0}],
-            "health": {"model": "ensemble@3", "mae": {"model": 1.1, "snaive": 1.4, "ses": 1.3},
-                       "months": 6, "data_age_days": 15},
+            "hot": [
+                {
+                    "community": f"C{i} <@123>",
+                    "category": "Theft OF Vehicle" + text,
+                    "observed": 9,
+                    "expected": 2.4,
+                    "p_value": 0.001,
+                    "q_value": 0.01,
+                }
+                for i in range(n_hot)
+            ],
+            "fdr": {"method": "Benjamini-Hochberg", "level": 0.1, "tested": 2700, "flagged": n_hot},
+            "top_next_month": [
+                {"community": f"T{i}", "month": "2024-02", "mean": 30.5 - i, "lo80": 20, "hi80": 40}
+                for i in range(5)
+            ],
+            "changes": [
+                {
+                    "community": "BELTLINE",
+                    "category": "Street Robbery",
+                    "mean": 5.0,
+                    "previous_mean": 3.0,
+                    "change": 2.0,
+                }
+            ],
+            "health": {
+                "model": "ensemble@3",
+                "mae": {"model": 1.1, "snaive": 1.4, "ses": 1.3},
+                "months": 6,
+                "data_age_days": 15,
+            },
             "caveat": "Reported crime, not all crime.",
         }
 
@@ -85,8 +116,10 @@ def names(calgary_frame, reference_files) -> Names:
     from stream.reference import read_reference
 
     ref = read_reference(*reference_files)
-    info = {n: CommunityInfo(n, d["code"], d["sector"], d["class"], d["population"])
-            for n, d in ref.items()}
+    info = {
+        n: CommunityInfo(n, d["code"], d["sector"], d["class"], d["population"])
+        for n, d in ref.items()
+    }
     long = seed.long_counts(calgary_frame)
     return Names(long["community"].unique(), long["category"].unique(), info)
 

@@ -25,18 +25,27 @@ def _norm_cat(c: str) -> str:
 
 def long_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Portal rows -> (community, category, month, count), duplicate keys summed."""
-    df = pd.DataFrame({
-        "community": frame["Community"].str.upper().str.split().str.join(" "),
-        "category": frame["Category"].map(_norm_cat),
-        "month": frame["Year"].astype(int).map("{:04d}".format) + "-"
-        + frame["Month"].astype(int).map("{:02d}".format),
-        "count": frame["Crime Count"].astype(int),
-    })
+    df = pd.DataFrame(
+        {
+            "community": frame["Community"].str.upper().str.split().str.join(" "),
+            "category": frame["Category"].map(_norm_cat),
+            "month": frame["Year"].astype(int).map("{:04d}".format)
+            + "-"
+            + frame["Month"].astype(int).map("{:02d}".format),
+            "count": frame["Crime Count"].astype(int),
+        }
+    )
     return df.groupby(["community", "category", "month"], as_index=False)["count"].sum()
 
 
-def write_counts(client, keys: Keys, long: pd.DataFrame, *, closed_through: str | None = None,
-                 watermark: date | None = None) -> None:
+def write_counts(
+    client,
+    keys: Keys,
+    long: pd.DataFrame,
+    *,
+    closed_through: str | None = None,
+    watermark: date | None = None,
+) -> None:
     """HINCRBY-style writes of counts under ``keys`` (months closed up to ``closed_through``)."""
     pipe = client.pipeline(transaction=False)
     for row in long.itertuples(index=False):
@@ -59,11 +68,17 @@ def write_counts(client, keys: Keys, long: pd.DataFrame, *, closed_through: str 
     pipe.execute()
 
 
-def simple_forecasts(long: pd.DataFrame, data_through: str, horizon: int = 3,
-                     window: int = 6) -> list[CachedForecast]:
+def simple_forecasts(
+    long: pd.DataFrame, data_through: str, horizon: int = 3, window: int = 6
+) -> list[CachedForecast]:
     """Mean of the last ``window`` months per series, NB dispersion from the last 12 months."""
-    panel = long.pivot_table(index=["community", "category"], columns="month", values="count",
-                             aggfunc="sum", fill_value=0)
+    panel = long.pivot_table(
+        index=["community", "category"],
+        columns="month",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+    )
     all_months = pd.period_range(panel.columns.min(), data_through, freq="M").strftime("%Y-%m")
     panel = panel.reindex(columns=list(all_months), fill_value=0)
     vals = panel.to_numpy(dtype=float)
@@ -76,26 +91,49 @@ def simple_forecasts(long: pd.DataFrame, data_through: str, horizon: int = 3,
     months = [(start + k).strftime("%Y-%m") for k in range(horizon)]
     out = []
     for i, (community, category) in enumerate(panel.index):
-        out.append(CachedForecast(community, category, months, [float(mean[i])] * horizon,
-                                  [float(alpha[i])] * horizon, [int(lo[i])] * horizon,
-                                  [int(hi[i])] * horizon, MODEL, data_through))
+        out.append(
+            CachedForecast(
+                community,
+                category,
+                months,
+                [float(mean[i])] * horizon,
+                [float(alpha[i])] * horizon,
+                [int(lo[i])] * horizon,
+                [int(hi[i])] * horizon,
+                MODEL,
+                data_through,
+            )
+        )
     return out
 
 
 def backtest_mae(long: pd.DataFrame, data_through: str, months: int = 6) -> dict:
     """One-step MAE over the last ``months`` months: this model against the seasonal naive."""
-    panel = long.pivot_table(index=["community", "category"], columns="month", values="count",
-                             aggfunc="sum", fill_value=0)
+    panel = long.pivot_table(
+        index=["community", "category"],
+        columns="month",
+        values="count",
+        aggfunc="sum",
+        fill_value=0,
+    )
     vals = panel.to_numpy(dtype=float)
     model, snaive = [], []
     for t in range(vals.shape[1] - months, vals.shape[1]):
-        model.append(np.abs(vals[:, t - 6:t].mean(axis=1) - vals[:, t]).mean())
+        model.append(np.abs(vals[:, t - 6 : t].mean(axis=1) - vals[:, t]).mean())
         snaive.append(np.abs(vals[:, t - 12] - vals[:, t]).mean())
     return {"model": round(float(np.mean(model)), 3), "snaive": round(float(np.mean(snaive)), 3)}
 
 
-def fill(client, keys: Keys, frame: pd.DataFrame, *, data_through: str = "2023-12",
-         horizon: int = 3, forecasts: bool = True, archive: tuple[str, ...] = ()) -> dict:
+def fill(
+    client,
+    keys: Keys,
+    frame: pd.DataFrame,
+    *,
+    data_through: str = "2023-12",
+    horizon: int = 3,
+    forecasts: bool = True,
+    archive: tuple[str, ...] = (),
+) -> dict:
     """Counts of ``frame`` up to ``data_through`` and forecasts after it; returns a summary.
 
     ``archive`` names earlier data-through months whose forecasts (from the data up to each) are
@@ -111,8 +149,10 @@ def fill(client, keys: Keys, frame: pd.DataFrame, *, data_through: str = "2023-1
         for through in archive:
             store.write(through, simple_forecasts(long[long["month"] <= through], through, horizon))
         entries = simple_forecasts(long, data_through, horizon)
-        n = ForecastCache(client, keys).write(entries, {
-            "data_through": data_through, "model": MODEL, "mae": backtest_mae(long, data_through)})
+        n = ForecastCache(client, keys).write(
+            entries,
+            {"data_through": data_through, "model": MODEL, "mae": backtest_mae(long, data_through)},
+        )
         store.write(data_through, entries)
     return {"series": n, "months": int(long["month"].nunique())}
 

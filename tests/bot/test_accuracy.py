@@ -14,8 +14,9 @@ def reported(r, keys, slice_frame, reference_files, seeder, today):
     """The slice counted through 2023-12 with forecasts archived month by month, the reference
     data loaded, and a 3-month accountability report saved, as `crimecast report accountability`
     leaves it."""
-    seeder.fill(r, keys, slice_frame, data_through="2023-12", archive=("2023-09", "2023-10",
-                                                                       "2023-11"))
+    seeder.fill(
+        r, keys, slice_frame, data_through="2023-12", archive=("2023-09", "2023-10", "2023-11")
+    )
     seeder.load_reference(r, keys, *reference_files)
     report = accountability_report(r, keys, months=3, end="2023-12")
     save_report(r, keys, report)
@@ -39,7 +40,7 @@ def test_without_a_report_the_answer_names_the_command(engine):
 
 
 def test_a_community_is_answered_by_its_region_named_as_such(reported, r, keys):
-    """"How accurate are you in Forest Lawn?": the region's figures from the report, region named."""
+    """ "How accurate are you in Forest Lawn?": the region's figures from the report, region named."""
     engine, report = reported
     a = engine.ask("how accurate are you in Forest Lawn?")
     region = _region_of(r, keys, "FOREST LAWN")
@@ -50,11 +51,13 @@ def test_a_community_is_answered_by_its_region_named_as_such(reported, r, keys):
     assert f"answered by its sector, {region}" in text
     acc = report["accuracy"]["by_region"][region]
     assert f"{acc['coverage80'] * 100:.0f}% of the time" in text
-    assert f"{abs(acc['bias_pct']):.1f}%" in text and f"{acc['series_months']:,} series-months" in text
+    assert (
+        f"{abs(acc['bias_pct']):.1f}%" in text and f"{acc['series_months']:,} series-months" in text
+    )
 
 
 def test_city_wide_accuracy_is_the_reports_overall_figure(reported):
-    """"How accurate are your forecasts": the report's overall accuracy and its period."""
+    """ "How accurate are your forecasts": the report's overall accuracy and its period."""
     engine, report = reported
     a = engine.ask("how accurate are your forecasts")
     assert a.intent == "accuracy" and a.data["scope"] == "city"
@@ -64,7 +67,7 @@ def test_city_wide_accuracy_is_the_reports_overall_figure(reported):
 
 
 def test_where_alerts_point_gives_each_regions_shares(reported):
-    """"Where do your alerts point?": the concentration and every region's shares, as reported."""
+    """ "Where do your alerts point?": the concentration and every region's shares, as reported."""
     engine, report = reported
     a = engine.ask("where do your alerts point?")
     text = "\n".join(a.lines)
@@ -76,14 +79,16 @@ def test_where_alerts_point_gives_each_regions_shares(reported):
 
 
 def test_bias_against_a_region_reads_that_regions_bias(reported):
-    """"Are you biased against the southeast": its bias from the report, over or under said."""
+    """ "Are you biased against the southeast": its bias from the report, over or under said."""
     engine, report = reported
     a = engine.ask("are you biased against the southeast")
     acc = report["accuracy"]["by_region"]["SOUTHEAST"]
     assert a.data["scope"] == "SOUTHEAST" and a.data["accuracy"] == acc
     lean = "over-forecast" if acc["bias_pct"] > 0 else "under-forecast"
-    assert f"{abs(acc['bias_pct']):.1f}% {'above' if acc['bias_pct'] > 0 else 'below'} the " \
+    assert (
+        f"{abs(acc['bias_pct']):.1f}% {'above' if acc['bias_pct'] > 0 else 'below'} the "
         f"counts: {lean}" in "\n".join(a.lines)
+    )
 
 
 def test_a_region_without_figures_is_said_to_have_none(reported):
@@ -114,12 +119,14 @@ def test_a_newer_saved_report_is_answered_at_once(reported, r, keys):
 
 
 def test_a_category_asked_about_gets_its_figures(reported):
-    """"How accurate have you been for car theft": the category's figures from the report."""
+    """ "How accurate have you been for car theft": the category's figures from the report."""
     engine, report = reported
     a = engine.ask("how accurate have you been for car theft")
     acc = report["accuracy"]["by_category"]["Theft OF Vehicle"]
     assert a.data["by_category"] == {"Theft OF Vehicle": acc}
-    assert f"• Theft OF Vehicle: 80% ranges held {acc['coverage80'] * 100:.0f}%" in "\n".join(a.lines)
+    assert f"• Theft OF Vehicle: 80% ranges held {acc['coverage80'] * 100:.0f}%" in "\n".join(
+        a.lines
+    )
 
 
 def test_a_period_the_report_does_not_cover_is_said(reported):

@@ -26,8 +26,9 @@ def test_ask_prints_answer(settings_env, filled):
 def test_ask_json_and_chart(settings_env, filled, tmp_path):
     """--json gives the structured answer; --chart writes the PNG."""
     out = tmp_path / "c.png"
-    res = runner.invoke(app, ["ask", "car thefts in forest lawn next 3 months", "--json",
-                              "--chart", str(out)])
+    res = runner.invoke(
+        app, ["ask", "car thefts in forest lawn next 3 months", "--json", "--chart", str(out)]
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["intent"] == "forecast" and data["place"]["communities"] == ["FOREST LAWN"]
@@ -49,8 +50,17 @@ def test_ask_unknown_gets_help_not_traceback(settings_env, filled):
 
 def test_reference_load(settings_env, filled, reference_files):
     """`crimecast reference load` stores sectors and population; rates then work."""
-    res = runner.invoke(app, ["reference", "load", "--communities", str(reference_files[0]),
-                              "--population", str(reference_files[1])])
+    res = runner.invoke(
+        app,
+        [
+            "reference",
+            "load",
+            "--communities",
+            str(reference_files[0]),
+            "--population",
+            str(reference_files[1]),
+        ],
+    )
     assert res.exit_code == 0 and "loaded 312 communities" in res.output
     res = runner.invoke(app, ["ask", "beltline per 1000", "--json"])
     assert json.loads(res.output)["rate_per_1000"] > 0
@@ -107,7 +117,9 @@ def test_bot_without_token_says_so_once_and_stays_down(settings_env, monkeypatch
     assert len(lines) == 1 and "CRIMECAST_DISCORD_TOKEN is not set" in lines[0]
     import yaml
 
-    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+    compose = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    )
     assert compose["services"]["bot"]["restart"] == "on-failure"
 
 

@@ -25,15 +25,25 @@ from corpus.oracle import expect  # noqa: E402
 
 HELDOUT = {key: runner.heldout(key) for key in ("calgary", "atlanta")}
 # Pass-rate floors (fractions), set just under what the engine reaches, so a regression fails.
-FLOOR = {("generated", "calgary"): 0.99, ("generated", "atlanta"): 0.99,
-         ("held-out", "calgary"): 0.85, ("held-out", "atlanta"): 0.91}
+FLOOR = {
+    ("generated", "calgary"): 0.99,
+    ("generated", "atlanta"): 0.99,
+    ("held-out", "calgary"): 0.85,
+    ("held-out", "atlanta"): 0.91,
+}
 # Answers of another measure than the one asked: the rule is none. These ceilings are the known
 # debt of the merged engine (README: the corpus table), so that any new one fails; lower them to
 # 0 as the parser learns the phrasings.
-WRONG_WHAT_CEILING = {("generated", "calgary"): 1, ("generated", "atlanta"): 0,
-                      ("held-out", "calgary"): 4, ("held-out", "atlanta"): 2}
-CITIES = [pytest.param(k, marks=pytest.mark.skipif(not available(k), reason="data not found"))
-          for k in ("calgary", "atlanta")]
+WRONG_WHAT_CEILING = {
+    ("generated", "calgary"): 1,
+    ("generated", "atlanta"): 0,
+    ("held-out", "calgary"): 4,
+    ("held-out", "atlanta"): 2,
+}
+CITIES = [
+    pytest.param(k, marks=pytest.mark.skipif(not available(k), reason="data not found"))
+    for k in ("calgary", "atlanta")
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +68,22 @@ def test_print_pass_rates(results, capsys):
     for (name, _), records in results.items():
         by_set.setdefault(name, []).extend(records)
     with capsys.disabled():
-        print(f"\nquestion corpus (load {os.getloadavg()[0]:.1f}):\n" + runner.table(runner.report_sets(by_set)))
+        print(
+            f"\nquestion corpus (load {os.getloadavg()[0]:.1f}):\n"
+            + runner.table(runner.report_sets(by_set))
+        )
     assert sum(len(v) for v in results.values()) >= 2 * (500 + 100) or len(results) < 4
 
 
 @pytest.mark.parametrize("key", CITIES)
 def test_no_phrasing_raises(results, key):
     """A traceback is never an answer: every phrasing returns a dict."""
-    errors = [(r["text"], r["why"]) for name in ("generated", "held-out")
-              for r in results[(name, key)] if r["outcome"] == ERROR]
+    errors = [
+        (r["text"], r["why"])
+        for name in ("generated", "held-out")
+        for r in results[(name, key)]
+        if r["outcome"] == ERROR
+    ]
     assert errors == []
 
 
@@ -98,21 +115,36 @@ def test_corpus_sizes_and_determinism(key):
 
 # --- the checker itself: a contract-shaped right answer passes, a nudged one does not ---------
 
+
 def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
     """The ``--json`` answer the contract describes for this expectation (nudged when asked)."""
     kind, name = spec.where
-    q = {"what": spec.what, "where": [{"kind": kind, "name": name}], "by": spec.by,
-         "crime": {"categories": list(spec.crime), "label": ""},
-         "ranking": None if not spec.ranking else dict(zip(("n", "order", "measure"),
-                                                             spec.ranking))}
+    q = {
+        "what": spec.what,
+        "where": [{"kind": kind, "name": name}],
+        "by": spec.by,
+        "crime": {"categories": list(spec.crime), "label": ""},
+        "ranking": None if not spec.ranking else dict(zip(("n", "order", "measure"), spec.ranking)),
+    }
     check, rows = exp.get("check"), []
     if check == "no_rate":
-        return {"ok": False, "intent": "help"} if not nudge else \
-            {"ok": True, "intent": "rate", "question": q,
-             "result": {"unit": "incidents per 1,000 residents", "rows": [{"value": 1.0}]}}
+        return (
+            {"ok": False, "intent": "help"}
+            if not nudge
+            else {
+                "ok": True,
+                "intent": "rate",
+                "question": q,
+                "result": {"unit": "incidents per 1,000 residents", "rows": [{"value": 1.0}]},
+            }
+        )
     if check == "row":
-        rows = [{k: (v + nudge * max(1.0, abs(v)) if v is not None and k == "value" else v)
-                 for k, v in exp["row"].items()}]
+        rows = [
+            {
+                k: (v + nudge * max(1.0, abs(v)) if v is not None and k == "value" else v)
+                for k, v in exp["row"].items()
+            }
+        ]
     elif check == "rows":
         rows = [{exp["by"]: k, "value": v + nudge} for k, v in exp["rows"].items()]
     elif check == "sequence":

@@ -10,7 +10,9 @@ from stream.store import CountStore
 def test_synthetic_demo_counts_trains_and_answers(settings_env, r, keys):
     """The offline demo counts every record, closes its months, caches forecasts and answers,
     saying the data are synthetic."""
-    result = CliRunner().invoke(app, ["demo", "--synthetic", "--ask", "forecast Beltline next month"])
+    result = CliRunner().invoke(
+        app, ["demo", "--synthetic", "--ask", "forecast Beltline next month"]
+    )
     assert result.exit_code == 0, result.output
     store = CountStore(r, keys)
     assert store.is_synthetic()

@@ -109,15 +109,20 @@ def run(coro):
 
 def _no_mentions(kwargs):
     am = kwargs["allowed_mentions"]
-    return am.everyone is False and am.users is False and am.roles is False and \
-        am.replied_user is False
+    return (
+        am.everyone is False
+        and am.users is False
+        and am.roles is False
+        and am.replied_user is False
+    )
 
 
 def _embed_text(embed: discord.Embed) -> str:
     d = embed.to_dict()
-    return " ".join([d.get("title", ""), d.get("description", ""),
-                     d.get("footer", {}).get("text", "")]
-                    + [f["name"] + " " + f["value"] for f in d.get("fields", [])])
+    return " ".join(
+        [d.get("title", ""), d.get("description", ""), d.get("footer", {}).get("text", "")]
+        + [f["name"] + " " + f["value"] for f in d.get("fields", [])]
+    )
 
 
 def test_slash_forecast_defers_then_sends_embed_and_chart(engine, with_reference):
@@ -125,10 +130,18 @@ def test_slash_forecast_defers_then_sends_embed_and_chart(engine, with_reference
     r, keys = with_reference
     cog, gate = make_cog(r, keys)
     inter = Interaction(User(1))
-    run(cog.forecast.callback(cog, inter, community="beltlin", category="car theft",
-                              horizon="next month", per_1000=False))
+    run(
+        cog.forecast.callback(
+            cog,
+            inter,
+            community="beltlin",
+            category="car theft",
+            horizon="next month",
+            per_1000=False,
+        )
+    )
     assert inter.response.deferred
-    (content, kw), = inter.followup.sent
+    ((content, kw),) = inter.followup.sent
     embed, file = kw["embed"], kw["file"]
     assert "BELTLINE" in embed.title and "vehicle theft" in embed.title
     assert "80% range" in _embed_text(embed) and "2023-12" in _embed_text(embed)
@@ -144,10 +157,18 @@ def test_slash_top_with_sector_choice(engine, with_reference):
     r, keys = with_reference
     cog, _ = make_cog(r, keys)
     inter = Interaction(User(1))
-    run(cog.top.callback(cog, inter, category=None, n=3,
-                         sector=app_commands.Choice(name="Centre", value="CENTRE"), horizon=None,
-                         per_1000=False))
-    (_, kw), = inter.followup.sent
+    run(
+        cog.top.callback(
+            cog,
+            inter,
+            category=None,
+            n=3,
+            sector=app_commands.Choice(name="Centre", value="CENTRE"),
+            horizon=None,
+            per_1000=False,
+        )
+    )
+    ((_, kw),) = inter.followup.sent
     assert "CENTRE sector" in kw["embed"].title and "BELTLINE" in kw["embed"].description
 
 
@@ -157,7 +178,7 @@ def test_slash_bad_option_gets_ephemeral_help(engine, with_reference):
     cog, _ = make_cog(r, keys)
     inter = Interaction(User(1))
     run(cog.trend.callback(cog, inter, community="forest", category=None))
-    (_, kw), = inter.followup.sent
+    ((_, kw),) = inter.followup.sent
     assert "FOREST LAWN" in kw["embed"].description and "file" not in kw
 
 
@@ -165,10 +186,11 @@ def test_mention_answers_in_natural_language(engine, with_reference):
     """A message mentioning the bot is answered with an embed and the chart."""
     r, keys = with_reference
     cog, gate = make_cog(r, keys)
-    msg = Message(f"<@{BOT_ID}> top 5 communities for car theft next month", User(2),
-                  mentions=[FakeBot.user])
+    msg = Message(
+        f"<@{BOT_ID}> top 5 communities for car theft next month", User(2), mentions=[FakeBot.user]
+    )
     run(cog.on_message(msg))
-    (_, kw), = msg.replies
+    ((_, kw),) = msg.replies
     assert kw["embed"].title.startswith("Top 5 communities")
     assert kw["file"].filename == "chart.png" and _no_mentions(kw)
     assert kw["mention_author"] is False
@@ -193,24 +215,25 @@ def test_dm_is_answered_when_unrestricted(engine, with_reference):
     cog, _ = make_cog(r, keys)
     msg = Message("trend forest lawn", User(2), guild=None, channel=Channel(77))
     run(cog.on_message(msg))
-    (_, kw), = msg.replies
+    ((_, kw),) = msg.replies
     assert "Trend: FOREST LAWN" in kw["embed"].title
 
 
 def test_outsider_is_refused(engine, with_reference):
     """Users without an allowed role, other guilds, other channels and DMs are refused."""
     r, keys = with_reference
-    access = Access(guild_ids=frozenset({1}), channel_ids=frozenset({10}),
-                    role_ids=frozenset({7}))
+    access = Access(guild_ids=frozenset({1}), channel_ids=frozenset({10}), role_ids=frozenset({7}))
     cog, gate = make_cog(r, keys, access)
     inter = Interaction(User(1, roles=[Role(8)]))
     run(cog.forecast.callback(cog, inter, community="beltline"))
-    (content, kw), = inter.response.sent
+    ((content, kw),) = inter.response.sent
     assert "limited to certain roles" in content and kw["ephemeral"] and _no_mentions(kw)
     assert not inter.response.deferred and inter.followup.sent == []
     assert gate.recent(1)[0]["outcome"] == "refused"
-    for inter in (Interaction(User(1, roles=[Role(7)]), guild=Guild(2)),
-                  Interaction(User(1, roles=[Role(7)]), channel=Channel(11))):
+    for inter in (
+        Interaction(User(1, roles=[Role(7)]), guild=Guild(2)),
+        Interaction(User(1, roles=[Role(7)]), channel=Channel(11)),
+    ):
         run(cog.status.callback(cog, inter))
         assert inter.response.sent and not inter.response.deferred
     dm = Message("forecast beltline", User(1, roles=[Role(7)]), guild=None)
@@ -231,7 +254,7 @@ def test_rate_limit_holds(engine, with_reference):
         assert inter.response.deferred
     inter = Interaction(User(1))
     run(cog.status.callback(cog, inter))
-    (content, kw), = inter.response.sent
+    ((content, kw),) = inter.response.sent
     assert "please wait" in content and kw["ephemeral"]
     assert gate.recent(1)[0]["outcome"] == "rate_limited"
     other = Interaction(User(2))
@@ -244,14 +267,17 @@ def test_echoed_mentions_ping_no_one(engine, with_reference):
     """A question full of mentions gets an answer that cannot ping, sent with mentions off."""
     r, keys = with_reference
     cog, _ = make_cog(r, keys)
-    msg = Message(f"<@{BOT_ID}> forecast @everyone <@&5> @here gotham <@123>", User(2),
-                  mentions=[FakeBot.user])
+    msg = Message(
+        f"<@{BOT_ID}> forecast @everyone <@&5> @here gotham <@123>",
+        User(2),
+        mentions=[FakeBot.user],
+    )
     run(cog.on_message(msg))
-    (_, kw), = msg.replies
+    ((_, kw),) = msg.replies
     assert not PING.search(_embed_text(kw["embed"])) and _no_mentions(kw)
     inter = Interaction(User(1))
     run(cog.ask.callback(cog, inter, question="@everyone trend <@&1> beltline @here"))
-    (_, kw), = inter.followup.sent
+    ((_, kw),) = inter.followup.sent
     assert not PING.search(_embed_text(kw["embed"])) and _no_mentions(kw)
 
 
@@ -275,13 +301,19 @@ def test_subscribe_needs_admin(engine, with_reference):
     cog, _ = make_cog(r, keys, Access(admin_role_ids=frozenset({50})))
     plain = Interaction(User(1, roles=[Role(8)]))
     run(cog.subscribe.callback(cog, plain, sector=None, community=None, category=None))
-    (_, kw), = plain.followup.sent
+    ((_, kw),) = plain.followup.sent
     assert "Only admins" in kw["embed"].description
     assert SubscriptionStore(r, keys).get("10") is None
     admin = Interaction(User(2, roles=[Role(50)]))
-    run(cog.subscribe.callback(cog, admin, sector=app_commands.Choice(name="Northeast",
-                                                                      value="NORTHEAST"),
-                               community=None, category="car theft"))
+    run(
+        cog.subscribe.callback(
+            cog,
+            admin,
+            sector=app_commands.Choice(name="Northeast", value="NORTHEAST"),
+            community=None,
+            category="car theft",
+        )
+    )
     sub = SubscriptionStore(r, keys).get("10")
     assert sub.scope == "sector" and sub.sector == "NORTHEAST"
     assert sub.categories == ["Theft OF Vehicle"]
@@ -297,7 +329,16 @@ def test_commands_have_typed_options():
     assert params["n"].min_value == 1 and params["n"].max_value == 25
     assert params["sector"].autocomplete  # the city's regions, from the reference data
     assert {c.name for c in CrimecastCog.__cog_app_commands__} >= {
-        "forecast", "top", "trend", "compare", "explain", "status", "ask", "help", "alerts"}
+        "forecast",
+        "top",
+        "trend",
+        "compare",
+        "explain",
+        "status",
+        "ask",
+        "help",
+        "alerts",
+    }
 
 
 def test_commands_register_on_a_tree():
@@ -341,7 +382,10 @@ def test_region_autocomplete_offers_the_city_s_regions(engine, with_reference):
     choices = run(cog._regions(Interaction(User(1)), "north"))
     assert [c.name for c in choices] == ["NORTH sector", "NORTHEAST sector", "NORTHWEST sector"]
     inter = Interaction(User(1))
-    run(cog.top.callback(cog, inter, category=None, n=3, sector=choices[1].value, horizon=None,
-                         per_1000=False))
-    (_, kw), = inter.followup.sent
+    run(
+        cog.top.callback(
+            cog, inter, category=None, n=3, sector=choices[1].value, horizon=None, per_1000=False
+        )
+    )
+    ((_, kw),) = inter.followup.sent
     assert "NORTHEAST sector" in kw["embed"].title

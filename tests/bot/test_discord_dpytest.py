@@ -65,8 +65,9 @@ def wire(monkeypatch, tmp_path) -> Wire:
     return w
 
 
-async def start_bot(r, keys, access: Access = Access(), per_minute: int = 100,
-                    engine: Engine | None = None) -> CrimecastBot:
+async def start_bot(
+    r, keys, access: Access = Access(), per_minute: int = 100, engine: Engine | None = None
+) -> CrimecastBot:
     """The production client and cog over a real engine and gate, attached to dpytest."""
     engine = engine or Engine(r, keys, today=TODAY)
     service = build_service(engine, Gate(r, keys, access, per_minute=per_minute))
@@ -171,8 +172,7 @@ def mention(r, keys, wire, text: str):
     return reply, sent, embed
 
 
-def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, seeder,
-                                                 slice_frame):
+def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, seeder, slice_frame):
     """With area polygons stored and a forecast archived before December 2023, "where is it
     running hot" is answered with a map attached."""
     from shapely.geometry import box
@@ -182,11 +182,17 @@ def test_where_is_it_running_hot_attaches_a_map(engine, with_reference, wire, se
 
     r, keys = with_reference
     long = seeder.long_counts(slice_frame)
-    ForecastArchive(r, keys).write("2023-11", seeder.simple_forecasts(
-        long[long["month"] <= "2023-11"], "2023-11", 3))
+    ForecastArchive(r, keys).write(
+        "2023-11", seeder.simple_forecasts(long[long["month"] <= "2023-11"], "2023-11", 3)
+    )
     areas = sorted(set(r.hkeys(keys.communities)))
-    store_boundaries(r, keys, {a: box(i % 20, i // 20, i % 20 + 1, i // 20 + 1)
-                               for i, a in enumerate(areas)}, "test", "name")
+    store_boundaries(
+        r,
+        keys,
+        {a: box(i % 20, i // 20, i % 20 + 1, i // 20 + 1) for i, a in enumerate(areas)},
+        "test",
+        "name",
+    )
 
     reply, sent, embed = mention(r, keys, wire, "where is it running hot")
     assert embed["image"]["url"] == "attachment://map.png"
@@ -200,8 +206,10 @@ def test_map_without_geometry_says_why(engine, with_reference, wire):
     picture and says why."""
     reply, sent, embed = mention(*with_reference, wire, "map break-ins in 2023")
     assert "image" not in embed and not reply.attachments
-    assert any(f["name"] == "Map" and "crimecast reference boundaries" in f["value"]
-               for f in embed.get("fields", []))
+    assert any(
+        f["name"] == "Map" and "crimecast reference boundaries" in f["value"]
+        for f in embed.get("fields", [])
+    )
     within_discord_limits(sent)
 
 
@@ -247,8 +255,10 @@ def test_echoed_mentions_reach_no_one(engine, with_reference, wire):
     async def scenario():
         bot = await start_bot(r, keys)
         other = dpytest.get_config().members[0]
-        await dpytest.message(f"<@{bot.user.id}> forecast @everyone <@&{other.id}> @here gotham "
-                              f"<@{other.id}> <@!{other.id}>")
+        await dpytest.message(
+            f"<@{bot.user.id}> forecast @everyone <@&{other.id}> @here gotham "
+            f"<@{other.id}> <@!{other.id}>"
+        )
         return dpytest.get_message()
 
     reply = run(scenario)
@@ -262,10 +272,16 @@ def test_every_kind_of_answer_fits_discord(engine, with_reference, wire):
     """Forecasts, rankings, trends, comparisons, explanations, status, help and a 1,900-character
     question all arrive within Discord's message and embed limits."""
     r, keys = with_reference
-    questions = ["top 25 communities next 3 months", "trend beltline", "compare beltline and "
-                 "forest lawn car theft", "explain beltline", "status", "help",
-                 "forecast " + " ".join(["beltline"] + ["zzqx"] * 380),
-                 "top 25 communities per 1000 residents"]
+    questions = [
+        "top 25 communities next 3 months",
+        "trend beltline",
+        "compare beltline and forest lawn car theft",
+        "explain beltline",
+        "status",
+        "help",
+        "forecast " + " ".join(["beltline"] + ["zzqx"] * 380),
+        "top 25 communities per 1000 residents",
+    ]
 
     async def scenario():
         bot = await start_bot(r, keys)

@@ -45,7 +45,7 @@ def test_totals_are_coherent(engine, with_reference):
     alphas = [f.dispersion[0] for f in fc.values()]
     mu = sum(means)
     var = sum(m + al * m * m for m, al in zip(means, alphas))
-    lo, hi = NegBin([mu], [max((var - mu) / mu ** 2, 0)]).interval(0.8)
+    lo, hi = NegBin([mu], [max((var - mu) / mu**2, 0)]).interval(0.8)
     assert a.data["mean"] == pytest.approx(mu, abs=0.01)
     assert (a.data["lo80"], a.data["hi80"]) == (int(lo[0]), int(hi[0]))
     assert a.data["lo80"] <= a.data["mean"] <= a.data["hi80"]
@@ -90,8 +90,6 @@ def test_group_answer_says_so(engine, with_reference):
     assert a.data["mean"] >= single  # the slice holds only part of the group
 
 
-
-
 def test_stale_warning(with_reference, today):
     """An answer names the data month and warns when it is old against today."""
     r, keys = with_reference
@@ -105,7 +103,11 @@ def test_no_forecasts_says_how_to_get_them(r, keys, slice_frame, seeder, today):
     """Without forecasts the bot says so and names the commands that make them."""
     seeder.fill(r, keys, slice_frame, forecasts=False)
     a = Engine(r, keys, today=today).ask("forecast beltline")
-    assert not a.ok and "crimecast demo" in " ".join(a.lines) and "crimecast train" in " ".join(a.lines)
+    assert (
+        not a.ok
+        and "crimecast demo" in " ".join(a.lines)
+        and "crimecast train" in " ".join(a.lines)
+    )
     trend = Engine(r, keys, today=today).ask("trend beltline")
     assert trend.ok  # history needs no forecasts
 
@@ -135,8 +137,11 @@ def test_top_is_ranked_by_forecast(engine, with_reference):
 def test_top_in_sector_uses_reference(engine):
     """A sector top list only holds that sector's communities."""
     a = engine.ask("top 5 in the northeast")
-    assert a.ok and {t["community"] for t in a.data["top"]} <= {"AMBLETON", "BRIDGELAND/RIVERSIDE",
-                                                               "CRANSTON"} | set()
+    assert (
+        a.ok
+        and {t["community"] for t in a.data["top"]}
+        <= {"AMBLETON", "BRIDGELAND/RIVERSIDE", "CRANSTON"} | set()
+    )
     centre = engine.ask("top 5 in the centre")
     assert "BELTLINE" in {t["community"] for t in centre.data["top"]}
     assert "CRANSTON" not in {t["community"] for t in centre.data["top"]}
@@ -268,7 +273,11 @@ def test_top_within_a_community_ranks_categories(engine):
 def test_help_lists_what_can_be_asked(engine):
     """Help shows examples and the slash commands."""
     a = engine.ask("help")
-    assert a.ok and "/forecast" in " ".join(a.lines) and "forecast Beltline next month" in " ".join(a.lines)
+    assert (
+        a.ok
+        and "/forecast" in " ".join(a.lines)
+        and "forecast Beltline next month" in " ".join(a.lines)
+    )
 
 
 def test_many_mixed_questions_never_raise(engine):
@@ -276,10 +285,37 @@ def test_many_mixed_questions_never_raise(engine):
     import random
 
     rng = random.Random(3)
-    words = ["forecast", "top", "trend", "compare", "why", "status", "beltline", "forest lawn",
-             "cranston", "01b", "ambleton", "downtown", "northeast", "centre", "car theft",
-             "break-ins", "robbery", "next 3 months", "this month", "in march", "2023-05",
-             "2030-01", "per 1000", "vs", "and", "top 25", "calgary", "gotham", "bridgeland"]
+    words = [
+        "forecast",
+        "top",
+        "trend",
+        "compare",
+        "why",
+        "status",
+        "beltline",
+        "forest lawn",
+        "cranston",
+        "01b",
+        "ambleton",
+        "downtown",
+        "northeast",
+        "centre",
+        "car theft",
+        "break-ins",
+        "robbery",
+        "next 3 months",
+        "this month",
+        "in march",
+        "2023-05",
+        "2030-01",
+        "per 1000",
+        "vs",
+        "and",
+        "top 25",
+        "calgary",
+        "gotham",
+        "bridgeland",
+    ]
     for _ in range(200):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
         a = engine.ask(text)
@@ -305,15 +341,19 @@ def test_engine_imports_no_discord_and_no_torch():
     import subprocess
     import sys
 
-    code = ("import sys, bot, bot.answering.engine, bot.language.parse, bot.rendering.render\n"
-            "from core.negbin import total_interval; total_interval([1.0], [0.1])\n"
-            "print('discord' in sys.modules, 'torch' in sys.modules)")
+    code = (
+        "import sys, bot, bot.answering.engine, bot.language.parse, bot.rendering.render\n"
+        "from core.negbin import total_interval; total_interval([1.0], [0.1])\n"
+        "print('discord' in sys.modules, 'torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
 
-@pytest.mark.parametrize("text", ["top 5 next month", "top 5 communities last month",
-                                  "top categories in beltline next month"])
+@pytest.mark.parametrize(
+    "text",
+    ["top 5 next month", "top 5 communities last month", "top categories in beltline next month"],
+)
 def test_rankings_link_the_data_card_beside_their_caveat(engine, text):
     """Every ranking answer's caveat says what a rank reflects and links docs/data.md."""
     a = engine.ask(text)

@@ -20,8 +20,17 @@ from stream.forecast_archive import ForecastArchive
 from stream.keys import series_field
 from stream.store import CountStore
 
-COMMUNITIES = ("BELTLINE", "FOREST LAWN", "DOVER", "MARLBOROUGH", "MARLBOROUGH PARK", "CRANSTON",
-               "BRIDGELAND/RIVERSIDE", "DOWNTOWN COMMERCIAL CORE", "AMBLETON")
+COMMUNITIES = (
+    "BELTLINE",
+    "FOREST LAWN",
+    "DOVER",
+    "MARLBOROUGH",
+    "MARLBOROUGH PARK",
+    "CRANSTON",
+    "BRIDGELAND/RIVERSIDE",
+    "DOWNTOWN COMMERCIAL CORE",
+    "AMBLETON",
+)
 BE = ("Break & Enter - Commercial", "Break & Enter - Dwelling", "Break & Enter - Other Premises")
 CAR = "Theft OF Vehicle"
 
@@ -60,13 +69,23 @@ def test_handler_table_names_every_intent():
         assert importlib.import_module(handler.__module__).answer is handler
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("forecast beltline", "forecast"), ("top 3", "top"), ("trend beltline", "trend"),
-    ("compare beltline and dover", "compare"), ("why is beltline up", "explain"),
-    ("beltline last month", "count"), ("is crime up in dover", "change"),
-    ("which communities are running hot", "hot"), ("how did last month's forecast do", "review"),
-    ("what data do you have", "coverage"), ("status", "status"), ("help", "help"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("forecast beltline", "forecast"),
+        ("top 3", "top"),
+        ("trend beltline", "trend"),
+        ("compare beltline and dover", "compare"),
+        ("why is beltline up", "explain"),
+        ("beltline last month", "count"),
+        ("is crime up in dover", "change"),
+        ("which communities are running hot", "hot"),
+        ("how did last month's forecast do", "review"),
+        ("what data do you have", "coverage"),
+        ("status", "status"),
+        ("help", "help"),
+    ],
+)
 def test_every_handler_answers_its_intent(past, text, intent):
     """Walking the table: each intent's question gets an answer of that intent."""
     engine, _, _ = past
@@ -170,11 +189,16 @@ def test_review_last_months_forecast(past):
     assert a.intent == "review" and item["month"] == "2023-12"
     assert item["observed"] == store.total("2023-12")
     family = archive.forecasts_for("2023-12")
-    assert item["forecast"]["mean"] == pytest.approx(sum(f.mean[k - 1] for f, k in family.values()),
-                                                     abs=0.05)
+    assert item["forecast"]["mean"] == pytest.approx(
+        sum(f.mean[k - 1] for f, k in family.values()), abs=0.05
+    )
     assert item["series"] == len(family)
-    inside = np.mean([f.lo80[k - 1] <= store.month_counts("2023-12").get(s, 0) <= f.hi80[k - 1]
-                      for s, (f, k) in family.items()])
+    inside = np.mean(
+        [
+            f.lo80[k - 1] <= store.month_counts("2023-12").get(s, 0) <= f.hi80[k - 1]
+            for s, (f, k) in family.items()
+        ]
+    )
     assert item["inside_share"] == pytest.approx(inside, abs=0.001)
 
 
@@ -191,12 +215,17 @@ def test_coverage_describes_the_counts(past, r, keys):
     assert a.data["archive"] == ["2023-10", "2023-11", "2023-12"]
 
 
-@pytest.mark.parametrize("text,words", [
-    ("how many car thefts in beltline in 2016", "before the data: the counts run January 2018 – "
-                                                "December 2023"),
-    ("how many car thefts in beltline in 2025", "not in the data yet"),
-    ("beltline from march 2015 to may 2016", "before the data"),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        (
+            "how many car thefts in beltline in 2016",
+            "before the data: the counts run January 2018 – December 2023",
+        ),
+        ("how many car thefts in beltline in 2025", "not in the data yet"),
+        ("beltline from march 2015 to may 2016", "before the data"),
+    ],
+)
 def test_a_period_outside_the_data_names_its_span(past, text, words):
     """A period the counts do not cover gets a clear reply naming the data's span."""
     a = past[0].ask(text)
@@ -223,8 +252,7 @@ def test_days_on_a_day_level_source_are_counted(r, keys, slice_frame, seeder):
     """Where records carry days, 'last week' is the previous Monday to Sunday from the day counts."""
     seeder.fill(r, keys, slice_frame, data_through="2023-12")
     field = series_field("BELTLINE", CAR)
-    for day in ("2023-12-04", "2023-12-18", "2024-01-08", "2024-01-10", "2024-01-14",
-                "2024-01-15"):
+    for day in ("2023-12-04", "2023-12-18", "2024-01-08", "2024-01-10", "2024-01-14", "2024-01-15"):
         r.hincrby(keys.day_counts(day), field, 2)
     r.set(keys.watermark, "2024-01-16")
     a = Engine(r, keys, today=date(2024, 1, 17)).ask("car theft in beltline last week")
@@ -288,7 +316,8 @@ def test_compare_over_a_past_period_counts_each_place(past):
     rows = a.to_dict()["result"]["rows"]
     assert [(r["area"], r["value"]) for r in rows] == [
         ("BELTLINE", _sum(store, {"BELTLINE"}, (), year)),
-        ("FOREST LAWN", _sum(store, {"FOREST LAWN"}, (), year))]
+        ("FOREST LAWN", _sum(store, {"FOREST LAWN"}, (), year)),
+    ]
 
 
 def test_named_past_month_with_a_year_is_counted(past):
@@ -318,12 +347,44 @@ def test_many_past_and_present_questions_never_raise(past):
     import random
 
     rng = random.Random(5)
-    words = ["how many", "were there", "was", "last month", "last week", "yesterday", "in 2022",
-             "2016", "2031", "since june", "from march to may 2023", "this year", "ytd",
-             "compared to last year", "is", "up", "down", "running hot", "unusual",
-             "how did the forecast do", "what data do you have", "how fresh", "beltline", "dover",
-             "northeast", "car theft", "break-ins", "top 5", "compare", "and", "forest lawn",
-             "last 3 months", "two months ago", "per 1000", "next month", "in march"]
+    words = [
+        "how many",
+        "were there",
+        "was",
+        "last month",
+        "last week",
+        "yesterday",
+        "in 2022",
+        "2016",
+        "2031",
+        "since june",
+        "from march to may 2023",
+        "this year",
+        "ytd",
+        "compared to last year",
+        "is",
+        "up",
+        "down",
+        "running hot",
+        "unusual",
+        "how did the forecast do",
+        "what data do you have",
+        "how fresh",
+        "beltline",
+        "dover",
+        "northeast",
+        "car theft",
+        "break-ins",
+        "top 5",
+        "compare",
+        "and",
+        "forest lawn",
+        "last 3 months",
+        "two months ago",
+        "per 1000",
+        "next month",
+        "in march",
+    ]
     for _ in range(200):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 6)))
         a = past[0].ask(text)
@@ -366,8 +427,11 @@ def test_a_named_period_inside_the_forecasts_is_forecast(past):
     a = engine.ask("how many car thefts in beltline from january to march 2024")
     b = engine.ask("car thefts in beltline next 3 months")
     assert a.intent == "forecast" and a.data["months"] == ["2024-01", "2024-02", "2024-03"]
-    assert (a.data["mean"], a.data["lo80"], a.data["hi80"]) == (b.data["mean"], b.data["lo80"],
-                                                                b.data["hi80"])
+    assert (a.data["mean"], a.data["lo80"], a.data["hi80"]) == (
+        b.data["mean"],
+        b.data["lo80"],
+        b.data["hi80"],
+    )
     c = engine.ask("is car theft up in beltline from january to march 2024")
     assert not c.ok and "not in the data yet" in " ".join(c.lines)
 

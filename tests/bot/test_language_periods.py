@@ -103,8 +103,11 @@ PERIODS = [
 ]
 
 
-@pytest.mark.parametrize("text,facts,expected", [p for p in PERIODS if p[2] is not None],
-                         ids=[p[0] for p in PERIODS if p[2] is not None])
+@pytest.mark.parametrize(
+    "text,facts,expected",
+    [p for p in PERIODS if p[2] is not None],
+    ids=[p[0] for p in PERIODS if p[2] is not None],
+)
 def test_period_months(text, facts, expected):
     assert months(text, facts) == expected
 
@@ -119,8 +122,13 @@ def test_a_future_period_of_a_count_is_a_forecast():
     q = resolve(Question("count", when=(Period(label="Q1 2024", spec=specs[0]),)), FACTS)
     assert q.what == "forecast" and (q.when[0].start, q.when[0].end) == ("2024-01", "2024-03")
     with pytest.raises(QueryError, match="at most 24 months"):
-        resolve(Question("forecast", when=tuple(Period(label=s.label, spec=s) for s, _ in
-                                                find_periods("q1 2027"))), FACTS)
+        resolve(
+            Question(
+                "forecast",
+                when=tuple(Period(label=s.label, spec=s) for s, _ in find_periods("q1 2027")),
+            ),
+            FACTS,
+        )
 
 
 def test_fall_the_verb_is_no_season():
@@ -140,8 +148,18 @@ def test_weeks_need_a_source_with_days(names):
 
     with pytest.raises(Clarify, match="by month"):
         read("car thefts in beltline in the last 6 weeks", names, FACTS)
-    days = Facts("2024-02", "2018-01", "2024-02", 24, True, date(2018, 1, 1), date(2024, 3, 12),
-                 date(2024, 3, 13), True, True)
+    days = Facts(
+        "2024-02",
+        "2018-01",
+        "2024-02",
+        24,
+        True,
+        date(2018, 1, 1),
+        date(2024, 3, 12),
+        date(2024, 3, 13),
+        True,
+        True,
+    )
     q = read("car thefts in beltline in the last 2 weeks", names, days)
     assert (q.when[0].first_day, q.when[0].last_day) == ("2024-02-28", "2024-03-12")
 
@@ -156,8 +174,10 @@ def test_a_profile_may_set_its_seasons(tmp_path):
     profile = parse_profile(json.dumps(data), "south.yaml")
     assert profile.season_months["summer"] == (12, 2)
     found = find_periods("summer 2023 vs the wet season", profile.season_months)
-    assert [(s.month_number, s.end_number, s.year) for s, _ in found] == [(12, 2, 2023),
-                                                                       (11, 4, 2023)]
+    assert [(s.month_number, s.end_number, s.year) for s, _ in found] == [
+        (12, 2, 2023),
+        (11, 4, 2023),
+    ]
     data["seasons"] = {"summer": [13, 2]}
     with pytest.raises(ProfileError, match="1-12"):
         parse_profile(json.dumps(data), "bad.yaml")

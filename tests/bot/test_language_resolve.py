@@ -42,13 +42,16 @@ def test_a_forecast_of_a_past_month_is_its_count_against_the_forecast(names):
     assert any("in the past" in a for a in q.assumptions)
 
 
-@pytest.mark.parametrize("text,what,start,end", [
-    ("average car thefts per month in beltline", "average", "2023-01", "2023-12"),
-    ("busiest month for assaults in forest lawn", "peak", "2023-01", "2023-12"),
-    ("car theft rate in the beltline", "rate", "2023-12", "2023-12"),
-    ("are break-ins down in dover", "change", "2023-01", "2023-12"),
-    ("what share of assaults are in the beltline", "share", "2023-12", "2023-12"),
-])
+@pytest.mark.parametrize(
+    "text,what,start,end",
+    [
+        ("average car thefts per month in beltline", "average", "2023-01", "2023-12"),
+        ("busiest month for assaults in forest lawn", "peak", "2023-01", "2023-12"),
+        ("car theft rate in the beltline", "rate", "2023-12", "2023-12"),
+        ("are break-ins down in dover", "change", "2023-01", "2023-12"),
+        ("what share of assaults are in the beltline", "share", "2023-12", "2023-12"),
+    ],
+)
 def test_defaults_are_said(names, text, what, start, end):
     """A measure with no period named gets its default, and the reply says which months."""
     q = read(text, names, FACTS)
@@ -59,15 +62,17 @@ def test_defaults_are_said(names, text, what, start, end):
 def test_a_change_of_one_period_is_against_the_year_before(names):
     q = read("biggest increase in car thefts by community in 2023", names, FACTS)
     assert q.compared_with == "year_before" and [(p.start, p.end) for p in q.when] == [
-        ("2023-01", "2023-12")]
+        ("2023-01", "2023-12")
+    ]
     assert (q.ranking.n, q.ranking.order, q.ranking.measure) == (5, "top", "change")
     with pytest.raises(QueryError, match="before the data"):
         read("is crime up in beltline in 2018 compared to last year", names, FACTS)
 
 
 def test_rates_need_population_and_regions_need_reference(names):
-    bare = Facts("2023-12", "2018-01", "2023-12", 24, False, None, None, date(2024, 1, 20),
-                 False, False)
+    bare = Facts(
+        "2023-12", "2018-01", "2023-12", 24, False, None, None, date(2024, 1, 20), False, False
+    )
     with pytest.raises(QueryError, match="population"):
         read("top 5 communities by rate in 2023", names, bare)
     with pytest.raises(QueryError, match="reference"):
@@ -102,13 +107,67 @@ def test_harmless_words_are_ignored_and_named(names):
     assert q.what == "count" and "slides" in q.unplaced and "lieutenant" in q.unplaced
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(
-    ["top", "3", "q2", "2023", "vs", "beltline", "car", "thefts", "by", "sector", "rate", "last",
-     "summer", "winter", "2022", "which", "four", "communities", "average", "per", "month",
-     "busiest", "share", "of", "in", "the", "first", "half", "since", "june", "forecast", "next",
-     "biggest", "drop", "list", "northeast", "how", "accurate", "%", "B&E", "ytd", "weeks",
-     "zzz", "compared", "with", "may", "fall", "H1"]), min_size=0, max_size=10).map(" ".join))
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "top",
+                "3",
+                "q2",
+                "2023",
+                "vs",
+                "beltline",
+                "car",
+                "thefts",
+                "by",
+                "sector",
+                "rate",
+                "last",
+                "summer",
+                "winter",
+                "2022",
+                "which",
+                "four",
+                "communities",
+                "average",
+                "per",
+                "month",
+                "busiest",
+                "share",
+                "of",
+                "in",
+                "the",
+                "first",
+                "half",
+                "since",
+                "june",
+                "forecast",
+                "next",
+                "biggest",
+                "drop",
+                "list",
+                "northeast",
+                "how",
+                "accurate",
+                "%",
+                "B&E",
+                "ytd",
+                "weeks",
+                "zzz",
+                "compared",
+                "with",
+                "may",
+                "fall",
+                "H1",
+            ]
+        ),
+        min_size=0,
+        max_size=10,
+    ).map(" ".join)
+)
 def test_any_words_give_a_question_or_a_reply_never_a_traceback(names, text):
     try:
         q = read(text, names, FACTS)
@@ -124,8 +183,9 @@ def test_any_words_give_a_question_or_a_reply_never_a_traceback(names, text):
 
 # --- slash options share the value ---------------------------------------------------------------
 def test_slash_options_make_the_same_question(names):
-    slash = resolve(question_from_options("top", names, category="break-ins", n=4, period="2023"),
-                    FACTS)
+    slash = resolve(
+        question_from_options("top", names, category="break-ins", n=4, period="2023"), FACTS
+    )
     text = read("top 4 communities for break-ins in 2023", names, FACTS)
     assert slash.to_dict() == text.to_dict()
     q = resolve(question_from_options("forecast", names, community="beltline", horizon="3"), FACTS)
@@ -144,11 +204,23 @@ def _tables():
 
 
 #: legacy intent -> the *what* the new reading may have (a ranking for "top")
-WHATS = {"forecast": {"forecast"}, "top": {"count", "forecast", "rate"}, "trend": {"trend", "change"},
-         "compare": {"count", "forecast", "change"}, "explain": {"explain", "change"},
-         "status": {"status", "accuracy"}, "accuracy": {"accuracy"}, "review": {"accuracy"},
-         "help": {"help"}, "subscribe": {"subscribe"}, "unsubscribe": {"unsubscribe"},
-         "count": {"count"}, "change": {"change"}, "hot": {"hot"}, "coverage": {"coverage"}}
+WHATS = {
+    "forecast": {"forecast"},
+    "top": {"count", "forecast", "rate"},
+    "trend": {"trend", "change"},
+    "compare": {"count", "forecast", "change"},
+    "explain": {"explain", "change"},
+    "status": {"status", "accuracy"},
+    "accuracy": {"accuracy"},
+    "review": {"accuracy"},
+    "help": {"help"},
+    "subscribe": {"subscribe"},
+    "unsubscribe": {"unsubscribe"},
+    "count": {"count"},
+    "change": {"change"},
+    "hot": {"hot"},
+    "coverage": {"coverage"},
+}
 #: where the new reading answers another (documented) question than the old one
 CHANGED = {
     "Beltline assaults in March": "count",  # a month without a year: the most recent complete
@@ -160,8 +232,18 @@ CHANGED = {
     "beltline 2023-11": "count",
     "how many assaults were there in forest lawn in nov 2023": "count",
 }
-DAYS = Facts("2024-01", "2018-01", "2024-01", 24, True, date(2018, 1, 1), date(2024, 2, 19),
-             date(2024, 2, 20), True, True)
+DAYS = Facts(
+    "2024-01",
+    "2018-01",
+    "2024-01",
+    24,
+    True,
+    date(2018, 1, 1),
+    date(2024, 2, 19),
+    date(2024, 2, 20),
+    True,
+    True,
+)
 
 
 @pytest.mark.parametrize("row", _tables(), ids=lambda r: r[0][:40])
@@ -178,7 +260,8 @@ def test_todays_phrasings_read_the_same(names, row):
         assert q.ranking is not None
     labels = [w.label for w in q.where]
     assert labels == places or (places == ["City-wide"] and labels in ([], ["City-wide"]))
-    ahead = intent == "forecast" or (isinstance(row[4], str) and row[4].startswith(("next",
-                                                                                     "this month")))
+    ahead = intent == "forecast" or (
+        isinstance(row[4], str) and row[4].startswith(("next", "this month"))
+    )
     if ahead and text not in CHANGED:  # answers about the future are unchanged
         assert q.when and all(p.future for p in q.when), q.when

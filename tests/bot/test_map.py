@@ -16,20 +16,30 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 from shapely.geometry import Polygon, box
 
-from bot.rendering.map import (DIVERGING, NO_DATA, SEQUENTIAL, MapSpec, draw_map, quantile_classes,
-                               render_map, to_png)
+from bot.rendering.map import (
+    DIVERGING,
+    NO_DATA,
+    SEQUENTIAL,
+    MapSpec,
+    draw_map,
+    quantile_classes,
+    render_map,
+    to_png,
+)
 from core.caveats import CAVEAT
 from stream.geometry import AreaGeometry
 
 ROOT = Path(__file__).resolve().parents[2]
-ATLANTA_CSV = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data")) \
+ATLANTA_CSV = (
+    Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
     / "atlanta_cobra_2019.csv"
+)
 X0, Y0, D = -114.30, 50.85, 0.02
 WHITE = (255, 255, 255)
 
 
 def hex_rgb(h: str) -> tuple[int, int, int]:
-    return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(h[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def grid(n: int = 310, cols: int = 20) -> dict:
@@ -39,9 +49,17 @@ def grid(n: int = 310, cols: int = 20) -> dict:
         r, c = divmod(i, cols)
         shapes[f"AREA {i:03d}"] = box(X0 + c * D, Y0 + r * D, X0 + (c + 1) * D, Y0 + (r + 1) * D)
     x, y = X0 + 5 * D, Y0
-    shapes["AREA 005"] = Polygon(list(shapes["AREA 005"].exterior.coords),
-                                 [[(x + D / 4, y + D / 4), (x + D / 4, y + 3 * D / 4),
-                                   (x + 3 * D / 4, y + 3 * D / 4), (x + 3 * D / 4, y + D / 4)]])
+    shapes["AREA 005"] = Polygon(
+        list(shapes["AREA 005"].exterior.coords),
+        [
+            [
+                (x + D / 4, y + D / 4),
+                (x + D / 4, y + 3 * D / 4),
+                (x + 3 * D / 4, y + 3 * D / 4),
+                (x + 3 * D / 4, y + D / 4),
+            ]
+        ],
+    )
     return shapes
 
 
@@ -60,8 +78,11 @@ class Drawn:
         self.image = Image.open(io.BytesIO(self.png))
         self.rgb = np.asarray(self.image.convert("RGB"))
         renderer = self.fig.canvas.get_renderer()
-        self.labels = [t.get_window_extent(renderer) for t in self.fig.texts
-                       if t.get_transform() is not self.fig.transFigure]
+        self.labels = [
+            t.get_window_extent(renderer)
+            for t in self.fig.texts
+            if t.get_transform() is not self.fig.transFigure
+        ]
 
     def pixel(self, x: float, y: float) -> tuple[int, int, int] | None:
         """The colour at a map point (None where a name label covers it)."""
@@ -118,7 +139,7 @@ def test_png_carries_legend_and_caveat(squares):
     assert "quantile classes" in words and "no data  (7 areas)" in words
     assert "data through 2023-12" in image.text["Period"]
     rgb = np.asarray(image.convert("RGB"))
-    legend = {tuple(p) for p in rgb[:, int(0.69 * 640):].reshape(-1, 3)}
+    legend = {tuple(p) for p in rgb[:, int(0.69 * 640) :].reshape(-1, 3)}
     classes = quantile_classes([v for v in values.values() if v is not None], decimals=1)
     assert all(hex_rgb(c) in legend for c in classes.colors)
     assert hex_rgb(NO_DATA) in legend
@@ -130,8 +151,10 @@ def test_png_carries_legend_and_caveat(squares):
 def test_region_map_draws_only_its_areas(squares):
     """Areas outside the mapping are not drawn at all (a region's map shows its own areas)."""
     own = {f"AREA {i:03d}": float(i) for i in range(40, 80)}
-    drawn = Drawn(MapSpec(own, "count", "assaults", "2023", "2023-12", CAVEAT,
-                          place="NORTHEAST sector"), squares)
+    drawn = Drawn(
+        MapSpec(own, "count", "assaults", "2023", "2023-12", CAVEAT, place="NORTHEAST sector"),
+        squares,
+    )
     for other in ("AREA 000", "AREA 039", "AREA 080", "AREA 200"):
         px, py = drawn.to_px.transform(centre_xy(other))
         if 0 <= px < 640 and 0 <= py < 560:
@@ -144,8 +167,9 @@ def test_region_map_draws_only_its_areas(squares):
 def test_change_uses_diverging_equal_intervals(squares):
     """Falls are blue, rises red, about-the-same pale; classes are equal intervals around zero."""
     values = {f"AREA {i:03d}": float(i - 150) for i in range(301)}
-    drawn = Drawn(MapSpec(values, "change", "break-ins", "2023 vs 2022", "2023-12", CAVEAT),
-                  squares)
+    drawn = Drawn(
+        MapSpec(values, "change", "break-ins", "2023 vs 2022", "2023-12", CAVEAT), squares
+    )
     assert drawn.pixel(*centre_xy("AREA 001")) == hex_rgb(DIVERGING[0])  # -149
     assert drawn.pixel(*centre_xy("AREA 299")) == hex_rgb(DIVERGING[-1])  # +149
     assert drawn.pixel(*centre_xy("AREA 150")) == hex_rgb(DIVERGING[2])  # 0

@@ -13,16 +13,28 @@ from shapely.geometry import box
 
 from typer.testing import CliRunner
 
-from bot.answering.maps import (NO_MAP, Geometries, ask_map, hot_map_data, map_answer, map_png,
-                                map_question, map_request, spec_of)
+from bot.answering.maps import (
+    NO_MAP,
+    Geometries,
+    ask_map,
+    hot_map_data,
+    map_answer,
+    map_png,
+    map_question,
+    map_request,
+    spec_of,
+)
 from bot.cli import app
 from bot.language.question import Crime, Period, Question, Where
 from core.caveats import CAVEAT
 from stream.boundaries import store_boundaries
 
 runner = CliRunner()
-BREAK_INS = ("Break & Enter - Commercial", "Break & Enter - Dwelling",
-             "Break & Enter - Other Premises")
+BREAK_INS = (
+    "Break & Enter - Commercial",
+    "Break & Enter - Dwelling",
+    "Break & Enter - Other Premises",
+)
 
 
 def expected(slice_frame, year: int, categories=()) -> dict[str, float]:
@@ -34,8 +46,12 @@ def expected(slice_frame, year: int, categories=()) -> dict[str, float]:
 
 def test_city_map_of_counts_matches_pandas(engine, slice_frame):
     """Every area's value is its 2023 count of break-ins; the question is asked by area."""
-    q = Question("count", crime=Crime(BREAK_INS, "break-ins"),
-                 when=(Period("2023-01", "2023-12", "2023"),), resolved=True)
+    q = Question(
+        "count",
+        crime=Crime(BREAK_INS, "break-ins"),
+        when=(Period("2023-01", "2023-12", "2023"),),
+        resolved=True,
+    )
     assert map_question(q).by == "area" and map_question(q).ranking is None
     answer = map_answer(engine, q)
     data = answer.data["map"]
@@ -52,20 +68,28 @@ def test_region_map_holds_only_its_areas(engine, slice_frame):
     """A sector's map lists the sector's areas only; those without counts are no data."""
     state = engine.state()
     region = sorted(a for a in state.reference if state.region_of(a) == "CENTRE")
-    q = Question("count", where=(Where("region", "CENTRE sector", tuple(region), "CENTRE"),),
-                 when=(Period("2023-01", "2023-12", "2023"),), resolved=True)
+    q = Question(
+        "count",
+        where=(Where("region", "CENTRE sector", tuple(region), "CENTRE"),),
+        when=(Period("2023-01", "2023-12", "2023"),),
+        resolved=True,
+    )
     data = map_answer(engine, q).data["map"]
     assert set(data["values"]) == set(region)
     want = expected(slice_frame, 2023)
     assert {a: v for a, v in data["values"].items() if v is not None} == pytest.approx(
-        {a: v for a, v in want.items() if a in region})
+        {a: v for a, v in want.items() if a in region}
+    )
     assert "FOREST LAWN" not in data["values"] and data["place"] == "CENTRE sector"
 
 
 def test_change_map_shows_the_change(engine, slice_frame):
     """A change maps later minus earlier, on the diverging scale."""
-    q = Question("change", when=(Period("2022-01", "2022-12", "2022"),
-                                 Period("2023-01", "2023-12", "2023")), resolved=True)
+    q = Question(
+        "change",
+        when=(Period("2022-01", "2022-12", "2022"), Period("2023-01", "2023-12", "2023")),
+        resolved=True,
+    )
     data = map_answer(engine, q).data["map"]
     a, b = expected(slice_frame, 2023), expected(slice_frame, 2022)
     got = {k: v for k, v in data["values"].items() if v is not None}
@@ -81,30 +105,49 @@ def test_map_png_on_stored_polygons(engine, with_reference):
     geometries = Geometries(r, keys)
     assert geometries.get() is None and map_png(data, None, CAVEAT) is None
     areas = sorted(data["values"])
-    store_boundaries(r, keys, {a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02,
-                                      i // 20 * 0.02 + 0.02) for i, a in enumerate(areas)},
-                     "test", "name")
+    store_boundaries(
+        r,
+        keys,
+        {
+            a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02, i // 20 * 0.02 + 0.02)
+            for i, a in enumerate(areas)
+        },
+        "test",
+        "name",
+    )
     geo = geometries.get()
     assert geo is not None and geo.kind == "polygons" and len(geo.areas) == len(areas)
     png = map_png(data, geo, CAVEAT)
     image = Image.open(io.BytesIO(png))
     assert image.text["Title"] == "Reported crime (all categories)"
     assert image.text["Description"] == CAVEAT
-    assert f"no data  ({sum(v is None for v in data['values'].values())} areas)" in \
-        image.text["Legend"]
+    assert (
+        f"no data  ({sum(v is None for v in data['values'].values())} areas)"
+        in image.text["Legend"]
+    )
 
 
 def test_hot_map_counts_categories_per_area():
-    items = [{"community": "A", "category": "x"}, {"community": "A", "category": "y"},
-             {"community": "C", "category": "x"}]
+    items = [
+        {"community": "A", "category": "x"},
+        {"community": "A", "category": "y"},
+        {"community": "C", "category": "x"},
+    ]
     d = hot_map_data(items, ["A", "B", "C"], "2023-12", "January 2024")
     assert d["values"] == {"A": 2.0, "B": 0.0, "C": 1.0}
 
 
 def squares_for(r, keys, areas) -> None:
-    store_boundaries(r, keys, {a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02,
-                                      i // 20 * 0.02 + 0.02) for i, a in enumerate(sorted(areas))},
-                     "test", "name")
+    store_boundaries(
+        r,
+        keys,
+        {
+            a: box(i % 20 * 0.02, i // 20 * 0.02, i % 20 * 0.02 + 0.02, i // 20 * 0.02 + 0.02)
+            for i, a in enumerate(sorted(areas))
+        },
+        "test",
+        "name",
+    )
 
 
 def archive_november(r, keys, seeder, slice_frame) -> None:
@@ -112,8 +155,9 @@ def archive_november(r, keys, seeder, slice_frame) -> None:
     from stream.forecast_archive import ForecastArchive
 
     long = seeder.long_counts(slice_frame)
-    ForecastArchive(r, keys).write("2023-11", seeder.simple_forecasts(
-        long[long["month"] <= "2023-11"], "2023-11", 3))
+    ForecastArchive(r, keys).write(
+        "2023-11", seeder.simple_forecasts(long[long["month"] <= "2023-11"], "2023-11", 3)
+    )
 
 
 @pytest.fixture
@@ -123,7 +167,7 @@ def archived(with_reference, seeder, slice_frame):
 
 
 def test_where_is_it_running_hot_is_a_map(engine, with_reference, seeder, slice_frame):
-    """"where is it running hot" answers the hot question with a map of the flags per area;
+    """ "where is it running hot" answers the hot question with a map of the flags per area;
     untested (no forecast made before the month), it has no map rather than a map of zeros."""
     untested = engine.ask("where is it running hot")
     assert untested.ok and "map" not in untested.data
@@ -162,13 +206,14 @@ def test_cli_ask_map_writes_the_png(settings_env, archived, tmp_path):
 def map_answer_areas(r, keys) -> list[str]:
     from stream.keys import split_series_field
 
-    return sorted({split_series_field(f)[0] for f in r.smembers(keys.series)}
-                  | set(r.hkeys(keys.communities)))
+    return sorted(
+        {split_series_field(f)[0] for f in r.smembers(keys.series)} | set(r.hkeys(keys.communities))
+    )
 
 
 # --- from the words ------------------------------------------------------------------------------
 def test_map_of_a_region_in_words(engine, slice_frame):
-    """"map assaults in the centre in 2023": the CENTRE sector's areas only, each with its 2023
+    """ "map assaults in the centre in 2023": the CENTRE sector's areas only, each with its 2023
     count of assaults (pandas), the rest of the sector as no data."""
     answer = engine.ask("map assaults in the centre in 2023")
     data = answer.data["map"]
@@ -177,12 +222,13 @@ def test_map_of_a_region_in_words(engine, slice_frame):
     assert set(data["values"]) == centre and data["place"] == "CENTRE sector"
     want = expected(slice_frame, 2023, ("Assault (Non-domestic)",))
     assert {a: v for a, v in data["values"].items() if v is not None} == pytest.approx(
-        {a: v for a, v in want.items() if a in centre})
+        {a: v for a, v in want.items() if a in centre}
+    )
     assert answer.data["question"]["by"] == "area"
 
 
 def test_map_of_next_month_forecast_in_words(engine, with_reference):
-    """"map break-ins next month": each area's value is the sum of its break-in series' served
+    """ "map break-ins next month": each area's value is the sum of its break-in series' served
     forecast means for January 2024, read straight from the forecast cache."""
     from stream.forecast_cache import ForecastCache
 
@@ -210,6 +256,7 @@ def test_cli_map_words_and_map_option(settings_env, with_reference, slice_frame,
     body = json.loads(res.output)
     assert body["map_file"] == str(out) and body["question"]["by"] == "area"
     assert body["map"]["values"]["BELTLINE"] == pytest.approx(
-        expected(slice_frame, 2022, ("Theft OF Vehicle",))["BELTLINE"])
+        expected(slice_frame, 2022, ("Theft OF Vehicle",))["BELTLINE"]
+    )
     res = runner.invoke(app, ["ask", "status", "--map", str(tmp_path / "none.png")])
     assert "no map for this answer" in res.output and not (tmp_path / "none.png").exists()

@@ -38,8 +38,14 @@ def ref(reference_files) -> pd.DataFrame:
 @pytest.fixture
 def archived(r, keys, slice_frame, reference_files, seeder, today):
     """The slice with forecasts archived as if trained month by month (through 2023-09..11)."""
-    seeder.fill(r, keys, slice_frame, data_through="2023-12", horizon=3,
-                archive=("2023-09", "2023-10", "2023-11"))
+    seeder.fill(
+        r,
+        keys,
+        slice_frame,
+        data_through="2023-12",
+        horizon=3,
+        archive=("2023-09", "2023-10", "2023-11"),
+    )
     seeder.load_reference(r, keys, *reference_files)
     return Engine(r, keys, today=today)
 
@@ -69,22 +75,34 @@ def test_count_of_an_area_in_a_year(engine, long):
 
 def test_count_by_category_and_by_region(engine, long, ref):
     """A breakdown gives one row per key, each its own sum."""
-    got = rows(engine.evaluate(q("count", where=(BELTLINE,), by="category",
-                                 when=(Period("2023-04", "2023-06", "Q2 2023"),))))
+    got = rows(
+        engine.evaluate(
+            q(
+                "count",
+                where=(BELTLINE,),
+                by="category",
+                when=(Period("2023-04", "2023-06", "Q2 2023"),),
+            )
+        )
+    )
     want = long[(long["community"] == "BELTLINE") & long["month"].between("2023-04", "2023-06")]
     want = want.groupby("category")["count"].sum()
     assert {r["category"]: r["value"] for r in got} == {k: float(v) for k, v in want.items()}
     got = rows(engine.evaluate(q("count", by="region", when=(Y2023,))))
     d = long[long["month"].isin(Y2023.months)].assign(
-        sector=lambda x: x["community"].map(ref["SECTOR"]))
+        sector=lambda x: x["community"].map(ref["SECTOR"])
+    )
     want = d.dropna(subset=["sector"]).groupby("sector")["count"].sum()
     assert {r["region"]: r["value"] for r in got} == {k: float(v) for k, v in want.items()}
 
 
 def test_rate_ranking_exactly_n_by_rate(engine, long, ref):
     """Top 3 by rate: count / population * 1000, areas without population left out, 3 rows."""
-    got = rows(engine.evaluate(q("rate", by="area", when=(Y2023,),
-                                 ranking=Ranking(3, "top", "rate", True))))
+    got = rows(
+        engine.evaluate(
+            q("rate", by="area", when=(Y2023,), ranking=Ranking(3, "top", "rate", True))
+        )
+    )
     counts = long[long["month"].isin(Y2023.months)].groupby("community")["count"].sum()
     pops = ref["POPULATION_2021"].reindex(counts.index)
     rate = (counts / pops * 1000).replace([np.inf], np.nan).dropna()
@@ -98,10 +116,16 @@ def test_rate_ranking_exactly_n_by_rate(engine, long, ref):
 def test_average_and_share(engine, long):
     """Average = count / months; share = 100 * count / the city's count (same crime, period)."""
     got = rows(engine.evaluate(q("average", where=(FOREST,), when=(Y2021,))))
-    assert got[0]["value"] == pytest.approx(total(long, ["FOREST LAWN"], Y2021.months) / 12, rel=1e-3)
+    assert got[0]["value"] == pytest.approx(
+        total(long, ["FOREST LAWN"], Y2021.months) / 12, rel=1e-3
+    )
     crime = Crime((BNE,), "residential break-ins")
     got = rows(engine.evaluate(q("share", where=(BELTLINE,), crime=crime, when=(Y2023,))))
-    want = 100 * total(long, ["BELTLINE"], Y2023.months, [BNE]) / total(long, None, Y2023.months, [BNE])
+    want = (
+        100
+        * total(long, ["BELTLINE"], Y2023.months, [BNE])
+        / total(long, None, Y2023.months, [BNE])
+    )
     assert got[0]["value"] == pytest.approx(want, rel=1e-3)
 
 
@@ -111,8 +135,17 @@ def test_change_between_two_periods_and_ranked_by_pct(engine, long):
     now, before = total(long, ["BELTLINE"], Y2023.months), total(long, ["BELTLINE"], Y2021.months)
     assert (got[0]["value"], got[0]["previous"], got[0]["change"]) == (now, before, now - before)
     assert got[0]["pct"] == pytest.approx(100 * (now - before) / before, rel=1e-3)
-    got = rows(engine.evaluate(q("change", by="area", when=(Y2023,), compared_with="year_before",
-                                 ranking=Ranking(2, "bottom", "pct", True))))
+    got = rows(
+        engine.evaluate(
+            q(
+                "change",
+                by="area",
+                when=(Y2023,),
+                compared_with="year_before",
+                ranking=Ranking(2, "bottom", "pct", True),
+            )
+        )
+    )
     y22 = Period("2022-01", "2022-12").months
     pct = {}
     for c in long["community"].unique():
@@ -125,8 +158,11 @@ def test_change_between_two_periods_and_ranked_by_pct(engine, long):
 
 def test_peak_and_trough_months(engine, long):
     """The busiest 3 months and the quietest month of 2023, ties by the earlier month."""
-    got = rows(engine.evaluate(q("peak", where=(BELTLINE,), when=(Y2023,),
-                                 ranking=Ranking(3, "top", "count", True))))
+    got = rows(
+        engine.evaluate(
+            q("peak", where=(BELTLINE,), when=(Y2023,), ranking=Ranking(3, "top", "count", True))
+        )
+    )
     per = long[(long["community"] == "BELTLINE") & long["month"].isin(Y2023.months)]
     per = per.groupby("month")["count"].sum()
     want = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
@@ -138,8 +174,14 @@ def test_peak_and_trough_months(engine, long):
 
 def test_forecast_rows_are_the_served_mean_and_range(engine, long):
     """A forecast: per month, the served mean (the model's: mean of the last six months) and 80% range."""
-    a = engine.evaluate(q("forecast", where=(BELTLINE,), crime=Crime((BNE,), "b&e"),
-                          when=(Period("2024-01", "2024-02", "next 2 months"),)))
+    a = engine.evaluate(
+        q(
+            "forecast",
+            where=(BELTLINE,),
+            crime=Crime((BNE,), "b&e"),
+            when=(Period("2024-01", "2024-02", "next 2 months"),),
+        )
+    )
     got = rows(a)
     last6 = total(long, ["BELTLINE"], Period("2023-07", "2023-12").months, [BNE]) / 6
     assert [r["month"] for r in got] == ["2024-01", "2024-02"]
@@ -150,7 +192,9 @@ def test_forecast_rows_are_the_served_mean_and_range(engine, long):
 
 def test_accuracy_on_demand_from_the_archive(archived, long):
     """How the forecasts did, with no report run: counted vs the forecast made before each month."""
-    a = archived.evaluate(q("accuracy", where=(FOREST,), when=(Period("2023-10", "2023-12", "Q4"),)))
+    a = archived.evaluate(
+        q("accuracy", where=(FOREST,), when=(Period("2023-10", "2023-12", "Q4"),))
+    )
     got = rows(a)
     assert [r["month"] for r in got] == ["2023-10", "2023-11", "2023-12"]
     d = long[long["community"] == "FOREST LAWN"]
@@ -172,8 +216,12 @@ def _six_before(m: str) -> tuple[str, str]:
 
 def test_list_of_a_region(engine):
     """A list names the areas of the place that have counts, no numbers."""
-    w = Where("region", "CENTRE sector", ("BELTLINE", "DOWNTOWN COMMERCIAL CORE",
-                                          "BRIDGELAND/RIVERSIDE", "CHINATOWN"), "CENTRE")
+    w = Where(
+        "region",
+        "CENTRE sector",
+        ("BELTLINE", "DOWNTOWN COMMERCIAL CORE", "BRIDGELAND/RIVERSIDE", "CHINATOWN"),
+        "CENTRE",
+    )
     got = rows(engine.evaluate(q("list", where=(w,))))  # Chinatown is not in the test's slice
     assert [r["area"] for r in got] == sorted(w.names[:3]) and all(r["value"] is None for r in got)
 
@@ -211,7 +259,9 @@ def test_accuracy_asked_in_words_needs_no_report(archived, long):
     assert d["ok"] and d["intent"] == "accuracy"
     months = [r["month"] for r in d["result"]["rows"]]
     assert months == ["2023-10", "2023-11", "2023-12"]
-    assert all(r["value"] == total(long, ["FOREST LAWN"], [r["month"]]) for r in d["result"]["rows"])
+    assert all(
+        r["value"] == total(long, ["FOREST LAWN"], [r["month"]]) for r in d["result"]["rows"]
+    )
     assert "From the forecast archive and the counts, now" in "\n".join(a.lines)
 
 
@@ -234,15 +284,24 @@ def test_a_state_per_data_version(engine, r, keys, slice_frame, seeder):
 
 def test_count_against_the_forecast_made_before(archived, long):
     """compared_with='forecast': previous = the forecast made before the month (from the archive)."""
-    a = archived.evaluate(q("count", where=(FOREST,), when=(Period("2023-12", "2023-12", "Dec"),),
-                            compared_with="forecast"))
+    a = archived.evaluate(
+        q(
+            "count",
+            where=(FOREST,),
+            when=(Period("2023-12", "2023-12", "Dec"),),
+            compared_with="forecast",
+        )
+    )
     got = rows(a)[0]
     fl = long[(long["community"] == "FOREST LAWN") & (long["month"] <= "2023-11")]
     window = fl[fl["month"].isin(Period("2023-06", "2023-11").months)]
     per = window.groupby("category")["count"].sum().reindex(fl["category"].unique(), fill_value=0)
     want = np.maximum(per / 6, 0.02).sum()  # the simple model: mean of the six months before
     assert got["value"] == total(long, ["FOREST LAWN"], ["2023-12"])
-    assert got["previous"] == pytest.approx(want, rel=1e-3) and got["lo"] <= got["previous"] <= got["hi"]
+    assert (
+        got["previous"] == pytest.approx(want, rel=1e-3)
+        and got["lo"] <= got["previous"] <= got["hi"]
+    )
 
 
 def test_a_warm_engine_reads_each_version_whole(engine, today):

@@ -32,11 +32,13 @@ ATL_CATS = list(ATLANTA.category_names)
 
 @pytest.fixture(scope="module")
 def atl() -> Names:
-    info = {"DOWNTOWN": CommunityInfo("DOWNTOWN", sector="M"),
-            "MIDTOWN": CommunityInfo("MIDTOWN", sector="E"),
-            "WEST END": CommunityInfo("WEST END", sector="T"),
-            "HOME PARK": CommunityInfo("HOME PARK", sector="E"),
-            "NPU M (NO NEIGHBORHOOD)": CommunityInfo("NPU M (NO NEIGHBORHOOD)", sector="M")}
+    info = {
+        "DOWNTOWN": CommunityInfo("DOWNTOWN", sector="M"),
+        "MIDTOWN": CommunityInfo("MIDTOWN", sector="E"),
+        "WEST END": CommunityInfo("WEST END", sector="T"),
+        "HOME PARK": CommunityInfo("HOME PARK", sector="E"),
+        "NPU M (NO NEIGHBORHOOD)": CommunityInfo("NPU M (NO NEIGHBORHOOD)", sector="M"),
+    }
     return Names(HOODS, ATL_CATS, info, profile=ATLANTA, busiest=("DOWNTOWN", "MIDTOWN"))
 
 
@@ -45,24 +47,30 @@ def bikes() -> Names:
     return Names(["NORTH SIDE", "SOUTH SIDE"], list(BIKES.category_names), profile=BIKES)
 
 
-@pytest.mark.parametrize("text,cats", [
-    ("bike theft on the north side", {"Theft of Bicycle"}),
-    ("bicycle north side next month", {"Theft of Bicycle"}),
-    ("bikes stolen north side", {"Theft of Bicycle"}),
-    ("car theft north side", {"Theft of Vehicle"}),
-    ("thefts from cars north side", {"Theft from Vehicle"}),
-])
+@pytest.mark.parametrize(
+    "text,cats",
+    [
+        ("bike theft on the north side", {"Theft of Bicycle"}),
+        ("bicycle north side next month", {"Theft of Bicycle"}),
+        ("bikes stolen north side", {"Theft of Bicycle"}),
+        ("car theft north side", {"Theft of Vehicle"}),
+        ("thefts from cars north side", {"Theft from Vehicle"}),
+    ],
+)
 def test_words_the_profile_does_not_list_are_derived(bikes, text, cats):
     """'Theft of Bicycle' answers 'bike theft', 'bicycle', 'bikes stolen' without any synonym."""
     assert set(parse(text, bikes).categories) == cats
 
 
-@pytest.mark.parametrize("text,word", [
-    ("bike thefts in the west end next month", "bike"),
-    ("bicycles stolen in midtown", "bicycles"),
-    ("arson downtown", "arson"),
-    ("residential thefts in midtown", "residential"),
-])
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("bike thefts in the west end next month", "bike"),
+        ("bicycles stolen in midtown", "bicycles"),
+        ("arson downtown", "arson"),
+        ("residential thefts in midtown", "residential"),
+    ],
+)
 def test_a_word_naming_no_category_lists_those_that_exist(atl, text, word):
     """Never vehicle crime for bikes: the reply says which categories the city has."""
     with pytest.raises(QueryError) as info:
@@ -75,13 +83,19 @@ def test_slash_category_option_never_lands_on_a_neighbour(atl):
     """A category option naming no category is refused, not fuzzily matched to another."""
     with pytest.raises(QueryError, match="Categories here"):
         from_options("forecast", atl, community="midtown", category="bike theft")
-    assert from_options("forecast", atl, category="aggravated assault").categories == ("AGG ASSAULT",)
+    assert from_options("forecast", atl, category="aggravated assault").categories == (
+        "AGG ASSAULT",
+    )
 
 
-@pytest.mark.parametrize("text,label,n", [
-    ("top 5 in npu m", "NPU M", 2), ("robberies in NPU-E", "NPU E", 2),
-    ("top 3 in npu e next month", "NPU E", 2),
-])
+@pytest.mark.parametrize(
+    "text,label,n",
+    [
+        ("top 5 in npu m", "NPU M", 2),
+        ("robberies in NPU-E", "NPU E", 2),
+        ("top 3 in npu e next month", "NPU E", 2),
+    ],
+)
 def test_regions_are_the_profile_s(atl, text, label, n):
     """Atlanta's NPUs are regions: 'NPU M' scopes to its neighborhoods."""
     q = parse(text, atl)
@@ -114,7 +128,7 @@ def test_help_speaks_the_city(atl):
     """Help examples use the city's busiest areas, its groups and its regions."""
     text = to_text(help_answer(None, atl), markdown=False)
     assert "Atlanta neighborhoods" in text and "forecast Downtown next month" in text
-    assert "an NPU (\"NPU E\")" in text and "violent crime" in text
+    assert 'an NPU ("NPU E")' in text and "violent crime" in text
     assert "Beltline" not in text and "sector" not in text
 
 
@@ -133,8 +147,14 @@ def test_region_choices_for_slash_commands(atl):
 def test_a_category_file_city_without_a_profile_still_gets_its_words():
     """With only its own categories (Calgary's profile still active), derived words answer:
     'bike thefts' is the bicycle category and 'violent crime' the offences against a person."""
-    cats = ["Theft of Bicycle", "Theft from Motor Vehicle", "Theft of Motor Vehicle",
-            "Offences Against a Person", "Break and Enter - Residential", "Robbery"]
+    cats = [
+        "Theft of Bicycle",
+        "Theft from Motor Vehicle",
+        "Theft of Motor Vehicle",
+        "Offences Against a Person",
+        "Break and Enter - Residential",
+        "Robbery",
+    ]
     names = Names(["WEST END", "EAST END"], cats)
     q = parse("bike thefts in the west end next month", names)
     assert q.categories == ("Theft of Bicycle",) and q.place.label == "WEST END"

@@ -33,8 +33,15 @@ class Discordish:
 
 
 def enqueue(r, keys, alert, webhook=False):
-    r.xadd(keys.alert_outbox, {"channel_id": alert["channel_id"], "iso_week": alert["iso_week"],
-                               "webhook": "1" if webhook else "0", "alert": json.dumps(alert)})
+    r.xadd(
+        keys.alert_outbox,
+        {
+            "channel_id": alert["channel_id"],
+            "iso_week": alert["iso_week"],
+            "webhook": "1" if webhook else "0",
+            "alert": json.dumps(alert),
+        },
+    )
 
 
 @pytest.fixture
@@ -158,7 +165,7 @@ def _payload(request: httpx.Request) -> dict:
         depth += ch == "{"
         depth -= ch == "}"
         if depth == 0:
-            return json.loads(body[start:i + 1])
+            return json.loads(body[start : i + 1])
     raise AssertionError("no JSON payload")
 
 
@@ -225,16 +232,37 @@ def _small_report(r, keys):
     from stream.records import Incident
     from workers.report import accountability_report
 
-    incidents = [Incident(f"i{m}-{d}-{c}", c, "Street Robbery", date(2023, m, d), 1, "t")
-                 for m in (10, 11, 12) for d in (3, 9, 17, 24) for c in ("ALPHA", "BETA")]
+    incidents = [
+        Incident(f"i{m}-{d}-{c}", c, "Street Robbery", date(2023, m, d), 1, "t")
+        for m in (10, 11, 12)
+        for d in (3, 9, 17, 24)
+        for c in ("ALPHA", "BETA")
+    ]
     Producer(r, keys).send(incidents)
     consumer = Consumer(r, keys)
     consumer.run(burst=True)
     consumer.close()
-    for through, months in (("2023-10", ["2023-11", "2023-12"]), ("2023-11", ["2023-12", "2024-01"])):
-        ForecastArchive(r, keys).write(through, [
-            CachedForecast(c, "Street Robbery", months, [4.0, 4.0], [0.1, 0.1], [1, 1], [7, 7], "m",
-                           through) for c in ("ALPHA", "BETA")])
+    for through, months in (
+        ("2023-10", ["2023-11", "2023-12"]),
+        ("2023-11", ["2023-12", "2024-01"]),
+    ):
+        ForecastArchive(r, keys).write(
+            through,
+            [
+                CachedForecast(
+                    c,
+                    "Street Robbery",
+                    months,
+                    [4.0, 4.0],
+                    [0.1, 0.1],
+                    [1, 1],
+                    [7, 7],
+                    "m",
+                    through,
+                )
+                for c in ("ALPHA", "BETA")
+            ],
+        )
     return accountability_report(r, keys, months=2, end="2023-12")
 
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 import re
 
 from bot.answering.answer import Answer, Bar, ChartSpec, Line
-from bot.rendering.render import (DESCRIPTION_MAX, FIELD_VALUE_MAX, FIELDS_MAX, TITLE_MAX, TOTAL_MAX,
-                        alert_embed, alert_png, alert_text, embed_size, no_pings, to_embed,
-                        to_png, to_text)
+from bot.rendering.render import (
+    DESCRIPTION_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    TITLE_MAX,
+    TOTAL_MAX,
+    alert_embed,
+    alert_png,
+    alert_text,
+    embed_size,
+    no_pings,
+    to_embed,
+    to_png,
+    to_text,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PING = re.compile(r"@(everyone|here)|<@[!&]?\d")
@@ -15,9 +27,15 @@ PING = re.compile(r"@(everyone|here)|<@[!&]?\d")
 
 def test_huge_answer_fits_embed_limits():
     """Long titles, many fields and long values are trimmed to every Discord limit."""
-    a = Answer("forecast", "T" * 400, ["line " * 300] * 10,
-               [(f"name{i}" * 30, "v" * 3000) for i in range(40)], warnings=["w" * 500],
-               caveat="c" * 300, footer="f" * 3000)
+    a = Answer(
+        "forecast",
+        "T" * 400,
+        ["line " * 300] * 10,
+        [(f"name{i}" * 30, "v" * 3000) for i in range(40)],
+        warnings=["w" * 500],
+        caveat="c" * 300,
+        footer="f" * 3000,
+    )
     e = to_embed(a)
     assert len(e["title"]) <= TITLE_MAX and len(e["description"]) <= DESCRIPTION_MAX
     assert len(e["fields"]) <= FIELDS_MAX
@@ -27,11 +45,18 @@ def test_huge_answer_fits_embed_limits():
 
 def test_nothing_rendered_can_ping():
     """Mentions in any part of an answer are broken before they leave."""
-    a = Answer("forecast", "@everyone title", ["hi @here <@123> <@!5> <@&7>"],
-               [("@everyone", "<@&9>")], footer="@here")
+    a = Answer(
+        "forecast",
+        "@everyone title",
+        ["hi @here <@123> <@!5> <@&7>"],
+        [("@everyone", "<@&9>")],
+        footer="@here",
+    )
     e = to_embed(a)
-    blob = " ".join([e["title"], e["description"], e["footer"]["text"]]
-                    + [f["name"] + f["value"] for f in e["fields"]])
+    blob = " ".join(
+        [e["title"], e["description"], e["footer"]["text"]]
+        + [f["name"] + f["value"] for f in e["fields"]]
+    )
     assert not PING.search(blob)
     assert not PING.search(to_text(a))
     assert no_pings("<#123>") != "" and not PING.search(no_pings("@everyone"))
@@ -45,8 +70,11 @@ def test_plain_text_has_no_markdown():
 
 def test_line_chart_is_png():
     """A history + forecast chart renders as a PNG."""
-    spec = ChartSpec("lines", "t", lines=[Line("A", ["2023-11", "2023-12"], [3, 4], ["2024-01"],
-                                              [3.5], [2], [6])])
+    spec = ChartSpec(
+        "lines",
+        "t",
+        lines=[Line("A", ["2023-11", "2023-12"], [3, 4], ["2024-01"], [3.5], [2], [6])],
+    )
     png = to_png(Answer("forecast", "t", chart=spec))
     assert png.startswith(PNG) and len(png) > 2000
 

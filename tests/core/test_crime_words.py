@@ -7,11 +7,28 @@ import pytest
 
 from core.crime_words import concepts, derive, is_crime_word
 
-ATLANTA = ["LARCENY-FROM VEHICLE", "LARCENY-NON VEHICLE", "AUTO THEFT", "BURGLARY-RESIDENCE",
-           "AGG ASSAULT", "BURGLARY-NONRES", "ROBBERY-PEDESTRIAN", "ROBBERY-COMMERCIAL",
-           "ROBBERY-RESIDENCE", "HOMICIDE", "MANSLAUGHTER"]
-TORONTOISH = ["Theft of Bicycle", "Theft of Motor Vehicle", "Assault", "Break and Enter",
-              "Robbery", "Homicide", "Shooting"]
+ATLANTA = [
+    "LARCENY-FROM VEHICLE",
+    "LARCENY-NON VEHICLE",
+    "AUTO THEFT",
+    "BURGLARY-RESIDENCE",
+    "AGG ASSAULT",
+    "BURGLARY-NONRES",
+    "ROBBERY-PEDESTRIAN",
+    "ROBBERY-COMMERCIAL",
+    "ROBBERY-RESIDENCE",
+    "HOMICIDE",
+    "MANSLAUGHTER",
+]
+TORONTOISH = [
+    "Theft of Bicycle",
+    "Theft of Motor Vehicle",
+    "Assault",
+    "Break and Enter",
+    "Robbery",
+    "Homicide",
+    "Shooting",
+]
 
 DERIVED = [
     (TORONTOISH, "bike theft", {"Theft of Bicycle"}),
@@ -33,16 +50,41 @@ DERIVED = [
     (ATLANTA, "commercial burglary", {"BURGLARY-NONRES"}),
     (ATLANTA, "muggings", {"ROBBERY-PEDESTRIAN"}),
     (ATLANTA, "robberies", {"ROBBERY-PEDESTRIAN", "ROBBERY-COMMERCIAL", "ROBBERY-RESIDENCE"}),
-    (ATLANTA, "violent crime", {"AGG ASSAULT", "ROBBERY-PEDESTRIAN", "ROBBERY-COMMERCIAL",
-                                "ROBBERY-RESIDENCE", "HOMICIDE", "MANSLAUGHTER"}),
-    (ATLANTA, "property crime", {"LARCENY-FROM VEHICLE", "LARCENY-NON VEHICLE", "AUTO THEFT",
-                                 "BURGLARY-RESIDENCE", "BURGLARY-NONRES"}),
+    (
+        ATLANTA,
+        "violent crime",
+        {
+            "AGG ASSAULT",
+            "ROBBERY-PEDESTRIAN",
+            "ROBBERY-COMMERCIAL",
+            "ROBBERY-RESIDENCE",
+            "HOMICIDE",
+            "MANSLAUGHTER",
+        },
+    ),
+    (
+        ATLANTA,
+        "property crime",
+        {
+            "LARCENY-FROM VEHICLE",
+            "LARCENY-NON VEHICLE",
+            "AUTO THEFT",
+            "BURGLARY-RESIDENCE",
+            "BURGLARY-NONRES",
+        },
+    ),
     (ATLANTA, "vehicle crime", {"LARCENY-FROM VEHICLE", "AUTO THEFT"}),
 ]
 NOTHING = [
-    (ATLANTA, "bike thefts"), (ATLANTA, "bicycle"), (ATLANTA, "arson"), (ATLANTA, "shoplifting"),
-    (ATLANTA, "residential"), (ATLANTA, "forest lawn"), (ATLANTA, "drug offences"),
-    (TORONTOISH, "aggravated assault"), (TORONTOISH, "theft from vehicles"),
+    (ATLANTA, "bike thefts"),
+    (ATLANTA, "bicycle"),
+    (ATLANTA, "arson"),
+    (ATLANTA, "shoplifting"),
+    (ATLANTA, "residential"),
+    (ATLANTA, "forest lawn"),
+    (ATLANTA, "drug offences"),
+    (TORONTOISH, "aggravated assault"),
+    (TORONTOISH, "theft from vehicles"),
 ]
 
 

@@ -30,8 +30,9 @@ def test_interval_is_the_shortest_that_holds_the_level():
         cdf = d.cdf(np.arange(-1, 400))
         assert cdf[h + 1] - cdf[l] >= 0.8 - 1e-12
         width = h - l
-        shorter = [cdf[b + 1] - cdf[a_] for a_ in range(0, 200) for b in [a_ + width - 1]
-                   if width >= 1]
+        shorter = [
+            cdf[b + 1] - cdf[a_] for a_ in range(0, 200) for b in [a_ + width - 1] if width >= 1
+        ]
         assert all(s < 0.8 for s in shorter)
 
 
@@ -39,8 +40,10 @@ def test_sf_is_the_upper_tail():
     """sf(k) = P(X >= k), what the weekly alert needs."""
     d = NegBin([2.0, 10.0], [0.3, 0.1])
     k = np.array([3, 15])
-    expected = [1 - np.exp(NegBin(2.0, 0.3).logpmf(np.arange(3))).sum(),
-                1 - np.exp(NegBin(10.0, 0.1).logpmf(np.arange(15))).sum()]
+    expected = [
+        1 - np.exp(NegBin(2.0, 0.3).logpmf(np.arange(3))).sum(),
+        1 - np.exp(NegBin(10.0, 0.1).logpmf(np.arange(15))).sum(),
+    ]
     np.testing.assert_allclose(d.sf(k), expected, rtol=1e-9)
 
 
@@ -49,7 +52,7 @@ def test_total_is_moment_matched():
     means, disp = np.array([1.0, 4.0, 0.5]), np.array([0.2, 0.5, 0.0])
     t = NegBin.total(means, disp)
     assert float(t.mean) == pytest.approx(5.5)
-    assert float(t.var) == pytest.approx(float((means + disp * means ** 2).sum()))
+    assert float(t.var) == pytest.approx(float((means + disp * means**2).sum()))
 
 
 def test_bad_parameters_are_refused():

@@ -56,14 +56,20 @@ def test_active_profile_follows_the_environment(monkeypatch):
     assert active_profile().name == "Calgary"
 
 
-@pytest.mark.parametrize("change,line,words", [
-    (("timezone: America/Chicago", "timezone: Mars/Olympus"), 2, "unknown time zone"),
-    (("area: {singular: district, plural: districts}", "area: {singular: district}"), 3,
-     "area.plural: required field is missing"),
-    (("  - name: Burglary", "  - {name: Burglary, colour: red}"), 6, "unknown field"),
-    (("name: Springfield\n", ""), None, "name: required field is missing"),
-    (("source: {kind: mapped, mapping", "source: {kind: scraped, mapping"), 7, "source.kind"),
-])
+@pytest.mark.parametrize(
+    "change,line,words",
+    [
+        (("timezone: America/Chicago", "timezone: Mars/Olympus"), 2, "unknown time zone"),
+        (
+            ("area: {singular: district, plural: districts}", "area: {singular: district}"),
+            3,
+            "area.plural: required field is missing",
+        ),
+        (("  - name: Burglary", "  - {name: Burglary, colour: red}"), 6, "unknown field"),
+        (("name: Springfield\n", ""), None, "name: required field is missing"),
+        (("source: {kind: mapped, mapping", "source: {kind: scraped, mapping"), 7, "source.kind"),
+    ],
+)
 def test_problems_are_told_line_by_line(tmp_path, change, line, words):
     """Each problem names its line (when it has one) and what is wrong."""
     path = tmp_path / "city.yaml"
@@ -83,7 +89,7 @@ def test_not_yaml_is_told_with_its_line(tmp_path):
     """Broken YAML is reported with the line it breaks on."""
     path = tmp_path / "city.yaml"
     path.write_text("name: x\ncategories: [a, b\narea: {}\n")
-    (line, msg), = check_file(path)
+    ((line, msg),) = check_file(path)
     assert "not valid YAML" in msg and line is not None
 
 
@@ -95,8 +101,11 @@ def test_profile_check_command(tmp_path):
     ok = runner.invoke(app, ["profile", "check", str(ATLANTA)])
     assert ok.exit_code == 0 and "OK: Atlanta" in ok.output
     bad = tmp_path / "bad.yaml"
-    bad.write_text(MINIMAL.replace("America/Chicago", "Mars/Olympus").replace(
-        "{singular: district, plural: districts}", "{singular: district}"))
+    bad.write_text(
+        MINIMAL.replace("America/Chicago", "Mars/Olympus").replace(
+            "{singular: district, plural: districts}", "{singular: district}"
+        )
+    )
     out = runner.invoke(app, ["profile", "check", str(bad)])
     assert out.exit_code == 1
     assert f"{bad}:2: timezone" in out.output and f"{bad}:3: area.plural" in out.output

@@ -28,5 +28,6 @@ def small_long(calgary_long) -> pd.DataFrame:
 def small_panel(small_long) -> pd.DataFrame:
     return to_panel(small_long, "2021-01", "2023-12")
 
+
 # one pool thread in tests (results never depend on it; see test_threads.py)
 os.environ.setdefault("CRIMECAST_TORCH_THREADS", "1")

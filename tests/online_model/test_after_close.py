@@ -65,7 +65,9 @@ def test_the_glm_refits_on_all_history_when_due_and_not_before(small_panel):
     fresh.learn_many(small_panel.loc[:, :"2023-08"])
     fresh.refit()
     # the same fit on the same months (up to the sample-weight scale, fixed at each model's first fit)
-    np.testing.assert_allclose(glm.forecast_arrays(1).mean, fresh.forecast_arrays(1).mean, rtol=0.02)
+    np.testing.assert_allclose(
+        glm.forecast_arrays(1).mean, fresh.forecast_arrays(1).mean, rtol=0.02
+    )
 
 
 def test_a_glm_that_never_refits_says_so():
@@ -75,10 +77,14 @@ def test_a_glm_that_never_refits_says_so():
 
 def test_an_ensemble_closing_in_two_steps_ends_where_one_step_would(small_panel):
     def build():
-        return Ensemble({"online": OnlineGLM(seed=1, refit_every=1),
-                         "lstm": LSTMForecaster(hidden=8, epochs=1, window=12, seed=3,
-                                                defer_online=True),
-                         "ses": SES(0.2)}, prior=("online", "ses"))
+        return Ensemble(
+            {
+                "online": OnlineGLM(seed=1, refit_every=1),
+                "lstm": LSTMForecaster(hidden=8, epochs=1, window=12, seed=3, defer_online=True),
+                "ses": SES(0.2),
+            },
+            prior=("online", "ses"),
+        )
 
     inline = build()
     inline.learn_many(small_panel.loc[:, :"2023-06"])

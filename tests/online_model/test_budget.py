@@ -99,6 +99,6 @@ def test_the_lstm_trains_on_a_bounded_sample_and_forecasts_every_series(panels):
 def test_the_served_budget_follows_the_settings():
     model = build_served(include_lstm=True, memory_mb=64, sample_rows=10**9)
     glm, lstm = model.members["online"], model.members["lstm"]
-    assert glm.max_rows == 64 * 2 ** 20 // glm.ROW_BYTES
+    assert glm.max_rows == 64 * 2**20 // glm.ROW_BYTES
     set_budget(model, memory_mb=4096, sample_cap=5000)
     assert glm.max_rows == lstm.max_rows == 5000

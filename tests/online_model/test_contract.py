@@ -27,8 +27,14 @@ FACTORIES = {
     "tsb": lambda: TSB(0.1, 0.1),
     "online": lambda: OnlineGLM(warm_epochs=1, seed=3),
     "lstm": _lstm,
-    "ensemble": lambda: Ensemble({"online": OnlineGLM(warm_epochs=1, seed=3), "lstm": _lstm(),
-                                  "ses": SES(0.2), "snaive": SeasonalNaive()}),
+    "ensemble": lambda: Ensemble(
+        {
+            "online": OnlineGLM(warm_epochs=1, seed=3),
+            "lstm": _lstm(),
+            "ses": SES(0.2),
+            "snaive": SeasonalNaive(),
+        }
+    ),
 }
 
 pytestmark = pytest.mark.parametrize("name", list(FACTORIES))

@@ -10,12 +10,18 @@ from online_model.data import DataError, read_calgary_csv, read_many, to_panel
 def test_duplicates_add_up_and_names_are_canonical(tmp_path):
     """Repeated keys are summed; community names are upper case with single spaces."""
     p = tmp_path / "d.csv"
-    p.write_text("Community,Category,Crime Count,Year,Month\n"
-                 "Forest  lawn,Street Robbery,2,2023,1\nFOREST LAWN,Street Robbery,3,2023,1\n"
-                 "BELTLINE,Violence  'Other' (Non-domestic),1,2023,3\n")
+    p.write_text(
+        "Community,Category,Crime Count,Year,Month\n"
+        "Forest  lawn,Street Robbery,2,2023,1\nFOREST LAWN,Street Robbery,3,2023,1\n"
+        "BELTLINE,Violence  'Other' (Non-domestic),1,2023,3\n"
+    )
     long = read_calgary_csv(p)
-    assert long.to_dict("records")[1] == {"community": "FOREST LAWN", "category": "Street Robbery",
-                                          "month": "2023-01", "count": 5}
+    assert long.to_dict("records")[1] == {
+        "community": "FOREST LAWN",
+        "category": "Street Robbery",
+        "month": "2023-01",
+        "count": 5,
+    }
     assert "Violence  'Other' (Non-domestic)" in set(long["category"])
 
 

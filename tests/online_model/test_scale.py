@@ -43,8 +43,9 @@ def test_online_glm_starts_at_the_local_level(large_panel):
     model.learn_one("2023-01", large_panel["2023-01"].to_dict())
     model.learn_one("2023-02", large_panel["2023-02"].to_dict())
     mean = model.forecast_arrays(1).mean[:, 0]
-    np.testing.assert_allclose(mean, large_panel.loc[:, ["2023-01", "2023-02"]].mean(axis=1),
-                               rtol=0.02)
+    np.testing.assert_allclose(
+        mean, large_panel.loc[:, ["2023-01", "2023-02"]].mean(axis=1), rtol=0.02
+    )
 
 
 def test_ensemble_weights_with_little_evidence_stay_near_the_prior(large_panel):

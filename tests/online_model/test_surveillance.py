@@ -116,8 +116,9 @@ def test_flag_hot_null_weeks_flag_rarely(method):
     for w in range(weeks):
         days = 7 + (w % 4) * 7
         n, p = sv.nb_params(sv.expected_to_date(month_mean, days, 31), alpha)
-        res = sv.flag_hot(rng.negative_binomial(n, p), month_mean, alpha, days, 31,
-                          level=level, method=method)
+        res = sv.flag_hot(
+            rng.negative_binomial(n, p), month_mean, alpha, days, 31, level=level, method=method
+        )
         flagged_weeks += res.n_flagged > 0
     # under the global null BH's FDR equals P(any flag) <= level (discreteness makes it smaller)
     assert flagged_weeks <= weeks * level + 3 * np.sqrt(weeks * level * (1 - level))

@@ -11,13 +11,16 @@ from online_model.threads import map_shards, reproducible_torch, shard_bounds
 
 
 @pytest.mark.slow
-def test_a_backtest_writes_identical_files_on_one_and_two_threads(calgary_long, tmp_path,
-                                                                   monkeypatch):
+def test_a_backtest_writes_identical_files_on_one_and_two_threads(
+    calgary_long, tmp_path, monkeypatch
+):
     """Backtest one month (60 real communities, 2020-2023) with a pool of 1 and of 2 threads:
     the two files are byte-identical (before, torch's intra-op count followed the load and the
     LSTM's means differed in the third decimal)."""
     comms = sorted(calgary_long["community"].unique())[:60]
-    long = calgary_long[calgary_long["community"].isin(comms) & (calgary_long["month"] >= "2020-01")]
+    long = calgary_long[
+        calgary_long["community"].isin(comms) & (calgary_long["month"] >= "2020-01")
+    ]
     files = []
     for threads in ("1", "2"):
         monkeypatch.setenv("CRIMECAST_TORCH_THREADS", threads)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from stream.reference import store_reference
 from core.profile import load_profile, parse_profile
-from stream.boundaries import (BoundaryError, load_boundaries, match_areas, parse_geojson, repair)
+from stream.boundaries import BoundaryError, load_boundaries, match_areas, parse_geojson, repair
 from stream.geometry import AreaGeometry, area_geometry
 from stream.keys import series_field
 
@@ -27,8 +27,11 @@ def square(i: int, j: int, size: float = D) -> list:
 
 
 def feature(name, geometry, code=None, **props) -> dict:
-    return {"type": "Feature", "properties": {"name": name, "comm_code": code, **props},
-            "geometry": geometry}
+    return {
+        "type": "Feature",
+        "properties": {"name": name, "comm_code": code, **props},
+        "geometry": geometry,
+    }
 
 
 def collection() -> dict:
@@ -36,36 +39,70 @@ def collection() -> dict:
     a bow tie (self-intersecting, repairable); ECHO a zero-area sliver (not repairable); FOXTROT
     named differently from the reference but with its code; GHOST in no reference."""
     x, y = X0 + 2 * D, Y0
-    hole = [[x + D / 4, y + D / 4], [x + D / 4, y + 3 * D / 4], [x + 3 * D / 4, y + 3 * D / 4],
-            [x + 3 * D / 4, y + D / 4], [x + D / 4, y + D / 4]]
+    hole = [
+        [x + D / 4, y + D / 4],
+        [x + D / 4, y + 3 * D / 4],
+        [x + 3 * D / 4, y + 3 * D / 4],
+        [x + 3 * D / 4, y + D / 4],
+        [x + D / 4, y + D / 4],
+    ]
     bx, by = X0 + 3 * D, Y0
     bow = [[bx, by], [bx + D, by + D], [bx + D, by], [bx, by + D], [bx, by]]
-    return {"type": "FeatureCollection", "features": [
-        feature("Alpha", {"type": "Polygon", "coordinates": [square(0, 0)]}, "ALP"),
-        feature("Bravo", {"type": "MultiPolygon",
-                          "coordinates": [[square(1, 0)], [square(1, 2)]]}, "BRA"),
-        feature("Charlie", {"type": "Polygon", "coordinates": [square(2, 0), hole]}, "CHA"),
-        feature("Delta", {"type": "Polygon", "coordinates": [bow]}, "DEL"),
-        feature("Echo", {"type": "Polygon", "coordinates": [[[X0, Y0 + 5 * D],
-                                                              [X0 + D, Y0 + 5 * D],
-                                                              [X0 + 2 * D, Y0 + 5 * D],
-                                                              [X0, Y0 + 5 * D]]]}, "ECH"),
-        feature("Foxtrot Park", {"type": "Polygon", "coordinates": [square(4, 0)]}, "FOX"),
-        feature("Ghost", {"type": "Polygon", "coordinates": [square(5, 0)]}, "GHO"),
-        feature(None, {"type": "Polygon", "coordinates": [square(6, 0)]}, "NON"),
-    ]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feature("Alpha", {"type": "Polygon", "coordinates": [square(0, 0)]}, "ALP"),
+            feature(
+                "Bravo",
+                {"type": "MultiPolygon", "coordinates": [[square(1, 0)], [square(1, 2)]]},
+                "BRA",
+            ),
+            feature("Charlie", {"type": "Polygon", "coordinates": [square(2, 0), hole]}, "CHA"),
+            feature("Delta", {"type": "Polygon", "coordinates": [bow]}, "DEL"),
+            feature(
+                "Echo",
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [X0, Y0 + 5 * D],
+                            [X0 + D, Y0 + 5 * D],
+                            [X0 + 2 * D, Y0 + 5 * D],
+                            [X0, Y0 + 5 * D],
+                        ]
+                    ],
+                },
+                "ECH",
+            ),
+            feature("Foxtrot Park", {"type": "Polygon", "coordinates": [square(4, 0)]}, "FOX"),
+            feature("Ghost", {"type": "Polygon", "coordinates": [square(5, 0)]}, "GHO"),
+            feature(None, {"type": "Polygon", "coordinates": [square(6, 0)]}, "NON"),
+        ],
+    }
 
 
-KNOWN = {"ALPHA": "ALP", "BRAVO": "BRA", "CHARLIE": "CHA", "DELTA": "DEL", "ECHO": "ECH",
-         "FOXTROT": "FOX", "HOTEL": "HOT"}
+KNOWN = {
+    "ALPHA": "ALP",
+    "BRAVO": "BRA",
+    "CHARLIE": "CHA",
+    "DELTA": "DEL",
+    "ECHO": "ECH",
+    "FOXTROT": "FOX",
+    "HOTEL": "HOT",
+}
 
 
 def test_match_repair_and_report():
     """Code first, then name; repaired and dropped polygons named; unmatched listed both ways."""
     feats, left = parse_geojson(json.dumps(collection()), "name", "comm_code", "sector")
     shapes, report = match_areas(feats, KNOWN, left)
-    assert report.matched == {"ALPHA": "code", "BRAVO": "code", "CHARLIE": "code",
-                              "DELTA": "code", "FOXTROT": "code"}
+    assert report.matched == {
+        "ALPHA": "code",
+        "BRAVO": "code",
+        "CHARLIE": "code",
+        "DELTA": "code",
+        "FOXTROT": "code",
+    }
     assert report.unmatched_features == ["GHOST"]
     assert report.areas_without == ["ECHO", "HOTEL"]
     assert [n for n, _ in report.repaired] == ["DELTA"]
@@ -92,14 +129,25 @@ def test_repair_refuses_what_is_no_polygon():
     assert ok is None and "Point" in how
 
 
-@pytest.mark.parametrize("text, message", [
-    ("not json", "not valid JSON"),
-    ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
-    ('{"type": "FeatureCollection", "features": []}', "no features"),
-    (json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"NAME_X": "A"}, "geometry": None}]}),
-     "no feature has the property 'name' (they have NAME_X)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("not json", "not valid JSON"),
+        ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": []}', "no features"),
+        (
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {"type": "Feature", "properties": {"NAME_X": "A"}, "geometry": None}
+                    ],
+                }
+            ),
+            "no feature has the property 'name' (they have NAME_X)",
+        ),
+    ],
+)
 def test_bad_files_say_why(text, message):
     with pytest.raises(BoundaryError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_geojson(text, "name")
@@ -107,8 +155,15 @@ def test_bad_files_say_why(text, message):
 
 def test_command_loads_and_says_what_matched(settings_env, r, keys, tmp_path):
     """``reference boundaries FILE`` against the reference data and the counts' areas."""
-    store_reference(r, keys, {a: {"code": c, "sector": "CENTRE", "class": "Residential",
-                                  "population": 100} for a, c in KNOWN.items() if a != "HOTEL"})
+    store_reference(
+        r,
+        keys,
+        {
+            a: {"code": c, "sector": "CENTRE", "class": "Residential", "population": 100}
+            for a, c in KNOWN.items()
+            if a != "HOTEL"
+        },
+    )
     r.sadd(keys.series, series_field("HOTEL", "Street Robbery"))  # an area only the counts know
     path = tmp_path / "areas.geojson"
     path.write_text(json.dumps(collection()))
@@ -140,10 +195,13 @@ def test_profile_boundaries_section():
     """Calgary names its portal dataset; a URL must be http(s); the section is optional."""
     calgary = load_profile(None)
     assert "surr-xmvs" in calgary.boundaries.url and calgary.boundaries.region == "sector"
-    text = (load_profile(None).path and open(load_profile(None).path).read())
+    text = load_profile(None).path and open(load_profile(None).path).read()
     with pytest.raises(ValueError, match="boundaries.url"):
-        parse_profile(text.replace("url: \"https://data.calgary.ca/resource/surr-xmvs",
-                                   "url: \"ftp://x/surr-xmvs"))
+        parse_profile(
+            text.replace(
+                'url: "https://data.calgary.ca/resource/surr-xmvs', 'url: "ftp://x/surr-xmvs'
+            )
+        )
     start = text.index("\nboundaries:")
     end = text.index("\n\n", start + 1)
     assert parse_profile(text[:start] + text[end:]).boundaries is None
@@ -154,8 +212,15 @@ def signed_areas(verts, codes) -> list[float]:
     out, starts = [], [i for i, c in enumerate(codes) if c == 1] + [len(codes)]
     for a, b in zip(starts, starts[1:]):
         x, y = verts[a:b, 0], verts[a:b, 1]
-        out.append(0.5 * float((x * (y.take(range(1, len(y) + 1), mode="wrap"))
-                                - (x.take(range(1, len(x) + 1), mode="wrap")) * y).sum()))
+        out.append(
+            0.5
+            * float(
+                (
+                    x * (y.take(range(1, len(y) + 1), mode="wrap"))
+                    - (x.take(range(1, len(x) + 1), mode="wrap")) * y
+                ).sum()
+            )
+        )
     return out
 
 
@@ -184,11 +249,13 @@ def test_download_reads_the_profile_url(settings_env, r, keys, tmp_path, monkeyp
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         text = open(load_profile(None).path).read()
-        start = text.index("  url: \"https://data.calgary.ca/resource/surr-xmvs")
+        start = text.index('  url: "https://data.calgary.ca/resource/surr-xmvs')
         end = text.index("\n", start)
         profile = tmp_path / "city.yaml"
-        profile.write_text(text[:start] + f"  url: \"http://127.0.0.1:{server.server_port}/"
-                           "areas.geojson\"" + text[end:])
+        profile.write_text(
+            text[:start] + f'  url: "http://127.0.0.1:{server.server_port}/'
+            'areas.geojson"' + text[end:]
+        )
         monkeypatch.setenv("CRIMECAST_CITY_FILE", str(profile))
         saved = tmp_path / "saved.geojson"
         result = runner.invoke(app, ["reference", "boundaries", "--download", "--save", str(saved)])

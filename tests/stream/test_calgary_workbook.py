@@ -27,18 +27,35 @@ openpyxl = pytest.importorskip("openpyxl")
 runner = CliRunner()
 
 COMMUNITIES = ("BELTLINE", "Forest  Lawn", "cranston")
-CRIME_CATS = (("Property Crime", "Theft FROM Vehicle"), ("Property Crime", "Theft OF Vehicle"),
-              ("Property Crime", "Break & Enter - Dwelling"), ("Violent Crime", "Street Robbery"),
-              ("Violent Crime", "Violence Other (Non-domestic)"))
+CRIME_CATS = (
+    ("Property Crime", "Theft FROM Vehicle"),
+    ("Property Crime", "Theft OF Vehicle"),
+    ("Property Crime", "Break & Enter - Dwelling"),
+    ("Violent Crime", "Street Robbery"),
+    ("Violent Crime", "Violence Other (Non-domestic)"),
+)
 MONTHS = ("January", "February", "March")
 BAD_ROWS = [  # (what is wrong, the column it names)
     [2025, "Smarch", "BELTLINE", "Ward 8", "District 1", "Property Crime", "Theft OF Vehicle", 3],
-    [2025, "March", "BELTLINE", "Ward 8", "District 1", "Property Crime", "Theft OF Vehicle", "abc"],
+    [
+        2025,
+        "March",
+        "BELTLINE",
+        "Ward 8",
+        "District 1",
+        "Property Crime",
+        "Theft OF Vehicle",
+        "abc",
+    ],
     [2025, "March", "", "Ward 8", "District 1", "Property Crime", "Theft OF Vehicle", 2],
     [2025, "March", "BELTLINE", "Ward 8", "District 1", "Property Crime", "Arson", 6],
 ]
-BAD_COLUMNS = ("column B ('Date - Month')", "column H ('Total Crime')", "column C ('Community')",
-               "column G ('Category')")
+BAD_COLUMNS = (
+    "column B ('Date - Month')",
+    "column H ('Total Crime')",
+    "column C ('Community')",
+    "column G ('Category')",
+)
 
 
 def crime_rows(seed: int = 7) -> list[list]:
@@ -48,7 +65,11 @@ def crime_rows(seed: int = 7) -> list[list]:
     for month in MONTHS:
         for comm in COMMUNITIES:
             for kind, cat in CRIME_CATS:
-                n = rng.choice([0, "<5", "<5", 5, 7, 12, 30]) if rng.random() < 0.6 else rng.randint(5, 30)
+                n = (
+                    rng.choice([0, "<5", "<5", 5, 7, 12, 30])
+                    if rng.random() < 0.6
+                    else rng.randint(5, 30)
+                )
                 rows.append([2025, month, comm, "Ward 8", "District 1", kind, cat, n])
     rows.append(list(next(r for r in rows if r[7] == "<5")))  # a repeated row adds (2 cells)
     return rows
@@ -69,7 +90,9 @@ def build(path, rows, *, header=CRIME[1], bad=(), sheets=("Disorder", "Domestics
         d = wb.create_sheet(DISORDER[0])
         d.append(list(DISORDER[1]))
         d.append([2025, "January", "BELTLINE", "Ward 8", "District 1", "Disorder - Social", 40])
-        d.append([2025, "February", "BELTLINE", "Ward 8", "District 1", "Disorder - Physical", "<5"])
+        d.append(
+            [2025, "February", "BELTLINE", "Ward 8", "District 1", "Disorder - Physical", "<5"]
+        )
     if "Domestics" in sheets:
         d = wb.create_sheet("Domestics")
         d.append(["Date - Year", "Date - Month", "Ward", "District", "Total Domestics"])
@@ -83,16 +106,20 @@ def independent(path) -> tuple[dict, dict]:
     cats = CategorySet.calgary()
     f = pd.read_excel(path, sheet_name=CRIME[0], dtype=str)
     f = f[f["Date - Year"].str.fullmatch(r"\d{4}", na=False)]
-    f = f[f["Date - Month"].isin(MONTHS) & f["Community"].notna()
-          & f["Category"].isin([c for _, c in CRIME_CATS])]
+    f = f[
+        f["Date - Month"].isin(MONTHS)
+        & f["Community"].notna()
+        & f["Category"].isin([c for _, c in CRIME_CATS])
+    ]
     f = f[f["Total Crime"].str.fullmatch(r"\d+|<5", na=False)]
     wb_map = load_profile(None).source.workbook.crime
-    f = f.assign(community=f["Community"].str.split().str.join(" ").str.upper(),
-                 category=f["Category"].map(lambda c: cats.resolve(wb_map[c])),
-                 month="2025-" + f["Date - Month"].map({m: f"{i:02d}" for i, m in
-                                                       enumerate(MONTHS, 1)}),
-                 n=f["Total Crime"].replace("<5", "1").astype(int),
-                 cell=(f["Total Crime"] == "<5").astype(int))
+    f = f.assign(
+        community=f["Community"].str.split().str.join(" ").str.upper(),
+        category=f["Category"].map(lambda c: cats.resolve(wb_map[c])),
+        month="2025-" + f["Date - Month"].map({m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}),
+        n=f["Total Crime"].replace("<5", "1").astype(int),
+        cell=(f["Total Crime"] == "<5").astype(int),
+    )
     key = ["community", "category", "month"]
     counts = f.groupby(key)["n"].sum()
     cells = f.groupby(key)["cell"].sum()
@@ -135,7 +162,8 @@ def test_counts_and_suppressed_cells_match_an_independent_read(settings_env, key
 
 
 def test_a_resent_workbook_counts_nothing_twice_and_a_revised_month_replaces_its_cells(
-        settings_env, keys, tmp_path):
+    settings_env, keys, tmp_path
+):
     """The same workbook again changes nothing; a revision's cells replace the old ones, a cell
     published as ``<5`` then as 7 stops being suppressed, and 12 then ``<5`` becomes suppressed."""
     rows = crime_rows()
@@ -159,10 +187,13 @@ def test_a_resent_workbook_counts_nothing_twice_and_a_revised_month_replaces_its
     assert got != first
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda h: [*h[:7], "Total Crimes"], "row 1, column H ('Total Crimes'): unexpected column"),
-    (lambda h: h[:7], "column(s) 'Total Crime' not found"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda h: [*h[:7], "Total Crimes"], "row 1, column H ('Total Crimes'): unexpected column"),
+        (lambda h: h[:7], "column(s) 'Total Crime' not found"),
+    ],
+)
 def test_a_changed_header_is_refused_in_one_line(settings_env, keys, tmp_path, change, words):
     """A renamed or missing column stops the ingest with one line naming sheet, row and column;
     nothing is sent."""
@@ -190,8 +221,9 @@ def test_the_reader_is_loud_about_what_it_does_not_find(tmp_path):
     build(tmp_path / "empty.xlsx", [], sheets=())
     with pytest.raises(SourceError, match="no data rows"):
         read_workbook(tmp_path / "empty.xlsx", profile.source.workbook, cats)
-    got = read_workbook(build(tmp_path / "cps.xlsx", crime_rows(), sheets=()),
-                        profile.source.workbook, cats)
+    got = read_workbook(
+        build(tmp_path / "cps.xlsx", crime_rows(), sheets=()), profile.source.workbook, cats
+    )
     assert any("'Disorder' not found" in n for n in got.notes)
     assert got.months == ["2025-01", "2025-02", "2025-03"]
 
@@ -206,13 +238,17 @@ def test_a_suppressed_cell_is_learned_as_its_expectation_under_the_forecast():
     assert 8 + 2 * 1 < mixed < 8 + 2 * 4
 
 
-PHRASES = {"Theft FROM Vehicle": "theft from vehicles", "Theft OF Vehicle": "car thefts",
-           "Break & Enter - Dwelling": "home break ins", "Street Robbery": "street robbery",
-           "Violence  'Other' (Non-domestic)": "other violence"}
+PHRASES = {
+    "Theft FROM Vehicle": "theft from vehicles",
+    "Theft OF Vehicle": "car thefts",
+    "Break & Enter - Dwelling": "home break ins",
+    "Street Robbery": "street robbery",
+    "Violence  'Other' (Non-domestic)": "other violence",
+}
 
 
 def test_an_answer_says_when_its_count_holds_suppressed_cells(settings_env, keys, tmp_path):
-    """"How many ... in March 2025?" gives the stored count and the range the suppressed cells
+    """ "How many ... in March 2025?" gives the stored count and the range the suppressed cells
     allow ("between 2 and 8: 2 cells suppressed"); a count without any says nothing of it."""
     from bot.answering.engine import Context, Engine
 

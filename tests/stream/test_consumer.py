@@ -37,12 +37,16 @@ def _xadd_raw(r_raw, keys, fields):
 
 def test_counts_records_by_month_day_and_series(r, keys):
     """Valid records land in the month, day and series hashes, with months, series and watermark."""
-    Producer(r, keys).send([_inc(1), _inc(2, count=3), _inc(3, "FOREST LAWN", day=date(2023, 6, 2))])
+    Producer(r, keys).send(
+        [_inc(1), _inc(2, count=3), _inc(3, "FOREST LAWN", day=date(2023, 6, 2))]
+    )
     _drain(r, keys)
     store = CountStore(r, keys)
     assert store.month_counts("2023-05") == {("BELTLINE", "Street Robbery"): 4}
     assert store.series_counts("FOREST LAWN", "Street Robbery") == {"2023-06": 1}
-    assert store.day_counts(date(2023, 5, 17), date(2023, 5, 17)) == {("BELTLINE", "Street Robbery"): 4}
+    assert store.day_counts(date(2023, 5, 17), date(2023, 5, 17)) == {
+        ("BELTLINE", "Street Robbery"): 4
+    }
     assert store.months() == ["2023-05", "2023-06"]
     assert store.watermark() == date(2023, 6, 2)
     assert store.stats()["applied"] == 3 and store.stats()["incidents"] == 5
@@ -68,22 +72,80 @@ def test_entries_are_acked_and_removed_after_apply(r, keys):
 
 
 BAD = [
-    ({"id": "b1", "category": "Street Robbery", "occurred_at": "2023-05-01"}, "missing field 'community'"),
-    ({"id": "b2", "community": "X", "category": "Arson", "occurred_at": "2023-05-01"}, "unknown category"),
-    ({"id": "b3", "community": "X", "category": "Street Robbery", "occurred_at": "2023-05-01",
-      "count": "lots"}, "not a number"),
-    ({"id": "b4", "community": "X", "category": "Street Robbery", "occurred_at": "2023-05-01",
-      "count": "-2"}, "at least 1"),
-    ({"id": "b5", "community": "X", "category": "Street Robbery", "occurred_at": "2023-05-01",
-      "count": "0"}, "at least 1"),
-    ({"id": "b6", "community": "X", "category": "Street Robbery", "occurred_at": "2099-01-01"}, "future"),
-    ({"id": "b7", "community": "X", "category": "Street Robbery", "occurred_at": "1995-01-01"}, "before 2000"),
-    ({"id": "b8", "community": "X" * 10_240, "category": "Street Robbery",
-      "occurred_at": "2023-05-01"}, "too long"),
-    ({"id": "b9", "community": b"\xff\xfe\xfd", "category": "Street Robbery",
-      "occurred_at": "2023-05-01"}, "not valid UTF-8"),
-    ({"v": "7", "id": "b10", "community": "X", "category": "Street Robbery",
-      "occurred_at": "2023-05-01"}, "schema version"),
+    (
+        {"id": "b1", "category": "Street Robbery", "occurred_at": "2023-05-01"},
+        "missing field 'community'",
+    ),
+    (
+        {"id": "b2", "community": "X", "category": "Arson", "occurred_at": "2023-05-01"},
+        "unknown category",
+    ),
+    (
+        {
+            "id": "b3",
+            "community": "X",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+            "count": "lots",
+        },
+        "not a number",
+    ),
+    (
+        {
+            "id": "b4",
+            "community": "X",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+            "count": "-2",
+        },
+        "at least 1",
+    ),
+    (
+        {
+            "id": "b5",
+            "community": "X",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+            "count": "0",
+        },
+        "at least 1",
+    ),
+    (
+        {"id": "b6", "community": "X", "category": "Street Robbery", "occurred_at": "2099-01-01"},
+        "future",
+    ),
+    (
+        {"id": "b7", "community": "X", "category": "Street Robbery", "occurred_at": "1995-01-01"},
+        "before 2000",
+    ),
+    (
+        {
+            "id": "b8",
+            "community": "X" * 10_240,
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+        },
+        "too long",
+    ),
+    (
+        {
+            "id": "b9",
+            "community": b"\xff\xfe\xfd",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+        },
+        "not valid UTF-8",
+    ),
+    (
+        {
+            "v": "7",
+            "id": "b10",
+            "community": "X",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+        },
+        "schema version",
+    ),
 ]
 
 
@@ -105,8 +167,16 @@ def test_malformed_record_goes_to_dead_letters_and_counts_nothing(r, r_raw, keys
 
 def test_invalid_utf8_is_kept_byte_for_byte_in_dead_letters(r, r_raw, keys):
     """The original bytes of a bad record are preserved in the dead-letter stream."""
-    _xadd_raw(r_raw, keys, {"id": "u", "community": b"\xff\xfe", "category": "Street Robbery",
-                            "occurred_at": "2023-05-01"})
+    _xadd_raw(
+        r_raw,
+        keys,
+        {
+            "id": "u",
+            "community": b"\xff\xfe",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-01",
+        },
+    )
     _drain(r, keys)
     [(_, fields)] = r_raw.xrange(keys.dead_letter)
     assert fields[b"f:community"] == b"\xff\xfe"
@@ -130,7 +200,9 @@ def test_entry_delivered_too_often_is_dead_lettered(r, r_raw, keys):
     Producer(r, keys).send([_inc(1)])
     r_raw.xreadgroup(keys.consumer_group, "flaky", {keys.stream: ">"}, count=1)
     for _ in range(3):  # two more deliveries, never acked
-        r_raw.xclaim(keys.stream, keys.consumer_group, "flaky", 0, [r_raw.xrange(keys.stream)[0][0]])
+        r_raw.xclaim(
+            keys.stream, keys.consumer_group, "flaky", 0, [r_raw.xrange(keys.stream)[0][0]]
+        )
     time.sleep(0.05)
     _drain(r, keys, claim_idle_ms=10, max_deliveries=3)
     assert CountStore(r, keys).months() == []
@@ -153,14 +225,14 @@ def test_apply_error_leaves_entries_pending_for_retry(r, r_raw, keys):
 
 def test_consumers_share_work_without_double_counting(r, keys):
     """Four consumers draining one stream concurrently count every incident exactly once."""
-    incidents = [_inc(i, community=f"C{i % 13}", day=date(2023, 1 + i % 12, 1 + i % 28))
-                 for i in range(3000)]
+    incidents = [
+        _inc(i, community=f"C{i % 13}", day=date(2023, 1 + i % 12, 1 + i % 28)) for i in range(3000)
+    ]
     Producer(r, keys).send(incidents + incidents[:500])  # some sent twice
     handled = []
 
     def work():
-        c = Consumer(connect(_url(r)), keys,
-                     batch_size=50, block_ms=0)
+        c = Consumer(connect(_url(r)), keys, batch_size=50, block_ms=0)
         handled.append(c.run(burst=True))
 
     threads = [threading.Thread(target=work) for _ in range(4)]
@@ -213,8 +285,9 @@ def test_synthetic_records_mark_the_data_synthetic(r, keys):
     Producer(r, keys).send([_inc(1)])
     _drain(r, keys)
     assert not store.is_synthetic()
-    Producer(r, keys).send([Incident("s:1", "BELTLINE", "Street Robbery", date(2023, 5, 1), 2,
-                                     "synthetic")])
+    Producer(r, keys).send(
+        [Incident("s:1", "BELTLINE", "Street Robbery", date(2023, 5, 1), 2, "synthetic")]
+    )
     _drain(r, keys)
     assert store.is_synthetic()
     assert store.sources() == {"test": 1, "synthetic": 2}
@@ -233,26 +306,61 @@ def test_late_record_for_closed_month_is_counted_and_flagged(r, keys):
 
 # --- property: mixed valid and invalid batches --------------------------------------------------
 _valid = st.builds(
-    lambda i, c, k, d, n: ("ok", {"id": f"p:{i}", "community": c, "category": k,
-                                  "occurred_at": d.isoformat(), "count": str(n), "source": "prop"}),
-    st.integers(0, 40), st.sampled_from(["BELTLINE", " beltline ", "FOREST  LAWN", "AMBLETON"]),
-    st.sampled_from(["Street Robbery", "street robbery", "Theft OF Vehicle",
-                     "Violence 'Other' (Non-domestic)"]),
-    st.dates(date(2022, 11, 1), date(2023, 2, 28)), st.integers(1, 5))
-_invalid = st.sampled_from([
-    {"id": "x1", "community": "A", "category": "Arson", "occurred_at": "2023-01-01"},
-    {"id": "x2", "community": "A", "category": "Street Robbery", "occurred_at": "2023-01-01", "count": "-1"},
-    {"id": "x3", "community": "A", "category": "Street Robbery", "occurred_at": "yesterday"},
-    {"id": "x4", "community": b"\xc3\x28", "category": "Street Robbery", "occurred_at": "2023-01-01"},
-    {"community": "A", "category": "Street Robbery", "occurred_at": "2023-01-01"},
-    {"id": "x6", "community": "A", "category": "Street Robbery", "occurred_at": "2099-01-01"},
-    {"id": "x7", "community": "A" * 10_240, "category": "Street Robbery", "occurred_at": "2023-01-01"},
-]).map(lambda f: ("bad", f))
+    lambda i, c, k, d, n: (
+        "ok",
+        {
+            "id": f"p:{i}",
+            "community": c,
+            "category": k,
+            "occurred_at": d.isoformat(),
+            "count": str(n),
+            "source": "prop",
+        },
+    ),
+    st.integers(0, 40),
+    st.sampled_from(["BELTLINE", " beltline ", "FOREST  LAWN", "AMBLETON"]),
+    st.sampled_from(
+        ["Street Robbery", "street robbery", "Theft OF Vehicle", "Violence 'Other' (Non-domestic)"]
+    ),
+    st.dates(date(2022, 11, 1), date(2023, 2, 28)),
+    st.integers(1, 5),
+)
+_invalid = st.sampled_from(
+    [
+        {"id": "x1", "community": "A", "category": "Arson", "occurred_at": "2023-01-01"},
+        {
+            "id": "x2",
+            "community": "A",
+            "category": "Street Robbery",
+            "occurred_at": "2023-01-01",
+            "count": "-1",
+        },
+        {"id": "x3", "community": "A", "category": "Street Robbery", "occurred_at": "yesterday"},
+        {
+            "id": "x4",
+            "community": b"\xc3\x28",
+            "category": "Street Robbery",
+            "occurred_at": "2023-01-01",
+        },
+        {"community": "A", "category": "Street Robbery", "occurred_at": "2023-01-01"},
+        {"id": "x6", "community": "A", "category": "Street Robbery", "occurred_at": "2099-01-01"},
+        {
+            "id": "x7",
+            "community": "A" * 10_240,
+            "category": "Street Robbery",
+            "occurred_at": "2023-01-01",
+        },
+    ]
+).map(lambda f: ("bad", f))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=st.lists(st.one_of(_valid, _invalid), min_size=1, max_size=60),
-       batch_size=st.integers(1, 25))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batch=st.lists(st.one_of(_valid, _invalid), min_size=1, max_size=60),
+    batch_size=st.integers(1, 25),
+)
 def test_mixed_batches_count_exactly_the_valid_records(redis_url, batch, batch_size):
     """Counts after any mix of valid and invalid records equal those of the valid records alone
     (each id contributing its latest version)."""
@@ -292,7 +400,9 @@ def test_same_id_resent_changed_replaces_its_earlier_version(r, keys):
     assert store.month_counts("2023-05") == {}
     assert store.month_counts("2023-06") == {("BELTLINE", "Theft OF Vehicle"): 3}
     assert store.series_counts("BELTLINE", "Street Robbery") == {}
-    assert store.day_counts(date(2023, 5, 1), date(2023, 6, 30)) == {("BELTLINE", "Theft OF Vehicle"): 3}
+    assert store.day_counts(date(2023, 5, 1), date(2023, 6, 30)) == {
+        ("BELTLINE", "Theft OF Vehicle"): 3
+    }
     assert store.stats()["corrections"] == 1 and store.stats()["incidents"] == 3
 
 
@@ -333,8 +443,11 @@ def test_replayed_dead_letters_count_once_the_set_is_fixed(r, r_raw, keys):
     from stream.categories import CategorySet
     from stream.dead_letters import replay_dead_letters
 
-    _xadd_raw(r_raw, keys, {"id": "a1", "community": "A", "category": "Arson",
-                            "occurred_at": "2023-05-01"})
+    _xadd_raw(
+        r_raw,
+        keys,
+        {"id": "a1", "community": "A", "category": "Arson", "occurred_at": "2023-05-01"},
+    )
     _drain(r, keys)
     assert CountStore(r, keys).months() == []
     assert replay_dead_letters(r_raw, keys) == (1, 0)

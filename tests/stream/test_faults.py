@@ -47,8 +47,10 @@ SlowConsumer(connect(sys.argv[1]), Keys(sys.argv[2]), name="victim", batch_size=
 def _expected(path) -> dict:
     cats = CategorySet.calgary()
     f = pd.read_csv(path)
-    f = f.assign(Category=f["Category"].map(cats.resolve),
-                 month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2))
+    f = f.assign(
+        Category=f["Category"].map(cats.resolve),
+        month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2),
+    )
     return f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
 
 
@@ -61,8 +63,13 @@ def test_consumer_killed_mid_batch_then_another_counts_exactly(r, keys, redis_ur
     takes it once the dead one's heartbeat lapses: exact counts, nothing pending."""
     Producer(r, keys).send(read_calgary(calgary_slice))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, redis_url, keys.prefix], cwd=ROOT,
-                             env=env, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, redis_url, keys.prefix],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         for _ in range(3):
             assert child.stdout.readline().strip() == "BATCH"
@@ -82,8 +89,13 @@ def test_consumer_killed_mid_batch_then_another_counts_exactly(r, keys, redis_ur
 
 def test_producer_without_retry_raises_when_redis_dies(redis_process, keys, calgary_slice):
     """With re-sending switched off (retry_for_s=0) a lost server is an error at once."""
-    producer = Producer(connect(redis_process.url), keys, chunk_size=300, retry_for_s=0,
-                        progress=lambda n: redis_process.kill())
+    producer = Producer(
+        connect(redis_process.url),
+        keys,
+        chunk_size=300,
+        retry_for_s=0,
+        progress=lambda n: redis_process.kill(),
+    )
     with pytest.raises(redis.ConnectionError):
         producer.send(read_calgary(calgary_slice, expand=True))
 
@@ -132,13 +144,16 @@ def test_redis_killed_mid_ingest_then_rerun_gives_exact_counts(redis_process, ke
         chunks.append(n)
         if len(chunks) == 3:
             deadline = time.time() + 10  # let the consumer count something first
-            while not CountStore(connect(url), keys).stats()["incidents"] and time.time() < deadline:
+            while (
+                not CountStore(connect(url), keys).stats()["incidents"] and time.time() < deadline
+            ):
                 time.sleep(0.02)
             redis_process.kill()
 
     with pytest.raises(redis.ConnectionError):
         Producer(connect(url), keys, chunk_size=300, progress=kill_on_third, retry_for_s=0).send(
-            read_calgary(calgary_slice, expand=True))
+            read_calgary(calgary_slice, expand=True)
+        )
     time.sleep(0.5)
     redis_process.start()
     client = connect(url)
@@ -165,7 +180,8 @@ def test_real_file_ingest_then_export_equals_the_file(r, keys, calgary_csv, tmp_
     CountStore(r, keys).export_calgary_csv(out)
     exported = pd.read_csv(out)
     assert not (exported["Crime Count"] == 0).any()
-    got = exported.assign(month=exported["Year"].astype(str) + "-"
-                          + exported["Month"].astype(str).str.zfill(2))
+    got = exported.assign(
+        month=exported["Year"].astype(str) + "-" + exported["Month"].astype(str).str.zfill(2)
+    )
     got = got.set_index(["Community", "Category", "month"])["Crime Count"].to_dict()
     assert got == _expected(calgary_csv)

@@ -6,9 +6,17 @@ from stream.forecast_cache import CachedForecast
 
 
 def _fc(through, months, mean):
-    return CachedForecast("BELTLINE", "Street Robbery", months, [mean] * len(months),
-                          [0.2] * len(months), [0] * len(months), [9] * len(months),
-                          "m@1", through)
+    return CachedForecast(
+        "BELTLINE",
+        "Street Robbery",
+        months,
+        [mean] * len(months),
+        [0.2] * len(months),
+        [0] * len(months),
+        [9] * len(months),
+        "m@1",
+        through,
+    )
 
 
 def test_write_then_read_by_data_through(r, keys):

@@ -4,8 +4,17 @@ from stream.forecast_cache import CachedForecast, ForecastCache
 
 
 def _fc(community, mean, model="m@1"):
-    return CachedForecast(community, "Street Robbery", ["2024-01", "2024-02"], [mean, mean + 1],
-                          [0.2, 0.2], [0, 1], [int(mean) + 3, int(mean) + 4], model, "2023-12")
+    return CachedForecast(
+        community,
+        "Street Robbery",
+        ["2024-01", "2024-02"],
+        [mean, mean + 1],
+        [0.2, 0.2],
+        [0, 1],
+        [int(mean) + 3, int(mean) + 4],
+        model,
+        "2023-12",
+    )
 
 
 def test_write_then_read_round_trips(r, keys):

@@ -21,7 +21,10 @@ def test_month_is_due_only_after_grace_period():
 def test_closed_months_are_not_due_and_gaps_are():
     """Closed months are skipped; a month with no counts between known months is due (a zero)."""
     assert due_months(date(2023, 9, 30), 0, ["2023-05"], ["2023-05", "2023-08"]) == [
-        "2023-06", "2023-07", "2023-08"]
+        "2023-06",
+        "2023-07",
+        "2023-08",
+    ]
 
 
 def test_close_month_first_closer_only(r, keys):
@@ -63,8 +66,15 @@ def test_series_start_skips_leading_stragglers():
     """A few incidents dated years before the data's span do not start the series."""
     from stream.months import series_start
 
-    totals = {"2010-09": 1, "2016-08": 1, "2018-11": 10, "2018-12": 102, "2019-01": 2012,
-              "2019-02": 1644, "2019-03": 1611}
+    totals = {
+        "2010-09": 1,
+        "2016-08": 1,
+        "2018-11": 10,
+        "2018-12": 102,
+        "2019-01": 2012,
+        "2019-02": 1644,
+        "2019-03": 1611,
+    }
     assert series_start(totals) == "2019-01"
     assert series_start({"2023-01": 0, "2023-02": 1, "2023-03": 2}) == "2023-02"
 
@@ -77,10 +87,14 @@ def test_stragglers_neither_invent_years_nor_reopen_closed_months():
 
     known = ["2010-09", "2018-12", "2019-01", "2019-02", "2019-03"]
     assert due_months(date(2019, 4, 30), 14, [], known, start="2019-01") == [
-        "2019-01", "2019-02", "2019-03"]
+        "2019-01",
+        "2019-02",
+        "2019-03",
+    ]
     # a straggler from 2012 arrives after 2019-01..03 closed: nothing before them reopens
-    assert due_months(date(2019, 5, 31), 14, ["2019-01", "2019-02", "2019-03"],
-                      known + ["2012-04", "2019-04"]) == ["2019-04"]
+    assert due_months(
+        date(2019, 5, 31), 14, ["2019-01", "2019-02", "2019-03"], known + ["2012-04", "2019-04"]
+    ) == ["2019-04"]
 
 
 def test_panel_starts_at_the_first_closed_month(r, keys):
@@ -93,8 +107,12 @@ def test_panel_starts_at_the_first_closed_month(r, keys):
     from stream.records import Incident
     from stream.store import CountStore
 
-    recs = [Incident(f"x:{i}", "A", "Street Robbery", d) for i, d in
-            enumerate([date(2012, 4, 2), date(2019, 1, 5), date(2019, 2, 6), date(2019, 3, 7)])]
+    recs = [
+        Incident(f"x:{i}", "A", "Street Robbery", d)
+        for i, d in enumerate(
+            [date(2012, 4, 2), date(2019, 1, 5), date(2019, 2, 6), date(2019, 3, 7)]
+        )
+    ]
     Producer(r, keys).send(recs)
     Consumer(r, keys, name="c").run(burst=True)
     store = CountStore(r, keys)

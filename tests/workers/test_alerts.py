@@ -24,9 +24,23 @@ from workers.alerts import (
 )
 
 AS_OF = date(2023, 6, 19)  # Monday: week 2023-06-12..18, June to date = 18 days
-CONTRACT_KEYS = {"channel_id", "iso_week", "as_of", "week", "month_to_date", "data_through", "stale",
-                 "synthetic", "scope_label", "hot", "fdr", "top_next_month", "changes", "health",
-                 "caveat"}
+CONTRACT_KEYS = {
+    "channel_id",
+    "iso_week",
+    "as_of",
+    "week",
+    "month_to_date",
+    "data_through",
+    "stale",
+    "synthetic",
+    "scope_label",
+    "hot",
+    "fdr",
+    "top_next_month",
+    "changes",
+    "health",
+    "caveat",
+}
 
 
 @pytest.fixture
@@ -48,8 +62,10 @@ def _quiet_series(forecasts, calgary_panel):
 
 
 def _surge(r, keys, community, category, n=40, start=date(2023, 6, 1), days=18):
-    incidents = [Incident(f"surge-{i}", community, category, start + timedelta(days=i % days), 1,
-                          "test") for i in range(n)]
+    incidents = [
+        Incident(f"surge-{i}", community, category, start + timedelta(days=i % days), 1, "test")
+        for i in range(n)
+    ]
     Producer(r, keys).send(incidents)
     consumer = Consumer(r, keys)
     consumer.run(burst=True)
@@ -57,13 +73,16 @@ def _surge(r, keys, community, category, n=40, start=date(2023, 6, 1), days=18):
 
 
 # --- subscriptions -------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs,message", [
-    ({"scope": "sector"}, "needs a sector"),
-    ({"scope": "sector", "sector": "Atlantis"}, "needs a sector"),
-    ({"scope": "communities"}, "at least one community"),
-    ({"scope": "county"}, "scope must be one of"),
-    ({"channel_id": " "}, "channel id"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"scope": "sector"}, "needs a sector"),
+        ({"scope": "sector", "sector": "Atlantis"}, "needs a sector"),
+        ({"scope": "communities"}, "at least one community"),
+        ({"scope": "county"}, "scope must be one of"),
+        ({"channel_id": " "}, "channel id"),
+    ],
+)
 def test_subscription_rejects_incomplete_requests(kwargs, message):
     """A subscription that could never be served is refused with a plain message."""
     args = {"channel_id": "1", **kwargs}
@@ -124,8 +143,9 @@ def test_alert_has_contract_shape_and_round_trips(r, keys, june, calgary_panel):
     assert CONTRACT_KEYS <= set(d)
     assert d["iso_week"] == "2023-W24" and d["as_of"] == "2023-06-19"
     assert (d["week"]["start"], d["week"]["end"]) == ("2023-06-12", "2023-06-18")
-    assert d["week"]["expected"] == pytest.approx(sum(f.mean[0] for f in june.values()) * 7 / 30,
-                                                  abs=0.1)
+    assert d["week"]["expected"] == pytest.approx(
+        sum(f.mean[0] for f in june.values()) * 7 / 30, abs=0.1
+    )
     assert d["month_to_date"] == {"month": "2023-06", "days": 18, "days_in_month": 30}
     assert d["data_through"] == "2023-05" and d["caveat"] == CAVEAT
     assert d["fdr"]["method"] == "Benjamini-Hochberg" and d["fdr"]["tested"] == len(june)
@@ -157,8 +177,10 @@ def test_changes_compare_with_previous_forecast(r, keys, june, calgary_panel, to
     ForecastCache(r, keys).write(previous.values(), {"data_through": "2023-04", "model": "m"})
     ForecastCache(r, keys).write(current.values(), {"data_through": "2023-05", "model": "m"})
     alert = build_alert(r, Subscription("9", "city"), AS_OF, keys=keys)
-    diffs = sorted(((current[s].mean[1] - previous[s].mean[2], s) for s in current if s in previous),
-                   key=lambda d: -abs(d[0]))
+    diffs = sorted(
+        ((current[s].mean[1] - previous[s].mean[2], s) for s in current if s in previous),
+        key=lambda d: -abs(d[0]),
+    )
     assert alert.changes, "expected some changes between two real refreshes"
     assert abs(alert.changes[0]["change"]) == pytest.approx(abs(diffs[0][0]), abs=0.01)
     for c in alert.changes:
@@ -170,12 +192,16 @@ def test_communities_scope_and_categories_filter(r, keys, june, calgary_panel):
     """A communities subscription sees only its communities and chosen categories."""
     community, category = _quiet_series(june, calgary_panel)
     _surge(r, keys, community, category)
-    sub = Subscription("5", "communities", communities=[community, "BELTLINE"], categories=[category])
+    sub = Subscription(
+        "5", "communities", communities=[community, "BELTLINE"], categories=[category]
+    )
     alert = build_alert(r, sub, AS_OF, keys=keys)
     assert alert.scope_label == f"{community}, BELTLINE"
     assert [(h["community"], h["category"]) for h in alert.hot] == [(community, category)]
     assert {t["community"] for t in alert.top_next_month} <= {community, "BELTLINE"}
-    other = build_alert(r, Subscription("6", "communities", communities=["BELTLINE"]), AS_OF, keys=keys)
+    other = build_alert(
+        r, Subscription("6", "communities", communities=["BELTLINE"]), AS_OF, keys=keys
+    )
     assert (community, category) not in {(h["community"], h["category"]) for h in other.hot}
     assert other.fdr["flagged"] == alert.fdr["flagged"]  # one city-wide family for every channel
 
@@ -185,8 +211,13 @@ def test_sector_scope_uses_reference_data(r, keys, june):
     communities_key = getattr(keys, "communities", None)
     if communities_key is None:
         pytest.skip("keys.communities not defined yet")
-    r.hset(communities_key, mapping={
-        "BELTLINE": json.dumps({"sector": "CENTRE"}), "FOREST LAWN": json.dumps({"sector": "EAST"})})
+    r.hset(
+        communities_key,
+        mapping={
+            "BELTLINE": json.dumps({"sector": "CENTRE"}),
+            "FOREST LAWN": json.dumps({"sector": "EAST"}),
+        },
+    )
     alert = build_alert(r, Subscription("5", "sector", sector="centre"), AS_OF, keys=keys)
     assert alert.scope_label == "CENTRE sector"
     assert [t["community"] for t in alert.top_next_month] == ["BELTLINE"]
@@ -253,7 +284,9 @@ def test_weekly_run_queues_every_subscription_once(r, keys, june):
 
 
 @pytest.mark.slow
-def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_panel, tools, tmp_path):
+def test_real_year_without_surge_flags_rarely(
+    r, keys, calgary_frame, calgary_panel, tools, tmp_path
+):
     """52 weekly alerts over 2023 of the real data flag a handful of series, not dozens a week.
 
     Forecasts roll forward as months close (14 days' grace): mean of the last twelve months with an
@@ -268,8 +301,10 @@ def test_real_year_without_surge_flags_rarely(r, keys, calgary_frame, calgary_pa
         wanted = tools.month_add(f"{closed_by.year}-{closed_by.month:02d}", -1)
         if wanted != data_through:
             data_through = wanted
-            ForecastCache(r, keys).write(tools.mean_forecasts(calgary_panel, wanted, window=12),
-                                         {"data_through": wanted, "model": "mean12"})
+            ForecastCache(r, keys).write(
+                tools.mean_forecasts(calgary_panel, wanted, window=12),
+                {"data_through": wanted, "model": "mean12"},
+            )
         alert = build_alert(r, Subscription("1", "city"), as_of, keys=keys)
         flags.append(alert.fdr["flagged"])
         tested.append(alert.fdr["tested"])
@@ -291,22 +326,31 @@ def test_first_days_of_a_month_test_the_month_just_ended(r, keys, june):
 
 def test_subscription_matching_nothing_says_so(r, keys, june):
     """A community the forecasts do not know yields an empty alert with a note, not an error."""
-    alert = build_alert(r, Subscription("5", "communities", communities=["ATLANTIS"]), AS_OF, keys=keys)
+    alert = build_alert(
+        r, Subscription("5", "communities", communities=["ATLANTIS"]), AS_OF, keys=keys
+    )
     assert alert.hot == [] and alert.top_next_month == [] and alert.changes == []
     assert any("No forecast series matches" in n for n in alert.notes)
 
 
 def test_counts_in_series_without_forecast_are_mentioned(r, keys, june):
     """Incidents in a community the model has not seen yet are not tested, and the alert says so."""
+
     def untested(alert):
-        note = next((n for n in alert.notes if "without a forecast" in n), "0 incident(s) this month in 0 series")
-        return tuple(int(x) for x in re.findall(r"(\d+) incident\(s\) this month in (\d+) series", note)[0])
+        note = next(
+            (n for n in alert.notes if "without a forecast" in n),
+            "0 incident(s) this month in 0 series",
+        )
+        return tuple(
+            int(x) for x in re.findall(r"(\d+) incident\(s\) this month in (\d+) series", note)[0]
+        )
 
     before = untested(build_alert(r, Subscription("9", "city"), AS_OF, keys=keys))
     _surge(r, keys, "BRAND NEW ESTATES", "Theft OF Vehicle", n=6)
     alert = build_alert(r, Subscription("9", "city"), AS_OF, keys=keys)
-    assert ("BRAND NEW ESTATES", "Theft OF Vehicle") not in {(h["community"], h["category"])
-                                                             for h in alert.hot}
+    assert ("BRAND NEW ESTATES", "Theft OF Vehicle") not in {
+        (h["community"], h["category"]) for h in alert.hot
+    }
     after = untested(alert)
     assert (after[0] - before[0], after[1] - before[1]) == (6, 1)
 
@@ -318,7 +362,9 @@ def test_built_alert_renders_within_discord_limits(r, keys, june, calgary_panel)
     community, category = _quiet_series(june, calgary_panel)
     _surge(r, keys, community, category)
     many = sorted({c for c, _ in june})[:60]
-    sub = Subscription("9", "communities", communities=["@everyone <@123> estates"] + many + [community])
+    sub = Subscription(
+        "9", "communities", communities=["@everyone <@123> estates"] + many + [community]
+    )
     alert = build_alert(r, sub, AS_OF, keys=keys)
     assert alert.scope_label.startswith("@EVERYONE <@123> ESTATES")  # hostile text reaches the bot
     embed = alert_embed(alert.to_dict())
@@ -326,6 +372,8 @@ def test_built_alert_renders_within_discord_limits(r, keys, june, calgary_panel)
     assert len(embed.get("fields", [])) <= 25
     assert all(len(f["value"]) <= 1024 and len(f["name"]) <= 256 for f in embed.get("fields", []))
     assert embed_size(embed) <= 6000
-    text = " ".join([embed.get("title", ""), embed.get("description", "")]
-                    + [f["name"] + " " + f["value"] for f in embed.get("fields", [])])
+    text = " ".join(
+        [embed.get("title", ""), embed.get("description", "")]
+        + [f["name"] + " " + f["value"] for f in embed.get("fields", [])]
+    )
     assert "@everyone" not in text.lower() and "<@123>" not in text

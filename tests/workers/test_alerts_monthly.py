@@ -40,8 +40,9 @@ def monthly(r, keys, calgary_frame, calgary_panel, tools, tmp_path):
     for through in ("2023-10", "2023-11", "2023-12"):
         sets[through] = {e.series: e for e in tools.mean_forecasts(calgary_panel, through)}
         ForecastArchive(r, keys).write(through, sets[through].values())
-    ForecastCache(r, keys).write(sets["2023-12"].values(), {"data_through": "2023-12",
-                                                           "model": "mean6@1"})
+    ForecastCache(r, keys).write(
+        sets["2023-12"].values(), {"data_through": "2023-12", "model": "mean6@1"}
+    )
     return sets
 
 
@@ -63,13 +64,15 @@ def test_monthly_alert_leads_with_the_newest_complete_month(r, keys, monthly, ca
     assert last["month"] == "2023-12" and last["forecast_data_through"] == "2023-11"
     assert last["observed"] == sum(_december(calgary_panel).values())
     made_before = monthly["2023-11"]
-    assert last["expected"] == pytest.approx(sum(f.mean[f.months.index("2023-12")]
-                                                 for f in made_before.values()), abs=0.1)
+    assert last["expected"] == pytest.approx(
+        sum(f.mean[f.months.index("2023-12")] for f in made_before.values()), abs=0.1
+    )
     assert any("January 2024 has no data yet" in n for n in alert.notes)
 
 
-def test_monthly_hot_test_covers_the_whole_month_against_the_earlier_forecast(r, keys, monthly,
-                                                                             calgary_panel):
+def test_monthly_hot_test_covers_the_whole_month_against_the_earlier_forecast(
+    r, keys, monthly, calgary_panel
+):
     """The running-hot family is every series of the 2023-11 set, tested on all of December."""
     alert = build_alert(r, Subscription("1", "city"), AS_OF, keys=keys)
     assert alert.fdr["month"] == "2023-12" and alert.fdr["whole_month"]
@@ -119,8 +122,9 @@ def test_alert_and_bot_give_one_range_for_one_total(r, keys, monthly):
     alert = build_alert(r, Subscription("1", "city"), AS_OF, keys=keys)
     top = Engine(r, keys).ask("top 5 communities next month").data["top"]
     assert len(alert.top_next_month) == 5
-    assert [(t["community"], t["lo80"], t["hi80"]) for t in alert.top_next_month] == \
-        [(t["community"], t["lo80"], t["hi80"]) for t in top]
+    assert [(t["community"], t["lo80"], t["hi80"]) for t in alert.top_next_month] == [
+        (t["community"], t["lo80"], t["hi80"]) for t in top
+    ]
     f = monthly["2023-12"]
     community = alert.top_next_month[0]["community"]
     parts = [v for s, v in f.items() if s[0] == community]
@@ -134,8 +138,9 @@ def test_running_hot_is_the_alerts_family(r, keys, monthly):
     test = running_hot(r, keys, AS_OF)
     alert = build_alert(r, Subscription("1", "city"), AS_OF, keys=keys)
     assert test.month == alert.fdr["month"] and test.n_flagged == alert.fdr["flagged"]
-    assert [(h["community"], h["category"]) for h in test.flags(limit=5)] == \
-        [(h["community"], h["category"]) for h in alert.hot]
+    assert [(h["community"], h["category"]) for h in test.flags(limit=5)] == [
+        (h["community"], h["category"]) for h in alert.hot
+    ]
     assert bool(np.all(test.q_value[test.flagged] <= 0.1))
     assert {c["community"] for c in test.communities()} == {h["community"] for h in test.flags()}
 
@@ -158,6 +163,7 @@ def test_bot_running_hot_flags_exactly_the_alerts_series(r, keys, monthly):
     answer = Engine(r, keys, today=AS_OF).ask("which communities are running hot")
     assert answer.data["month"] == test.month == "2023-12"
     assert answer.data["fdr"]["tested"] == test.tested and test.n_flagged > 0
-    assert {(h["community"], h["category"]) for h in answer.data["hot"]} == \
-        {(h["community"], h["category"]) for h in test.flags()}
+    assert {(h["community"], h["category"]) for h in answer.data["hot"]} == {
+        (h["community"], h["category"]) for h in test.flags()
+    }
     assert [h["q_value"] for h in answer.data["hot"]] == [h["q_value"] for h in test.flags()]

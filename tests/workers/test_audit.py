@@ -48,16 +48,23 @@ def test_without_a_configured_salt_one_is_made_once(settings_env, r, keys):
     assert one.who(5) == two.who(5)
 
 
-def test_retention_drops_old_questions_and_the_cli_reads_the_log(settings_env, r, keys,
-                                                                 monkeypatch):
+def test_retention_drops_old_questions_and_the_cli_reads_the_log(
+    settings_env, r, keys, monkeypatch
+):
     """Records past the retention go (the health job trims by age); `crimecast audit` shows the
     rest, newest first, as a table or JSON."""
     day = 86400 * 1000
     now = int(time.time() * 1000)
-    r.xadd(keys.audit, {"user_id": "u-old", "text": "very old question", "transport": "slash"},
-           id=f"{now - 40 * day}-0")
-    r.xadd(keys.audit, {"user_id": "u-mid", "text": "last week's question", "transport": "slash"},
-           id=f"{now - 7 * day}-0")
+    r.xadd(
+        keys.audit,
+        {"user_id": "u-old", "text": "very old question", "transport": "slash"},
+        id=f"{now - 40 * day}-0",
+    )
+    r.xadd(
+        keys.audit,
+        {"user_id": "u-mid", "text": "last week's question", "transport": "slash"},
+        id=f"{now - 7 * day}-0",
+    )
     monkeypatch.setenv("CRIMECAST_AUDIT_RETENTION_DAYS", "30")
     from workers.jobs import health_check
 
@@ -66,7 +73,8 @@ def test_retention_drops_old_questions_and_the_cli_reads_the_log(settings_env, r
     assert trim_audit(r, keys, 3) == 1 and read_audit(r, keys) == []
 
     Gate(r, keys, Access(), audit_policy=AuditPolicy.from_settings(Settings(), r, keys)).audit(
-        user_id=7, user="x", transport="slash", text="top 5 communities", intent="top")
+        user_id=7, user="x", transport="slash", text="top 5 communities", intent="top"
+    )
     from bot.cli import app
 
     table = CliRunner().invoke(app, ["audit"])

@@ -36,12 +36,21 @@ def test_a_suppressed_cell_is_learned_between_its_bounds_by_the_forecast(r, keys
     order = np.argsort(arr.mean[:, 0])
     quiet, busy, plain = arr.series[order[0]], arr.series[order[-1]], arr.series[order[-2]]
     day = date(2023, 12, 31)
-    Producer(r, keys).send([Incident(f"t:{i}", c, k, day, n, "test") for i, ((c, k), n) in
-                            enumerate([(quiet, LOW), (busy, LOW), (plain, 17)])])
+    Producer(r, keys).send(
+        [
+            Incident(f"t:{i}", c, k, day, n, "test")
+            for i, ((c, k), n) in enumerate([(quiet, LOW), (busy, LOW), (plain, 17)])
+        ]
+    )
     Consumer(r, keys, block_ms=0).run(burst=True)
     cells = CensoredCells(r, keys)
-    cells.record([Cell("t:0", *quiet, "2023-12", True), Cell("t:1", *busy, "2023-12", True),
-                  Cell("t:2", *plain, "2023-12", False)])
+    cells.record(
+        [
+            Cell("t:0", *quiet, "2023-12", True),
+            Cell("t:1", *busy, "2023-12", True),
+            Cell("t:2", *plain, "2023-12", False),
+        ]
+    )
     got = learnable_counts(CountStore(r, keys), cells, "2023-12", model)
     assert LOW < got[quiet] < 1.5 and 3.0 < got[busy] <= HIGH
     assert got[plain] == 17

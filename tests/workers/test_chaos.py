@@ -30,7 +30,9 @@ chaos = _harness()
 
 
 @pytest.mark.timeout(240)
-def test_workers_killed_every_half_second_and_redis_restarted_give_exact_counts(calgary_csv, tmp_path):
+def test_workers_killed_every_half_second_and_redis_restarted_give_exact_counts(
+    calgary_csv, tmp_path
+):
     """Ingesting the real file while a worker holding entries is SIGKILLed every half second (and
     replaced) and Redis is killed and restarted once ends with the file's exact counts, nothing
     pending, and no consumer or heartbeat left after the workers stop."""
@@ -54,26 +56,50 @@ def test_two_workers_killed_holding_1000_entries_then_burst_drains_exactly(calga
     client = redis.Redis(port=server.port, decode_responses=True)
     fleet = chaos.Fleet(env, tmp_path)
     try:
-        ingest = subprocess.run([*chaos.CRIMECAST, "ingest", "calgary", str(calgary_csv), "--expand"],
-                                env=env, cwd=chaos.ROOT, capture_output=True, text=True, timeout=180)
+        ingest = subprocess.run(
+            [*chaos.CRIMECAST, "ingest", "calgary", str(calgary_csv), "--expand"],
+            env=env,
+            cwd=chaos.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert "sent 195,719 records" in ingest.stdout, ingest.stdout + ingest.stderr
         victims = [fleet.start(), fleet.start()]
         held = [chaos.kill_holding(client, keys, fleet.procs[v], v, patience_s=60) for v in victims]
         assert held == [500, 500]  # one default batch each, read and not acknowledged
 
-        burst = subprocess.run([*chaos.CRIMECAST, "worker", "--burst", "--name", "drainer"],
-                               env=env, cwd=chaos.ROOT, capture_output=True, text=True, timeout=240)
+        burst = subprocess.run(
+            [*chaos.CRIMECAST, "worker", "--burst", "--name", "drainer"],
+            env=env,
+            cwd=chaos.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
         assert burst.returncode == 0, burst.stderr[-3000:]
         assert "drained: nothing unread, nothing pending" in burst.stdout
 
         out = tmp_path / "export.csv"
-        subprocess.run([*chaos.CRIMECAST, "export-counts", "--out", str(out)], env=env,
-                       cwd=chaos.ROOT, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [*chaos.CRIMECAST, "export-counts", "--out", str(out)],
+            env=env,
+            cwd=chaos.ROOT,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         assert chaos.exported_counts(out) == chaos.expected_counts(calgary_csv)
         assert client.xpending(keys.stream, keys.consumer_group)["pending"] == 0
         assert consumers(client, keys) == []  # the dead ones removed, the drainer gone cleanly
-        status = subprocess.run([*chaos.CRIMECAST, "status", "--json"], env=env, cwd=chaos.ROOT,
-                                capture_output=True, text=True, timeout=120)
+        status = subprocess.run(
+            [*chaos.CRIMECAST, "status", "--json"],
+            env=env,
+            cwd=chaos.ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         data = json.loads(status.stdout)
         assert data["pending_at_dead_consumers"] == 0 and data["oldest_unacked_age_s"] is None
         assert not [p for p in data["problems"] if "dead consumers" in p]

@@ -40,7 +40,11 @@ def test_ingest_calgary_then_export_round_trips(settings_env, keys, calgary_slic
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["export-counts", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    got = pd.read_csv(out).set_index(["Community", "Category", "Year", "Month"])["Crime Count"].to_dict()
+    got = (
+        pd.read_csv(out)
+        .set_index(["Community", "Category", "Year", "Month"])["Crime Count"]
+        .to_dict()
+    )
     assert got == _file_counts(calgary_slice)
     assert _store(settings_env, keys).stats()["duplicates"] > 0
 
@@ -59,11 +63,17 @@ def test_ingest_expand_counts_the_same_totals(settings_env, keys, calgary_slice)
     assert "by month, so I can't answer for last week" in said and "last month" in said, said
 
 
-@pytest.mark.parametrize("content, message", [
-    ("Community,Category,Crime Count,Year,Month\n", "no data rows after the header"),
-    ("Community;Category;Crime Count;Year;Month\nA;Street Robbery;1;2023;5\n", "wrong delimiter"),
-    ("Community,Category\nA,Street Robbery\n", "missing column"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("Community,Category,Crime Count,Year,Month\n", "no data rows after the header"),
+        (
+            "Community;Category;Crime Count;Year;Month\nA;Street Robbery;1;2023;5\n",
+            "wrong delimiter",
+        ),
+        ("Community,Category\nA,Street Robbery\n", "missing column"),
+    ],
+)
 def test_file_problems_stop_with_a_clear_message(settings_env, keys, tmp_path, content, message):
     """A file-level problem exits non-zero naming the file and line, sends nothing, no traceback."""
     path = tmp_path / "bad.csv"
@@ -78,8 +88,10 @@ def test_file_problems_stop_with_a_clear_message(settings_env, keys, tmp_path, c
 def test_bad_rows_are_reported_and_listed_in_dead_letters(settings_env, keys, tmp_path):
     """Bad rows are counted out, named by line, and shown by `dead-letters` (also as JSON)."""
     path = tmp_path / "rows.csv"
-    path.write_bytes(b"Community,Category,Crime Count,Year,Month\nA,Street Robbery,2,2023,5\n"
-                     b"A,Arson,1,2023,5\nB\xff,Street Robbery,1,2023,5\n")
+    path.write_bytes(
+        b"Community,Category,Crime Count,Year,Month\nA,Street Robbery,2,2023,5\n"
+        b"A,Arson,1,2023,5\nB\xff,Street Robbery,1,2023,5\n"
+    )
     result = runner.invoke(app, ["ingest", "calgary", str(path), "--drain"])
     assert result.exit_code == 0, result.output
     assert "2 of 3 rows" in result.output and "rows.csv:3" in result.output
@@ -95,16 +107,32 @@ def test_ingest_csv_with_mapping(settings_env, keys, tmp_path):
     """`ingest csv FILE --mapping MAP` counts another city's incidents under mapped categories."""
     (tmp_path / "map.yaml").write_text(
         "source: town\ncolumns: {community: hood, category: type, datetime: at}\n"
-        "categories: {ROBBERY: Street Robbery, BURGLARY: Break & Enter - Dwelling, FRAUD: null}\n")
-    (tmp_path / "town.csv").write_text("hood,type,at\nNorth,ROBBERY,2023-05-01T10:00:00\n"
-                                       "North,burglary,2023-05-02\nSouth,FRAUD,2023-05-02\n")
-    result = runner.invoke(app, ["ingest", "csv", str(tmp_path / "town.csv"), "--mapping",
-                                 str(tmp_path / "map.yaml"), "--drain"])
+        "categories: {ROBBERY: Street Robbery, BURGLARY: Break & Enter - Dwelling, FRAUD: null}\n"
+    )
+    (tmp_path / "town.csv").write_text(
+        "hood,type,at\nNorth,ROBBERY,2023-05-01T10:00:00\n"
+        "North,burglary,2023-05-02\nSouth,FRAUD,2023-05-02\n"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "ingest",
+            "csv",
+            str(tmp_path / "town.csv"),
+            "--mapping",
+            str(tmp_path / "map.yaml"),
+            "--drain",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert _store(settings_env, keys).month_counts("2023-05") == {
-        ("NORTH", "Street Robbery"): 1, ("NORTH", "Break & Enter - Dwelling"): 1}
-    bad = runner.invoke(app, ["ingest", "csv", str(tmp_path / "town.csv"), "--mapping",
-                              str(tmp_path / "missing.yaml")])
+        ("NORTH", "Street Robbery"): 1,
+        ("NORTH", "Break & Enter - Dwelling"): 1,
+    }
+    bad = runner.invoke(
+        app,
+        ["ingest", "csv", str(tmp_path / "town.csv"), "--mapping", str(tmp_path / "missing.yaml")],
+    )
     assert bad.exit_code == 1 and "missing.yaml" in bad.output
 
 
@@ -123,7 +151,7 @@ class _Portal(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         q = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
         off, lim = int(q["$offset"]), int(q["$limit"])
-        body = json.dumps(self.rows[off:off + lim]).encode()
+        body = json.dumps(self.rows[off : off + lim]).encode()
         self.send_response(200)
         self.end_headers()
         self.wfile.write(body)
@@ -135,16 +163,29 @@ class _Portal(BaseHTTPRequestHandler):
 def test_ingest_download_from_a_socrata_like_server(settings_env, keys, calgary_slice, tmp_path):
     """`ingest download --base-url` pages the portal, keeps the CSV and counts it."""
     frame = pd.read_csv(calgary_slice)
-    rows = [{"community": c, "category": k, "crime_count": int(n), "year": int(y), "month": int(m)}
-            for c, k, n, y, m in frame.itertuples(index=False)]
+    rows = [
+        {"community": c, "category": k, "crime_count": int(n), "year": int(y), "month": int(m)}
+        for c, k, n, y, m in frame.itertuples(index=False)
+    ]
     handler = type("H", (_Portal,), {"rows": rows})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         out = tmp_path / "dl.csv"
-        result = runner.invoke(app, ["ingest", "download", "--base-url",
-                                     f"http://127.0.0.1:{server.server_address[1]}",
-                                     "--page-size", "200", "--out", str(out), "--drain"])
+        result = runner.invoke(
+            app,
+            [
+                "ingest",
+                "download",
+                "--base-url",
+                f"http://127.0.0.1:{server.server_address[1]}",
+                "--page-size",
+                "200",
+                "--out",
+                str(out),
+                "--drain",
+            ],
+        )
     finally:
         server.shutdown()
     assert result.exit_code == 0, result.output
@@ -168,8 +209,9 @@ def test_unreachable_redis_is_a_clear_error(monkeypatch, tmp_path, calgary_slice
 def test_dead_letters_replay_leaves_file_rows(settings_env, keys, tmp_path):
     """`dead-letters --replay` leaves rows refused from a file (they need the file fixed)."""
     path = tmp_path / "rows.csv"
-    path.write_text("Community,Category,Crime Count,Year,Month\nA,Street Robbery,2,2023,5\n"
-                    "A,Arson,1,2023,5\n")
+    path.write_text(
+        "Community,Category,Crime Count,Year,Month\nA,Street Robbery,2,2023,5\nA,Arson,1,2023,5\n"
+    )
     assert runner.invoke(app, ["ingest", "calgary", str(path), "--drain"]).exit_code == 0
     result = runner.invoke(app, ["dead-letters", "--replay"])
     assert result.exit_code == 0 and "replayed 0" in result.output and "1 left" in result.output
@@ -179,9 +221,13 @@ def test_revised_export_replaces_revised_counts(settings_env, keys, tmp_path):
     """Ingesting a later export that revises a row's count leaves the revised count, not a sum."""
     header = "Community,Category,Crime Count,Year,Month\n"
     v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
-    v1.write_text(header + "A,Street Robbery,2,2023,5\nA,Street Robbery,2,2023,5\nB,Street Robbery,1,2023,5\n")
-    v2.write_text(header + "A,Street Robbery,2,2023,5\nA,Street Robbery,5,2023,5\nB,Street Robbery,1,2023,5\n"
-                  "B,Street Robbery,3,2023,6\n")
+    v1.write_text(
+        header + "A,Street Robbery,2,2023,5\nA,Street Robbery,2,2023,5\nB,Street Robbery,1,2023,5\n"
+    )
+    v2.write_text(
+        header + "A,Street Robbery,2,2023,5\nA,Street Robbery,5,2023,5\nB,Street Robbery,1,2023,5\n"
+        "B,Street Robbery,3,2023,6\n"
+    )
     for path in (v1, v2):
         assert runner.invoke(app, ["ingest", "calgary", str(path), "--drain"]).exit_code == 0
     store = _store(settings_env, keys)
@@ -193,8 +239,10 @@ def test_revised_export_replaces_revised_counts(settings_env, keys, tmp_path):
 def test_data_text_is_never_read_as_markup(settings_env, keys, tmp_path):
     """A bad row on line 100 prints as 'city.csv:100: ...' (no emoji), and '[red]' stays text."""
     mapping = tmp_path / "map.yaml"
-    mapping.write_text("columns: {community: Area, category: Type, datetime: When}\n"
-                       "categories: {ROB: Street Robbery}\n")
+    mapping.write_text(
+        "columns: {community: Area, category: Type, datetime: When}\n"
+        "categories: {ROB: Street Robbery}\n"
+    )
     rows = ["Area,Type,When"] + [f"A{i},ROB,2023-05-01" for i in range(97)]
     rows += [",ROB,2023-05-01", "[red]X[/red],ARSON,2023-05-01"]  # lines 99 and 100
     data = tmp_path / "city.csv"
@@ -223,9 +271,13 @@ source:
 """)
     monkeypatch.setenv("CRIMECAST_CITY_FILE", str(profile))
     data = tmp_path / "spf.csv"
-    data.write_text("Case,Code,District,Type,When\n1,a,North,Theft of Bicycle,2023-05-01\n"
-                    "1,b,North,Assault,2023-05-01\n")
+    data.write_text(
+        "Case,Code,District,Type,When\n1,a,North,Theft of Bicycle,2023-05-01\n"
+        "1,b,North,Assault,2023-05-01\n"
+    )
     result = runner.invoke(app, ["ingest", "csv", str(data), "--drain"])
     assert result.exit_code == 0, result.output
     assert _store(settings_env, keys).month_counts("2023-05") == {
-        ("NORTH", "Theft of Bicycle"): 1, ("NORTH", "Assault"): 1}
+        ("NORTH", "Theft of Bicycle"): 1,
+        ("NORTH", "Assault"): 1,
+    }

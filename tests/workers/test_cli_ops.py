@@ -26,7 +26,10 @@ def _flat(text: str) -> str:
 def _jobs(r_raw, settings, kind):
     from rq import Queue
 
-    return [Job.fetch(i, connection=r_raw) for i in Queue(queue_name(settings, kind), connection=r_raw).job_ids]
+    return [
+        Job.fetch(i, connection=r_raw)
+        for i in Queue(queue_name(settings, kind), connection=r_raw).job_ids
+    ]
 
 
 def test_worker_burst_drains_closes_and_enqueues(settings_env, r, r_raw, keys, calgary_slice):
@@ -60,7 +63,8 @@ def test_rq_worker_burst_runs_the_default_queue(settings_env, r, r_raw, keys):
     from rq import Queue
 
     Queue(queue_name(settings_env, "default"), connection=r_raw).enqueue_call(
-        "workers.jobs.health_check", timeout=60)
+        "workers.jobs.health_check", timeout=60
+    )
     result = runner.invoke(app, ["rq-worker", "--queue", "default", "--burst"])
     assert result.exit_code == 0, result.output
     assert r.hget(keys.health, "ok") == "false"  # nothing counted yet: the check says so
@@ -97,9 +101,17 @@ def test_status_json_reports_problems(settings_env, r):
     data = json.loads(result.stdout)
     assert data["ok"] is False
     assert "no forecasts are served yet" in data["problems"]
-    assert {s["job"] for s in data["schedule"]} == {"weekly_alert", "accountability_report", "fine_tune",
-                                                   "month_close", "health", "ingest"}
-    assert data["feed"].startswith("drop folder ") and data["feed"].endswith("workbooks, every daily 06:00")
+    assert {s["job"] for s in data["schedule"]} == {
+        "weekly_alert",
+        "accountability_report",
+        "fine_tune",
+        "month_close",
+        "health",
+        "ingest",
+    }
+    assert data["feed"].startswith("drop folder ") and data["feed"].endswith(
+        "workbooks, every daily 06:00"
+    )
     assert data["last_pull_at"] is None
 
 
@@ -113,8 +125,20 @@ def test_status_unreachable_redis_is_a_clear_error(settings_env, r, monkeypatch)
 
 def test_alerts_subscribe_list_unsubscribe(settings_env, r, keys):
     """Admins subscribe channels by scope and categories, list them, and unsubscribe."""
-    ok = runner.invoke(app, ["alerts", "subscribe", "111", "--community", "Beltline",
-                             "--community", "forest lawn", "--category", "theft of vehicle"])
+    ok = runner.invoke(
+        app,
+        [
+            "alerts",
+            "subscribe",
+            "111",
+            "--community",
+            "Beltline",
+            "--community",
+            "forest lawn",
+            "--category",
+            "theft of vehicle",
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     runner.invoke(app, ["alerts", "subscribe", "222", "--sector", "northeast"])
     runner.invoke(app, ["alerts", "subscribe", "333"])
@@ -130,12 +154,15 @@ def test_alerts_subscribe_list_unsubscribe(settings_env, r, keys):
     assert again.exit_code == 1 and "no subscription" in again.output
 
 
-@pytest.mark.parametrize("args,message", [
-    (["alerts", "subscribe", "1", "--category", "jaywalking"], "unknown category"),
-    (["alerts", "subscribe", "1", "--sector", "centre", "--community", "BELTLINE"], "not both"),
-    (["alerts", "subscribe", "1", "--sector", "middle earth"], "needs a sector"),
-    (["alerts", "subscribe", "1", "--webhook"], "CRIMECAST_WEBHOOK_URL"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["alerts", "subscribe", "1", "--category", "jaywalking"], "unknown category"),
+        (["alerts", "subscribe", "1", "--sector", "centre", "--community", "BELTLINE"], "not both"),
+        (["alerts", "subscribe", "1", "--sector", "middle earth"], "needs a sector"),
+        (["alerts", "subscribe", "1", "--webhook"], "CRIMECAST_WEBHOOK_URL"),
+    ],
+)
 def test_alerts_subscribe_rejects_bad_requests(settings_env, r, keys, args, message):
     """Bad subscriptions are refused with a message and nothing is stored."""
     result = runner.invoke(app, args)
@@ -143,8 +170,9 @@ def test_alerts_subscribe_rejects_bad_requests(settings_env, r, keys, args, mess
     assert SubscriptionStore(r, keys).all() == []
 
 
-def test_status_shows_consumers_alive_or_dead_and_warns_about_dead_ones(settings_env, r, r_raw,
-                                                                        keys, calgary_slice):
+def test_status_shows_consumers_alive_or_dead_and_warns_about_dead_ones(
+    settings_env, r, r_raw, keys, calgary_slice
+):
     """`status` lists each consumer alive or dead with its pending count and idle time, the
     oldest unacknowledged entry's age and the dead letters, and warns about a dead one's entries."""
     Producer(r, keys).send(read_calgary(calgary_slice))
@@ -163,8 +191,9 @@ def test_status_shows_consumers_alive_or_dead_and_warns_about_dead_ones(settings
     assert "entries wait at dead consumers" in text
 
 
-def test_burst_worker_names_entries_held_by_live_consumers(settings_env, r, r_raw, keys,
-                                                          calgary_slice):
+def test_burst_worker_names_entries_held_by_live_consumers(
+    settings_env, r, r_raw, keys, calgary_slice
+):
     """`worker --burst` counts the rest and says which live consumers still hold entries."""
     Producer(r, keys).send(read_calgary(calgary_slice))
     r_raw.xreadgroup(keys.consumer_group, "busy-1", {keys.stream: ">"}, count=25)

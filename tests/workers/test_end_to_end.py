@@ -14,8 +14,10 @@ from bot.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("workers.model_jobs") is None,
-                    reason="needs the model wiring (workers.model_jobs)")
+@pytest.mark.skipif(
+    importlib.util.find_spec("workers.model_jobs") is None,
+    reason="needs the model wiring (workers.model_jobs)",
+)
 def test_ingest_worker_models_and_weekly_alert(settings_env, r, keys, calgary_slice):
     """Real slice -> `worker --burst` -> `rq-worker --queue models --burst` -> weekly alert job."""
     steps = [
@@ -35,7 +37,7 @@ def test_ingest_worker_models_and_weekly_alert(settings_env, r, keys, calgary_sl
 
     summary = weekly_alert(as_of="2024-01-01")
     assert summary["queued"] == 1 and summary["failed"] == []
-    (_, fields), = r.xrange(keys.alert_outbox)
+    ((_, fields),) = r.xrange(keys.alert_outbox)
     alert = Alert.from_json(fields["alert"])
     assert alert.iso_week == "2023-W52" and alert.data_through == "2023-11"
     assert alert.scope_label == "BELTLINE, FOREST LAWN"
@@ -44,8 +46,10 @@ def test_ingest_worker_models_and_weekly_alert(settings_env, r, keys, calgary_sl
     assert alert.last_month["month"] == "2023-12" and alert.last_month["expected"] is not None
     assert alert.fdr["month"] == "2023-12" and alert.fdr["whole_month"]
     assert {t["community"] for t in alert.top_next_month} == {"BELTLINE", "FOREST LAWN"}
-    assert all(t["month"] == "2024-01" and t["lo80"] <= t["mean"] <= t["hi80"]
-               for t in alert.top_next_month)
+    assert all(
+        t["month"] == "2024-01" and t["lo80"] <= t["mean"] <= t["hi80"]
+        for t in alert.top_next_month
+    )
     assert alert.health["model"] == meta["model"]
     assert all(isinstance(alert.health["mae"][k], float) for k in ("model", "snaive", "ses"))
     assert alert.fdr["tested"] > 0

@@ -50,8 +50,9 @@ def _extracts(calgary_frame):
     revised (its count changed); and the counts the union must give (the later extract wins)."""
     one = _months(calgary_frame, 202201, 202306).copy()
     two = _months(calgary_frame, 202304, 202308).copy()
-    may = two.index[(two["Year"] == 2023) & (two["Month"] == 5)
-                    & (two["Community"] == "BELTLINE")][0]
+    may = two.index[(two["Year"] == 2023) & (two["Month"] == 5) & (two["Community"] == "BELTLINE")][
+        0
+    ]
     two.loc[may, "Crime Count"] = two.loc[may, "Crime Count"] + 7
     ym = one["Year"] * 100 + one["Month"]
     import pandas as pd
@@ -80,8 +81,10 @@ def _scheduled_pull(rt) -> dict:
     sched = Scheduler(rt)
     assert "ingest" in sched.jobs
     fired = sched.last_fired("ingest")  # each pull is a later run of the job
-    run = max(datetime.now(sched.tz).replace(microsecond=0),
-              fired + timedelta(minutes=1) if fired else datetime.now(sched.tz))
+    run = max(
+        datetime.now(sched.tz).replace(microsecond=0),
+        fired + timedelta(minutes=1) if fired else datetime.now(sched.tz),
+    )
     assert sched.fire("ingest", run)
     (result,) = _run_queue(rt, "default")
     return result
@@ -95,7 +98,9 @@ def _count_and_learn(rt) -> None:
 
 
 def _counts(store: CountStore) -> dict:
-    return {(c, k, m): v for m in store.months() for (c, k), v in store.month_counts(m).items() if v}
+    return {
+        (c, k, m): v for m in store.months() for (c, k), v in store.month_counts(m).items() if v
+    }
 
 
 @pytest.fixture
@@ -107,12 +112,14 @@ def feed_env(settings_env, monkeypatch):
         from workers.settings import Settings
 
         return Settings()
+
     return use
 
 
 @pytest.mark.slow
 def test_drop_folder_pulls_overlapping_extracts_and_forecasts_follow(
-        feed_env, calgary_frame, tools, tmp_path, r, keys):
+    feed_env, calgary_frame, tools, tmp_path, r, keys
+):
     """Two nightly exports into a drop folder, overlapping by three months with one row revised:
     the counts equal the union exactly, the month that was newest closes, forecasts move on."""
     drop = tmp_path / "drop"
@@ -159,12 +166,15 @@ def test_drop_folder_pulls_overlapping_extracts_and_forecasts_follow(
         r.hset(keys.meta, "last_applied_at", f"{time.time() - 41 * 86400:.0f}")
         quiet = collect_health(rt)
         assert quiet["source_quiet"]
-        assert any("the source has gone quiet: nothing new counted for 41 days" in p
-                   for p in quiet["problems"])
+        assert any(
+            "the source has gone quiet: nothing new counted for 41 days" in p
+            for p in quiet["problems"]
+        )
         from workers.alerts import Subscription, build_alert
 
-        alert = build_alert(r, Subscription("1", "city"), datetime.now(timezone.utc).date(),
-                            keys=keys)
+        alert = build_alert(
+            r, Subscription("1", "city"), datetime.now(timezone.utc).date(), keys=keys
+        )
         assert any(n.startswith("The source has gone quiet") for n in alert.notes)
 
 
@@ -186,8 +196,9 @@ def http_dir(tmp_path):
     server.server_close()
 
 
-def test_url_feed_polls_a_csv_twice_with_overlap(feed_env, http_dir, calgary_frame, tools,
-                                                 tmp_path, r, keys):
+def test_url_feed_polls_a_csv_twice_with_overlap(
+    feed_env, http_dir, calgary_frame, tools, tmp_path, r, keys
+):
     """A URL polled by the scheduler's job: an unchanged file is not fetched again (304), a new
     extract overlapping the old one counts exactly once, its revision replaces."""
     folder, base = http_dir
@@ -233,9 +244,17 @@ def test_unreadable_file_in_the_drop_folder_fails_the_pull_naming_it(feed_env, t
     is still sent, and the next pull does not send it again."""
     drop = tmp_path / "drop"
     drop.mkdir()
-    (drop / "a-2024-01.jsonl").write_text(json.dumps(
-        {"id": "j-1", "community": "BELTLINE", "category": "Street Robbery",
-         "occurred_at": "2023-05-02"}) + "\n")
+    (drop / "a-2024-01.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "j-1",
+                "community": "BELTLINE",
+                "category": "Street Robbery",
+                "occurred_at": "2023-05-02",
+            }
+        )
+        + "\n"
+    )
     (drop / "b-2024-02.xlsx").write_bytes(b"not a workbook")
     settings = feed_env(_profile(tmp_path, "{folder: drop}"))
     from workers.feed import FeedError, pull
@@ -249,32 +268,69 @@ def test_unreadable_file_in_the_drop_folder_fails_the_pull_naming_it(feed_env, t
             pull(rt)
         assert rt.client.xlen(rt.keys.stream) == 1  # the JSONL file was not sent twice
         health = collect_health(rt)
-    assert health["last_pull_status"] == "error" and "b-2024-02.xlsx" in " ".join(health["problems"])
+    assert health["last_pull_status"] == "error" and "b-2024-02.xlsx" in " ".join(
+        health["problems"]
+    )
 
 
 def test_jsonl_on_stdin_counts_and_dead_letters_bad_lines(settings_env, r, keys):
     """`crimecast ingest jsonl -`: good lines count, bad ones are dead letters with their line."""
     lines = [
-        {"id": "rms-1", "community": "beltline", "category": "street robbery",
-         "occurred_at": "2023-05-17"},
-        {"id": "rms-2", "community": "BELTLINE", "category": "Street Robbery",
-         "occurred_at": "2023-05-18T22:10:00", "count": 2, "source": "rms"},
-        {"id": "rms-3", "community": "BELTLINE", "category": "Jaywalking", "occurred_at": "2023-05-18"},
-        {"id": "rms-4", "community": "CRANSTON", "category": "Street Robbery",
-         "occurred_at": "2023-05-02", "count": 5, "resolution": "month"},
+        {
+            "id": "rms-1",
+            "community": "beltline",
+            "category": "street robbery",
+            "occurred_at": "2023-05-17",
+        },
+        {
+            "id": "rms-2",
+            "community": "BELTLINE",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-18T22:10:00",
+            "count": 2,
+            "source": "rms",
+        },
+        {
+            "id": "rms-3",
+            "community": "BELTLINE",
+            "category": "Jaywalking",
+            "occurred_at": "2023-05-18",
+        },
+        {
+            "id": "rms-4",
+            "community": "CRANSTON",
+            "category": "Street Robbery",
+            "occurred_at": "2023-05-02",
+            "count": 5,
+            "resolution": "month",
+        },
     ]
     text = "\n".join(json.dumps(x) for x in lines) + "\n[1, 2]\n{broken\n"
-    env = {**os.environ, "REDIS_URL": settings_env.redis_url.get_secret_value(),
-           "CRIMECAST_KEY_PREFIX": keys.prefix, "CRIMECAST_STATE_DIR": str(settings_env.state_dir)}
-    done = subprocess.run([str(Path(sys.executable).parent / "crimecast"), "ingest", "jsonl", "-", "--drain"],
-                          input=text, text=True, capture_output=True, env=env, cwd=ROOT,
-                          timeout=120)
+    env = {
+        **os.environ,
+        "REDIS_URL": settings_env.redis_url.get_secret_value(),
+        "CRIMECAST_KEY_PREFIX": keys.prefix,
+        "CRIMECAST_STATE_DIR": str(settings_env.state_dir),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "crimecast"), "ingest", "jsonl", "-", "--drain"],
+        input=text,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "sent 3 records from 6 lines" in done.stdout and "3 refused" in done.stdout
     store = CountStore(r, keys)
-    assert store.month_counts("2023-05") == {("BELTLINE", "Street Robbery"): 3,
-                                             ("CRANSTON", "Street Robbery"): 5}
-    assert store.day_counts(store.watermark(), store.watermark()) == {("CRANSTON", "Street Robbery"): 5}
+    assert store.month_counts("2023-05") == {
+        ("BELTLINE", "Street Robbery"): 3,
+        ("CRANSTON", "Street Robbery"): 5,
+    }
+    assert store.day_counts(store.watermark(), store.watermark()) == {
+        ("CRANSTON", "Street Robbery"): 5
+    }
     letters = {d.origin: d.reason for d in read_dead_letters(r, keys, 10)}
     assert letters["stdin:3"] == "unknown category 'Jaywalking'"
     assert letters["stdin:5"].startswith("line is a JSON list")
@@ -294,11 +350,30 @@ def test_http_producer_interface_validates_and_dead_letters(settings_env, r, key
     server = IngestServer(("127.0.0.1", 0), r, keys, CategorySet.calgary(), token="s3cret")
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/records"
-    body = "\n".join(json.dumps(x) for x in [
-        {"id": "h-1", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2023-05-02"},
-        {"id": "h-2", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2099-01-01"},
-        {"id": "h-3", "community": "BELTLINE", "category": "Street Robbery", "occurred_at": "2023-05-03",
-         "count": 2}]).encode()
+    body = "\n".join(
+        json.dumps(x)
+        for x in [
+            {
+                "id": "h-1",
+                "community": "BELTLINE",
+                "category": "Street Robbery",
+                "occurred_at": "2023-05-02",
+            },
+            {
+                "id": "h-2",
+                "community": "BELTLINE",
+                "category": "Street Robbery",
+                "occurred_at": "2099-01-01",
+            },
+            {
+                "id": "h-3",
+                "community": "BELTLINE",
+                "category": "Street Robbery",
+                "occurred_at": "2023-05-03",
+                "count": 2,
+            },
+        ]
+    ).encode()
     try:
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(urllib.request.Request(url, data=body))
@@ -309,7 +384,10 @@ def test_http_producer_interface_validates_and_dead_letters(settings_env, r, key
     finally:
         server.shutdown()
         server.server_close()
-    assert reply == {"sent": 2, "refused": [{"line": 2, "reason": "occurred_at 2099-01-01 is in the future"}]}
+    assert reply == {
+        "sent": 2,
+        "refused": [{"line": 2, "reason": "occurred_at 2099-01-01 is in the future"}],
+    }
     consumer = Consumer(r, keys)
     consumer.run(burst=True)
     consumer.close()

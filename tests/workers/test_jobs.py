@@ -76,8 +76,13 @@ def test_weekly_alert_job_queues_each_subscription(rt):
     SubscriptionStore(rt.client, rt.keys).add(Subscription("1", "city"))
     SubscriptionStore(rt.client, rt.keys).add(Subscription("2", "sector", sector="EAST"))
     job = _run(rt, "workers.jobs.weekly_alert", as_of="2023-06-19")
-    assert job.return_value() == {"subscriptions": 2, "queued": 2, "already": 0, "failed": [],
-                                  "iso_week": "2023-W24"}
+    assert job.return_value() == {
+        "subscriptions": 2,
+        "queued": 2,
+        "already": 0,
+        "failed": [],
+        "iso_week": "2023-W24",
+    }
     assert rt.client.xlen(rt.keys.alert_outbox) == 2
 
 
@@ -102,7 +107,9 @@ def test_health_notices_a_silent_scheduler(rt):
     assert not any("scheduler" in p for p in collect_health(rt)["problems"])
     old = datetime.now(timezone.utc) - timedelta(hours=2)
     rt.client.hset(rt.keys.scheduler_last, "health", old.isoformat(timespec="seconds"))
-    assert any("scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"])
+    assert any(
+        "scheduler has fired nothing for 120 minutes" in p for p in collect_health(rt)["problems"]
+    )
 
 
 def _hold(rt, name: str, n: int, ttl_ms: int) -> None:
@@ -135,13 +142,19 @@ def test_health_finds_no_problem_with_a_live_consumer_holding_entries(rt, calgar
     assert not any("dead consumer" in p for p in health["problems"])
 
 
-def test_accountability_job_without_subscribers_keeps_the_report_and_queues_nothing(rt, report_data):
+def test_accountability_job_without_subscribers_keeps_the_report_and_queues_nothing(
+    rt, report_data
+):
     """With no channel subscribed the monthly job still keeps the report for the bot."""
     from workers.report import latest_report
 
     job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
-    assert job.return_value() == {"period": "report-2023-12", "channels": 0, "queued": 0,
-                                  "already": 0}
+    assert job.return_value() == {
+        "period": "report-2023-12",
+        "channels": 0,
+        "queued": 0,
+        "already": 0,
+    }
     assert latest_report(rt.client, rt.keys)["period"]["end"] == "2023-12"
     assert not rt.client.exists(rt.keys.alert_outbox)
 
@@ -154,9 +167,13 @@ def test_accountability_job_queues_the_report_for_subscribed_channels(rt, report
 
     assert CliRunner().invoke(app, ["report", "subscribe", "777"]).exit_code == 0
     job = _run(rt, "workers.jobs.accountability_report", months=2, end="2023-12")
-    assert job.return_value() == {"period": "report-2023-12", "channels": 1, "queued": 1,
-                                  "already": 0}
-    (_, fields), = rt.client.xrange(rt.keys.alert_outbox)
+    assert job.return_value() == {
+        "period": "report-2023-12",
+        "channels": 1,
+        "queued": 1,
+        "already": 0,
+    }
+    ((_, fields),) = rt.client.xrange(rt.keys.alert_outbox)
     payload = json.loads(fields["alert"])
     assert fields["channel_id"] == "777" and payload["kind"] == "accountability"
     assert payload["report"]["period"]["end"] == "2023-12"

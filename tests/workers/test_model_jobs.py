@@ -25,7 +25,9 @@ def _run(rt, func, *args):
     job = rt.queue("models").enqueue(func, *args, job_timeout=600)
     SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
     job.refresh()
-    assert job.get_status() == "finished", job.latest_result().exc_string if job.latest_result() else job
+    assert job.get_status() == "finished", (
+        job.latest_result().exc_string if job.latest_result() else job
+    )
     return job.return_value()
 
 
@@ -69,8 +71,9 @@ def test_month_close_leaves_every_series_with_a_fresh_forecast(loaded, r, keys, 
         assert Registry(settings_env.models_path).current(model_jobs.MODEL_NAME) == 3
 
 
-def test_the_close_serves_at_once_and_queues_the_slower_learning_behind_it(loaded, r, keys,
-                                                                           settings_env):
+def test_the_close_serves_at_once_and_queues_the_slower_learning_behind_it(
+    loaded, r, keys, settings_env
+):
     """The close job learns the month and refreshes every forecast without the LSTM's epoch and
     the GLM's refit; it queues a follow-up that does both, saves and refreshes again."""
     with runtime(settings_env) as rt:
@@ -183,7 +186,9 @@ def test_forecast_command_prints_the_served_forecast(loaded, settings_env):
     assert "BELTLINE" in res.output and "2023-10" in res.output and "2023-12" in res.output
     assert "all categories" in res.output and "policing" in res.output
     one = runner.invoke(app, ["forecast", "BELTLINE", "street robbery"])
-    assert one.exit_code == 0 and "Street Robbery" in one.output and "all categories" not in one.output
+    assert (
+        one.exit_code == 0 and "Street Robbery" in one.output and "all categories" not in one.output
+    )
     bad = runner.invoke(app, ["forecast", "BELTLNE X"])
     assert bad.exit_code == 1 and "did you mean" in bad.output and "Traceback" not in bad.output
 
@@ -196,13 +201,34 @@ def test_backtest_command_writes_the_contract_file(calgary_slice, tmp_path, sett
     from bot.cli import app
 
     out = tmp_path / "PREDS.csv"
-    args = ["backtest", "--data", str(calgary_slice), "--start", "2023-07", "--end", "2023-09",
-            "--horizon", "1", "--out", str(out), "--no-lstm"]
+    args = [
+        "backtest",
+        "--data",
+        str(calgary_slice),
+        "--start",
+        "2023-07",
+        "--end",
+        "2023-09",
+        "--horizon",
+        "1",
+        "--out",
+        str(out),
+        "--no-lstm",
+    ]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     preds = pd.read_csv(out)
-    assert list(preds.columns) == ["community", "category", "month", "horizon", "model", "mean",
-                                   "lo80", "hi80", "nll"]
+    assert list(preds.columns) == [
+        "community",
+        "category",
+        "month",
+        "horizon",
+        "model",
+        "mean",
+        "lo80",
+        "hi80",
+        "nll",
+    ]
     assert set(preds["month"]) == {"2023-07", "2023-08", "2023-09"}
     assert set(preds["model"]) == {"online", "ensemble", "ses", "snaive"}
     bad = CliRunner().invoke(app, args[:6] + ["2025-09"] + args[7:])

@@ -14,9 +14,12 @@ from workers.report.chart import report_png
 
 
 def _count(r, keys, n_months=3):
-    Producer(r, keys).send(Incident(f"i{m}-{d}-{c}", c, "Street Robbery", date(2023, m, d), 1, "t")
-                           for m in range(12 - n_months + 1, 13) for d in (2, 9, 20)
-                           for c in ("ALPHA", "BETA"))
+    Producer(r, keys).send(
+        Incident(f"i{m}-{d}-{c}", c, "Street Robbery", date(2023, m, d), 1, "t")
+        for m in range(12 - n_months + 1, 13)
+        for d in (2, 9, 20)
+        for c in ("ALPHA", "BETA")
+    )
     consumer = Consumer(r, keys)
     consumer.run(burst=True)
     consumer.close()

@@ -40,7 +40,9 @@ def _rows(atlanta):
         through = (pd.Period(m, "M") - 1).strftime("%Y-%m")
         for (c, k), f in atlanta["sets"][through].items():
             y = atlanta["panel"].loc[(c, k), m] if (c, k) in atlanta["panel"].index else 0
-            out.append((c, atlanta["npu"].get(c, "(no region)"), f.mean[0], f.lo80[0], f.hi80[0], y))
+            out.append(
+                (c, atlanta["npu"].get(c, "(no region)"), f.mean[0], f.lo80[0], f.hi80[0], y)
+            )
     return pd.DataFrame(out, columns=["community", "region", "mean", "lo", "hi", "y"])
 
 
@@ -52,8 +54,9 @@ def test_day_level_report_tests_weekly_and_recounts(r, keys, atlanta, atlanta_fr
     rows = _rows(atlanta)
     for region, g in rows.groupby("region"):
         got = report["accuracy"]["by_region"][region]
-        assert got["coverage80"] == pytest.approx(((g["lo"] <= g["y"]) & (g["y"] <= g["hi"])).mean(),
-                                                  abs=1e-3)
+        assert got["coverage80"] == pytest.approx(
+            ((g["lo"] <= g["y"]) & (g["y"] <= g["hi"])).mean(), abs=1e-3
+        )
         assert got["bias"] == pytest.approx((g["mean"] - g["y"]).mean(), abs=1e-3)
     in_period = atlanta_frame[atlanta_frame["day"].map(lambda d: f"{d:%Y-%m}" in MONTHS)]
     share = in_period["npu"].value_counts(normalize=True)
@@ -65,18 +68,39 @@ def test_day_level_report_tests_weekly_and_recounts(r, keys, atlanta, atlanta_fr
 def test_who_asked_counts_questions_by_region_and_category_without_names(r, keys, atlanta):
     """Audit records are counted by NPU and category, refusals and rate limits apart; no names."""
     now = datetime.now(timezone.utc).isoformat()
-    base = {"at": now, "transport": "slash", "guild_id": "", "channel_id": "", "answer": "",
-            "ms": "1", "intent": "forecast"}
+    base = {
+        "at": now,
+        "transport": "slash",
+        "guild_id": "",
+        "channel_id": "",
+        "answer": "",
+        "ms": "1",
+        "intent": "forecast",
+    }
     community = next(iter(atlanta["npu"]))
-    for text, outcome, user in [(f"car thefts in {community.lower()} next month", "answered", "ana"),
-                                ("top 5 for burglary", "answered", "bo"),
-                                ("forecast everything", "refused", "cy"),
-                                ("forecast again", "rate_limited", "cy")]:
-        r.xadd(keys.audit, {**base, "text": text, "outcome": outcome, "user": user,
-                            "user_id": str(hash(user)), "ok": "1" if outcome == "answered" else "0"})
+    for text, outcome, user in [
+        (f"car thefts in {community.lower()} next month", "answered", "ana"),
+        ("top 5 for burglary", "answered", "bo"),
+        ("forecast everything", "refused", "cy"),
+        ("forecast again", "rate_limited", "cy"),
+    ]:
+        r.xadd(
+            keys.audit,
+            {
+                **base,
+                "text": text,
+                "outcome": outcome,
+                "user": user,
+                "user_id": str(hash(user)),
+                "ok": "1" if outcome == "answered" else "0",
+            },
+        )
     asked = accountability_report(r, keys, months=9, end="2019-12")["asked"]
     assert (asked["questions"], asked["refused"], asked["rate_limited"]) == (4, 1, 1)
-    assert asked["by_region"][atlanta["npu"][community]] == 1 and asked["by_region"]["(city-wide)"] == 3
+    assert (
+        asked["by_region"][atlanta["npu"][community]] == 1
+        and asked["by_region"]["(city-wide)"] == 3
+    )
     assert asked["by_category"]["Theft OF Vehicle"] == 1
     assert asked["by_category"]["Break & Enter - Dwelling"] == 1
     assert "ana" not in json.dumps(asked) and "user" not in asked
@@ -87,13 +111,27 @@ def test_report_command_prints_json_and_writes_a_chart(settings_env, r, keys, at
     from bot.cli import app
 
     png = tmp_path / "report.png"
-    res = CliRunner().invoke(app, ["report", "accountability", "--months", "9", "--end", "2019-12",
-                                   "--json", "--chart", str(png)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "accountability",
+            "--months",
+            "9",
+            "--end",
+            "2019-12",
+            "--json",
+            "--chart",
+            str(png),
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["period"]["end"] == "2019-12" and data["data_card"] == "docs/data.md"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    text = CliRunner().invoke(app, ["report", "accountability", "--months", "9", "--end", "2019-12"])
+    text = CliRunner().invoke(
+        app, ["report", "accountability", "--months", "9", "--end", "2019-12"]
+    )
     assert text.exit_code == 0 and text.output.startswith("crimecast accountability report")
     from workers.report import latest_report
 

@@ -42,10 +42,14 @@ def built(redis_url, calgary_csv, calgary_panel, tools):
         consumer = Consumer(client, keys, batch_size=2000)
         consumer.run(burst=True)
         consumer.close()
-        load_reference(client, keys, f"{DATA}/calgary_communities.csv",
-                       f"{DATA}/calgary_population_2021.csv")
+        load_reference(
+            client, keys, f"{DATA}/calgary_communities.csv", f"{DATA}/calgary_population_2021.csv"
+        )
         sets = {}
-        for through in tools.month_add("2022-09", 0), *[tools.month_add("2022-09", k) for k in range(1, 15)]:
+        for through in (
+            tools.month_add("2022-09", 0),
+            *[tools.month_add("2022-09", k) for k in range(1, 15)],
+        ):
             sets[through] = {e.series: e for e in tools.mean_forecasts(calgary_panel, through)}
             ForecastArchive(client, keys).write(through, sets[through].values())
         report = accountability_report(client, keys, months=12, end="2023-12")
@@ -71,10 +75,22 @@ def rows(built, calgary_panel, sectors):
         through = (pd.Period(m, "M") - 1).strftime("%Y-%m")
         for (c, k), f in built["sets"][through].items():
             y = calgary_panel.loc[(c, k), m] if (c, k) in calgary_panel.index else 0
-            out.append((m, c, k, sectors.get(c, "(no region)"), f.mean[0], f.dispersion[0],
-                        f.lo80[0], f.hi80[0], float(y)))
-    return pd.DataFrame(out, columns=["month", "community", "category", "region", "mean", "alpha",
-                                      "lo", "hi", "y"])
+            out.append(
+                (
+                    m,
+                    c,
+                    k,
+                    sectors.get(c, "(no region)"),
+                    f.mean[0],
+                    f.dispersion[0],
+                    f.lo80[0],
+                    f.hi80[0],
+                    float(y),
+                )
+            )
+    return pd.DataFrame(
+        out, columns=["month", "community", "category", "region", "mean", "alpha", "lo", "hi", "y"]
+    )
 
 
 def _bh(p, level=0.1):
@@ -94,7 +110,9 @@ def flags(rows):
     out = {}
     for m, g in rows.groupby("month"):
         n = 1 / np.maximum(g["alpha"].to_numpy(), 1e-8)
-        p = np.where(g["y"] > 0, stats.nbinom.sf(g["y"] - 1, n, n / (n + g["mean"].to_numpy())), 1.0)
+        p = np.where(
+            g["y"] > 0, stats.nbinom.sf(g["y"] - 1, n, n / (n + g["mean"].to_numpy())), 1.0
+        )
         out[m] = list(g["community"].to_numpy()[_bh(p)])
     return out
 
@@ -135,8 +153,15 @@ def test_deviance_against_ses_matches_an_independent_smoother(built, rows, calga
             ses[m] = dict(zip(panel.index, level.copy()))
         y = values[:, j]
         started = ~np.isnan(level)
-        level = np.where(started, level + 0.2 * (y - np.nan_to_num(level)), np.where(y > 0, y, np.nan))
-    s = np.array([ses[m].get((c, k), np.nan) for m, c, k in rows[["month", "community", "category"]].to_numpy()])
+        level = np.where(
+            started, level + 0.2 * (y - np.nan_to_num(level)), np.where(y > 0, y, np.nan)
+        )
+    s = np.array(
+        [
+            ses[m].get((c, k), np.nan)
+            for m, c, k in rows[["month", "community", "category"]].to_numpy()
+        ]
+    )
     keep = ~np.isnan(s)
     y, mu = rows["y"].to_numpy()[keep], rows["mean"].to_numpy()[keep]
 
@@ -145,7 +170,9 @@ def test_deviance_against_ses_matches_an_independent_smoother(built, rows, calga
         return 2 * (np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
 
     ratio = dev(y, mu).mean() / dev(y, s[keep]).mean()
-    assert built["report"]["accuracy"]["overall"]["deviance_ratio"] == pytest.approx(ratio, abs=2e-3)
+    assert built["report"]["accuracy"]["overall"]["deviance_ratio"] == pytest.approx(
+        ratio, abs=2e-3
+    )
 
 
 def test_flags_and_their_concentration_match_an_independent_test(built, flags):
@@ -158,8 +185,9 @@ def test_flags_and_their_concentration_match_an_independent_test(built, flags):
     assert [t["community"] for t in conc["top_areas"]] == [c for c, _ in top10]
 
 
-def test_feedback_watch_lists_areas_flagged_in_three_of_the_last_eight_months(built, flags,
-                                                                             calgary_panel):
+def test_feedback_watch_lists_areas_flagged_in_three_of_the_last_eight_months(
+    built, flags, calgary_panel
+):
     """Areas flagged in 3+ of May-December, with the mean count before and after the first flag."""
     last8 = MONTHS_2023[-8:]
     times = pd.Series([c for m in last8 for c in set(flags[m])]).value_counts()
@@ -171,7 +199,9 @@ def test_feedback_watch_lists_areas_flagged_in_three_of_the_last_eight_months(bu
         first = next(m for m in MONTHS_2023 if a["community"] in flags[m])
         assert a["first_flag_month"] == first
         before = [(pd.Period(first, "M") - k).strftime("%Y-%m") for k in (3, 2, 1)]
-        assert a["mean_before"] == pytest.approx(by_comm.loc[a["community"], before].mean(), abs=0.01)
+        assert a["mean_before"] == pytest.approx(
+            by_comm.loc[a["community"], before].mean(), abs=0.01
+        )
         assert a["note"] == "may reflect enforcement as well as crime"
 
 
@@ -200,13 +230,13 @@ def test_text_leads_with_the_headline_and_links_the_data_card(built):
     paras = "\n".join(lines).replace("\n  ", " ").splitlines()  # continuations are indented
     assert "most-flagged areas got" in paras[1]
     assert max(len(ln) for ln in lines) <= 80  # a plain terminal: nothing wraps, tables stay whole
-    table = lines[lines.index(next(ln for ln in lines if ln.startswith("region "))):]
+    table = lines[lines.index(next(ln for ln in lines if ln.startswith("region "))) :]
     assert all(len(ln.split()) >= 9 for ln in table[:9])  # every row keeps its nine columns
     assert "Most over-forecast region:" in text and text.rstrip().endswith("docs/data.md")
 
 
 def test_report_for_scope_answers_for_a_community_by_its_region(built, sectors):
-    """"How accurate are you in Forest Lawn?": Forest Lawn's region's figures, named as such."""
+    """ "How accurate are you in Forest Lawn?": Forest Lawn's region's figures, named as such."""
     part = report_for_scope(built["report"], community="forest lawn", regions=sectors)
     assert part["scope"] == sectors["FOREST LAWN"]
     assert part["accuracy"] == built["report"]["accuracy"]["by_region"][sectors["FOREST LAWN"]]

@@ -35,12 +35,19 @@ def rt2(settings_env, r):
     runtime.close()
 
 
-@pytest.mark.parametrize("expr,after,expected", [
-    ("mon 08:00", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 19, 8, 0, tzinfo=TZ)),
-    ("daily 03:30", datetime(2023, 6, 14, 4, 0, tzinfo=TZ), datetime(2023, 6, 15, 3, 30, tzinfo=TZ)),
-    ("0 8 * * mon", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 19, 8, 0, tzinfo=TZ)),
-    ("SUN 3:00", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 18, 3, 0, tzinfo=TZ)),
-])
+@pytest.mark.parametrize(
+    "expr,after,expected",
+    [
+        ("mon 08:00", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 19, 8, 0, tzinfo=TZ)),
+        (
+            "daily 03:30",
+            datetime(2023, 6, 14, 4, 0, tzinfo=TZ),
+            datetime(2023, 6, 15, 3, 30, tzinfo=TZ),
+        ),
+        ("0 8 * * mon", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 19, 8, 0, tzinfo=TZ)),
+        ("SUN 3:00", datetime(2023, 6, 14, tzinfo=TZ), datetime(2023, 6, 18, 3, 0, tzinfo=TZ)),
+    ],
+)
 def test_parse_cron_accepts_day_time_and_crontab(expr, after, expected):
     """'DAY HH:MM' and 5-field crontabs both give the expected next run in the zone."""
     assert parse_cron(expr, "America/Edmonton").get_next_fire_time(None, after) == expected
@@ -70,10 +77,18 @@ def test_previous_run_respects_grace():
 def test_every_job_has_timeout_and_retry(rt):
     """Each scheduled job is enqueued with an explicit timeout and a retry policy with intervals."""
     sched = Scheduler(rt)
-    assert set(sched.jobs) == {"weekly_alert", "accountability_report", "fine_tune", "month_close",
-                               "health", "ingest"}  # ingest: Calgary's profile has a feed
+    assert set(sched.jobs) == {
+        "weekly_alert",
+        "accountability_report",
+        "fine_tune",
+        "month_close",
+        "health",
+        "ingest",
+    }  # ingest: Calgary's profile has a feed
     for spec in default_jobs(rt.settings):
-        run = previous_run(spec.trigger, MONDAY_8 + timedelta(days=7), 40 * 24 * 3600)  # monthly too
+        run = previous_run(
+            spec.trigger, MONDAY_8 + timedelta(days=7), 40 * 24 * 3600
+        )  # monthly too
         assert sched.fire(spec.id, run)
         job_id = rt.queue(spec.queue).job_ids[-1]
         job = Job.fetch(job_id, connection=rt.raw)
@@ -97,8 +112,16 @@ def test_two_replicas_fire_the_weekly_run_once(rt, rt2):
 
 def test_two_running_apschedulers_fire_each_run_once(rt, rt2):
     """Two live APScheduler replicas of an every-second job enqueue one job per second."""
-    spec = JobSpec("tick", "workers.jobs.health_check", "default", CronTrigger(second="*", timezone=TZ),
-                   grace_s=30, timeout_s=10, retry_max=1, retry_intervals=(1,))
+    spec = JobSpec(
+        "tick",
+        "workers.jobs.health_check",
+        "default",
+        CronTrigger(second="*", timezone=TZ),
+        grace_s=30,
+        timeout_s=10,
+        retry_max=1,
+        retry_intervals=(1,),
+    )
     replicas = [Scheduler(rt, [spec], name="a"), Scheduler(rt2, [spec], name="b")]
     for s in replicas:
         s.build(blocking=False)
@@ -121,7 +144,9 @@ def test_restart_after_missed_run_fires_once(rt, rt2):
     assert first.last_fired("weekly_alert") == MONDAY_8
     assert Scheduler(rt2, name="b").due_run("weekly_alert", MONDAY_8 + timedelta(hours=2)) is None
     assert "weekly_alert" not in Scheduler(rt2, name="b").catch_up(MONDAY_8 + timedelta(hours=2))
-    weekly = [j for j in rt.queue("default").get_jobs() if j.func_name == "workers.jobs.weekly_alert"]
+    weekly = [
+        j for j in rt.queue("default").get_jobs() if j.func_name == "workers.jobs.weekly_alert"
+    ]
     assert len(weekly) == 1
 
 
@@ -167,8 +192,9 @@ def test_restarts_and_reruns_post_each_channel_once(rt, rt2):
     sender = RecordingSender()
     for replica, minutes in ((rt, 60), (rt2, 65), (rt, 200)):
         Scheduler(replica, name=f"r{minutes}").catch_up(MONDAY_8 + timedelta(minutes=minutes))
-        rt.queue("default").enqueue_call("workers.jobs.weekly_alert", kwargs={"as_of": "2023-06-19"},
-                                         timeout=60)  # an operator re-running the job by hand
+        rt.queue("default").enqueue_call(
+            "workers.jobs.weekly_alert", kwargs={"as_of": "2023-06-19"}, timeout=60
+        )  # an operator re-running the job by hand
         make_worker(rt, "default").work(burst=True)
         Poster(rt.client, rt.keys, sender, charts=False, sleep=lambda s: None).drain()
     assert sorted(channel for channel, _ in sender.posts) == ["100", "200"]
@@ -178,9 +204,17 @@ def test_restarts_and_reruns_post_each_channel_once(rt, rt2):
 def test_failed_enqueue_gives_the_run_back(rt, rt2):
     """If enqueueing fails (e.g. a bad job spec or Redis hiccup), the run stays owed and fires later."""
     spec = default_jobs(rt.settings)[0]
-    broken = JobSpec(spec.id, spec.func, spec.queue, spec.trigger, spec.grace_s, spec.timeout_s,
-                     spec.retry_max, spec.retry_intervals,
-                     run_kwargs=lambda run: {"as_of": threading.Lock()})  # unpicklable: enqueue fails
+    broken = JobSpec(
+        spec.id,
+        spec.func,
+        spec.queue,
+        spec.trigger,
+        spec.grace_s,
+        spec.timeout_s,
+        spec.retry_max,
+        spec.retry_intervals,
+        run_kwargs=lambda run: {"as_of": threading.Lock()},
+    )  # unpicklable: enqueue fails
     with pytest.raises(Exception):  # noqa: B017 - whatever the pickler raises
         Scheduler(rt, [broken]).fire_due("weekly_alert", MONDAY_8 + timedelta(minutes=5))
     assert Scheduler(rt2).last_fired("weekly_alert") is None

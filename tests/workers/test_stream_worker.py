@@ -45,7 +45,10 @@ def test_burst_worker_drains_counts_closes_and_enqueues(rt, calgary_slice, tools
     jobs = _model_jobs(rt)
     assert [j.args[0] for j in jobs] == stats.closed
     for job in jobs:
-        assert job.func_name in ("workers.model_jobs.on_month_closed", "workers.jobs.record_month_closed")
+        assert job.func_name in (
+            "workers.model_jobs.on_month_closed",
+            "workers.jobs.record_month_closed",
+        )
         assert job.timeout == MODEL_UPDATE_TIMEOUT_S and job.retries_left == 3
     events = rt.client.xrange(rt.keys.events)
     assert [e[1]["month"] for e in events if e[1]["type"] == "month_closed"] == stats.closed
@@ -96,8 +99,9 @@ def test_record_month_closed_job_runs_in_simple_worker(rt, settings_env):
     """The fallback hook runs as a real rq job and records the close in the health hash."""
     from rq import SimpleWorker
 
-    rt.queue("models").enqueue_call("workers.jobs.record_month_closed", args=("2023-11",),
-                                    timeout=60)
+    rt.queue("models").enqueue_call(
+        "workers.jobs.record_month_closed", args=("2023-11",), timeout=60
+    )
     SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
     assert rt.client.hget(rt.keys.health, "last_month_closed") == "2023-11"
 
@@ -127,9 +131,13 @@ def test_worker_process_stops_cleanly_on_sigterm(settings_env, r, keys, calgary_
     import sys
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--name", "sigterm"],
-                            env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "worker", "--name", "sigterm"],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         Producer(r, keys).send(read_calgary(calgary_slice))
         deadline = time.time() + 30

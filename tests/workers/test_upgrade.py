@@ -54,8 +54,11 @@ def trained(r, keys, calgary_frame, tmp_path, tools, settings_env):
     """A slice of the real data counted, months through 2023-10 closed, the served model trained
     by the model job from the queue."""
     month = calgary_frame["Year"] * 100 + calgary_frame["Month"]
-    frame = calgary_frame[calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON"))
-                          & (month >= 202201) & (month <= 202311)]
+    frame = calgary_frame[
+        calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON"))
+        & (month >= 202201)
+        & (month <= 202311)
+    ]
     tools.ingest_frame(r, keys, frame, tmp_path)
     for m in CountStore(r, keys).months():
         if m <= "2023-10":
@@ -81,8 +84,10 @@ def test_refused_model_is_retrained_by_the_next_health_job(trained, settings_env
 
     status = collect_health(rt)  # `crimecast status`: reports, queues nothing
     assert status["model_loads"] is False and "saved with river 0.1.0" in status["model_refused"]
-    assert any("the served model no longer loads" in p and "next health check" in p
-               for p in status["problems"])
+    assert any(
+        "the served model no longer loads" in p and "next health check" in p
+        for p in status["problems"]
+    )
     assert rt.queue("models").count == 0
 
     rt.queue("default").enqueue("workers.jobs.health_check")
@@ -97,15 +102,19 @@ def test_refused_model_is_retrained_by_the_next_health_job(trained, settings_env
     _work(rt, "models")  # the retrain
     done = collect_health(rt)
     assert done["model_loads"] is True and done["model_version"] == old + 1
-    assert f"v{old + 1} was retrained automatically after v{old} was refused" in done["model_retrained"]
+    assert (
+        f"v{old + 1} was retrained automatically after v{old} was refused"
+        in done["model_retrained"]
+    )
     assert not [p for p in done["problems"] if "model" in p]
     model, _ = Registry(settings_env.models_path).load("served")
     assert model.last_month == "2023-10"
 
 
 @pytest.mark.slow
-def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(trained, r, keys,
-                                                                     settings_env, tmp_path):
+def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(
+    trained, r, keys, settings_env, tmp_path
+):
     """`crimecast backup`, wipe both volumes' state, `crimecast restore`: the same counts,
     forecasts, model and answers."""
     from typer.testing import CliRunner
@@ -116,8 +125,11 @@ def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(trained, r,
     store = CountStore(r, keys)
     panel = store.panel()
     forecasts = ForecastCache(r, keys).read_all()
-    questions = ("forecast Beltline next month", "how many car thefts in Forest Lawn in 2023",
-                 "top 3 communities for break-ins next month")
+    questions = (
+        "forecast Beltline next month",
+        "how many car thefts in Forest Lawn in 2023",
+        "top 3 communities for break-ins next month",
+    )
 
     def answers_now() -> list[str]:
         return [runner.invoke(app, ["ask", q, "--json"]).output for q in questions]

@@ -22,7 +22,22 @@ from .scope import MAX_ITEMS, community_sectors
 from .subscriptions import SCOPES, AlertError, Subscription, SubscriptionStore
 
 __all__ = [
-    "CAVEAT", "MAX_ITEMS", "SCOPES", "STALE_DAYS", "Alert", "AlertError", "HotTest",
-    "Subscription", "SubscriptionStore", "WeekFacts", "build_alert", "community_sectors",
-    "enqueue_alert", "enqueue_post", "flag_month", "iso_week", "run_weekly_alerts", "running_hot",
+    "CAVEAT",
+    "MAX_ITEMS",
+    "SCOPES",
+    "STALE_DAYS",
+    "Alert",
+    "AlertError",
+    "HotTest",
+    "Subscription",
+    "SubscriptionStore",
+    "WeekFacts",
+    "build_alert",
+    "community_sectors",
+    "enqueue_alert",
+    "enqueue_post",
+    "flag_month",
+    "iso_week",
+    "run_weekly_alerts",
+    "running_hot",
 ]

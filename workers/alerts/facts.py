@@ -85,15 +85,19 @@ def forecasts_as_of(client: redis.Redis, keys: Keys, as_of: date) -> Forecasts:
     served_through = meta.get("data_through") or None
     this_month = month_of(as_of)
     archived = archive.made_before(this_month)
-    if served_through and served_through < this_month and (archived is None
-                                                           or served_through >= archived):
+    if (
+        served_through
+        and served_through < this_month
+        and (archived is None or served_through >= archived)
+    ):
         older = archive.made_before(served_through)
         previous = archive.read(older) if older else cache.previous_all()
         return Forecasts(cache.read_all(), previous, served_through, "served", meta)
     if archived is not None:
         older = archive.made_before(archived)
-        return Forecasts(archive.read(archived), archive.read(older) if older else {}, archived,
-                         "archive", {})
+        return Forecasts(
+            archive.read(archived), archive.read(older) if older else {}, archived, "archive", {}
+        )
     return Forecasts({}, {}, None, "none", meta if served_through else {})
 
 
@@ -130,8 +134,9 @@ def _hot_window(week_end: date, covered: set[str]) -> tuple[str, date, date]:
     return month_of(week_end), week_end.replace(day=1), week_end
 
 
-def _health(meta: Mapping[str, str], model: str | None, watermark: date | None,
-            as_of: date) -> dict:
+def _health(
+    meta: Mapping[str, str], model: str | None, watermark: date | None, as_of: date
+) -> dict:
     """Model health from the served forecast meta (recent MAE of the served model against the
     baselines); figures not given are ``None`` (shown as unknown, never invented).
 
@@ -154,8 +159,12 @@ def _health(meta: Mapping[str, str], model: str | None, watermark: date | None,
         if mae[name] is None:
             mae[name] = _number(meta.get(f"mae_{name}"))
     age = (as_of - watermark).days if watermark is not None else None
-    return {"model": meta.get("model") or model or "none", "mae": mae, "months": months,
-            "data_age_days": age}
+    return {
+        "model": meta.get("model") or model or "none",
+        "mae": mae,
+        "months": months,
+        "data_age_days": age,
+    }
 
 
 def _number(value: Any) -> float | None:
@@ -195,40 +204,72 @@ class _Plan:
 def _monthly_plan(newest: str | None, as_of: date, fc: Forecasts, week_end: date) -> _Plan:
     """A monthly source: the newest complete month, tested whole; no week, no month to date."""
     if newest is None:
-        return _Plan(True, None, None, None, {}, _target_month(fc.current, month_of(week_end)), [],
-                     [])
+        return _Plan(
+            True, None, None, None, {}, _target_month(fc.current, month_of(week_end)), [], []
+        )
     gap = month_range(add_months(newest, 1), month_of(as_of))
     stale = len(gap) > STALE_MONTHS
-    missing = month_name(gap[0]) if len(gap) == 1 else f"{month_name(gap[0])} to {month_name(gap[-1])}"
-    lead = [f"The source publishes whole months: {missing} {'has' if len(gap) == 1 else 'have'} no "
-            f"data yet, so this alert covers {month_name(newest)}, the newest complete month. There "
-            f"are no week or month-to-date figures."]
-    notes = [f"The newest complete month is {month_name(newest)}: the source is {len(gap)} months "
-             f"behind."] if stale else []
-    return _Plan(stale, newest, month_start(newest), month_end(newest), {}, add_months(newest, 1),
-                 lead, notes)
+    missing = (
+        month_name(gap[0]) if len(gap) == 1 else f"{month_name(gap[0])} to {month_name(gap[-1])}"
+    )
+    lead = [
+        f"The source publishes whole months: {missing} {'has' if len(gap) == 1 else 'have'} no "
+        f"data yet, so this alert covers {month_name(newest)}, the newest complete month. There "
+        f"are no week or month-to-date figures."
+    ]
+    notes = (
+        [
+            f"The newest complete month is {month_name(newest)}: the source is {len(gap)} months "
+            f"behind."
+        ]
+        if stale
+        else []
+    )
+    return _Plan(
+        stale,
+        newest,
+        month_start(newest),
+        month_end(newest),
+        {},
+        add_months(newest, 1),
+        lead,
+        notes,
+    )
 
 
-def _daily_plan(store: CountStore, archive: ForecastArchive, fc: Forecasts, watermark: date | None,
-                as_of: date) -> _Plan:
+def _daily_plan(
+    store: CountStore, archive: ForecastArchive, fc: Forecasts, watermark: date | None, as_of: date
+) -> _Plan:
     """A day-level source: the week just ended and the month to date."""
     week_end, week_start = as_of - timedelta(days=1), as_of - timedelta(days=7)
     notes = []
     age = (as_of - watermark).days if watermark is not None else None
     stale = watermark is None or age > STALE_DAYS
     if watermark is not None and stale:
-        notes.append(f"Data run only to {watermark.isoformat()} ({age} days before this alert): "
-                     f"recent weeks are incomplete.")
+        notes.append(
+            f"Data run only to {watermark.isoformat()} ({age} days before this alert): "
+            f"recent weeks are incomplete."
+        )
     covered = {m for f in fc.current.values() for m in f.months}
     prev = add_months(month_of(week_end), -1)
     if archive.made_before(prev) is not None:
         covered.add(prev)
     month, first, last = _hot_window(week_end, covered)
     if month != month_of(week_end):
-        notes.append(f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so the "
-                     f"running-hot test covers all of {month}.")
-    return _Plan(stale, month, first, last, store.day_counts(week_start, week_end),
-                 _target_month(fc.current, month_of(week_end)), [], notes)
+        notes.append(
+            f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so the "
+            f"running-hot test covers all of {month}."
+        )
+    return _Plan(
+        stale,
+        month,
+        first,
+        last,
+        store.day_counts(week_start, week_end),
+        _target_month(fc.current, month_of(week_end)),
+        [],
+        notes,
+    )
 
 
 @dataclass
@@ -263,8 +304,15 @@ class WeekFacts:
         return iso_week(self.week_end)
 
     @classmethod
-    def compute(cls, client: redis.Redis, keys: Keys, as_of: date | str | None = None, *,
-                level: float = 0.1, method: str = "bh") -> "WeekFacts":
+    def compute(
+        cls,
+        client: redis.Redis,
+        keys: Keys,
+        as_of: date | str | None = None,
+        *,
+        level: float = 0.1,
+        method: str = "bh",
+    ) -> "WeekFacts":
         """The facts as of ``as_of`` (default today, UTC); ``level`` is the false-discovery rate,
         ``method`` ``"bh"`` (Benjamini-Hochberg) or ``"heyse"`` (discrete-aware)."""
         as_of = parse_as_of(as_of)
@@ -278,9 +326,11 @@ class WeekFacts:
         newest = _newest_complete(watermark, as_of)
         if fc.origin == "none":
             if fc.meta:
-                notes.append(f"The served forecasts rest on data through {fc.meta['data_through']}, "
-                             f"after {as_of}, and no forecast made before {as_of} is archived: "
-                             f"nothing is compared with a forecast.")
+                notes.append(
+                    f"The served forecasts rest on data through {fc.meta['data_through']}, "
+                    f"after {as_of}, and no forecast made before {as_of} is archived: "
+                    f"nothing is compared with a forecast."
+                )
             else:
                 notes.append("No forecasts yet: run `crimecast train` (or `crimecast demo`).")
         if watermark is None:
@@ -293,8 +343,11 @@ class WeekFacts:
             if quiet:
                 notes.append(quiet)
 
-        plan = (_monthly_plan(newest, as_of, fc, week_end) if resolution == "month" else
-                _daily_plan(store, archive, fc, watermark, as_of))
+        plan = (
+            _monthly_plan(newest, as_of, fc, week_end)
+            if resolution == "month"
+            else _daily_plan(store, archive, fc, watermark, as_of)
+        )
         notes = plan.lead + notes + plan.notes
         stale, hot_month, first, last = plan.stale, plan.month, plan.first, plan.last
         week_counts, target = plan.week_counts, plan.target
@@ -304,11 +357,14 @@ class WeekFacts:
             family = fc.for_month(archive, hot_month)
             if family:
                 counts = store.day_counts(first, last)  # last < as_of: nothing dated later
-                hot = flag_month(counts, family, hot_month, (last - first).days + 1, level=level,
-                                 method=method)
+                hot = flag_month(
+                    counts, family, hot_month, (last - first).days + 1, level=level, method=method
+                )
             elif fc.current:
-                notes.append(f"No forecast made before {hot_month} covers it, so no series can be "
-                             f"called hot this week.")
+                notes.append(
+                    f"No forecast made before {hot_month} covers it, so no series can be "
+                    f"called hot this week."
+                )
         last_fc: dict[Series, CachedForecast] = {}
         last_counts: dict[Series, int] = {}
         if newest is not None:
@@ -320,13 +376,36 @@ class WeekFacts:
                 last_counts = store.day_counts(month_start(newest), month_end(newest))
         model = next(iter(fc.current.values())).model if fc.current else None
         health = _health(fc.meta if fc.origin == "served" else {}, model, watermark, as_of)
-        return cls(as_of, week_start, week_end, resolution, watermark, bool(stale),
-                   store.is_synthetic(), fc, health, hot, newest, last_fc, last_counts, week_counts,
-                   target, notes, level, method)
+        return cls(
+            as_of,
+            week_start,
+            week_end,
+            resolution,
+            watermark,
+            bool(stale),
+            store.is_synthetic(),
+            fc,
+            health,
+            hot,
+            newest,
+            last_fc,
+            last_counts,
+            week_counts,
+            target,
+            notes,
+            level,
+            method,
+        )
 
 
-def running_hot(client: redis.Redis, keys: Keys, as_of: date | str | None = None, *,
-                level: float = 0.1, method: str = "bh") -> HotTest | None:
+def running_hot(
+    client: redis.Redis,
+    keys: Keys,
+    as_of: date | str | None = None,
+    *,
+    level: float = 0.1,
+    method: str = "bh",
+) -> HotTest | None:
     """The weekly alert's running-hot test for the newest data as of ``as_of`` (default today):
     the same family, counts and forecasts the alert flags (None when nothing can be tested).
 

@@ -58,33 +58,52 @@ class HotTest:
     def whole_month(self) -> bool:
         return self.days == self.days_in_month
 
-    def flags(self, contains: Callable[[Series], bool] | None = None,
-              limit: int | None = None) -> list[dict]:
+    def flags(
+        self, contains: Callable[[Series], bool] | None = None, limit: int | None = None
+    ) -> list[dict]:
         """The flagged series (those ``contains`` accepts), largest excess over expected first."""
-        idx = [i for i in np.flatnonzero(self.flagged)
-               if contains is None or contains(self.series[i])]
+        idx = [
+            i for i in np.flatnonzero(self.flagged) if contains is None or contains(self.series[i])
+        ]
         idx.sort(key=lambda i: (-(self.observed[i] - self.expected[i]), self.series[i]))
-        return [{"community": self.series[i][0], "category": self.series[i][1],
-                 "observed": int(self.observed[i]), "expected": round(float(self.expected[i]), 2),
-                 "p_value": float(f"{self.p_value[i]:.3g}"),
-                 "q_value": float(f"{self.q_value[i]:.3g}")}
-                for i in idx[:limit]]
+        return [
+            {
+                "community": self.series[i][0],
+                "category": self.series[i][1],
+                "observed": int(self.observed[i]),
+                "expected": round(float(self.expected[i]), 2),
+                "p_value": float(f"{self.p_value[i]:.3g}"),
+                "q_value": float(f"{self.q_value[i]:.3g}"),
+            }
+            for i in idx[:limit]
+        ]
 
     def communities(self, contains: Callable[[Series], bool] | None = None) -> list[dict]:
-        """"Which communities are running hot": the flagged series grouped by community (their
+        """ "Which communities are running hot": the flagged series grouped by community (their
         counts and expectations summed, categories listed), largest excess first."""
         out: dict[str, dict] = {}
         for h in self.flags(contains):
-            c = out.setdefault(h["community"], {"community": h["community"], "categories": [],
-                                                "observed": 0, "expected": 0.0})
+            c = out.setdefault(
+                h["community"],
+                {"community": h["community"], "categories": [], "observed": 0, "expected": 0.0},
+            )
             c["categories"].append(h["category"])
             c["observed"] += h["observed"]
             c["expected"] = round(c["expected"] + h["expected"], 2)
-        return sorted(out.values(), key=lambda c: (-(c["observed"] - c["expected"]), c["community"]))
+        return sorted(
+            out.values(), key=lambda c: (-(c["observed"] - c["expected"]), c["community"])
+        )
 
 
-def flag_month(counts: Mapping[Series, int], forecasts: Mapping[Series, CachedForecast], month: str,
-               days: int | None = None, *, level: float = 0.1, method: str = "bh") -> HotTest:
+def flag_month(
+    counts: Mapping[Series, int],
+    forecasts: Mapping[Series, CachedForecast],
+    month: str,
+    days: int | None = None,
+    *,
+    level: float = 0.1,
+    method: str = "bh",
+) -> HotTest:
     """Test ``days`` days of ``month`` (default: all of it) of every series forecast for ``month``.
 
     ``counts`` are the counts over those days by series; ``forecasts`` the set made before
@@ -109,5 +128,18 @@ def flag_month(counts: Mapping[Series, int], forecasts: Mapping[Series, CachedFo
     through = family[0][1].data_through if family else None
     known = set(series)
     untested = {s: int(v) for s, v in counts.items() if s not in known and v}
-    return HotTest(month, days, dim, series, observed, res.expected, res.p_value, res.q_value,
-                   res.flagged, res.method, level, through, untested)
+    return HotTest(
+        month,
+        days,
+        dim,
+        series,
+        observed,
+        res.expected,
+        res.p_value,
+        res.q_value,
+        res.flagged,
+        res.method,
+        level,
+        through,
+        untested,
+    )

@@ -43,9 +43,17 @@ def _split_source(source: Any, keys: Keys | None) -> tuple[redis.Redis, Keys]:
     return source, keys
 
 
-def build_alert(source: Any, subscription: Subscription, as_of: date | str | None = None, *,
-                keys: Keys | None = None, level: float = 0.1, method: str = "bh",
-                max_items: int = MAX_ITEMS, facts: WeekFacts | None = None) -> Alert:
+def build_alert(
+    source: Any,
+    subscription: Subscription,
+    as_of: date | str | None = None,
+    *,
+    keys: Keys | None = None,
+    level: float = 0.1,
+    method: str = "bh",
+    max_items: int = MAX_ITEMS,
+    facts: WeekFacts | None = None,
+) -> Alert:
     """One channel's weekly alert as of ``as_of`` (default: today, UTC).
 
     ``source`` is a :class:`workers.runtime.Runtime` or a decoding Redis client (then pass
@@ -54,8 +62,9 @@ def build_alert(source: Any, subscription: Subscription, as_of: date | str | Non
     client, keys = _split_source(source, keys)
     if facts is None:
         facts = WeekFacts.compute(client, keys, as_of, level=level, method=method)
-    return channel_alert(facts, subscription, resolve_scope(client, keys, subscription),
-                         max_items=max_items)
+    return channel_alert(
+        facts, subscription, resolve_scope(client, keys, subscription), max_items=max_items
+    )
 
 
 def enqueue_alert(client: redis.Redis, keys: Keys, alert: Alert) -> bool:
@@ -64,29 +73,58 @@ def enqueue_alert(client: redis.Redis, keys: Keys, alert: Alert) -> bool:
     One Lua script checks the posted and queued markers, sets the queued marker and appends to the
     outbox, so two weekly jobs racing (a retry, two schedulers) can never queue it twice.
     """
-    return enqueue_post(client, keys, alert.channel_id, alert.iso_week, alert.to_json(),
-                        webhook=alert.webhook)
+    return enqueue_post(
+        client, keys, alert.channel_id, alert.iso_week, alert.to_json(), webhook=alert.webhook
+    )
 
 
-def enqueue_post(client: redis.Redis, keys: Keys, channel_id: str, period: str, payload: str, *,
-                 webhook: bool = False) -> bool:
+def enqueue_post(
+    client: redis.Redis,
+    keys: Keys,
+    channel_id: str,
+    period: str,
+    payload: str,
+    *,
+    webhook: bool = False,
+) -> bool:
     """Put one post (JSON ``payload``) on the outbox once per (channel, period label); the weekly
     alert's period is its ISO week, the monthly report's ``report-YYYY-MM``."""
     posted = keys.alert_posted(channel_id, period)
     queued = keys.alert_queued(channel_id, period)
-    done = client.eval(_ENQUEUE, 3, posted, queued, keys.alert_outbox, channel_id, period,
-                       "1" if webhook else "0", payload, datetime.now(timezone.utc).isoformat(),
-                       QUEUED_TTL_S)
+    done = client.eval(
+        _ENQUEUE,
+        3,
+        posted,
+        queued,
+        keys.alert_outbox,
+        channel_id,
+        period,
+        "1" if webhook else "0",
+        payload,
+        datetime.now(timezone.utc).isoformat(),
+        QUEUED_TTL_S,
+    )
     return bool(done)
 
 
-def run_weekly_alerts(client: redis.Redis, keys: Keys, as_of: date | str | None = None, *,
-                      level: float = 0.1, method: str = "bh") -> dict:
+def run_weekly_alerts(
+    client: redis.Redis,
+    keys: Keys,
+    as_of: date | str | None = None,
+    *,
+    level: float = 0.1,
+    method: str = "bh",
+) -> dict:
     """Compute the week's facts once, then build and enqueue every subscription's alert; one
     channel's failure never stops the others."""
     subs = SubscriptionStore(client, keys).all()
-    summary: dict[str, Any] = {"subscriptions": len(subs), "queued": 0, "already": 0,
-                               "failed": [], "iso_week": None}
+    summary: dict[str, Any] = {
+        "subscriptions": len(subs),
+        "queued": 0,
+        "already": 0,
+        "failed": [],
+        "iso_week": None,
+    }
     if not subs:
         return summary
     try:
@@ -95,7 +133,9 @@ def run_weekly_alerts(client: redis.Redis, keys: Keys, as_of: date | str | None 
         raise  # a bad as-of: the caller's mistake, not a failure to retry
     except Exception as exc:  # noqa: BLE001 - every channel fails alike; the job is retried
         log.exception("the week's facts could not be computed")
-        summary["failed"] = [{"channel_id": s.channel_id, "error": type(exc).__name__} for s in subs]
+        summary["failed"] = [
+            {"channel_id": s.channel_id, "error": type(exc).__name__} for s in subs
+        ]
         return summary
     summary["iso_week"] = facts.iso_week
     for sub in subs:

@@ -59,8 +59,9 @@ class Scope:
 
     def contains(self, series: Series) -> bool:
         community, category = series
-        return ((self.communities is None or community in self.communities)
-                and (self.categories is None or category in self.categories))
+        return (self.communities is None or community in self.communities) and (
+            self.categories is None or category in self.categories
+        )
 
 
 def resolve_scope(client: redis.Redis, keys: Keys, sub: Subscription) -> Scope:
@@ -74,16 +75,20 @@ def resolve_scope(client: redis.Redis, keys: Keys, sub: Subscription) -> Scope:
         profile = active_profile()
         label = profile.region_label(sub.sector)
         if not sectors:
-            notes.append(f"Membership of {label} is unknown (no reference data of "
-                         f"{profile.area.plural} loaded), so nothing can be shown for it; an admin "
-                         f"can run `crimecast reference load`.")
+            notes.append(
+                f"Membership of {label} is unknown (no reference data of "
+                f"{profile.area.plural} loaded), so nothing can be shown for it; an admin "
+                f"can run `crimecast reference load`."
+            )
             return Scope(label, set(), cats, notes)
         members = {c for c, s in sectors.items() if s == sub.sector}
         if not members:
             notes.append(f"The reference data list no {profile.area.singular} in {label}.")
         return Scope(label, members, cats, notes)
     names = sub.communities
-    label = ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    label = (
+        ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more"
+    )
     return Scope(label, set(names), cats, notes)
 
 
@@ -93,15 +98,30 @@ def _last_month(facts: WeekFacts, scope: Scope) -> dict | None:
         return None
     month = facts.last_month
     observed = sum(v for s, v in facts.last_month_counts.items() if scope.contains(s))
-    parts = [(f.mean[f.months.index(month)], f.dispersion[f.months.index(month)])
-             for s, f in facts.last_month_forecasts.items() if scope.contains(s)]
-    out: dict[str, Any] = {"month": month, "observed": int(observed), "expected": None,
-                           "lo80": None, "hi80": None, "inside": None, "forecast_data_through": None}
+    parts = [
+        (f.mean[f.months.index(month)], f.dispersion[f.months.index(month)])
+        for s, f in facts.last_month_forecasts.items()
+        if scope.contains(s)
+    ]
+    out: dict[str, Any] = {
+        "month": month,
+        "observed": int(observed),
+        "expected": None,
+        "lo80": None,
+        "hi80": None,
+        "inside": None,
+        "forecast_data_through": None,
+    }
     if parts:
         mean, lo, hi = total_interval([m for m, _ in parts], [d for _, d in parts])
         through = next(iter(facts.last_month_forecasts.values())).data_through
-        out.update(expected=round(mean, 1), lo80=lo, hi80=hi, inside=lo <= observed <= hi,
-                   forecast_data_through=through)
+        out.update(
+            expected=round(mean, 1),
+            lo80=lo,
+            hi80=hi,
+            inside=lo <= observed <= hi,
+            forecast_data_through=through,
+        )
     return out
 
 
@@ -115,8 +135,12 @@ def _week(facts: WeekFacts, scope: Scope, in_scope: dict) -> dict:
         covered = covered and bool(per_day)
         expected += sum(per_day) / days_in_month(m)
         day += timedelta(days=1)
-    return {"start": facts.week_start.isoformat(), "end": facts.week_end.isoformat(),
-            "observed": int(observed), "expected": round(expected, 1) if covered else None}
+    return {
+        "start": facts.week_start.isoformat(),
+        "end": facts.week_end.isoformat(),
+        "observed": int(observed),
+        "expected": round(expected, 1) if covered else None,
+    }
 
 
 def _top(facts: WeekFacts, in_scope: dict, max_items: int) -> list[dict]:
@@ -131,8 +155,9 @@ def _top(facts: WeekFacts, in_scope: dict, max_items: int) -> list[dict]:
     top = []
     for community, parts in ranked[:max_items]:
         mu, lo, hi = total_interval([m for m, _ in parts], [d for _, d in parts])
-        top.append({"community": community, "month": target, "mean": round(mu, 1),
-                    "lo80": lo, "hi80": hi})
+        top.append(
+            {"community": community, "month": target, "mean": round(mu, 1), "lo80": lo, "hi80": hi}
+        )
     return top
 
 
@@ -150,58 +175,99 @@ def _changes(facts: WeekFacts, in_scope: dict, max_items: int) -> list[dict]:
     for (community, category), now_mean, prev_mean in diffs[:max_items]:
         if abs(now_mean - prev_mean) < 0.05:
             break
-        out.append({"community": community, "category": category, "month": target,
-                    "mean": round(now_mean, 2), "previous_mean": round(prev_mean, 2),
-                    "change": round(now_mean - prev_mean, 2)})
+        out.append(
+            {
+                "community": community,
+                "category": category,
+                "month": target,
+                "mean": round(now_mean, 2),
+                "previous_mean": round(prev_mean, 2),
+                "change": round(now_mean - prev_mean, 2),
+            }
+        )
     return out
 
 
-def channel_alert(facts: WeekFacts, sub: Subscription, scope: Scope, *,
-                  max_items: int = MAX_ITEMS) -> Alert:
+def channel_alert(
+    facts: WeekFacts, sub: Subscription, scope: Scope, *, max_items: int = MAX_ITEMS
+) -> Alert:
     """The alert ``sub``'s channel receives: ``facts`` seen through ``scope``."""
     notes = list(scope.notes) + list(facts.notes)
     current = facts.forecasts.current
     in_scope = {s: f for s, f in current.items() if scope.contains(s)}
     if current and not in_scope and scope.communities != set():
-        notes.append(f"No forecast series matches this subscription ({scope.label}"
-                     f"{'; ' + ', '.join(sorted(scope.categories)) if scope.categories else ''}): "
-                     f"check the {active_profile().area.singular} and category names.")
+        notes.append(
+            f"No forecast series matches this subscription ({scope.label}"
+            f"{'; ' + ', '.join(sorted(scope.categories)) if scope.categories else ''}): "
+            f"check the {active_profile().area.singular} and category names."
+        )
     hot_test = facts.hot
     hot: list[dict] = []
-    fdr: dict[str, Any] = {"method": METHODS.get(facts.method, facts.method), "level": facts.level,
-                           "tested": 0,
-                           "flagged": 0, "in_scope": 0, "month": None, "whole_month": None}
+    fdr: dict[str, Any] = {
+        "method": METHODS.get(facts.method, facts.method),
+        "level": facts.level,
+        "tested": 0,
+        "flagged": 0,
+        "in_scope": 0,
+        "month": None,
+        "whole_month": None,
+    }
     if hot_test is not None:
         flags = hot_test.flags(scope.contains)
         hot = flags[:max_items]
         for h in hot:
             if not facts.monthly:
                 h["week_observed"] = int(facts.week_counts.get((h["community"], h["category"]), 0))
-        fdr.update(method=hot_test.method, level=hot_test.level, tested=hot_test.tested,
-                   flagged=hot_test.n_flagged, in_scope=len(flags), month=hot_test.month,
-                   whole_month=hot_test.whole_month)
+        fdr.update(
+            method=hot_test.method,
+            level=hot_test.level,
+            tested=hot_test.tested,
+            flagged=hot_test.n_flagged,
+            in_scope=len(flags),
+            month=hot_test.month,
+            whole_month=hot_test.whole_month,
+        )
         untested = {s: v for s, v in hot_test.untested.items() if scope.contains(s)}
         if untested:
-            when = "this month" if hot_test.month == month_of(facts.week_end) else \
-                f"in {month_name(hot_test.month)}"
-            notes.append(f"{sum(untested.values())} incident(s) {when} in {len(untested)} "
-                         f"series without a forecast yet (e.g. a new {active_profile().area.singular}) "
-                         "are not tested.")
+            when = (
+                "this month"
+                if hot_test.month == month_of(facts.week_end)
+                else f"in {month_name(hot_test.month)}"
+            )
+            notes.append(
+                f"{sum(untested.values())} incident(s) {when} in {len(untested)} "
+                f"series without a forecast yet (e.g. a new {active_profile().area.singular}) "
+                "are not tested."
+            )
     if facts.target is not None and current and not facts.forecasts.previous:
         notes.append("No earlier forecast to compare with yet.")
     mtd = None
     if not facts.monthly and hot_test is not None:
-        mtd = {"month": hot_test.month, "days": hot_test.days, "days_in_month": hot_test.days_in_month}
+        mtd = {
+            "month": hot_test.month,
+            "days": hot_test.days,
+            "days_in_month": hot_test.days_in_month,
+        }
     elif not facts.monthly:
         month = month_of(facts.week_end)
         mtd = {"month": month, "days": facts.week_end.day, "days_in_month": days_in_month(month)}
     return Alert(
-        channel_id=sub.channel_id, iso_week=facts.iso_week, as_of=facts.as_of.isoformat(),
+        channel_id=sub.channel_id,
+        iso_week=facts.iso_week,
+        as_of=facts.as_of.isoformat(),
         week=None if facts.monthly else _week(facts, scope, in_scope),
-        month_to_date=mtd, data_through=facts.forecasts.data_through, stale=facts.stale,
-        synthetic=facts.synthetic, scope_label=scope.label, hot=hot, fdr=fdr,
+        month_to_date=mtd,
+        data_through=facts.forecasts.data_through,
+        stale=facts.stale,
+        synthetic=facts.synthetic,
+        scope_label=scope.label,
+        hot=hot,
+        fdr=fdr,
         top_next_month=_top(facts, in_scope, max_items) if facts.target else [],
         changes=_changes(facts, in_scope, max_items) if facts.target else [],
-        health=facts.health, notes=notes, webhook=sub.webhook, resolution=facts.resolution,
+        health=facts.health,
+        notes=notes,
+        webhook=sub.webhook,
+        resolution=facts.resolution,
         last_month=_last_month(facts, scope),
     )

@@ -71,12 +71,24 @@ def open_runtime_or_exit(settings: Settings) -> "Runtime":
 def model_progress() -> Iterator[None]:
     """A rich bar per phase of long model work (GLM fit, LSTM training, backtest months), each with
     its estimate of what is left (:mod:`online_model.progress`)."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from online_model.progress import reporting
 
-    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=False) as bar:
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def listen(phase: str, done: int, total: int, left: float | None) -> None:

@@ -17,8 +17,15 @@ import typer
 from rich.text import Text
 
 from core.profile import load_profile
-from stream.boundaries import (BoundaryError, download, known_areas, match_areas, parse_geojson,
-                               read_boundaries, store_boundaries)
+from stream.boundaries import (
+    BoundaryError,
+    download,
+    known_areas,
+    match_areas,
+    parse_geojson,
+    read_boundaries,
+    store_boundaries,
+)
 
 from .base import console, fail, load_settings, open_runtime_or_exit
 
@@ -27,19 +34,25 @@ boundaries_app = typer.Typer()
 
 @boundaries_app.command("boundaries")
 def boundaries_cmd(
-    file: Optional[Path] = typer.Argument(None, help="A GeoJSON FeatureCollection of the areas "
-                                                     "(default: the profile's boundaries.file)."),
+    file: Optional[Path] = typer.Argument(
+        None,
+        help="A GeoJSON FeatureCollection of the areas (default: the profile's boundaries.file).",
+    ),
     fetch: bool = typer.Option(False, "--download", help="Fetch the profile's boundaries.url."),
-    save: Optional[Path] = typer.Option(None, "--save",
-                                        help="With --download: keep the file here."),
+    save: Optional[Path] = typer.Option(
+        None, "--save", help="With --download: keep the file here."
+    ),
 ) -> None:
     """Load the areas' polygons for maps and say which areas matched."""
     settings = load_settings()
     profile = load_profile(settings.city_file)
     spec = profile.boundaries
     if spec is None:
-        raise fail(f"the {profile.name} profile has no 'boundaries:' section (a GeoJSON file or "
-                   "URL and the property naming each area); maps use incident locations instead", 2)
+        raise fail(
+            f"the {profile.name} profile has no 'boundaries:' section (a GeoJSON file or "
+            "URL and the property naming each area); maps use incident locations instead",
+            2,
+        )
     if file is not None and fetch:
         raise fail("give a FILE or --download, not both", 2)
     try:

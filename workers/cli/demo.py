@@ -60,12 +60,16 @@ def _pick_data(data: Path | None, synthetic: bool, settings) -> tuple[str, Path 
     from stream.sources.socrata import download
 
     try:
-        with console.status("downloading Calgary's Community Crime Statistics (Socrata 78gh-n26t)..."):
+        with console.status(
+            "downloading Calgary's Community Crime Statistics (Socrata 78gh-n26t)..."
+        ):
             rows = download(target, timeout=20.0, retries=1)
         return f"City of Calgary open data (downloaded, {rows:,} rows), {target}", target
     except Exception as exc:  # offline: fall back to synthetic, and say so
-        err_console.print(f"[yellow]could not download the Calgary data ({exc}); using the "
-                          "SYNTHETIC generator instead[/yellow]")
+        err_console.print(
+            f"[yellow]could not download the Calgary data ({exc}); using the "
+            "SYNTHETIC generator instead[/yellow]"
+        )
         return "synthetic", None
 
 
@@ -76,20 +80,32 @@ def _load_reference_beside(rt, crime_file: Path) -> None:
     communities = crime_file.parent / "calgary_communities.csv"
     population = crime_file.parent / "calgary_population_2021.csv"
     if not communities.exists():
-        console.print("no community reference file beside the data: sectors and rates per 1,000 "
-                      "residents are unavailable (`crimecast reference load` adds them)")
+        console.print(
+            "no community reference file beside the data: sectors and rates per 1,000 "
+            "residents are unavailable (`crimecast reference load` adds them)"
+        )
         return
     n = load_reference(rt.client, rt.keys, communities, population if population.exists() else None)
-    console.print(f"reference: {n} communities with sectors"
-                  + (" and 2021 census population" if population.exists() else ""))
+    console.print(
+        f"reference: {n} communities with sectors"
+        + (" and 2021 census population" if population.exists() else "")
+    )
 
 
 @app.command("demo")
 def demo(
-    data: Optional[Path] = typer.Option(None, "--data", help="A crime CSV in the Calgary portal layout."),
-    synthetic: bool = typer.Option(False, "--synthetic", help="Use the synthetic generator (offline)."),
-    expand: bool = typer.Option(False, "--expand", help="One record per incident instead of per row."),
-    question: list[str] = typer.Option([], "--ask", help="Questions to answer at the end (repeatable)."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", help="A crime CSV in the Calgary portal layout."
+    ),
+    synthetic: bool = typer.Option(
+        False, "--synthetic", help="Use the synthetic generator (offline)."
+    ),
+    expand: bool = typer.Option(
+        False, "--expand", help="One record per incident instead of per row."
+    ),
+    question: list[str] = typer.Option(
+        [], "--ask", help="Questions to answer at the end (repeatable)."
+    ),
 ) -> None:
     """Ingest, count, close months, train, and answer: the whole pipeline on one machine."""
     from stream.connection import client_name
@@ -139,8 +155,10 @@ def demo(
             handled = consumer.run(burst=True)
         consumer.close()
         t_count = time.perf_counter() - t0
-        console.print(f"produced {sent:,} records in {t_produce:.1f}s; counted {handled:,} "
-                      f"stream entries in {t_count:.1f}s ({handled / max(t_count, 1e-6):,.0f}/s)")
+        console.print(
+            f"produced {sent:,} records in {t_produce:.1f}s; counted {handled:,} "
+            f"stream entries in {t_count:.1f}s ({handled / max(t_count, 1e-6):,.0f}/s)"
+        )
 
         if path is not None:
             _load_reference_beside(rt, path)
@@ -152,31 +170,42 @@ def demo(
             # A finished historical file: its last month is complete, close it explicitly.
             if close_and_enqueue(rt, last, reason="demo: last month of a finished file"):
                 closed.append(last)
-        console.print(f"closed {len(store.closed_months())} months "
-                      f"({len(closed)} now), through {store.last_closed_month()}")
+        console.print(
+            f"closed {len(store.closed_months())} months "
+            f"({len(closed)} now), through {store.last_closed_month()}"
+        )
 
         t0 = time.perf_counter()
         with console.status("updating the models (rq SimpleWorker on the models queue) ..."):
             # named after this process, so that closing the embedded server can tell its clients
             make_worker(rt, "models", name=client_name("demo-models")).work(
-                burst=True, logging_level="WARNING")
+                burst=True, logging_level="WARNING"
+            )
         t_model = time.perf_counter() - t0
         failed = rt.queue("models").failed_job_registry.count
         if failed:
-            err_console.print(f"[red]{failed} model job(s) failed: see `rq info` / the worker log[/red]")
+            err_console.print(
+                f"[red]{failed} model job(s) failed: see `rq info` / the worker log[/red]"
+            )
 
         stats = store.stats()
         engine = Engine(rt.client, rt.keys)
         engine.refresh()
         console.rule("summary")
-        console.print(f"incidents counted: {stats.get('incidents', 0):,}   duplicates ignored: "
-                      f"{stats.get('duplicates', 0):,}   dead letters: {stats.get('dead', 0):,}")
-        console.print(f"series: {len(store.series()):,}   months: {len(store.months())} "
-                      f"({store.months()[0] if store.months() else '-'} .. {last or '-'})")
+        console.print(
+            f"incidents counted: {stats.get('incidents', 0):,}   duplicates ignored: "
+            f"{stats.get('duplicates', 0):,}   dead letters: {stats.get('dead', 0):,}"
+        )
+        console.print(
+            f"series: {len(store.series()):,}   months: {len(store.months())} "
+            f"({store.months()[0] if store.months() else '-'} .. {last or '-'})"
+        )
         state = engine.state()
-        console.print(f"model update: {t_model:.1f}s; forecasts cached for {state.forecast_series:,} "
-                      f"series, model {state.meta.get('model', '?')}, data through "
-                      f"{state.meta.get('data_through', '?')}")
+        console.print(
+            f"model update: {t_model:.1f}s; forecasts cached for {state.forecast_series:,} "
+            f"series, model {state.meta.get('model', '?')}, data through "
+            f"{state.meta.get('data_through', '?')}"
+        )
         if store.is_synthetic():
             console.print("[yellow]SYNTHETIC data: these numbers describe no real place.[/yellow]")
         console.rule("questions")
@@ -185,7 +214,9 @@ def demo(
             buf = io.StringIO()
             ask_one(engine, q, out=buf)
             console.print(buf.getvalue(), markup=False, highlight=False)
-        console.print(f"demo finished in {time.perf_counter() - started:.1f}s. Ask more with "
-                      "`crimecast ask \"...\"` or `crimecast chat` (same state directory).")
+        console.print(
+            f"demo finished in {time.perf_counter() - started:.1f}s. Ask more with "
+            '`crimecast ask "..."` or `crimecast chat` (same state directory).'
+        )
     finally:
         rt.close()

@@ -17,8 +17,7 @@ from typing import Iterator, Optional
 
 import redis
 import typer
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -30,8 +29,15 @@ from stream.connection import ClusterMismatch, RedisVersionError, redact
 from stream.consumer import Consumer
 from stream.dead_letters import dead_letter_count, read_dead_letters, replay_dead_letters
 from stream.producer import Producer
-from stream.sources import (ColumnMapping, Loaded, SourceError, download, generate, read_calgary,
-                            read_mapped)
+from stream.sources import (
+    ColumnMapping,
+    Loaded,
+    SourceError,
+    download,
+    generate,
+    read_calgary,
+    read_mapped,
+)
 from stream.sources.calgary_workbook import read_workbook
 from stream.sources.socrata import DATASET, DEFAULT_BASE_URL, stale_note
 from stream.store import CountStore
@@ -42,11 +48,16 @@ from .base import claim_city_or_exit, console, err_console, fail, load_settings
 
 app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 
-ingest_app = typer.Typer(help="Put incident records on the stream (safe to re-run: each counts once).",
-                         no_args_is_help=True)  # `crimecast ingest`, composed in bot/cli.py
+ingest_app = typer.Typer(
+    help="Put incident records on the stream (safe to re-run: each counts once).",
+    no_args_is_help=True,
+)  # `crimecast ingest`, composed in bot/cli.py
 
-DrainOpt = typer.Option(False, "--drain", help="Also count everything waiting (an in-process "
-                                               "consumer in burst mode) before returning.")
+DrainOpt = typer.Option(
+    False,
+    "--drain",
+    help="Also count everything waiting (an in-process consumer in burst mode) before returning.",
+)
 
 
 @contextlib.contextmanager
@@ -58,9 +69,15 @@ def _runtime(settings: Settings) -> Iterator[Runtime]:
     except (RedisVersionError, ClusterMismatch) as exc:
         raise fail(str(exc)) from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
-        where = redact(settings.redis_url.get_secret_value()) if settings.redis_url else "embedded Redis"
-        raise fail(f"Redis connection failed ({where}): {exc}. Nothing sent after the failure is "
-                   "lost: re-run the same command (records already sent count once).") from None
+        where = (
+            redact(settings.redis_url.get_secret_value())
+            if settings.redis_url
+            else "embedded Redis"
+        )
+        raise fail(
+            f"Redis connection failed ({where}): {exc}. Nothing sent after the failure is "
+            "lost: re-run the same command (records already sent count once)."
+        ) from None
 
 
 def _profile(settings: Settings) -> CityProfile:
@@ -83,9 +100,15 @@ def _categories(settings: Settings) -> CategorySet:
 def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
     """XADD ``records`` with a progress bar; print the rate; optionally drain the stream."""
     start = time.perf_counter()
-    with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console,
-                  transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}", style="bold", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         task = progress.add_task(label, total=total or None, rate="")
 
         def advance(n: int) -> None:
@@ -98,8 +121,10 @@ def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
     elapsed = max(time.perf_counter() - start, 1e-6)
     console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
     if producer.resent:
-        console.print(f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
-                      "(each counts once)")
+        console.print(
+            f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
+            "(each counts once)"
+        )
     if drain:
         _drain(rt)
     return sent
@@ -107,18 +132,26 @@ def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
 
 def _drain(rt: Runtime) -> None:
     s = rt.settings
-    consumer = Consumer(rt.client, rt.keys, categories=_categories(s), batch_size=s.batch_size,
-                        block_ms=s.block_ms, claim_idle_ms=s.claim_idle_ms,
-                        max_deliveries=s.max_deliveries)
+    consumer = Consumer(
+        rt.client,
+        rt.keys,
+        categories=_categories(s),
+        batch_size=s.batch_size,
+        block_ms=s.block_ms,
+        claim_idle_ms=s.claim_idle_ms,
+        max_deliveries=s.max_deliveries,
+    )
     start = time.perf_counter()
     with console.status("counting ..."):
         handled = consumer.run(burst=True)
     consumer.close()
     elapsed = max(time.perf_counter() - start, 1e-6)
     stats = CountStore(rt.client, rt.keys).stats()
-    console.print(f"counted {handled:,} entries in {elapsed:.1f}s ({handled / elapsed:,.0f}/s); "
-                  f"totals: {stats['incidents']:,} incidents, {stats['duplicates']:,} duplicates "
-                  f"ignored, {stats['dead']:,} dead letters")
+    console.print(
+        f"counted {handled:,} entries in {elapsed:.1f}s ({handled / elapsed:,.0f}/s); "
+        f"totals: {stats['incidents']:,} incidents, {stats['duplicates']:,} duplicates "
+        f"ignored, {stats['dead']:,} dead letters"
+    )
 
 
 def _say(text: str, out=None) -> None:
@@ -132,10 +165,14 @@ def _report_rejected(loaded: Loaded) -> None:
         console.print(f"{loaded.skipped:,} rows skipped (crime types the mapping leaves out)")
     if not loaded.rejected:
         return
-    err_console.print(Text.assemble(
-        ("warning:", "yellow"), f" {len(loaded.rejected):,} of {loaded.rows:,} rows in "
-        f"{loaded.path} could not be read; they went to the dead-letter stream "
-        "(see `crimecast dead-letters`):"))
+    err_console.print(
+        Text.assemble(
+            ("warning:", "yellow"),
+            f" {len(loaded.rejected):,} of {loaded.rows:,} rows in "
+            f"{loaded.path} could not be read; they went to the dead-letter stream "
+            "(see `crimecast dead-letters`):",
+        )
+    )
     for rej in loaded.rejected[:5]:
         _say(f"  {rej.origin}: {rej.reason}", err_console)
     if len(loaded.rejected) > 5:
@@ -148,17 +185,23 @@ def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) 
         try:
             _send(rt, loaded, len(loaded), label, drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise fail(f"Redis connection lost while sending {loaded.path}: {exc}. Re-run the same "
-                       "command: records already sent count once.") from None
+            raise fail(
+                f"Redis connection lost while sending {loaded.path}: {exc}. Re-run the same "
+                "command: records already sent count once."
+            ) from None
     _report_rejected(loaded)
 
 
 @ingest_app.command("calgary")
 def ingest_calgary(
     file: Path = typer.Argument(..., help="Portal CSV: Community,Category,Crime Count,Year,Month."),
-    expand: bool = typer.Option(False, "--expand", help="One record per incident instead of one per "
-                                                        "row (still monthly: filed on the month's "
-                                                        "last day, no invented days)."),
+    expand: bool = typer.Option(
+        False,
+        "--expand",
+        help="One record per incident instead of one per "
+        "row (still monthly: filed on the month's "
+        "last day, no invented days).",
+    ),
     source: str = typer.Option("calgary", help="Source label (part of every derived id)."),
     drain: bool = DrainOpt,
 ) -> None:
@@ -183,16 +226,20 @@ def ingest_workbook(
     settings = load_settings()
     profile = _profile(settings)
     if profile.source.workbook is None:
-        raise fail(f"the {profile.name} profile has no source.workbook (the workbook's categories "
-                   "mapped to the profile's)")
+        raise fail(
+            f"the {profile.name} profile has no source.workbook (the workbook's categories "
+            "mapped to the profile's)"
+        )
     try:
         wb = read_workbook(file, profile.source.workbook, _categories(settings))
     except SourceError as exc:
         raise fail(str(exc)) from None
     loaded = wb.loaded
     span = f"{wb.months[0]}..{wb.months[-1]}" if wb.months else "no month"
-    _say(f"{file}: {loaded.rows:,} rows -> {len(wb.cells):,} cells for {span} "
-         f"({wb.suppressed:,} suppressed as '<5': counted as 1, kept as 1 to 4)")
+    _say(
+        f"{file}: {loaded.rows:,} rows -> {len(wb.cells):,} cells for {span} "
+        f"({wb.suppressed:,} suppressed as '<5': counted as 1, kept as 1 to 4)"
+    )
     for line in wb.notes:
         _say(f"note: {line}")
     with _runtime(settings) as rt:
@@ -201,16 +248,21 @@ def ingest_workbook(
             CensoredCells(rt.client, rt.keys).record(wb.cells)
             _send(rt, loaded, len(loaded), f"ingest {file.name}", drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise fail(f"Redis connection lost while sending {file}: {exc}. Re-run the same "
-                       "command: cells already sent count once.") from None
+            raise fail(
+                f"Redis connection lost while sending {file}: {exc}. Re-run the same "
+                "command: cells already sent count once."
+            ) from None
     _report_rejected(loaded)
 
 
 @ingest_app.command("csv")
 def ingest_csv(
     file: Path = typer.Argument(..., help="Another city's incident CSV."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", help="YAML/JSON column and category "
-                                           "mapping (default: the city profile's source mapping)."),
+    mapping: Optional[Path] = typer.Option(
+        None,
+        "--mapping",
+        help="YAML/JSON column and category mapping (default: the city profile's source mapping).",
+    ),
     drain: bool = DrainOpt,
 ) -> None:
     """Ingest another city's incident CSV through a column and category mapping."""
@@ -226,8 +278,9 @@ def ingest_csv(
         loaded = read_mapped(file, cmap)
     except SourceError as exc:
         raise fail(str(exc)) from None
-    _say(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send "
-         f"(source {cmap.source!r})")
+    _say(
+        f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send (source {cmap.source!r})"
+    )
     _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
@@ -235,11 +288,16 @@ def ingest_csv(
 def ingest_download(
     base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", help="Socrata portal URL."),
     dataset: str = typer.Option(DATASET, help="Socrata dataset id."),
-    out: Optional[Path] = typer.Option(None, help="Where to keep the CSV (default: "
-                                                  "STATE_DIR/downloads/calgary-<date>.csv)."),
+    out: Optional[Path] = typer.Option(
+        None, help="Where to keep the CSV (default: STATE_DIR/downloads/calgary-<date>.csv)."
+    ),
     page_size: int = typer.Option(50_000, min=1, help="Rows per request ($limit)."),
-    app_token: Optional[str] = typer.Option(None, envvar="SOCRATA_APP_TOKEN", show_default=False,
-                                            help="Socrata app token (env SOCRATA_APP_TOKEN)."),
+    app_token: Optional[str] = typer.Option(
+        None,
+        envvar="SOCRATA_APP_TOKEN",
+        show_default=False,
+        help="Socrata app token (env SOCRATA_APP_TOKEN).",
+    ),
     expand: bool = typer.Option(False, "--expand", help="One record per incident."),
     drain: bool = DrainOpt,
 ) -> None:
@@ -249,8 +307,14 @@ def ingest_download(
     with Progress(TextColumn("[bold]download"), MofNCompleteColumn(), console=console) as progress:
         task = progress.add_task("download", total=None)
         try:
-            rows = download(out, base_url=base_url, dataset=dataset, page_size=page_size,
-                            app_token=app_token, progress=lambda n: progress.advance(task, n))
+            rows = download(
+                out,
+                base_url=base_url,
+                dataset=dataset,
+                page_size=page_size,
+                app_token=app_token,
+                progress=lambda n: progress.advance(task, n),
+            )
         except SourceError as exc:
             raise fail(str(exc)) from None
         except OSError as exc:
@@ -270,7 +334,9 @@ def ingest_download(
 def ingest_synthetic(
     start: str = typer.Option("2022-01", help="First month (YYYY-MM)."),
     months: int = typer.Option(24, min=1, max=600, help="Number of months."),
-    seed: int = typer.Option(42, help="Random seed (same seed = same ids: re-running adds nothing)."),
+    seed: int = typer.Option(
+        42, help="Random seed (same seed = same ids: re-running adds nothing)."
+    ),
     scale: float = typer.Option(1.0, min=0.01, help="Multiplies every rate."),
     drain: bool = DrainOpt,
 ) -> None:
@@ -281,13 +347,18 @@ def ingest_synthetic(
 
         check_month(start)
         categories = _categories(settings)
-        records = list(generate(start=start, months=months, seed=seed, scale=scale,
-                                categories=categories.names))
+        records = list(
+            generate(
+                start=start, months=months, seed=seed, scale=scale, categories=categories.names
+            )
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
-    console.print(f"[bold yellow]SYNTHETIC DATA[/bold yellow]: {len(records):,} generated incidents "
-                  f"from {start} over {months} months (seed {seed}); every view of these counts "
-                  "says so.")
+    console.print(
+        f"[bold yellow]SYNTHETIC DATA[/bold yellow]: {len(records):,} generated incidents "
+        f"from {start} over {months} months (seed {seed}); every view of these counts "
+        "says so."
+    )
     with _runtime(settings) as rt:
         claim_city_or_exit(rt)
         try:
@@ -298,8 +369,10 @@ def ingest_synthetic(
 
 @ingest_app.command("jsonl")
 def ingest_jsonl(
-    file: str = typer.Argument(..., help="JSON Lines file, or - to read standard input (a live "
-                                         "feed: sent as lines arrive)."),
+    file: str = typer.Argument(
+        ...,
+        help="JSON Lines file, or - to read standard input (a live feed: sent as lines arrive).",
+    ),
     source: str = typer.Option("jsonl", help="Source label of records that name none."),
     drain: bool = DrainOpt,
 ) -> None:
@@ -326,27 +399,44 @@ def ingest_jsonl(
         producer = Producer(rt.client, rt.keys)
         try:
             for batch in line_batches(sys.stdin.fileno()):
-                items = list(parse_lines(batch, categories, origin="stdin", default_source=source,
-                                         first_line=lines + 1))
+                items = list(
+                    parse_lines(
+                        batch,
+                        categories,
+                        origin="stdin",
+                        default_source=source,
+                        first_line=lines + 1,
+                    )
+                )
                 lines += len(batch)
                 sent += producer.send(items)
                 rejected = producer.rejected
         except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise fail(f"Redis connection lost after {sent:,} records from standard input: {exc}. "
-                       "Re-send from where it stopped (records already sent count once).") from None
+            raise fail(
+                f"Redis connection lost after {sent:,} records from standard input: {exc}. "
+                "Re-send from where it stopped (records already sent count once)."
+            ) from None
         except KeyboardInterrupt:
             pass
-        console.print(f"sent {sent:,} records from {lines:,} lines of standard input"
-                      + (f"; {rejected:,} refused to the dead-letter stream (see `crimecast "
-                         "dead-letters`)" if rejected else ""))
+        console.print(
+            f"sent {sent:,} records from {lines:,} lines of standard input"
+            + (
+                f"; {rejected:,} refused to the dead-letter stream (see `crimecast dead-letters`)"
+                if rejected
+                else ""
+            )
+        )
         if drain:
             _drain(rt)
 
 
 @ingest_app.command("serve")
 def ingest_serve(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on (put a TLS proxy in front "
-                                              "before listening beyond this machine)."),
+    host: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on (put a TLS proxy in front "
+        "before listening beyond this machine).",
+    ),
     port: int = typer.Option(8087, min=1, max=65535, help="Port."),
     source: str = typer.Option("http", help="Source label of records that name none."),
 ) -> None:
@@ -359,13 +449,16 @@ def ingest_serve(
     with _runtime(settings) as rt:
         claim_city_or_exit(rt)
         try:
-            server = IngestServer((host, port), rt.client, rt.keys, _categories(settings),
-                                  token=token, source=source)
+            server = IngestServer(
+                (host, port), rt.client, rt.keys, _categories(settings), token=token, source=source
+            )
         except OSError as exc:
             raise fail(f"cannot listen on {host}:{port}: {exc}") from None
-        console.print(f"accepting JSON Lines at http://{host}:{server.server_address[1]}/records"
-                      + (" (bearer token required)" if token else " (no token: local use only)"),
-                      markup=False)
+        console.print(
+            f"accepting JSON Lines at http://{host}:{server.server_address[1]}/records"
+            + (" (bearer token required)" if token else " (no token: local use only)"),
+            markup=False,
+        )
         try:
             server.serve_forever()
         except KeyboardInterrupt:
@@ -389,10 +482,12 @@ def ingest_pull(drain: bool = DrainOpt) -> None:
             raise fail(str(exc)) from None
         if summary["status"] == "skipped":
             raise fail(summary["reason"] + " (add source.feed to it: docs/feeds.md)")
-        _say(f"pulled from {summary['where']}: {len(summary['files'])} new file(s) "
-             f"({summary['rows']:,} rows -> {summary['records']:,} records, "
-             f"{summary['rejected']:,} refused), {len(summary['unchanged'])} unchanged; "
-             f"newest date {summary['newest'] or '-'}")
+        _say(
+            f"pulled from {summary['where']}: {len(summary['files'])} new file(s) "
+            f"({summary['rows']:,} rows -> {summary['records']:,} records, "
+            f"{summary['rejected']:,} refused), {len(summary['unchanged'])} unchanged; "
+            f"newest date {summary['newest'] or '-'}"
+        )
         if drain:
             _drain(rt)
 
@@ -422,16 +517,22 @@ def export_counts(
 def dead_letters(
     limit: int = typer.Option(20, "--limit", min=1, max=10_000, help="How many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
-    replay: bool = typer.Option(False, "--replay", help="Put refused stream records back on the "
-                                "stream (after fixing the category set or a bug); file rows stay."),
+    replay: bool = typer.Option(
+        False,
+        "--replay",
+        help="Put refused stream records back on the "
+        "stream (after fixing the category set or a bug); file rows stay.",
+    ),
 ) -> None:
     """Show records that could not be counted, with the reason and their original fields."""
     settings = load_settings()
     if replay:
         with _runtime(settings) as rt:
             done, left = replay_dead_letters(rt.data_raw, rt.keys, limit)
-        console.print(f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
-                      "the file and ingest it again). Records still bad come back with a reason.")
+        console.print(
+            f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
+            "the file and ingest it again). Records still bad come back with a reason."
+        )
         return
     with _runtime(settings) as rt:
         letters = read_dead_letters(rt.data_raw, rt.keys, limit)
@@ -448,6 +549,10 @@ def dead_letters(
         table.add_column(col, overflow="fold")
     for d in letters:
         shown = ", ".join(f"{k}={v[:60]!r}" for k, v in list(d.fields.items())[:8])
-        table.add_row(d.at.strftime("%Y-%m-%d %H:%M:%S"), Text(d.reason),
-                      Text(f"{d.stage} {d.origin}".strip()), Text(shown))
+        table.add_row(
+            d.at.strftime("%Y-%m-%d %H:%M:%S"),
+            Text(d.reason),
+            Text(f"{d.stage} {d.origin}".strip()),
+            Text(shown),
+        )
     console.print(table)

@@ -17,8 +17,9 @@ app = typer.Typer()  # this module's commands; bot/cli.py composes them into `cr
 
 @app.command("train")
 def train_cmd(
-    queue: bool = typer.Option(False, "--queue", help="Enqueue on the models queue instead of "
-                               "training in this process."),
+    queue: bool = typer.Option(
+        False, "--queue", help="Enqueue on the models queue instead of training in this process."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Train every model from scratch on the closed months in Redis and refresh the forecasts."""
@@ -43,9 +44,11 @@ def train_cmd(
         raise fail(f"training failed: {exc}") from exc
     if out.get("status") != "ok":
         raise fail(out.get("reason", "nothing to train on"))
-    console.print(f"trained on {out['months']} months through {out['data_through']}: "
-                  f"{out['series']:,} series forecast, model version {out['version']} "
-                  f"({out['seconds']}s)")
+    console.print(
+        f"trained on {out['months']} months through {out['data_through']}: "
+        f"{out['series']:,} series forecast, model version {out['version']} "
+        f"({out['seconds']}s)"
+    )
 
 
 def _resolve(names: list[str], raw: str, what: str) -> str:
@@ -65,7 +68,9 @@ def _resolve(names: list[str], raw: str, what: str) -> str:
 @app.command("forecast")
 def forecast_cmd(
     community: str = typer.Argument(..., help="Area, as the data spell it."),
-    category: Optional[str] = typer.Argument(None, help="Crime category; all categories if omitted."),
+    category: Optional[str] = typer.Argument(
+        None, help="Crime category; all categories if omitted."
+    ),
     horizon: int = typer.Option(1, "--horizon", "-h", min=1, max=6, help="Months ahead (1-6)."),
 ) -> None:
     """Print the served forecast of one community (one category, or every category and the total)."""
@@ -94,9 +99,18 @@ def forecast_cmd(
     for cat in cats:
         f = forecasts[(comm, cat)]
         for h in range(min(horizon, len(f.months))):
-            rows.append({"community": comm, "category": cat, "h": h + 1, "month": f.months[h],
-                         "mean": f.mean[h], "dispersion": f.dispersion[h],
-                         "lo80": f.lo80[h], "hi80": f.hi80[h]})
+            rows.append(
+                {
+                    "community": comm,
+                    "category": cat,
+                    "h": h + 1,
+                    "month": f.months[h],
+                    "mean": f.mean[h],
+                    "dispersion": f.dispersion[h],
+                    "lo80": f.lo80[h],
+                    "hi80": f.hi80[h],
+                }
+            )
     frame = pd.DataFrame(rows)
     through = meta.get("data_through", "?")
     table = Table(title=f"{comm}: forecast from data through {through} ({meta.get('model', '?')})")
@@ -107,16 +121,21 @@ def forecast_cmd(
     if category is None and len(cats) > 1:
         tot = aggregate(frame, by="community")
         for r in tot.itertuples():
-            table.add_row("[bold]all categories[/bold]", r.month, f"{r.mean:.1f}",
-                          f"{r.lo80}-{r.hi80}")
+            table.add_row(
+                "[bold]all categories[/bold]", r.month, f"{r.mean:.1f}", f"{r.lo80}-{r.hi80}"
+            )
     console.print(table)
     console.print(CAVEAT)
 
 
 @app.command("backtest")
 def backtest_cmd(
-    data: List[Path] = typer.Option(..., "--data", help="Counts in the Calgary portal layout "
-                                    "(repeat; a later file replaces the months it holds)."),
+    data: List[Path] = typer.Option(
+        ...,
+        "--data",
+        help="Counts in the Calgary portal layout "
+        "(repeat; a later file replaces the months it holds).",
+    ),
     start: str = typer.Option(..., "--start", help="First target month, YYYY-MM."),
     end: str = typer.Option(..., "--end", help="Last target month, YYYY-MM."),
     horizon: int = typer.Option(1, "--horizon", min=1, max=6, help="Months ahead (1-6)."),
@@ -134,9 +153,16 @@ def backtest_cmd(
         long = read_many(data)
         models = [m for m in MODELS if not (no_lstm and m == "lstm")]
         with model_progress():
-            preds = run_backtest(long, start, end, horizon, models=models, seed=settings.seed,
-                                 include_lstm=not no_lstm,
-                                 progress=lambda s: err_console.print(f"[dim]{s}[/dim]"))
+            preds = run_backtest(
+                long,
+                start,
+                end,
+                horizon,
+                models=models,
+                seed=settings.seed,
+                include_lstm=not no_lstm,
+                progress=lambda s: err_console.print(f"[dim]{s}[/dim]"),
+            )
     except (DataError, BacktestError, ValueError) as exc:
         raise fail(str(exc)) from exc
     try:
@@ -145,14 +171,18 @@ def backtest_cmd(
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc}") from exc
     scored = preds[preds["nll"].notna()]
-    table = Table(title=f"backtest {start}..{end}, horizon {horizon} ({len(preds):,} rows -> {out})")
+    table = Table(
+        title=f"backtest {start}..{end}, horizon {horizon} ({len(preds):,} rows -> {out})"
+    )
     for col in ("model", "MAE", "deviance", "NLL", "cover80", "width80"):
         table.add_column(col, justify="right")
     if not scored.empty:
         actual = _actuals(long, scored)
         for name, g in scored.assign(actual=actual).groupby("model", sort=False):
             s = _summ(g)
-            table.add_row(name, *(f"{s[k]:.3f}" for k in ("MAE", "deviance", "NLL", "cover80", "width80")))
+            table.add_row(
+                name, *(f"{s[k]:.3f}" for k in ("MAE", "deviance", "NLL", "cover80", "width80"))
+            )
         console.print(table)
     else:
         console.print(f"wrote {len(preds):,} rows to {out} (no target month in the data to score)")
@@ -167,6 +197,10 @@ def _actuals(long, scored):
 def _summ(g):
     from online_model.metrics import coverage, mae, mean_width, poisson_deviance
 
-    return {"MAE": mae(g["actual"], g["mean"]), "deviance": poisson_deviance(g["actual"], g["mean"]),
-            "NLL": float(g["nll"].mean()), "cover80": coverage(g["actual"], g["lo80"], g["hi80"]),
-            "width80": mean_width(g["lo80"], g["hi80"])}
+    return {
+        "MAE": mae(g["actual"], g["mean"]),
+        "deviance": poisson_deviance(g["actual"], g["mean"]),
+        "NLL": float(g["nll"].mean()),
+        "cover80": coverage(g["actual"], g["lo80"], g["hi80"]),
+        "width80": mean_width(g["lo80"], g["hi80"]),
+    }

@@ -15,8 +15,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .base import (claim_city_or_exit, console, err_console, fail, load_settings,
-                   open_runtime_or_exit, setup_logging)
+from .base import (
+    claim_city_or_exit,
+    console,
+    err_console,
+    fail,
+    load_settings,
+    open_runtime_or_exit,
+    setup_logging,
+)
 
 app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 alerts_app = typer.Typer()  # subscribe, unsubscribe, list: part of `crimecast alerts`
@@ -44,19 +51,26 @@ def worker_cmd(
     finally:
         rt.close()
     closed = ", ".join(stats.closed) if stats.closed else "none"
-    console.print(f"worker {worker.name}: {stats.applied:,} records counted "
-                  f"({stats.incidents:,} incidents), {stats.duplicates:,} duplicates, "
-                  f"{stats.dead:,} dead-lettered, {stats.claimed:,} taken over from dead or stalled "
-                  f"consumers; months closed: {closed}", markup=False)
+    console.print(
+        f"worker {worker.name}: {stats.applied:,} records counted "
+        f"({stats.incidents:,} incidents), {stats.duplicates:,} duplicates, "
+        f"{stats.dead:,} dead-lettered, {stats.claimed:,} taken over from dead or stalled "
+        f"consumers; months closed: {closed}",
+        markup=False,
+    )
     if stats.left_pending:
         held = ", ".join(f"{n} ({p:,})" for n, p in stats.left_pending.items())
-        err_console.print(f"[yellow]warning:[/yellow] {sum(stats.left_pending.values()):,} entries "
-                          f"are still pending at live consumers: {held}; they count when those "
-                          "consumers apply them (see `crimecast status`)")
+        err_console.print(
+            f"[yellow]warning:[/yellow] {sum(stats.left_pending.values()):,} entries "
+            f"are still pending at live consumers: {held}; they count when those "
+            "consumers apply them (see `crimecast status`)"
+        )
     if stats.handed_back:
-        err_console.print(f"[yellow]warning:[/yellow] {stats.handed_back:,} entries could not be "
-                          "applied here; they are left for the next running worker (see "
-                          "`crimecast dead-letters` if they keep failing)")
+        err_console.print(
+            f"[yellow]warning:[/yellow] {stats.handed_back:,} entries could not be "
+            "applied here; they are left for the next running worker (see "
+            "`crimecast dead-letters` if they keep failing)"
+        )
     if burst and not stats.left_pending and not stats.handed_back:
         console.print("drained: nothing unread, nothing pending")
 
@@ -79,8 +93,11 @@ def close_month_cmd(
         raise fail(str(exc), 2) from exc
     today = datetime.now(timezone.utc).date()
     if month_end(month) >= today and not force:
-        raise fail(f"{month} has not ended yet (today is {today.isoformat()}): closing it would "
-                   "teach the models an incomplete month. Use --force if you mean it.", 2)
+        raise fail(
+            f"{month} has not ended yet (today is {today.isoformat()}): closing it would "
+            "teach the models an incomplete month. Use --force if you mean it.",
+            2,
+        )
     rt = open_runtime_or_exit(load_settings())
     try:
         closed = close_and_enqueue(rt, month, reason="manual")
@@ -115,8 +132,9 @@ def rq_worker_cmd(
 @app.command("scheduler")
 def scheduler_cmd(
     list_only: bool = typer.Option(False, "--list", help="Print the schedule and exit."),
-    catch_up_only: bool = typer.Option(False, "--catch-up-only",
-                                       help="Fire runs missed within the grace period, then exit."),
+    catch_up_only: bool = typer.Option(
+        False, "--catch-up-only", help="Fire runs missed within the grace period, then exit."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
     """Run the schedule (weekly alert, fine-tune, month close, health); replicas fire each run once."""
@@ -160,8 +178,14 @@ def _print_consumers(rows: list[dict]) -> None:
         table.add_column(col)
     for c in rows:
         state = "alive" if c["alive"] else "[red]dead[/red]"
-        table.add_row(escape(c["name"]), state, f"{c['pending']:,}", f"{c['idle_ms'] / 1000:.1f}s",
-                      escape(c["host"] or "-"), str(c["pid"] or "-"))
+        table.add_row(
+            escape(c["name"]),
+            state,
+            f"{c['pending']:,}",
+            f"{c['idle_ms'] / 1000:.1f}s",
+            escape(c["host"] or "-"),
+            str(c["pid"] or "-"),
+        )
     console.print(table)
 
 
@@ -170,8 +194,12 @@ def _print_schedule(rows: list[dict]) -> None:
     for col in ("job", "queue", "next_run", "last_fired", "timeout_s", "retry"):
         table.add_column(col)
     for row in rows:
-        table.add_row(*(str(row[c]) if row[c] is not None else "-" for c in
-                        ("job", "queue", "next_run", "last_fired", "timeout_s", "retry")))
+        table.add_row(
+            *(
+                str(row[c]) if row[c] is not None else "-"
+                for c in ("job", "queue", "next_run", "last_fired", "timeout_s", "retry")
+            )
+        )
     console.print(table)
 
 
@@ -235,21 +263,30 @@ def audit_cmd(
     if not records:
         console.print("the audit log is empty" + (f" for the last {days:g} days" if days else ""))
         return
-    table = Table(title=f"audit log: {len(records)} newest (kept {settings.audit_retention_days} days)")
+    table = Table(
+        title=f"audit log: {len(records)} newest (kept {settings.audit_retention_days} days)"
+    )
     for col in ("when (UTC)", "who", "via", "intent", "outcome", "question"):
         table.add_column(col, overflow="fold")
     for rec in records:
         who = rec.get("user") or rec.get("user_id", "")
-        table.add_row(rec.get("at", "")[:19].replace("T", " "), escape(who), rec.get("transport", ""),
-                      rec.get("intent", ""), rec.get("outcome", ""), escape(rec.get("text", "")))
+        table.add_row(
+            rec.get("at", "")[:19].replace("T", " "),
+            escape(who),
+            rec.get("transport", ""),
+            rec.get("intent", ""),
+            rec.get("outcome", ""),
+            escape(rec.get("text", "")),
+        )
     console.print(table)
 
 
 # --- backup and restore ---------------------------------------------------------------------------
 @app.command("backup")
 def backup_cmd(
-    out: Path = typer.Argument(..., help="The .tar.gz to write (Redis keys of this prefix and "
-                                         "its model registry)."),
+    out: Path = typer.Argument(
+        ..., help="The .tar.gz to write (Redis keys of this prefix and its model registry)."
+    ),
 ) -> None:
     """Save this deployment's state (Redis keys under the prefix + the model registry) together."""
     from ..backup import BackupError, backup
@@ -261,9 +298,12 @@ def backup_cmd(
         raise fail(str(exc)) from None
     finally:
         rt.close()
-    console.print(f"saved {done['keys']:,} keys of prefix {done['prefix']} and "
-                  f"{'its model registry' if done['models'] else 'no model registry'} to "
-                  f"{done['file']} ({done['bytes']:,} bytes)", markup=False)
+    console.print(
+        f"saved {done['keys']:,} keys of prefix {done['prefix']} and "
+        f"{'its model registry' if done['models'] else 'no model registry'} to "
+        f"{done['file']} ({done['bytes']:,} bytes)",
+        markup=False,
+    )
 
 
 @app.command("restore")
@@ -281,9 +321,11 @@ def restore_cmd(
         raise fail(str(exc)) from None
     finally:
         rt.close()
-    console.print(f"restored {done['keys']:,} keys of prefix {done['prefix']} (replaced "
-                  f"{done['replaced']:,}) and {'the' if done['models'] else 'no'} model registry",
-                  markup=False)
+    console.print(
+        f"restored {done['keys']:,} keys of prefix {done['prefix']} (replaced "
+        f"{done['replaced']:,}) and {'the' if done['models'] else 'no'} model registry",
+        markup=False,
+    )
 
 
 # --- alerts (admin) ------------------------------------------------------------------------------
@@ -306,13 +348,19 @@ def _categories(raw: list[str], settings) -> list[str] | None:
 @alerts_app.command("subscribe")
 def subscribe_cmd(
     channel: str = typer.Argument(..., help="Discord channel id (or a name for a webhook)."),
-    sector: Optional[str] = typer.Option(None, "--region", "--sector",
-                                         help="Subscribe to one region of the city (a sector, "
-                                              "an NPU, ...: as its profile names them)."),
-    community: list[str] = typer.Option([], "--community", "-c",
-                                        help="Subscribe to these communities (repeat)."),
-    category: list[str] = typer.Option([], "--category",
-                                       help="Only these categories (repeat; default all)."),
+    sector: Optional[str] = typer.Option(
+        None,
+        "--region",
+        "--sector",
+        help="Subscribe to one region of the city (a sector, "
+        "an NPU, ...: as its profile names them).",
+    ),
+    community: list[str] = typer.Option(
+        [], "--community", "-c", help="Subscribe to these communities (repeat)."
+    ),
+    category: list[str] = typer.Option(
+        [], "--category", help="Only these categories (repeat; default all)."
+    ),
     webhook: bool = typer.Option(False, "--webhook", help="Post through the configured webhook."),
 ) -> None:
     """Subscribe a channel to the weekly alert (city-wide unless --region or --community)."""
@@ -325,8 +373,14 @@ def subscribe_cmd(
     if webhook and settings.webhook_url is None:
         raise fail("--webhook needs CRIMECAST_WEBHOOK_URL to be set", 2)
     try:
-        sub = Subscription(channel, scope, sector=sector, communities=community,
-                           categories=_categories(category, settings), webhook=webhook)
+        sub = Subscription(
+            channel,
+            scope,
+            sector=sector,
+            communities=community,
+            categories=_categories(category, settings),
+            webhook=webhook,
+        )
     except AlertError as exc:
         raise fail(str(exc), 2) from exc
     rt = open_runtime_or_exit(settings)
@@ -369,8 +423,9 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
         console.print_json(json.dumps([asdict(s) for s in subs]))
         return
     if not subs:
-        console.print("no subscriptions (add one with `crimecast alerts subscribe CHANNEL`)",
-                      markup=False)
+        console.print(
+            "no subscriptions (add one with `crimecast alerts subscribe CHANNEL`)", markup=False
+        )
         return
     for s in subs:
         console.print(f"{s.channel_id}: {_describe(s)}", markup=False)
@@ -379,8 +434,13 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 def _describe(sub) -> str:
     from core.profile import active_profile
 
-    scope = ("city-wide" if sub.scope == "city" else active_profile().region_label(sub.sector)
-             if sub.scope == "sector" else ", ".join(sub.communities))
+    scope = (
+        "city-wide"
+        if sub.scope == "city"
+        else active_profile().region_label(sub.sector)
+        if sub.scope == "sector"
+        else ", ".join(sub.communities)
+    )
     cats = "all categories" if not sub.categories else "; ".join(sub.categories)
     via = " (via webhook)" if sub.webhook else ""
     return f"{scope}, {cats}{via}"

@@ -19,8 +19,9 @@ from stream.sources.mapped import ColumnMapping
 
 from .base import console, err_console, load_settings
 
-profile_app = typer.Typer(help="City profiles: the city's words, categories, places and source.",
-                          no_args_is_help=True)
+profile_app = typer.Typer(
+    help="City profiles: the city's words, categories, places and source.", no_args_is_help=True
+)
 
 
 def problems(path: Path) -> list[str]:
@@ -47,14 +48,20 @@ def check_cmd(file: Path = typer.Argument(..., help="The profile YAML to check."
     if found:
         raise typer.Exit(1)
     profile = load_profile(file)
-    console.print(Text(f"{file}: OK: {profile.name}, {len(profile.categories)} categories, "
-                       f"{len(profile.groups)} groups, areas called {profile.area.plural}"
-                       + (f", regions called {profile.regions.word.plural}"
-                          if profile.regions else "")), soft_wrap=True)
+    console.print(
+        Text(
+            f"{file}: OK: {profile.name}, {len(profile.categories)} categories, "
+            f"{len(profile.groups)} groups, areas called {profile.area.plural}"
+            + (f", regions called {profile.regions.word.plural}" if profile.regions else "")
+        ),
+        soft_wrap=True,
+    )
 
 
 @profile_app.command("show")
-def show_cmd(file: Optional[Path] = typer.Argument(None, help="Default: the deployment's.")) -> None:
+def show_cmd(
+    file: Optional[Path] = typer.Argument(None, help="Default: the deployment's."),
+) -> None:
     """Show the profile in use (``CRIMECAST_CITY_FILE``, else Calgary's)."""
     path = file or load_settings().city_file
     try:
@@ -62,7 +69,11 @@ def show_cmd(file: Optional[Path] = typer.Argument(None, help="Default: the depl
     except ProfileError as exc:
         err_console.print(Text(str(exc)), soft_wrap=True)
         raise typer.Exit(1) from None
-    console.print(Text(f"{profile.name} ({profile.path}): time zone {profile.timezone}; "
-                       f"{profile.area.plural}; categories: "
-                       + ", ".join(" ".join(c.split()) for c in profile.category_names)),
-                  soft_wrap=True)
+    console.print(
+        Text(
+            f"{profile.name} ({profile.path}): time zone {profile.timezone}; "
+            f"{profile.area.plural}; categories: "
+            + ", ".join(" ".join(c.split()) for c in profile.category_names)
+        ),
+        soft_wrap=True,
+    )

@@ -18,11 +18,16 @@ reference_app = typer.Typer()  # reference load
 
 @reference_app.command("load")
 def reference_load_cmd(
-    areas: Optional[Path] = typer.Option(None, "--areas", "--communities",
-                                         help="The file of areas and their regions (columns as "
-                                              "the city profile says); default the profile's."),
-    population: Optional[Path] = typer.Option(None, "--population",
-                                              help="Population per area (for rates per 1,000)."),
+    areas: Optional[Path] = typer.Option(
+        None,
+        "--areas",
+        "--communities",
+        help="The file of areas and their regions (columns as "
+        "the city profile says); default the profile's.",
+    ),
+    population: Optional[Path] = typer.Option(
+        None, "--population", help="Population per area (for rates per 1,000)."
+    ),
 ) -> None:
     """Load the areas' regions, classes and population into Redis (as the city profile reads them)."""
     from core.profile import load_profile
@@ -40,6 +45,7 @@ def reference_load_cmd(
         raise fail(str(exc), 2) from exc
     finally:
         rt.close()
-    console.print(f"loaded {n} {profile.area.plural}" + ("" if pops else " (no population: no rates)"),
-                  markup=False)
-
+    console.print(
+        f"loaded {n} {profile.area.plural}" + ("" if pops else " (no population: no rates)"),
+        markup=False,
+    )

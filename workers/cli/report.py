@@ -19,8 +19,9 @@ report_app = typer.Typer()  # `crimecast report ...`; bot/cli.py composes it
 @report_app.command("accountability")
 def accountability_cmd(
     months: int = typer.Option(12, "--months", min=1, max=36, help="Months covered (1-36)."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last month YYYY-MM (default: the "
-                                                          "newest complete month)."),
+    end: Optional[str] = typer.Option(
+        None, "--end", help="Last month YYYY-MM (default: the newest complete month)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Write the chart PNG to this file."),
 ) -> None:
@@ -70,8 +71,11 @@ def subscribe_cmd(
         raise fail(str(exc), 2) from exc
     finally:
         rt.close()
-    console.print(f"{'subscribed' if new else 'updated'}: channel {channel} gets the monthly "
-                  f"accountability report", markup=False)
+    console.print(
+        f"{'subscribed' if new else 'updated'}: channel {channel} gets the monthly "
+        f"accountability report",
+        markup=False,
+    )
 
 
 @report_app.command("unsubscribe")

@@ -8,9 +8,15 @@
 - :mod:`.post`: the monthly post to the admin channel through the alert outbox.
 """
 
-from .build import (accountability_report, latest_report, region_map, report_for_scope,
-                    save_report)
+from .build import accountability_report, latest_report, region_map, report_for_scope, save_report
 from .text import headline, report_text
 
-__all__ = ["accountability_report", "headline", "latest_report", "region_map", "report_for_scope",
-           "report_text", "save_report"]
+__all__ = [
+    "accountability_report",
+    "headline",
+    "latest_report",
+    "region_map",
+    "report_for_scope",
+    "report_text",
+    "save_report",
+]

@@ -23,8 +23,20 @@ from stream.store import CountStore
 
 __all__ = ["ROW_COLUMNS", "poisson_deviance", "series_months", "summarise"]
 
-ROW_COLUMNS = ["month", "community", "category", "region", "mean", "dispersion", "lo80", "hi80",
-               "actual", "ses", "step", "data_through"]
+ROW_COLUMNS = [
+    "month",
+    "community",
+    "category",
+    "region",
+    "mean",
+    "dispersion",
+    "lo80",
+    "hi80",
+    "actual",
+    "ses",
+    "step",
+    "data_through",
+]
 SES_ALPHA = 0.2
 
 
@@ -56,8 +68,9 @@ def _ses_forecasts(panel: pd.DataFrame, months: list[str]) -> dict[str, dict]:
     return out
 
 
-def series_months(store: CountStore, archive: ForecastArchive, months: list[str],
-                  regions: Mapping[str, str]) -> pd.DataFrame:
+def series_months(
+    store: CountStore, archive: ForecastArchive, months: list[str], regions: Mapping[str, str]
+) -> pd.DataFrame:
     """The rows described above for ``months`` (oldest first); series without a region get
     ``"(no region)"``."""
     if not months:
@@ -72,9 +85,22 @@ def series_months(store: CountStore, archive: ForecastArchive, months: list[str]
         for (community, category), (f, step) in made.items():
             i = f.months.index(m)
             actual = counts.get((community, category), 0)
-            rows.append((m, community, category, regions.get(community, "(no region)"),
-                         float(f.mean[i]), float(f.dispersion[i]), 0, 0, int(actual),
-                         ses_m.get((community, category), np.nan), step, f.data_through))
+            rows.append(
+                (
+                    m,
+                    community,
+                    category,
+                    regions.get(community, "(no region)"),
+                    float(f.mean[i]),
+                    float(f.dispersion[i]),
+                    0,
+                    0,
+                    int(actual),
+                    ses_m.get((community, category), np.nan),
+                    step,
+                    f.data_through,
+                )
+            )
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     if len(frame):
         lo, hi = NegBin(frame["mean"].to_numpy(), frame["dispersion"].to_numpy()).interval(0.8)
@@ -96,18 +122,26 @@ def summarise(frame: pd.DataFrame, by: str | None) -> dict[str, dict]:
         y, mu = g["actual"].to_numpy(float), g["mean"].to_numpy(float)
         both = g["ses"].notna().to_numpy()
         dev_m = poisson_deviance(y[both], mu[both]).mean() if both.any() else np.nan
-        dev_s = poisson_deviance(y[both], g["ses"].to_numpy(float)[both]).mean() if both.any() \
+        dev_s = (
+            poisson_deviance(y[both], g["ses"].to_numpy(float)[both]).mean()
+            if both.any()
             else np.nan
+        )
         out[str(key)] = {
             "series_months": int(len(g)),
-            "actual": int(y.sum()), "forecast": round(float(mu.sum()), 1),
-            "coverage80": round(float(((g["lo80"] <= g["actual"]) & (g["actual"] <= g["hi80"])).mean()), 3),
+            "actual": int(y.sum()),
+            "forecast": round(float(mu.sum()), 1),
+            "coverage80": round(
+                float(((g["lo80"] <= g["actual"]) & (g["actual"] <= g["hi80"])).mean()), 3
+            ),
             "bias": round(float((mu - y).mean()), 4),
             "bias_pct": round(float((mu.sum() - y.sum()) / y.sum() * 100), 1) if y.sum() else None,
             "mae": round(float(np.abs(mu - y).mean()), 4),
             "deviance": None if np.isnan(dev_m) else round(float(dev_m), 4),
             "deviance_ses": None if np.isnan(dev_s) else round(float(dev_s), 4),
-            "deviance_ratio": None if np.isnan(dev_m) or not dev_s else round(float(dev_m / dev_s), 3),
+            "deviance_ratio": None
+            if np.isnan(dev_m) or not dev_s
+            else round(float(dev_m / dev_s), 3),
         }
     return out
 

@@ -23,10 +23,16 @@ __all__ = ["asked", "scope_of"]
 
 _WORDS = re.compile(r"[^a-z0-9&' ]+")
 CATEGORY_WORDS = {  # plain words an analyst uses, matched against a category's canonical name
-    "robbery": "robbery", "break": "break & enter", "b&e": "break & enter",
-    "burglary": "break & enter", "assault": "assault", "violence": "violence",
-    "theft from vehicle": "theft from vehicle", "theft of vehicle": "theft of vehicle",
-    "car theft": "theft of vehicle", "stolen car": "theft of vehicle",
+    "robbery": "robbery",
+    "break": "break & enter",
+    "b&e": "break & enter",
+    "burglary": "break & enter",
+    "assault": "assault",
+    "violence": "violence",
+    "theft from vehicle": "theft from vehicle",
+    "theft of vehicle": "theft of vehicle",
+    "car theft": "theft of vehicle",
+    "stolen car": "theft of vehicle",
 }
 
 
@@ -34,8 +40,9 @@ def _norm(text: str) -> str:
     return " " + " ".join(_WORDS.sub(" ", match_key(text)).split()) + " "
 
 
-def scope_of(text: str, communities: Iterable[str], regions: Iterable[str],
-             categories: Iterable[str]) -> tuple[list[str], list[str], list[str]]:
+def scope_of(
+    text: str, communities: Iterable[str], regions: Iterable[str], categories: Iterable[str]
+) -> tuple[list[str], list[str], list[str]]:
     """``(communities, regions, categories)`` a question names.
 
     >>> scope_of("car thefts in forest lawn", ["FOREST LAWN", "BELTLINE"], ["EAST"],
@@ -52,8 +59,15 @@ def scope_of(text: str, communities: Iterable[str], regions: Iterable[str],
     return comms, regs, cats
 
 
-def asked(client: redis.Redis, keys: Keys, regions: Mapping[str, str], categories: Iterable[str],
-          *, days: int, now: datetime | None = None) -> dict:
+def asked(
+    client: redis.Redis,
+    keys: Keys,
+    regions: Mapping[str, str],
+    categories: Iterable[str],
+    *,
+    days: int,
+    now: datetime | None = None,
+) -> dict:
     """Questions of the last ``days`` days: totals by outcome, by region and by category."""
     now = now or datetime.now(timezone.utc)
     since = now - timedelta(days=days)
@@ -61,14 +75,23 @@ def asked(client: redis.Redis, keys: Keys, regions: Mapping[str, str], categorie
     entries = client.xrange(keys.audit, min=start, max="+") if client.exists(keys.audit) else []
     region_names = sorted(set(regions.values()))
     cats = list(categories)
-    out = {"days": days, "questions": 0, "answered": 0, "refused": 0, "rate_limited": 0,
-           "errors": 0, "by_region": {}, "by_category": {}}
+    out = {
+        "days": days,
+        "questions": 0,
+        "answered": 0,
+        "refused": 0,
+        "rate_limited": 0,
+        "errors": 0,
+        "by_region": {},
+        "by_category": {},
+    }
     for _, f in entries:
         f = {as_text(k): as_text(v) for k, v in f.items()}
         out["questions"] += 1
         outcome = f.get("outcome", "answered")
         key = {"answered": "answered", "refused": "refused", "rate_limited": "rate_limited"}.get(
-            outcome, "errors")
+            outcome, "errors"
+        )
         out[key] += 1
         comms, regs, found = scope_of(f.get("text", ""), regions.keys(), region_names, cats)
         places = sorted({regions[c] for c in comms} | set(regs)) or ["(city-wide)"]

@@ -28,8 +28,15 @@ from .accuracy import months_ending, series_months, summarise
 from .asked import asked
 from .pointing import AROUND, WATCH_MIN, WATCH_TESTS, feedback_watch, flag_tests, top_k_months
 
-__all__ = ["NO_REGION", "accountability_report", "latest_report", "newest_complete_month",
-           "region_map", "report_for_scope", "save_report"]
+__all__ = [
+    "NO_REGION",
+    "accountability_report",
+    "latest_report",
+    "newest_complete_month",
+    "region_map",
+    "report_for_scope",
+    "save_report",
+]
 
 NO_REGION = "(no region)"
 TOP_AREAS = 10  # concentration: the share of all flags that went to the 10 most-flagged areas
@@ -69,9 +76,17 @@ def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def accountability_report(client: redis.Redis, keys: Keys, *, months: int = 12,
-                          end: str | None = None, top_k: int = 5, level: float = 0.1,
-                          method: str = "bh", now: datetime | None = None) -> dict[str, Any]:
+def accountability_report(
+    client: redis.Redis,
+    keys: Keys,
+    *,
+    months: int = 12,
+    end: str | None = None,
+    top_k: int = 5,
+    level: float = 0.1,
+    method: str = "bh",
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """The report for the ``months`` months ending ``end`` (default: the newest complete month)."""
     if months < 1:
         raise ValueError("months must be at least 1")
@@ -102,29 +117,39 @@ def accountability_report(client: redis.Redis, keys: Keys, *, months: int = 12,
     total_flags, total_slots = sum(flags_by_area.values()), sum(slots_by_region.values())
     total_crime, total_pop = sum(crime_by_region.values()), sum(population.values())
     names = sorted(set(crime_by_region) | set(flags_by_region) | set(slots_by_region))
-    pointed = {r: {"flags": flags_by_region.get(r, 0),
-                   "flag_share": _share(flags_by_region.get(r, 0), total_flags),
-                   "top_k_slots": slots_by_region.get(r, 0),
-                   "top_k_share": _share(slots_by_region.get(r, 0), total_slots),
-                   "crime": crime_by_region.get(r, 0),
-                   "crime_share": _share(crime_by_region.get(r, 0), total_crime),
-                   "population": population.get(r),
-                   "population_share": _share(population.get(r, 0), total_pop) if total_pop else None}
-               for r in names}
+    pointed = {
+        r: {
+            "flags": flags_by_region.get(r, 0),
+            "flag_share": _share(flags_by_region.get(r, 0), total_flags),
+            "top_k_slots": slots_by_region.get(r, 0),
+            "top_k_share": _share(slots_by_region.get(r, 0), total_slots),
+            "crime": crime_by_region.get(r, 0),
+            "crime_share": _share(crime_by_region.get(r, 0), total_crime),
+            "population": population.get(r),
+            "population_share": _share(population.get(r, 0), total_pop) if total_pop else None,
+        }
+        for r in names
+    }
     top_areas = flags_by_area.most_common()
     top_areas = sorted(top_areas, key=lambda kv: (-kv[1], kv[0]))[:TOP_AREAS]
-    concentration = {"flags": total_flags, "areas_flagged": len(flags_by_area),
-                     "top_areas": [{"community": c, "region": regions.get(c, NO_REGION), "flags": n}
-                                   for c, n in top_areas],
-                     "top_share": _share(sum(n for _, n in top_areas), total_flags),
-                     "top_n": TOP_AREAS}
+    concentration = {
+        "flags": total_flags,
+        "areas_flagged": len(flags_by_area),
+        "top_areas": [
+            {"community": c, "region": regions.get(c, NO_REGION), "flags": n} for c, n in top_areas
+        ],
+        "top_share": _share(sum(n for _, n in top_areas), total_flags),
+        "top_n": TOP_AREAS,
+    }
 
     # --- how well it did ---------------------------------------------------------------------
     overall = summarise(frame, None).get("all")
     by_region = summarise(frame, "region")
     by_category = summarise(frame, "category")
-    ranked = sorted((r for r in by_region if r != NO_REGION and by_region[r]["bias_pct"] is not None),
-                    key=lambda r: -by_region[r]["bias_pct"])
+    ranked = sorted(
+        (r for r in by_region if r != NO_REGION and by_region[r]["bias_pct"] is not None),
+        key=lambda r: -by_region[r]["bias_pct"],
+    )
 
     now = now or datetime.now(timezone.utc)
     return {
@@ -139,20 +164,34 @@ def accountability_report(client: redis.Redis, keys: Keys, *, months: int = 12,
         "fdr": {"method": method, "level": level},
         "pointed": pointed,
         "concentration": concentration,
-        "accuracy": {"overall": overall, "by_region": by_region, "by_category": by_category,
-                     "most_over_forecast": ranked[0] if ranked else None,
-                     "least_over_forecast": ranked[-1] if ranked else None},
-        "feedback_watch": {"window_tests": WATCH_TESTS, "min_flags": WATCH_MIN,
-                           "areas": feedback_watch(tests, panel, regions), "caveat": FEEDBACK},
-        "asked": asked(client, keys, regions, sorted({k for _, k in store.series()}),
-                       days=months * 30, now=now),
+        "accuracy": {
+            "overall": overall,
+            "by_region": by_region,
+            "by_category": by_category,
+            "most_over_forecast": ranked[0] if ranked else None,
+            "least_over_forecast": ranked[-1] if ranked else None,
+        },
+        "feedback_watch": {
+            "window_tests": WATCH_TESTS,
+            "min_flags": WATCH_MIN,
+            "areas": feedback_watch(tests, panel, regions),
+            "caveat": FEEDBACK,
+        },
+        "asked": asked(
+            client, keys, regions, sorted({k for _, k in store.series()}), days=months * 30, now=now
+        ),
         "caveats": [REPORTED, RANKING, FEEDBACK],
         "data_card": DATA_CARD,
     }
 
 
-def report_for_scope(report: Mapping[str, Any], *, region: str | None = None,
-                     community: str | None = None, regions: Mapping[str, str] | None = None) -> dict:
+def report_for_scope(
+    report: Mapping[str, Any],
+    *,
+    region: str | None = None,
+    community: str | None = None,
+    regions: Mapping[str, str] | None = None,
+) -> dict:
     """The part of ``report`` an asker's scope needs ("how accurate are you in Forest Lawn?",
     "where do your alerts point?"): the region's accuracy and pointing figures (a community is
     answered by its region, named as such), or the city's when no scope is given."""
@@ -160,13 +199,20 @@ def report_for_scope(report: Mapping[str, Any], *, region: str | None = None,
         region = (regions or {}).get(area_name(community), region)
     region = area_name(region) if region else None
     acc, pointed = report["accuracy"], report["pointed"]
-    out = {"period": report["period"], "scope": region or "city", "community": community,
-           "accuracy": acc["by_region"].get(region) if region else acc["overall"],
-           "pointed": pointed.get(region) if region else None,
-           "concentration": report["concentration"], "data_card": report["data_card"],
-           "caveats": report["caveats"]}
+    out = {
+        "period": report["period"],
+        "scope": region or "city",
+        "community": community,
+        "accuracy": acc["by_region"].get(region) if region else acc["overall"],
+        "pointed": pointed.get(region) if region else None,
+        "concentration": report["concentration"],
+        "data_card": report["data_card"],
+        "caveats": report["caveats"],
+    }
     if region:
-        out["feedback_watch"] = [a for a in report["feedback_watch"]["areas"] if a["region"] == region]
+        out["feedback_watch"] = [
+            a for a in report["feedback_watch"]["areas"] if a["region"] == region
+        ]
     return out
 
 
@@ -179,4 +225,3 @@ def latest_report(client: redis.Redis, keys: Keys) -> dict | None:
     """The newest saved report, or None before the first (then: run the report command)."""
     raw = client.get(keys.accountability_report)
     return None if raw is None else json.loads(raw)
-

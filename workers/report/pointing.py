@@ -39,8 +39,15 @@ class FlagTest:
     flagged: list[tuple[str, str]]
 
 
-def flag_tests(client, keys, months: list[str], resolution: str | None, *, level: float = 0.1,
-               method: str = "bh") -> list[FlagTest]:
+def flag_tests(
+    client,
+    keys,
+    months: list[str],
+    resolution: str | None,
+    *,
+    level: float = 0.1,
+    method: str = "bh",
+) -> list[FlagTest]:
     """Every running-hot test the weekly alerts made over ``months``, oldest first."""
     store = CountStore(client, keys)
     archive = ForecastArchive(client, keys)
@@ -50,18 +57,31 @@ def flag_tests(client, keys, months: list[str], resolution: str | None, *, level
             made = {s: f for s, (f, _) in archive.forecasts_for(m).items()}
             if not made:
                 continue
-            test = flag_month(store.day_counts(month_start(m), month_end(m)), made, m,
-                              level=level, method=method)
-            out.append(FlagTest(m, m, test.tested, [test.series[i] for i in range(test.tested)
-                                                    if test.flagged[i]]))
+            test = flag_month(
+                store.day_counts(month_start(m), month_end(m)), made, m, level=level, method=method
+            )
+            out.append(
+                FlagTest(
+                    m,
+                    m,
+                    test.tested,
+                    [test.series[i] for i in range(test.tested) if test.flagged[i]],
+                )
+            )
         return out
     day, last = first_monday(month_start(months[0])), month_end(months[-1]) + timedelta(days=1)
     while day <= last:
         hot = WeekFacts.compute(client, keys, day, level=level, method=method).hot
         if hot is not None and hot.month in months:
             y, w, _ = (day - timedelta(days=1)).isocalendar()
-            out.append(FlagTest(f"{y}-W{w:02d}", hot.month, hot.tested,
-                                [hot.series[i] for i in range(hot.tested) if hot.flagged[i]]))
+            out.append(
+                FlagTest(
+                    f"{y}-W{w:02d}",
+                    hot.month,
+                    hot.tested,
+                    [hot.series[i] for i in range(hot.tested) if hot.flagged[i]],
+                )
+            )
         day += timedelta(days=7)
     return out
 
@@ -77,7 +97,9 @@ def top_k_months(archive: ForecastArchive, months: list[str], k: int = 5) -> dic
     return out
 
 
-def feedback_watch(tests: list[FlagTest], panel: pd.DataFrame, regions: Mapping[str, str]) -> list[dict]:
+def feedback_watch(
+    tests: list[FlagTest], panel: pd.DataFrame, regions: Mapping[str, str]
+) -> list[dict]:
     """Areas flagged in ``WATCH_MIN`` or more of the last ``WATCH_TESTS`` tests, with their mean
     monthly count (all categories) in the ``AROUND`` months before their first flag in the period
     and in the months from it on (up to ``AROUND``)."""
@@ -88,23 +110,34 @@ def feedback_watch(tests: list[FlagTest], panel: pd.DataFrame, regions: Mapping[
             times[c] = times.get(c, 0) + 1
     by_comm = panel.groupby(level=0).sum() if len(panel) else panel
     out = []
-    for community in sorted((c for c, n in times.items() if n >= WATCH_MIN),
-                            key=lambda c: (-times[c], c)):
+    for community in sorted(
+        (c for c, n in times.items() if n >= WATCH_MIN), key=lambda c: (-times[c], c)
+    ):
         first = next(t for t in tests if any(c == community for c, _ in t.flagged))
         before = [add_months(first.month, -k) for k in range(AROUND, 0, -1)]
         after = [add_months(first.month, k) for k in range(AROUND)]
         row = by_comm.loc[community] if community in by_comm.index else pd.Series(dtype=float)
         have_b = [m for m in before if m in panel.columns]
         have_a = [m for m in after if m in panel.columns]
-        out.append({
-            "community": community, "region": regions.get(community, "(no region)"),
-            "flagged_in_last": times[community], "of_tests": len(recent),
-            "first_flag": first.label, "first_flag_month": first.month,
-            "mean_before": round(float(row.reindex(have_b, fill_value=0).mean()), 2) if have_b else None,
-            "mean_after": round(float(row.reindex(have_a, fill_value=0).mean()), 2) if have_a else None,
-            "months_before": have_b, "months_after": have_a,
-            "note": "may reflect enforcement as well as crime",
-        })
+        out.append(
+            {
+                "community": community,
+                "region": regions.get(community, "(no region)"),
+                "flagged_in_last": times[community],
+                "of_tests": len(recent),
+                "first_flag": first.label,
+                "first_flag_month": first.month,
+                "mean_before": round(float(row.reindex(have_b, fill_value=0).mean()), 2)
+                if have_b
+                else None,
+                "mean_after": round(float(row.reindex(have_a, fill_value=0).mean()), 2)
+                if have_a
+                else None,
+                "months_before": have_b,
+                "months_after": have_a,
+                "note": "may reflect enforcement as well as crime",
+            }
+        )
     return out
 
 

@@ -27,15 +27,32 @@ def period_label(report: Mapping[str, Any]) -> str:
     return f"report-{report['period']['end']}"
 
 
-def post_report(client: redis.Redis, keys: Keys, channel_id: str, report: Mapping[str, Any], *,
-                webhook: bool = False) -> bool:
+def post_report(
+    client: redis.Redis,
+    keys: Keys,
+    channel_id: str,
+    report: Mapping[str, Any],
+    *,
+    webhook: bool = False,
+) -> bool:
     """Queue ``report`` for ``channel_id``; False when this month's report is already queued or
     posted there."""
     label = period_label(report)
-    payload = {"kind": KIND, "channel_id": str(channel_id), "iso_week": label, "webhook": webhook,
-               "report": report}
-    return enqueue_post(client, keys, str(channel_id), label,
-                        json.dumps(payload, separators=(",", ":"), default=str), webhook=webhook)
+    payload = {
+        "kind": KIND,
+        "channel_id": str(channel_id),
+        "iso_week": label,
+        "webhook": webhook,
+        "report": report,
+    }
+    return enqueue_post(
+        client,
+        keys,
+        str(channel_id),
+        label,
+        json.dumps(payload, separators=(",", ":"), default=str),
+        webhook=webhook,
+    )
 
 
 class ReportChannels:
@@ -50,7 +67,9 @@ class ReportChannels:
         channel_id = str(channel_id).strip()
         if not channel_id:
             raise ValueError("a report subscription needs a channel id")
-        return bool(self.client.hset(self.keys.report_channels, channel_id, "1" if webhook else "0"))
+        return bool(
+            self.client.hset(self.keys.report_channels, channel_id, "1" if webhook else "0")
+        )
 
     def remove(self, channel_id: str) -> bool:
         return bool(self.client.hdel(self.keys.report_channels, str(channel_id)))

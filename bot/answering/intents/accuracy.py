@@ -49,9 +49,11 @@ def answer(view: View, query: Query) -> Answer:
         report = latest_report(view.client, view.keys)
     a = view.base(query, "How accurate, and where the alerts point")
     if report is None:
-        a.lines.append(f"No accountability report has been saved yet, so I have no pointing or "
-                       f"bias figures to give (an admin makes one with `{COMMAND}`; I answer "
-                       "from the newest one); how the forecasts did is below.")
+        a.lines.append(
+            f"No accountability report has been saved yet, so I have no pointing or "
+            f"bias figures to give (an admin makes one with `{COMMAND}`; I answer "
+            "from the newest one); how the forecasts did is below."
+        )
         a.data.update({"report": None, "command": COMMAND, "data_card": DATA_CARD})
         a.caveat = f"{REPORTED} {CARD}"
         return a
@@ -66,29 +68,47 @@ def answer(view: View, query: Query) -> Answer:
     if note:
         a.lines.append(f"ℹ {note}")
     p = part["period"]
-    a.lines.append(f"From the accountability report for {p['start']} to {p['end']} ({p['months']} "
-                   f"months), made {report.get('generated_at', '?')}.")
+    a.lines.append(
+        f"From the accountability report for {p['start']} to {p['end']} ({p['months']} "
+        f"months), made {report.get('generated_at', '?')}."
+    )
     if query.period is not None:
-        a.lines.append(f"ℹ The report covers {p['start']} to {p['end']}; I can't cut it to "
-                       f"{query.period.label} (an admin can run `{COMMAND} --months N`).")
+        a.lines.append(
+            f"ℹ The report covers {p['start']} to {p['end']}; I can't cut it to "
+            f"{query.period.label} (an admin can run `{COMMAND} --months N`)."
+        )
     a.lines.extend(_accuracy_lines(part["accuracy"], report, region))
     by_category = {c: report["accuracy"]["by_category"].get(c) for c in query.categories}
     if by_category:
         if region:
-            a.lines.append(f"ℹ The report splits by {view.names.region_word or 'region'} or by "
-                           "category, not both: the category figures below are city-wide.")
+            a.lines.append(
+                f"ℹ The report splits by {view.names.region_word or 'region'} or by "
+                "category, not both: the category figures below are city-wide."
+            )
         for cat, acc in by_category.items():
-            a.lines.append(f"• {' '.join(cat.split())}: " + (
-                "no archived forecast in this period." if not acc else
-                f"80% ranges held {_pct(acc['coverage80'])}, bias {acc['bias']:+.3f} a "
-                f"series-month ({_signed_pct(acc['bias_pct'])} against the count), "
-                f"over {acc['series_months']:,} series-months."))
+            a.lines.append(
+                f"• {' '.join(cat.split())}: "
+                + (
+                    "no archived forecast in this period."
+                    if not acc
+                    else f"80% ranges held {_pct(acc['coverage80'])}, bias {acc['bias']:+.3f} a "
+                    f"series-month ({_signed_pct(acc['bias_pct'])} against the count), "
+                    f"over {acc['series_months']:,} series-months."
+                )
+            )
     a.lines.extend(_pointing_lines(part, report, region))
-    a.data.update({"report": {"period": p, "generated_at": report.get("generated_at")},
-                   "scope": part["scope"], "community": part["community"],
-                   "accuracy": part["accuracy"], "pointed": part["pointed"],
-                   "feedback_watch": part.get("feedback_watch"), "by_category": by_category,
-                   "data_card": DATA_CARD})
+    a.data.update(
+        {
+            "report": {"period": p, "generated_at": report.get("generated_at")},
+            "scope": part["scope"],
+            "community": part["community"],
+            "accuracy": part["accuracy"],
+            "pointed": part["pointed"],
+            "feedback_watch": part.get("feedback_watch"),
+            "by_category": by_category,
+            "data_card": DATA_CARD,
+        }
+    )
     a.caveat = " ".join(part["caveats"]) + f" {CARD}"
     return a
 
@@ -103,10 +123,14 @@ def _scope(query: Query, regions: dict[str, str], word: str) -> tuple[dict, str 
         community = place.communities[0] if place.communities else place.label
         region = regions.get(_norm(community))
         if region is None:
-            return {}, (f"I have no {word} for {place.label} (the reference data name none), so "
-                        "this is the city-wide figure.")
-        return {"community": community}, (f"The report groups figures by {word}: {place.label} is "
-                                          f"answered by its {word}, {region}.")
+            return {}, (
+                f"I have no {word} for {place.label} (the reference data name none), so "
+                "this is the city-wide figure."
+            )
+        return {"community": community}, (
+            f"The report groups figures by {word}: {place.label} is "
+            f"answered by its {word}, {region}."
+        )
     if place.kind == "group":
         found = {regions.get(_norm(c)) for c in place.communities}
         if len(found) == 1 and None not in found:
@@ -119,23 +143,36 @@ def _scope(query: Query, regions: dict[str, str], word: str) -> tuple[dict, str 
 def _accuracy_lines(acc: dict | None, report: dict, region: str | None) -> list[str]:
     """Coverage, bias and deviance of the scope, set beside the city's when it is a region."""
     if not acc:
-        return [f"How well it did: the report has no archived forecast for "
-                f"{region or 'the city'} in this period."]
+        return [
+            f"How well it did: the report has no archived forecast for "
+            f"{region or 'the city'} in this period."
+        ]
     bias_pct = acc.get("bias_pct")
-    lean = ("n/a" if bias_pct is None else
-            f"forecasts {abs(bias_pct):.1f}% above the counts: over-forecast" if bias_pct > 0 else
-            f"forecasts {abs(bias_pct):.1f}% below the counts: under-forecast" if bias_pct < 0
-            else "forecasts matched the counts in total")
+    lean = (
+        "n/a"
+        if bias_pct is None
+        else f"forecasts {abs(bias_pct):.1f}% above the counts: over-forecast"
+        if bias_pct > 0
+        else f"forecasts {abs(bias_pct):.1f}% below the counts: under-forecast"
+        if bias_pct < 0
+        else "forecasts matched the counts in total"
+    )
     ratio = acc.get("deviance_ratio")
-    lines = [f"**How well it did**: over {acc['series_months']:,} series-months the 80% ranges held "
-             f"the count {_pct(acc['coverage80'])} of the time; bias {acc['bias']:+.3f} a "
-             f"series-month ({lean}); deviance {'n/a' if ratio is None else f'{ratio:.2f}'} of "
-             "simple smoothing's (below 1 is better)."]
+    lines = [
+        f"**How well it did**: over {acc['series_months']:,} series-months the 80% ranges held "
+        f"the count {_pct(acc['coverage80'])} of the time; bias {acc['bias']:+.3f} a "
+        f"series-month ({lean}); deviance {'n/a' if ratio is None else f'{ratio:.2f}'} of "
+        "simple smoothing's (below 1 is better)."
+    ]
     overall = report["accuracy"].get("overall") or {}
     if region and overall.get("bias_pct") is not None:
-        lines.append(f"City-wide: coverage {_pct(overall['coverage80'])}, bias "
-                     f"{overall['bias_pct']:+.1f}%.")
-    hi, lo = report["accuracy"].get("most_over_forecast"), report["accuracy"].get("least_over_forecast")
+        lines.append(
+            f"City-wide: coverage {_pct(overall['coverage80'])}, bias {overall['bias_pct']:+.1f}%."
+        )
+    hi, lo = (
+        report["accuracy"].get("most_over_forecast"),
+        report["accuracy"].get("least_over_forecast"),
+    )
     if hi and lo:
         lines.append(f"Most over-forecast region: {hi}; least: {lo}.")
     return lines
@@ -150,23 +187,37 @@ def _pointing_lines(part: dict, report: dict, region: str | None) -> list[str]:
         if pt is None:
             lines.append(f"**Where the alerts point**: the report has no figures for {region}.")
         else:
-            share = (f"{_pct(pt['flag_share'])} of all" if conc["flags"] else
-                     "none anywhere in the period")
-            lines.append(f"**Where the alerts point**: {pt['flags']} running-hot flag(s) in "
-                         f"{region}, {share}; {_pct(pt['top_k_share'])} of "
-                         f"top-{report['top_k']} slots; against {_pct(pt['crime_share'])} of "
-                         f"reported crime and {_pct(pt['population_share'])} of population.")
+            share = (
+                f"{_pct(pt['flag_share'])} of all"
+                if conc["flags"]
+                else "none anywhere in the period"
+            )
+            lines.append(
+                f"**Where the alerts point**: {pt['flags']} running-hot flag(s) in "
+                f"{region}, {share}; {_pct(pt['top_k_share'])} of "
+                f"top-{report['top_k']} slots; against {_pct(pt['crime_share'])} of "
+                f"reported crime and {_pct(pt['population_share'])} of population."
+            )
         for w in part.get("feedback_watch") or []:
-            lines.append(f"⚠ {w['community']} flagged in {w['flagged_in_last']} of the last "
-                         f"{w['of_tests']} tests: {w['note']}.")
+            lines.append(
+                f"⚠ {w['community']} flagged in {w['flagged_in_last']} of the last "
+                f"{w['of_tests']} tests: {w['note']}."
+            )
     else:
-        spread = (f"the {conc['top_n']} most-flagged got {_pct(conc['top_share'])} of them"
-                  if conc["flags"] else "no series ran improbably high in the period")
-        lines.append(f"**Where the alerts point**: {conc['flags']} running-hot flag(s) on "
-                     f"{conc['areas_flagged']} area(s); {spread}.")
+        spread = (
+            f"the {conc['top_n']} most-flagged got {_pct(conc['top_share'])} of them"
+            if conc["flags"]
+            else "no series ran improbably high in the period"
+        )
+        lines.append(
+            f"**Where the alerts point**: {conc['flags']} running-hot flag(s) on "
+            f"{conc['areas_flagged']} area(s); {spread}."
+        )
         by_flags = sorted(report["pointed"].items(), key=lambda kv: (-kv[1]["flags"], kv[0]))
         for name, pt in by_flags[:8]:
-            lines.append(f"• {name}: flags {_pct(pt['flag_share'])}, top-{report['top_k']} "
-                         f"{_pct(pt['top_k_share'])}, reported crime {_pct(pt['crime_share'])}, "
-                         f"population {_pct(pt['population_share'])}")
+            lines.append(
+                f"• {name}: flags {_pct(pt['flag_share'])}, top-{report['top_k']} "
+                f"{_pct(pt['top_k_share'])}, reported crime {_pct(pt['crime_share'])}, "
+                f"population {_pct(pt['population_share'])}"
+            )
     return lines

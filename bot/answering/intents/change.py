@@ -24,37 +24,64 @@ def answer(view: View, query: Query) -> Answer:
     what = query.category_label if query.categories else "all reported crime"
     a = view.base(query, f"Up or down? {where}, {what}: {span.label} vs a year earlier"[:250])
     if query.period is None:
-        a.lines.append(f"ℹ No period named: comparing {span.label} with the same months a year "
-                       "earlier.")
+        a.lines.append(
+            f"ℹ No period named: comparing {span.label} with the same months a year earlier."
+        )
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     prev_span = span.previous_year()
     results = []
     for p in list(query.places) or [place]:
         hrows_p = view.rows(p, query.categories, history=True)
-        results.append((p, hrows_p) + _verdict(view, hrows_p, span, prev_span,
-                                                p.label if len(query.places) > 1 else ""))
+        results.append(
+            (p, hrows_p)
+            + _verdict(view, hrows_p, span, prev_span, p.label if len(query.places) > 1 else "")
+        )
         a.lines.extend(results[-1][3])
     _, hrows, now, _, prev, direction = results[0]
     months, totals = view.hist_series(hrows) if len(results) == 1 else ([], [])
     if len(totals) >= 15:
         l3, p3 = int(totals[-3:].sum()), int(totals[-15:-12].sum())
-        a.fields.append(("Last 3 months", f"{l3:,} ({months[-3]} – {months[-1]}) vs {p3:,} a year "
-                                          f"earlier ({fmt_change(l3, p3)})"))
+        a.fields.append(
+            (
+                "Last 3 months",
+                f"{l3:,} ({months[-3]} – {months[-1]}) vs {p3:,} a year "
+                f"earlier ({fmt_change(l3, p3)})",
+            )
+        )
     if len(totals) >= 24:
         l12, p12 = int(totals[-12:].sum()), int(totals[-24:-12].sum())
-        a.fields.append(("Last 12 months", f"{l12:,} vs {p12:,} the 12 before "
-                                           f"({fmt_change(l12, p12)}), to {month_name(months[-1])}"))
-    a.data.update({"place": place.to_dict(), "months": span.months, "period": span.label,
-                   "observed": now, "direction": direction, **prev})
+        a.fields.append(
+            (
+                "Last 12 months",
+                f"{l12:,} vs {p12:,} the 12 before "
+                f"({fmt_change(l12, p12)}), to {month_name(months[-1])}",
+            )
+        )
+    a.data.update(
+        {
+            "place": place.to_dict(),
+            "months": span.months,
+            "period": span.label,
+            "observed": now,
+            "direction": direction,
+            **prev,
+        }
+    )
     if len(results) > 1:
-        a.data["items"] = [{"label": p.label, "place": p.to_dict(), "observed": n, "direction": d,
-                            **pv} for p, _, n, _, pv, d in results]
+        a.data["items"] = [
+            {"label": p.label, "place": p.to_dict(), "observed": n, "direction": d, **pv}
+            for p, _, n, _, pv, d in results
+        ]
     a.caveat = CAVEAT
     if query.chart:
-        a.chart = view.line_chart(a.title, [(p.label, view.rows(p, query.categories)
-                                             if view.fc.version else hr[:0], hr)
-                                            for p, hr, *_ in results])
+        a.chart = view.line_chart(
+            a.title,
+            [
+                (p.label, view.rows(p, query.categories) if view.fc.version else hr[:0], hr)
+                for p, hr, *_ in results
+            ],
+        )
     return a
 
 
@@ -70,8 +97,10 @@ def _verdict(view: View, hrows, span, prev_span, label: str):
         return now, lines, prev, None
     direction = "up" if now > before else "down" if now < before else "level"
     word = {"up": "Up", "down": "Down", "level": "Level"}[direction]
-    lines.append(f"{who}**{word}: {now:,}** reported in {span.label} vs {before:,} in "
-                 f"{prev_span.label} ({fmt_change(now, before)}).")
+    lines.append(
+        f"{who}**{word}: {now:,}** reported in {span.label} vs {before:,} in "
+        f"{prev_span.label} ({fmt_change(now, before)})."
+    )
     note = past.chance_note(now, before)
     if note:
         lines.append(f"ℹ {note}")

@@ -21,8 +21,10 @@ def answer(view: View, query: Query) -> Answer:
     if query.period is not None and query.period.kind != "month":
         return count.answer(view, replace(query, intent="count"))
     if h.month and ct and h.month <= ct:
-        return count.answer(view, replace(query, intent="count",
-                                          period=Period("month", month_name(h.month), h.month)))
+        return count.answer(
+            view,
+            replace(query, intent="count", period=Period("month", month_name(h.month), h.month)),
+        )
     view.require_forecasts()
     places = list(query.places)
     cat_groups: list[tuple[str, tuple[str, ...]]] = []
@@ -32,8 +34,11 @@ def answer(view: View, query: Query) -> Answer:
     if not f_months:
         raise QueryError("Comparisons are for forecast months.", kind="bad_option")
     span = month_name(f_months[0]) if len(f_months) == 1 else f"{f_months[0]} – {f_months[-1]}"
-    items = [(p.label, p, query.categories) for p in places] if not cat_groups else \
-        [(lbl, places[0], cats) for lbl, cats in cat_groups]
+    items = (
+        [(p.label, p, query.categories) for p in places]
+        if not cat_groups
+        else [(lbl, places[0], cats) for lbl, cats in cat_groups]
+    )
     title = " vs ".join(lbl for lbl, _, _ in items)
     a = view.base(query, f"{title}: {query.category_label}, {span}"[:250])
     out, lines = [], []
@@ -48,8 +53,15 @@ def answer(view: View, query: Query) -> Answer:
         months, totals = view.hist_series(hrows)
         l12 = int(totals[-12:].sum()) if len(totals) else 0
         text = f"**{label}** — {fmt_range(mean, lo, hi)}"
-        item = {"label": label, "place": place.to_dict(), "mean": round(mean, 2), "lo80": lo,
-                "hi80": hi, "last_year": ly, "last12": l12}
+        item = {
+            "label": label,
+            "place": place.to_dict(),
+            "mean": round(mean, 2),
+            "lo80": lo,
+            "hi80": hi,
+            "last_year": ly,
+            "last12": l12,
+        }
         if ly is not None:
             text += f"; same period last year {ly:,}"
         text += f"; last 12 months {l12:,}"

@@ -26,8 +26,15 @@ def answer(view: View, query: Query) -> Answer:
         span = past.span_of(view, query.period, future_ok=True)
     except past.FuturePeriod as fut:  # e.g. "from January to March 2024": a forecast question
         label = months_label(fut.months)
-        return forecast.answer(view, replace(query, intent="forecast", period=None, horizon=Horizon(
-            "span", len(fut.months), month=fut.months[0], label=label)))
+        return forecast.answer(
+            view,
+            replace(
+                query,
+                intent="forecast",
+                period=None,
+                horizon=Horizon("span", len(fut.months), month=fut.months[0], label=label),
+            ),
+        )
     places = list(query.places) or [query.place]
     what = query.category_label if query.categories else "all reported crime"
     where = " + ".join(p.label for p in places)
@@ -44,8 +51,9 @@ def answer(view: View, query: Query) -> Answer:
         item.update(prev)
         prefix = f"**{place.label}**: " if len(places) > 1 else ""
         a.lines.append(f"{prefix}**Reported: {n:,}** in {span.label} — counted, not a forecast.")
-        cens = suppressed_note(view.client, view.keys, (view.hist.series[i] for i in hrows),
-                               span.months, n)  # "<5" cells: the range they allow
+        cens = suppressed_note(
+            view.client, view.keys, (view.hist.series[i] for i in hrows), span.months, n
+        )  # "<5" cells: the range they allow
         if cens:
             a.lines.append(f"ℹ The source suppresses small counts (<5): {cens}.")
         a.lines.append(f"{'  ' if prefix else ''}Same period a year earlier: {text}.")
@@ -56,8 +64,9 @@ def answer(view: View, query: Query) -> Answer:
         if span.days is None:
             exp, why = past.expected(view, place, query.categories, span.months)
             if exp is not None:
-                a.lines.append(f"{'  ' if prefix else ''}Forecast made before it: "
-                               f"{past.expected_text(exp, n)}")
+                a.lines.append(
+                    f"{'  ' if prefix else ''}Forecast made before it: {past.expected_text(exp, n)}"
+                )
                 item["forecast"] = exp.to_dict(n)
             else:
                 a.lines.append(f"ℹ {why}")
@@ -81,10 +90,17 @@ def answer(view: View, query: Query) -> Answer:
     if len(places) > 1:
         a.lines.append(f"**Together: {total:,}**.")
     first = items[0]
-    a.data.update({"place": places[0].to_dict(), "months": span.months, "period": span.label,
-                   "observed": total if len(places) > 1 else first["observed"], "items": items,
-                   "previous": first.get("previous") if len(places) == 1 else None,
-                   "forecast": first.get("forecast") if len(places) == 1 else None})
+    a.data.update(
+        {
+            "place": places[0].to_dict(),
+            "months": span.months,
+            "period": span.label,
+            "observed": total if len(places) > 1 else first["observed"],
+            "items": items,
+            "previous": first.get("previous") if len(places) == 1 else None,
+            "forecast": first.get("forecast") if len(places) == 1 else None,
+        }
+    )
     if span.days is not None:
         a.data["days"] = [span.days[0].isoformat(), span.days[1].isoformat()]
     a.caveat = CAVEAT
@@ -97,7 +113,8 @@ def _by_category(view: View, rows: np.ndarray, months: list[str]) -> str:
     groups: dict[str, list[int]] = {}
     for i in rows:
         groups.setdefault(view.hist.series[i][1], []).append(i)
-    items = sorted(((view.observed(np.array(idx), months) or 0, cat) for cat, idx in groups.items()),
-                   reverse=True)
+    items = sorted(
+        ((view.observed(np.array(idx), months) or 0, cat) for cat, idx in groups.items()),
+        reverse=True,
+    )
     return "\n".join(f"{' '.join(c.split())}: {n:,}" for n, c in items if n)[:1000] or "none"
-

@@ -21,11 +21,16 @@ def answer(view: View, query: Query) -> Answer:
     first, last = hist.months[0], hist.months[-1]
     newest = view.complete_through()
     communities = sorted(hist.by_community)
-    kind = "day-level (records carry the day they occurred)" if hist.day_level else \
-        "monthly (the source publishes whole months; no day or week counts)"
-    a.lines.append(f"**Counts from {month_name(first)} to {month_name(last)}** "
-                   f"({len(hist.months)} months), {len(hist.series):,} series: "
-                   f"{len(communities):,} {view.names.area_words} × {len(hist.categories)} categories.")
+    kind = (
+        "day-level (records carry the day they occurred)"
+        if hist.day_level
+        else "monthly (the source publishes whole months; no day or week counts)"
+    )
+    a.lines.append(
+        f"**Counts from {month_name(first)} to {month_name(last)}** "
+        f"({len(hist.months)} months), {len(hist.series):,} series: "
+        f"{len(communities):,} {view.names.area_words} × {len(hist.categories)} categories."
+    )
     a.fields.append(("Source", kind + (" · SYNTHETIC demo data" if hist.synthetic else "")))
     sources = view.store.sources()
     if sources:
@@ -35,8 +40,9 @@ def answer(view: View, query: Query) -> Answer:
     fresh = f"newest complete month {month_name(newest)}" if newest else "no month complete yet"
     if hist.watermark:
         age = (today - hist.watermark).days
-        fresh += (f"; latest record dated {hist.watermark.isoformat()}"
-                  + (f" ({age} days before today, {today.isoformat()})" if age >= 0 else ""))
+        fresh += f"; latest record dated {hist.watermark.isoformat()}" + (
+            f" ({age} days before today, {today.isoformat()})" if age >= 0 else ""
+        )
     if newest:
         behind = today.year * 12 + today.month - 1 - month_index(newest) - 1
         if behind > 0:
@@ -44,19 +50,38 @@ def answer(view: View, query: Query) -> Answer:
     a.fields.append(("Freshness", fresh))
     if view.fc.version:
         fm = view.fc.months
-        a.fields.append(("Forecasts", f"{view.fc.n_series:,} series, {fm[0]} – {fm[-1]}, resting "
-                                      f"on data through {view.data_through()}"))
+        a.fields.append(
+            (
+                "Forecasts",
+                f"{view.fc.n_series:,} series, {fm[0]} – {fm[-1]}, resting "
+                f"on data through {view.data_through()}",
+            )
+        )
     else:
         a.fields.append(("Forecasts", "none yet (`crimecast train`)"))
     archived = view.archive_months()
-    a.fields.append(("Forecast archive", f"{len(archived)} set(s), made with data through "
-                                         f"{archived[0]} – {archived[-1]}" if archived else
-                     "empty: past months cannot yet be judged against a forecast made before them"))
+    a.fields.append(
+        (
+            "Forecast archive",
+            f"{len(archived)} set(s), made with data through {archived[0]} – {archived[-1]}"
+            if archived
+            else "empty: past months cannot yet be judged against a forecast made before them",
+        )
+    )
     a.fields.append(("Reference data", view.names.reference_text(len(view.info))))
-    a.data.update({"first_month": first, "last_month": last, "months": len(hist.months),
-                   "complete_through": newest, "series": len(hist.series),
-                   "communities": len(communities), "categories": list(hist.categories),
-                   "day_level": hist.day_level,
-                   "watermark": hist.watermark.isoformat() if hist.watermark else None,
-                   "archive": archived, "forecast_months": list(view.fc.months)})
+    a.data.update(
+        {
+            "first_month": first,
+            "last_month": last,
+            "months": len(hist.months),
+            "complete_through": newest,
+            "series": len(hist.series),
+            "communities": len(communities),
+            "categories": list(hist.categories),
+            "day_level": hist.day_level,
+            "watermark": hist.watermark.isoformat() if hist.watermark else None,
+            "archive": archived,
+            "forecast_months": list(view.fc.months),
+        }
+    )
     return a

@@ -12,6 +12,7 @@ from bot.language.parse import Query, QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
+
 def answer(view: View, query: Query) -> Answer:
     view.require_forecasts()
     place = query.place
@@ -19,41 +20,69 @@ def answer(view: View, query: Query) -> Answer:
     hrows = view.rows(place, query.categories, history=True)
     months, totals = view.hist_series(hrows)
     if not len(rows) or len(totals) < 12:
-        raise QueryError(f"Not enough history for {view.describe(place, query)} to explain.",
-                         kind="bad_option")
+        raise QueryError(
+            f"Not enough history for {view.describe(place, query)} to explain.", kind="bad_option"
+        )
     target = view.fc.months[0]
     mean, lo, hi = view.forecast_total(rows, [target])
     a = view.base(query, f"Why: {view.describe(place, query)}, {month_name(target)}")
     avg12 = float(totals[-12:].mean())
     avg3 = float(totals[-3:].mean())
     direction = "up" if mean > avg12 * 1.05 else ("down" if mean < avg12 * 0.95 else "level")
-    a.lines.append(f"**Forecast {fmt_range(mean, lo, hi)}**, {direction} against the 12-month "
-                   f"average of {avg12:.0f}/month ({fmt_change(mean, avg12)}).")
+    a.lines.append(
+        f"**Forecast {fmt_range(mean, lo, hi)}**, {direction} against the 12-month "
+        f"average of {avg12:.0f}/month ({fmt_change(mean, avg12)})."
+    )
     if direction != "up" and "up" in normalise(query.text).split():
-        a.lines.append(f"ℹ {place.label} is not forecast up: the expected count is "
-                       f"{'close to' if direction == 'level' else 'below'} its recent average.")
+        a.lines.append(
+            f"ℹ {place.label} is not forecast up: the expected count is "
+            f"{'close to' if direction == 'level' else 'below'} its recent average."
+        )
     drivers = []
-    drivers.append(("Recent level", f"last 3 months averaged {avg3:.0f}/month vs {avg12:.0f} over "
-                                    f"12 ({fmt_change(avg3, avg12)})"))
+    drivers.append(
+        (
+            "Recent level",
+            f"last 3 months averaged {avg3:.0f}/month vs {avg12:.0f} over "
+            f"12 ({fmt_change(avg3, avg12)})",
+        )
+    )
     if len(totals) >= 12:
         l6, p6 = float(totals[-6:].mean()), float(totals[-12:-6].mean())
-        drivers.append(("Trend", f"last 6 months {l6:.0f}/month vs {p6:.0f} the 6 before "
-                                 f"({fmt_change(l6, p6)})"))
+        drivers.append(
+            (
+                "Trend",
+                f"last 6 months {l6:.0f}/month vs {p6:.0f} the 6 before ({fmt_change(l6, p6)})",
+            )
+        )
     same = [i for i, m in enumerate(months) if m[5:] == target[5:]]
     if len(same) >= 2 and len(totals) >= 24:
         years = {m[:4] for m in months}
-        annual = np.mean([totals[[i for i, m in enumerate(months) if m[:4] == y]].mean()
-                          for y in years])
+        annual = np.mean(
+            [totals[[i for i, m in enumerate(months) if m[:4] == y]].mean() for y in years]
+        )
         season = float(totals[same].mean()) / annual if annual else 1.0
-        drivers.append(("Season", f"{month_name(target).split()[0]} has run {fmt_change(season, 1.0)}"
-                                  f" against an average month over {len(same)} years"))
+        drivers.append(
+            (
+                "Season",
+                f"{month_name(target).split()[0]} has run {fmt_change(season, 1.0)}"
+                f" against an average month over {len(same)} years",
+            )
+        )
         a.data["season_index"] = round(season, 3)
     sd = float(totals[-13:-1].std()) or 1.0
-    hot = [(months[i], int(totals[i])) for i in range(max(0, len(totals) - 6), len(totals))
-           if totals[i] > float(totals[-13:-1].mean()) + 2 * sd]
+    hot = [
+        (months[i], int(totals[i]))
+        for i in range(max(0, len(totals) - 6), len(totals))
+        if totals[i] > float(totals[-13:-1].mean()) + 2 * sd
+    ]
     if hot:
-        drivers.append(("Ran hot", ", ".join(f"{m} ({v})" for m, v in hot)
-                        + " — above 2 standard deviations of the prior year"))
+        drivers.append(
+            (
+                "Ran hot",
+                ", ".join(f"{m} ({v})" for m, v in hot)
+                + " — above 2 standard deviations of the prior year",
+            )
+        )
     else:
         drivers.append(("Ran hot", "no month in the last 6 stood out"))
     # which categories move the forecast most against their own 12-month average
@@ -68,13 +97,30 @@ def answer(view: View, query: Query) -> Answer:
         contrib.append((m - base, cat, m, base))
     contrib.sort(key=lambda x: -abs(x[0]))
     if len(contrib) > 1:
-        drivers.append(("Largest moves", "; ".join(
-            f"{' '.join(c.split())} {d:+.1f} ({base:.1f} → {m:.1f})" for d, c, m, base in contrib[:3])))
+        drivers.append(
+            (
+                "Largest moves",
+                "; ".join(
+                    f"{' '.join(c.split())} {d:+.1f} ({base:.1f} → {m:.1f})"
+                    for d, c, m, base in contrib[:3]
+                ),
+            )
+        )
     a.fields.extend(drivers)
     a.fields.append(("Model", view.model_label()))
-    a.data.update({"place": place.to_dict(), "months": [target], "mean": round(mean, 2),
-                   "lo80": lo, "hi80": hi, "avg12": round(avg12, 2), "avg3": round(avg3, 2),
-                   "direction": direction, "drivers": dict(drivers)})
+    a.data.update(
+        {
+            "place": place.to_dict(),
+            "months": [target],
+            "mean": round(mean, 2),
+            "lo80": lo,
+            "hi80": hi,
+            "avg12": round(avg12, 2),
+            "avg3": round(avg3, 2),
+            "direction": direction,
+            "drivers": dict(drivers),
+        }
+    )
     a.caveat = CAVEAT
     if query.chart:
         a.chart = view.line_chart(a.title, [(place.label, rows, hrows)])

@@ -24,8 +24,10 @@ from bot.answering.intents import count
 
 def _past(view: View, query: Query, month: str) -> Answer:
     """A month already in the data: its count, not a forecast."""
-    return count.answer(view, replace(query, intent="count",
-                                      period=Period("month", month_name(month), month, month)))
+    return count.answer(
+        view,
+        replace(query, intent="count", period=Period("month", month_name(month), month, month)),
+    )
 
 
 def answer(view: View, query: Query) -> Answer:
@@ -38,16 +40,21 @@ def answer(view: View, query: Query) -> Answer:
     place = query.place
     rows = view.rows(place, query.categories)
     if not len(rows):
-        raise QueryError(f"No forecast for {view.describe(place, query)}: none has been "
-                         "reported there in the data, so there is no series to forecast.",
-                         kind="bad_option")
+        raise QueryError(
+            f"No forecast for {view.describe(place, query)}: none has been "
+            "reported there in the data, so there is no series to forecast.",
+            kind="bad_option",
+        )
     hrows = view.rows(place, query.categories, history=True)
     f_months, o_months, mode = view.target_months(query.horizon)
     if mode == "observed":
         return _past(view, query, o_months[0])
     mean, lo, hi = view.forecast_total(rows, f_months)
-    span = month_name(f_months[0]) if len(f_months) == 1 else \
-        f"{month_name(f_months[0])} – {month_name(f_months[-1])}"
+    span = (
+        month_name(f_months[0])
+        if len(f_months) == 1
+        else f"{month_name(f_months[0])} – {month_name(f_months[-1])}"
+    )
     a = view.base(query, f"{view.describe(place, query)}: {span}")
     if query.horizon.kind == "next" and query.horizon.n > len(f_months):
         a.lines.append(f"ℹ The forecasts reach {len(f_months)} month(s) ahead; showing those.")
@@ -56,8 +63,15 @@ def answer(view: View, query: Query) -> Answer:
         a = _this_month(view, query, place, rows, hrows, f_months[0], a)
     else:
         a.lines.insert(0, f"**{total_label}: {fmt_range(mean, lo, hi)}** reported incidents.")
-    a.data.update({"place": place.to_dict(), "months": f_months, "mean": round(mean, 2),
-                   "lo80": lo, "hi80": hi})
+    a.data.update(
+        {
+            "place": place.to_dict(),
+            "months": f_months,
+            "mean": round(mean, 2),
+            "lo80": lo,
+            "hi80": hi,
+        }
+    )
     # same months last year
     ly = [add_months(m, -12) for m in f_months]
     last_year = view.observed(hrows, ly)
@@ -76,8 +90,14 @@ def answer(view: View, query: Query) -> Answer:
             a.data["rate_per_1000"] = round(rate, 3)
     if len(f_months) > 1:
         m_mean, m_lo, m_hi = view.forecast_line(rows, f_months)
-        a.fields.append(("By month", "\n".join(
-            f"{m}: {fmt_range(x, l, h)}" for m, x, l, h in zip(f_months, m_mean, m_lo, m_hi))))
+        a.fields.append(
+            (
+                "By month",
+                "\n".join(
+                    f"{m}: {fmt_range(x, l, h)}" for m, x, l, h in zip(f_months, m_mean, m_lo, m_hi)
+                ),
+            )
+        )
     if len({view.fc.series[i][1] for i in rows}) > 1:
         a.fields.append(("By category", _by_category(view, rows, f_months)))
     a.fields.append(("Model", view.model_label()))
@@ -95,10 +115,15 @@ def _this_month(view: View, query, place, rows, hrows, month, a: Answer) -> Answ
     dim = monthrange(y, m)[1]
     wm = view.hist.watermark
     if wm is None or (wm.year, wm.month) != (y, m):
-        a.lines.insert(0, f"**Expected: {fmt_range(*view.forecast_total(rows, [month]))}** "
-                          f"reported incidents in {month_name(month)}.")
-        a.lines.append(f"ℹ No days of {month_name(month)} have been counted yet, so this is the "
-                       "whole-month forecast.")
+        a.lines.insert(
+            0,
+            f"**Expected: {fmt_range(*view.forecast_total(rows, [month]))}** "
+            f"reported incidents in {month_name(month)}.",
+        )
+        a.lines.append(
+            f"ℹ No days of {month_name(month)} have been counted yet, so this is the "
+            "whole-month forecast."
+        )
         return a
     days = wm.day
     counts = view.store.day_counts(date(y, m, 1), wm)
@@ -108,9 +133,12 @@ def _this_month(view: View, query, place, rows, hrows, month, a: Answer) -> Answ
     j = view.fc.months.index(month)
     mean, alpha, _, _ = view.fc.take(rows)
     rest, lo, hi = nb_total(mean[:, j] * frac, alpha[:, j])
-    a.lines.insert(0, f"**{month_name(month)} so far: {observed:,}** (days 1–{days} of {dim}); "
-                      f"expected for the rest: {fmt_range(rest, lo, hi)}; month total "
-                      f"{fmt_range(observed + rest, observed + lo, observed + hi)}.")
+    a.lines.insert(
+        0,
+        f"**{month_name(month)} so far: {observed:,}** (days 1–{days} of {dim}); "
+        f"expected for the rest: {fmt_range(rest, lo, hi)}; month total "
+        f"{fmt_range(observed + rest, observed + lo, observed + hi)}.",
+    )
     a.data.update({"month_to_date": observed, "days": days, "days_in_month": dim})
     return a
 
@@ -119,13 +147,21 @@ def _trend_fields(view: View, a: Answer, hrows: np.ndarray) -> None:
     months, totals = view.hist_series(hrows)
     if len(totals) >= 15:
         last3, ly3 = int(totals[-3:].sum()), int(totals[-15:-12].sum())
-        a.fields.append(("Recent trend", f"last 3 months {last3:,} vs {ly3:,} a year earlier "
-                                         f"({fmt_change(last3, ly3)})"))
+        a.fields.append(
+            (
+                "Recent trend",
+                f"last 3 months {last3:,} vs {ly3:,} a year earlier ({fmt_change(last3, ly3)})",
+            )
+        )
         a.data["trend"] = {"last3": last3, "last3_year_before": ly3}
     elif len(totals) >= 6:
         last3, prev3 = int(totals[-3:].sum()), int(totals[-6:-3].sum())
-        a.fields.append(("Recent trend", f"last 3 months {last3:,} vs {prev3:,} the 3 before "
-                                         f"({fmt_change(last3, prev3)})"))
+        a.fields.append(
+            (
+                "Recent trend",
+                f"last 3 months {last3:,} vs {prev3:,} the 3 before ({fmt_change(last3, prev3)})",
+            )
+        )
         a.data["trend"] = {"last3": last3, "prev3": prev3}
 
 

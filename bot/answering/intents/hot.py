@@ -25,9 +25,11 @@ from bot.answering.view import View
 FDR_LEVEL = 0.1
 METHOD = "bh"
 SHOWN = 10
-HOT_CAVEAT = ("Flagged = improbably high against the forecast, with the false-discovery rate held "
-              "at 10% across every series tested. Reported crime follows reporting and police "
-              "activity as well as crime: a flag is a reason to look, not a finding.")
+HOT_CAVEAT = (
+    "Flagged = improbably high against the forecast, with the false-discovery rate held "
+    "at 10% across every series tested. Reported crime follows reporting and police "
+    "activity as well as crime: a flag is a reason to look, not a finding."
+)
 
 
 def answer(view: View, query: Query) -> Answer:
@@ -46,8 +48,10 @@ def answer(view: View, query: Query) -> Answer:
         if span.days is not None or not span.months:
             span = past.span_of(view, None)
         if len(span.months) > 1:
-            notes.append(f"Tested month by month: this is {month_name(span.months[-1])}, the last "
-                         f"month of {span.label}.")
+            notes.append(
+                f"Tested month by month: this is {month_name(span.months[-1])}, the last "
+                f"month of {span.label}."
+            )
         month = span.months[-1]
         test = view.memo(("hot", month, "month"), lambda: _family(view, month, live=False))
     else:
@@ -62,27 +66,54 @@ def answer(view: View, query: Query) -> Answer:
     series, observed, res = test["series"], test["observed"], test["result"]
     flagged = [i for i in np.flatnonzero(res.flagged) if _in_scope(series[i], place, query)]
     flagged.sort(key=lambda i: (-(observed[i] - res.expected[i]), series[i]))
-    hot = [{"community": series[i][0], "category": series[i][1], "observed": int(observed[i]),
-            "expected": round(float(res.expected[i]), 2), "p_value": float(f"{res.p_value[i]:.3g}"),
-            "q_value": float(f"{res.q_value[i]:.3g}")} for i in flagged]
+    hot = [
+        {
+            "community": series[i][0],
+            "category": series[i][1],
+            "observed": int(observed[i]),
+            "expected": round(float(res.expected[i]), 2),
+            "p_value": float(f"{res.p_value[i]:.3g}"),
+            "q_value": float(f"{res.q_value[i]:.3g}"),
+        }
+        for i in flagged
+    ]
     a.lines.append(f"{test['basis']}")
     if hot:
-        a.lines.append(f"**{len(hot)} series{where} ran improbably high** ({res.n_flagged} of "
-                       f"{res.tested:,} city-wide, {res.method} at {FDR_LEVEL:.0%}):")
+        a.lines.append(
+            f"**{len(hot)} series{where} ran improbably high** ({res.n_flagged} of "
+            f"{res.tested:,} city-wide, {res.method} at {FDR_LEVEL:.0%}):"
+        )
         for h in hot[:SHOWN]:
-            a.lines.append(f"• **{h['community']}** · {' '.join(h['category'].split())}: "
-                           f"{h['observed']:,} vs {_expected(h['expected'])} expected (q={h['q_value']:.3f})")
+            a.lines.append(
+                f"• **{h['community']}** · {' '.join(h['category'].split())}: "
+                f"{h['observed']:,} vs {_expected(h['expected'])} expected (q={h['q_value']:.3f})"
+            )
         if len(hot) > SHOWN:
             a.lines.append(f"… and {len(hot) - SHOWN} more.")
     else:
-        a.lines.append(f"**Nothing{where} ran improbably high** ({res.n_flagged} of {res.tested:,} "
-                       f"series flagged city-wide, {res.method} at {FDR_LEVEL:.0%}).")
+        a.lines.append(
+            f"**Nothing{where} ran improbably high** ({res.n_flagged} of {res.tested:,} "
+            f"series flagged city-wide, {res.method} at {FDR_LEVEL:.0%})."
+        )
     if test.get("untested"):
-        a.lines.append(f"ℹ {test['untested']} incident(s) in series without a forecast (e.g. a new "
-                       f"{view.names.area_word}) were not tested.")
-    a.data.update({"month": test["month"], "hot": hot, "fdr": {
-        "method": res.method, "level": FDR_LEVEL, "tested": res.tested, "flagged": res.n_flagged,
-        "in_scope": len(hot)}, "made_with_data_through": test.get("made_with")})
+        a.lines.append(
+            f"ℹ {test['untested']} incident(s) in series without a forecast (e.g. a new "
+            f"{view.names.area_word}) were not tested."
+        )
+    a.data.update(
+        {
+            "month": test["month"],
+            "hot": hot,
+            "fdr": {
+                "method": res.method,
+                "level": FDR_LEVEL,
+                "tested": res.tested,
+                "flagged": res.n_flagged,
+                "in_scope": len(hot),
+            },
+            "made_with_data_through": test.get("made_with"),
+        }
+    )
     a.caveat = HOT_CAVEAT
     return a
 
@@ -94,8 +125,15 @@ def _family(view: View, newest: str, live: bool = True) -> dict:
 
     test = (live and _month_to_date(view, newest)) or _newest_month(view, newest)
     if not test.get("missing"):
-        test["result"] = flag_hot(test["observed"], test["mean"], test["alpha"], test["days"],
-                                  test["dim"], level=FDR_LEVEL, method=METHOD)
+        test["result"] = flag_hot(
+            test["observed"],
+            test["mean"],
+            test["alpha"],
+            test["days"],
+            test["dim"],
+            level=FDR_LEVEL,
+            method=METHOD,
+        )
     return test
 
 
@@ -113,36 +151,60 @@ def _in_scope(series: tuple[str, str], place: Place, query: Query) -> bool:
 
 def _newest_month(view: View, month: str) -> dict:
     """The newest complete month against the archived forecast made before it."""
-    label = month_name(month) + (" (newest complete month)" if month == view.complete_through()
-                                 else "")
+    label = month_name(month) + (
+        " (newest complete month)" if month == view.complete_through() else ""
+    )
     aset = view.archived_before(month)
     if aset is None or month not in aset.months:
-        why = ("no forecast was archived before it" if aset is None else
-               f"the newest forecast made before it (data through {aset.data_through}) does not "
-               "reach it")
-        return {"label": label, "month": month, "missing": (
-            f"Nothing can be tested for {month_name(month)}: {why}, so there is no expectation "
-            "made in advance to test its counts against. Flags appear once the workers have "
-            "archived a forecast before the month they judge.")}
+        why = (
+            "no forecast was archived before it"
+            if aset is None
+            else f"the newest forecast made before it (data through {aset.data_through}) does not "
+            "reach it"
+        )
+        return {
+            "label": label,
+            "month": month,
+            "missing": (
+                f"Nothing can be tested for {month_name(month)}: {why}, so there is no expectation "
+                "made in advance to test its counts against. Flags appear once the workers have "
+                "archived a forecast before the month they judge."
+            ),
+        }
     j = aset.months.index(month)
     keep = np.flatnonzero(np.isfinite(aset.mean[:, j]))
     series = [aset.series[i] for i in keep]
     col = view.hist.col.get(month)
-    observed = np.array([view.hist.values[view.hist.index[s], col]
-                         if col is not None and s in view.hist.index else 0 for s in series],
-                        dtype=float)
+    observed = np.array(
+        [
+            view.hist.values[view.hist.index[s], col]
+            if col is not None and s in view.hist.index
+            else 0
+            for s in series
+        ],
+        dtype=float,
+    )
     counted = view.hist.values[:, col] if col is not None else np.zeros(0)
     tested = set(series)
     untested = int(sum(counted[i] for i, s in enumerate(view.hist.series) if s not in tested))
     dim = days_in_month(month)
-    return {"label": label, "month": month, "series": series, "observed": observed,
-            "mean": aset.mean[keep, j], "alpha": aset.alpha[keep, j], "days": dim, "dim": dim,
-            "made_with": aset.data_through, "untested": untested,
-            "basis": f"Tested: every series' count for {month_name(month)} against the forecast "
-                     f"made with data through {month_name(aset.data_through)} (the month before)."
-                     if add_months(aset.data_through, 1) == month else
-                     f"Tested: every series' count for {month_name(month)} against the forecast "
-                     f"made with data through {month_name(aset.data_through)}."}
+    return {
+        "label": label,
+        "month": month,
+        "series": series,
+        "observed": observed,
+        "mean": aset.mean[keep, j],
+        "alpha": aset.alpha[keep, j],
+        "days": dim,
+        "dim": dim,
+        "made_with": aset.data_through,
+        "untested": untested,
+        "basis": f"Tested: every series' count for {month_name(month)} against the forecast "
+        f"made with data through {month_name(aset.data_through)} (the month before)."
+        if add_months(aset.data_through, 1) == month
+        else f"Tested: every series' count for {month_name(month)} against the forecast "
+        f"made with data through {month_name(aset.data_through)}.",
+    }
 
 
 def _month_to_date(view: View, newest: str) -> dict | None:
@@ -150,8 +212,13 @@ def _month_to_date(view: View, newest: str) -> dict | None:
     against the served forecast for that month."""
     wm = view.hist.watermark
     current = add_months(newest, 1)
-    if not view.hist.day_level or wm is None or f"{wm.year:04d}-{wm.month:02d}" != current \
-            or wm.day < 7 or current not in view.fc.months:
+    if (
+        not view.hist.day_level
+        or wm is None
+        or f"{wm.year:04d}-{wm.month:02d}" != current
+        or wm.day < 7
+        or current not in view.fc.months
+    ):
         return None
     j = view.fc.months.index(current)
     keep = np.flatnonzero(np.isfinite(view.fc.mean[:, j]))
@@ -159,10 +226,17 @@ def _month_to_date(view: View, newest: str) -> dict | None:
     counts = view.store.day_counts(date(wm.year, wm.month, 1), wm)
     observed = np.array([counts.get(s, 0) for s in series], dtype=float)
     tested = set(series)
-    return {"label": f"{month_name(current)} to {wm.isoformat()}", "month": current,
-            "series": series, "observed": observed, "mean": view.fc.mean[keep, j],
-            "alpha": view.fc.alpha[keep, j], "days": wm.day, "dim": days_in_month(current),
-            "made_with": view.data_through(),
-            "untested": sum(v for s, v in counts.items() if s not in tested),
-            "basis": f"Tested: every series' count for days 1–{wm.day} of {month_name(current)} "
-                     "against its forecast pro-rated by days."}
+    return {
+        "label": f"{month_name(current)} to {wm.isoformat()}",
+        "month": current,
+        "series": series,
+        "observed": observed,
+        "mean": view.fc.mean[keep, j],
+        "alpha": view.fc.alpha[keep, j],
+        "days": wm.day,
+        "dim": days_in_month(current),
+        "made_with": view.data_through(),
+        "untested": sum(v for s, v in counts.items() if s not in tested),
+        "basis": f"Tested: every series' count for days 1–{wm.day} of {month_name(current)} "
+        "against its forecast pro-rated by days.",
+    }

@@ -42,8 +42,10 @@ def answer(view: View, query: Query) -> Answer:
             out.append({"month": m, "observed": observed, "forecast": None})
             continue
         item = {"month": m, "observed": observed, "forecast": exp.to_dict(observed)}
-        a.lines.append(f"**{month_name(m)}**: counted **{observed:,}**; forecast "
-                       f"{past.expected_text(exp, observed)}")
+        a.lines.append(
+            f"**{month_name(m)}**: counted **{observed:,}**; forecast "
+            f"{past.expected_text(exp, observed)}"
+        )
         item.update(_series_scores(view, place, query.categories, m, a, len(months) == 1))
         out.append(item)
     if len(unjudged) == 1:
@@ -52,14 +54,15 @@ def answer(view: View, query: Query) -> Answer:
     elif unjudged:
         ms = [m for m, _, _ in unjudged]
         which = months_label(ms) if ms == month_range(ms[0], ms[-1]) else ", ".join(ms)
-        a.lines.append(f"No forecast made before {which} reaches them, so they cannot be judged; "
-                       "counted: " + ", ".join(f"{m} {n:,}" for m, n, _ in unjudged) + ".")
+        a.lines.append(
+            f"No forecast made before {which} reaches them, so they cannot be judged; "
+            "counted: " + ", ".join(f"{m} {n:,}" for m, n, _ in unjudged) + "."
+        )
     judged = [o for o in out if o["forecast"]]
     if len(judged) > 1:
         inside = sum(o["forecast"]["inside"] for o in judged)
         a.fields.append(("Totals inside their 80% range", f"{inside} of {len(judged)} months"))
-    a.data.update({"place": place.to_dict(), "months": months, "period": span.label,
-                   "review": out})
+    a.data.update({"place": place.to_dict(), "months": months, "period": span.label, "review": out})
     a.caveat = CAVEAT
     return a
 
@@ -85,8 +88,10 @@ def _series_scores(view: View, place, categories, month: str, a: Answer, detail:
     inside = float(np.mean((obs >= lo) & (obs <= hi)))
     mae = float(np.mean(np.abs(obs - mean)))
     scores = {"series": int(len(rows)), "inside_share": round(inside, 3), "mae": round(mae, 3)}
-    text = (f"{len(rows):,} series: {inside:.0%} fell inside their own 80% range (about 80% "
-            f"should); mean absolute error {mae:.2f}")
+    text = (
+        f"{len(rows):,} series: {inside:.0%} fell inside their own 80% range (about 80% "
+        f"should); mean absolute error {mae:.2f}"
+    )
     if back is not None:
         naive = counts(back)
         snaive = float(np.mean(np.abs(obs - naive)))
@@ -95,8 +100,14 @@ def _series_scores(view: View, place, categories, month: str, a: Answer, detail:
     a.fields.append((f"Series, {month_name(month)}", text + "."))
     if detail:
         miss = np.argsort(-np.abs(obs - mean), kind="stable")[:5]
-        a.fields.append(("Biggest misses", "\n".join(
-            f"{aset.series[rows[i]][0]} · {' '.join(aset.series[rows[i]][1].split())}: "
-            f"{int(obs[i]):,} vs {fmt_range(float(mean[i]), int(lo[i]), int(hi[i]))}"
-            for i in miss)))
+        a.fields.append(
+            (
+                "Biggest misses",
+                "\n".join(
+                    f"{aset.series[rows[i]][0]} · {' '.join(aset.series[rows[i]][1].split())}: "
+                    f"{int(obs[i]):,} vs {fmt_range(float(mean[i]), int(lo[i]), int(hi[i]))}"
+                    for i in miss
+                ),
+            )
+        )
     return scores

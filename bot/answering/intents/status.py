@@ -10,19 +10,30 @@ from bot.answering.answer import Answer
 from bot.language.parse import Query
 from bot.answering.view import NO_FORECASTS, View
 
+
 def answer(view: View, query: Query) -> Answer:
     a = Answer("status", "crimecast status", footer=view.footer(), warnings=view.warnings())
     meta = view.fc.meta
     hist = view.hist
-    a.fields.append(("Data", f"{len(hist.months)} months "
-                             f"({hist.months[0] if hist.months else '-'} – "
-                             f"{hist.months[-1] if hist.months else '-'}), {len(hist.series):,} "
-                             f"series; newest complete month {hist.last_closed or 'none closed'}"
-                             + (f"; latest record {hist.watermark}" if hist.watermark else "")))
+    a.fields.append(
+        (
+            "Data",
+            f"{len(hist.months)} months "
+            f"({hist.months[0] if hist.months else '-'} – "
+            f"{hist.months[-1] if hist.months else '-'}), {len(hist.series):,} "
+            f"series; newest complete month {hist.last_closed or 'none closed'}"
+            + (f"; latest record {hist.watermark}" if hist.watermark else ""),
+        )
+    )
     if view.fc.version:
-        a.fields.append(("Forecasts", f"{view.fc.n_series:,} series, months "
-                                      f"{', '.join(view.fc.months[:6])}; rest on data through "
-                                      f"{view.data_through()}"))
+        a.fields.append(
+            (
+                "Forecasts",
+                f"{view.fc.n_series:,} series, months "
+                f"{', '.join(view.fc.months[:6])}; rest on data through "
+                f"{view.data_through()}",
+            )
+        )
         a.fields.append(("Model", view.model_label()))
         if meta.get("updated_at"):
             try:
@@ -42,9 +53,15 @@ def answer(view: View, query: Query) -> Answer:
         a.lines.append(NO_FORECASTS)
     a.fields.append(("Reference data", view.names.reference_text(len(view.info))))
     a.fields = a.fields[:20]
-    a.data.update({"data_through": view.data_through(), "model": meta.get("model", ""),
-                   "model_version": view.fc.version, "months": hist.months[-1:],
-                   "meta": {k: _meta_value(v) for k, v in meta.items()}})
+    a.data.update(
+        {
+            "data_through": view.data_through(),
+            "model": meta.get("model", ""),
+            "model_version": view.fc.version,
+            "months": hist.months[-1:],
+            "meta": {k: _meta_value(v) for k, v in meta.items()},
+        }
+    )
     return a
 
 
@@ -95,9 +112,14 @@ def _meta_text(v: str) -> str:
         for k, x in list(val.items())[:8]:
             x = round(x, 3) if isinstance(x, float) else x
             if isinstance(x, dict):
-                x = "{" + ", ".join(f"{a}: {round(b, 3) if isinstance(b, float) else b}"
-                                    for a, b in list(x.items())[:8]) + "}"
+                x = (
+                    "{"
+                    + ", ".join(
+                        f"{a}: {round(b, 3) if isinstance(b, float) else b}"
+                        for a, b in list(x.items())[:8]
+                    )
+                    + "}"
+                )
             parts.append(f"{k}: {x}")
         return ", ".join(parts)[:1000]
     return str(val)[:1000]
-

@@ -34,8 +34,9 @@ def answer(view: View, query: Query) -> Answer:
     view.require_forecasts()
     f_months, _, mode = view.target_months(query.horizon)
     if not f_months:
-        raise QueryError("Top lists are for forecast months; ask e.g. `top 5 next month`.",
-                         kind="bad_option")
+        raise QueryError(
+            "Top lists are for forecast months; ask e.g. `top 5 next month`.", kind="bad_option"
+        )
     scope = query.place
     if scope.kind == "community" and len(scope.communities) == 1:
         return _top_categories(view, query, scope, f_months)
@@ -54,19 +55,29 @@ def answer(view: View, query: Query) -> Answer:
     score = totals
     if query.per_1000:
         if not any(i.population for i in view.info.values()):
-            rate_note = ("Rates need population figures (the reference data, `crimecast "
-                         "reference load`); none are loaded, so ranked by counts instead.")
+            rate_note = (
+                "Rates need population figures (the reference data, `crimecast "
+                "reference load`); none are loaded, so ranked by counts instead."
+            )
         else:
-            pops = np.array([(view.info.get(c).population or 0) if c in view.info else 0
-                             for c in fc.communities], dtype=float)
+            pops = np.array(
+                [
+                    (view.info.get(c).population or 0) if c in view.info else 0
+                    for c in fc.communities
+                ],
+                dtype=float,
+            )
             score = np.where(pops >= 500, totals / np.maximum(pops, 1) * 1000, -1.0)
-            rate_note = (f"Ranked per 1,000 residents ({view.population_label()}); areas "
-                         "under 500 residents (industrial, parks) left out.")
-    order = [i for i in np.argsort(-score, kind="stable") if score[i] > 0][:query.top_n]
+            rate_note = (
+                f"Ranked per 1,000 residents ({view.population_label()}); areas "
+                "under 500 residents (industrial, parks) left out."
+            )
+    order = [i for i in np.argsort(-score, kind="stable") if score[i] > 0][: query.top_n]
     span = month_name(f_months[0]) if len(f_months) == 1 else f"{f_months[0]} – {f_months[-1]}"
     where = "" if scope.kind == "city" else f" in {scope.label}"
-    a = view.base(query, f"Top {len(order)} {view.names.area_words}{where}: "
-                         f"{query.category_label}, {span}")
+    a = view.base(
+        query, f"Top {len(order)} {view.names.area_words}{where}: {query.category_label}, {span}"
+    )
     if rate_note:
         a.lines.append(f"ℹ {rate_note}")
     rows_out, bars = [], []
@@ -74,8 +85,13 @@ def answer(view: View, query: Query) -> Answer:
         community = fc.communities[ci]
         rows = np.flatnonzero(mask & (fc.community_of == ci))
         mean, lo, hi = view.forecast_total(rows, f_months)
-        item = {"rank": rank, "community": community, "mean": round(mean, 2), "lo80": lo,
-                "hi80": hi}
+        item = {
+            "rank": rank,
+            "community": community,
+            "mean": round(mean, 2),
+            "lo80": lo,
+            "hi80": hi,
+        }
         text = f"{rank}. **{community}** — {fmt_range(mean, lo, hi)}"
         if query.per_1000 and score is not totals and score[ci] > 0:
             item["rate_per_1000"] = round(float(score[ci]), 3)
@@ -89,12 +105,18 @@ def answer(view: View, query: Query) -> Answer:
         overlap = rows_out[0]["lo80"] <= rows_out[-1]["hi80"]
         if overlap:
             a.lines.append("ℹ The ranges overlap: the order among these is not certain.")
-    a.data.update({"place": scope.to_dict(), "months": f_months, "top": rows_out,
-                   "data_card": DATA_CARD})
+    a.data.update(
+        {"place": scope.to_dict(), "months": f_months, "top": rows_out, "data_card": DATA_CARD}
+    )
     a.caveat = RANKING_CAVEAT
     if query.chart and bars:
-        a.chart = ChartSpec("bars", a.title, ylabel="expected reported incidents",
-                            bars=bars, note=f"{view.footer()} · whiskers: 80% range")
+        a.chart = ChartSpec(
+            "bars",
+            a.title,
+            ylabel="expected reported incidents",
+            bars=bars,
+            note=f"{view.footer()} · whiskers: 80% range",
+        )
     return a
 
 
@@ -110,16 +132,18 @@ def _top_categories(view: View, query: Query, place: Place, f_months: list[str])
         items.append((m, cat, lo, hi))
     items.sort(reverse=True)
     out = []
-    for rank, (m, cat, lo, hi) in enumerate(items[:query.top_n], 1):
+    for rank, (m, cat, lo, hi) in enumerate(items[: query.top_n], 1):
         a.lines.append(f"{rank}. **{' '.join(cat.split())}** — {fmt_range(m, lo, hi)}")
         out.append({"rank": rank, "category": cat, "mean": round(m, 2), "lo80": lo, "hi80": hi})
         bars.append(Bar(" ".join(cat.split()), m, lo, hi))
-    a.data.update({"place": place.to_dict(), "months": f_months, "top": out,
-                   "data_card": DATA_CARD})
+    a.data.update(
+        {"place": place.to_dict(), "months": f_months, "top": out, "data_card": DATA_CARD}
+    )
     a.caveat = f"{CAVEAT} {CARD}"
     if query.chart and bars:
-        a.chart = ChartSpec("bars", a.title, ylabel="expected reported incidents", bars=bars,
-                            note=view.footer())
+        a.chart = ChartSpec(
+            "bars", a.title, ylabel="expected reported incidents", bars=bars, note=view.footer()
+        )
     return a
 
 
@@ -140,10 +164,13 @@ def _top_counted(view: View, query: Query, period: Period) -> Answer:
         c = hist.series[i][0]
         by_comm[c] = by_comm.get(c, 0.0) + v
     ranked = sorted((c for c in by_comm if by_comm[c] > 0), key=lambda c: (-by_comm[c], c))
-    ranked = ranked[:query.top_n]
+    ranked = ranked[: query.top_n]
     where = "" if scope.kind == "city" else f" in {scope.label}"
-    a = view.base(query, f"Top {len(ranked)} {view.names.area_words}{where}: {query.category_label}, "
-                         f"{span.label} (reported counts)")
+    a = view.base(
+        query,
+        f"Top {len(ranked)} {view.names.area_words}{where}: {query.category_label}, "
+        f"{span.label} (reported counts)",
+    )
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     out, bars = [], []
@@ -154,10 +181,18 @@ def _top_counted(view: View, query: Query, period: Period) -> Answer:
         bars.append(Bar(c, float(n), float(n), float(n)))
     if not ranked:
         a.lines.append("Nothing reported in that scope and period.")
-    a.data.update({"place": scope.to_dict(), "months": span.months, "period": span.label,
-                   "top": out, "data_card": DATA_CARD})
+    a.data.update(
+        {
+            "place": scope.to_dict(),
+            "months": span.months,
+            "period": span.label,
+            "top": out,
+            "data_card": DATA_CARD,
+        }
+    )
     a.caveat = RANKING_CAVEAT
     if query.chart and bars:
-        a.chart = ChartSpec("bars", a.title, ylabel="reported incidents", bars=bars,
-                            note=view.footer())
+        a.chart = ChartSpec(
+            "bars", a.title, ylabel="reported incidents", bars=bars, note=view.footer()
+        )
     return a

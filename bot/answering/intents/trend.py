@@ -11,6 +11,7 @@ from bot.language.parse import Query, QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
+
 def answer(view: View, query: Query) -> Answer:
     place = query.place
     hrows = view.rows(place, query.categories, history=True)
@@ -22,29 +23,46 @@ def answer(view: View, query: Query) -> Answer:
     year = last[:4]
     ytd = [i for i, m in enumerate(months) if m[:4] == year]
     ytd_now = int(totals[ytd].sum())
-    prev_idx = [months.index(add_months(months[i], -12)) for i in ytd
-                if add_months(months[i], -12) in months]
-    a.data.update({"place": place.to_dict(), "history_months": months[-24:],
-                   "history": [int(x) for x in totals[-24:]]})
+    prev_idx = [
+        months.index(add_months(months[i], -12))
+        for i in ytd
+        if add_months(months[i], -12) in months
+    ]
+    a.data.update(
+        {
+            "place": place.to_dict(),
+            "history_months": months[-24:],
+            "history": [int(x) for x in totals[-24:]],
+        }
+    )
     if len(prev_idx) == len(ytd):
         ytd_prev = int(totals[prev_idx].sum())
         span = f"Jan–{month_name(last).split()[0][:3]}"
-        a.lines.append(f"**{year} so far ({span}): {ytd_now:,}** reported vs {ytd_prev:,} in the "
-                       f"same months of {int(year) - 1} ({fmt_change(ytd_now, ytd_prev)}).")
+        a.lines.append(
+            f"**{year} so far ({span}): {ytd_now:,}** reported vs {ytd_prev:,} in the "
+            f"same months of {int(year) - 1} ({fmt_change(ytd_now, ytd_prev)})."
+        )
         a.data["ytd"] = {"year": year, "count": ytd_now, "previous": ytd_prev}
     else:
         a.lines.append(f"**{year} so far: {ytd_now:,}** reported.")
     if len(totals) >= 24:
         l12, p12 = int(totals[-12:].sum()), int(totals[-24:-12].sum())
-        a.fields.append(("Last 12 months", f"{l12:,} vs {p12:,} the 12 before "
-                                           f"({fmt_change(l12, p12)})"))
+        a.fields.append(
+            ("Last 12 months", f"{l12:,} vs {p12:,} the 12 before ({fmt_change(l12, p12)})")
+        )
         a.data["last12"] = {"count": l12, "previous": p12}
     if len(totals) >= 6:
         x = np.arange(6)
         slope = float(np.polyfit(x, totals[-6:].astype(float), 1)[0])
         level = float(totals[-6:].mean())
-        word = "flat" if abs(slope) < max(0.05 * level, 0.2) else ("rising" if slope > 0 else "falling")
-        a.fields.append(("Last 6 months", f"{word} ({slope:+.1f} a month around {level:.0f}/month)"))
+        word = (
+            "flat"
+            if abs(slope) < max(0.05 * level, 0.2)
+            else ("rising" if slope > 0 else "falling")
+        )
+        a.fields.append(
+            ("Last 6 months", f"{word} ({slope:+.1f} a month around {level:.0f}/month)")
+        )
     peak = int(np.argmax(totals[-24:]))
     recent = months[-24:]
     a.fields.append(("Busiest month (last 24)", f"{recent[peak]}: {int(totals[-24:][peak]):,}"))

@@ -6,17 +6,26 @@ from bot.answering.answer import Answer
 from bot.language.parse import Query
 from bot.answering.view import View
 
+
 def answer(view: View, query: Query) -> Answer:
     from workers.alerts import SubscriptionStore
 
     if not view.context.is_admin:
-        return Answer("unsubscribe", "Not allowed",
-                      ["Only admins can manage alert subscriptions."], ok=False)
+        return Answer(
+            "unsubscribe", "Not allowed", ["Only admins can manage alert subscriptions."], ok=False
+        )
     if not view.context.channel_id:
-        return Answer("unsubscribe", "No channel", ["Unsubscribe from the channel concerned."],
-                      ok=False)
+        return Answer(
+            "unsubscribe", "No channel", ["Unsubscribe from the channel concerned."], ok=False
+        )
     gone = SubscriptionStore(view.client, view.keys).remove(view.context.channel_id)
-    return Answer("unsubscribe", "Weekly alert " + ("stopped" if gone else "was not on"),
-                  ["This channel will no longer get the weekly alert." if gone else
-                   "This channel had no weekly alert subscription."],
-                  data={"removed": gone})
+    return Answer(
+        "unsubscribe",
+        "Weekly alert " + ("stopped" if gone else "was not on"),
+        [
+            "This channel will no longer get the weekly alert."
+            if gone
+            else "This channel had no weekly alert subscription."
+        ],
+        data={"removed": gone},
+    )

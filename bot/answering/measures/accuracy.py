@@ -28,8 +28,10 @@ def evaluate(q: Question, state: DataState) -> Result:
         months = judged_months(state, state.months[-RECENT:])
     result.extra["judged_months"] = months
     if not months:
-        result.notes.append("No forecast was archived before these months, so none can be judged "
-                            "yet: the archive fills as the workers train month by month.")
+        result.notes.append(
+            "No forecast was archived before these months, so none can be judged "
+            "yet: the archive fills as the workers train month by month."
+        )
         return result
     by_month = q.by in (None, "month")
     for g in groups(replace(q, by=None) if by_month else q, state):
@@ -40,14 +42,25 @@ def evaluate(q: Question, state: DataState) -> Result:
             obs = state.count(rows, span)
             if exp is None or obs is None:
                 continue
-            result.rows.append(Row(area=g.area, region=g.region, category=g.category,
-                                   month=span[0] if by_month else None,
-                                   period=None if by_month else f"{months[0]} – {months[-1]}",
-                                   value=float(obs), lo=exp.lo, hi=exp.hi,
-                                   previous=exp.mean).compared())
+            result.rows.append(
+                Row(
+                    area=g.area,
+                    region=g.region,
+                    category=g.category,
+                    month=span[0] if by_month else None,
+                    period=None if by_month else f"{months[0]} – {months[-1]}",
+                    value=float(obs),
+                    lo=exp.lo,
+                    hi=exp.hi,
+                    previous=exp.mean,
+                ).compared()
+            )
     judged = result.rows
     if judged:
         inside = sum(1 for r in judged if r.lo <= r.value <= r.hi)
-        result.extra.update(inside=inside, judged=len(judged),
-                            mean_abs_error=round(sum(abs(r.change) for r in judged) / len(judged), 3))
+        result.extra.update(
+            inside=inside,
+            judged=len(judged),
+            mean_abs_error=round(sum(abs(r.change) for r in judged) / len(judged), 3),
+        )
     return result

@@ -18,7 +18,8 @@ def counted(state: DataState, g: Group, p: Period) -> int | None:
         from stream.store import CountStore
 
         wanted = {state.catalog.series[i] for i in rows}
-        days = CountStore(state.client, state.keys).day_counts(date.fromisoformat(p.first_day),
-                                                               date.fromisoformat(p.last_day))
+        days = CountStore(state.client, state.keys).day_counts(
+            date.fromisoformat(p.first_day), date.fromisoformat(p.last_day)
+        )
         return sum(v for k, v in days.items() if k in wanted)
     return state.count(rows, p.months)

@@ -40,7 +40,9 @@ def means(state: DataState, gs: list[Group], p: Period) -> dict[Group, Value]:
     cols = [panel.col.get(m) for m in p.months]
     if not cols or any(c is None for c in cols):
         return {}
-    total = group_sums(state, gs, lambda rows: np.nan_to_num(panel.take(rows)[0][:, cols]).sum(axis=1))
+    total = group_sums(
+        state, gs, lambda rows: np.nan_to_num(panel.take(rows)[0][:, cols]).sum(axis=1)
+    )
     have = group_sums(state, gs, lambda rows: np.isfinite(panel.take(rows)[0][:, cols]).all(axis=1))
     return {g: Value(total[g]) for g in gs if have[g] > 0}
 

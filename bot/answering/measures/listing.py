@@ -13,7 +13,13 @@ from ..state import DataState
 def evaluate(q: Question, state: DataState) -> Result:
     areas = areas_of(q.where)
     known = state.catalog.by_community
-    names = sorted(state.catalog.communities) if areas is None else sorted(
-        a for a in areas if a in known or not known)
-    return Result(INCIDENTS, [Row(area=a, region=state.region_of(a) or None) for a in names],
-                  extra={"areas": len(names)})
+    names = (
+        sorted(state.catalog.communities)
+        if areas is None
+        else sorted(a for a in areas if a in known or not known)
+    )
+    return Result(
+        INCIDENTS,
+        [Row(area=a, region=state.region_of(a) or None) for a in names],
+        extra={"areas": len(names)},
+    )

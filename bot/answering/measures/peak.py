@@ -28,8 +28,10 @@ def _months(q: Question, state: DataState, order: str) -> Result:
             per.append((int(values[:, j].sum()) if values is not None else 0, m))
         sign = -1 if order == "peak" else 1
         per.sort(key=lambda x: (sign * x[0], x[1]))
-        result.rows.extend(Row(area=g.area, region=g.region, category=g.category, month=m,
-                               value=float(v)) for v, m in per[:n])
+        result.rows.extend(
+            Row(area=g.area, region=g.region, category=g.category, month=m, value=float(v))
+            for v, m in per[:n]
+        )
     return result
 
 

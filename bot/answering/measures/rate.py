@@ -34,12 +34,19 @@ def evaluate(q: Question, state: DataState) -> Result:
     result = tabulate(q, state, measure, PER_1000, why_left_out="no population figure")
     small = [r.area for r in result.rows if r.area and 0 < state.population((r.area,)) < SMALL]
     if small:
-        result.notes.append(f"Few residents (under {SMALL:,}) in {', '.join(small[:5])}: their rates "
-                            "swing widely with a handful of incidents, and visitors' incidents "
-                            "count against residents.")
+        result.notes.append(
+            f"Few residents (under {SMALL:,}) in {', '.join(small[:5])}: their rates "
+            "swing widely with a handful of incidents, and visitors' incidents "
+            "count against residents."
+        )
     if not state.population():
-        result.notes.append("No population figures are loaded (`crimecast reference load`), so "
-                            "there is no rate per 1,000 residents.")
-    result.extra["population"] = state.profile.reference.population.label \
-        if state.profile.reference.population else "census population"
+        result.notes.append(
+            "No population figures are loaded (`crimecast reference load`), so "
+            "there is no rate per 1,000 residents."
+        )
+    result.extra["population"] = (
+        state.profile.reference.population.label
+        if state.profile.reference.population
+        else "census population"
+    )
     return result

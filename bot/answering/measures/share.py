@@ -22,8 +22,9 @@ def from_count(state: DataState, g: Group, n: int, p: Period, q: Question) -> Va
         whole = Group(areas_of(q.where), tuple(q.crime.categories))
     else:  # of the city's total
         whole = Group(None, g.categories)
-    total = state.memo(("total", whole, p.start, p.end, p.first_day, p.last_day),
-                       lambda: counted(state, whole, p))
+    total = state.memo(
+        ("total", whole, p.start, p.end, p.first_day, p.last_day), lambda: counted(state, whole, p)
+    )
     return Value(100.0 * n / total) if total else None
 
 

@@ -16,7 +16,13 @@ The adapter (``rows``/``question`` below) is the only place that knows the JSON 
 from __future__ import annotations
 
 PASS, ASKED, WRONG_WHAT, WRONG_VALUE, NOT_OK, ERROR = (
-    "pass", "asked back", "wrong what", "wrong value", "not answered", "error")
+    "pass",
+    "asked back",
+    "wrong what",
+    "wrong value",
+    "not answered",
+    "error",
+)
 OUTCOMES = (PASS, ASKED, WRONG_VALUE, WRONG_WHAT, NOT_OK, ERROR)
 RATE_UNIT = "per 1,000"
 ROUNDING = 6e-5
@@ -82,11 +88,13 @@ def _structure(spec, exp: dict, answer: dict) -> str:
         return WRONG_VALUE
     if spec.ranking and len(rows(answer)) != exp.get("n", spec.ranking[0]):
         return WRONG_VALUE
-    if "values" in exp and not all(close(v, r.get("value"), "value", "rate")
-                                   for v, r in zip(exp["values"], rows(answer))):
+    if "values" in exp and not all(
+        close(v, r.get("value"), "value", "rate") for v, r in zip(exp["values"], rows(answer))
+    ):
         return WRONG_VALUE
-    if "value" in exp and not all(close(exp["value"], r.get("value"), "value", "rate")
-                                  for r in rows(answer)):
+    if "value" in exp and not all(
+        close(exp["value"], r.get("value"), "value", "rate") for r in rows(answer)
+    ):
         return WRONG_VALUE
     if spec.what == "forecast" and spec.periods and not spec.by:
         months = {r.get("month") for r in rows(answer) if r.get("month")}
@@ -151,27 +159,43 @@ def outcome(answer: dict, exp: dict, spec=None) -> tuple[str, str]:
         return _structure(spec, exp, answer), ""
     if check == "members":
         names = {str(r.get("area")).upper() for r in got if r.get("area")}
-        return (PASS, "") if names == set(exp["members"]) else \
-            (WRONG_VALUE, f"{len(names)} areas for {len(exp['members'])}")
+        return (
+            (PASS, "")
+            if names == set(exp["members"])
+            else (WRONG_VALUE, f"{len(names)} areas for {len(exp['members'])}")
+        )
     if check == "sequence":
         return _sequence(exp, answer, what), ""
     if check == "row":
         if len(got) != 1:
             return WRONG_VALUE, f"{len(got)} rows"
-        return (PASS, "") if _row_ok(exp["row"], got[0], what) else \
-            (WRONG_VALUE, f"{ {k: got[0].get(k) for k in exp['row']} } for {exp['row']}")
+        return (
+            (PASS, "")
+            if _row_ok(exp["row"], got[0], what)
+            else (WRONG_VALUE, f"{ {k: got[0].get(k) for k in exp['row']} } for {exp['row']}")
+        )
     if check == "rows":
         have = {str(_key(r, exp["by"])).upper(): r.get("value") for r in got}
         want = {str(k).upper(): v for k, v in exp["rows"].items()}
         extra = {k for k in set(have) - set(want) if "NO REGION" not in k}
-        ok = not extra and all(close(v, have.get(k, 0.0), "value", "count")
-                               for k, v in want.items())
+        ok = not extra and all(
+            close(v, have.get(k, 0.0), "value", "count") for k, v in want.items()
+        )
         return (PASS, "") if ok else (WRONG_VALUE, "breakdown differs")
     if check == "month":
         if not got:
             return WRONG_VALUE, "no rows"
-        ok = all(r.get("month") in exp["months"] and close(exp["value"], r.get("value"),
-                                                              "value", "count") for r in got)
-        return (PASS, "") if ok else (WRONG_VALUE, f"{got[0].get('month')}={got[0].get('value')}"
-                                                   f" for {exp['months']}={exp['value']}")
+        ok = all(
+            r.get("month") in exp["months"]
+            and close(exp["value"], r.get("value"), "value", "count")
+            for r in got
+        )
+        return (
+            (PASS, "")
+            if ok
+            else (
+                WRONG_VALUE,
+                f"{got[0].get('month')}={got[0].get('value')} for {exp['months']}={exp['value']}",
+            )
+        )
     raise ValueError(check)

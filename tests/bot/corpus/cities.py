@@ -25,8 +25,11 @@ DATA_DIR = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "d
 CALGARY_PROFILE = ROOT / "core" / "profiles" / "calgary.yaml"
 ATLANTA_PROFILE = ROOT / "docs" / "cities" / "atlanta.yaml"
 FILES = {
-    "calgary": ("calgary_community_crime_2018_2023.csv", "calgary_communities.csv",
-                "calgary_population_2021.csv"),
+    "calgary": (
+        "calgary_community_crime_2018_2023.csv",
+        "calgary_communities.csv",
+        "calgary_population_2021.csv",
+    ),
     "atlanta": ("atlanta_cobra_2019.csv",),
 }
 
@@ -52,18 +55,18 @@ class City:
     key: str
     name: str
     profile: dict
-    areas: list[str]                       # sorted
-    categories: list[str]                  # the profile's order
-    months: list[str]                      # the series' months, oldest first
-    cube: np.ndarray                       # areas x categories x months
+    areas: list[str]  # sorted
+    categories: list[str]  # the profile's order
+    months: list[str]  # the series' months, oldest first
+    cube: np.ndarray  # areas x categories x months
     region_of: dict[str, str | None]
-    population: dict[str, float]           # areas with a known, positive population
+    population: dict[str, float]  # areas with a known, positive population
     area_word: str = ""
     areas_word: str = ""
     region_word: str = ""
     regions_word: str = ""
-    groups: dict[str, list[str]] = field(default_factory=dict)     # label -> categories
-    places: dict[str, list[str]] = field(default_factory=dict)     # alias -> areas
+    groups: dict[str, list[str]] = field(default_factory=dict)  # label -> categories
+    places: dict[str, list[str]] = field(default_factory=dict)  # alias -> areas
     _a: dict = field(default_factory=dict, repr=False)
     _c: dict = field(default_factory=dict, repr=False)
     _m: dict = field(default_factory=dict, repr=False)
@@ -119,8 +122,9 @@ class City:
         a = slice(None) if areas is None else [self._a[x] for x in areas if x in self._a]
         c = slice(None) if not categories else [self._c[x] for x in categories]
         m = [self._m[x] for x in months if x in self._m]
-        return pd.Series(self.cube[a][:, c][:, :, m].sum(axis=(0, 1)),
-                         index=[self.months[i] for i in m])
+        return pd.Series(
+            self.cube[a][:, c][:, :, m].sum(axis=(0, 1)), index=[self.months[i] for i in m]
+        )
 
 
 def _profile(path: Path) -> dict:
@@ -128,8 +132,9 @@ def _profile(path: Path) -> dict:
 
 
 def _cube(long: pd.DataFrame, areas, categories, months) -> np.ndarray:
-    table = long.pivot_table(index=["area", "category"], columns="month", values="n",
-                             aggfunc="sum", fill_value=0)
+    table = long.pivot_table(
+        index=["area", "category"], columns="month", values="n", aggfunc="sum", fill_value=0
+    )
     table = table.reindex(columns=months, fill_value=0)
     full = pd.MultiIndex.from_product([areas, categories])
     table = table.reindex(full, fill_value=0)
@@ -147,22 +152,34 @@ def _calgary() -> City:
     cats = [c["name"] for c in prof["categories"]]
     by_norm = {_norm_category(c): c for c in cats}
     raw = pd.read_csv(crime_csv)
-    long = pd.DataFrame({
-        "area": _upper(raw["Community"]),
-        "category": raw["Category"].map(lambda c: by_norm[_norm_category(c)]),
-        "month": raw["Year"].astype(int).astype(str) + "-"
-        + raw["Month"].astype(int).map("{:02d}".format),
-        "n": raw["Crime Count"].astype(int)})
+    long = pd.DataFrame(
+        {
+            "area": _upper(raw["Community"]),
+            "category": raw["Category"].map(lambda c: by_norm[_norm_category(c)]),
+            "month": raw["Year"].astype(int).astype(str)
+            + "-"
+            + raw["Month"].astype(int).map("{:02d}".format),
+            "n": raw["Crime Count"].astype(int),
+        }
+    )
     months = month_range(long["month"].min(), long["month"].max())
     areas = sorted(long["area"].unique())
     comm = pd.read_csv(comm_csv, dtype=str)
     sector = dict(zip(_upper(comm["NAME"]), _upper(comm["SECTOR"])))
     pop = pd.read_csv(pop_csv, dtype={"COMMUNITY_CODE": str})
     pop_by_name = dict(zip(_upper(pop["COMMUNITY_NAME"]), pd.to_numeric(pop["POPULATION_2021"])))
-    return City("calgary", prof["name"], prof, areas, cats, months, _cube(long, areas, cats, months),
-                {a: (sector.get(a) or None) for a in areas},
-                {a: float(p) for a, p in pop_by_name.items() if a in set(areas) and p > 0},
-                **_words(prof))
+    return City(
+        "calgary",
+        prof["name"],
+        prof,
+        areas,
+        cats,
+        months,
+        _cube(long, areas, cats, months),
+        {a: (sector.get(a) or None) for a in areas},
+        {a: float(p) for a, p in pop_by_name.items() if a in set(areas) and p > 0},
+        **_words(prof),
+    )
 
 
 def _atlanta() -> City:
@@ -172,27 +189,54 @@ def _atlanta() -> City:
     hood, npu = _upper(raw["Neighborhood"]), _upper(raw["NPU"])
     area = hood.where(hood != "", "NPU " + npu + " (NO NEIGHBORHOOD)")
     day = pd.to_datetime(raw["Occur Date"], format="%m/%d/%Y")
-    long = pd.DataFrame({"area": area, "npu": npu, "category": raw["UCR Literal"].str.strip(),
-                         "month": day.dt.strftime("%Y-%m"), "n": 1})
+    long = pd.DataFrame(
+        {
+            "area": area,
+            "npu": npu,
+            "category": raw["UCR Literal"].str.strip(),
+            "month": day.dt.strftime("%Y-%m"),
+            "n": 1,
+        }
+    )
     long = long[(hood != "") | (npu != "")]
     start = str(prof.get("series_start", long["month"].min()))
     months = month_range(start, long["month"].max())
     areas = sorted(long["area"].unique())
     # a neighborhood's NPU: the one most of its rows name (a few straddle two NPUs)
-    region = (long[long["npu"] != ""].groupby(["area", "npu"]).size().reset_index(name="k")
-              .sort_values(["area", "k", "npu"], ascending=[True, False, True])
-              .drop_duplicates("area").set_index("area")["npu"].to_dict())
-    return City("atlanta", prof["name"], prof, areas, cats, months,
-                _cube(long[long["month"] >= start], areas, cats, months),
-                {a: region.get(a) for a in areas}, {}, **_words(prof))
+    region = (
+        long[long["npu"] != ""]
+        .groupby(["area", "npu"])
+        .size()
+        .reset_index(name="k")
+        .sort_values(["area", "k", "npu"], ascending=[True, False, True])
+        .drop_duplicates("area")
+        .set_index("area")["npu"]
+        .to_dict()
+    )
+    return City(
+        "atlanta",
+        prof["name"],
+        prof,
+        areas,
+        cats,
+        months,
+        _cube(long[long["month"] >= start], areas, cats, months),
+        {a: region.get(a) for a in areas},
+        {},
+        **_words(prof),
+    )
 
 
 def _words(prof: dict) -> dict:
     reg = prof.get("regions", {}).get("word", {})
-    return {"area_word": prof["area"]["singular"], "areas_word": prof["area"]["plural"],
-            "region_word": reg.get("singular", ""), "regions_word": reg.get("plural", ""),
-            "groups": {g["label"]: list(g["members"]) for g in prof.get("groups", [])},
-            "places": {k: list(v) for k, v in (prof.get("areas") or {}).items()}}
+    return {
+        "area_word": prof["area"]["singular"],
+        "areas_word": prof["area"]["plural"],
+        "region_word": reg.get("singular", ""),
+        "regions_word": reg.get("plural", ""),
+        "groups": {g["label"]: list(g["members"]) for g in prof.get("groups", [])},
+        "places": {k: list(v) for k, v in (prof.get("areas") or {}).items()},
+    }
 
 
 @lru_cache(maxsize=None)

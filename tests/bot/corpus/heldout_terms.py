@@ -58,28 +58,58 @@ def RNG(a: str, b: str) -> tuple:
     return (a, b)
 
 
-SHAPE = {"count": "count", "rate": "rate", "average": "average", "change": "change",
-         "share": "share", "peak": "busiest/quietest month", "trough": "busiest/quietest month",
-         "list": "list", "forecast": "forecast", "accuracy": "accuracy"}
+SHAPE = {
+    "count": "count",
+    "rate": "rate",
+    "average": "average",
+    "change": "change",
+    "share": "share",
+    "peak": "busiest/quietest month",
+    "trough": "busiest/quietest month",
+    "list": "list",
+    "forecast": "forecast",
+    "accuracy": "accuracy",
+}
 
 
-def case(text: str, what: str, where=CITY, crime=(), *periods, by=None, rank=None,
-         alt=(), shape=None) -> Case:
+def case(
+    text: str, what: str, where=CITY, crime=(), *periods, by=None, rank=None, alt=(), shape=None
+) -> Case:
     """One held-out phrasing and its reading (``alt``: other readings that also pass)."""
-    compared = "period" if what == "change" and len(periods) == 2 else \
-        "year_before" if what == "change" else None
+    compared = (
+        "period"
+        if what == "change" and len(periods) == 2
+        else "year_before"
+        if what == "change"
+        else None
+    )
     if shape is None and (what == "forecast" or (by and not rank) or where[0] == "areas"):
         shape = "forecast" if what == "forecast" else "breakdown" if by else "several places"
     if shape is None:
-        shape = SHAPE[what] if not rank else {
-            "area": "ranking", "region": "ranking regions", "category": "ranking categories",
-            "month": "ranking months"}[by]
+        shape = (
+            SHAPE[what]
+            if not rank
+            else {
+                "area": "ranking",
+                "region": "ranking regions",
+                "category": "ranking categories",
+                "month": "ranking months",
+            }[by]
+        )
         if rank and rank[2] == "rate":
             shape = "ranking by rate"
         if rank and rank[2] in ("change", "pct"):
             shape = "biggest increase/drop"
-    spec = Spec(what, where, tuple(crime), tuple(periods), by=by, ranking=rank,
-                compared_with=compared, shape=shape)
+    spec = Spec(
+        what,
+        where,
+        tuple(crime),
+        tuple(periods),
+        by=by,
+        ranking=rank,
+        compared_with=compared,
+        shape=shape,
+    )
     return Case(text, spec, tuple(alt))
 
 

@@ -53,23 +53,29 @@ import pandas as pd
 
 from .cities import City, month_range, shift
 
-MEASURE_FIELD = {"count": "value", "rate": "value", "average": "value", "share": "value",
-                 "change": "change", "pct": "pct"}
+MEASURE_FIELD = {
+    "count": "value",
+    "rate": "value",
+    "average": "value",
+    "share": "value",
+    "change": "change",
+    "pct": "pct",
+}
 
 
 @dataclass(frozen=True)
 class Spec:
     """What a phrasing asks, in this corpus's own terms (see docs/questions.md)."""
 
-    what: str                                 # count rate change share average peak trough list
-    where: tuple = ("city", "")               # forecast accuracy; (kind, name): area/group/region/
-                                              # city, or ("areas", (name, ...)) for several
-    crime: tuple = ()                         # categories, empty = all
-    periods: tuple = ()                       # ((start, end), ...) earlier first for two periods
-    by: str | None = None                     # area | region | category | month
-    ranking: tuple | None = None              # (n, order top|bottom, measure)
-    compared_with: str | None = None          # period | year_before
-    shape: str = ""                           # the report's row
+    what: str  # count rate change share average peak trough list
+    where: tuple = ("city", "")  # forecast accuracy; (kind, name): area/group/region/
+    # city, or ("areas", (name, ...)) for several
+    crime: tuple = ()  # categories, empty = all
+    periods: tuple = ()  # ((start, end), ...) earlier first for two periods
+    by: str | None = None  # area | region | category | month
+    ranking: tuple | None = None  # (n, order top|bottom, measure)
+    compared_with: str | None = None  # period | year_before
+    shape: str = ""  # the report's row
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -115,7 +121,7 @@ def _pct(value: float, previous: float) -> float | None:
 def _two(spec: Spec) -> tuple[tuple, tuple]:
     """(earlier, later) periods of a change question."""
     if spec.compared_with == "year_before" or len(spec.periods) == 1:
-        (s, e), = spec.periods[-1:]
+        ((s, e),) = spec.periods[-1:]
         return (shift(s, -12), shift(e, -12)), (s, e)
     return spec.periods[0], spec.periods[1]
 
@@ -156,8 +162,11 @@ def ranked(c: City, spec: Spec) -> dict:
         before, after = _two(spec)
         later = _keys(c, spec, months_of(after))
         earlier = _keys(c, spec, months_of(before)).reindex(later.index, fill_value=0)
-        vals = later - earlier if measure == "change" else \
-            (100.0 * (later - earlier) / earlier.where(earlier != 0)).dropna()
+        vals = (
+            later - earlier
+            if measure == "change"
+            else (100.0 * (later - earlier) / earlier.where(earlier != 0)).dropna()
+        )
     else:
         months = months_of(spec.periods[0])
         vals = _keys(c, spec, months)
@@ -170,9 +179,14 @@ def ranked(c: City, spec: Spec) -> dict:
     frame = pd.DataFrame({"key": vals.index, "v": vals.to_numpy(dtype=float)})
     frame = frame.sort_values(["v", "key"], ascending=[order == "bottom", True])
     top = frame.head(n)
-    return {"check": "sequence", "field": MEASURE_FIELD.get(measure, "value"), "measure": measure,
-            "values": [float(v) for v in top["v"]], "keys": list(top["key"]),
-            "n": min(n, len(frame))}
+    return {
+        "check": "sequence",
+        "field": MEASURE_FIELD.get(measure, "value"),
+        "measure": measure,
+        "values": [float(v) for v in top["v"]],
+        "keys": list(top["key"]),
+        "n": min(n, len(frame)),
+    }
 
 
 def expect(c: City, spec: Spec) -> dict:
@@ -201,13 +215,18 @@ def expect(c: City, spec: Spec) -> dict:
         before, after = _two(spec)
         v = c.total(areas, spec.crime, months_of(after))
         p = c.total(areas, spec.crime, months_of(before))
-        return out | {"check": "row", "row": {"value": v, "previous": p, "change": v - p,
-                                             "pct": _pct(v, p)}}
+        return out | {
+            "check": "row",
+            "row": {"value": v, "previous": p, "change": v - p, "pct": _pct(v, p)},
+        }
     months = months_of(spec.periods[0])
     count = c.total(areas, spec.crime, months)
     if spec.what == "count" and spec.where[0] == "areas" and not spec.by:
-        return out | {"check": "rows", "by": "area",
-                      "rows": {a: c.total([a], spec.crime, months) for a in areas}}
+        return out | {
+            "check": "rows",
+            "by": "area",
+            "rows": {a: c.total([a], spec.crime, months) for a in areas},
+        }
     if spec.what == "count" and spec.by:
         s = _keys(c, spec, months)
         return out | {"check": "rows", "by": spec.by, "rows": {k: float(v) for k, v in s.items()}}
@@ -224,6 +243,5 @@ def expect(c: City, spec: Spec) -> dict:
     if spec.what in ("peak", "trough"):
         s = c.per_month(areas, spec.crime, months)
         best = s.max() if spec.what == "peak" else s.min()
-        return out | {"check": "month", "value": float(best),
-                      "months": sorted(s[s == best].index)}
+        return out | {"check": "month", "value": float(best), "months": sorted(s[s == best].index)}
     raise ValueError(spec.what)

@@ -28,7 +28,7 @@ from .oracle import expect, readings
 
 HERE = Path(__file__).resolve().parent
 TODAY = {"calgary": date(2024, 1, 20), "atlanta": date(2020, 1, 20)}
-ARCHIVED = 6   # earlier forecast sets in the archive (data through the 6 months before the newest)
+ARCHIVED = 6  # earlier forecast sets in the archive (data through the 6 months before the newest)
 
 
 def heldout(key: str) -> list:
@@ -44,8 +44,11 @@ def corpus_sets(key: str) -> list[tuple[str, list]]:
 def report_sets(records_by_set: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The sets as printed: generated, held-out, and the late held-out batch (written last,
     after the parser's authors had seen the pass rates) on its own."""
-    late = {x.text for k in ("calgary", "atlanta")
-            for x in {"calgary": heldout_calgary, "atlanta": heldout_atlanta}[k].LATE}
+    late = {
+        x.text
+        for k in ("calgary", "atlanta")
+        for x in {"calgary": heldout_calgary, "atlanta": heldout_atlanta}[k].LATE
+    }
     out = dict(records_by_set)
     out["late"] = [r for r in records_by_set.get("held-out", []) if r["text"] in late]
     return out
@@ -62,11 +65,18 @@ def _steps(key: str) -> list[list[str]]:
     files = [str(DATA_DIR / f) for f in FILES[key]]
     last = city(key).newest
     if key == "calgary":
-        return [["ingest", "calgary", files[0], "--drain"],
-                ["reference", "load", "--areas", files[1], "--population", files[2]],
-                ["worker", "--burst"], ["close-month", last]]
-    return [["ingest", "csv", files[0], "--drain"], ["reference", "load", "--areas", files[0]],
-            ["worker", "--burst"], ["close-month", last]]
+        return [
+            ["ingest", "calgary", files[0], "--drain"],
+            ["reference", "load", "--areas", files[1], "--population", files[2]],
+            ["worker", "--burst"],
+            ["close-month", last],
+        ]
+    return [
+        ["ingest", "csv", files[0], "--drain"],
+        ["reference", "load", "--areas", files[0]],
+        ["worker", "--burst"],
+        ["close-month", last],
+    ]
 
 
 def _forecasts(client, keys, through: str) -> None:
@@ -76,16 +86,24 @@ def _forecasts(client, keys, through: str) -> None:
     from stream.store import CountStore
 
     seed, store = _seed(), CountStore(client, keys)
-    long = pd.DataFrame([(a, c, m, n) for m in store.months() if m >= city_first(store)
-                         for (a, c), n in store.month_counts(m).items()],
-                        columns=["community", "category", "month", "count"])
+    long = pd.DataFrame(
+        [
+            (a, c, m, n)
+            for m in store.months()
+            if m >= city_first(store)
+            for (a, c), n in store.month_counts(m).items()
+        ],
+        columns=["community", "category", "month", "count"],
+    )
     archive = ForecastArchive(client, keys)
     for k in range(ARCHIVED, 0, -1):
         t = shift(through, -k)
         archive.write(t, seed.simple_forecasts(long[long["month"] <= t], t, 3))
     entries = seed.simple_forecasts(long, through, 3)
-    ForecastCache(client, keys).write(entries, {"data_through": through, "model": seed.MODEL,
-                                                "mae": seed.backtest_mae(long, through)})
+    ForecastCache(client, keys).write(
+        entries,
+        {"data_through": through, "model": seed.MODEL, "mae": seed.backtest_mae(long, through)},
+    )
     archive.write(through, entries)
 
 
@@ -105,8 +123,12 @@ def deployment(key: str, redis_url: str, state_dir: Path):
 
     keys = Keys(f"cctest-corpus-{key[:3]}-{uuid.uuid4().hex[:8]}")
     profile = ATLANTA_PROFILE if key == "atlanta" else CALGARY_PROFILE
-    env = {"REDIS_URL": redis_url, "CRIMECAST_KEY_PREFIX": keys.prefix,
-           "CRIMECAST_STATE_DIR": str(state_dir), "CRIMECAST_CITY_FILE": str(profile)}
+    env = {
+        "REDIS_URL": redis_url,
+        "CRIMECAST_KEY_PREFIX": keys.prefix,
+        "CRIMECAST_STATE_DIR": str(state_dir),
+        "CRIMECAST_CITY_FILE": str(profile),
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     client = connect(redis_url)
@@ -122,7 +144,7 @@ def deployment(key: str, redis_url: str, state_dir: Path):
         for pattern in (keys.all_pattern(), f"rq:*{keys.prefix}*"):
             batch = list(client.scan_iter(match=pattern, count=1000))
             for i in range(0, len(batch), 500):
-                client.delete(*batch[i:i + 500])
+                client.delete(*batch[i : i + 500])
         client.close()
         for k, v in saved.items():
             if v is None:
@@ -156,41 +178,63 @@ def run(engine, key: str, cases) -> list[dict]:
         try:
             answer = ask(engine, case.text)
         except Exception:  # noqa: BLE001 - a traceback is an outcome the corpus reports
-            out.append({"text": case.text, "shape": case.spec.shape, "outcome": ERROR,
-                        "why": traceback.format_exc(limit=3), "answer": None,
-                        "ms": 1000 * (time.perf_counter() - start)})
+            out.append(
+                {
+                    "text": case.text,
+                    "shape": case.spec.shape,
+                    "outcome": ERROR,
+                    "why": traceback.format_exc(limit=3),
+                    "answer": None,
+                    "ms": 1000 * (time.perf_counter() - start),
+                }
+            )
             continue
         ms = 1000 * (time.perf_counter() - start)
-        results = [outcome(answer, expect(c, s), s)
-                   for s in readings(c, case.spec, case.alternatives)]
+        results = [
+            outcome(answer, expect(c, s), s) for s in readings(c, case.spec, case.alternatives)
+        ]
         best = next((r for r in results if r[0] == PASS), results[0])
-        out.append({"text": case.text, "shape": case.spec.shape, "outcome": best[0],
-                    "why": best[1], "answer": answer, "ms": ms})
+        out.append(
+            {
+                "text": case.text,
+                "shape": case.spec.shape,
+                "outcome": best[0],
+                "why": best[1],
+                "answer": answer,
+                "ms": ms,
+            }
+        )
     return out
 
 
 def table(records_by_set: dict[str, list[dict]]) -> str:
     """Pass rates per set x city x shape, with the other outcomes counted."""
-    lines = [f"{'set':<10}{'city':<9}{'shape':<26}{'n':>5}{'pass':>7}  "
-             + "  ".join(f"{o}" for o in OUTCOMES[1:])]
+    lines = [
+        f"{'set':<10}{'city':<9}{'shape':<26}{'n':>5}{'pass':>7}  "
+        + "  ".join(f"{o}" for o in OUTCOMES[1:])
+    ]
     for name, records in records_by_set.items():
         groups = defaultdict(list)
         for r in records:
             groups[(r["city"], r["shape"])].append(r["outcome"])
             groups[(r["city"], "ALL")].append(r["outcome"])
-        for (cty, shape), outs in sorted(groups.items(), key=lambda kv: (kv[0][0],
-                                                                        kv[0][1] == "ALL",
-                                                                        kv[0][1])):
+        for (cty, shape), outs in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "ALL", kv[0][1])
+        ):
             n, k = len(outs), Counter(outs)
-            lines.append(f"{name:<10}{cty:<9}{shape:<26}{n:>5}{100 * k[PASS] / n:>6.1f}%  "
-                         + "  ".join(f"{k[o]:>{len(o)}}" for o in OUTCOMES[1:]))
+            lines.append(
+                f"{name:<10}{cty:<9}{shape:<26}{n:>5}{100 * k[PASS] / n:>6.1f}%  "
+                + "  ".join(f"{k[o]:>{len(o)}}" for o in OUTCOMES[1:])
+            )
     return "\n".join(lines)
 
 
 def pivot(records_by_set: dict[str, list[dict]]) -> str:
     """Pass rates as one line per shape, one column per set x city (the README's table)."""
-    cols = sorted({(name, r["city"]) for name, rs in records_by_set.items() for r in rs},
-                  key=lambda k: (list(records_by_set).index(k[0]), k[1]))
+    cols = sorted(
+        {(name, r["city"]) for name, rs in records_by_set.items() for r in rs},
+        key=lambda k: (list(records_by_set).index(k[0]), k[1]),
+    )
     cells = defaultdict(list)
     for name, records in records_by_set.items():
         for r in records:

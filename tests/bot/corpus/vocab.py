@@ -13,11 +13,31 @@ from __future__ import annotations
 
 from .cities import City, shift
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 ORDINAL = ["first", "second", "third", "fourth"]
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-                10: "ten"}
+NUMBER_WORDS = {
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    10: "ten",
+}
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11)}
 
 
@@ -33,8 +53,14 @@ def busy_areas(c: City, n: int = 30) -> list[str]:
     """The city's busiest areas over its last 12 months that a person would name."""
     per = c.per_area(months=c.months[-12:]).sort_values(ascending=False)
     aliases = {k.lower() for k in c.places}
-    keep = [a for a in per.index if not any(ch.isdigit() for ch in a) and "(" not in a
-            and a.lower() not in aliases and c.region_of.get(a)]
+    keep = [
+        a
+        for a in per.index
+        if not any(ch.isdigit() for ch in a)
+        and "(" not in a
+        and a.lower() not in aliases
+        and c.region_of.get(a)
+    ]
     return keep[:n]
 
 
@@ -112,47 +138,77 @@ def past_periods(c: City, rng) -> list[tuple[str, tuple, str]]:
     ys, ny = years(c), int(c.newest[:4])
     out = []
     for y in ys:
-        out += [(f"in {y}", (_ym(y, 1), _ym(y, 12)), "year"),
-                (rng.choice([f"during {y}", f"for {y}"]), (_ym(y, 1), _ym(y, 12)), "year")]
+        out += [
+            (f"in {y}", (_ym(y, 1), _ym(y, 12)), "year"),
+            (rng.choice([f"during {y}", f"for {y}"]), (_ym(y, 1), _ym(y, 12)), "year"),
+        ]
         m = rng.randrange(1, 13)
-        out.append((f"in {rng.choice([MONTHS[m-1], MONTHS[m-1][:3]])} {y}", (_ym(y, m),) * 2,
-                    "month"))
+        out.append(
+            (f"in {rng.choice([MONTHS[m - 1], MONTHS[m - 1][:3]])} {y}", (_ym(y, m),) * 2, "month")
+        )
         q = rng.randrange(1, 5)
         qs = (_ym(y, 3 * q - 2), _ym(y, 3 * q))
-        out += [(f"in Q{q} {y}", qs, "quarter"),
-                (f"in the {ORDINAL[q-1]} quarter of {y}", qs, "quarter")]
+        out += [
+            (f"in Q{q} {y}", qs, "quarter"),
+            (f"in the {ORDINAL[q - 1]} quarter of {y}", qs, "quarter"),
+        ]
         h = rng.randrange(2)
-        out.append((f"in the {['first', 'second'][h]} half of {y}",
-                    (_ym(y, 1 + 6 * h), _ym(y, 6 + 6 * h)), "half"))
+        out.append(
+            (
+                f"in the {['first', 'second'][h]} half of {y}",
+                (_ym(y, 1 + 6 * h), _ym(y, 6 + 6 * h)),
+                "half",
+            )
+        )
         s = rng.choice(list(SEASONS))
         a, b = SEASONS[s]
-        out.append((rng.choice([f"in {s} {y}", f"in the {s} of {y}"]), (_ym(y, a), _ym(y, b)),
-                    "season"))
+        out.append(
+            (rng.choice([f"in {s} {y}", f"in the {s} of {y}"]), (_ym(y, a), _ym(y, b)), "season")
+        )
         if _ym(y - 1, 12) in c.months:
             out.append((f"in winter {y}", (_ym(y - 1, 12), _ym(y, 2)), "season"))
-            out.append((f"in the winter of {y-1}-{str(y)[2:]}", (_ym(y - 1, 12), _ym(y, 2)),
-                        "season"))
+            out.append(
+                (f"in the winter of {y - 1}-{str(y)[2:]}", (_ym(y - 1, 12), _ym(y, 2)), "season")
+            )
         m1, m2 = sorted(rng.sample(range(1, 13), 2))
-        out.append((rng.choice([f"from {MONTHS[m1-1]} to {MONTHS[m2-1]} {y}",
-                                f"between {MONTHS[m1-1]} and {MONTHS[m2-1]} {y}"]),
-                    (_ym(y, m1), _ym(y, m2)), "range"))
+        out.append(
+            (
+                rng.choice(
+                    [
+                        f"from {MONTHS[m1 - 1]} to {MONTHS[m2 - 1]} {y}",
+                        f"between {MONTHS[m1 - 1]} and {MONTHS[m2 - 1]} {y}",
+                    ]
+                ),
+                (_ym(y, m1), _ym(y, m2)),
+                "range",
+            )
+        )
     ytd = (_ym(ny, 1), c.newest)
-    out += [("this year", ytd, "ytd"), ("year to date", ytd, "ytd"),
-            ("so far this year", ytd, "ytd"), ("last month", (c.newest, c.newest), "relative")]
+    out += [
+        ("this year", ytd, "ytd"),
+        ("year to date", ytd, "ytd"),
+        ("so far this year", ytd, "ytd"),
+        ("last month", (c.newest, c.newest), "relative"),
+    ]
     if ny - 1 in ys:
         out.append(("last year", (_ym(ny - 1, 1), _ym(ny - 1, 12)), "relative"))
     for n in (3, 6, 12):
         if shift(c.newest, -(n - 1)) in c.months:
-            out.append((rng.choice([f"in the last {n} months", f"over the past {n} months"]),
-                        (shift(c.newest, -(n - 1)), c.newest), "last_n"))
+            out.append(
+                (
+                    rng.choice([f"in the last {n} months", f"over the past {n} months"]),
+                    (shift(c.newest, -(n - 1)), c.newest),
+                    "last_n",
+                )
+            )
     m = rng.randrange(1, 13)
     y = latest_month_number(c, m)
-    out.append((f"in {MONTHS[m-1]}", (_ym(y, m), _ym(y, m)), "month"))
+    out.append((f"in {MONTHS[m - 1]}", (_ym(y, m), _ym(y, m)), "month"))
     for q in (1, 3):
         out.append((f"in Q{q}", (_ym(ny, 3 * q - 2), _ym(ny, 3 * q)), "quarter"))
     out.append(("last summer", (_ym(ny, 6), _ym(ny, 8)), "season"))
     m = rng.randrange(2, 12)
-    out.append((f"since {MONTHS[m-1]} {ny}", (_ym(ny, m), c.newest), "since"))
+    out.append((f"since {MONTHS[m - 1]} {ny}", (_ym(ny, m), c.newest), "since"))
     if len(ys) > 2:
         y = ys[-3]
         out.append((f"since {y}", (_ym(y, 1), c.newest), "since"))
@@ -163,8 +219,10 @@ def month_periods(c: City) -> list[tuple[str, tuple]]:
     """Periods of several months, for busiest-month and per-month questions."""
     ys, ny = years(c), int(c.newest[:4])
     out = [(f"in {y}", (_ym(y, 1), _ym(y, 12))) for y in ys]
-    out += [("this year", (_ym(ny, 1), c.newest)), ("in the last 6 months",
-                                                   (shift(c.newest, -5), c.newest))]
+    out += [
+        ("this year", (_ym(ny, 1), c.newest)),
+        ("in the last 6 months", (shift(c.newest, -5), c.newest)),
+    ]
     out += [(f"in the first half of {y}", (_ym(y, 1), _ym(y, 6))) for y in ys[-2:]]
     out += [(f"in summer {y}", (_ym(y, 6), _ym(y, 8))) for y in ys[-2:]]
     return out
@@ -178,27 +236,56 @@ def period_pairs(c: City, rng) -> list[tuple[str, tuple, tuple]]:
         if len(ys) >= 2:
             y1, y2 = sorted(rng.sample(ys, 2))
             a, b = (_ym(y1, 1), _ym(y1, 12)), (_ym(y2, 1), _ym(y2, 12))
-            out += [(f"{y1} vs {y2}", a, b), (f"in {y2} compared with {y1}", a, b),
-                    (f"between {y1} and {y2}", a, b)]
+            out += [
+                (f"{y1} vs {y2}", a, b),
+                (f"in {y2} compared with {y1}", a, b),
+                (f"between {y1} and {y2}", a, b),
+            ]
             q = rng.randrange(1, 5)
-            out.append((f"Q{q} {y2} against Q{q} {y1}", (_ym(y1, 3 * q - 2), _ym(y1, 3 * q)),
-                        (_ym(y2, 3 * q - 2), _ym(y2, 3 * q))))
-            out.append((f"summer {y2} vs summer {y1}", (_ym(y1, 6), _ym(y1, 8)),
-                        (_ym(y2, 6), _ym(y2, 8))))
+            out.append(
+                (
+                    f"Q{q} {y2} against Q{q} {y1}",
+                    (_ym(y1, 3 * q - 2), _ym(y1, 3 * q)),
+                    (_ym(y2, 3 * q - 2), _ym(y2, 3 * q)),
+                )
+            )
+            out.append(
+                (f"summer {y2} vs summer {y1}", (_ym(y1, 6), _ym(y1, 8)), (_ym(y2, 6), _ym(y2, 8)))
+            )
         q1, q2 = sorted(rng.sample(range(1, 5), 2))
         y = rng.choice(ys)
-        out.append((f"Q{q1} vs Q{q2} {y}", (_ym(y, 3 * q1 - 2), _ym(y, 3 * q1)),
-                    (_ym(y, 3 * q2 - 2), _ym(y, 3 * q2))))
+        out.append(
+            (
+                f"Q{q1} vs Q{q2} {y}",
+                (_ym(y, 3 * q1 - 2), _ym(y, 3 * q1)),
+                (_ym(y, 3 * q2 - 2), _ym(y, 3 * q2)),
+            )
+        )
         m1, m2 = sorted(rng.sample(range(1, 13), 2))
         y = latest_month_number(c, max(m1, m2))
-        out.append((f"{MONTHS[m2-1]} compared with {MONTHS[m1-1]}", (_ym(y, m1),) * 2,
-                    (_ym(y, m2),) * 2))
+        out.append(
+            (
+                f"{MONTHS[m2 - 1]} compared with {MONTHS[m1 - 1]}",
+                (_ym(y, m1),) * 2,
+                (_ym(y, m2),) * 2,
+            )
+        )
         y = rng.choice(ys)
-        out.append((f"the first half of {y} vs the second half", (_ym(y, 1), _ym(y, 6)),
-                    (_ym(y, 7), _ym(y, 12))))
+        out.append(
+            (
+                f"the first half of {y} vs the second half",
+                (_ym(y, 1), _ym(y, 6)),
+                (_ym(y, 7), _ym(y, 12)),
+            )
+        )
     if ny - 1 in ys:
-        out.append(("this year against last year", (_ym(ny - 1, 1), _ym(ny - 1, 12)),
-                    (_ym(ny, 1), c.newest)))
+        out.append(
+            (
+                "this year against last year",
+                (_ym(ny - 1, 1), _ym(ny - 1, 12)),
+                (_ym(ny, 1), c.newest),
+            )
+        )
     return out
 
 
