@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Iterator
 
+import redis
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -29,6 +31,9 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+CLAIM_PATIENCE_S = 60.0  # how long a starting process waits for a restarting Redis
+
+
 def claim_city_or_exit(rt: "Runtime") -> None:
     """One prefix, one city: record this prefix's city (the first time) or stop with one line
     when it holds another city's data (:func:`workers.city.claim_city`)."""
@@ -36,10 +41,22 @@ def claim_city_or_exit(rt: "Runtime") -> None:
 
     from ..city import CityMismatch, claim_city
 
-    try:
-        claim_city(rt.client, rt.keys, load_profile(rt.settings.city_file))
-    except CityMismatch as exc:
-        raise fail(str(exc)) from None
+    profile = load_profile(rt.settings.city_file)
+    deadline = time.monotonic() + CLAIM_PATIENCE_S
+    delay = 0.1
+    while True:
+        try:
+            claim_city(rt.client, rt.keys, profile)
+            return
+        except CityMismatch as exc:
+            raise fail(str(exc)) from None
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            # a Redis restarting (refused, or loading its data) is a wait, not a crash: a worker
+            # started beside a restart must come up once the server does
+            if time.monotonic() >= deadline:
+                raise fail(f"cannot use Redis to check this prefix's city: {exc}") from None
+            time.sleep(delay)
+            delay = min(2 * delay, 2.0)
 
 
 def setup_logging(verbose: bool = False) -> None:
