@@ -33,3 +33,13 @@ def test_demo_on_a_slice_of_real_data_is_idempotent(settings_env, r, keys, calga
     assert second.exit_code == 0, second.output
     assert {m: CountStore(r, keys).total(m) for m in CountStore(r, keys).months()} == totals
     assert CountStore(r, keys).stats()["duplicates"] > 0
+
+
+def test_demo_looks_for_the_shared_file_beside_the_project():
+    """The demo reads ``../shared/data`` relative to the project root, wherever its module lives."""
+    from pathlib import Path
+
+    from workers.cli.demo import SHARED_FILE
+
+    root = Path(__file__).resolve().parents[2]
+    assert SHARED_FILE == root.parent / "shared" / "data" / SHARED_FILE.name

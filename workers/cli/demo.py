@@ -24,7 +24,7 @@ from workers.cli.base import console, err_console, fail, load_settings, open_run
 
 app = typer.Typer()  # `crimecast demo`; bot/cli.py composes it
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project root (this file is workers/cli/demo.py)
 SHARED_FILE = ROOT.parent / "shared" / "data" / "calgary_community_crime_2018_2023.csv"
 
 QUESTIONS = (
