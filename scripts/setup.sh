@@ -29,4 +29,6 @@ case "${1:-}" in
   --test) extras="[test]" ;;
   --bench) extras="[test,bench]" ;;  # bench/accuracy.py's peers (statsforecast, lightgbm)
 esac
-.venv/bin/python -m pip install -q -e ".${extras}"
+# constraints.txt: the runtime versions the tests passed on (the image uses the same file), so a
+# fresh machine gets the pandas/numpy/river/torch that saved models and answers were checked with.
+.venv/bin/python -m pip install -q -c constraints.txt -e ".${extras}"
