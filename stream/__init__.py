@@ -4,7 +4,8 @@ Imports nothing else of crimecast. Every Redis key name lives in :mod:`stream.ke
 """
 
 from .categories import CategorySet
-from .consumer import BatchResult, Consumer
+from .batch_apply import BatchResult
+from .consumer import Consumer
 from .dead_letters import DeadLetter, read_dead_letters, replay_dead_letters
 from .forecast_archive import ForecastArchive
 from .forecast_cache import CachedForecast, ForecastCache

@@ -21,8 +21,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Callable
 
 import redis
@@ -30,45 +28,19 @@ import redis
 from core.text import as_text
 
 from .categories import CategorySet
+from .batch_apply import BatchApplier, BatchResult
 from .connection import raw_twin
-from .centres import geo_arg
-from .keys import Keys, series_field
+from .keys import Keys
 from . import liveness
 from .liveness import DeadClaimer, Heartbeat, consumers, default_name
-from .producer import MAX_DEAD_FIELDS, MAX_DEAD_VALUE, ensure_group
-from .records import FIELDS, RecordError, RecordParser
-from .scripts import APPLY_BATCH
+from .producer import ensure_group
+from .record_parser import RecordParser
+from .records import RecordError
 from .trim import trim_acked
 
 log = logging.getLogger(__name__)
 
-_KNOWN = frozenset(f.encode() for f in FIELDS) | frozenset(FIELDS)
 _TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
-
-
-@dataclass
-class BatchResult:
-    """What one :meth:`Consumer.process_once` did."""
-
-    read: int = 0  # entries handled (read or reclaimed)
-    claimed: int = 0  # of which taken from dead or idle consumers (or its own, after a reconnect)
-    applied: int = 0  # records newly counted
-    duplicates: int = 0  # records whose id had already counted
-    dead: int = 0  # entries sent to the dead-letter stream
-    incidents: int = 0  # net change of the incident total (sum of counts)
-    late: int = 0  # records counted into an already closed month
-    corrections: int = 0  # records re-sent changed: their earlier version was replaced
-    failed: int = 0  # entries left pending after an apply error (retried later)
-    months: set[str] = field(default_factory=set)  # months of valid records in applied batches
-    max_day: date | None = None  # latest occurred_at in the batch
-
-    def __bool__(self) -> bool:
-        return self.read > 0
-
-
-def raw_client(client: redis.Redis) -> redis.Redis:
-    """A non-decoding client to the same server or Cluster as ``client`` (no shared connections)."""
-    return raw_twin(client)
 
 
 class Consumer:
@@ -120,16 +92,8 @@ class Consumer:
         self.max_deliveries = max_deliveries
         self.delete_acked = delete_acked
         self._parser = RecordParser(self.categories)
-        self._fields: dict[tuple[str, str], str] = {}
-        series_key = keys.series_counts("C", "K")
-        self._prefixes = (
-            keys.month_counts(""),
-            keys.day_counts(""),
-            series_key[: -len(series_field("C", "K"))],
-        )
-        self._geo_prefix = keys.geo_bins("")
-        self._raw = raw_client(client)
-        self._script = self._raw.register_script(APPLY_BATCH)
+        self._raw = raw_twin(client)  # non-decoding: invalid UTF-8 is a dead letter
+        self._applier = BatchApplier(self._raw, keys, self.name)
         self._group_ready = False
         self._last_claim = 0.0
         self._last_trim = time.monotonic()
@@ -434,78 +398,13 @@ class Consumer:
             )
             for entry in entries:
                 self._handle([entry], result, delivered)
+            return
+        for entry_id, _, _ in dead:
+            self._errors.pop(entry_id, None)
 
     def _apply(
         self, good: list[tuple], dead: list[tuple[bytes, str, dict]], result: BatchResult
     ) -> None:
-        k = self.keys
-        recs: list = []
-        max_day = result.max_day
-        fields = self._fields
-        months = set()
-        for entry_id, (ident, comm, cat, day, iso, month, count, src, point) in good:
-            field = fields.get((comm, cat))
-            if field is None:
-                if len(fields) > 100_000:
-                    fields.clear()
-                field = fields[(comm, cat)] = series_field(comm, cat)
-            recs += [entry_id, ident, iso, field, count, src, geo_arg(point) if point else ""]
-            months.add(month)
-            if max_day is None or day > max_day:
-                max_day = day
-        result.max_day = max_day
-        args: list = [
-            k.consumer_group,
-            self._geo_prefix,
-            f"{time.time():.3f}",
-            *self._prefixes,
-            len(good),
-            *recs,
-            len(dead),
-        ]
-        for entry_id, reason, fields_ in dead:
-            pairs: list = ["reason", reason, "stage", "consumer", "consumer", self.name]
-            items = sorted(
-                fields_.items(), key=lambda kv: kv[0] not in _KNOWN
-            )  # record's own first
-            if len(items) > MAX_DEAD_FIELDS or any(len(v) > MAX_DEAD_VALUE for _, v in items):
-                pairs += ["truncated", "1"]
-            for f, v in items[:MAX_DEAD_FIELDS]:
-                name = f if isinstance(f, bytes) else f.encode()
-                pairs += [b"f:" + name[:200], v[:MAX_DEAD_VALUE]]
-            args += [entry_id, len(pairs) // 2] + pairs
-        keys = [
-            k.stream,
-            k.stats,
-            k.watermark,
-            k.months,
-            k.series,
-            k.closed_months,
-            k.dead_letter,
-            k.meta,
-            k.sources,
-            k.incident_ids,
-        ]
-        applied, dups, ndead, incidents, late, corrections = self._script(
-            keys=keys, args=args, client=self._raw
-        )
-        result.applied += applied
-        result.duplicates += dups
-        result.dead += ndead
-        result.incidents += incidents
-        result.late += late
-        result.corrections += corrections
-        if corrections:
-            log.info(
-                "consumer %s: %d record(s) re-sent changed: earlier versions replaced",
-                self.name,
-                corrections,
-            )
-        if applied or corrections:
-            result.months.update(months)
-        for entry_id, _, _ in dead:
-            self._errors.pop(entry_id, None)
-        if ndead:
-            log.info(
-                "consumer %s: %d record(s) dead-lettered (first: %s)", self.name, ndead, dead[0][1]
-            )
+        """Apply one parsed batch (:meth:`stream.batch_apply.BatchApplier.apply`); the seam where
+        the fault tests stop a consumer mid-batch."""
+        self._applier.apply(good, dead, result)

@@ -30,7 +30,8 @@ from rq.job import Job
 from core.months import check_month
 from core.profile import active_profile
 from stream.categories import CategorySet
-from stream.consumer import BatchResult, Consumer
+from stream.batch_apply import BatchResult
+from stream.consumer import Consumer
 from stream.months import close_month, due_months, series_start
 
 from .runtime import Runtime

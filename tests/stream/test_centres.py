@@ -17,7 +17,8 @@ from stream.categories import CategorySet
 from stream.centres import Centre, area_centres
 from stream.consumer import Consumer
 from stream.producer import Producer
-from stream.records import GEO, Incident, RecordParser, parse_point
+from stream.record_parser import RecordParser
+from stream.records import GEO, Incident, parse_point
 from stream.sources.base import SourceError
 from stream.sources.mapped import ColumnMapping, read_mapped
 

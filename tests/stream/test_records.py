@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from stream.categories import CategorySet
-from stream.records import Incident, RecordError, RecordParser, derive_id
+from stream.record_parser import RecordParser
+from stream.records import Incident, RecordError, derive_id
 
 TODAY = date(2024, 6, 15)
 
