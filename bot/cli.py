@@ -9,7 +9,18 @@ from __future__ import annotations
 
 import typer
 
-from workers.cli import boundaries, demo, feed, ingest, models, ops, profile, reference, report
+from workers.cli import (
+    admin,
+    boundaries,
+    demo,
+    feed,
+    ingest,
+    models,
+    ops,
+    profile,
+    reference,
+    report,
+)
 
 from bot.transports import commands
 
@@ -41,7 +52,7 @@ report_app = typer.Typer(
 )
 report_app.add_typer(report.report_app)  # accountability
 
-for top_level in (ingest.app, ops.app, models.app, commands.app, demo.app):
+for top_level in (ingest.app, ops.app, admin.app, models.app, commands.app, demo.app):
     app.add_typer(top_level)
 ingest.ingest_app.add_typer(feed.feed_app)  # jsonl, serve, pull
 app.add_typer(ingest.ingest_app, name="ingest")

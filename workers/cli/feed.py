@@ -16,7 +16,15 @@ from stream.producer import Producer
 from stream.sources import SourceError
 
 from .base import claim_city_or_exit, console, fail, load_settings
-from .ingest import DrainOpt, _categories, _drain, _ingest_loaded, _profile, _runtime, _say
+from .sending import (
+    DrainOpt,
+    city_categories,
+    city_profile,
+    drain_stream,
+    ingest_loaded,
+    runtime_or_fail,
+    say,
+)
 
 feed_app = typer.Typer()  # merged into `crimecast ingest` by bot/cli.py
 
@@ -36,19 +44,19 @@ def ingest_jsonl(
     from stream.sources.jsonl import line_batches, parse_lines, read_jsonl
 
     settings = load_settings()
-    categories = _categories(settings)
+    categories = city_categories(settings)
     if file != "-":
         try:
             loaded = read_jsonl(Path(file), categories, default_source=source)
         except SourceError as exc:
             raise fail(str(exc)) from None
-        _say(f"{file}: {loaded.rows:,} lines -> {loaded.total:,} records to send")
-        _ingest_loaded(settings, loaded, f"ingest {Path(file).name}", drain)
+        say(f"{file}: {loaded.rows:,} lines -> {loaded.total:,} records to send")
+        ingest_loaded(settings, loaded, f"ingest {Path(file).name}", drain)
         return
     import sys
 
     sent = rejected = lines = 0
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         producer = Producer(rt.client, rt.keys)
         try:
@@ -81,7 +89,7 @@ def ingest_jsonl(
             )
         )
         if drain:
-            _drain(rt)
+            drain_stream(rt)
 
 
 @feed_app.command("serve")
@@ -100,11 +108,16 @@ def ingest_serve(
 
     settings = load_settings()
     token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         try:
             server = IngestServer(
-                (host, port), rt.client, rt.keys, _categories(settings), token=token, source=source
+                (host, port),
+                rt.client,
+                rt.keys,
+                city_categories(settings),
+                token=token,
+                source=source,
             )
         except OSError as exc:
             raise fail(f"cannot listen on {host}:{port}: {exc}") from None
@@ -128,19 +141,19 @@ def ingest_pull(drain: bool = DrainOpt) -> None:
     from ..feed import FeedError, pull
 
     settings = load_settings()
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         try:
-            summary = pull(rt, profile=_profile(settings))
+            summary = pull(rt, profile=city_profile(settings))
         except FeedError as exc:
             raise fail(str(exc)) from None
         if summary["status"] == "skipped":
             raise fail(summary["reason"] + " (add source.feed to it: docs/feeds.md)")
-        _say(
+        say(
             f"pulled from {summary['where']}: {len(summary['files'])} new file(s) "
             f"({summary['rows']:,} rows -> {summary['records']:,} records, "
             f"{summary['rejected']:,} refused), {len(summary['unchanged'])} unchanged; "
             f"newest date {summary['newest'] or '-'}"
         )
         if drain:
-            _drain(rt)
+            drain_stream(rt)

@@ -9,30 +9,22 @@ deterministic and the consumers count each id once.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import redis
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from core.caveats import REPORTED
-from core.profile import CityProfile, ProfileError, load_profile
-from stream.categories import CategorySet
 from stream.censored import CensoredCells
-from stream.connection import ClusterMismatch, RedisVersionError, redact
-from stream.consumer import Consumer
 from stream.dead_letters import dead_letter_count, read_dead_letters, replay_dead_letters
-from stream.producer import Producer
 from stream.sources import (
     ColumnMapping,
-    Loaded,
     SourceError,
     download,
     generate,
@@ -43,9 +35,17 @@ from stream.sources.calgary_workbook import read_workbook
 from stream.sources.socrata import DATASET, DEFAULT_BASE_URL, stale_note
 from stream.store import CountStore
 
-from ..runtime import Runtime, runtime
-from ..settings import Settings
 from .base import claim_city_or_exit, console, err_console, fail, load_settings
+from .sending import (
+    DrainOpt,
+    city_categories,
+    city_profile,
+    ingest_loaded,
+    report_rejected,
+    runtime_or_fail,
+    say,
+    send_records,
+)
 
 app = typer.Typer()  # this module's top-level commands; bot/cli.py composes them into `crimecast`
 
@@ -53,144 +53,6 @@ ingest_app = typer.Typer(
     help="Put incident records on the stream (safe to re-run: each counts once).",
     no_args_is_help=True,
 )  # `crimecast ingest`, composed in bot/cli.py
-
-DrainOpt = typer.Option(
-    False,
-    "--drain",
-    help="Also count everything waiting (an in-process consumer in burst mode) before returning.",
-)
-
-
-@contextlib.contextmanager
-def _runtime(settings: Settings) -> Iterator[Runtime]:
-    """The runtime, with connection problems reported as one clear line."""
-    try:
-        with runtime(settings) as rt:
-            yield rt
-    except (RedisVersionError, ClusterMismatch) as exc:
-        raise fail(str(exc)) from None
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
-        where = (
-            redact(settings.redis_url.get_secret_value())
-            if settings.redis_url
-            else "embedded Redis"
-        )
-        raise fail(
-            f"Redis connection failed ({where}): {exc}. Nothing sent after the failure is "
-            "lost: re-run the same command (records already sent count once)."
-        ) from None
-
-
-def _profile(settings: Settings) -> CityProfile:
-    """The deployment's city profile (``CRIMECAST_CITY_FILE``, else Calgary's)."""
-    try:
-        return load_profile(settings.city_file)
-    except ProfileError as exc:
-        raise fail(f"CRIMECAST_CITY_FILE: {exc}") from None
-
-
-def _categories(settings: Settings) -> CategorySet:
-    try:
-        if settings.categories_file is None:
-            return CategorySet.from_profile(_profile(settings))
-        return CategorySet.load(settings.categories_file)
-    except ValueError as exc:
-        raise fail(f"CRIMECAST_CATEGORIES_FILE: {exc}") from None
-
-
-def _send(rt: Runtime, records, total: int, label: str, drain: bool) -> int:
-    """XADD ``records`` with a progress bar; print the rate; optionally drain the stream."""
-    start = time.perf_counter()
-    with Progress(
-        TextColumn("{task.description}", style="bold", markup=False),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task(label, total=total or None, rate="")
-
-        def advance(n: int) -> None:
-            done = progress.tasks[0].completed + n
-            elapsed = max(time.perf_counter() - start, 1e-6)
-            progress.update(task, advance=n, rate=f"{done / elapsed:,.0f} records/s")
-
-        producer = Producer(rt.client, rt.keys, progress=advance)
-        sent = producer.send(records)
-    elapsed = max(time.perf_counter() - start, 1e-6)
-    console.print(f"sent {sent:,} records in {elapsed:.1f}s ({sent / elapsed:,.0f} records/s)")
-    if producer.resent:
-        console.print(
-            f"re-sent {producer.resent:,} records whose first send Redis did not confirm "
-            "(each counts once)"
-        )
-    if drain:
-        _drain(rt)
-    return sent
-
-
-def _drain(rt: Runtime) -> None:
-    s = rt.settings
-    consumer = Consumer(
-        rt.client,
-        rt.keys,
-        categories=_categories(s),
-        batch_size=s.batch_size,
-        block_ms=s.block_ms,
-        claim_idle_ms=s.claim_idle_ms,
-        max_deliveries=s.max_deliveries,
-    )
-    start = time.perf_counter()
-    with console.status("counting ..."):
-        handled = consumer.run(burst=True)
-    consumer.close()
-    elapsed = max(time.perf_counter() - start, 1e-6)
-    stats = CountStore(rt.client, rt.keys).stats()
-    console.print(
-        f"counted {handled:,} entries in {elapsed:.1f}s ({handled / elapsed:,.0f}/s); "
-        f"totals: {stats['incidents']:,} incidents, {stats['duplicates']:,} duplicates "
-        f"ignored, {stats['dead']:,} dead letters"
-    )
-
-
-def _say(text: str, out=None) -> None:
-    """Print text that holds data (file names, reasons, names) as it is: never as rich markup
-    or emoji codes (``file.csv:100: missing field`` must not become an emoji)."""
-    (out or console).print(Text(text))
-
-
-def _report_rejected(loaded: Loaded) -> None:
-    if loaded.skipped:
-        console.print(f"{loaded.skipped:,} rows skipped (crime types the mapping leaves out)")
-    if not loaded.rejected:
-        return
-    err_console.print(
-        Text.assemble(
-            ("warning:", "yellow"),
-            f" {len(loaded.rejected):,} of {loaded.rows:,} rows in "
-            f"{loaded.path} could not be read; they went to the dead-letter stream "
-            "(see `crimecast dead-letters`):",
-        )
-    )
-    for rej in loaded.rejected[:5]:
-        _say(f"  {rej.origin}: {rej.reason}", err_console)
-    if len(loaded.rejected) > 5:
-        err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
-
-
-def _ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) -> None:
-    with _runtime(settings) as rt:
-        claim_city_or_exit(rt)
-        try:
-            _send(rt, loaded, len(loaded), label, drain)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise fail(
-                f"Redis connection lost while sending {loaded.path}: {exc}. Re-run the same "
-                "command: records already sent count once."
-            ) from None
-    _report_rejected(loaded)
 
 
 @ingest_app.command("calgary")
@@ -209,12 +71,14 @@ def ingest_calgary(
     """Ingest a Calgary Community Crime Statistics CSV (as exported by the portal)."""
     settings = load_settings()
     try:
-        loaded = read_calgary(file, expand=expand, source=source, categories=_categories(settings))
+        loaded = read_calgary(
+            file, expand=expand, source=source, categories=city_categories(settings)
+        )
     except SourceError as exc:
         raise fail(str(exc)) from None
     what = "incidents" if expand else "rows"
-    _say(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} {what} to send")
-    _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
+    say(f"{file}: {loaded.rows:,} rows -> {loaded.total:,} {what} to send")
+    ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
 @ingest_app.command("workbook")
@@ -225,35 +89,35 @@ def ingest_workbook(
     """Ingest the Calgary Police Service's "Monthly Community Crime Disorder Statistics" workbook
     (categories through the profile's source.workbook; a "<5" cell is kept as 1 to 4)."""
     settings = load_settings()
-    profile = _profile(settings)
+    profile = city_profile(settings)
     if profile.source.workbook is None:
         raise fail(
             f"the {profile.name} profile has no source.workbook (the workbook's categories "
             "mapped to the profile's)"
         )
     try:
-        wb = read_workbook(file, profile.source.workbook, _categories(settings))
+        wb = read_workbook(file, profile.source.workbook, city_categories(settings))
     except SourceError as exc:
         raise fail(str(exc)) from None
     loaded = wb.loaded
     span = f"{wb.months[0]}..{wb.months[-1]}" if wb.months else "no month"
-    _say(
+    say(
         f"{file}: {loaded.rows:,} rows -> {len(wb.cells):,} cells for {span} "
         f"({wb.suppressed:,} suppressed as '<5': counted as 1, kept as 1 to 4)"
     )
     for line in wb.notes:
-        _say(f"note: {line}")
-    with _runtime(settings) as rt:
+        say(f"note: {line}")
+    with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         try:
             CensoredCells(rt.client, rt.keys).record(wb.cells)
-            _send(rt, loaded, len(loaded), f"ingest {file.name}", drain)
+            send_records(rt, loaded, len(loaded), f"ingest {file.name}", drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise fail(
                 f"Redis connection lost while sending {file}: {exc}. Re-run the same "
                 "command: cells already sent count once."
             ) from None
-    _report_rejected(loaded)
+    report_rejected(loaded)
 
 
 @ingest_app.command("csv")
@@ -270,19 +134,19 @@ def ingest_csv(
     settings = load_settings()
     try:
         if mapping is None:
-            profile = _profile(settings)
+            profile = city_profile(settings)
             if not profile.source.mapping:
                 raise fail(f"the {profile.name} profile has no source mapping: give --mapping FILE")
-            cmap = ColumnMapping(profile.source.mapping, profile.path, _categories(settings))
+            cmap = ColumnMapping(profile.source.mapping, profile.path, city_categories(settings))
         else:
-            cmap = ColumnMapping.from_file(mapping, _categories(settings))
+            cmap = ColumnMapping.from_file(mapping, city_categories(settings))
         loaded = read_mapped(file, cmap)
     except SourceError as exc:
         raise fail(str(exc)) from None
-    _say(
+    say(
         f"{file}: {loaded.rows:,} rows -> {loaded.total:,} records to send (source {cmap.source!r})"
     )
-    _ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
+    ingest_loaded(settings, loaded, f"ingest {file.name}", drain)
 
 
 @ingest_app.command("download")
@@ -322,13 +186,13 @@ def ingest_download(
             raise fail(f"cannot write {out}: {exc}") from None
     console.print(f"downloaded {rows:,} rows to {out}")
     try:
-        loaded = read_calgary(out, expand=expand, categories=_categories(settings))
+        loaded = read_calgary(out, expand=expand, categories=city_categories(settings))
     except SourceError as exc:
         raise fail(str(exc)) from None
     stale = stale_note(max((r.month for r in loaded.make()), default=None))
     if stale:
         err_console.print(Text.assemble(("warning:", "yellow"), " ", stale), soft_wrap=True)
-    _ingest_loaded(settings, loaded, f"ingest {out.name}", drain)
+    ingest_loaded(settings, loaded, f"ingest {out.name}", drain)
 
 
 @ingest_app.command("synthetic")
@@ -347,7 +211,7 @@ def ingest_synthetic(
         from core.months import check_month
 
         check_month(start)
-        categories = _categories(settings)
+        categories = city_categories(settings)
         records = list(
             generate(
                 start=start, months=months, seed=seed, scale=scale, categories=categories.names
@@ -360,10 +224,10 @@ def ingest_synthetic(
         f"from {start} over {months} months (seed {seed}); every view of these counts "
         "says so."
     )
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         try:
-            _send(rt, records, len(records), "ingest synthetic", drain)
+            send_records(rt, records, len(records), "ingest synthetic", drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise fail(f"Redis connection lost: {exc}. Re-run the same command.") from None
 
@@ -374,7 +238,7 @@ def export_counts(
 ) -> None:
     """Write the counts kept so far as Community,Category,Crime Count,Year,Month."""
     settings = load_settings()
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         store = CountStore(rt.client, rt.keys)
         try:
             rows = store.export_calgary_csv(out)
@@ -383,7 +247,7 @@ def export_counts(
         months = store.months()
         synthetic = store.is_synthetic()
     span = f"{months[0]} .. {months[-1]}" if months else "no months"
-    _say(f"wrote {rows:,} rows ({span}) to {out}")
+    say(f"wrote {rows:,} rows ({span}) to {out}")
     if synthetic:
         console.print("[bold yellow]note:[/bold yellow] these counts include SYNTHETIC data.")
     console.print(REPORTED)
@@ -403,14 +267,14 @@ def dead_letters(
     """Show records that could not be counted, with the reason and their original fields."""
     settings = load_settings()
     if replay:
-        with _runtime(settings) as rt:
+        with runtime_or_fail(settings) as rt:
             done, left = replay_dead_letters(rt.data_raw, rt.keys, limit)
         console.print(
             f"replayed {done:,} record(s) onto the stream; {left:,} left (file rows: fix "
             "the file and ingest it again). Records still bad come back with a reason."
         )
         return
-    with _runtime(settings) as rt:
+    with runtime_or_fail(settings) as rt:
         letters = read_dead_letters(rt.data_raw, rt.keys, limit)
         total = dead_letter_count(rt.data_raw, rt.keys)
     if as_json:
