@@ -7,12 +7,12 @@ computed once per weekly run, not once per subscription.
 "As of DAY" means what would have been known that day: no record dated after DAY counts (the
 watermark is the newest day on or before DAY with a count, so the data age is never negative), and
 no forecast made after DAY is used (a set resting on data through month M was made after M ended;
-older sets come from :class:`stream.forecast_archive.ForecastArchive`).
+older sets come from :class:`stream.forecast_archive.ForecastArchive`; :mod:`.as_of`).
 
 The source decides what can be said (:meth:`stream.store.CountStore.resolution`): a source that
 publishes whole months has no week and no month to date, so the alert leads with the newest
 complete month against the forecast made before it; a day-level source keeps the week and the month
-to date.
+to date (:mod:`.plan`).
 """
 
 from __future__ import annotations
@@ -25,113 +25,18 @@ from typing import Any, Mapping
 import numpy as np
 import redis
 
-from core.months import add_months, month_end, month_name, month_of, month_range, month_start
+from core.months import month_end, month_start
 from stream.forecast_archive import ForecastArchive
-from stream.forecast_cache import CachedForecast, ForecastCache
+from stream.forecast_cache import CachedForecast
 from stream.keys import Keys
 from stream.store import CountStore
 
 from .alert import iso_week
+from .as_of import Forecasts, Series, forecasts_as_of, parse_as_of
 from .hot import HotTest, flag_month
-from .subscriptions import AlertError
+from .plan import daily_plan, monthly_plan, newest_complete
 
-__all__ = ["Forecasts", "STALE_DAYS", "WeekFacts", "forecasts_as_of", "parse_as_of", "running_hot"]
-
-STALE_DAYS = 14  # day-level data older than two weeks at alert time is called stale
-STALE_MONTHS = 2  # a monthly source whose newest complete month is older than this is stale
-
-Series = tuple[str, str]
-
-
-def parse_as_of(as_of: date | str | None) -> date:
-    """The alert's day: a date, an ISO string, or None for today (UTC)."""
-    if as_of is None:
-        return datetime.now(timezone.utc).date()
-    if isinstance(as_of, date):
-        return as_of
-    try:
-        return date.fromisoformat(str(as_of))
-    except ValueError as exc:
-        raise AlertError(f"as-of must be a date YYYY-MM-DD, not {as_of!r}") from exc
-
-
-@dataclass
-class Forecasts:
-    """The forecast set in effect on a day, the set before it, and where they came from."""
-
-    current: dict[Series, CachedForecast]
-    previous: dict[Series, CachedForecast]
-    data_through: str | None
-    origin: str  # "served", "archive" or "none"
-    meta: dict[str, str]
-
-    def for_month(self, archive: ForecastArchive, month: str) -> dict[Series, CachedForecast]:
-        """Each series' forecast for ``month`` from the newest set made before ``month``: the
-        archive's, else the set in effect when it covers ``month``."""
-        found = {s: f for s, (f, _) in archive.forecasts_for(month).items()}
-        if found:
-            return found
-        if self.data_through is not None and self.data_through < month:
-            return {s: f for s, f in self.current.items() if month in f.months}
-        return {}
-
-
-def forecasts_as_of(client: redis.Redis, keys: Keys, as_of: date) -> Forecasts:
-    """The newest forecast set made before ``as_of`` (data through a month before as-of's month):
-    the served set when it qualifies, else the newest archived one."""
-    cache = ForecastCache(client, keys)
-    archive = ForecastArchive(client, keys)
-    meta = cache.meta()
-    served_through = meta.get("data_through") or None
-    this_month = month_of(as_of)
-    archived = archive.made_before(this_month)
-    if (
-        served_through
-        and served_through < this_month
-        and (archived is None or served_through >= archived)
-    ):
-        older = archive.made_before(served_through)
-        previous = archive.read(older) if older else cache.previous_all()
-        return Forecasts(cache.read_all(), previous, served_through, "served", meta)
-    if archived is not None:
-        older = archive.made_before(archived)
-        return Forecasts(
-            archive.read(archived), archive.read(older) if older else {}, archived, "archive", {}
-        )
-    return Forecasts({}, {}, None, "none", meta if served_through else {})
-
-
-def _newest_complete(watermark: date | None, as_of: date) -> str | None:
-    """The newest month whose every day is on or before both the watermark and the day before
-    ``as_of`` (a month the data covers to its end).
-
-    >>> _newest_complete(date(2023, 12, 31), date(2024, 1, 22))
-    '2023-12'
-    >>> _newest_complete(date(2024, 1, 20), date(2024, 1, 22))
-    '2023-12'
-    """
-    if watermark is None:
-        return None
-    last = min(watermark, as_of - timedelta(days=1))
-    month = month_of(last)
-    return month if last == month_end(month) else add_months(month, -1)
-
-
-def _hot_window(week_end: date, covered: set[str]) -> tuple[str, date, date]:
-    """``(month, first day, last day)`` a day-level source's running-hot test covers: the month to
-    date, or, when fewer than seven days of the month have passed, the whole month just ended if
-    it is forecast.
-
-    >>> _hot_window(date(2023, 6, 18), set())
-    ('2023-06', datetime.date(2023, 6, 1), datetime.date(2023, 6, 18))
-    >>> _hot_window(date(2023, 7, 2), {"2023-06"})
-    ('2023-06', datetime.date(2023, 6, 1), datetime.date(2023, 6, 30))
-    """
-    if week_end.day < 7:
-        prev = add_months(month_of(week_end), -1)
-        if prev in covered:
-            return prev, month_start(prev), month_end(prev)
-    return month_of(week_end), week_end.replace(day=1), week_end
+__all__ = ["WeekFacts", "running_hot"]
 
 
 def _health(
@@ -173,103 +78,6 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return x if np.isfinite(x) else None
-
-
-def _target_month(forecasts: Mapping[Series, CachedForecast], after: str) -> str | None:
-    """The month after ``after`` when forecast, else the first forecast month after it, else the
-    earliest forecast month."""
-    months = sorted({m for f in forecasts.values() for m in f.months})
-    if not months:
-        return None
-    nxt = add_months(after, 1)
-    later = [m for m in months if m > after]
-    return nxt if nxt in months else (later[0] if later else months[0])
-
-
-@dataclass
-class _Plan:
-    """What the source's resolution lets the alert say: staleness, the running-hot test's window,
-    the week's counts (day-level only), the month "highest forecast" ranks, and notes."""
-
-    stale: bool
-    month: str | None
-    first: date | None
-    last: date | None
-    week_counts: dict[Series, int]
-    target: str | None
-    lead: list[str]
-    notes: list[str]
-
-
-def _monthly_plan(newest: str | None, as_of: date, fc: Forecasts, week_end: date) -> _Plan:
-    """A monthly source: the newest complete month, tested whole; no week, no month to date."""
-    if newest is None:
-        return _Plan(
-            True, None, None, None, {}, _target_month(fc.current, month_of(week_end)), [], []
-        )
-    gap = month_range(add_months(newest, 1), month_of(as_of))
-    stale = len(gap) > STALE_MONTHS
-    missing = (
-        month_name(gap[0]) if len(gap) == 1 else f"{month_name(gap[0])} to {month_name(gap[-1])}"
-    )
-    lead = [
-        f"The source publishes whole months: {missing} {'has' if len(gap) == 1 else 'have'} no "
-        f"data yet, so this alert covers {month_name(newest)}, the newest complete month. There "
-        f"are no week or month-to-date figures."
-    ]
-    notes = (
-        [
-            f"The newest complete month is {month_name(newest)}: the source is {len(gap)} months "
-            f"behind."
-        ]
-        if stale
-        else []
-    )
-    return _Plan(
-        stale,
-        newest,
-        month_start(newest),
-        month_end(newest),
-        {},
-        add_months(newest, 1),
-        lead,
-        notes,
-    )
-
-
-def _daily_plan(
-    store: CountStore, archive: ForecastArchive, fc: Forecasts, watermark: date | None, as_of: date
-) -> _Plan:
-    """A day-level source: the week just ended and the month to date."""
-    week_end, week_start = as_of - timedelta(days=1), as_of - timedelta(days=7)
-    notes = []
-    age = (as_of - watermark).days if watermark is not None else None
-    stale = watermark is None or age > STALE_DAYS
-    if watermark is not None and stale:
-        notes.append(
-            f"Data run only to {watermark.isoformat()} ({age} days before this alert): "
-            f"recent weeks are incomplete."
-        )
-    covered = {m for f in fc.current.values() for m in f.months}
-    prev = add_months(month_of(week_end), -1)
-    if archive.made_before(prev) is not None:
-        covered.add(prev)
-    month, first, last = _hot_window(week_end, covered)
-    if month != month_of(week_end):
-        notes.append(
-            f"Only {week_end.day} day(s) of {month_of(week_end)} have passed, so the "
-            f"running-hot test covers all of {month}."
-        )
-    return _Plan(
-        stale,
-        month,
-        first,
-        last,
-        store.day_counts(week_start, week_end),
-        _target_month(fc.current, month_of(week_end)),
-        [],
-        notes,
-    )
 
 
 @dataclass
@@ -323,7 +131,7 @@ class WeekFacts:
         watermark = store.last_day(as_of)
         resolution = store.resolution(as_of)
         fc = forecasts_as_of(client, keys, as_of)
-        newest = _newest_complete(watermark, as_of)
+        newest = newest_complete(watermark, as_of)
         if fc.origin == "none":
             if fc.meta:
                 notes.append(
@@ -344,9 +152,9 @@ class WeekFacts:
                 notes.append(quiet)
 
         plan = (
-            _monthly_plan(newest, as_of, fc, week_end)
+            monthly_plan(newest, as_of, fc, week_end)
             if resolution == "month"
-            else _daily_plan(store, archive, fc, watermark, as_of)
+            else daily_plan(store, archive, fc, watermark, as_of)
         )
         notes = plan.lead + notes + plan.notes
         stale, hot_month, first, last = plan.stale, plan.month, plan.first, plan.last
