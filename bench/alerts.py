@@ -23,24 +23,21 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tests/portal_oracle.py: panel, forecasts
 
-from core.negbin import NegBin  # noqa: E402
-from stream.categories import CategorySet  # noqa: E402
 from stream.connection import connect  # noqa: E402
 from stream.consumer import Consumer  # noqa: E402
-from stream.forecast_cache import CachedForecast, ForecastCache  # noqa: E402
+from stream.forecast_cache import ForecastCache  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from stream.producer import Producer  # noqa: E402
-from core.text import area_name  # noqa: E402
 from stream.sources.calgary import read_calgary  # noqa: E402
 from core.months import add_months as month_add  # noqa: E402
+from core.profile import active_profile  # noqa: E402
+from portal_oracle import mean_forecasts, panel_of  # noqa: E402
 from workers.alerts import (  # noqa: E402
-    SECTORS,
     Subscription,
     SubscriptionStore,
     build_alert,
@@ -48,62 +45,6 @@ from workers.alerts import (  # noqa: E402
 )
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
-
-
-def panel_of(frame: pd.DataFrame) -> pd.DataFrame:
-    cats = CategorySet.calgary()
-    f = frame.assign(
-        month=frame["Year"].astype(str) + "-" + frame["Month"].astype(str).str.zfill(2),
-        Community=frame["Community"].map(area_name),
-        Category=frame["Category"].map(cats.resolve),
-    )
-    return (
-        f.pivot_table(
-            index=["Community", "Category"],
-            columns="month",
-            values="Crime Count",
-            aggfunc="sum",
-            fill_value=0,
-        )
-        .sort_index(axis=1)
-        .astype(float)
-    )
-
-
-def forecasts(panel: pd.DataFrame, through: str, window: int) -> list[CachedForecast]:
-    hist = panel[[c for c in panel.columns if c <= through]]
-    hist = hist[hist.sum(axis=1) > 0]
-    v = hist.to_numpy()
-    mu = np.maximum(v[:, -window:].mean(axis=1), 0.05)
-    cats = np.asarray(hist.index.get_level_values(1))
-    alpha = {}
-    for cat in np.unique(cats):
-        sel = cats == cat
-        num = den = 0.0
-        for t in range(v.shape[1] - 12, v.shape[1]):
-            pred = np.maximum(v[sel, t - window : t].mean(axis=1), 0.05)
-            num += float(((v[sel, t] - pred) ** 2 - pred).sum())
-            den += float((pred**2).sum())
-        alpha[cat] = max(num / den, 0.01) if den else 0.1
-    months = [month_add(through, h) for h in (1, 2, 3)]
-    out = []
-    for (community, category), m in zip(hist.index, mu):
-        a = alpha[category]
-        lo, hi = NegBin([m] * 3, [a] * 3).interval(0.8)
-        out.append(
-            CachedForecast(
-                community,
-                category,
-                months,
-                [float(m)] * 3,
-                [a] * 3,
-                lo.tolist(),
-                hi.tolist(),
-                f"mean{window}",
-                through,
-            )
-        )
-    return out
 
 
 TIMED_AS_OF = "2023-12-18"  # the served set (data through 2023-11) was made before this day
@@ -139,7 +80,7 @@ def main() -> None:
             if wanted != through:
                 through = wanted
                 cache.write(
-                    forecasts(panel, wanted, args.window),
+                    mean_forecasts(panel, wanted, window=args.window, model=f"mean{args.window}"),
                     {"data_through": wanted, "model": f"mean{args.window}"},
                 )
             alert = build_alert(
@@ -155,12 +96,13 @@ def main() -> None:
 
         store = SubscriptionStore(client, keys)
         comms = sorted({c for c, _ in panel.index})
+        regions = sorted(active_profile().regions.aliases)  # the profile's sectors
         for i in range(args.subscriptions):
             kind = i % 3
             sub = (
                 Subscription(f"c{i}", "city")
                 if kind == 0
-                else Subscription(f"c{i}", "sector", sector=SECTORS[i % len(SECTORS)])
+                else Subscription(f"c{i}", "sector", sector=regions[i % len(regions)])
                 if kind == 1
                 else Subscription(f"c{i}", "communities", communities=comms[i % len(comms) :][:3])
             )

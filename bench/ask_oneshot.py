@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot")]  # tests/bot/seed.py: the bot tests' filler
 
 import pandas as pd  # noqa: E402
 
@@ -42,15 +42,6 @@ QUESTIONS = [
     "top 5 communities by rate for assaults in 2023",
     "how accurate are you in Forest Lawn",
 ]
-
-
-def _load_seed():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("crimecast_bot_seed", ROOT / "tests/bot/seed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def rss_of(argv: list[str], env: dict) -> tuple[float, float, int, float]:
@@ -75,7 +66,8 @@ def rss_of(argv: list[str], env: dict) -> tuple[float, float, int, float]:
 
 def measure(k: int, repeat: int = 3, url: str | None = None) -> dict:
     """Fill a prefix at ``k`` times the series, time one-shot asks, clean up; returns the figures."""
-    seed = _load_seed()
+    import seed  # tests/bot/seed.py (real counts, a real simple model)
+
     url = url or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     client = connect(url)
     keys = Keys(f"bench-ask-{uuid.uuid4().hex[:8]}")

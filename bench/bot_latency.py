@@ -35,30 +35,19 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "bot")]  # tests/bot/seed.py: the bot tests' filler
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bot.answering.engine import Engine  # noqa: E402
 from stream.reference import load_reference  # noqa: E402
+import seed  # noqa: E402
 from bot.rendering.render import to_embed, to_png, to_text  # noqa: E402
 from stream.connection import EmbeddedRedis, connect  # noqa: E402
 from stream.keys import Keys  # noqa: E402
 from workers.report import accountability_report, save_report  # noqa: E402
 
-
-def _load_seed():
-    """The bot tests' filler (real counts, a real simple model), loaded by path."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("crimecast_bot_seed", ROOT / "tests/bot/seed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-seed = _load_seed()
 
 DATA = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
 

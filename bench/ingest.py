@@ -32,9 +32,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # tests/portal_oracle.py: the exactness check
 
-from stream.categories import CategorySet  # noqa: E402
 from redis.cluster import RedisCluster  # noqa: E402
 
 from stream.connection import LocalCluster, connect, redact  # noqa: E402
@@ -145,19 +144,6 @@ def server_cpu(client) -> float:
     else:
         infos = [client.info("cpu")]
     return sum(i["used_cpu_user"] + i["used_cpu_sys"] for i in infos)
-
-
-def expected_counts(path: Path) -> dict:
-    """``(community, category, month) -> count`` of the portal file (the exactness check)."""
-    import pandas as pd
-
-    cats = CategorySet.calgary()
-    f = pd.read_csv(path)
-    f = f.assign(
-        Category=f["Category"].map(cats.resolve),
-        month=f["Year"].astype(str) + "-" + f["Month"].astype(str).str.zfill(2),
-    )
-    return f.groupby(["Community", "Category", "month"])["Crime Count"].sum().to_dict()
 
 
 def run_once(url: str, loaded, expected: dict, consumers: int, batch_size: int) -> dict:
@@ -292,7 +278,10 @@ def main() -> int:
     )
     loaded = read_calgary(args.file, expand=True)
     print(f"file: {args.file.name}: {loaded.rows:,} rows -> {loaded.total:,} incidents (expanded)")
-    expected = expected_counts(args.file)
+    import pandas as pd  # here, not at the top: the worker processes do without it
+    from portal_oracle import expected_counts  # tests/portal_oracle.py: pandas, not our reader
+
+    expected = expected_counts(pd.read_csv(args.file))
     single = run_once(url, loaded, expected, args.consumers, args.batch_size)
     report("single server", single, args.consumers, args.batch_size)
     ok = single["exact"]

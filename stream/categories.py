@@ -132,6 +132,11 @@ class CategorySet:
             raise ValueError(f"{path}: {exc}") from exc
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None) -> "CategorySet":
-        """From ``path`` when given (``CRIMECAST_CATEGORIES_FILE``), else the city profile's."""
-        return cls.default() if path is None else cls.from_file(path)
+    def load(
+        cls, path: str | os.PathLike[str] | None, profile: CityProfile | None = None
+    ) -> "CategorySet":
+        """From ``path`` when given (``CRIMECAST_CATEGORIES_FILE``), else ``profile``'s (by default
+        the active city profile's)."""
+        if path is not None:
+            return cls.from_file(path)
+        return cls.default() if profile is None else cls.from_profile(profile)

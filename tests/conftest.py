@@ -21,6 +21,9 @@ from stream.connection import EmbeddedRedis, connect
 from stream.keys import Keys
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the helpers beside this file: portal_oracle, redis_prefix
+from redis_prefix import delete_prefix  # noqa: E402
+
 DATA_DIR = Path(os.environ.get("CRIMECAST_DATA_DIR", ROOT.parent / "shared" / "data"))
 CALGARY_CSV = DATA_DIR / "calgary_community_crime_2018_2023.csv"
 COMMUNITIES_CSV = DATA_DIR / "calgary_communities.csv"
@@ -55,14 +58,7 @@ def keys(redis_url) -> Keys:
     named after it) is deleted afterwards, whichever client wrote them."""
     layout = Keys(f"cctest-{uuid.uuid4().hex[:12]}")
     yield layout
-    client = connect(redis_url)
-    try:
-        for pattern in (layout.all_pattern(), f"rq:*{layout.prefix}*"):
-            batch = list(client.scan_iter(match=pattern, count=1000))
-            for start in range(0, len(batch), 500):
-                client.delete(*batch[start : start + 500])
-    finally:
-        client.close()
+    delete_prefix(redis_url, layout.prefix)
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from core.profile import load_profile
 from stream.connection import connect
 from stream.keys import Keys
 from stream.store import CountStore
+from redis_prefix import delete_prefix  # tests/ is on sys.path (tests/conftest.py)
 from workers.alerts import SubscriptionStore, build_alert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,11 +100,8 @@ def atlanta(redis_url, tmp_path_factory):
     client = connect(redis_url)
     engine = Engine(client, keys, today=TODAY, profile=load_profile(PROFILE))
     yield {"client": client, "keys": keys, "engine": engine, "timings": timings, "outputs": outputs}
-    for pattern in (keys.all_pattern(), f"rq:*{keys.prefix}*"):
-        batch = list(client.scan_iter(match=pattern, count=1000))
-        for i in range(0, len(batch), 500):
-            client.delete(*batch[i : i + 500])
     client.close()
+    delete_prefix(redis_url, keys.prefix)
     mp.undo()
 
 

@@ -14,8 +14,8 @@ from rq import SimpleWorker
 from typer.testing import CliRunner
 
 from online_model.registry import Registry
+from redis_prefix import delete_prefix  # tests/ is on sys.path (tests/conftest.py)
 from stream.forecast_cache import ForecastCache
-from stream.keys import Keys
 from workers.runtime import runtime
 from workers.settings import Settings
 
@@ -30,16 +30,6 @@ def _app():
     from bot.cli import app
 
     return app
-
-
-def _cleanup(redis_url, prefix):
-    from stream.connection import connect
-
-    client = connect(redis_url)
-    for pattern in (Keys(prefix).all_pattern(), f"rq:*{prefix}*"):
-        for key in list(client.scan_iter(match=pattern, count=1000)):
-            client.delete(key)
-    client.close()
 
 
 @pytest.fixture
@@ -81,7 +71,7 @@ def two_cities(redis_url, tmp_path, calgary_frame, monkeypatch):
 
     yield use
     for env, _ in cities.values():
-        _cleanup(redis_url, env["CRIMECAST_KEY_PREFIX"])
+        delete_prefix(redis_url, env["CRIMECAST_KEY_PREFIX"])
 
 
 def _invoke(args: list[str]):

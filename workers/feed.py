@@ -101,12 +101,6 @@ def _portal(feed: Feed, profile: CityProfile) -> str:
 
 
 # --- reading -------------------------------------------------------------------------------------
-def _categories(settings: Settings, profile: CityProfile) -> CategorySet:
-    if settings.categories_file is not None:
-        return CategorySet.load(settings.categories_file)
-    return CategorySet.from_profile(profile)
-
-
 def _read_workbook(
     rt: Runtime, path: Path, profile: CityProfile, categories: CategorySet
 ) -> Loaded:
@@ -248,7 +242,7 @@ def pull(rt: Runtime, *, profile: CityProfile | None = None) -> dict[str, Any]:
     if feed is None or feed.kind == "push":
         return {"status": "skipped", "reason": f"the {profile.name} profile has no feed to pull"}
     claim_city(rt.client, rt.keys, profile)  # CityMismatch: another city's prefix
-    categories = _categories(settings, profile)
+    categories = CategorySet.load(settings.categories_file, profile)
     workdir = settings.state_dir / "feeds" / rt.keys.prefix
     summary: dict[str, Any] = {
         "where": describe(feed, profile),

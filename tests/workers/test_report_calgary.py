@@ -8,14 +8,17 @@ CSV and the sets written, with pandas and scipy, not with crimecast's code.
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from redis_prefix import delete_prefix  # tests/ is on sys.path (tests/conftest.py)
 from stream.reference import load_reference
 from stream.connection import connect
 from stream.consumer import Consumer
@@ -28,7 +31,10 @@ from workers.report import accountability_report, report_for_scope, report_text
 
 pytestmark = pytest.mark.slow  # the whole real file, counted and archived (about 40 s unloaded)
 
-DATA = "/work/shared/data"
+# the shared data folder, as tests/conftest.py finds it (it was a fixed /work/shared/data)
+DATA = Path(
+    os.environ.get("CRIMECAST_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")
+)
 MONTHS_2023 = [f"2023-{m:02d}" for m in range(1, 13)]
 
 
@@ -55,9 +61,8 @@ def built(redis_url, calgary_csv, calgary_panel, tools):
         report = accountability_report(client, keys, months=12, end="2023-12")
         yield {"report": report, "sets": sets, "client": client, "keys": keys}
     finally:
-        for key in client.scan_iter(match=keys.all_pattern(), count=1000):
-            client.delete(key)
         client.close()
+        delete_prefix(redis_url, keys.prefix)
 
 
 @pytest.fixture(scope="module")

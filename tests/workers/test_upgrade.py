@@ -6,19 +6,25 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from packaging.requirements import Requirement
 from rq import SimpleWorker
 
 from online_model.registry import Registry
+from redis_prefix import delete_prefix, delete_rq_jobs  # tests/ is on sys.path
+from stream.connection import connect
 from stream.forecast_cache import ForecastCache
+from stream.keys import Keys
 from stream.months import close_month
 from stream.store import CountStore
 from workers.jobs import collect_health
 from workers.runtime import runtime
+from workers.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,33 +55,49 @@ def _work(rt, kind: str) -> None:
     SimpleWorker([rt.queue(kind)], connection=rt.raw).work(burst=True)
 
 
-@pytest.fixture
-def trained(r, keys, calgary_frame, tmp_path, tools, settings_env):
+@pytest.fixture(scope="module")
+def trained(redis_url, calgary_frame, tmp_path_factory, tools):
     """A slice of the real data counted, months through 2023-10 closed, the served model trained
-    by the model job from the queue."""
+    by the model job from the queue: once for the module (the training is what costs). The tests
+    below run on it in turn: the refused model's retrain, then backup, wipe and restore of what
+    the deployment then holds."""
+    keys = Keys(f"cctest-upg-{uuid.uuid4().hex[:10]}")
+    state = tmp_path_factory.mktemp("upgrade")
+    env = pytest.MonkeyPatch()
+    env.setenv("REDIS_URL", redis_url)
+    env.setenv("CRIMECAST_KEY_PREFIX", keys.prefix)
+    env.setenv("CRIMECAST_STATE_DIR", str(state / "state"))
+    settings = Settings()
+    client = connect(redis_url)
     month = calgary_frame["Year"] * 100 + calgary_frame["Month"]
     frame = calgary_frame[
         calgary_frame["Community"].isin(("BELTLINE", "FOREST LAWN", "CRANSTON"))
         & (month >= 202201)
         & (month <= 202311)
     ]
-    tools.ingest_frame(r, keys, frame, tmp_path)
-    for m in CountStore(r, keys).months():
-        if m <= "2023-10":
-            close_month(r, keys, m, "test")
-    with runtime(settings_env) as rt:
-        rt.queue("models").enqueue("workers.model_jobs.full_train", job_timeout=900)
-        _work(rt, "models")
-        assert Registry(settings_env.models_path).current("served") is not None
-        yield rt
+    try:
+        tools.ingest_frame(client, keys, frame, state)
+        for m in CountStore(client, keys).months():
+            if m <= "2023-10":
+                close_month(client, keys, m, "test")
+        with runtime(settings) as rt:
+            rt.queue("models").enqueue("workers.model_jobs.full_train", job_timeout=900)
+            _work(rt, "models")
+            assert Registry(settings.models_path).current("served") is not None
+            yield SimpleNamespace(rt=rt, r=client, keys=keys, settings=settings)
+    finally:
+        client.close()
+        delete_rq_jobs(redis_url, keys.prefix)
+        delete_prefix(redis_url, keys.prefix)
+        env.undo()
 
 
 @pytest.mark.slow
-def test_refused_model_is_retrained_by_the_next_health_job(trained, settings_env):
+def test_refused_model_is_retrained_by_the_next_health_job(trained):
     """A model saved under another river version is refused; status says so; the next health job
     queues a full retrain; after it the new model loads and status says what happened."""
-    rt = trained
-    reg = Registry(settings_env.models_path)
+    rt, settings = trained.rt, trained.settings
+    reg = Registry(settings.models_path)
     old = reg.current("served")
     path = reg.root / "served" / f"v{old:04d}" / "manifest.json"
     manifest = json.loads(path.read_text())
@@ -107,20 +129,19 @@ def test_refused_model_is_retrained_by_the_next_health_job(trained, settings_env
         in done["model_retrained"]
     )
     assert not [p for p in done["problems"] if "model" in p]
-    model, _ = Registry(settings_env.models_path).load("served")
+    model, _ = Registry(settings.models_path).load("served")
     assert model.last_month == "2023-10"
 
 
 @pytest.mark.slow
-def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(
-    trained, r, keys, settings_env, tmp_path
-):
+def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(trained, tmp_path):
     """`crimecast backup`, wipe both volumes' state, `crimecast restore`: the same counts,
     forecasts, model and answers."""
     from typer.testing import CliRunner
 
     from bot.cli import app
 
+    r, keys, settings = trained.r, trained.keys, trained.settings
     runner = CliRunner()
     store = CountStore(r, keys)
     panel = store.panel()
@@ -136,7 +157,7 @@ def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(
 
     answers = answers_now()
     assert all('"ok": true' in a for a in answers), answers
-    version_before = Registry(settings_env.models_path).current("served")
+    version_before = Registry(settings.models_path).current("served")
 
     out = tmp_path / "backup.tar.gz"
     result = runner.invoke(app, ["backup", str(out)])
@@ -145,7 +166,7 @@ def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(
 
     for key in list(r.scan_iter(match=keys.all_pattern())):  # wipe both
         r.delete(key)
-    shutil.rmtree(settings_env.models_path)
+    shutil.rmtree(settings.models_path)
     assert store.months() == [] and ForecastCache(r, keys).read_all() == {}
 
     result = runner.invoke(app, ["restore", str(out)])
@@ -153,8 +174,8 @@ def test_backup_wipe_restore_gives_back_counts_forecasts_and_answers(
     assert store.panel().equals(panel)
     assert ForecastCache(r, keys).read_all() == forecasts
     assert store.stats()["incidents"] == int(panel.to_numpy().sum())
-    assert Registry(settings_env.models_path).current("served") == version_before
-    Registry(settings_env.models_path).load("served")
+    assert Registry(settings.models_path).current("served") == version_before
+    Registry(settings.models_path).load("served")
     assert answers_now() == answers
 
     again = runner.invoke(app, ["restore", str(out)])  # now the prefix holds keys: refused

@@ -76,10 +76,10 @@ def city_profile(settings: Settings) -> CityProfile:
 
 
 def city_categories(settings: Settings) -> CategorySet:
+    """The deployment's categories: ``CRIMECAST_CATEGORIES_FILE``, else the city profile's."""
+    profile = None if settings.categories_file else city_profile(settings)
     try:
-        if settings.categories_file is None:
-            return CategorySet.from_profile(city_profile(settings))
-        return CategorySet.load(settings.categories_file)
+        return CategorySet.load(settings.categories_file, profile)
     except ValueError as exc:
         raise fail(f"CRIMECAST_CATEGORIES_FILE: {exc}") from None
 
