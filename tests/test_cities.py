@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rq import SimpleWorker
+from workers.rq_worker import InProcessWorker
 from typer.testing import CliRunner
 
 from online_model.registry import Registry
@@ -95,7 +95,7 @@ def _ingest_and_train(use, city: str) -> Settings:
     with runtime(settings) as rt:
         q = rt.queue("models")
         assert q.count >= 1
-        SimpleWorker([q], connection=rt.raw).work(burst=True)
+        InProcessWorker([q], connection=rt.raw).work(burst=True)
     return settings
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rq import SimpleWorker
+from workers.rq_worker import InProcessWorker
 from typer.testing import CliRunner
 
 from stream.connection import ClusterMismatch, LocalCluster, connect
@@ -288,7 +288,7 @@ def test_weekly_alert_runs_from_the_queue_server(pipeline, cities, data, redis_u
         with runtime(Settings()) as rt:
             assert rt.queue_url == redis_url and rt.url == calgary.env["REDIS_URL"]
             job = rt.queue("default").enqueue(weekly_alert, as_of="2024-01-01")
-            SimpleWorker([rt.queue("default")], connection=rt.raw).work(burst=True)
+            InProcessWorker([rt.queue("default")], connection=rt.raw).work(burst=True)
             job.refresh()
             assert job.is_finished, job.latest_result()
             assert job.return_value()["queued"] == 1

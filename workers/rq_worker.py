@@ -7,6 +7,7 @@
   that are isolated from each other by the fork).
 
 Both run with rq's scheduler on (outside burst mode) so that retries with intervals are re-queued.
+Both listen for rq's commands in short reads, so that a worker stops at once (:class:`PromptStop`).
 """
 
 from __future__ import annotations
@@ -19,16 +20,47 @@ from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QUEUES", "make_worker", "run_worker"]
+__all__ = ["QUEUES", "ForkingWorker", "InProcessWorker", "PromptStop", "make_worker", "run_worker"]
 
 QUEUES = ("default", "models")
 
 
+class PromptStop:
+    """A worker whose command listener reads in ``PUBSUB_READ_S`` pieces, so that it stops at once.
+
+    rq 3.0 listens in 60-second reads and counts on the reply to its UNSUBSCRIBE to wake the
+    listener; when that reply is read before the stop flag is set, the listener sleeps another
+    read and the stopping worker (redis-py 8 joins the listener without a timeout) waits up to
+    60 s: every burst run could end a minute late (``work(burst=True)`` in each test, the demo).
+    """
+
+    PUBSUB_READ_S = 0.2
+
+    def subscribe(self) -> None:
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.PUBSUB_READ_S,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
+
+
+class InProcessWorker(PromptStop, SimpleWorker):
+    """rq's non-forking worker (jobs run in the worker process), stopping promptly."""
+
+
+class ForkingWorker(PromptStop, Worker):
+    """rq's forking worker (each job in a child process), stopping promptly."""
+
+
 def make_worker(rt: Runtime, kind: str, *, name: str | None = None) -> Worker:
-    """The worker for queue ``kind``: ``SimpleWorker`` for models, ``Worker`` for default."""
+    """The worker for queue ``kind``: :class:`InProcessWorker` for models, :class:`ForkingWorker`
+    for default."""
     if kind not in QUEUES:
         raise ValueError(f"queue must be one of {', '.join(QUEUES)}, not {kind!r}")
-    cls = SimpleWorker if kind == "models" else Worker
+    cls = InProcessWorker if kind == "models" else ForkingWorker
     return cls([rt.queue(kind)], connection=rt.raw, name=name)
 
 

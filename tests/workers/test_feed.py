@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
+from workers.rq_worker import InProcessWorker
 
 from core.profile import CALGARY_FILE
 from stream.dead_letters import read_dead_letters
@@ -62,10 +62,10 @@ def _extracts(calgary_frame):
 
 
 def _run_queue(rt, kind: str) -> list:
-    """Run every job on one queue with a real rq SimpleWorker; return the finished jobs' results."""
+    """Run every job on one queue with a real rq worker (in process); return the finished jobs' results."""
     q = rt.queue(kind)
     ids = list(q.job_ids)
-    SimpleWorker([q], connection=rt.raw).work(burst=True)
+    InProcessWorker([q], connection=rt.raw).work(burst=True)
     from rq.job import Job
 
     out = []

@@ -1,11 +1,11 @@
-"""The model jobs on a real rq SimpleWorker (burst, ``models`` queue) against the real Redis."""
+"""The model jobs on a real rq worker (in process) (burst, ``models`` queue) against the real Redis."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from rq import SimpleWorker
+from workers.rq_worker import InProcessWorker
 
 from online_model.registry import Registry
 from stream.forecast_cache import ForecastCache
@@ -23,7 +23,7 @@ def _slice(frame):
 
 def _run(rt, func, *args):
     job = rt.queue("models").enqueue(func, *args, job_timeout=600)
-    SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+    InProcessWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
     job.refresh()
     assert job.get_status() == "finished", (
         job.latest_result().exc_string if job.latest_result() else job
@@ -91,7 +91,7 @@ def test_the_close_serves_at_once_and_queues_the_slower_learning_behind_it(
         assert follow_up is not None and follow_up.func_name == "workers.model_jobs.after_close"
         assert follow_up.timeout and follow_up.retries_left
 
-        SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+        InProcessWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
         follow_up.refresh()
         assert follow_up.get_status() == "finished"
         done = follow_up.return_value()
@@ -142,7 +142,7 @@ def test_a_fine_tune_first_does_a_follow_up_left_undone(loaded, r, keys, setting
         model, _ = Registry(settings_env.models_path).load(model_jobs.MODEL_NAME)
         assert not model.members["lstm"]._due
         assert model.members["online"].refitted_through_ == "2023-11"
-        SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+        InProcessWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
         follow_up = rt.queue("models").fetch_job(out["follow_up"])
         assert follow_up.return_value()["status"] == "skipped"
 

@@ -97,12 +97,12 @@ def test_manual_close_enqueues_once(rt):
 
 def test_record_month_closed_job_runs_in_simple_worker(rt, settings_env):
     """The fallback hook runs as a real rq job and records the close in the health hash."""
-    from rq import SimpleWorker
+    from workers.rq_worker import InProcessWorker
 
     rt.queue("models").enqueue_call(
         "workers.jobs.record_month_closed", args=("2023-11",), timeout=60
     )
-    SimpleWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
+    InProcessWorker([rt.queue("models")], connection=rt.raw).work(burst=True)
     assert rt.client.hget(rt.keys.health, "last_month_closed") == "2023-11"
 
 

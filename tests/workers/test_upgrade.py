@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from packaging.requirements import Requirement
-from rq import SimpleWorker
+from workers.rq_worker import InProcessWorker
 
 from online_model.registry import Registry
 from redis_prefix import delete_prefix, delete_rq_jobs  # tests/ is on sys.path
@@ -52,7 +52,7 @@ def test_constraints_pin_every_runtime_dependency_at_the_tested_version():
 
 
 def _work(rt, kind: str) -> None:
-    SimpleWorker([rt.queue(kind)], connection=rt.raw).work(burst=True)
+    InProcessWorker([rt.queue(kind)], connection=rt.raw).work(burst=True)
 
 
 @pytest.fixture(scope="module")
