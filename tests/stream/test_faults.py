@@ -53,6 +53,22 @@ def _counted(store: CountStore) -> dict:
     return {(c, k, m): n for m in store.months() for (c, k), n in store.month_counts(m).items()}
 
 
+def _running_consumer(url: str, keys) -> tuple[threading.Event, threading.Thread]:
+    """A consumer counting in a thread (small batches, short blocking reads) until the event."""
+    stop = threading.Event()
+    consumer = Consumer(connect(url), keys, batch_size=100, block_ms=100)
+    worker = threading.Thread(target=consumer.run, kwargs={"stop": stop}, daemon=True)
+    worker.start()
+    return stop, worker
+
+
+def _wait_for_incidents(store: CountStore, total: int, timeout_s: float = 60.0) -> None:
+    """Wait until ``total`` incidents are counted (or the timeout passes: the caller asserts)."""
+    deadline = time.time() + timeout_s
+    while store.stats()["incidents"] < total and time.time() < deadline:
+        time.sleep(0.1)
+
+
 def test_consumer_killed_mid_batch_then_another_counts_exactly(r, keys, redis_url, calgary_slice):
     """A consumer SIGKILLed with a batch read but not applied; another, with the default settings,
     takes it once the dead one's heartbeat lapses: exact counts, nothing pending."""
@@ -99,10 +115,7 @@ def test_producer_resends_what_redis_did_not_confirm(redis_process, keys, calgar
     """Redis dies mid-ingest and comes back: the producer sends the unconfirmed chunk again and
     finishes; a running consumer rides the outage out; the counts are exact."""
     url = redis_process.url
-    stop = threading.Event()
-    consumer = Consumer(connect(url), keys, batch_size=100, block_ms=100)
-    worker = threading.Thread(target=consumer.run, kwargs={"stop": stop}, daemon=True)
-    worker.start()
+    stop, worker = _running_consumer(url, keys)
     chunks = []
 
     def kill_on_third(n):
@@ -116,9 +129,7 @@ def test_producer_resends_what_redis_did_not_confirm(redis_process, keys, calgar
     assert producer.resent == 300  # the fourth chunk met the dead server and went again
     store = CountStore(connect(url), keys)
     expected = _expected(calgary_slice)
-    deadline = time.time() + 60
-    while store.stats()["incidents"] < sum(expected.values()) and time.time() < deadline:
-        time.sleep(0.1)
+    _wait_for_incidents(store, sum(expected.values()))
     stop.set()
     worker.join(10)
     assert _counted(store) == expected
@@ -129,10 +140,7 @@ def test_redis_killed_mid_ingest_then_rerun_gives_exact_counts(redis_process, ke
     """Redis (append-only) dies mid-ingest and restarts; a running consumer rides it out; the
     re-run ingest then leaves exactly the file's counts."""
     url = redis_process.url
-    stop = threading.Event()
-    consumer = Consumer(connect(url), keys, batch_size=100, block_ms=100)
-    worker = threading.Thread(target=consumer.run, kwargs={"stop": stop}, daemon=True)
-    worker.start()
+    stop, worker = _running_consumer(url, keys)
     chunks = []
 
     def kill_on_third(n):
@@ -156,10 +164,7 @@ def test_redis_killed_mid_ingest_then_rerun_gives_exact_counts(redis_process, ke
     assert 0 < store.stats()["incidents"] <= 900  # what was acked before the crash survived
     Producer(client, keys).send(read_calgary(calgary_slice, expand=True))
     expected = _expected(calgary_slice)
-    total = sum(expected.values())
-    deadline = time.time() + 60
-    while store.stats()["incidents"] < total and time.time() < deadline:
-        time.sleep(0.1)
+    _wait_for_incidents(store, sum(expected.values()))
     assert worker.is_alive()
     stop.set()
     worker.join(10)
