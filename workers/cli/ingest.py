@@ -41,7 +41,6 @@ from .sending import (
     city_categories,
     city_profile,
     ingest_loaded,
-    report_rejected,
     runtime_or_fail,
     say,
     send_records,
@@ -107,17 +106,11 @@ def ingest_workbook(
     )
     for line in wb.notes:
         say(f"note: {line}")
-    with runtime_or_fail(settings) as rt:
-        claim_city_or_exit(rt)
-        try:
-            CensoredCells(rt.client, rt.keys).record(wb.cells)
-            send_records(rt, loaded, len(loaded), f"ingest {file.name}", drain)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise fail(
-                f"Redis connection lost while sending {file}: {exc}. Re-run the same "
-                "command: cells already sent count once."
-            ) from None
-    report_rejected(loaded)
+
+    def record_cells(rt) -> None:  # which cells were "<5" goes with the records
+        CensoredCells(rt.client, rt.keys).record(wb.cells)
+
+    ingest_loaded(settings, loaded, f"ingest {file.name}", drain, before=record_cells)
 
 
 @ingest_app.command("csv")

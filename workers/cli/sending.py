@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Iterator
+from typing import Callable, Iterator
 
 import redis
 import typer
@@ -166,10 +166,20 @@ def report_rejected(loaded: Loaded) -> None:
         err_console.print(f"  ... and {len(loaded.rejected) - 5:,} more")
 
 
-def ingest_loaded(settings: Settings, loaded: Loaded, label: str, drain: bool) -> None:
+def ingest_loaded(
+    settings: Settings,
+    loaded: Loaded,
+    label: str,
+    drain: bool,
+    before: Callable[[Runtime], None] | None = None,
+) -> None:
+    """Send a checked file's records (``before`` first writes what goes with them, e.g. a
+    workbook's suppressed cells), then say which rows were rejected."""
     with runtime_or_fail(settings) as rt:
         claim_city_or_exit(rt)
         try:
+            if before is not None:
+                before(rt)
             send_records(rt, loaded, len(loaded), label, drain)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise fail(
