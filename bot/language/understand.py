@@ -14,8 +14,8 @@ import re
 from . import breakdown as B
 from . import measures as M
 from .breakdown import in_name, read_by
-from .clarify import check_meaningful, check_unplaced
-from .crimes import no_category_words, read_crimes
+from .clarify import HARMLESS, check_meaningful, check_unplaced
+from .crimes import check_crime_words, no_category_words, read_crimes
 from .horizon import parse_horizon, word_number
 from .names import Names, Place, normalise
 from .parse import _blank_spans, _mask, _quote, with_examples
@@ -127,7 +127,8 @@ def _read(raw: str, names: Names) -> Question:
     intent = detect_intent(tokens, used, [(f"which {normalise(names.area_words)}", "top")])
     for i in named:
         used[i] = False
-    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
+    read_as: list[str] = []
+    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names, read_as)
     quiet = intent if intent in ("status", "help", "coverage", "unsubscribe") else None
     if quiet is None:
         check_meaningful(
@@ -164,6 +165,7 @@ def _read(raw: str, names: Names) -> Question:
         )
     unplaced: list[str] = []
     if quiet is None:
+        check_crime_words(tokens, used, cat_used, names, named=bool(cat_hits), harmless=HARMLESS)
         unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
 
     words = set(norm.split())
@@ -258,6 +260,7 @@ def _read(raw: str, names: Names) -> Question:
         compared_with=compared,
         ranking=ranking,
         unplaced=tuple(unplaced),
+        assumptions=tuple(read_as),
         chart=chart,
         text=raw,
         tense=tense,
