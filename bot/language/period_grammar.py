@@ -220,12 +220,50 @@ def _legacy(kind: str):
     return lambda g, text, start: _build(kind, g)
 
 
+def _quarters(g: tuple, text: str, start: int) -> Period:
+    n = _n(g[0])
+    return Period("quarters", f"the last {n} quarters", n=n)
+
+
+def _since_season(seasons: dict):
+    def build(g: tuple, text: str, start: int) -> Period:
+        name, year = g
+        m1, m2 = seasons[name]
+        if year:  # "since summer 2022"; "since winter 2022" = since December 2021
+            first = f"{int(year) - (1 if m1 > m2 else 0):04d}-{m1:02d}"
+            return Period("since", f"since the start of {name} {year}", first)
+        return Period("since", f"since the start of {name}", month_number=m1)
+
+    return build
+
+
+def _since_quarter(g: tuple, text: str, start: int) -> Period:
+    q = int(g[0]) if g[0] else _ORD[g[1]]
+    if g[2]:
+        return Period("since", f"since the start of Q{q} {g[2]}", f"{g[2]}-{3 * q - 2:02d}")
+    return Period("since", f"since the start of Q{q}", month_number=3 * q - 2)
+
+
 def build_grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
     names = "|".join(sorted(map(re.escape, seasons), key=len, reverse=True))
     pats = [
         (rf"\b(?:from|between) {_YEAR} (?:to|and|until|till|through|thru) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} (?:to|through|thru|until) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
+        (
+            rf"\b(?:the |in the |over the )?{_RECENT} {_N}(?: of)?(?: the)? (?:quarters|qtrs)\b",
+            _quarters,
+        ),
+        (
+            r"\bsince (?:the (?:start|beginning) of )?(?:the )?(?:q([1-4])|"
+            r"(first|second|third|fourth|1st|2nd|3rd|4th) quarter)(?: (?:of )?((?:19|20)\d\d))?\b",
+            _since_quarter,
+        ),
+        (
+            rf"\bsince (?:the (?:start|beginning) of )?(?:the |this )?({names})"
+            r"(?: (?:of )?((?:19|20)\d\d))?\b",
+            _since_season(seasons),
+        ),
         (
             rf"\b(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last|final) "
             rf"(?:quarter|qtr)|quarter ([1-4])){_OF_YEAR}\b",

@@ -34,6 +34,14 @@ _FUTURE = re.compile(
 _COUNTED = re.compile(r"\b(?:reported|recorded|counted|actual|actually|logged)\b")
 
 
+NORM_OPTIONS = [
+    "the change against the same months a year earlier (`vs last year`)",
+    "two periods (`2023 vs 2019`)",
+    "the average per month over a span (`average per month 2019-2022`)",
+    "what is running hot against the forecast (`what's running hot`)",
+]
+
+
 def parse_question(text: str, names: Names) -> Question:
     """Parse a free-text question into a parsed (unresolved) :class:`Question`.
 
@@ -56,21 +64,35 @@ def _read(raw: str, names: Names) -> Question:
         return bool(hits)
 
     compared = "forecast" if take(M.VS_FORECAST) else None
+    norm_word = M.NORM.search(_mask(norm, spans))
+    if norm_word:
+        raise Clarify(
+            norm_word.group(0),
+            options=NORM_OPTIONS,
+            message=f"I can't compare with '{norm_word.group(0)}': I have no normal level to "
+            "measure against. I can give: " + "; ".join(NORM_OPTIONS) + ".",
+        )
     yoy = YOY.search(_mask(norm, spans))
     if yoy:
         spans.append(yoy.span())
         compared = "year_before"
     seasons = names.profile.season_months if names.profile else None
-    found = find_periods(_mask(norm, spans), seasons)
+    absorbed: list[tuple[int, int]] = []
+    found = find_periods(_mask(norm, spans), seasons, absorbed)
     specs = [s for s, _ in found]
-    spans += [sp for _, sp in found]
+    spans += [sp for _, sp in found] + absorbed
     h, hspans = parse_horizon(_mask(norm, spans))
     if h is not None and h.kind in ("next", "this_month"):
         specs.append(
             Spec("next", h.label, n=h.n) if h.kind == "next" else Spec("this_month", "this month")
         )
         spans += hspans
-    if yoy and yoy.group(0).endswith("last year") and [s.kind for s in specs] == ["this_year"]:
+    if (
+        yoy
+        and yoy.group(0).endswith("last year")
+        and "same" not in yoy.group(0)
+        and [s.kind for s in specs] == ["this_year"]
+    ):
         specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
         compared = None
     if len(specs) > 2:
@@ -210,7 +232,7 @@ def _read(raw: str, names: Names) -> Question:
     if what == "trend" and by == "month":
         what = "count"  # "the monthly trend": a count by month
     if what is None:
-        if not (places or cat_hits or specs or unknown):
+        if not (places or cat_hits or specs or unknown or rank or by):
             raise QueryError("I didn't understand that.", kind="junk")
         what = "count"
     ranking = None
