@@ -69,7 +69,7 @@ LIST = re.compile(
     r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
     r"\bwhat(?: s)? in\b|\bmembers of\b|\b(?:make|makes|made) up(?: of)?\b|\bbelongs? to\b|"
     r"\b(?:consists?|consisting|composed|comprised) of\b|\bcompris(?:e|es|ing)\b|"
-    r"\b(?:does|do) (?:\w+ ){1,3}(?:include|contain)\b|"
+    r"\b(?:does|do)\b(?=(?: \w+){1,3} (?:include|contain)\b)|\b(?:includes?|contains?)\b|"
     r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b"
 )
 ACCURACY = re.compile(

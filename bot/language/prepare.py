@@ -15,9 +15,11 @@ from .question import Clarify, QueryError
 _SPELL = [
     (re.compile(p), r)
     for p, r in [
-        (r"\byrs?\b", "year"),
+        (r"\byrs\b", "years"),
+        (r"\byr\b", "year"),
         (r"\bmos\b", "months"),
-        (r"\bwks?\b", "week"),
+        (r"\bwks\b", "weeks"),
+        (r"\bwk\b", "week"),
         (r"\bqtrs?\b", "quarter"),
         (r"\bthru\b", "through"),
         (r"\bcomm(?:s|unities)?\b(?= in| with| by| had)", "communities"),

@@ -15,6 +15,7 @@ from . import breakdown as B
 from . import measures as M
 from .breakdown import in_name, read_by
 from .clarify import HARMLESS, check_meaningful, check_unplaced
+from .comparisons import check_lone_comparison, check_norm, month_over_month
 from .crimes import check_crime_words, no_category_words, read_crimes
 from .horizon import parse_horizon, word_number
 from .names import Names, Place, normalise
@@ -32,14 +33,6 @@ _FUTURE = re.compile(
     r"should we|next)\b"
 )
 _COUNTED = re.compile(r"\b(?:reported|recorded|counted|actual|actually|logged)\b")
-
-
-NORM_OPTIONS = [
-    "the change against the same months a year earlier (`vs last year`)",
-    "two periods (`2023 vs 2019`)",
-    "the average per month over a span (`average per month 2019-2022`)",
-    "what is running hot against the forecast (`what's running hot`)",
-]
 
 
 def parse_question(text: str, names: Names) -> Question:
@@ -64,14 +57,7 @@ def _read(raw: str, names: Names) -> Question:
         return bool(hits)
 
     compared = "forecast" if take(M.VS_FORECAST) else None
-    norm_word = M.NORM.search(_mask(norm, spans))
-    if norm_word:
-        raise Clarify(
-            norm_word.group(0),
-            options=NORM_OPTIONS,
-            message=f"I can't compare with '{norm_word.group(0)}': I have no normal level to "
-            "measure against. I can give: " + "; ".join(NORM_OPTIONS) + ".",
-        )
+    check_norm(_mask(norm, spans))
     yoy = YOY.search(_mask(norm, spans))
     if yoy:
         spans.append(yoy.span())
@@ -79,8 +65,12 @@ def _read(raw: str, names: Names) -> Question:
     seasons = names.profile.season_months if names.profile else None
     absorbed: list[tuple[int, int]] = []
     found = find_periods(_mask(norm, spans), seasons, absorbed)
+    if not yoy and compared is None:
+        check_lone_comparison(_mask(norm, spans), found)
     specs = [s for s, _ in found]
     spans += [sp for _, sp in found] + absorbed
+    specs, mom = month_over_month(_mask(norm, spans), specs)
+    spans += [mom] if mom else []
     h, hspans = parse_horizon(_mask(norm, spans))
     if h is not None and h.kind in ("next", "this_month"):
         specs.append(
