@@ -14,7 +14,7 @@ from .words import STOPWORDS
 
 _SUFFIX = re.compile(r"(?:ings|ing|ers|er|es|s|ed)$")
 #: Words that may sit inside a crime phrase ("smash and grab", "theft from vehicle").
-_INNER = frozenset({"and", "from", "of", "in", "on", "to"})
+_INNER = frozenset({"and", "from", "of", "in", "on", "to", "the", "a", "at", "by", "with"})
 
 
 def stem(word: str) -> str:
@@ -81,10 +81,7 @@ def read_crimes(
                     continue
                 text = " ".join(span)
                 if mode == "near":
-                    if any(
-                        (t in STOPWORDS and t not in _INNER) or not t.isalpha() or names.exact(t)
-                        for t in span
-                    ):
+                    if any(not t.isalpha() or names.exact(t) for t in span if t not in _INNER):
                         continue
                     phrase = _near_phrase(text, names)
                     hit = names.category_phrase(phrase) if phrase else None

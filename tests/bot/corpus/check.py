@@ -142,6 +142,11 @@ def _key(row: dict, by: str):
 
 def outcome(answer: dict, exp: dict, spec=None) -> tuple[str, str]:
     """(outcome, a short reason) for one answer against its expectation."""
+    if exp.get("check") == "clarify":  # the question back is the right answer
+        if not answer.get("ok"):
+            clarified = answer.get("intent") == "clarify"
+            return (PASS, "asked back") if clarified else (NOT_OK, str(answer.get("intent")))
+        return WRONG_WHAT, f"{answered_what(answer)} for a question back"
     if not answer.get("ok"):
         if answer.get("intent") == "clarify":
             return ASKED, ""

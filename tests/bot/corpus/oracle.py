@@ -67,7 +67,7 @@ MEASURE_FIELD = {
 class Spec:
     """What a phrasing asks, in this corpus's own terms (see docs/questions.md)."""
 
-    what: str  # count rate change share average peak trough list
+    what: str  # count rate change share average peak trough list clarify
     where: tuple = ("city", "")  # forecast accuracy; (kind, name): area/group/region/
     # city, or ("areas", (name, ...)) for several
     crime: tuple = ()  # categories, empty = all
@@ -192,6 +192,8 @@ def ranked(c: City, spec: Spec) -> dict:
 def expect(c: City, spec: Spec) -> dict:
     """The expected answer to ``spec`` over city ``c``."""
     out = {"what": spec.what}
+    if spec.what == "clarify":  # a word that would change the answer, not placeable: ask back
+        return out | {"check": "clarify"}
     if spec.what in ("forecast", "accuracy"):
         areas = areas_of(c, spec.where)
         out |= {"check": "structure", "areas": sorted(areas or [])}
