@@ -153,7 +153,16 @@ def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ..
 
 
 #: Words after which a run of unknown words is in the crime slot ("how many porch pirates").
-_SLOT_BEFORE = frozenset("many number of total count any most least fewest more fewer".split())
+_SLOT_BEFORE = frozenset("many number of total count".split())
+#: Words that sit beside a crime without naming one ("assaults projected", "car thefts peak").
+_NOT_CRIME = frozenset(
+    """peak peaks peaking ballpark rough estimate estimates estimation outlook projection
+    projections prediction predictions forecast forecasts expect expecting anticipate happen
+    happens happening occur occurs occurring trend trends trending look looks looking total
+    totals tally figure figures numbers stats statistics count counts level levels volume
+    activity overall combined citywide picture situation scene story problem problems issue
+    issues rundown snapshot update updates summary numbers""".split()
+)
 
 
 def check_crime_words(
@@ -171,7 +180,7 @@ def check_crime_words(
     runs: list[list[int]] = []
     for i, tok in enumerate(tokens):
         loose = not used[i] and tok not in STOPWORDS and tok not in harmless and tok.isalpha()
-        if loose and len(tok) >= 3:
+        if loose and len(tok) >= 3 and tok not in _NOT_CRIME and not tok.endswith(("ed", "ly")):
             if runs and runs[-1][-1] == i - 1:
                 runs[-1].append(i)
             else:

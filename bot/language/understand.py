@@ -32,6 +32,9 @@ _FUTURE = re.compile(
     r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
     r"should we|next)\b"
 )
+_UP_TO = re.compile(
+    r"\b(?:through|until|till|by|to|up to) the end of\b(?= (?:the |this |next )?\w)"
+)
 _COUNTED = re.compile(r"\b(?:reported|recorded|counted|actual|actually|logged)\b")
 
 
@@ -58,6 +61,7 @@ def _read(raw: str, names: Names) -> Question:
 
     compared = "forecast" if take(M.VS_FORECAST) else None
     check_norm(_mask(norm, spans))
+    take(_UP_TO)  # "through the end of next quarter": the period itself
     yoy = YOY.search(_mask(norm, spans))
     if yoy:
         spans.append(yoy.span())
