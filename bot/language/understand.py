@@ -218,9 +218,9 @@ def _read(raw: str, names: Names) -> Question:
         and noun
         and places
         and not (cat_hits or specs or rank)
-        and all(p.kind in ("group", "sector") for p in places)
+        and all(p.kind != "city" for p in places)
     ):
-        what = "list"  # "communities in the northeast"
+        what = "list"  # "communities in the northeast" (an alias of one area: that area)
     if what == "list":
         by = None
     if what == "trend" and by == "month":
