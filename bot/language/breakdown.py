@@ -129,3 +129,32 @@ def in_name(tokens: list[str], i: int, names: Names) -> bool:
             if place is not None and place.kind != "city":
                 return True
     return False
+
+
+_BY_SLOT = ("which", "each", "every", "per", "by")
+_NOT_GROUPS = frozenset("way ways one ones else time times kind sort".split())
+
+
+def check_by_word(tokens: list[str], used: list[bool], names: Names, ignore=frozenset()) -> None:
+    """An unknown word where a breakdown goes ("which npu" in a city without NPUs, "by ward"):
+    asked back, naming the breakdowns this city has, never answered by another one."""
+    from .question import Clarify
+    from .words import STOPWORDS
+
+    for i in range(1, len(tokens)):
+        tok = tokens[i]
+        if used[i] or tokens[i - 1] not in _BY_SLOT or not tok.isalpha() or len(tok) < 3:
+            continue
+        if tok in STOPWORDS or tok in ignore or tok in _NOT_GROUPS or tok in M.NUMBER_WORDS:
+            continue
+        options = [names.area_words]
+        if names.region_word:
+            options.append(normalise(names.profile.regions.word.plural))
+        options += ["crime type", "month"]
+        raise Clarify(
+            tok,
+            options=options,
+            message=f"I can't group by '{tok}' here. I can break down or rank by "
+            + ", ".join(options[:-1])
+            + f" or {options[-1]}.",
+        )

@@ -21,6 +21,8 @@ NORM_OPTIONS = [
     "what is running hot against the forecast (`what's running hot`)",
 ]
 MONTH_OVER_MONTH = re.compile(r"\bmonth (?:over|on|to) month\b|\bm o m\b")
+QUARTER_OVER_QUARTER = re.compile(r"\bquarter (?:over|on|to) quarter\b|\bq o q\b|\bqoq\b")
+_LAST_QUARTER = re.compile(r"\b(?:last|previous|prior) quarter\b")
 _LONE = re.compile(r"\b(?:compared (?:to|with)|vs|versus|against|relative to|than)(?: in| to)? *$")
 
 
@@ -43,19 +45,41 @@ def check_norm(text: str) -> None:
         )
 
 
-def month_over_month(text: str, specs: list[Period]) -> tuple[list[Period], tuple | None]:
-    """ "month over month" with no period: the newest complete month against the one before
-    (``(specs, span used)``); with periods named, they stand.
+def month_over_month(
+    text: str, specs: list[Period], whole: str = ""
+) -> tuple[list[Period], tuple | None]:
+    """ "month over month" / "quarter over quarter" with no period: the newest complete month
+    (quarter) against the one before (``(specs, span used)``; ``text`` with the words already read
+    masked, ``whole`` without); with periods named, they stand. "this quarter vs last quarter":
+    the last is the calendar quarter before this one.
 
     >>> [p.label for p in month_over_month("month over month change in thefts", [])[0]]
     ['the month before', 'last month']
+    >>> [p.label for p in month_over_month("qoq change in thefts", [])[0]]
+    ['the quarter before', 'the last quarter']
     """
-    hit = MONTH_OVER_MONTH.search(text)
-    if hit is None:
-        return specs, None
-    if not specs:
-        specs = [Period("ago", "the month before", n=1), Period("recent", "last month", n=1)]
-    return specs, hit.span()
+    if any(s.kind == "qtd" for s in specs) and _LAST_QUARTER.search(whole or text):
+        specs = [
+            Period("prev_quarter", "last quarter") if s.kind == "recent" and s.n == 3 else s
+            for s in specs
+        ]
+    for pattern, pair in (
+        (
+            MONTH_OVER_MONTH,
+            (Period("ago", "the month before", n=1), Period("recent", "last month")),
+        ),
+        (
+            QUARTER_OVER_QUARTER,
+            (
+                Period("quarters", "the quarter before", n=1, back=1),
+                Period("quarters", "the last quarter", n=1),
+            ),
+        ),
+    ):
+        hit = pattern.search(text)
+        if hit is not None:
+            return (specs or list(pair)), hit.span()
+    return specs, None
 
 
 def check_lone_comparison(text: str, found: list) -> None:

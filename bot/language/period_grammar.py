@@ -93,6 +93,10 @@ def _year_quarter(g: tuple, text: str, start: int) -> Period:
     )
 
 
+def _year_half(g: tuple, text: str, start: int) -> Period:
+    return _half((g[1], None, g[0], None), text, start)
+
+
 def _half(g: tuple, text: str, start: int) -> Period:
     num, ordinal, year, rel = g
     h = int(num) if num else min(_ORD[ordinal], 2)
@@ -250,6 +254,7 @@ def build_grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (rf"\b(?:from|between) {_YEAR} (?:to|and|until|till|through|thru) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} (?:to|through|thru|until) {_YEAR}\b", _year_span),
         (rf"\b{_YEAR} q([1-4])\b", _year_quarter),
+        (rf"\b{_YEAR} h([12])\b", _year_half),
         (
             rf"\b(?:the |in the |over the )?{_RECENT} {_N}(?: of)?(?: the)? (?:quarters|qtrs)\b",
             _quarters,

@@ -37,6 +37,7 @@ class Period:
     year: int | None = None
     year_offset: int | None = None
     unit: str = ""
+    back: int = 0  # "quarters": how many quarters before the most recent complete one it ends
     past: bool = False  # "last summer", "last March": the most recent complete one, never next
 
     @property

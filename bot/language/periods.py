@@ -36,11 +36,16 @@ PAST_TENSE = frozenset("was were did had happened occurred reported recorded saw
 MEANINGFUL = frozenset("last previous past ago since yesterday week weeks day days".split())
 
 # "compared to last year" and its kin: a year-over-year comparison, not a period
+_VS = r"(?:vs|versus|against|compared (?:to|with)|than)"
 YOY = re.compile(
+    rf"\b{_VS} (?:the )?(?:last|previous|prior) year (?:ytd|year to date|to date)\b|"
+    rf"\b{_VS} (?:ytd|year to date|the same months) (?:of |for )?(?:last|the previous|the prior) "
+    r"year\b|"
     r"\b(?:(?:compared|comparison|relative) (?:to|with)|vs|versus|than|from|over|on|"
     r"against) (?:the same (?:time|period|months?) )?(?:a year (?:ago|earlier|before)|"
     r"last year|the (?:year|previous year|prior year) before|the previous year|"
-    r"the prior year)\b|\byear (?:over|on) year\b|\byoy\b|\bsame time last year\b"
+    r"the prior year)\b|\byear (?:over|on) year\b|\byoy\b|"
+    r"\b(?:the )?same (?:time|period|months?) (?:last year|a year (?:ago|earlier|before))\b"
 )
 
 

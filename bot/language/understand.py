@@ -13,7 +13,7 @@ import re
 
 from . import breakdown as B
 from . import measures as M
-from .breakdown import in_name, read_by
+from .breakdown import check_by_word, in_name, read_by
 from .clarify import HARMLESS, check_meaningful, check_unplaced
 from .comparisons import check_lone_comparison, check_norm, month_over_month
 from .crimes import check_crime_words, no_category_words, read_crimes
@@ -73,7 +73,7 @@ def _read(raw: str, names: Names) -> Question:
         check_lone_comparison(_mask(norm, spans), found)
     specs = [s for s, _ in found]
     spans += [sp for _, sp in found] + absorbed
-    specs, mom = month_over_month(_mask(norm, spans), specs)
+    specs, mom = month_over_month(_mask(norm, spans), specs, norm)
     spans += [mom] if mom else []
     h, hspans = parse_horizon(_mask(norm, spans))
     if h is not None and h.kind in ("next", "this_month"):
@@ -83,8 +83,8 @@ def _read(raw: str, names: Names) -> Question:
         spans += hspans
     if (
         yoy
-        and yoy.group(0).endswith("last year")
-        and "same" not in yoy.group(0)
+        and yoy.group(0).endswith("last year")  # "against last year", not "vs ytd last year"
+        and not any(w in yoy.group(0) for w in ("same", "ytd", "to date"))
         and [s.kind for s in specs] == ["this_year"]
     ):
         specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
@@ -181,6 +181,7 @@ def _read(raw: str, names: Names) -> Question:
         )
     unplaced: list[str] = []
     if quiet is None:
+        check_by_word(tokens, used, names, HARMLESS)
         check_crime_words(tokens, used, cat_used, names, named=bool(cat_hits), harmless=HARMLESS)
         unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
 
