@@ -185,7 +185,13 @@ def check_crime_words(
                 runs[-1].append(i)
             else:
                 runs.append([i])
-    for run in runs:
+    merged: list[list[int]] = []
+    for run in runs:  # "hit and runs": one phrase across an inner word
+        if merged and run[0] - merged[-1][-1] == 2 and tokens[run[0] - 1] in _INNER:
+            merged[-1] += run
+        else:
+            merged.append(run)
+    for run in merged:
         a, b = run[0], run[-1]
         beside = (a > 0 and cat_used[a - 1]) or (b + 1 < len(tokens) and cat_used[b + 1])
         slot = not named and (a == 0 or tokens[a - 1] in _SLOT_BEFORE)
