@@ -194,7 +194,7 @@ def check_crime_words(
     for run in merged:
         a, b = run[0], run[-1]
         beside = (a > 0 and cat_used[a - 1]) or (b + 1 < len(tokens) and cat_used[b + 1])
-        slot = not named and (a == 0 or tokens[a - 1] in _SLOT_BEFORE)
+        slot = not named and a > 0 and tokens[a - 1] in _SLOT_BEFORE
         if beside or slot:
             word = " ".join(tokens[a : b + 1])
             raise Clarify(

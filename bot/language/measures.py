@@ -77,6 +77,7 @@ ACCURACY = re.compile(
     r"(?:how )?reliab\w*|unreliable|trustworthy|how far off|how (?:wrong|off|right)|"
     r"(?:been|were|was|are) (?:you |they |we |the forecasts? )?(?:off|wrong|right) by|"
     r"how much (?:did|do|have) (?:you|they|the forecasts?) miss\w*|miss(?:ed)? by|"
+    r"(?:grade|score|evaluate|assess|review)(?: (?:your|the|our))? (?:forecasts?|predictions?|model)|"
     r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
     r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
     r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
