@@ -154,6 +154,8 @@ def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ..
 
 #: Words after which a run of unknown words is in the crime slot ("how many porch pirates").
 _SLOT_BEFORE = frozenset("many number of total count".split())
+#: ... and before which, first in the question ("porch pirates in beltline this year").
+_SLOT_AFTER = frozenset("in at near around across downtown citywide during since this last".split())
 #: Words that sit beside a crime without naming one ("assaults projected", "car thefts peak").
 _NOT_CRIME = frozenset(
     """peak peaks peaking ballpark rough estimate estimates estimation outlook projection
@@ -194,7 +196,10 @@ def check_crime_words(
     for run in merged:
         a, b = run[0], run[-1]
         beside = (a > 0 and cat_used[a - 1]) or (b + 1 < len(tokens) and cat_used[b + 1])
-        slot = not named and a > 0 and tokens[a - 1] in _SLOT_BEFORE
+        after = tokens[b + 1] if b + 1 < len(tokens) else ""
+        slot = not named and (
+            (a > 0 and tokens[a - 1] in _SLOT_BEFORE) or (a == 0 and after in _SLOT_AFTER)
+        )
         if beside or slot:
             word = " ".join(tokens[a : b + 1])
             raise Clarify(
