@@ -77,9 +77,10 @@ def read_crimes(
                 span = tokens[i : i + n]
                 if any(used[i : i + n]):
                     continue
-                if mode != "profile" and n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS):
-                    continue
                 text = " ".join(span)
+                edge = span[0] in STOPWORDS or span[-1] in STOPWORDS
+                if mode != "profile" and n > 1 and edge and not names.is_crime_word(text):
+                    continue  # "cars broken into" is a phrase of its own
                 if mode == "near":
                     if any(not t.isalpha() or names.exact(t) for t in span if t not in _INNER):
                         continue
@@ -90,6 +91,8 @@ def read_crimes(
                     read_as.append(f"Read '{text}' as {hit[0]} ('{phrase}').")
                 else:
                     hit = names.category_phrase(text, derived=mode == "derived")
+                    if hit is not None and text in names.initialisms:
+                        read_as.append(f"Read '{text}' as {names.initialisms[text]}.")
                 if hit is not None:
                     cat_hits.append(hit)
                     for j in range(i, i + n):
