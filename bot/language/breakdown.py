@@ -28,6 +28,13 @@ COMMON = re.compile(
     rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
     r"(?:common|frequent|prevalent)\b"
 )
+#: "top 3 offences in beltline": a ranking of categories (the group "noun" is its noun), not of areas
+RANKED_CATEGORY = re.compile(
+    rf"\b(?:top|bottom|leading|main|biggest)(?: {NUM_PATTERN})? "
+    r"(?P<noun>crimes|offen[cs]es|crime types|offen[cs]e types|categories|types of crimes?)\b"
+    r"(?! (?:communit|neighbo|areas?\b|districts?\b|sectors?\b|npus?\b|zones?\b|spots?\b|"
+    r"regions?\b|hoods?\b|months?\b))"
+)
 MONTH_BY = re.compile(
     r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
     r"months)\b"

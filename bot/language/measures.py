@@ -136,6 +136,10 @@ RANK = re.compile(
 )
 
 
+#: "rank the sectors", "sectors ranked by": with no number, every one of them
+RANK_ALL = re.compile(r"\b(?:rank|ranking|ranked|order|sort)(?:ed)?\b")
+
+
 @dataclass(frozen=True)
 class RankRead:
     """A ranking as the words name it (``n`` None = not said)."""

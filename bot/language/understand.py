@@ -112,7 +112,10 @@ def _read(raw: str, names: Names) -> Question:
             "bottom" if "least" in (g[1], g[4]) else "top",
             single=bool(noun) and not noun[0].endswith("s") and not g[0],
         )
-    by_category = take(B.CATEGORY_BY) or bool(common)
+    ranked_cats = B.RANKED_CATEGORY.search(_mask(norm, spans))
+    if ranked_cats:
+        spans.append(ranked_cats.span("noun"))  # the noun only: "top 3" is the ranking's
+    by_category = take(B.CATEGORY_BY) or bool(common) or bool(ranked_cats)
     pct = take(M.PCT_CHANGE)
     listing = take(M.LIST)
     more, rspans = M.find_rank(_mask(norm, spans))
@@ -252,7 +255,12 @@ def _read(raw: str, names: Names) -> Question:
         }.get(what, "count")
         order = M.change_order(norm) if what == "change" else rank.order
         n = M.rank_n(rank, single)
-        ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
+        every = rank.n is None and not single and by != "month" and M.RANK_ALL.search(norm)
+        if every:  # "rank the sectors": every one of them (resolve caps it at MAX_RANK)
+            n = max(1, _how_many(names, by or "area"))
+        ranking = Ranking(
+            n=n, order=order, measure=measure, asked=rank.n is not None or single or bool(every)
+        )
         by = by or ("month" if "months" in words else "area")
     if (
         len(specs) == 1
@@ -329,6 +337,15 @@ def _what(
     if intent == "forecast" and forecast_word:
         return "forecast"
     return None
+
+
+def _how_many(names: Names, by: str) -> int:
+    """How many regions, categories or areas a ranking of every one of them lists."""
+    if by == "region":
+        return len(names.sectors)
+    if by == "category":
+        return len(names.categories) or len(names.profile.category_names)
+    return len(names.communities)
 
 
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
