@@ -70,7 +70,9 @@ LIST = re.compile(
     r"\bwhat(?: s)? in\b|\bmembers of\b|\b(?:make|makes|made) up(?: of)?\b|\bbelongs? to\b|"
     r"\b(?:consists?|consisting|composed|comprised) of\b|\bcompris(?:e|es|ing)\b|"
     r"\b(?:does|do)\b(?=(?: \w+){1,3} (?:include|contain)\b)|\b(?:includes?|contains?)\b|"
-    r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b"
+    r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b|"
+    r"\b(?:count|counts|counted|qualify|qualifies) as\b|\b(?:fall|falls|come|comes) (?:under|within)\b|"
+    r"\b(?:is|are) (?:considered|classed as|covered by)\b|\bmake up\b"
 )
 ACCURACY = re.compile(
     r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
