@@ -124,6 +124,7 @@ class Names(CategoryNames):
             if len(parts) > 1:
                 for p in parts:
                     word_index.setdefault(p, set()).add(name)
+        self._word_index = {w: tuple(sorted(n)) for w, n in word_index.items()}
         # parts of slash names ("bridgeland"), unless they are an area of their own
         for name in self.communities:
             parts = [normalise(p) for p in name.split("/") if p.strip()]
@@ -247,6 +248,15 @@ class Names(CategoryNames):
             norm, list(self._first_word), scorer=fuzz.ratio, score_cutoff=85, limit=5
         )
         return sorted(c for w, _, _ in hits for c in self._first_word[w])
+
+    def containing(self, word: str) -> tuple[str, ...]:
+        """Areas with ``word`` as a whole word of their name ("airport" -> CALGARY INTERNATIONAL
+        AIRPORT).
+
+        >>> Names(["CALGARY INTERNATIONAL AIRPORT", "BELTLINE"]).containing("airport")
+        ('CALGARY INTERNATIONAL AIRPORT',)
+        """
+        return self._word_index.get(normalise(word), ())
 
     def community(self, text: str) -> Place | None:
         """Resolve a name typed by someone: exact, then typo-tolerant, then a unique first word."""

@@ -153,7 +153,8 @@ def _read(raw: str, names: Names) -> Question:
         check_meaningful(
             tokens, used, periods=len(specs), in_name=lambda i: in_name(tokens, i, names)
         )
-    places, _, ambiguous, unknown = find_places(tokens, used, names)
+    places, notes, ambiguous, unknown = find_places(tokens, used, names)
+    read_as += notes
     no_category_words(tokens, used, cat_used, names)
     if len(places) > 1:
         places = [p for p in places if p.kind != "city"] or places[:1]
@@ -350,13 +351,16 @@ def _how_many(names: Names, by: str) -> int:
 
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
     """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
-    or right after "in" / "at" / "near"."""
+    or right after "in" / "at" / "near" (the / a between: "near the airport")."""
     words = re.findall(r"[A-Za-z][\w'-]*", raw)
     out = set()
     for i, w in enumerate(words):
         low = normalise(w)
+        before = [x.lower() for x in words[max(0, i - 2) : i]]
+        if before[-1:] and before[-1] in ("the", "a") and len(before) == 2:
+            before = before[:1]
         if low in unknown and (
-            (i and w[0].isupper()) or (i and words[i - 1].lower() in ("in", "at", "near"))
+            (i and w[0].isupper()) or (before[-1:] and before[-1] in ("in", "at", "near"))
         ):
             out.add(low)
     return frozenset(out)
