@@ -83,7 +83,11 @@ ACCURACY = re.compile(
     r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
     r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
     r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
-    r"who do you flag)\b(?: (?:is|are|was|were|have|has)(?: been)?)?(?: (?:the|your|our))?"
+    r"who do you flag|"
+    r"how ?(?:d|did|does|has|have)? (?:the (?:model|forecasts?|predictions?|bot)|you|it|"
+    r"your (?:model|forecasts?|predictions?)) (?:do|done|doing|perform\w*|fare\w*)|"
+    r"how ?(?:d|did|do)? (?:we|you) do (?:on|with) (?:the |our |your )?(?:forecasts?|predictions?))"
+    r"\b(?: (?:is|are|was|were|have|has)(?: been)?)?(?: (?:the|your|our))?"
     r"(?: (?:model|models|forecasts?|predictions?|forecasting|projections?|bot|you))?\b"
 )
 VS_FORECAST = re.compile(

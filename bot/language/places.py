@@ -4,8 +4,9 @@ then unique first words; what stays ambiguous or unknown is returned for the par
 
 from __future__ import annotations
 
-from .words import STOPWORDS
+from .breakdown import GEO_NOUNS
 from .names import Names, Place
+from .words import STOPWORDS
 
 
 def find_places(tokens: list[str], used: list[bool], names: Names):
@@ -70,6 +71,8 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
     for i, tok in enumerate(tokens):  # a word inside one area's name ("the airport")
         if used[i] or tok in STOPWORDS or tok in _NOT_PLACE or len(tok) < 4 or not tok.isalpha():
             continue
+        if tok in GEO_NOUNS:
+            continue  # "which district": a breakdown word, not UNIVERSITY DISTRICT
         if names.is_crime_word(tok, modifier=True):
             continue
         inside = names.containing(tok)
