@@ -213,7 +213,7 @@ COMPOUND: dict[str, frozenset[str]] = {
 }
 FILLER = frozenset(
     """of the a an and crime crimes incident incidents offence offences offense
-offenses s against get gets got getting being""".split()
+offenses s against get gets got getting being armed""".split()
 )
 
 _PUNCT = re.compile(r"[^\w\s]")
