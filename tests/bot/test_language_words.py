@@ -21,6 +21,7 @@ FACTS = Facts("2023-12", "2018-01", "2023-12", 24, False, None, None, date(2024,
 MID = Facts("2023-05", "2018-01", "2023-05", 24, False, None, None, date(2023, 6, 10), True, True)
 THEFT_FROM, ASSAULT = "Theft FROM Vehicle", "Assault (Non-domestic)"
 THEFT_OF = "Theft OF Vehicle"
+ROBBERY = {"Street Robbery", "Commercial Robbery"}
 BE = {"Break & Enter - Dwelling", "Break & Enter - Commercial", "Break & Enter - Other Premises"}
 Y22, Y23 = ("2022-01", "2022-12"), ("2023-01", "2023-12")
 
@@ -129,6 +130,11 @@ READS = [
         {"where": ["CALGARY INTERNATIONAL AIRPORT"]},
     ),
     ("how'd the model do on assaults in beltline", FACTS, "accuracy", [], {"cats": {ASSAULT}}),
+    ("how did we do on the forecast for beltline", FACTS, "accuracy", [], {"where": ["BELTLINE"]}),
+    # the area word's synonyms in rankings
+    ("top 5 spots for assaults in 2023", FACTS, "count", [Y23], {"by": "area", "rank": (5, "top")}),
+    ("top 5 hoods for assaults in 2023", FACTS, "count", [Y23], {"by": "area", "rank": (5, "top")}),
+    ("armed robberies in beltline in 2023", FACTS, "count", [Y23], {"cats": ROBBERY}),
 ]
 
 
@@ -223,6 +229,8 @@ ASKED_BACK = [
     ("thefts Q1 and Q3 2023 together", "not next to each other"),
     ("assaults in the park in 2023", "park"),  # a word of several areas' names
     ("thefts this summer vs last", "last"),  # "last summer" may be this one: asked
+    ("which district had the most assaults in 2023", "district"),  # no districts: never areas
+    ("top 3 zones for assaults in 2023", "zones"),
 ]
 
 
