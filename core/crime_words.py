@@ -305,6 +305,21 @@ def is_modifier(word: str) -> bool:
     return bool(found) and all(kind.get(c) == "modifier" for c in found)
 
 
+def broader(word: str) -> str | None:
+    """The plain crime a narrowed word is a kind of ("aggs" = aggravated assaults -> "assault"),
+    for a city that does not count the narrower kind apart; None for any other word.
+
+    >>> broader("aggs"), broader("assaults"), broader("bikes")
+    ('assault', None, None)
+    """
+    words, kind, _ = _lexicon()
+    found = words.get(_norm(word)) or frozenset()
+    heads = [c for c in found if kind.get(c) == "head"]
+    if len(heads) == 1 and any(kind.get(c) == "modifier" for c in found):
+        return HEADS[heads[0]][0]
+    return None
+
+
 def lexicon_words() -> list[str]:
     """Every single word of the lexicon (for typo correction)."""
     words, _, _ = _lexicon()

@@ -8,6 +8,8 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from core.crime_words import broader
+
 from .names import Names
 from .question import Clarify, QueryError
 from .words import STOPWORDS
@@ -133,6 +135,16 @@ def no_category_words(
             continue
         near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
         if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
+            plain = broader(tok)  # "aggs" where assaults are not counted by kind: asked back
+            hit = names.category_phrase(plain) if plain else None
+            if hit is not None and hit[1]:
+                raise Clarify(
+                    tok,
+                    reading=hit[0],
+                    options=[hit[0]],
+                    message=f"'{_quote(tok)}' are not counted apart here. Did you mean "
+                    f"{hit[0]} (all of them)? Categories here: {names.categories_text()}",
+                )
             raise QueryError(
                 f"I have no category for '{_quote(tok)}'. Categories here: "
                 f"{names.categories_text()}",

@@ -231,6 +231,7 @@ ASKED_BACK = [
     ("thefts this summer vs last", "last"),  # "last summer" may be this one: asked
     ("which district had the most assaults in 2023", "district"),  # no districts: never areas
     ("top 3 zones for assaults in 2023", "zones"),
+    ("aggs in beltline in 2023", "aggs"),  # no aggravated assaults apart: assault (all)?
 ]
 
 

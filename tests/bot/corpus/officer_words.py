@@ -73,6 +73,15 @@ def _shorthand(c, rng):
     )
 
 
+def _clipped_ask_back(c, rng):
+    """ "aggs" where aggravated assaults are not counted apart: asked back, never all assaults."""
+    if _one(c, lambda w: "assault" in w and w & {"agg", "aggravated"}) is not None:
+        return None
+    where, _ = pick_where(c, rng)
+    y = rng.choice(years(c))
+    return f"how many aggs {where} in {y}?", Spec("clarify", shape="ask back")
+
+
 def _elided(c, rng):
     crime, cats = rng.choice(_shorthand_crimes(c))
     where, w = pick_where(c, rng)
@@ -123,4 +132,10 @@ def _fall_under(c, rng):
     return f"which {c.areas_word} count as {alias}?", Spec("list", ("group", alias), shape="list")
 
 
-PLAN = [(_shorthand, 20), (_elided, 8), (_top_offences, 8), (_fall_under, 8)]
+PLAN = [
+    (_shorthand, 20),
+    (_clipped_ask_back, 3),
+    (_elided, 8),
+    (_top_offences, 8),
+    (_fall_under, 8),
+]
