@@ -70,11 +70,16 @@ _AREA_GENERIC = (
     "areas",
     "spot",
     "spots",
+    "place",
+    "places",
+    "location",
+    "locations",
 )  # "district", "zone": the city's own words only (a police district is no community)
 #: Words for a kind of place: never read as a word inside an area's name ("which district")
 GEO_NOUNS = frozenset(
     """district districts zone zones region regions sector sectors ward wards beat beats
-    division divisions precinct precincts area areas place places spot spots""".split()
+    division divisions precinct precincts area areas place places spot spots location
+    locations""".split()
 )
 
 

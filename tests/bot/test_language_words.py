@@ -134,6 +134,13 @@ READS = [
     # the area word's synonyms in rankings
     ("top 5 spots for assaults in 2023", FACTS, "count", [Y23], {"by": "area", "rank": (5, "top")}),
     ("top 5 hoods for assaults in 2023", FACTS, "count", [Y23], {"by": "area", "rank": (5, "top")}),
+    (
+        "top 3 places for assaults in 2023",
+        FACTS,
+        "count",
+        [Y23],
+        {"by": "area", "rank": (3, "top")},
+    ),
     ("armed robberies in beltline in 2023", FACTS, "count", [Y23], {"cats": ROBBERY}),
 ]
 
@@ -232,6 +239,7 @@ ASKED_BACK = [
     ("which district had the most assaults in 2023", "district"),  # no districts: never areas
     ("top 3 zones for assaults in 2023", "zones"),
     ("aggs in beltline in 2023", "aggs"),  # no aggravated assaults apart: assault (all)?
+    ("top 3 precincts for assaults in 2023", "precincts"),
 ]
 
 
