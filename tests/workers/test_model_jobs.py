@@ -1,4 +1,4 @@
-"""The model jobs on a real rq worker (in process) (burst, ``models`` queue) against the real Redis."""
+"""The model jobs on a real in-process rq worker (burst, ``models`` queue) against the real Redis."""
 
 from __future__ import annotations
 
