@@ -11,59 +11,32 @@ import numpy as np
 from core.months import month_name
 
 from bot.language.names import Place
-from bot.language.periods import Period
-from bot.language.spans import PeriodError, Span, resolve, resolve_days
-from bot.language.parse import QueryError
+from bot.language.question import QueryError
+from bot.language.spans import Span
 from bot.answering.view import View
+
+from .asked import Asked
 
 from .archive import expected_or_why
 from bot.rendering.wording import fmt_change, fmt_range
 
-MONTHLY_ONLY = (
-    "The source publishes whole months, not days, so I can't count {label}. Ask about a "
-    "month instead, e.g. `last month` (the newest complete month is {newest})."
-)
 
-
-def span_of(
-    view: View, period: Period | None, default: Period | None = None, *, future_ok: bool = False
-) -> Span:
-    """Resolve the query's period against the counts (a :class:`QueryError` when it cannot be;
-    with ``future_ok``, :class:`FuturePeriod` when it lies wholly inside the forecasts)."""
-    period = period or default or Period("latest", "the newest complete month")
-    newest = view.complete_through()
-    if newest is None or not view.hist.months:
+def span_of(view: View, query: Asked) -> Span:
+    """The question's period as resolved (months, or days), or a :class:`QueryError` when there
+    are no counts to answer from."""
+    span = query.span()
+    if not view.hist.months or view.complete_through() is None:
         raise QueryError(
             "No counts yet: ingest data first (`crimecast ingest` or `crimecast demo`).",
             kind="no_data",
         )
-    try:
-        if period.is_days:
-            if not view.hist.day_level:
-                raise QueryError(
-                    MONTHLY_ONLY.format(label=period.label, newest=month_name(newest)),
-                    kind="monthly_source",
-                )
-            return resolve_days(period, view.today(), None, view.hist.watermark)
-        return resolve(period, newest, view.hist.months[0], view.today())
-    except PeriodError as err:
-        message = str(err)
-        fm = view.fc.months
-        if future_ok and err.future and set(err.future) <= set(fm):
-            raise FuturePeriod(err.future) from err
-        if err.future and fm:
-            message += (
-                f" The forecasts reach {month_name(fm[-1])}: ask e.g. `next {len(fm)} months`."
-            )
-        raise QueryError(message, kind="bad_period") from err
+    return latest(view) if span is None else span
 
 
-class FuturePeriod(Exception):
-    """The period asked about lies wholly inside the forecasts: a forecast question."""
-
-    def __init__(self, months: list[str]):
-        super().__init__(months)
-        self.months = months
+def latest(view: View) -> Span:
+    """The newest complete month of the counts."""
+    newest = view.complete_through()
+    return Span(month_name(newest), [newest])
 
 
 def count(view: View, hrows: np.ndarray, span: Span) -> int | None:

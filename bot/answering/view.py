@@ -2,7 +2,7 @@
 
 A :class:`View` is built per question by :class:`bot.answering.engine.Engine` over a
 :class:`~bot.answering.state.DataState` and public values only; it holds no state of its own.
-It gives the intents (:mod:`bot.answering.intents`) shared data access: rows of a place and categories, totals
+It gives the detailed answers (:mod:`bot.answering.intents`) shared data access: rows of a place and categories, totals
 of forecasts and counts over months, the newest complete month, archived forecasts, the common
 answer header (notes, warnings, footer) and the chart of history plus forecast.
 """
@@ -19,18 +19,17 @@ from core.negbin import total_interval as nb_total
 
 from bot.answering.answer import Answer, ChartSpec, Line
 from bot.language.names import CommunityInfo, Names, Place
-from bot.language.parse import Horizon, Query, QueryError
+from bot.language.horizon import Horizon
+from bot.language.question import QueryError
+from bot.language.resolve import NO_FORECASTS
 from stream.store import CountStore
 
 from .arrays import Counts, Forecasts
+from .asked import Asked as Query
 from .state import DataState
 
 HISTORY_MONTHS_SHOWN = 24
 STALE_AFTER_MONTHS = 2  # the portal publishes a month some weeks after it ends
-NO_FORECASTS = (
-    "No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
-    "run `crimecast train`; answers appear as soon as the workers have written forecasts."
-)
 
 
 @dataclass
@@ -272,9 +271,12 @@ class View:
         a = Answer(query.intent, title, footer=self.footer(), warnings=self.warnings())
         for note in query.notes:
             a.lines.append(f"ℹ {note}")
-        if query.ignored:
-            a.lines.append("ℹ Ignored words I didn't recognise: " + ", ".join(query.ignored[:5]))
         for p in query.places:
+            if p.kind == "group":
+                a.lines.append(
+                    f"ℹ '{p.label}' covers {len(p.communities)} {self.names.area_words} "
+                    f"({', '.join(p.communities)}): answering for the group; name one to narrow it."
+                )
             note = self.names.fallback_note(p)
             if note:
                 a.lines.append(f"ℹ {note}")

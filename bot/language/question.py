@@ -223,6 +223,7 @@ class Question:
     chart: bool = True
     text: str = ""
     tense: str | None = None  # parsed: "past" / "future" when the words say; the resolver decides
+    review: bool = False  # accuracy asked of the forecasts ("how did it do"): month by month
     resolved: bool = False
 
     def __post_init__(self):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from core.caveats import DATA_CARD, REPORTED
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
 from bot.answering.view import View
 
 COMMAND = "crimecast report accountability"

@@ -8,25 +8,18 @@ from core.months import month_name
 
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.periods import Period
-from bot.language.parse import Query
+from bot.answering.asked import Asked
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change
 
-THIS_YEAR = Period("this_year", "this year")
 
-
-def answer(view: View, query: Query) -> Answer:
-    """Year over year for the period asked (this year to date when none was named)."""
-    span = past.span_of(view, query.period, THIS_YEAR)
+def answer(view: View, query: Asked) -> Answer:
+    """Year over year for the period asked (the resolver's default when none was named)."""
+    span = past.span_of(view, query)
     place = query.place
     where = " + ".join(p.label for p in query.places) or place.label
     what = query.category_label if query.categories else "all reported crime"
     a = view.base(query, f"Up or down? {where}, {what}: {span.label} vs a year earlier"[:250])
-    if query.period is None:
-        a.lines.append(
-            f"ℹ No period named: comparing {span.label} with the same months a year earlier."
-        )
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     prev_span = span.previous_year()

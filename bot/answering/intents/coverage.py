@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.months import month_index, month_name
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
 from bot.answering.view import View
 
 

@@ -8,7 +8,8 @@ from core.months import month_name
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import normalise
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 

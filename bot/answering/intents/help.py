@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import Names
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.language.question import QueryError
 
 
 def answer(view, query: Query) -> Answer:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Mapping
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
 from bot.answering.view import NO_FORECASTS, View
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.language.question import QueryError
 from bot.answering.view import View
 
 

@@ -13,9 +13,9 @@ from core.months import month_name
 
 from bot.answering import past
 from bot.answering.answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec
+from bot.answering.asked import Asked as Query
 from bot.language.names import Place
-from bot.language.periods import Period
-from bot.language.parse import Query, QueryError
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range
 
@@ -25,12 +25,8 @@ RANKING_CAVEAT = f"{TOP_CAVEAT} {CARD}"
 
 def answer(view: View, query: Query) -> Answer:
     """Communities ranked by forecast; for a past period, by their counts."""
-    h = query.horizon
-    ct = view.complete_through()
-    if query.period is not None and query.period.kind != "month":
-        return _top_counted(view, query, query.period)
-    if h.month and ct and h.month <= ct:
-        return _top_counted(view, query, Period("month", month_name(h.month), h.month, h.month))
+    if query.period is not None:
+        return _top_counted(view, query)
     view.require_forecasts()
     f_months, _, mode = view.target_months(query.horizon)
     if not f_months:
@@ -147,9 +143,9 @@ def _top_categories(view: View, query: Query, place: Place, f_months: list[str])
     return a
 
 
-def _top_counted(view: View, query: Query, period: Period) -> Answer:
+def _top_counted(view: View, query: Query) -> Answer:
     """Communities ranked by what was reported in a past period (counts, not forecasts)."""
-    span = past.span_of(view, period)
+    span = past.span_of(view, query)
     scope = query.place
     hist = view.hist
     rows = view.rows(scope, query.categories, history=True)

@@ -7,7 +7,8 @@ import numpy as np
 from core.months import add_months, month_name
 
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
