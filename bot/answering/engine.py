@@ -53,6 +53,7 @@ from .intents import (
 from .intents.help import help_answer
 from .intents.status import accuracy_text
 from .measures import EVALUATORS
+from .result import Result
 from .state import DataState, Signature, load_state, read_signature
 from .view import NO_FORECASTS, Context, View
 
@@ -60,8 +61,9 @@ __all__ = ["Engine", "Context", "DETAILED", "help_answer", "accuracy_text", "NO_
 
 log = logging.getLogger(__name__)
 
-#: intent (:func:`~bot.answering.asked.intent_of`) -> detailed answer ``answer(view, asked)``
-DETAILED: dict[str, Callable[[View, Asked], Answer]] = {
+#: intent (:func:`~bot.answering.asked.intent_of`) -> detailed answer
+#: ``answer(view, asked, result)`` (``result``: the evaluator's rows, None for a what without one)
+DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
     "forecast": forecast.answer,
     "top": top.answer,
     "trend": trend.answer,
@@ -254,7 +256,7 @@ class Engine:
             EVALUATORS[question.what](question, view.state) if question.what in EVALUATORS else None
         )
         request = asked(question, intent)
-        answer = DETAILED[intent](view, request)
+        answer = DETAILED[intent](view, request, result)
         answer.data.setdefault("query", request.to_dict())
         answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
         if question.unplaced:

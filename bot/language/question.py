@@ -9,6 +9,7 @@ questions. The lists of *what*, *by*, *compared with* and ranking measures exist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 #: What is asked. Measures over the counts first, then the forecast, then the bot's own intents.
@@ -125,9 +126,9 @@ class Period:
     def resolved(self) -> bool:
         return bool(self.start and self.end)
 
-    @property
+    @cached_property
     def months(self) -> tuple[str, ...]:
-        """Every ``YYYY-MM`` from start to end."""
+        """Every ``YYYY-MM`` from start to end (worked out once: a ranking asks for each group)."""
         if not self.resolved:
             return ()
         y, m = map(int, self.start.split("-"))

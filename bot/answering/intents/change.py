@@ -9,11 +9,12 @@ from core.months import month_name
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import Asked
+from bot.answering.result import Result
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change
 
 
-def answer(view: View, query: Asked) -> Answer:
+def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
     """Year over year for the period asked (the resolver's default when none was named)."""
     span = past.span_of(view, query)
     place = query.place

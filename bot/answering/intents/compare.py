@@ -6,12 +6,13 @@ from core.months import add_months, month_name
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """Each place's forecast over the forecast months (a past period is a count: the resolver
     decides, :mod:`.count` answers)."""
     view.require_forecasts()

@@ -12,10 +12,11 @@ from stream.censored import suppressed_note
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import Asked
+from bot.answering.result import Result
 from bot.answering.view import View
 
 
-def answer(view: View, query: Asked) -> Answer:
+def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
     """The counted total for each place asked about, over the period, against a year earlier."""
     span = past.span_of(view, query)
     places = list(query.places) or [query.place]

@@ -9,12 +9,13 @@ from core.months import month_name
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import normalise
 from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     view.require_forecasts()
     place = query.place
     rows = view.rows(place, query.categories)

@@ -14,12 +14,13 @@ from core.negbin import total_interval as nb_total
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """The forecast total and 80% range for the query's place, categories and months (a month
     already in the data is a count: the resolver decides, :mod:`.count` answers)."""
     view.require_forecasts()

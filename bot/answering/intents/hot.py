@@ -20,6 +20,7 @@ from bot.answering import past
 from bot.answering.answer import Answer
 from bot.language.names import Place
 from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 
 FDR_LEVEL = 0.1
@@ -32,7 +33,7 @@ HOT_CAVEAT = (
 )
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """The flags in scope, the family tested and the month (or month to date) tested."""
     place = query.place
     where = "" if place.kind == "city" else f" in {place.label}"

@@ -13,13 +13,14 @@ from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.spans import months_label
 from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range
 
 MAX_MONTHS = 12
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """Forecast against outcome for the period asked (the newest complete month by default)."""
     span = past.span_of(view, query)
     if span.days is not None:
