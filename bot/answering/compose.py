@@ -102,9 +102,7 @@ def tabulate(
         now = group_counts(state, gs, period)  # one pass over the rows, not one per group
         then = group_counts(state, gs, before) if before is not None else None
         measure = _from_counts(fast, now, then, period, before)
-    splits = (
-        [(month_period(m), m) for m in period.months] if by == "month" else [(period, None)]
-    )
+    splits = [(month_period(m), m) for m in period.months] if by == "month" else [(period, None)]
     prev_months = before.months if before is not None else ()
     for g in gs:
         for k, (p, month) in enumerate(splits):

@@ -188,34 +188,29 @@ class Engine:
             return self.ask(options.get("question") or "", context)
         return self.run(lambda names: question_from_options(command, names, **options), context)
 
-    def run(
-        self,
-        read: Callable[[Names], Question],
-        context: Context | None = None,
-        *,
-        refreshed: bool = False,
-    ) -> Answer:
+    def run(self, read: Callable[[Names], Question], context: Context | None = None) -> Answer:
         """The one pipeline and its one handler of user errors: read the question (``read``: free
         text or slash options -> a question value), resolve it against the data, answer it from
         the current state; a :class:`QueryError` is help (or a question back)."""
-        if not refreshed or self._state is None:
-            self.state()
-        names = self.names
+        state = self.state()
+        names = self.names  # one check of the data version per question: the state is read once
         try:
             parsed = read(names)
-            if parsed.what not in NO_DATA_NEEDED and not self.state().months:
+            if parsed.what not in NO_DATA_NEEDED and not state.months:
                 raise QueryError(NO_FORECASTS, kind="no_forecasts")
+            facts = state.facts(self.today())
             try:
-                question = self.resolve(parsed)
+                question = resolve(parsed, facts)
             except QueryError as err:
-                question = self._without_rates(parsed, err)
+                question = self._without_rates(parsed, err, facts)
                 if question is None:
                     raise
             return self.answer(question, context)
         except QueryError as err:
             return help_answer(err, names)
 
-    def _without_rates(self, parsed: Question, err: QueryError) -> Question | None:
+    @staticmethod
+    def _without_rates(parsed: Question, err: QueryError, facts) -> Question | None:
         """A rate asked where no population is known: the counts, saying why (else None)."""
         r = parsed.ranking
         if err.kind != "no_reference" or not (parsed.what == "rate" or (r and r.measure == "rate")):
@@ -228,13 +223,14 @@ class Engine:
                 else "so these are counts, not rates per 1,000."
             )
         )
-        return self.resolve(
+        return resolve(
             replace(
                 parsed,
                 what="count" if parsed.what == "rate" else parsed.what,
                 ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
                 assumptions=(*parsed.assumptions, why),
-            )
+            ),
+            facts,
         )
 
     def resolve(self, question: Question) -> Question:
