@@ -1,6 +1,6 @@
 """The question value: what an officer asked, as one immutable value whose parts vary independently.
 
-The parser (:mod:`bot.language.parse`) fills what the words say; the resolver
+The reader (:mod:`bot.language.understand`) fills what the words say; the resolver
 (:mod:`bot.language.resolve`) fills what they leave unsaid against the data (tense, periods as
 months, defaults) and records each reading it had to assume. Evaluators answer only resolved
 questions. The lists of *what*, *by*, *compared with* and ranking measures exist here, once.
