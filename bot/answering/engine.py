@@ -252,7 +252,16 @@ class Engine:
             EVALUATORS[question.what](question, view.state) if question.what in EVALUATORS else None
         )
         request = asked(question, intent)
-        answer = DETAILED[intent](view, request, result)
+        try:
+            answer = DETAILED[intent](view, request, result)
+        except QueryError as err:
+            if result is None or not any(p.spec is not None for p in question.when):
+                raise
+            # the detailed words need what is not there (a served series...) for the months the
+            # question named: the evaluator's rows for those months, in words, and why
+            answer = self._worded(question, result, view)
+            answer.lines.append(f"ℹ {err}")
+            return answer
         answer.data.setdefault("query", request.to_dict())
         answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
         if question.unplaced:

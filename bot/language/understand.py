@@ -178,13 +178,6 @@ def _read(raw: str, names: Names) -> Question:
             kind="unknown_place",
             suggestions=suggest(names, unknown, strict=not places),
         )
-    if intent == "compare" and len(places) < 2 and not (cat_hits or len(specs) == 2):
-        example = next((e for e in names.examples() if e.startswith("compare ")), "")
-        raise QueryError(
-            "Name two places to compare" + (f", e.g. `{example}`." if example else "."),
-            kind="bad_option",
-            suggestions=[p.label for p in places],
-        )
     regions = names.region_phrases()
     if not names.sectors and any(w in regions for w in unknown):
         word = next(w for w in unknown if w in regions)
