@@ -63,6 +63,7 @@ class View:
             n_series=state.forecast_series,
         )
         self.info: dict[str, CommunityInfo] = state.reference
+        self._totals: dict[tuple, tuple[float, int, int]] = {}  # forecast totals of this question
 
     @property
     def store(self) -> CountStore:
@@ -198,7 +199,14 @@ class View:
         return int(self.hist.take(rows)[:, cols].sum()) if len(rows) else 0
 
     def forecast_total(self, rows: np.ndarray, months: list[str]) -> tuple[float, int, int]:
-        """Mean and 80% range of the served forecasts summed over rows and months."""
+        """Mean and 80% range of the served forecasts summed over rows and months (once per
+        question: the answer's lines, its fields and its chart ask for the same months)."""
+        key = (rows.tobytes(), tuple(months))
+        if key not in self._totals:
+            self._totals[key] = self._forecast_total(rows, months)
+        return self._totals[key]
+
+    def _forecast_total(self, rows: np.ndarray, months: list[str]) -> tuple[float, int, int]:
         cols = [self.fc.months.index(m) for m in months]
         mean, alpha, lo, hi = self.fc.take(rows)
         if len(rows) == 1 and len(cols) == 1:  # one series, one month: the served interval
