@@ -16,6 +16,7 @@ from bot.language.spans import Span
 from bot.answering.view import View
 
 from .asked import Asked
+from .result import Result, Row
 
 from .archive import expected_or_why
 from bot.rendering.wording import fmt_change, fmt_range
@@ -37,6 +38,17 @@ def latest(view: View) -> Span:
     """The newest complete month of the counts."""
     newest = view.complete_through()
     return Span(month_name(newest), [newest])
+
+
+def evaluated(result: Result | None, n_places: int, span: Span) -> list[Row] | None:
+    """The evaluator's row for each place asked about (one each, in order), or None when its
+    rows are another split (by month) or the period is days: the detailed answer then counts."""
+    if result is None or span.days is not None:
+        return None
+    rows = result.rows
+    if len(rows) != n_places or any(r.month is not None or r.value is None for r in rows):
+        return None
+    return rows
 
 
 def count(view: View, hrows: np.ndarray, span: Span) -> int | None:
@@ -119,11 +131,16 @@ def expected_text(exp: Expected, observed: int) -> str:
     )
 
 
-def year_earlier(view: View, hrows: np.ndarray, span: Span, now: int) -> tuple[str, dict]:
-    """'1,234 (November 2022): +12%' and its data, or why there is none."""
+def year_earlier(
+    view: View, hrows: np.ndarray, span: Span, now: int, row: Row | None = None
+) -> tuple[str, dict]:
+    """'1,234 (November 2022): +12%' and its data, or why there is none (``row``: the
+    evaluator's, when it holds the year before already)."""
     prev = span.previous_year()
     before = (
-        count(view, hrows, prev)
+        (int(row.previous) if row.previous is not None else None)
+        if row is not None
+        else count(view, hrows, prev)
         if (prev.days is not None or all(m in view.hist.col for m in prev.months))
         else None
     )

@@ -25,11 +25,14 @@ def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
         a.lines.append(f"ℹ {note}")
     prev_span = span.previous_year()
     results = []
-    for p in list(query.places) or [place]:
+    places = list(query.places) or [place]
+    rows = past.evaluated(result, len(places), span)  # the evaluator's, when one per place
+    for k, p in enumerate(places):
         hrows_p = view.rows(p, query.categories, history=True)
+        label = p.label if len(query.places) > 1 else ""
         results.append(
             (p, hrows_p)
-            + _verdict(view, hrows_p, span, prev_span, p.label if len(query.places) > 1 else "")
+            + _verdict(view, hrows_p, span, prev_span, label, rows[k] if rows else None)
         )
         a.lines.extend(results[-1][3])
     _, hrows, now, _, prev, direction = results[0]
@@ -79,10 +82,10 @@ def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
     return a
 
 
-def _verdict(view: View, hrows, span, prev_span, label: str):
-    """(count, lines, year-earlier data, direction) for one place."""
-    now = past.count(view, hrows, span) or 0
-    text, prev = past.year_earlier(view, hrows, span, now)
+def _verdict(view: View, hrows, span, prev_span, label: str, row=None):
+    """(count, lines, year-earlier data, direction) for one place (``row``: the evaluator's)."""
+    now = int(row.value) if row is not None else past.count(view, hrows, span) or 0
+    text, prev = past.year_earlier(view, hrows, span, now, row)
     before = prev.get("previous")
     who = f"{label}: " if label else ""
     lines = []

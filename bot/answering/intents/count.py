@@ -26,10 +26,11 @@ def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     items, total_rows = [], []
-    for place in places:
+    counted = past.evaluated(result, len(places), span)  # the evaluator's counts, when one each
+    for k, place in enumerate(places):
         hrows = view.rows(place, query.categories, history=True)
         total_rows.append(hrows)
-        n = past.count(view, hrows, span) or 0
+        n = int(counted[k].value) if counted else past.count(view, hrows, span) or 0
         item = {"label": place.label, "place": place.to_dict(), "observed": n}
         text, prev = past.year_earlier(view, hrows, span, n)
         item.update(prev)
