@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -198,40 +197,12 @@ class Engine:
             parsed = read(names)
             if parsed.what not in NO_DATA_NEEDED and not state.months:
                 raise QueryError(NO_FORECASTS, kind="no_forecasts")
-            facts = state.facts(self.today())
-            try:
-                question = resolve(parsed, facts)
-            except QueryError as err:
-                question = self._without_rates(parsed, err, facts)
-                if question is None:
-                    raise
+            # a refusal of the resolver (no population for a rate, no year to compare with) is
+            # the reply: never answered as another question
+            question = resolve(parsed, state.facts(self.today()))
             return self.answer(question, context)
         except QueryError as err:
             return help_answer(err, names)
-
-    @staticmethod
-    def _without_rates(parsed: Question, err: QueryError, facts) -> Question | None:
-        """A rate asked where no population is known: the counts, saying why (else None)."""
-        r = parsed.ranking
-        if err.kind != "no_reference" or not (parsed.what == "rate" or (r and r.measure == "rate")):
-            return None
-        why = (
-            "No population figures are loaded here (an admin runs `crimecast reference load`), "
-            + (
-                "so no rates per 1,000: ranked by counts instead."
-                if r
-                else "so these are counts, not rates per 1,000."
-            )
-        )
-        return resolve(
-            replace(
-                parsed,
-                what="count" if parsed.what == "rate" else parsed.what,
-                ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
-                assumptions=(*parsed.assumptions, why),
-            ),
-            facts,
-        )
 
     def resolve(self, question: Question) -> Question:
         """The question read against the data (tense, periods as months, defaults): the

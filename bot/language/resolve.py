@@ -123,7 +123,7 @@ def resolve(q: Question, facts: DataFacts) -> Question:
     if what == "forecast" or (what == "rate" and any(p.future for p in periods)):
         _check_horizon(periods, facts)
     if what == "change":
-        periods, compared = _change_periods(periods, compared, facts, assumed, bool(specs))
+        periods, compared = _change_periods(periods, compared, facts)
     elif len(periods) == 2:
         periods = sorted(periods, key=lambda p: p.start)
 
@@ -137,7 +137,7 @@ def resolve(q: Question, facts: DataFacts) -> Question:
         raise QueryError(
             "I have no population figures here, so no rates per 1,000 residents: "
             "ask for counts instead.",
-            kind="no_reference",
+            kind="no_population",
         )
     if (q.by == "region" or any(w.kind == "region" for w in q.where)) and not facts.has_regions:
         raise QueryError(
@@ -246,7 +246,7 @@ def _newest_year(newest: str) -> list[str]:
 
 
 def _change_periods(
-    periods: list[Period], compared: str | None, facts: DataFacts, assumed: list[str], named: bool
+    periods: list[Period], compared: str | None, facts: DataFacts
 ) -> tuple[list[Period], str]:
     """A change compares two periods, the earlier first; one period is set against the same
     months a year earlier (``year_before``: the evaluator shifts it by 12 months)."""
@@ -255,15 +255,10 @@ def _change_periods(
     if compared == "forecast":
         return periods, compared
     if add_months(periods[0].end, -12) < facts.first:
-        if named:
-            raise QueryError(
-                f"A year before {periods[0].label} is before the data (they start in "
-                f"{month_name(facts.first)}).",
-                kind="out_of_range",
-            )
-        assumed.append(  # the default period: answered, saying there is nothing to compare
-            f"The counts start in {month_name(facts.first)}: there is no year before "
-            f"{periods[0].label} to compare with."
+        raise QueryError(
+            f"There is nothing to compare {periods[0].label} with: a year before it is before "
+            f"the data (they start in {month_name(facts.first)}).",
+            kind="nothing_to_compare",
         )
     return periods, "year_before"
 

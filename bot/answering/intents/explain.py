@@ -23,7 +23,9 @@ def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     months, totals = view.hist_series(hrows)
     if not len(rows) or len(totals) < 12:
         raise QueryError(
-            f"Not enough history for {view.describe(place, query)} to explain.", kind="bad_option"
+            f"Not enough history for {view.describe(place, query)} to explain: there is nothing "
+            "to compare with (a year of counts is needed).",
+            kind="nothing_to_compare",
         )
     target = view.fc.months[0]
     mean, lo, hi = view.forecast_total(rows, [target])
