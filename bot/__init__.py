@@ -2,7 +2,8 @@
 
 - :mod:`bot.language`: text or slash options -> a question value, then resolved against the data
   (pure: no Redis);
-- :mod:`bot.answering`: the frozen data state and one evaluator per *what* -> a result;
+- :mod:`bot.answering`: the frozen data state and one evaluator per *what* -> a result, and the
+  detailed answers that word a question's shape;
 - :mod:`bot.rendering`: text, Discord embed, chart;
 - :mod:`bot.transports`: Discord, console, webhook, the alert poster.
 
@@ -21,11 +22,10 @@ _HOME = {
     "CITY": "language.names",
     "Names": "language.names",
     "Place": "language.names",
-    "Horizon": "language.parse",
-    "Query": "language.parse",
-    "QueryError": "language.parse",
-    "from_options": "language.parse",
-    "parse": "language.parse",
+    "Question": "language.question",
+    "QueryError": "language.question",
+    "parse_question": "language.understand",
+    "question_from_options": "language.options",
     "alert_embed": "rendering.render",
     "alert_text": "rendering.render",
     "fit_embed": "rendering.render",
@@ -51,18 +51,17 @@ __all__ = [
     "ChartSpec",
     "Context",
     "Engine",
-    "Horizon",
     "Names",
     "Place",
-    "Query",
+    "Question",
     "QueryError",
     "alert_embed",
     "alert_text",
     "fit_embed",
-    "from_options",
     "help_answer",
     "no_pings",
-    "parse",
+    "parse_question",
+    "question_from_options",
     "to_embed",
     "to_png",
     "to_text",

@@ -102,17 +102,23 @@ def tabulate(
         now = group_counts(state, gs, period)  # one pass over the rows, not one per group
         then = group_counts(state, gs, before) if before is not None else None
         measure = _from_counts(fast, now, then, period, before)
+    splits = [(month_period(m), m) for m in period.months] if by == "month" else [(period, None)]
+    prev_months = before.months if before is not None else ()
     for g in gs:
-        if by == "month":
-            splits = [(month_period(m), m) for m in period.months]
-        else:
-            splits = [(period, None)]
-        prev_months = before.months if before is not None else ()
         for k, (p, month) in enumerate(splits):
             v = measure(state, g, p, q)
             if v is None:
                 left_out.append(g.label or month or "")
                 continue
+            previous = None
+            if before is not None:
+                bp = (
+                    before
+                    if month is None
+                    else (month_period(prev_months[k]) if k < len(prev_months) else None)
+                )
+                pv = measure(state, g, bp, q) if bp is not None else None
+                previous = pv.value if pv else None
             row = Row(
                 area=g.area,
                 region=g.region,
@@ -122,15 +128,10 @@ def tabulate(
                 value=v.value,
                 lo=v.lo,
                 hi=v.hi,
+                previous=previous,
             )
             if before is not None:
-                bp = (
-                    before
-                    if month is None
-                    else (month_period(prev_months[k]) if k < len(prev_months) else None)
-                )
-                pv = measure(state, g, bp, q) if bp is not None else None
-                row = replace(row, previous=pv.value if pv else None).compared()
+                row = row.compared()
             elif q.compared_with == "forecast":
                 exp = expected(state, g.rows(state), p.months)
                 if exp is not None:

@@ -1,20 +1,20 @@
-"""The pipeline every transport uses: text or slash options -> parse -> resolve -> evaluate ->
-words, with one handler of the errors a user can fix (help, or a question back).
+"""The pipeline every transport uses: text or slash options -> question value -> resolve ->
+answer -> words, with one handler of the errors a user can fix (help, or a question back).
 
 The engine keeps one frozen :class:`~bot.answering.state.DataState` per version of the data (a new
 one when the forecasts, months, archive or reference data change; while records stream in, at most
 every ``history_reload_s``), so a question costs one round trip to check the version plus the rows
-it needs. A question is read twice: as a question value (:mod:`bot.language`, resolved against the
-data: it decides what is asked and its ``result`` rows) and by the intent parser, whose answers
-(:data:`HANDLERS`, one module of :mod:`bot.answering.intents` per intent) keep their fuller words
-where they answer the same question (:mod:`bot.answering.agreement`). No Discord, no torch.
+it needs. A question is read once, as a question value (:mod:`bot.language`), resolved once
+against the data, then answered by :data:`ANSWERS` (one entry per *what* of
+:data:`~bot.language.question.WHATS`): a measure's evaluator (:mod:`bot.answering.measures`)
+gives the rows; the question's shape (:func:`~bot.answering.asked.intent_of`) says which
+detailed answer (:mod:`bot.answering.intents`) words them. No Discord, no torch.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -25,14 +25,13 @@ from stream.keys import Keys
 
 from bot.language.names import Names
 from bot.language.options import question_from_options
-from bot.language.parse import Query, QueryError, from_options, parse
-from bot.language.question import Question
+from bot.language.question import WHATS, Question, QueryError
 from bot.language.resolve import resolve
 from bot.language.understand import parse_question
 from bot.rendering.result import result_answer
 
-from .agreement import LEGACY_MEASURES, SPECIFIC, agrees, could_agree, prefer_intent
 from .answer import Answer
+from .asked import OWN, Asked, asked, intent_of
 from .intents import (
     accuracy,
     change,
@@ -53,15 +52,17 @@ from .intents import (
 from .intents.help import help_answer
 from .intents.status import accuracy_text
 from .measures import EVALUATORS
+from .result import Result
 from .state import DataState, Signature, load_state, read_signature
 from .view import NO_FORECASTS, Context, View
 
-__all__ = ["Engine", "Context", "HANDLERS", "help_answer", "accuracy_text", "NO_FORECASTS"]
+__all__ = ["Engine", "Context", "DETAILED", "help_answer", "accuracy_text", "NO_FORECASTS"]
 
 log = logging.getLogger(__name__)
 
-#: intent -> handler ``answer(view, query) -> Answer``
-HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
+#: intent (:func:`~bot.answering.asked.intent_of`) -> detailed answer
+#: ``answer(view, asked, result)`` (``result``: the evaluator's rows, None for a what without one)
+DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
     "forecast": forecast.answer,
     "top": top.answer,
     "trend": trend.answer,
@@ -79,13 +80,11 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
     "unsubscribe": unsubscribe.answer,
 }
 
+#: whats answered before any count is in (the rest say how to get data)
+NO_DATA_NEEDED = ("help", "status", "coverage", "subscribe", "unsubscribe", "hot")
 
-#: the question value's refusals no other reading may answer (a rate without population, a
-#: change against a year the data do not hold: issue 16, "refuse rather than answer another")
-REFUSALS = ("no_population", "nothing_to_compare")
-
-#: the slash options the intent parser reads (the question value reads them all)
-LEGACY_OPTIONS = ("community", "other", "category", "horizon", "n", "sector", "per_1000", "chart")
+# every what is answered: by its evaluator, or by an answer of its own
+assert set(WHATS) == set(EVALUATORS) | set(OWN), "a what without an answer"
 
 
 class Engine:
@@ -180,126 +179,30 @@ class Engine:
         rest = map_request(text)
         if rest is not None:
             return ask_map(self, rest, context)
-        return self.run(text=text, context=context)
+        return self.run(lambda names: parse_question(text, names), context)
 
-    def ask_options(self, intent: str, options: dict, context: Context | None = None) -> Answer:
+    def ask_options(self, command: str, options: dict, context: Context | None = None) -> Answer:
         """Answer a slash command's options through the same pipeline as free text."""
-        if intent == "ask":  # /ask goes through the free-text path
+        if command == "ask":  # /ask goes through the free-text path
             return self.ask(options.get("question") or "", context)
-        if intent == "help":
-            self.state()
-            return help_answer(None, self.names)
-        legacy_opts = {k: v for k, v in options.items() if k in LEGACY_OPTIONS}
-        return self.run(
-            read=lambda names: question_from_options(intent, names, **options),
-            legacy=lambda names: from_options(intent, names, **legacy_opts),
-            context=context,
-        )
+        return self.run(lambda names: question_from_options(command, names, **options), context)
 
-    def answer(
-        self, query: Query, context: Context | None = None, *, refreshed: bool = False
-    ) -> Answer:
-        """Answer a question already read by the intent parser."""
-        self.state()
+    def run(self, read: Callable[[Names], Question], context: Context | None = None) -> Answer:
+        """The one pipeline and its one handler of user errors: read the question (``read``: free
+        text or slash options -> a question value), resolve it against the data, answer it from
+        the current state; a :class:`QueryError` is help (or a question back)."""
+        state = self.state()
+        names = self.names  # one check of the data version per question: the state is read once
         try:
-            return self._intent(query, context)
-        except QueryError as err:
-            return help_answer(err, self.names)
-
-    def run(
-        self,
-        *,
-        text: str | None = None,
-        read: Callable[[Names], Question] | None = None,
-        legacy: Callable[[Names], Query] | None = None,
-        context: Context | None = None,
-        refreshed: bool = False,
-    ) -> Answer:
-        """The one pipeline and its one handler of user errors: read the question (free text, or
-        slash options: ``read`` gives the question value, ``legacy`` the intent reading), resolve
-        it against the data, answer it from the current state; a :class:`QueryError` is help."""
-        if not refreshed or self._state is None:
-            self.state()
-        names = self.names
-        if text is not None:
-            read = lambda n: parse_question(text, n)  # noqa: E731
-            legacy = lambda n: parse(text, n)  # noqa: E731
-        try:
-            return self._pipeline(read, legacy, names, context)
+            parsed = read(names)
+            if parsed.what not in NO_DATA_NEEDED and not state.months:
+                raise QueryError(NO_FORECASTS, kind="no_forecasts")
+            # a refusal of the resolver (no population for a rate, no year to compare with) is
+            # the reply: never answered as another question
+            question = resolve(parsed, state.facts(self.today()))
+            return self.answer(question, context)
         except QueryError as err:
             return help_answer(err, names)
-
-    def _pipeline(self, read, legacy_read, names: Names, context: Context | None) -> Answer:
-        """The question value decides what is asked (:func:`prefer_intent` says when the intent
-        parser's more specific reading is kept); the intent answer's words are kept when it
-        answers the same question (:func:`~bot.answering.agreement.agrees`)."""
-        question, first_error = None, None
-        if self.state().months:  # nothing to resolve against before any count
-            try:
-                parsed = read(names)
-            except QueryError as err:
-                first_error = err
-            else:
-                try:
-                    question = self.resolve(parsed)
-                except QueryError as err:
-                    question, first_error = self._without_rates(parsed, err), err
-        if question is None and first_error is not None and first_error.kind in REFUSALS:
-            raise first_error  # refused as asked: never answered as another question
-        try:
-            legacy = legacy_read(names)
-        except QueryError as err:
-            if first_error is not None:
-                raise first_error from None
-            if question is None or (
-                err.kind in ("unknown_place", "ambiguous")
-                and not question.where
-                and any(w in str(err) for w in question.unplaced)
-            ):
-                raise  # a place-like word the question value left out: never answer more broadly
-            legacy = None
-        if question is None:
-            if (
-                first_error is not None
-                and first_error.kind == "clarify"
-                and (legacy.intent not in SPECIFIC)
-            ):
-                raise first_error
-            return self._intent(legacy, context)
-        if question.what not in EVALUATORS or prefer_intent(question, legacy):
-            if legacy is None:
-                raise QueryError("I didn't understand that.", kind="junk")
-            return self._intent(legacy, context)
-        return self.evaluate(question, context, legacy=legacy)
-
-    def _without_rates(self, parsed: Question, err: QueryError) -> Question | None:
-        """A rate asked where no population is known: the counts, saying why (else None)."""
-        r = parsed.ranking
-        if err.kind != "no_reference" or not (parsed.what == "rate" or (r and r.measure == "rate")):
-            return None
-        why = "No population figures are loaded here, so these are counts, not rates per 1,000."
-        return self.resolve(
-            replace(
-                parsed,
-                what="count" if parsed.what == "rate" else parsed.what,
-                ranking=replace(r, measure="count") if r and r.measure == "rate" else r,
-                assumptions=(*parsed.assumptions, why),
-            )
-        )
-
-    @staticmethod
-    def _accuracy(question: Question, result, view: View, legacy: Query) -> Answer:
-        """What the newest accountability report says (where the alerts point, bias by region),
-        then accuracy on demand: the forecast archive against the counts, computed now."""
-        answer = HANDLERS["accuracy"](view, legacy)
-        now = result_answer(question, result, view.header("accuracy"))
-        answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
-        return answer
-
-    def _intent(self, query: Query, context: Context | None) -> Answer:
-        answer = HANDLERS[query.intent](self.view(context), query)
-        answer.data.setdefault("query", query.to_dict())
-        return answer
 
     def resolve(self, question: Question) -> Question:
         """The question read against the data (tense, periods as months, defaults): the
@@ -308,47 +211,47 @@ class Engine:
             return question
         return resolve(question, self.state().facts(self.today()))
 
-    def evaluate(
-        self, question: Question, context: Context | None = None, *, legacy: Query | None = None
-    ) -> Answer:
-        """A resolved question answered by its evaluator and put in words (the intent answer's
-        words when ``legacy``, the intent parser's reading, answers the same question)."""
+    def answer(self, question: Question, context: Context | None = None) -> Answer:
+        """A resolved question answered once: its evaluator's rows (a measure), worded by the
+        detailed answer its shape names (:func:`~bot.answering.asked.intent_of`), else by
+        :func:`~bot.rendering.result.result_answer`."""
+        intent = intent_of(question)
+        if intent is None:
+            return self.evaluate(question, context)
         view = self.view(context)
-        result = EVALUATORS[question.what](question, view.state)
-        answer = None
-        if legacy is not None and legacy.intent in LEGACY_MEASURES and could_agree(question):
-            try:
-                answer = HANDLERS[legacy.intent](view, legacy)
-            except QueryError:
-                answer = None
-            if answer is not None and agrees(question, answer, result):
-                answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
-                answer.data.setdefault("query", legacy.to_dict())
-            else:
-                answer = None
-        if (
-            answer is None
-            and question.what == "accuracy"
-            and legacy is not None
-            and legacy.intent == "accuracy"
-        ):
-            answer = self._accuracy(question, result, view, legacy)
-        if answer is None:
-            answer = result_answer(question, result, view.header(question.what))
-        answer.what = question.what
-        answer.data.update(
-            {
-                "question": question.to_dict(),
-                "assumed": list(question.assumptions),
-                "result": result.to_dict(),
-            }
+        result = (
+            EVALUATORS[question.what](question, view.state) if question.what in EVALUATORS else None
         )
-        if question.what == "forecast":
-            answer.data["data_through"] = result.extra.get("data_through")
+        request = asked(question, intent)
+        try:
+            answer = DETAILED[intent](view, request, result)
+        except QueryError as err:
+            if result is None or not any(p.spec is not None for p in question.when):
+                raise
+            # the detailed words need what is not there (a served series...) for the months the
+            # question named: the evaluator's rows for those months, in words, and why
+            answer = self._worded(question, result, view)
+            answer.lines.append(f"ℹ {err}")
+            return answer
+        answer.data.setdefault("query", request.to_dict())
+        answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
+        if question.unplaced:
+            answer.lines.append("ℹ Words that changed nothing: " + ", ".join(question.unplaced[:5]))
+        if intent == "accuracy" and result is not None:
+            now = result_answer(question, result, view.header("accuracy"))
+            answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
+        return self._contract(answer, question, result)
+
+    def evaluate(self, question: Question, context: Context | None = None) -> Answer:
+        """A resolved question answered by its evaluator and put in words."""
+        view = self.view(context)
+        return self._worded(question, EVALUATORS[question.what](question, view.state), view)
+
+    def _worded(self, question: Question, result, view: View) -> Answer:
+        answer = result_answer(question, result, view.header(question.what))
         if (
             question.chart
             and answer.chart is None
-            and answer.what
             and question.what in ("count", "change", "peak", "trough", "forecast", "average")
         ):
             rows = view.state.rows(
@@ -357,4 +260,18 @@ class Engine:
             )
             frows = view.fc.has(rows) if view.fc.version else rows[:0]
             answer.chart = view.line_chart(answer.title, [(question.place.label, frows, rows)])
+        return self._contract(answer, question, result)
+
+    @staticmethod
+    def _contract(answer: Answer, question: Question, result) -> Answer:
+        """The ``--json`` keys every answer carries: the question, what was assumed, the rows."""
+        answer.what = question.what
+        answer.data.update({"question": question.to_dict(), "assumed": list(question.assumptions)})
+        if result is not None:
+            answer.data["result"] = result.to_dict()
+            if question.what == "forecast":
+                answer.data["data_through"] = result.extra.get("data_through")
+            rows = result.rows
+            if question.what == "rate" and len(rows) == 1 and rows[0].value is not None:
+                answer.data.setdefault("rate_per_1000", round(rows[0].value, 3))
         return answer

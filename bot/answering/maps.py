@@ -259,7 +259,7 @@ def ask_map(engine, text: str, context=None):
     if question is not None:
         answer = with_map(engine, engine.evaluate(question, context))
     else:
-        answer = with_map(engine, engine.run(text=text, context=context))
+        answer = with_map(engine, engine.run(lambda n: parse_question(text, n), context))
     if answer.ok and "map" not in answer.data and answer.intent != "hot":  # hot says why itself
         answer.warnings.append(NO_MAP)
     return answer

@@ -11,59 +11,44 @@ import numpy as np
 from core.months import month_name
 
 from bot.language.names import Place
-from bot.language.periods import Period
-from bot.language.spans import PeriodError, Span, resolve, resolve_days
-from bot.language.parse import QueryError
+from bot.language.question import QueryError
+from bot.language.spans import Span
 from bot.answering.view import View
+
+from .asked import Asked
+from .result import Result, Row
 
 from .archive import expected_or_why
 from bot.rendering.wording import fmt_change, fmt_range
 
-MONTHLY_ONLY = (
-    "The source publishes whole months, not days, so I can't count {label}. Ask about a "
-    "month instead, e.g. `last month` (the newest complete month is {newest})."
-)
 
-
-def span_of(
-    view: View, period: Period | None, default: Period | None = None, *, future_ok: bool = False
-) -> Span:
-    """Resolve the query's period against the counts (a :class:`QueryError` when it cannot be;
-    with ``future_ok``, :class:`FuturePeriod` when it lies wholly inside the forecasts)."""
-    period = period or default or Period("latest", "the newest complete month")
-    newest = view.complete_through()
-    if newest is None or not view.hist.months:
+def span_of(view: View, query: Asked) -> Span:
+    """The question's period as resolved (months, or days), or a :class:`QueryError` when there
+    are no counts to answer from."""
+    span = query.span()
+    if not view.hist.months or view.complete_through() is None:
         raise QueryError(
             "No counts yet: ingest data first (`crimecast ingest` or `crimecast demo`).",
             kind="no_data",
         )
-    try:
-        if period.is_days:
-            if not view.hist.day_level:
-                raise QueryError(
-                    MONTHLY_ONLY.format(label=period.label, newest=month_name(newest)),
-                    kind="monthly_source",
-                )
-            return resolve_days(period, view.today(), None, view.hist.watermark)
-        return resolve(period, newest, view.hist.months[0], view.today())
-    except PeriodError as err:
-        message = str(err)
-        fm = view.fc.months
-        if future_ok and err.future and set(err.future) <= set(fm):
-            raise FuturePeriod(err.future) from err
-        if err.future and fm:
-            message += (
-                f" The forecasts reach {month_name(fm[-1])}: ask e.g. `next {len(fm)} months`."
-            )
-        raise QueryError(message, kind="bad_period") from err
+    return latest(view) if span is None else span
 
 
-class FuturePeriod(Exception):
-    """The period asked about lies wholly inside the forecasts: a forecast question."""
+def latest(view: View) -> Span:
+    """The newest complete month of the counts."""
+    newest = view.complete_through()
+    return Span(month_name(newest), [newest])
 
-    def __init__(self, months: list[str]):
-        super().__init__(months)
-        self.months = months
+
+def evaluated(result: Result | None, n_places: int, span: Span) -> list[Row] | None:
+    """The evaluator's row for each place asked about (one each, in order), or None when its
+    rows are another split (by month) or the period is days: the detailed answer then counts."""
+    if result is None or span.days is not None:
+        return None
+    rows = result.rows
+    if len(rows) != n_places or any(r.month is not None or r.value is None for r in rows):
+        return None
+    return rows
 
 
 def count(view: View, hrows: np.ndarray, span: Span) -> int | None:
@@ -146,11 +131,16 @@ def expected_text(exp: Expected, observed: int) -> str:
     )
 
 
-def year_earlier(view: View, hrows: np.ndarray, span: Span, now: int) -> tuple[str, dict]:
-    """'1,234 (November 2022): +12%' and its data, or why there is none."""
+def year_earlier(
+    view: View, hrows: np.ndarray, span: Span, now: int, row: Row | None = None
+) -> tuple[str, dict]:
+    """'1,234 (November 2022): +12%' and its data, or why there is none (``row``: the
+    evaluator's, when it holds the year before already)."""
     prev = span.previous_year()
     before = (
-        count(view, hrows, prev)
+        (int(row.previous) if row.previous is not None else None)
+        if row is not None
+        else count(view, hrows, prev)
         if (prev.days is not None or all(m in view.hist.col for m in prev.months))
         else None
     )

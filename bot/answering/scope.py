@@ -18,7 +18,9 @@ from .state import DataState
 
 @dataclass(frozen=True)
 class Group:
-    """Areas (None = every area) x categories (empty = all), and the keys of its result row."""
+    """Areas (None = every area) x categories (empty = all), and the keys of its result row.
+
+    Its hash is worked out once (a ranking looks each group up in several tables)."""
 
     communities: tuple[str, ...] | None
     categories: tuple[str, ...]
@@ -29,6 +31,13 @@ class Group:
 
     def rows(self, state: DataState) -> np.ndarray:
         return state.rows(self.communities, self.categories)
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.communities, self.categories, self.area, self.region, self.category))
+            object.__setattr__(self, "_hash", h)
+        return h
 
 
 def areas_of(where: tuple[Where, ...]) -> tuple[str, ...] | None:
@@ -52,7 +61,17 @@ def place_group(w: Where, categories: tuple[str, ...]) -> Group:
 
 
 def groups(q: Question, state: DataState) -> list[Group]:
-    """The groups of the question: one per place without ``by``, else one per key of ``by``."""
+    """The groups of the question: one per place without ``by``, else one per key of ``by``
+    (worked out once per version of the data: a ranking over every area asks often)."""
+    key = ("groups", q.by, q.where, tuple(q.crime.categories))
+    return list(state.memo(key, lambda: _groups(q, state)))
+
+
+def _groups(q: Question, state: DataState) -> tuple[Group, ...]:
+    return tuple(_split(q, state))
+
+
+def _split(q: Question, state: DataState) -> list[Group]:
     cats = tuple(q.crime.categories)
     where = q.where or (CITY,)
     if q.by in (None, "month"):

@@ -2,7 +2,7 @@
 
 A :class:`View` is built per question by :class:`bot.answering.engine.Engine` over a
 :class:`~bot.answering.state.DataState` and public values only; it holds no state of its own.
-It gives the intents (:mod:`bot.answering.intents`) shared data access: rows of a place and categories, totals
+It gives the detailed answers (:mod:`bot.answering.intents`) shared data access: rows of a place and categories, totals
 of forecasts and counts over months, the newest complete month, archived forecasts, the common
 answer header (notes, warnings, footer) and the chart of history plus forecast.
 """
@@ -19,18 +19,17 @@ from core.negbin import total_interval as nb_total
 
 from bot.answering.answer import Answer, ChartSpec, Line
 from bot.language.names import CommunityInfo, Names, Place
-from bot.language.parse import Horizon, Query, QueryError
+from bot.language.horizon import Horizon
+from bot.language.question import QueryError
+from bot.language.resolve import NO_FORECASTS
 from stream.store import CountStore
 
 from .arrays import Counts, Forecasts
+from .asked import Asked as Query
 from .state import DataState
 
 HISTORY_MONTHS_SHOWN = 24
 STALE_AFTER_MONTHS = 2  # the portal publishes a month some weeks after it ends
-NO_FORECASTS = (
-    "No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
-    "run `crimecast train`; answers appear as soon as the workers have written forecasts."
-)
 
 
 @dataclass
@@ -64,6 +63,7 @@ class View:
             n_series=state.forecast_series,
         )
         self.info: dict[str, CommunityInfo] = state.reference
+        self._totals: dict[tuple, tuple[float, int, int]] = {}  # forecast totals of this question
 
     @property
     def store(self) -> CountStore:
@@ -199,7 +199,14 @@ class View:
         return int(self.hist.take(rows)[:, cols].sum()) if len(rows) else 0
 
     def forecast_total(self, rows: np.ndarray, months: list[str]) -> tuple[float, int, int]:
-        """Mean and 80% range of the served forecasts summed over rows and months."""
+        """Mean and 80% range of the served forecasts summed over rows and months (once per
+        question: the answer's lines, its fields and its chart ask for the same months)."""
+        key = (rows.tobytes(), tuple(months))
+        if key not in self._totals:
+            self._totals[key] = self._forecast_total(rows, months)
+        return self._totals[key]
+
+    def _forecast_total(self, rows: np.ndarray, months: list[str]) -> tuple[float, int, int]:
         cols = [self.fc.months.index(m) for m in months]
         mean, alpha, lo, hi = self.fc.take(rows)
         if len(rows) == 1 and len(cols) == 1:  # one series, one month: the served interval
@@ -272,9 +279,12 @@ class View:
         a = Answer(query.intent, title, footer=self.footer(), warnings=self.warnings())
         for note in query.notes:
             a.lines.append(f"ℹ {note}")
-        if query.ignored:
-            a.lines.append("ℹ Ignored words I didn't recognise: " + ", ".join(query.ignored[:5]))
         for p in query.places:
+            if p.kind == "group":
+                a.lines.append(
+                    f"ℹ '{p.label}' covers {len(p.communities)} {self.names.area_words} "
+                    f"({', '.join(p.communities)}): answering for the group; name one to narrow it."
+                )
             note = self.names.fallback_note(p)
             if note:
                 a.lines.append(f"ℹ {note}")

@@ -4,7 +4,7 @@
 :mod:`.periods`, :mod:`.measures`, :mod:`.crimes`, :mod:`.places`, :mod:`.names`, :mod:`.words`)
 and :mod:`.options` slash-command options; :mod:`.resolve` alone decides past vs future against
 the data (:mod:`.spans`: periods as months); :mod:`.clarify` asks back rather than broaden.
-:mod:`.parse` is the older intent reading (:class:`~bot.language.parse.Query`).
+:mod:`.parse` takes off what chat adds around a question.
 """
 
 

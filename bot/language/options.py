@@ -99,6 +99,7 @@ def question_from_options(
         chart=chart,
         text=f"/{command}",
         tense=tense,
+        review=command == "review",
     )
 
 

@@ -1,6 +1,6 @@
 """The question value: what an officer asked, as one immutable value whose parts vary independently.
 
-The parser (:mod:`bot.language.parse`) fills what the words say; the resolver
+The reader (:mod:`bot.language.understand`) fills what the words say; the resolver
 (:mod:`bot.language.resolve`) fills what they leave unsaid against the data (tense, periods as
 months, defaults) and records each reading it had to assume. Evaluators answer only resolved
 questions. The lists of *what*, *by*, *compared with* and ranking measures exist here, once.
@@ -9,6 +9,7 @@ questions. The lists of *what*, *by*, *compared with* and ranking measures exist
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 #: What is asked. Measures over the counts first, then the forecast, then the bot's own intents.
@@ -125,9 +126,9 @@ class Period:
     def resolved(self) -> bool:
         return bool(self.start and self.end)
 
-    @property
+    @cached_property
     def months(self) -> tuple[str, ...]:
-        """Every ``YYYY-MM`` from start to end."""
+        """Every ``YYYY-MM`` from start to end (worked out once: a ranking asks for each group)."""
         if not self.resolved:
             return ()
         y, m = map(int, self.start.split("-"))
@@ -223,6 +224,7 @@ class Question:
     chart: bool = True
     text: str = ""
     tense: str | None = None  # parsed: "past" / "future" when the words say; the resolver decides
+    review: bool = False  # accuracy asked of the forecasts ("how did it do"): month by month
     resolved: bool = False
 
     def __post_init__(self):

@@ -20,6 +20,11 @@ from .periods import Period as Spec
 from .question import MAX_RANK, Clarify, Period, Question, QueryError
 from .spans import PeriodError, months_label, resolve as resolve_months, resolve_days
 
+#: what the bot says while no forecast has been written (the data state has none to serve)
+NO_FORECASTS = (
+    "No forecasts yet. Run `crimecast demo` (sample data, one command) or ingest data and "
+    "run `crimecast train`; answers appear as soon as the workers have written forecasts."
+)
 _RELATIVE = {"recent", "ago", "this_year", "last_year", "latest", "qtd"}
 _NO_PERIOD = ("help", "status", "coverage", "subscribe", "unsubscribe", "list", "explain")
 
@@ -86,14 +91,19 @@ def resolve(q: Question, facts: DataFacts) -> Question:
         )
     if what == "trend" and periods and not future and specs[0].kind != "this_year":
         what = "change"
-    if what in ("count", "forecast") and future:
+    if what in ("count", "forecast", "rate") and future:
         if len(future) != len(periods):
             raise QueryError(
                 "One of those periods is in the data and the other is not yet: "
                 "ask about each on its own.",
                 kind="bad_option",
             )
-        what = "forecast"
+        what = "rate" if what == "rate" else "forecast"  # a rate ahead: the forecast per 1,000
+        if q.tense == "past":
+            label = periods[-1].label
+            assumed.append(
+                f"You wrote in the past tense but named {label}: this is the forecast for {label}."
+            )
     elif what == "forecast" and periods:
         what, compared = "count", compared or "forecast"
         assumed.append(
@@ -106,14 +116,14 @@ def resolve(q: Question, facts: DataFacts) -> Question:
             f"{month_name(facts.first)} – {month_name(facts.newest)}.",
             kind="out_of_range",
         )
-    if not periods and what not in _NO_PERIOD and what != "accuracy":
+    if not periods and what not in _NO_PERIOD and what not in ("accuracy", "hot"):
         periods = [_default(what, q, facts, assumed)]
-        if periods[0].future:
+        if periods[0].future and what != "rate":
             what = "forecast"
-    if what == "forecast":
+    if what == "forecast" or (what == "rate" and any(p.future for p in periods)):
         _check_horizon(periods, facts)
     if what == "change":
-        periods, compared = _change_periods(periods, compared, facts, assumed)
+        periods, compared = _change_periods(periods, compared, facts)
     elif len(periods) == 2:
         periods = sorted(periods, key=lambda p: p.start)
 
@@ -186,6 +196,8 @@ def _period(spec: Spec, facts: DataFacts, ahead: bool, assumed: list[str]) -> Pe
             )
         raise QueryError(str(err), kind="out_of_range") from err
     assumed.extend(span.notes)
+    if spec.kind == "this_year":
+        assumed.extend(_newest_year(newest))
     relative = spec.kind in _RELATIVE or (
         spec.kind in ("months_of_year", "since", "range") and spec.year is None and not spec.start
     )
@@ -219,39 +231,49 @@ def _default(what: str, q: Question, facts: DataFacts, assumed: list[str]) -> Pe
         assumed.append(
             f"No period named: {label} (this year so far) against the same months a year earlier."
         )
+        assumed.extend(_newest_year(newest))
         return Period(start, newest, label, relative=True)
     assumed.append(f"No period named: {month_name(newest)}, the newest complete month in the data.")
     return Period(newest, newest, month_name(newest), relative=True)
 
 
+def _newest_year(newest: str) -> list[str]:
+    """Why "this year" is the newest month's year when the calendar has moved on (December)."""
+    year = int(newest[:4])
+    if add_months(newest, 1)[:4] == newest[:4]:
+        return []
+    return [f"No month of {year + 1} is complete in the data yet: this is {year}, the newest year."]
+
+
 def _change_periods(
-    periods: list[Period], compared: str | None, facts: DataFacts, assumed: list[str]
+    periods: list[Period], compared: str | None, facts: DataFacts
 ) -> tuple[list[Period], str]:
     """A change compares two periods, the earlier first; one period is set against the same
     months a year earlier (``year_before``: the evaluator shifts it by 12 months)."""
     if len(periods) == 2:
         return sorted(periods, key=lambda p: p.start), compared or "period"
-    p = periods[0]
     if compared == "forecast":
         return periods, compared
-    if add_months(p.end, -12) < facts.first:
+    if add_months(periods[0].end, -12) < facts.first:
         raise QueryError(
-            f"There is nothing to compare {p.label} with: a year before it is before the data "
-            f"(they start in {month_name(facts.first)}).",
+            f"There is nothing to compare {periods[0].label} with: a year before it is before "
+            f"the data (they start in {month_name(facts.first)}).",
             kind="nothing_to_compare",
         )
-    return [p], "year_before"
+    return periods, "year_before"
 
 
 def _check_horizon(periods: list[Period], facts: DataFacts) -> None:
+    if facts.forecast_through is None or facts.max_horizon < 1:
+        raise QueryError(NO_FORECASTS, kind="no_forecasts")
     for p in periods:
         ahead = (
             (int(p.end[:4]) - int(facts.newest[:4])) * 12 + int(p.end[5:]) - int(facts.newest[5:])
         )
         if ahead > facts.max_horizon:
+            reach = month_name(add_months(facts.newest, facts.max_horizon))
             raise QueryError(
-                f"I forecast at most {facts.max_horizon} months ahead (through "
-                f"{month_name(add_months(facts.newest, facts.max_horizon))}); "
-                f"{p.label} is further.",
+                f"{p.label} is not in the data yet and is beyond the forecasts: the forecasts "
+                f"reach {reach} (I forecast at most {facts.max_horizon} months ahead).",
                 kind="bad_option",
             )

@@ -96,7 +96,9 @@ def _read(raw: str, names: Names) -> Question:
             "a time; which two do you mean: " + ", ".join(s.label for s in specs) + "?",
             options=[s.label for s in specs],
         )
-    accuracy = take(M.ACCURACY) or bool(REVIEW.search(norm))
+    accurate = take(M.ACCURACY)  # "how accurate", "bias": the accountability report
+    review = bool(REVIEW.search(norm))  # "how did the forecast do": month by month
+    accuracy = accurate or review
     peak, trough = take(M.PEAK), take(M.TROUGH)
     average = take(M.AVERAGE)
     if average:
@@ -166,9 +168,15 @@ def _read(raw: str, names: Names) -> Question:
     if (
         unknown
         and not places
-        and intent in (None, "compare")
+        and intent in (None, "compare", "forecast", "trend", "explain")
         and not (cat_hits or specs or rank or by or accuracy)
     ):
+        if intent is None:  # no word of a question at all: help, with the city's examples
+            raise QueryError(
+                "I didn't understand that.",
+                kind="junk",
+                suggestions=suggest(names, unknown, strict=True),
+            )
         raise QueryError(
             f"I couldn't find a {names.area_word} called '{_quote(' '.join(unknown))}'.",
             kind="unknown_place",
@@ -290,6 +298,7 @@ def _read(raw: str, names: Names) -> Question:
         chart=chart,
         text=raw,
         tense=tense,
+        review=what == "accuracy" and review and (not accurate or tense == "past" or bool(specs)),
     )
 
 
@@ -323,6 +332,8 @@ def _what(
     for hit, what in ((peak, "peak"), (trough, "trough"), (share, "share"), (average, "average")):
         if hit:
             return what
+    if intent == "explain" and not two:
+        return "explain"  # "why is beltline up": the resolver makes a past period a change
     if (
         change
         or (two and (compare_words or intent in (None, "compare", "trend")))

@@ -1,6 +1,6 @@
 """Which words name which intent, and the words that carry no meaning of their own.
 
-Pure tables and one function, used by :mod:`bot.language.parse`: :func:`detect_intent` marks the phrases
+Pure tables and one function, used by :mod:`bot.language.understand`: :func:`detect_intent` marks the phrases
 it used so that they are not read again as places or categories.
 """
 

@@ -153,9 +153,16 @@ def test_rates_per_1000_use_census(engine, reference_files):
 
     pop = pd.read_csv(reference_files[1])
     beltline = int(pop.loc[pop["COMMUNITY_NAME"] == "BELTLINE", "POPULATION_2021"].iloc[0])
-    a = engine.ask("beltline per 1000 residents")
+    a = engine.ask("beltline per 1000 residents next month")
     assert a.data["rate_per_1000"] == pytest.approx(a.data["mean"] / beltline * 1000, rel=1e-3)
     assert any("per 1,000 residents" in v for _, v in a.fields)
+    # no period named: the newest complete month's count over the population (docs/questions.md)
+    from stream.store import CountStore
+
+    counts = CountStore(engine.client, engine.keys).month_counts("2023-12")
+    n = sum(v for (c, _), v in counts.items() if c == "BELTLINE")
+    b = engine.ask("beltline per 1000 residents")
+    assert b.data["rate_per_1000"] == pytest.approx(n / beltline * 1000, rel=1e-3)
 
 
 def test_rates_without_reference_say_why(filled, today):

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 import bot.answering.intents
-from bot.answering.engine import HANDLERS, Engine
-from bot.language.parse import INTENTS
+from bot.answering.asked import OWN
+from bot.answering.engine import DETAILED, Engine
+from bot.answering.measures import EVALUATORS
+from bot.language.question import WHATS
 from core.negbin import total_interval
 from online_model.surveillance import flag_hot
 from stream.forecast_archive import ForecastArchive
@@ -59,11 +61,13 @@ def _months(start, end):
     return month_range(start, end)
 
 
-def test_handler_table_names_every_intent():
-    """The dispatch table holds exactly the parser's intents, each an intent module's answer."""
-    assert set(HANDLERS) == set(INTENTS)
+def test_every_what_is_answered_once():
+    """Each what of the one list is answered by its evaluator or by an answer of its own, never
+    both; each detailed answer is its module's ``answer``."""
+    assert set(EVALUATORS) | set(OWN) == set(WHATS) and not set(EVALUATORS) & set(OWN)
+    assert set(OWN) <= set(DETAILED)
     modules = {name for _, name, _ in pkgutil.iter_modules(bot.answering.intents.__path__)}
-    for intent, handler in HANDLERS.items():
+    for intent, handler in DETAILED.items():
         assert handler.__module__ == f"bot.answering.intents.{handler.__module__.rsplit('.', 1)[1]}"
         assert handler.__module__.rsplit(".", 1)[1] in modules
         assert importlib.import_module(handler.__module__).answer is handler

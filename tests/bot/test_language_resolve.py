@@ -202,43 +202,23 @@ def test_slash_options_make_the_same_question(names):
 
 
 # --- today's phrasing tables, read by the new pipeline ------------------------------------------
-def _tables():
+def _module():
     path = Path(__file__).with_name("test_query.py")
     spec = importlib.util.spec_from_file_location("crimecast_test_query_tables", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def _tables():
+    module = _module()
     return module.OK + module.PAST
 
 
-#: legacy intent -> the *what* the new reading may have (a ranking for "top")
-WHATS = {
-    "forecast": {"forecast"},
-    "top": {"count", "forecast", "rate"},
-    "trend": {"trend", "change"},
-    "compare": {"count", "forecast", "change"},
-    "explain": {"explain", "change"},
-    "status": {"status", "accuracy"},
-    "accuracy": {"accuracy"},
-    "review": {"accuracy"},
-    "help": {"help"},
-    "subscribe": {"subscribe"},
-    "unsubscribe": {"unsubscribe"},
-    "count": {"count"},
-    "change": {"change"},
-    "hot": {"hot"},
-    "coverage": {"coverage"},
-}
-#: where the new reading answers another (documented) question than the old one
-CHANGED = {
-    "Beltline assaults in March": "count",  # a month without a year: the most recent complete
-    "beltline assualts in march": "count",
-    "beltline per 1000 residents": "rate",  # a rate with no period: the newest complete month
-    "beltline crime rate": "rate",
-    "worst communities per 1000 residents": "rate",
-    "total crime city-wide in November 2023": "count",  # the old handler re-routed it to a count
-    "beltline 2023-11": "count",
-    "how many assaults were there in forest lawn in nov 2023": "count",
-}
+#: the older intent names -> the *what* the reading may have; readings that answer another
+#: (documented) question (both kept with the tables, tests/bot/test_query.py)
+WHATS = _module().READS
+CHANGED = _module().CHANGED
 DAYS = Facts(
     "2024-01",
     "2018-01",

@@ -9,7 +9,9 @@ import pytest
 
 from bot.answering.engine import help_answer
 from bot.language.names import CommunityInfo, Names
-from bot.language.parse import QueryError, from_options, parse
+from bot.language.options import question_from_options
+from bot.language.question import QueryError
+from bot.language.understand import parse_question as parse
 from bot.rendering.render import to_text
 from core.profile import load_profile, parse_profile
 
@@ -59,7 +61,7 @@ def bikes() -> Names:
 )
 def test_words_the_profile_does_not_list_are_derived(bikes, text, cats):
     """'Theft of Bicycle' answers 'bike theft', 'bicycle', 'bikes stolen' without any synonym."""
-    assert set(parse(text, bikes).categories) == cats
+    assert set(parse(text, bikes).crime.categories) == cats
 
 
 @pytest.mark.parametrize(
@@ -82,10 +84,10 @@ def test_a_word_naming_no_category_lists_those_that_exist(atl, text, word):
 def test_slash_category_option_never_lands_on_a_neighbour(atl):
     """A category option naming no category is refused, not fuzzily matched to another."""
     with pytest.raises(QueryError, match="Categories here"):
-        from_options("forecast", atl, community="midtown", category="bike theft")
-    assert from_options("forecast", atl, category="aggravated assault").categories == (
-        "AGG ASSAULT",
-    )
+        question_from_options("forecast", atl, community="midtown", category="bike theft")
+    assert question_from_options(
+        "forecast", atl, category="aggravated assault"
+    ).crime.categories == ("AGG ASSAULT",)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,7 @@ def test_slash_category_option_never_lands_on_a_neighbour(atl):
 def test_regions_are_the_profile_s(atl, text, label, n):
     """Atlanta's NPUs are regions: 'NPU M' scopes to its neighborhoods."""
     q = parse(text, atl)
-    assert q.place.label == label and q.place.kind == "sector" and len(q.place.communities) == n
+    assert q.place.label == label and q.place.kind == "region" and len(q.place.names) == n
 
 
 def test_calgary_sectors_mean_nothing_in_atlanta(atl):
@@ -115,13 +117,13 @@ def test_area_words_follow_the_profile(atl):
         parse("forecast gotham", atl)
     with pytest.raises(QueryError, match="Atlanta neighborhoods"):
         parse("?!", atl)
-    assert parse("which neighborhoods will have the most auto theft", atl).intent == "top"
+    assert parse("which neighborhoods will have the most auto theft", atl).ranking is not None
 
 
 def test_a_neighborhood_named_like_a_crime_word_is_a_place(atl):
     """'Home Park' is a neighborhood; 'home burglaries' is a category."""
     q = parse("home burglaries in home park", atl)
-    assert q.place.label == "HOME PARK" and q.categories == ("BURGLARY-RESIDENCE",)
+    assert q.place.label == "HOME PARK" and q.crime.categories == ("BURGLARY-RESIDENCE",)
 
 
 def test_help_speaks_the_city(atl):
@@ -157,6 +159,6 @@ def test_a_category_file_city_without_a_profile_still_gets_its_words():
     ]
     names = Names(["WEST END", "EAST END"], cats)
     q = parse("bike thefts in the west end next month", names)
-    assert q.categories == ("Theft of Bicycle",) and q.place.label == "WEST END"
+    assert q.crime.categories == ("Theft of Bicycle",) and q.place.label == "WEST END"
     q = parse("violent crime in the east end next month", names)
-    assert set(q.categories) == {"Offences Against a Person", "Robbery"} and not q.ignored
+    assert set(q.crime.categories) == {"Offences Against a Person", "Robbery"} and not q.unplaced

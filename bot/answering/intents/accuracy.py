@@ -16,7 +16,8 @@ from __future__ import annotations
 from core.caveats import DATA_CARD, REPORTED
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 
 COMMAND = "crimecast report accountability"
@@ -40,7 +41,7 @@ def _signed_pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.1f}%"
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """The scope's accuracy and pointing figures from the newest saved report."""
     report = None
     if view.client.exists(view.keys.accountability_report):  # pandas only when there is one

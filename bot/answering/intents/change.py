@@ -8,34 +8,31 @@ from core.months import month_name
 
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.periods import Period
-from bot.language.parse import Query
+from bot.answering.asked import Asked
+from bot.answering.result import Result
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change
 
-THIS_YEAR = Period("this_year", "this year")
 
-
-def answer(view: View, query: Query) -> Answer:
-    """Year over year for the period asked (this year to date when none was named)."""
-    span = past.span_of(view, query.period, THIS_YEAR)
+def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
+    """Year over year for the period asked (the resolver's default when none was named)."""
+    span = past.span_of(view, query)
     place = query.place
     where = " + ".join(p.label for p in query.places) or place.label
     what = query.category_label if query.categories else "all reported crime"
     a = view.base(query, f"Up or down? {where}, {what}: {span.label} vs a year earlier"[:250])
-    if query.period is None:
-        a.lines.append(
-            f"ℹ No period named: comparing {span.label} with the same months a year earlier."
-        )
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     prev_span = span.previous_year()
     results = []
-    for p in list(query.places) or [place]:
+    places = list(query.places) or [place]
+    rows = past.evaluated(result, len(places), span)  # the evaluator's, when one per place
+    for k, p in enumerate(places):
         hrows_p = view.rows(p, query.categories, history=True)
+        label = p.label if len(query.places) > 1 else ""
         results.append(
             (p, hrows_p)
-            + _verdict(view, hrows_p, span, prev_span, p.label if len(query.places) > 1 else "")
+            + _verdict(view, hrows_p, span, prev_span, label, rows[k] if rows else None)
         )
         a.lines.extend(results[-1][3])
     _, hrows, now, _, prev, direction = results[0]
@@ -85,10 +82,10 @@ def answer(view: View, query: Query) -> Answer:
     return a
 
 
-def _verdict(view: View, hrows, span, prev_span, label: str):
-    """(count, lines, year-earlier data, direction) for one place."""
-    now = past.count(view, hrows, span) or 0
-    text, prev = past.year_earlier(view, hrows, span, now)
+def _verdict(view: View, hrows, span, prev_span, label: str, row=None):
+    """(count, lines, year-earlier data, direction) for one place (``row``: the evaluator's)."""
+    now = int(row.value) if row is not None else past.count(view, hrows, span) or 0
+    text, prev = past.year_earlier(view, hrows, span, now, row)
     before = prev.get("previous")
     who = f"{label}: " if label else ""
     lines = []

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from core.months import add_months, month_name
 
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.periods import Period
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range
-from bot.answering.intents import count
 
 
-def answer(view: View, query: Query) -> Answer:
-    """Each place's forecast; for a past period, each place's count (by :mod:`.count`)."""
-    h = query.horizon
-    ct = view.complete_through()
-    if query.period is not None and query.period.kind != "month":
-        return count.answer(view, replace(query, intent="count"))
-    if h.month and ct and h.month <= ct:
-        return count.answer(
-            view,
-            replace(query, intent="count", period=Period("month", month_name(h.month), h.month)),
-        )
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
+    """Each place's forecast over the forecast months (a past period is a count: the resolver
+    decides, :mod:`.count` answers)."""
     view.require_forecasts()
     places = list(query.places)
     cat_groups: list[tuple[str, tuple[str, ...]]] = []

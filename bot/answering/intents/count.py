@@ -5,36 +5,20 @@ before the period, what the archived forecast expected and whether the count fel
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from stream.censored import suppressed_note
 
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.horizon import Horizon
-from bot.language.spans import months_label
-from bot.language.parse import Query
+from bot.answering.asked import Asked
+from bot.answering.result import Result
 from bot.answering.view import View
-from bot.answering.intents import forecast
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Asked, result: Result | None = None) -> Answer:
     """The counted total for each place asked about, over the period, against a year earlier."""
-    try:
-        span = past.span_of(view, query.period, future_ok=True)
-    except past.FuturePeriod as fut:  # e.g. "from January to March 2024": a forecast question
-        label = months_label(fut.months)
-        return forecast.answer(
-            view,
-            replace(
-                query,
-                intent="forecast",
-                period=None,
-                horizon=Horizon("span", len(fut.months), month=fut.months[0], label=label),
-            ),
-        )
+    span = past.span_of(view, query)
     places = list(query.places) or [query.place]
     what = query.category_label if query.categories else "all reported crime"
     where = " + ".join(p.label for p in places)
@@ -42,10 +26,11 @@ def answer(view: View, query: Query) -> Answer:
     for note in span.notes:
         a.lines.append(f"ℹ {note}")
     items, total_rows = [], []
-    for place in places:
+    counted = past.evaluated(result, len(places), span)  # the evaluator's counts, when one each
+    for k, place in enumerate(places):
         hrows = view.rows(place, query.categories, history=True)
         total_rows.append(hrows)
-        n = past.count(view, hrows, span) or 0
+        n = int(counted[k].value) if counted else past.count(view, hrows, span) or 0
         item = {"label": place.label, "place": place.to_dict(), "observed": n}
         text, prev = past.year_earlier(view, hrows, span, n)
         item.update(prev)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from core.months import month_index, month_name
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """The span and shape of the counts, their freshness, the forecasts and the archive."""
     hist = view.hist
     a = Answer("coverage", "What data I have", footer=view.footer(), warnings=view.warnings())

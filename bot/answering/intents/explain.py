@@ -8,12 +8,14 @@ from core.months import month_name
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import normalise
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     view.require_forecasts()
     place = query.place
     rows = view.rows(place, query.categories)
@@ -21,7 +23,9 @@ def answer(view: View, query: Query) -> Answer:
     months, totals = view.hist_series(hrows)
     if not len(rows) or len(totals) < 12:
         raise QueryError(
-            f"Not enough history for {view.describe(place, query)} to explain.", kind="bad_option"
+            f"Not enough history for {view.describe(place, query)} to explain: there is nothing "
+            "to compare with (a year of counts is needed).",
+            kind="nothing_to_compare",
         )
     target = view.fc.months[0]
     mean, lo, hi = view.forecast_total(rows, [target])

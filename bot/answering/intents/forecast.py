@@ -1,6 +1,6 @@
 """Forecast: the expected count for a place and categories over future months, with its 80% range.
 
-A month already in the data is a past question: it is answered by :mod:`bot.answering.intents.count`.
+A month already in the data is a past question: the resolver makes it a count.
 """
 
 from __future__ import annotations
@@ -9,33 +9,20 @@ from datetime import date
 
 import numpy as np
 
-from dataclasses import replace
-
 from core.months import add_months, month_name
 from core.negbin import total_interval as nb_total
 
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.periods import Period
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
-from bot.answering.intents import count
 
 
-def _past(view: View, query: Query, month: str) -> Answer:
-    """A month already in the data: its count, not a forecast."""
-    return count.answer(
-        view,
-        replace(query, intent="count", period=Period("month", month_name(month), month, month)),
-    )
-
-
-def answer(view: View, query: Query) -> Answer:
-    """The forecast total and 80% range for the query's place, categories and months."""
-    h = query.horizon
-    ct = view.complete_through()
-    if h.month and ct and h.month <= ct:
-        return _past(view, query, h.month)
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
+    """The forecast total and 80% range for the query's place, categories and months (a month
+    already in the data is a count: the resolver decides, :mod:`.count` answers)."""
     view.require_forecasts()
     place = query.place
     rows = view.rows(place, query.categories)
@@ -46,9 +33,7 @@ def answer(view: View, query: Query) -> Answer:
             kind="bad_option",
         )
     hrows = view.rows(place, query.categories, history=True)
-    f_months, o_months, mode = view.target_months(query.horizon)
-    if mode == "observed":
-        return _past(view, query, o_months[0])
+    f_months, _, mode = view.target_months(query.horizon)
     mean, lo, hi = view.forecast_total(rows, f_months)
     span = (
         month_name(f_months[0])

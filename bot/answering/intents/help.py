@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import Names
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 
 
-def answer(view, query: Query) -> Answer:
+def answer(view, query: Query, result: Result | None = None) -> Answer:
     """The help reply."""
     return help_answer(None, view.names)
 

@@ -19,7 +19,8 @@ from core.months import add_months, days_in_month, month_name
 from bot.answering import past
 from bot.answering.answer import Answer
 from bot.language.names import Place
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 
 FDR_LEVEL = 0.1
@@ -32,7 +33,7 @@ HOT_CAVEAT = (
 )
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """The flags in scope, the family tested and the month (or month to date) tested."""
     place = query.place
     where = "" if place.kind == "city" else f" in {place.label}"
@@ -44,9 +45,9 @@ def answer(view: View, query: Query) -> Answer:
         return a
     notes = []
     if query.period is not None:  # "what ran hot in November 2023": that month, judged in advance
-        span = past.span_of(view, query.period)
+        span = past.span_of(view, query)
         if span.days is not None or not span.months:
-            span = past.span_of(view, None)
+            span = past.latest(view)
         if len(span.months) > 1:
             notes.append(
                 f"Tested month by month: this is {month_name(span.months[-1])}, the last "

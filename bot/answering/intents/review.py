@@ -12,18 +12,19 @@ from core.months import month_name, month_range
 from bot.answering import past
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.spans import months_label
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 from bot.rendering.wording import fmt_range
 
 MAX_MONTHS = 12
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     """Forecast against outcome for the period asked (the newest complete month by default)."""
-    span = past.span_of(view, query.period)
+    span = past.span_of(view, query)
     if span.days is not None:
-        span = past.span_of(view, None)
+        span = past.latest(view)
     place = query.place
     what = query.category_label if query.categories else "all reported crime"
     a = view.base(query, f"How the forecast did: {place.label}, {what}, {span.label}"[:250])

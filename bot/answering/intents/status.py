@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 from typing import Mapping
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import NO_FORECASTS, View
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     a = Answer("status", "crimecast status", footer=view.footer(), warnings=view.warnings())
     meta = view.fc.meta
     hist = view.hist

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 from bot.answering.view import View
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     from workers.alerts import AlertError, Subscription, SubscriptionStore
 
     if not view.context.is_admin:

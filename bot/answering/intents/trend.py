@@ -7,12 +7,14 @@ import numpy as np
 from core.months import add_months, month_name
 
 from bot.answering.answer import CAVEAT, Answer
-from bot.language.parse import Query, QueryError
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
+from bot.language.question import QueryError
 from bot.answering.view import View
 from bot.rendering.wording import fmt_change, fmt_range
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     place = query.place
     hrows = view.rows(place, query.categories, history=True)
     months, totals = view.hist_series(hrows)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bot.answering.answer import Answer
-from bot.language.parse import Query
+from bot.answering.asked import Asked as Query
+from bot.answering.result import Result
 from bot.answering.view import View
 
 
-def answer(view: View, query: Query) -> Answer:
+def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     from workers.alerts import SubscriptionStore
 
     if not view.context.is_admin:
