@@ -50,3 +50,20 @@ class CityTotals:
             arr = frame.reindex(index=self.categories_, columns=self.months_, fill_value=0.0)
             self._totals_at = at = (key, arr.to_numpy(dtype=float))
         return at[1]
+
+
+def give_totals(model, totals: pd.DataFrame | None) -> None:
+    """Hand ``totals`` to every member of ``model`` (or ``model`` itself) that uses them."""
+    members = getattr(model, "members", None)
+    for m in members.values() if members else [model]:
+        if isinstance(m, CityTotals):
+            m.set_totals(totals)
+
+
+def totals_of(model) -> pd.DataFrame | None:
+    """The totals a member of ``model`` holds (None when none was given)."""
+    members = getattr(model, "members", None)
+    for m in members.values() if members else [model]:
+        if getattr(m, "totals_", None) is not None:
+            return m.totals_
+    return None
