@@ -19,7 +19,6 @@ from rq.job import Job
 from stream.forecast_cache import ForecastCache
 from stream.months import close_month
 from stream.store import CountStore
-from workers import model_jobs
 from workers.partition_watch import run_progress
 from workers.partitioned import run_info
 from workers.rq_worker import make_worker
