@@ -229,19 +229,26 @@ def on_month_closed(month: str) -> dict:
 
 
 def _publish(
-    rt: Runtime, reg: Registry, model, lock: ModelLock | None = None, what: str = "model"
+    rt: Runtime,
+    reg: Registry,
+    model,
+    lock: ModelLock | None = None,
+    what: str = "model",
+    run: dict | None = None,
 ) -> tuple[int, int]:
     """Save the served model and serve its forecasts: ``(version, forecasts written)``; a job
     whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`). A
     partitioned city stages the model and queues its partitions instead (``(version, series
-    queued)``): the set is served when they are all done."""
+    queued)``, the run's figures into ``run``): the set is served when they are all done."""
     if lock is not None:
         lock.check()
     if _partitioned(rt):
         from .partitioned import start_run
 
-        run = start_run(rt, reg, model, what, lock)
-        return run["version"], run["series"]
+        started = start_run(rt, reg, model, what, lock)
+        if run is not None:
+            run.update(started)
+        return started["version"], started["series"]
     saved = reg.save(
         MODEL_NAME, model, data_through=model.last_month, metrics=health_figures(model)
     )
@@ -356,7 +363,8 @@ def full_train() -> dict:
                 store, settings, last, CensoredCells(rt.client, rt.keys), parts
             )
         reg = Registry(settings.models_path)
-        version, n = _publish(rt, reg, model, lock, "full train")
+        run: dict = {}
+        version, n = _publish(rt, reg, model, lock, "full train", run)
         return {
             "status": "ok",
             "months": len(learned),
@@ -364,6 +372,7 @@ def full_train() -> dict:
             "version": version,
             "data_through": model.last_month,
             "seconds": round(time.perf_counter() - started, 2),
+            **({"run": run} if run else {}),
         }
 
 
