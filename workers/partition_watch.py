@@ -62,7 +62,11 @@ def _check(rt: Runtime, run: int, part: int, job_id: str) -> dict | None:
         job = Job.fetch(job_id, connection=rt.raw)
     except NoSuchJobError:
         return None
-    if job.get_status() != JobStatus.STARTED:
+    status = job.get_status()
+    if status == JobStatus.FAILED:  # out of retries (an error, or rq's own cleanup): never served
+        end_run(c, k, run, "failed", f"partition {part}: its job failed (rq job {job.id})")
+        return {"run": run, "partition": part, "job": job.id, "retried": False}
+    if status != JobStatus.STARTED:
         return None
     claim = ModelLock(c, k.model_run_claim(run, part), ttl)
     holder = claim.holder()

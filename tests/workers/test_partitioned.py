@@ -19,6 +19,7 @@ from rq.job import Job
 from stream.forecast_cache import ForecastCache
 from stream.months import close_month
 from stream.store import CountStore
+from workers import model_jobs
 from workers.partition_watch import run_progress
 from workers.partitioned import run_info
 from workers.rq_worker import make_worker
@@ -149,3 +150,35 @@ def test_partitioned_train_serves_the_single_job_set_on_one_or_three_workers(
     assert changes in ([served], [f"ensemble@{int(info['version']) - 1}", served])  # ... old, new
     progress = run_progress(r, keys)
     assert progress[-1]["partitions_done"] == 3 and progress[-1]["died"] == 1
+
+
+def test_a_run_whose_partition_fails_for_good_is_never_served(
+    loaded, r, keys, settings_env, monkeypatch
+):
+    """The staged version lost before the partitions run: each job fails, is retried, fails; the
+    run ends failed (a problem in ``crimecast status``) and the served set stays the previous."""
+    import shutil
+
+    from workers.jobs import collect_health
+    from workers.partition_watch import watch
+    from workers.settings import Settings
+
+    with runtime(settings_env) as rt:
+        _train_in_process(rt)
+    before = ForecastCache(r, keys).meta()["model"]
+    monkeypatch.setenv("CRIMECAST_PARTITIONS", "2")
+    monkeypatch.setenv("CRIMECAST_PARTITION_RETRIES", "1")
+    settings = Settings()
+    out = model_jobs.full_train()
+    assert out["run"]["partitions"] == 2
+    shutil.rmtree(settings.models_path / model_jobs.MODEL_NAME / f"v{out['version']:04d}")
+    with runtime(settings) as rt:
+        make_worker(rt, "models").work(burst=True)
+        assert rt.queue("models").failed_job_registry.count == 2  # each after its one retry
+        watch(rt)  # as every models worker's maintenance does
+        health = collect_health(rt)
+    info = run_info(r, keys, out["run"]["run"])
+    assert info["status"] == "failed" and "failed" in info["reason"]
+    assert ForecastCache(r, keys).meta()["model"] == before
+    assert any(f"model run {out['run']['run']}" in p for p in health["problems"])
+    assert "failed" in health["model_runs"]
