@@ -1,4 +1,5 @@
-"""The question corpus of issue 16 as a table: pass rates per city x shape, generated and held-out.
+"""The question corpus of issue 16 as a table: pass rates per city x shape, per set (generated,
+held-out, fresh, late).
 
     python bench/corpus.py [--show-failures N]
 
@@ -38,7 +39,7 @@ def main() -> None:
     url = os.environ.get("REDIS_URL")
     if not url:
         sys.exit("REDIS_URL is not set: the corpus needs a real Redis")
-    by_set, timing, failures = {"generated": [], "held-out": []}, [], []
+    by_set, timing, failures = {"generated": [], "held-out": [], "fresh": []}, [], []
     for key in ("calgary", "atlanta"):
         if not available(key):
             print(f"{key}: data not found, skipped")
@@ -61,7 +62,9 @@ def main() -> None:
                 )
                 bad = [r for r in records if r["outcome"] != "pass"][: args.show_failures]
                 failures += [
-                    f"  [{name} {key}] {r['outcome']}: {r['text']}  ({r['why']})" for r in bad
+                    f"  [{name} {key}] {r['outcome']}: {r['text']}  ({r['why']})\n"
+                    f"      expected: {r['expected']}\n      got: {r['got']}"
+                    for r in bad
                 ]
     print(f"question corpus (load {os.getloadavg()[0]:.1f})")
     print(runner.table(runner.report_sets(by_set)))

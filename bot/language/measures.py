@@ -43,7 +43,8 @@ DOWN = re.compile(
 )
 SHARE = re.compile(
     r"\b(?:share|proportion|fraction|percent(?:age)? of|pct of|what part of|"
-    r"portion)\b"
+    r"portion|slice|percent(?:age)? ?wise|as an? (?:percent(?:age)?|pct) of|"
+    r"what percent(?:age)?|how much of)\b"
 )
 AVERAGE = re.compile(
     r"\b(?:(?:monthly |an? |the )?(?:average|avg|mean|typical)(?: (?:per|a|each|by) "
@@ -66,15 +67,22 @@ TROUGH = re.compile(
 PER_MONTH = re.compile(r"\b(?:per|a|each|every|by) month\b")
 LIST = re.compile(
     r"\b(?:list|name|enumerate)(?: (?:all|every))?(?: the| of the)?\b|"
-    r"\bwhat(?: s)? in\b|\bmembers of\b|\bmake up\b|\bbelong to\b|"
+    r"\bwhat(?: s)? in\b|\bmembers of\b|\b(?:make|makes|made) up(?: of)?\b|\bbelongs? to\b|"
+    r"\b(?:consists?|consisting|composed|comprised) of\b|\bcompris(?:e|es|ing)\b|"
+    r"\b(?:does|do)\b(?=(?: \w+){1,3} (?:include|contain)\b)|\b(?:includes?|contains?)\b|"
     r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b"
 )
 ACCURACY = re.compile(
     r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
+    r"(?:how )?reliab\w*|unreliable|trustworthy|how far off|how (?:wrong|off|right)|"
+    r"(?:been|were|was|are) (?:you |they |we |the forecasts? )?(?:off|wrong|right) by|"
+    r"how much (?:did|do|have) (?:you|they|the forecasts?) miss\w*|miss(?:ed)? by|"
+    r"(?:grade|score|evaluate|assess|review)(?: (?:your|the|our))? (?:forecasts?|predictions?|model)|"
     r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
     r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
     r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
-    r"who do you flag)\b"
+    r"who do you flag)\b(?: (?:is|are|was|were|have|has)(?: been)?)?(?: (?:the|your|our))?"
+    r"(?: (?:model|models|forecasts?|predictions?|forecasting|projections?|bot|you))?\b"
 )
 VS_FORECAST = re.compile(
     r"\b(?:vs|versus|against|compared (?:to|with)|than) (?:the |our |your |what "
@@ -83,7 +91,15 @@ VS_FORECAST = re.compile(
 )
 COMPARE = re.compile(
     r"\b(?:vs|versus|v|against|compared?|comparison|comparing|than|relative to|"
-    r"difference|diff)\b"
+    r"difference|diff|stacks? up|measures? up)\b"
+)
+#: A comparison with a norm we do not compute ("above normal", "vs the 2019-2022 average"):
+#: asked back, never answered as a comparison of two periods.
+NORM = re.compile(
+    r"\b(?:above|below|over|under|than|vs|versus|against|compared (?:to|with)|relative to) "
+    r"(?:the |its |their |a |an )?(?:(?:(?:19|20)\d\d (?:to (?:19|20)\d\d )?)|(?:long term|"
+    r"multi year|historical|historic|seasonal|\w+ year|usual|normal) )?(?:average|avg|mean|"
+    r"normal|norm|usual|baseline|typical|expected level)s?\b|\babnormal(?:ly)?\b"
 )
 
 _BOTTOM = (

@@ -161,6 +161,16 @@ def resolve(
         start = end = period.start
     elif k == "months_of_year":
         start, end, label = months_of_year(period, newest, ahead)
+    elif k == "quarters":  # the n most recent complete calendar quarters (``back`` earlier)
+        end = add_months(newest, -(int(newest[5:]) % 3) - 3 * period.back)
+        start = add_months(end, -(3 * period.n - 1))
+        notes.append(
+            f"'{period.label}' read as the {period.n} most recent complete calendar quarters "
+            f"in the data, {months_label(_months(start, end))}."
+        )
+    elif k == "prev_quarter":  # the calendar quarter before the one the newest month is in
+        end = add_months(newest, -((int(newest[5:]) - 1) % 3) - 1)
+        start = add_months(end, -2)
     elif k == "qtd":
         q0 = (int(newest[5:]) - 1) // 3 * 3 + 1
         start, end = f"{newest[:4]}-{q0:02d}", newest

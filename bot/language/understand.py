@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 
+from . import breakdown as B
 from . import measures as M
-from .clarify import check_meaningful, check_unplaced
-from .crimes import no_category_words, read_crimes
-from .horizon import NUM_PATTERN, parse_horizon, word_number
+from .breakdown import check_by_word, in_name, read_by
+from .clarify import HARMLESS, check_meaningful, check_unplaced
+from .comparisons import check_lone_comparison, check_norm, month_over_month
+from .crimes import check_crime_words, no_category_words, read_crimes
+from .horizon import parse_horizon, word_number
 from .names import Names, Place, normalise
-from .parse import _blank_spans, _mask, _quote, checked, with_examples
+from .parse import _blank_spans, _mask, _quote, with_examples
+from .prepare import prepare
 from .periods import PAST_TENSE, YOY, find_periods
 from .periods import Period as Spec
 from .places import find_places, suggest
@@ -28,81 +32,10 @@ _FUTURE = re.compile(
     r"project(?:ed)?|expect\w*|outlook|estimate[sd]?|anticipate[sd]?|upcoming|"
     r"should we|next)\b"
 )
+_UP_TO = re.compile(
+    r"\b(?:through|until|till|by|to|up to) the end of\b(?= (?:the |this |next )?\w)"
+)
 _COUNTED = re.compile(r"\b(?:reported|recorded|counted|actual|actually|logged)\b")
-_SPELL = [
-    (re.compile(p), r)
-    for p, r in [
-        (r"\byrs?\b", "year"),
-        (r"\bmos\b", "months"),
-        (r"\bwks?\b", "week"),
-        (r"\bqtrs?\b", "quarter"),
-        (r"\bthru\b", "through"),
-        (r"\bcomm(?:s|unities)?\b(?= in| with| by| had)", "communities"),
-        (r"\bhoods?\b", "neighborhoods"),
-        (r"\bnbhds?\b", "neighborhoods"),
-        (r"\bb n e\b", "b and e"),
-        (r"\bbnes?\b", "b and e"),
-        (r"\bper cap\b", "per capita"),
-        (r"\bw o w\b", "vs"),
-        (r"\bmom\b", "month over month"),
-        (r"\bhalf year\b", "half"),
-        (r"\b1h\b", "h1"),
-        (r"\b2h\b", "h2"),
-    ]
-]
-_CAT_NOUN = (
-    r"(?:crime types?|crimes? categor(?:y|ies)|types? of (?:crimes?|offen[cs]es?|incidents?)|"
-    r"kinds? of (?:crimes?|offen[cs]es?)|offen[cs]e types?|categor(?:y|ies)(?: of crimes?)?|"
-    r"crimes?|offen[cs]es?|types?|kinds?)"
-)
-_CATEGORY_BY = re.compile(
-    rf"\b(?:(?:by|per|each|every|breakdown by|broken down by|split by) {_CAT_NOUN}|"
-    r"crime types|offen[cs]e types|types of crimes?|kinds of crimes?|categories(?: of crimes?)?|"
-    r"(?:which|what) (?:crime type|type of crime|category|kind of crime|offen[cs]e type)|"
-    r"(?:which|what) categories)\b"
-)
-_COMMON = re.compile(
-    rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "
-    rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
-    r"(?:common|frequent|prevalent)\b"
-)
-_MONTH_BY = re.compile(
-    r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
-    r"months)\b"
-)
-_YEAR_DASH = re.compile(r"\b((?:19|20)\d\d) ?[-\u2013] ?((?:19|20)\d\d)\b")
-_BY_LEAD = {
-    "which",
-    "what",
-    "by",
-    "per",
-    "each",
-    "every",
-    "across",
-    "all",
-    "top",
-    "bottom",
-    "most",
-    "least",
-    "busiest",
-    "worst",
-    "safest",
-    "quietest",
-    "highest",
-    "lowest",
-}
-_AREA_GENERIC = (
-    "community",
-    "communities",
-    "neighbourhood",
-    "neighbourhoods",
-    "neighborhood",
-    "neighborhoods",
-    "area",
-    "areas",
-    "district",
-    "districts",
-)
 
 
 def parse_question(text: str, names: Names) -> Question:
@@ -116,22 +49,9 @@ def parse_question(text: str, names: Names) -> Question:
     return with_examples(_read, text, names)
 
 
-def _prepare(raw: str, names: Names) -> str:
-    cleaned = re.sub(r"(\w)['\u2019]s\b", r"\1", checked(raw)).replace("%", " percent ")
-    cleaned = _YEAR_DASH.sub(_year_range, cleaned)
-    norm = normalise(cleaned)
-    for pattern, repl in _SPELL:
-        norm = pattern.sub(repl, norm)
-    if not norm:
-        raise QueryError(
-            f"Ask me about crime in {names.city_name} {names.area_words}.", kind="empty"
-        )
-    return norm
-
-
 def _read(raw: str, names: Names) -> Question:
     raw = raw or ""
-    norm = _prepare(raw, names)
+    norm = prepare(raw, names)
     spans: list[tuple[int, int]] = []
 
     def take(pattern: re.Pattern) -> bool:
@@ -140,21 +60,33 @@ def _read(raw: str, names: Names) -> Question:
         return bool(hits)
 
     compared = "forecast" if take(M.VS_FORECAST) else None
+    check_norm(_mask(norm, spans))
+    take(_UP_TO)  # "through the end of next quarter": the period itself
     yoy = YOY.search(_mask(norm, spans))
     if yoy:
         spans.append(yoy.span())
         compared = "year_before"
     seasons = names.profile.season_months if names.profile else None
-    found = find_periods(_mask(norm, spans), seasons)
+    absorbed: list[tuple[int, int]] = []
+    found = find_periods(_mask(norm, spans), seasons, absorbed)
+    if not yoy and compared is None:
+        check_lone_comparison(_mask(norm, spans), found)
     specs = [s for s, _ in found]
-    spans += [sp for _, sp in found]
+    spans += [sp for _, sp in found] + absorbed
+    specs, mom = month_over_month(_mask(norm, spans), specs, norm)
+    spans += [mom] if mom else []
     h, hspans = parse_horizon(_mask(norm, spans))
     if h is not None and h.kind in ("next", "this_month"):
         specs.append(
             Spec("next", h.label, n=h.n) if h.kind == "next" else Spec("this_month", "this month")
         )
         spans += hspans
-    if yoy and yoy.group(0).endswith("last year") and [s.kind for s in specs] == ["this_year"]:
+    if (
+        yoy
+        and yoy.group(0).endswith("last year")  # "against last year", not "vs ytd last year"
+        and not any(w in yoy.group(0) for w in ("same", "ytd", "to date"))
+        and [s.kind for s in specs] == ["this_year"]
+    ):
         specs.insert(0, Spec("last_year", "last year"))  # "this year against last year"
         compared = None
     if len(specs) > 2:
@@ -169,7 +101,7 @@ def _read(raw: str, names: Names) -> Question:
     average = take(M.AVERAGE)
     if average:
         take(M.PER_MONTH)  # "average thefts per month": the average's own words
-    common = _COMMON.search(_mask(norm, spans))
+    common = B.COMMON.search(_mask(norm, spans))
     rank = None
     if common:
         spans.append(common.span())
@@ -180,7 +112,7 @@ def _read(raw: str, names: Names) -> Question:
             "bottom" if "least" in (g[1], g[4]) else "top",
             single=bool(noun) and not noun[0].endswith("s") and not g[0],
         )
-    by_category = take(_CATEGORY_BY) or bool(common)
+    by_category = take(B.CATEGORY_BY) or bool(common)
     pct = take(M.PCT_CHANGE)
     listing = take(M.LIST)
     more, rspans = M.find_rank(_mask(norm, spans))
@@ -193,29 +125,30 @@ def _read(raw: str, names: Names) -> Question:
         change = take(UPDOWN)  # "is crime up in marlborough"
     share = take(M.SHARE)
     listing = listing and rank is None
-    by_month = take(_MONTH_BY) if (rank or not (peak or trough or average)) else False
+    by_month = take(B.MONTH_BY) if (rank or not (peak or trough or average)) else False
     compare_words = bool(M.COMPARE.search(_mask(norm, spans)))
     chart = not re.search(r"\b(?:no chart|text only|without chart)\b", norm)
     tokens = _blank_spans(norm, spans).split()
     used = [t == "|" for t in tokens]
 
-    by, single, noun = _by(tokens, used, names, by_category, by_month, bool(rank) or listing)
+    by, single, noun = read_by(tokens, used, names, by_category, by_month, bool(rank) or listing)
     single = single or bool(rank and rank.single)
     named = [
         i
         for i in range(len(tokens))
-        if not used[i] and len(tokens[i]) <= 2 and _in_name(tokens, i, names)
+        if not used[i] and len(tokens[i]) <= 2 and in_name(tokens, i, names)
     ]  # the "v" of "npu v" is no "versus"
     for i in named:
         used[i] = True
     intent = detect_intent(tokens, used, [(f"which {normalise(names.area_words)}", "top")])
     for i in named:
         used[i] = False
-    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names)
+    read_as: list[str] = []
+    cat_label, categories, cat_hits, cat_used = read_crimes(tokens, used, names, read_as)
     quiet = intent if intent in ("status", "help", "coverage", "unsubscribe") else None
     if quiet is None:
         check_meaningful(
-            tokens, used, periods=len(specs), in_name=lambda i: _in_name(tokens, i, names)
+            tokens, used, periods=len(specs), in_name=lambda i: in_name(tokens, i, names)
         )
     places, _, ambiguous, unknown = find_places(tokens, used, names)
     no_category_words(tokens, used, cat_used, names)
@@ -248,6 +181,8 @@ def _read(raw: str, names: Names) -> Question:
         )
     unplaced: list[str] = []
     if quiet is None:
+        check_by_word(tokens, used, names, HARMLESS)
+        check_crime_words(tokens, used, cat_used, names, named=bool(cat_hits), harmless=HARMLESS)
         unplaced = check_unplaced(tokens, used, names, place_like=_place_like(raw, unknown))
 
     words = set(norm.split())
@@ -284,15 +219,15 @@ def _read(raw: str, names: Names) -> Question:
         and noun
         and places
         and not (cat_hits or specs or rank)
-        and all(p.kind in ("group", "sector") for p in places)
+        and all(p.kind != "city" for p in places)
     ):
-        what = "list"  # "communities in the northeast"
+        what = "list"  # "communities in the northeast" (an alias of one area: that area)
     if what == "list":
         by = None
     if what == "trend" and by == "month":
         what = "count"  # "the monthly trend": a count by month
     if what is None:
-        if not (places or cat_hits or specs or unknown):
+        if not (places or cat_hits or specs or unknown or rank or by):
             raise QueryError("I didn't understand that.", kind="junk")
         what = "count"
     ranking = None
@@ -342,6 +277,7 @@ def _read(raw: str, names: Names) -> Question:
         compared_with=compared,
         ranking=ranking,
         unplaced=tuple(unplaced),
+        assumptions=tuple(read_as),
         chart=chart,
         text=raw,
         tense=tense,
@@ -395,69 +331,6 @@ def _what(
     return None
 
 
-def _by(
-    tokens: list[str],
-    used: list[bool],
-    names: Names,
-    by_category: bool,
-    by_month: bool,
-    ranked: bool,
-) -> tuple[str | None, bool, bool]:
-    """The breakdown named ("which sector", "by npu", "communities" in a ranking) and whether it
-    was named in the singular ("which community had the most": one)."""
-    region = names.region_word
-    region_words = {}
-    if region:
-        region_words = {
-            normalise(region): True,
-            normalise(names.profile.regions.word.plural): False,
-            "region": True,
-            "regions": False,
-        }
-    area_words = {w: not w.endswith("s") for w in _AREA_GENERIC if w not in region_words}
-    area_words[normalise(names.area_word)] = True
-    area_words[normalise(names.area_words)] = False
-    by, single, noun = None, False, False
-    for i, tok in enumerate(tokens):
-        if used[i] or (tok not in area_words and tok not in region_words):
-            continue
-        if _in_name(tokens, i, names):
-            continue  # "the north sector", "npu m": part of a place's name
-        prev = tokens[i - 1] if i else ""
-        lead = prev in _BY_LEAD or prev.isdigit() or prev in M.NUMBER_WORDS
-        plural = (
-            tok in area_words
-            and not area_words[tok]
-            or tok in region_words
-            and not region_words[tok]
-        )
-        if lead or ranked:
-            by = by or ("region" if tok in region_words else "area")
-            if lead and prev in ("by", "per", "each", "every", "across"):
-                used[i - 1] = True
-            single = single or (
-                not plural
-                and not (prev.isdigit() or prev in M.NUMBER_WORDS)
-                and prev not in ("by", "per", "each", "every", "across", "all")
-            )
-            used[i] = True
-        elif tok in area_words and plural:
-            used[i] = noun = True  # "the communities in the northeast": a list's noun
-    if by is None and by_category:
-        by = "category"
-    if by is None and by_month:
-        by = "month"
-    return by, single, noun
-
-
-def _year_range(m: re.Match) -> str:
-    """ "2019-2021" is the years 2019 to 2021, except a season's "winter 2021-2022"."""
-    before = m.string[: m.start()].split()[-1:] or [""]
-    if before[0].lower() in ("winter", "summer", "spring", "fall", "autumn", "of"):
-        return m.group(0)
-    return f"{m.group(1)} to {m.group(2)}"
-
-
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
     """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
     or right after "in" / "at" / "near"."""
@@ -470,16 +343,6 @@ def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
         ):
             out.add(low)
     return frozenset(out)
-
-
-def _in_name(tokens: list[str], i: int, names: Names) -> bool:
-    """Whether token ``i`` is part of a place's name ("north sector", "npu m")."""
-    for a in range(max(0, i - 2), i + 1):
-        for b in range(i + 1, min(len(tokens), i + 3) + 1):
-            place = names.exact(" ".join(tokens[a:b]))
-            if place is not None and place.kind != "city":
-                return True
-    return False
 
 
 def _where(place: Place) -> Where:

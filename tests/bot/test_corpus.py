@@ -3,9 +3,11 @@
 Calgary and Atlanta are each deployed from their real files through the production commands
 (``tests/bot/corpus/runner.py``), then every generated and held-out phrasing is asked in-process
 (the dict ``crimecast ask --json`` prints) and compared with an independent pandas oracle
-(``tests/bot/corpus/oracle.py``). Pass rates per city x shape are printed for both sets; the
-tests hold a floor under them, and two rules with no floor: nothing raises, and an answer never
-answers another measure than the one asked (a question back is allowed, and counted apart).
+(``tests/bot/corpus/oracle.py``). Pass rates per city x shape are printed for every set; the
+tests hold a floor under the generated and held-out ones (the fresh batch has none yet), and two
+rules on all of them: nothing raises, and an answer never answers another measure than the one
+asked (a question back is allowed, and counted apart; where a question back or a refusal is the
+expected reply, answering anything is answering another question).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from corpus.cities import available, city  # noqa: E402
 from corpus.oracle import expect  # noqa: E402
 
 HELDOUT = {key: runner.heldout(key) for key in ("calgary", "atlanta")}
+FRESH = {key: runner.fresh(key) for key in ("calgary", "atlanta")}
+SETS = ("generated", "held-out", "fresh")
 # Pass-rate floors (fractions), set just under what the engine reaches, so a regression fails.
 FLOOR = {
     ("generated", "calgary"): 0.99,
@@ -39,6 +43,8 @@ WRONG_WHAT_CEILING = {
     ("generated", "atlanta"): 0,
     ("held-out", "calgary"): 4,
     ("held-out", "atlanta"): 2,
+    ("fresh", "calgary"): 1,
+    ("fresh", "atlanta"): 4,
 }
 CITIES = [
     pytest.param(k, marks=pytest.mark.skipif(not available(k), reason="data not found"))
@@ -80,14 +86,14 @@ def test_no_phrasing_raises(results, key):
     """A traceback is never an answer: every phrasing returns a dict."""
     errors = [
         (r["text"], r["why"])
-        for name in ("generated", "held-out")
+        for name in SETS
         for r in results[(name, key)]
         if r["outcome"] == ERROR
     ]
     assert errors == []
 
 
-@pytest.mark.parametrize("name", ["generated", "held-out"])
+@pytest.mark.parametrize("name", SETS)
 @pytest.mark.parametrize("key", CITIES)
 def test_never_answers_another_question(results, name, key):
     """ok:true answers the measure asked (a question back is fine, another answer not): none
@@ -106,11 +112,14 @@ def test_pass_rate_floor(results, name, key):
 
 @pytest.mark.parametrize("key", CITIES)
 def test_corpus_sizes_and_determinism(key):
-    """At least 500 generated and 100 held-out phrasings a city, the same on every run."""
+    """At least 500 generated, 100 held-out and 60 fresh phrasings a city, the same on every
+    run, no phrasing in two sets."""
     a, b = generate.cases(key), generate.cases(key)
-    assert len(a) >= 500 and len(HELDOUT[key]) >= 100
+    assert len(a) >= 500 and len(HELDOUT[key]) >= 100 and len(FRESH[key]) >= 60
     assert [(x.text, x.spec) for x in a] == [(x.text, x.spec) for x in b]
-    assert not {x.text.lower() for x in a} & {x.text.lower() for x in HELDOUT[key]}
+    texts = [{x.text.lower() for x in s} for s in (a, HELDOUT[key], FRESH[key])]
+    assert not texts[0] & texts[1] and not (texts[0] | texts[1]) & texts[2]
+    assert len(texts[2]) == len(FRESH[key])
 
 
 # --- the checker itself: a contract-shaped right answer passes, a nudged one does not ---------
@@ -127,6 +136,12 @@ def _answer(spec, exp: dict, nudge: float = 0.0) -> dict:
         "ranking": None if not spec.ranking else dict(zip(("n", "order", "measure"), spec.ranking)),
     }
     check, rows = exp.get("check"), []
+    if check in ("clarify", "refuse"):
+        return (
+            {"ok": False, "intent": "clarify"}
+            if not nudge
+            else {"ok": True, "intent": "count", "question": q, "result": {"rows": []}}
+        )
     if check == "no_rate":
         return (
             {"ok": False, "intent": "help"}
@@ -171,7 +186,7 @@ def _months(spec) -> list[str]:
 @pytest.mark.parametrize("key", CITIES)
 def test_checker_passes_right_answers_and_fails_wrong_ones(key):
     c = city(key)
-    cases = generate.cases(key)[::3] + list(HELDOUT[key])
+    cases = generate.cases(key)[::3] + list(HELDOUT[key]) + list(FRESH[key])
     for case in cases:
         exp = expect(c, case.spec)
         assert outcome(_answer(case.spec, exp), exp, case.spec)[0] == PASS, case.text

@@ -88,7 +88,14 @@ CLARIFY = [
     ("car thefts in beltline last fortnight", "last 2 weeks"),  # monthly counts: no weeks here
     ("car thefts in beltline over christmas 2022", "christmas"),
     ("car thefts in Beltline and Gotham in 2023", "gotham"),
-    ("assaults in beltline in the last 2 quarters", "quarters"),
+    ("assaults in beltline in mid-2022", "mid"),
+    ("assaults in beltline early 2023", "early"),
+    ("assaults in FY23", "fiscal"),
+    ("thefts in beltline compared to the 2019-2022 average", "average"),
+    ("are assaults in beltline above normal", "normal"),
+    ("thefts Q1 and Q3 2023 together", "not next to each other"),
+    ("how many porch pirates in beltline last year", "porch pirates"),
+    ("vehicle tampering in beltline in 2023", "tampering"),
     ("car thefts in forest in 2023", "forest"),  # FOREST LAWN, FOREST HEIGHTS, ...
     ("thefts q1 vs q2 vs q3 2023", "Q1"),
 ]

@@ -3,7 +3,10 @@
 Outcomes: ``pass``; ``asked back`` (ok false, intent clarify: counted apart, not a pass);
 ``wrong what`` (ok true but another measure answered: never allowed); ``wrong value`` (the right
 measure, another number/month/set); ``not answered`` (ok false, not a clarify); ``error`` (it
-raised). Tolerances as the contract: counts +-0.01, rates/averages/percentages relative 1e-3
+raised). Where the expectation is that no answer is right (``check`` "clarify": a question back;
+"refuse": a question back or a plain refusal), that reply is a ``pass``, a refusal that is not a
+question back where one was expected is ``not answered``, and any ``ok: true`` answer is ``wrong
+what``: it answered another question than the one asked. Tolerances as the contract: counts +-0.01, rates/averages/percentages relative 1e-3
 (and +-6e-5 absolute: docs/questions.md rounds every number to 4 decimals).
 The adapter (``rows``/``question`` below) is the only place that knows the JSON layout.
 
@@ -11,6 +14,11 @@ The adapter (``rows``/``question`` below) is the only place that knows the JSON 
 (True, False)
 >>> outcome({"ok": False, "intent": "clarify"}, {"what": "count", "check": "row"})[0]
 'asked back'
+>>> [outcome(a, {"what": "clarify", "check": "clarify"})[0] for a in (
+...     {"ok": False, "intent": "clarify"}, {"ok": False, "intent": "help"}, {"ok": True})]
+['pass', 'not answered', 'wrong what']
+>>> outcome({"ok": False, "intent": "help"}, {"what": "refuse", "check": "refuse"})[0]
+'pass'
 """
 
 from __future__ import annotations
@@ -52,6 +60,30 @@ def question(answer: dict) -> dict:
 
 def answered_what(answer: dict) -> str | None:
     return question(answer).get("what") or answer.get("intent")
+
+
+def summary(answer: dict | None) -> str:
+    """One line saying what an answer gave (for failure lists)."""
+    if answer is None:
+        return "raised"
+    if not answer.get("ok"):
+        return f"{answer.get('intent')}: {str(answer.get('message') or '')[:90]}"
+    q = question(answer)
+    where = ",".join(str(w.get("name") or w.get("kind")) for w in q.get("where") or []) or "city"
+    when = " / ".join(str(w.get("label") or w.get("start")) for w in q.get("when") or [])
+    cats = (q.get("crime") or {}).get("categories") or []
+    rank = q.get("ranking") or {}
+    head = [
+        f"{r.get('area') or r.get('region') or r.get('category') or r.get('month') or ''}="
+        f"{r.get('change') if rank.get('measure') in ('change', 'pct') else r.get('value')}"
+        for r in rows(answer)[:3]
+    ]
+    return (
+        f"{answered_what(answer)} where={where} crime={len(cats) or 'all'} when={when or '-'}"
+        + (f" by={q['by']}" if q.get("by") else "")
+        + (f" rank={rank.get('n')} {rank.get('order')} {rank.get('measure')}" if rank else "")
+        + f" rows={len(rows(answer))} [{'; '.join(head)}]"
+    )
 
 
 def _row_ok(exp: dict, row: dict, what: str) -> bool:
@@ -140,8 +172,19 @@ def _key(row: dict, by: str):
     return row.get(by) if by != "area" else row.get("area")
 
 
+def _no_answer(answer: dict, exp: dict) -> tuple[str, str]:
+    """A question back (or, for "refuse", any ok:false reply) is right; an answer never is."""
+    if answer.get("ok"):
+        return WRONG_WHAT, f"answered {answered_what(answer)}; expected no answer ({exp['check']})"
+    if answer.get("intent") == "clarify" or exp["check"] == "refuse":
+        return PASS, ""
+    return NOT_OK, f"{answer.get('intent')} instead of a question back"
+
+
 def outcome(answer: dict, exp: dict, spec=None) -> tuple[str, str]:
     """(outcome, a short reason) for one answer against its expectation."""
+    if exp.get("check") in ("clarify", "refuse"):
+        return _no_answer(answer, exp)
     if not answer.get("ok"):
         if answer.get("intent") == "clarify":
             return ASKED, ""

@@ -14,13 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .cities import City, city, shift
+from .cities import city, shift
 from .oracle import Spec
+from .shorthand import PLAN as SHORTHAND
 from .vocab import (
-    ALL_CRIME,
+    pick_crime as _crime,
+    pick_where as _where,
     MONTHS,
-    city_phrases,
-    crimes,
     month_periods,
     number_phrase,
     past_periods,
@@ -37,20 +37,6 @@ class Case:
     text: str
     spec: Spec
     alternatives: tuple = ()  # other readings an analyst would also accept
-
-
-def _crime(c: City, rng, p_all: float = 0.25) -> tuple[str, tuple]:
-    if rng.random() < p_all:
-        return rng.choice(ALL_CRIME), ()
-    return rng.choice(crimes(c))
-
-
-def _where(c: City, rng, *, populated=False, p_city=0.15) -> tuple[str, tuple]:
-    """('in Beltline', where) or a city-wide phrase."""
-    if rng.random() < p_city:
-        return rng.choice(city_phrases(c)), ("city", "")
-    phrase, where = rng.choice(places(c, rng, populated=populated))
-    return f"in {phrase}", where
 
 
 def _count(c, rng):
@@ -559,6 +545,7 @@ PLAN = [
     (_forecast, 30),
     (_forecast_ranking, 10),
     (_accuracy, 20),
+    *SHORTHAND,
 ]
 
 
@@ -572,7 +559,10 @@ def cases(key: str) -> list[Case]:
         tries = 0
         while k and tries < 20 * n:
             tries += 1
-            text, spec = make(c, rng)
+            made = make(c, rng)
+            if made is None:  # a template this city's data cannot fill
+                continue
+            text, spec = made
             text = " ".join(text.split())
             if text.lower() in seen:
                 continue

@@ -69,6 +69,8 @@ SHAPE = {
     "list": "list",
     "forecast": "forecast",
     "accuracy": "accuracy",
+    "clarify": "question back",
+    "refuse": "refusal",
 }
 
 

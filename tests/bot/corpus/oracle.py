@@ -53,6 +53,10 @@ import pandas as pd
 
 from .cities import City, month_range, shift
 
+# Expectations that no answer is right: "clarify" (a question back, docs/questions.md's "Clarify,
+# never broaden") and "refuse" (a question back or a plain refusal, e.g. a category the city does
+# not count or a week on a monthly source).
+NO_ANSWER = ("clarify", "refuse")
 MEASURE_FIELD = {
     "count": "value",
     "rate": "value",
@@ -67,8 +71,9 @@ MEASURE_FIELD = {
 class Spec:
     """What a phrasing asks, in this corpus's own terms (see docs/questions.md)."""
 
-    what: str  # count rate change share average peak trough list
-    where: tuple = ("city", "")  # forecast accuracy; (kind, name): area/group/region/
+    what: str  # count rate change share average peak trough list forecast accuracy, or
+    # clarify (a question back is the right answer) / refuse (any ok:false reply is)
+    where: tuple = ("city", "")  # (kind, name): area/group/region/
     # city, or ("areas", (name, ...)) for several
     crime: tuple = ()  # categories, empty = all
     periods: tuple = ()  # ((start, end), ...) earlier first for two periods
@@ -77,6 +82,19 @@ class Spec:
     compared_with: str | None = None  # period | year_before
     shape: str = ""  # the report's row
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def describe(spec: Spec) -> str:
+    """One line saying what a spec asks (for failure lists)."""
+    kind, name = spec.where
+    where = ",".join(name) if kind == "areas" else f"{kind} {name}".strip()
+    parts = [spec.what, where, f"crime={len(spec.crime) or 'all'}"]
+    parts += ["..".join(p) if p[0] != p[1] else p[0] for p in spec.periods]
+    if spec.by:
+        parts.append(f"by={spec.by}")
+    if spec.ranking:
+        parts.append("rank={} {} {}".format(*spec.ranking))
+    return " ".join(parts)
 
 
 def areas_of(c: City, where: tuple) -> list[str] | None:
@@ -192,6 +210,8 @@ def ranked(c: City, spec: Spec) -> dict:
 def expect(c: City, spec: Spec) -> dict:
     """The expected answer to ``spec`` over city ``c``."""
     out = {"what": spec.what}
+    if spec.what in NO_ANSWER:
+        return out | {"check": spec.what}
     if spec.what in ("forecast", "accuracy"):
         areas = areas_of(c, spec.where)
         out |= {"check": "structure", "areas": sorted(areas or [])}

@@ -291,3 +291,17 @@ def period_pairs(c: City, rng) -> list[tuple[str, tuple, tuple]]:
 
 def number_phrase(n: int, rng) -> str:
     return rng.choice([str(n), NUMBER_WORDS.get(n, str(n))])
+
+
+def pick_crime(c: City, rng, p_all: float = 0.25) -> tuple[str, tuple]:
+    if rng.random() < p_all:
+        return rng.choice(ALL_CRIME), ()
+    return rng.choice(crimes(c))
+
+
+def pick_where(c: City, rng, *, populated=False, p_city=0.15) -> tuple[str, tuple]:
+    """('in Beltline', where) or a city-wide phrase."""
+    if rng.random() < p_city:
+        return rng.choice(city_phrases(c)), ("city", "")
+    phrase, where = rng.choice(places(c, rng, populated=populated))
+    return f"in {phrase}", where

@@ -1,0 +1,156 @@
+"""Officers' own words (issue 16's held-out failure kinds, and CompStat shorthand): each phrasing
+is read right, or asked back; never answered as a broader or different question. Pure, no Redis.
+
+Data through December 2023 from January 2018 (``FACTS``), or through May 2023 (``MID``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.language import read
+from bot.language.question import Clarify, QueryError
+from bot.language.resolve import Facts
+
+FACTS = Facts("2023-12", "2018-01", "2023-12", 24, False, None, None, date(2024, 1, 20), True, True)
+MID = Facts("2023-05", "2018-01", "2023-05", 24, False, None, None, date(2023, 6, 10), True, True)
+THEFT_FROM, ASSAULT = "Theft FROM Vehicle", "Assault (Non-domestic)"
+BE = {"Break & Enter - Dwelling", "Break & Enter - Commercial", "Break & Enter - Other Premises"}
+Y22, Y23 = ("2022-01", "2022-12"), ("2023-01", "2023-12")
+
+# (text, facts, what, periods, extra checks: by / compared / categories / ranking / where)
+READS = [
+    # crime words: a form of a known phrase is read as it, and the reply says so
+    ("car prowls in beltline in 2023", FACTS, "count", [Y23], {"cats": {THEFT_FROM}}),
+    ("smash and grabs in beltline last year", FACTS, "count", [Y22], {"cats": {THEFT_FROM}}),
+    ("how many burglries in 2023", FACTS, "count", [Y23], {"cats": BE}),
+    # one span of months
+    ("assaults Jan-Jun 2022", FACTS, "count", [("2022-01", "2022-06")], {}),
+    ("assaults January through June 2022", FACTS, "count", [("2022-01", "2022-06")], {}),
+    ("break ins Q2 and Q3 together 2023", FACTS, "count", [("2023-04", "2023-09")], {}),
+    ("break ins in Q2 and Q3 2023 combined", FACTS, "count", [("2023-04", "2023-09")], {}),
+    ("assaults in 2021 and 2022 combined", FACTS, "count", [("2021-01", "2022-12")], {}),
+    ("assaults january plus february 2023 together", FACTS, "count", [("2023-01", "2023-02")], {}),
+    ("thefts in Q1 in beltline in 2023", FACTS, "count", [("2023-01", "2023-03")], {}),
+    # share words
+    ("what % of assaults were in beltline in 2023", FACTS, "share", [Y23], {}),
+    ("percentage-wise how much of crime in 2023 was in beltline", FACTS, "share", [Y23], {}),
+    ("what slice of assaults in 2023 happened downtown", FACTS, "share", [Y23], {}),
+    ("what portion of break ins were in forest lawn in 2023", FACTS, "share", [Y23], {}),
+    ("what fraction of assaults were in beltline in 2023", FACTS, "share", [Y23], {}),
+    # accuracy words
+    ("how reliable are the predictions", FACTS, "accuracy", [], {}),
+    ("how good is the model", FACTS, "accuracy", [], {}),
+    ("what is your track record on assaults", FACTS, "accuracy", [], {"cats": {ASSAULT}}),
+    ("how far off were you last month", FACTS, "accuracy", [("2023-12", "2023-12")], {}),
+    # a group's areas
+    ("what makes up the northeast", FACTS, "list", [], {"where": ["NORTHEAST sector"]}),
+    ("what does downtown include", FACTS, "list", [], {"where": ["Downtown"]}),
+    ("which communities are in downtown", FACTS, "list", [], {"where": ["Downtown"]}),
+    # two-digit years
+    ("assaults in '22", FACTS, "count", [Y22], {}),
+    ("assaults in 22", FACTS, "count", [Y22], {}),
+    ("spring '23 assaults in beltline", FACTS, "count", [("2023-03", "2023-05")], {}),
+    ("Q2 22 break ins", FACTS, "count", [("2022-04", "2022-06")], {}),
+    ("assaults 2021 vs 22", FACTS, "change", [("2021-01", "2021-12"), Y22], {}),
+    # CompStat shorthand
+    ("assaults over the rolling 3 months", FACTS, "count", [("2023-10", "2023-12")], {}),
+    ("assaults the last two quarters", FACTS, "count", [("2023-07", "2023-12")], {}),
+    ("assaults the last two quarters", MID, "count", [("2022-10", "2023-03")], {}),
+    ("thefts since the start of summer", FACTS, "count", [("2023-06", "2023-12")], {}),
+    ("thefts since the start of summer", MID, "count", [("2022-06", "2023-05")], {}),
+    ("thefts since winter 2022", FACTS, "count", [("2021-12", "2023-12")], {}),
+    ("thefts since the start of Q2", FACTS, "count", [("2023-04", "2023-12")], {}),
+    (
+        "assaults YTD vs same time last year",
+        MID,
+        "change",
+        [("2023-01", "2023-05")],
+        {"compared": "year_before"},
+    ),
+    (
+        "month over month change in assaults",
+        FACTS,
+        "change",
+        [("2023-11", "2023-11"), ("2023-12", "2023-12")],
+        {"compared": "period"},
+    ),
+    ("assaults each month of 2023", FACTS, "count", [Y23], {"by": "month"}),
+    ("last 2 yrs assaults", FACTS, "count", [("2022-01", "2023-12")], {}),
+    (
+        "how does beltline stack up against forest lawn in 2023",
+        FACTS,
+        "count",
+        [Y23],
+        {"where": ["BELTLINE", "FOREST LAWN"]},
+    ),
+    ("rank the sectors by assaults in 2023", FACTS, "count", [Y23], {"rank": (5, "top")}),
+    ("which sector was safest in 2023", FACTS, "count", [Y23], {"rank": (1, "bottom")}),
+    ("the 3 quietest sectors for assaults in 2023", FACTS, "count", [Y23], {"rank": (3, "bottom")}),
+    ("fewest assaults by sector in 2023", FACTS, "count", [Y23], {"rank": (5, "bottom")}),
+]
+
+
+@pytest.mark.parametrize("text,facts,what,periods,extra", READS, ids=[r[0] for r in READS])
+def test_officers_words_read_as_asked(names, text, facts, what, periods, extra):
+    """Each phrasing resolves to the question it asks."""
+    q = read(text, names, facts)
+    assert q.what == what, q
+    assert [(p.start, p.end) for p in q.when] == periods
+    if "cats" in extra:
+        assert set(q.crime.categories) == extra["cats"]
+    if "by" in extra:
+        assert q.by == extra["by"]
+    if "compared" in extra:
+        assert q.compared_with == extra["compared"]
+    if "rank" in extra:
+        assert (q.ranking.n, q.ranking.order) == extra["rank"]
+    if "where" in extra:
+        assert [w.label for w in q.where] == extra["where"]
+
+
+def test_a_form_of_a_crime_phrase_says_how_it_was_read(names):
+    q = read("car prowls in beltline in 2023", names, FACTS)
+    assert any("car prowls" in a and "car prowling" in a for a in q.assumptions)
+
+
+# (text, a word the question back names)
+ASKED_BACK = [
+    ("how many porch pirates in beltline last year", "porch pirates"),
+    ("vehicle tampering in beltline in 2023", "tampering"),
+    ("assaults FY23", "FY23"),
+    ("assaults in fiscal 2022", "FISCAL 2022"),
+    ("assaults in mid-2022", "mid"),
+    ("thefts at the end of 2022", "end"),
+    ("compared to the 2019-2022 average", "average"),
+    ("are assaults in beltline above normal", "above normal"),
+    ("are thefts higher than usual", "than usual"),
+    ("compared to 2019 how are assaults doing", "2019"),
+    ("thefts Q1 and Q3 2023 together", "not next to each other"),
+]
+
+
+@pytest.mark.parametrize("text,word", ASKED_BACK, ids=[a[0] for a in ASKED_BACK])
+def test_words_that_cannot_be_placed_are_asked_back(names, text, word):
+    """A question back (``clarify``), naming the word, never a broader answer."""
+    with pytest.raises(Clarify) as err:
+        read(text, names, FACTS)
+    assert err.value.kind == "clarify" and word.lower() in str(err.value).lower()
+
+
+def test_an_unknown_crime_word_names_the_nearest_categories(names):
+    with pytest.raises(Clarify) as err:
+        read("car wraps in beltline in 2023", names, FACTS)
+    assert err.value.suggestions and "Categories here" in str(err.value)
+
+
+def test_a_number_that_starts_a_place_is_no_year(names):
+    """ "in 17 ave" is Calgary's 17th Avenue, not 2017 (the profile's own alias)."""
+    try:
+        q = read("assaults in 17 ave in 2023", names, FACTS)
+    except QueryError as err:  # a profile without the alias: never read as 2017
+        assert "2017" not in str(err)
+    else:
+        assert [(p.start, p.end) for p in q.when] == [Y23]
