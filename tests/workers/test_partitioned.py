@@ -153,7 +153,7 @@ def test_partitioned_train_serves_the_single_job_set_on_one_or_three_workers(
 
 
 def test_a_run_whose_partition_fails_for_good_is_never_served(
-    loaded, r, keys, settings_env, monkeypatch
+    loaded, r, keys, settings_env, monkeypatch, tools
 ):
     """The staged version lost before the partitions run: each job fails, is retried, fails; the
     run ends failed (a problem in ``crimecast status``) and the served set stays the previous."""
@@ -163,9 +163,8 @@ def test_a_run_whose_partition_fails_for_good_is_never_served(
     from workers.partition_watch import watch
     from workers.settings import Settings
 
-    with runtime(settings_env) as rt:
-        _train_in_process(rt)
-    before = ForecastCache(r, keys).meta()["model"]
+    tools.write_forecasts(r, keys, loaded.panel(end="2023-10"), "2023-10")  # the set served
+    before = ForecastCache(r, keys).read_all()
     monkeypatch.setenv("CRIMECAST_PARTITIONS", "2")
     monkeypatch.setenv("CRIMECAST_PARTITION_RETRIES", "1")
     settings = Settings()
@@ -179,6 +178,6 @@ def test_a_run_whose_partition_fails_for_good_is_never_served(
         health = collect_health(rt)
     info = run_info(r, keys, out["run"]["run"])
     assert info["status"] == "failed" and "failed" in info["reason"]
-    assert ForecastCache(r, keys).meta()["model"] == before
+    assert ForecastCache(r, keys).read_all() == before
     assert any(f"model run {out['run']['run']}" in p for p in health["problems"])
     assert "failed" in health["model_runs"]
