@@ -13,8 +13,10 @@ own totals (its community features) are always complete.
 >>> parts = assign(keys, 3)
 >>> sorted(k for p in parts for k in p) == sorted(keys)  # every series in exactly one partition
 True
->>> all(len({a for a, _ in p}) == len({a for a, _ in p}) for p in parts)
+>>> all(len({a for a, _ in p} & {a for a, _ in q}) == 0 for p in parts for q in parts if p is not q)
 True
+>>> [sorted({a for a, _ in p}) for p in assign(keys, 0, regions={"A": "N", "B": "S", "C": "N"})]
+[['A', 'C'], ['B'], ['D']]
 >>> len(sample_series(keys, cap=4, seed=42))  # two whole areas of two series each
 4
 >>> sample_series(keys, cap=100, seed=42) == sorted(keys)  # under the cap: every series
