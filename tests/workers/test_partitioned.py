@@ -26,14 +26,18 @@ from workers.rq_worker import make_worker
 from workers.runtime import runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKER = [
-    sys.executable,
-    "-c",
-    "import sys; from bot.cli import app; sys.argv[0] = 'crimecast'; sys.exit(app())",
-    "rq-worker",
-    "--queue",
-    "models",
-]
+# `crimecast rq-worker --queue models`, each partition job made to last at least 0.4 s (a sleep
+# before it reads its counts) so that the test can kill one mid-job whatever the machine's load
+SLOW_PARTITIONS = """
+import sys, time
+import workers.partitioned as p
+read = p.read_panel
+p.read_panel = lambda *a: (time.sleep(0.4), read(*a))[1]
+from bot.cli import app
+sys.argv[0] = "crimecast"
+sys.exit(app())
+"""
+WORKER = [sys.executable, "-c", SLOW_PARTITIONS, "rq-worker", "--queue", "models"]
 
 
 @pytest.fixture
@@ -120,7 +124,7 @@ def test_partitioned_train_serves_the_single_job_set_on_one_or_three_workers(
                     pids[pid].send_signal(signal.SIGKILL)
                     killed = (part, pid)
                     break
-            time.sleep(0.005)
+            time.sleep(0.02)
         assert killed, "no partition job was seen running"
         while time.monotonic() < deadline and run_info(r, keys, 2).get("status") == "running":
             time.sleep(0.1)
