@@ -50,7 +50,16 @@ HEADS: dict[str, tuple[str, ...]] = {
         "hold up",
         "hold ups",
     ),
-    "assault": ("assault", "assaults", "assaulted", "assults", "battery", "fights", "attacks"),
+    "assault": (
+        "assault",
+        "assaults",
+        "assaulted",
+        "assults",
+        "battery",
+        "fights",
+        "attacks",
+        "aggs",
+    ),
     "burglary": (
         "burglary",
         "burglaries",
@@ -67,6 +76,7 @@ HEADS: dict[str, tuple[str, ...]] = {
         "bne",
         "burglar",
         "burglars",
+        "broken into",
     ),
     "homicide": ("homicide", "homicides", "murder", "murders", "killing", "killings"),
     "manslaughter": ("manslaughter",),
@@ -87,6 +97,18 @@ OBJECTS: dict[str, tuple[str, ...]] = {
         "car break ins",
         "vehicle break ins",
         "car prowling",
+        "car prowl",
+        "car prowls",
+        "vehicle prowl",
+        "vehicle prowls",
+        "entering auto",
+        "entering autos",
+        "entering automobile",
+        "car broken into",
+        "cars broken into",
+        "vehicle broken into",
+        "vehicles broken into",
+        "autos broken into",
         "vehicle",
         "vehicles",
         "car",
@@ -130,7 +152,7 @@ MODIFIERS: dict[str, tuple[str, ...]] = {
         "non residential",
         "nonresidential",
     ),
-    "street": ("street", "pedestrian", "pedestrians"),
+    "street": ("street", "pedestrian", "pedestrians", "ped", "peds"),
     "aggravated": ("agg", "aggravated", "aggr"),
     "domestic": ("domestic",),
     "other": ("other",),
@@ -171,10 +193,27 @@ COMPOUND: dict[str, frozenset[str]] = {
     "car break ins": _FROM_CAR,
     "vehicle break ins": _FROM_CAR,
     "car prowling": _FROM_CAR,
+    "car prowl": _FROM_CAR,
+    "car prowls": _FROM_CAR,
+    "vehicle prowl": _FROM_CAR,
+    "vehicle prowls": _FROM_CAR,
+    # "entering auto": the APD's own name for larceny from a vehicle (its UCR shorthand)
+    "entering auto": _FROM_CAR,
+    "entering autos": _FROM_CAR,
+    "entering automobile": _FROM_CAR,
+    # "cars broken into" is a theft from the car; "homes broken into" a burglary
+    "car broken into": _FROM_CAR,
+    "cars broken into": _FROM_CAR,
+    "vehicle broken into": _FROM_CAR,
+    "vehicles broken into": _FROM_CAR,
+    "autos broken into": _FROM_CAR,
+    # clipped forms: "aggs" are aggravated assaults
+    "agg": frozenset({"assault", "aggravated"}),
+    "aggs": frozenset({"assault", "aggravated"}),
 }
 FILLER = frozenset(
     """of the a an and crime crimes incident incidents offence offences offense
-offenses s against""".split()
+offenses s against get gets got getting being armed""".split()
 )
 
 _PUNCT = re.compile(r"[^\w\s]")
@@ -264,6 +303,21 @@ def is_modifier(word: str) -> bool:
     words, kind, _ = _lexicon()
     found = words.get(_norm(word))
     return bool(found) and all(kind.get(c) == "modifier" for c in found)
+
+
+def broader(word: str) -> str | None:
+    """The plain crime a narrowed word is a kind of ("aggs" = aggravated assaults -> "assault"),
+    for a city that does not count the narrower kind apart; None for any other word.
+
+    >>> broader("aggs"), broader("assaults"), broader("bikes")
+    ('assault', None, None)
+    """
+    words, kind, _ = _lexicon()
+    found = words.get(_norm(word)) or frozenset()
+    heads = [c for c in found if kind.get(c) == "head"]
+    if len(heads) == 1 and any(kind.get(c) == "modifier" for c in found):
+        return HEADS[heads[0]][0]
+    return None
 
 
 def lexicon_words() -> list[str]:

@@ -80,6 +80,10 @@ HANDLERS: dict[str, Callable[[View, Query], Answer]] = {
 }
 
 
+#: the question value's refusals no other reading may answer (a rate without population, a
+#: change against a year the data do not hold: issue 16, "refuse rather than answer another")
+REFUSALS = ("no_population", "nothing_to_compare")
+
 #: the slash options the intent parser reads (the question value reads them all)
 LEGACY_OPTIONS = ("community", "other", "category", "horizon", "n", "sector", "per_1000", "chart")
 
@@ -240,6 +244,8 @@ class Engine:
                     question = self.resolve(parsed)
                 except QueryError as err:
                     question, first_error = self._without_rates(parsed, err), err
+        if question is None and first_error is not None and first_error.kind in REFUSALS:
+            raise first_error  # refused as asked: never answered as another question
         try:
             legacy = legacy_read(names)
         except QueryError as err:

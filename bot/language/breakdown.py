@@ -28,6 +28,13 @@ COMMON = re.compile(
     rf"({_CAT_NOUN})\b|\b({_CAT_NOUN}) (?:was|were|is|are) (?:the )?(most|least) "
     r"(?:common|frequent|prevalent)\b"
 )
+#: "top 3 offences in beltline": a ranking of categories (the group "noun" is its noun), not of areas
+RANKED_CATEGORY = re.compile(
+    rf"\b(?:top|bottom|leading|main|biggest)(?: {NUM_PATTERN})? "
+    r"(?P<noun>crimes|offen[cs]es|crime types|offen[cs]e types|categories|types of crimes?)\b"
+    r"(?! (?:communit|neighbo|areas?\b|districts?\b|sectors?\b|npus?\b|zones?\b|spots?\b|"
+    r"regions?\b|hoods?\b|months?\b))"
+)
 MONTH_BY = re.compile(
     r"\b(?:(?:by|per|each|every|a) month|month by month|monthly(?! average| avg)|"
     r"months)\b"
@@ -61,8 +68,18 @@ _AREA_GENERIC = (
     "neighborhoods",
     "area",
     "areas",
-    "district",
-    "districts",
+    "spot",
+    "spots",
+    "place",
+    "places",
+    "location",
+    "locations",
+)  # "district", "zone": the city's own words only (a police district is no community)
+#: Words for a kind of place: never read as a word inside an area's name ("which district")
+GEO_NOUNS = frozenset(
+    """district districts zone zones region regions sector sectors ward wards beat beats
+    division divisions precinct precincts area areas place places spot spots location
+    locations""".split()
 )
 
 
@@ -92,6 +109,8 @@ def read_by(
     for i, tok in enumerate(tokens):
         if used[i] or (tok not in area_words and tok not in region_words):
             continue
+        if tok in ("spot", "spots") and i and tokens[i - 1] == "hot":
+            continue  # "hot spots": the bot's own word for the busiest areas
         if in_name(tokens, i, names):
             continue  # "the north sector", "npu m": part of a place's name
         prev = tokens[i - 1] if i else ""
@@ -142,8 +161,12 @@ def check_by_word(tokens: list[str], used: list[bool], names: Names, ignore=froz
     from .words import STOPWORDS
 
     for i in range(1, len(tokens)):
-        tok = tokens[i]
-        if used[i] or tokens[i - 1] not in _BY_SLOT or not tok.isalpha() or len(tok) < 3:
+        tok, prev = tokens[i], tokens[i - 1]
+        slot = prev in _BY_SLOT or (
+            tok in GEO_NOUNS
+            and (prev in _BY_LEAD or prev.isdigit() or prev in M.NUMBER_WORDS or prev == "|")
+        )  # "top 3 districts" ("top 3" read: "|") where districts are no word of this city's
+        if used[i] or not slot or not tok.isalpha() or len(tok) < 3:
             continue
         if tok in STOPWORDS or tok in ignore or tok in _NOT_GROUPS or tok in M.NUMBER_WORDS:
             continue

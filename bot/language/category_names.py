@@ -70,6 +70,7 @@ class CategoryNames:
     def _index_categories(self, profile: CityProfile) -> None:
         self._cat_by_key = {canonical_category_key(c): c for c in self.categories}
         self._phrases = self._category_phrases(profile)
+        self.initialisms = self._add_initialisms(profile)
         self._category_words = sorted(
             {p for p in self._phrases if " " not in p and len(p) >= 5} | set(lexicon_words())
         )
@@ -89,6 +90,40 @@ class CategoryNames:
             for p in (*g.phrases, g.label):
                 if normalise(p):
                     out.setdefault(normalise(p), (g.label, tuple(g.members)))
+        return out
+
+    def _add_initialisms(self, profile: CityProfile) -> dict[str, str]:
+        """Initials of the category names and labels ("tfv" for "Theft FROM Vehicle", "lfv" for
+        "LARCENY-FROM VEHICLE"), plural too, added to the phrases: three letters or more, one
+        category only, never a common word, a crime word or an area's name; not of a name with
+        "and" in it ("Break & Enter - Dwelling" is "B&E dwelling", not "bed"). Returns initialism ->
+        the name it stands for (the reply's "Read as" line)."""
+        from .words import STOPWORDS  # words holds no names: imported here to keep names a leaf
+
+        cats = list(self.categories) or list(profile.category_names)
+        labels = {c.name: c.label for c in profile.categories}
+        taken = {normalise(a) for a in getattr(self, "communities", ())}
+        found: dict[str, set[str]] = {}
+        spelled: dict[str, str] = {}
+        for cat in cats:
+            label = labels.get(cat) or labels.get(" ".join(cat.split()))
+            for text in (cat, label or ""):
+                words = normalise(text).split()
+                initials = "".join(w[0] for w in words)
+                if len(words) >= 3 and "and" not in words:  # "b and e" is said as such
+                    found.setdefault(initials, set()).add(cat)
+                    spelled.setdefault(initials, " ".join(cat.split()))
+        out: dict[str, str] = {}
+        for initials, members in found.items():
+            if len(members) > 1 or initials in STOPWORDS or is_crime_word(initials):
+                continue
+            for form in (initials, initials + "s"):
+                if form in taken or form in self._phrases or form in STOPWORDS:
+                    continue
+                cat = next(iter(members))
+                label = labels.get(cat) or spelled[initials]
+                self._phrases[form] = (label, (cat,))
+                out[form] = spelled[initials]
         return out
 
     def _present(self, cats: tuple[str, ...]) -> tuple[str, ...]:

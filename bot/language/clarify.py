@@ -135,6 +135,7 @@ _MEASUREISH = {
     "rolling": "",
     "trailing": "",
 }
+MEASURE_WORDS = frozenset(_MEASUREISH)
 #: Words that change nothing (beyond the parser's stop words).
 HARMLESS = frozenset(
     """
@@ -147,6 +148,7 @@ happened occur occurred occurring recorded reported logged incidents incident ca
 were was been being had has have did does do doing there their them they it its we our us you
 your what which who whom how when where why pls plz thx ty cmon ok okay so well um uh hmm bit
 mostly mainly generally typically may might can between record records channel server alerts alert here versus against compared comparison compare vs
+near nearby
 """.split()
 )
 

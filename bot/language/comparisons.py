@@ -66,7 +66,7 @@ def month_over_month(
     for pattern, pair in (
         (
             MONTH_OVER_MONTH,
-            (Period("ago", "the month before", n=1), Period("recent", "last month")),
+            (Period("ago", "the month before", n=2), Period("recent", "last month")),
         ),
         (
             QUARTER_OVER_QUARTER,

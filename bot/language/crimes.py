@@ -8,6 +8,8 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from core.crime_words import broader
+
 from .names import Names
 from .question import Clarify, QueryError
 from .words import STOPWORDS
@@ -77,9 +79,10 @@ def read_crimes(
                 span = tokens[i : i + n]
                 if any(used[i : i + n]):
                     continue
-                if mode != "profile" and n > 1 and (span[0] in STOPWORDS or span[-1] in STOPWORDS):
-                    continue
                 text = " ".join(span)
+                edge = span[0] in STOPWORDS or span[-1] in STOPWORDS
+                if mode != "profile" and n > 1 and edge and not names.is_crime_word(text):
+                    continue  # "cars broken into" is a phrase of its own
                 if mode == "near":
                     if any(not t.isalpha() or names.exact(t) for t in span if t not in _INNER):
                         continue
@@ -90,6 +93,8 @@ def read_crimes(
                     read_as.append(f"Read '{text}' as {hit[0]} ('{phrase}').")
                 else:
                     hit = names.category_phrase(text, derived=mode == "derived")
+                    if hit is not None and text in names.initialisms:
+                        read_as.append(f"Read '{text}' as {names.initialisms[text]}.")
                 if hit is not None:
                     cat_hits.append(hit)
                     for j in range(i, i + n):
@@ -130,6 +135,16 @@ def no_category_words(
             continue
         near = any(0 <= j < len(tokens) and cat_used[j] for j in (i - 1, i + 1))
         if names.is_crime_word(tok) or (near and names.is_crime_word(tok, modifier=True)):
+            plain = broader(tok)  # "aggs" where assaults are not counted by kind: asked back
+            hit = names.category_phrase(plain) if plain else None
+            if hit is not None and hit[1]:
+                raise Clarify(
+                    tok,
+                    reading=hit[0],
+                    options=[hit[0]],
+                    message=f"'{_quote(tok)}' are not counted apart here. Did you mean "
+                    f"{hit[0]} (all of them)? Categories here: {names.categories_text()}",
+                )
             raise QueryError(
                 f"I have no category for '{_quote(tok)}'. Categories here: "
                 f"{names.categories_text()}",

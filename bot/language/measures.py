@@ -70,7 +70,9 @@ LIST = re.compile(
     r"\bwhat(?: s)? in\b|\bmembers of\b|\b(?:make|makes|made) up(?: of)?\b|\bbelongs? to\b|"
     r"\b(?:consists?|consisting|composed|comprised) of\b|\bcompris(?:e|es|ing)\b|"
     r"\b(?:does|do)\b(?=(?: \w+){1,3} (?:include|contain)\b)|\b(?:includes?|contains?)\b|"
-    r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b"
+    r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b|"
+    r"\b(?:count|counts|counted|qualify|qualifies) as\b|\b(?:fall|falls|come|comes) (?:under|within)\b|"
+    r"\b(?:is|are) (?:considered|classed as|covered by)\b|\bmake up\b"
 )
 ACCURACY = re.compile(
     r"\b(?:how accurate|accuracy|accurate|inaccurate|how good (?:are|were|is|was)|"
@@ -81,7 +83,11 @@ ACCURACY = re.compile(
     r"how well (?:did|do|does|have|has)|how close|track record|hit rate|mape|"
     r"error rate|forecast errors?|bias(?:ed)?|over ?forecast\w*|under ?forecast\w*|"
     r"accountability|calibrat\w+|(?:alerts|flags) point|where do you point|"
-    r"who do you flag)\b(?: (?:is|are|was|were|have|has)(?: been)?)?(?: (?:the|your|our))?"
+    r"who do you flag|"
+    r"how ?(?:d|did|does|has|have)? (?:the (?:model|forecasts?|predictions?|bot)|you|it|"
+    r"your (?:model|forecasts?|predictions?)) (?:do|done|doing|perform\w*|fare\w*)|"
+    r"how ?(?:d|did|do)? (?:we|you) do (?:on|with) (?:the |our |your )?(?:forecasts?|predictions?))"
+    r"\b(?: (?:is|are|was|were|have|has)(?: been)?)?(?: (?:the|your|our))?"
     r"(?: (?:model|models|forecasts?|predictions?|forecasting|projections?|bot|you))?\b"
 )
 VS_FORECAST = re.compile(
@@ -134,6 +140,10 @@ RANK = re.compile(
     rf"(?:rank|ranking|ranked|order|sort)(?:ed)?(?: by)?|"
     rf"(?:which|what) (?=\w+ (?:had|has|have|saw|sees|see|was|were|is|are)\b))\b"
 )
+
+
+#: "rank the sectors", "sectors ranked by": with no number, every one of them
+RANK_ALL = re.compile(r"\b(?:rank|ranking|ranked|order|sort)(?:ed)?\b")
 
 
 @dataclass(frozen=True)

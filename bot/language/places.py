@@ -4,12 +4,15 @@ then unique first words; what stays ambiguous or unknown is returned for the par
 
 from __future__ import annotations
 
-from .words import STOPWORDS
+from .breakdown import GEO_NOUNS
 from .names import Names, Place
+from .words import STOPWORDS
 
 
 def find_places(tokens: list[str], used: list[bool], names: Names):
-    """Longest exact names first, then typo-tolerant phrases, then ambiguous first words."""
+    """Longest exact names first, then typo-tolerant phrases, then ambiguous first words, then a
+    word inside the names ("the airport": one area is read as it and said in the notes; several
+    are asked about). Returns (places, notes, ambiguous, unknown)."""
     places: list[tuple[int, Place]] = []
 
     def take(i: int, n: int, place: Place) -> None:
@@ -64,11 +67,35 @@ def find_places(tokens: list[str], used: list[bool], names: Names):
         elif len(starts) > 1:
             ambiguous.append((tok, starts))
             used[i] = True
+    notes: list[str] = []
+    for i, tok in enumerate(tokens):  # a word inside one area's name ("the airport")
+        if used[i] or tok in STOPWORDS or tok in _NOT_PLACE or len(tok) < 4 or not tok.isalpha():
+            continue
+        if tok in GEO_NOUNS:
+            continue  # "which district": a breakdown word, not UNIVERSITY DISTRICT
+        if names.is_crime_word(tok, modifier=True):
+            continue
+        inside = names.containing(tok)
+        if len(inside) == 1:
+            take(i, 1, Place("community", inside[0], inside))
+            notes.append(f"Read '{tok}' as {inside[0]}, the only {names.area_word} named so.")
+        elif len(inside) > 1:
+            ambiguous.append((tok, list(inside)))
+            used[i] = True
     unknown = [
         t for i, t in enumerate(tokens) if not used[i] and t not in STOPWORDS and not t.isdigit()
     ]
     places.sort(key=lambda x: x[0])
-    return [p for _, p in places], [], ambiguous, unknown
+    return [p for _, p in places], notes, ambiguous, unknown
+
+
+def _not_place() -> frozenset[str]:
+    from .clarify import HARMLESS, MEASURE_WORDS
+
+    return HARMLESS | MEASURE_WORDS
+
+
+_NOT_PLACE = _not_place()
 
 
 def suggest(names: Names, words: list[str], strict: bool = False) -> list[str]:

@@ -35,6 +35,12 @@ _SPELL = [
         (r"\b2h\b", "h2"),
     ]
 ]
+# an elided second period: "this year vs last" -> "this year vs last year" (not seasons: "this
+# summer" may be the last complete one, so "last summer" would be the same one)
+_ELIDED = re.compile(
+    r"\bthis (year|month|quarter|week)\b( (?:vs|versus|against|compared (?:to|with)|to|over) )"
+    r"(?:the )?(?:last|previous|prior)(?: one)?\b(?! (?:year|month|quarter|week|\d))"
+)
 _YEAR_DASH = re.compile(r"\b((?:19|20)\d\d) ?[-\u2013] ?((?:19|20)\d\d)\b")
 # two-digit years: "'22" always; "in 22", "since 21" after a period preposition; "to 23" and the
 # like once a year is named; "Q2 22", "summer 22" after a period name. "March 22" stays (a day?).
@@ -60,11 +66,24 @@ def prepare(raw: str, names: Names) -> str:
     for pattern, repl in _SPELL:
         norm = pattern.sub(repl, norm)
     norm = two_digit_years(norm, names)
+    norm = _ELIDED.sub(_elided, norm)
     if not norm:
         raise QueryError(
             f"Ask me about crime in {names.city_name} {names.area_words}.", kind="empty"
         )
     return norm
+
+
+def _elided(m: re.Match) -> str:
+    """The second period of "this year vs last" named in full.
+
+    >>> _ELIDED.sub(_elided, "assaults this year vs last in beltline")
+    'assaults this year vs last year in beltline'
+    >>> _ELIDED.sub(_elided, "thefts this quarter compared to the previous one")
+    'thefts this quarter compared to last quarter'
+    """
+    unit, link = m.groups()
+    return f"this {unit}{link}last {unit}"
 
 
 def _year_range(m: re.Match) -> str:

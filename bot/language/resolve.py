@@ -127,7 +127,7 @@ def resolve(q: Question, facts: DataFacts) -> Question:
         raise QueryError(
             "I have no population figures here, so no rates per 1,000 residents: "
             "ask for counts instead.",
-            kind="no_reference",
+            kind="no_population",
         )
     if (q.by == "region" or any(w.kind == "region" for w in q.where)) and not facts.has_regions:
         raise QueryError(
@@ -236,9 +236,9 @@ def _change_periods(
         return periods, compared
     if add_months(p.end, -12) < facts.first:
         raise QueryError(
-            f"A year before {p.label} is before the data (they start in "
-            f"{month_name(facts.first)}).",
-            kind="out_of_range",
+            f"There is nothing to compare {p.label} with: a year before it is before the data "
+            f"(they start in {month_name(facts.first)}).",
+            kind="nothing_to_compare",
         )
     return [p], "year_before"
 

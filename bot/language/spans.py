@@ -151,11 +151,11 @@ def resolve(
                 f"{'s' if period.n > 1 else ''} in the data, ending {month_name(newest)} "
                 f"(today is {today.isoformat()})."
             )
-    elif k == "ago":
-        start = end = add_months(newest, -period.n)
+    elif k == "ago":  # the newest complete month is "a month ago", as "last month" reads it
+        start = end = add_months(newest, -(period.n - 1))
         notes.append(
             f"'{period.label}' counted back from {month_name(newest)}, the newest "
-            "complete month in the data."
+            "complete month in the data (read as a month ago, like 'last month')."
         )
     elif k == "month":
         start = end = period.start

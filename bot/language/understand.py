@@ -112,7 +112,10 @@ def _read(raw: str, names: Names) -> Question:
             "bottom" if "least" in (g[1], g[4]) else "top",
             single=bool(noun) and not noun[0].endswith("s") and not g[0],
         )
-    by_category = take(B.CATEGORY_BY) or bool(common)
+    ranked_cats = B.RANKED_CATEGORY.search(_mask(norm, spans))
+    if ranked_cats:
+        spans.append(ranked_cats.span("noun"))  # the noun only: "top 3" is the ranking's
+    by_category = take(B.CATEGORY_BY) or bool(common) or bool(ranked_cats)
     pct = take(M.PCT_CHANGE)
     listing = take(M.LIST)
     more, rspans = M.find_rank(_mask(norm, spans))
@@ -150,7 +153,8 @@ def _read(raw: str, names: Names) -> Question:
         check_meaningful(
             tokens, used, periods=len(specs), in_name=lambda i: in_name(tokens, i, names)
         )
-    places, _, ambiguous, unknown = find_places(tokens, used, names)
+    places, notes, ambiguous, unknown = find_places(tokens, used, names)
+    read_as += notes
     no_category_words(tokens, used, cat_used, names)
     if len(places) > 1:
         places = [p for p in places if p.kind != "city"] or places[:1]
@@ -252,7 +256,12 @@ def _read(raw: str, names: Names) -> Question:
         }.get(what, "count")
         order = M.change_order(norm) if what == "change" else rank.order
         n = M.rank_n(rank, single)
-        ranking = Ranking(n=n, order=order, measure=measure, asked=rank.n is not None or single)
+        every = rank.n is None and not single and by != "month" and M.RANK_ALL.search(norm)
+        if every:  # "rank the sectors": every one of them (resolve caps it at MAX_RANK)
+            n = max(1, _how_many(names, by or "area"))
+        ranking = Ranking(
+            n=n, order=order, measure=measure, asked=rank.n is not None or single or bool(every)
+        )
         by = by or ("month" if "months" in words else "area")
     if (
         len(specs) == 1
@@ -331,15 +340,27 @@ def _what(
     return None
 
 
+def _how_many(names: Names, by: str) -> int:
+    """How many regions, categories or areas a ranking of every one of them lists."""
+    if by == "region":
+        return len(names.sectors)
+    if by == "category":
+        return len(names.categories) or len(names.profile.category_names)
+    return len(names.communities)
+
+
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
     """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
-    or right after "in" / "at" / "near"."""
+    or right after "in" / "at" / "near" (the / a between: "near the airport")."""
     words = re.findall(r"[A-Za-z][\w'-]*", raw)
     out = set()
     for i, w in enumerate(words):
         low = normalise(w)
+        before = [x.lower() for x in words[max(0, i - 2) : i]]
+        if before[-1:] and before[-1] in ("the", "a") and len(before) == 2:
+            before = before[:1]
         if low in unknown and (
-            (i and w[0].isupper()) or (i and words[i - 1].lower() in ("in", "at", "near"))
+            (i and w[0].isupper()) or (before[-1:] and before[-1] in ("in", "at", "near"))
         ):
             out.add(low)
     return frozenset(out)

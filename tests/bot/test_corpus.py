@@ -4,7 +4,7 @@ Calgary and Atlanta are each deployed from their real files through the producti
 (``tests/bot/corpus/runner.py``), then every generated and held-out phrasing is asked in-process
 (the dict ``crimecast ask --json`` prints) and compared with an independent pandas oracle
 (``tests/bot/corpus/oracle.py``). Pass rates per city x shape are printed for every set; the
-tests hold a floor under the generated and held-out ones (the fresh batch has none yet), and two
+tests hold a floor under the generated and held-out ones (the fresh batches have none yet), and two
 rules on all of them: nothing raises, and an answer never answers another measure than the one
 asked (a question back is allowed, and counted apart; where a question back or a refusal is the
 expected reply, answering anything is answering another question).
@@ -27,7 +27,8 @@ from corpus.oracle import expect  # noqa: E402
 
 HELDOUT = {key: runner.heldout(key) for key in ("calgary", "atlanta")}
 FRESH = {key: runner.fresh(key) for key in ("calgary", "atlanta")}
-SETS = ("generated", "held-out", "fresh")
+FRESH2 = {key: runner.fresh2(key) for key in ("calgary", "atlanta")}
+SETS = ("generated", "held-out", "fresh", "fresh2")
 # Pass-rate floors (fractions), set just under what the engine reaches, so a regression fails.
 FLOOR = {
     ("generated", "calgary"): 0.99,
@@ -45,6 +46,8 @@ WRONG_WHAT_CEILING = {
     ("held-out", "atlanta"): 2,
     ("fresh", "calgary"): 1,
     ("fresh", "atlanta"): 4,
+    ("fresh2", "calgary"): 2,  # the second fresh batch's first run (2026-12-05)
+    ("fresh2", "atlanta"): 3,
 }
 CITIES = [
     pytest.param(k, marks=pytest.mark.skipif(not available(k), reason="data not found"))
@@ -112,14 +115,16 @@ def test_pass_rate_floor(results, name, key):
 
 @pytest.mark.parametrize("key", CITIES)
 def test_corpus_sizes_and_determinism(key):
-    """At least 500 generated, 100 held-out and 60 fresh phrasings a city, the same on every
-    run, no phrasing in two sets."""
+    """At least 500 generated, 100 held-out and 60 phrasings in each fresh batch a city, the same
+    on every run, no phrasing in two sets."""
     a, b = generate.cases(key), generate.cases(key)
-    assert len(a) >= 500 and len(HELDOUT[key]) >= 100 and len(FRESH[key]) >= 60
+    assert len(a) >= 500 and len(HELDOUT[key]) >= 100
+    assert len(FRESH[key]) >= 60 and len(FRESH2[key]) >= 60
     assert [(x.text, x.spec) for x in a] == [(x.text, x.spec) for x in b]
-    texts = [{x.text.lower() for x in s} for s in (a, HELDOUT[key], FRESH[key])]
+    texts = [{x.text.lower() for x in s} for s in (a, HELDOUT[key], FRESH[key], FRESH2[key])]
     assert not texts[0] & texts[1] and not (texts[0] | texts[1]) & texts[2]
-    assert len(texts[2]) == len(FRESH[key])
+    assert not (texts[0] | texts[1] | texts[2]) & texts[3]
+    assert len(texts[2]) == len(FRESH[key]) and len(texts[3]) == len(FRESH2[key])
 
 
 # --- the checker itself: a contract-shaped right answer passes, a nudged one does not ---------
@@ -186,7 +191,7 @@ def _months(spec) -> list[str]:
 @pytest.mark.parametrize("key", CITIES)
 def test_checker_passes_right_answers_and_fails_wrong_ones(key):
     c = city(key)
-    cases = generate.cases(key)[::3] + list(HELDOUT[key]) + list(FRESH[key])
+    cases = generate.cases(key)[::3] + list(HELDOUT[key]) + list(FRESH[key]) + list(FRESH2[key])
     for case in cases:
         exp = expect(c, case.spec)
         assert outcome(_answer(case.spec, exp), exp, case.spec)[0] == PASS, case.text

@@ -159,11 +159,13 @@ def test_rates_per_1000_use_census(engine, reference_files):
 
 
 def test_rates_without_reference_say_why(filled, today):
-    """Without reference data, a rate request says it cannot be computed."""
+    """Without reference data, a rate request is refused, saying why (never answered as a
+    forecast or a count: docs/questions.md)."""
     r, keys = filled
     a = Engine(r, keys, today=today).ask("beltline per 1000 residents")
-    assert a.ok and "rate_per_1000" not in a.data
-    assert any("reference load" in ln for ln in a.lines)
+    assert not a.ok and "rate_per_1000" not in a.data
+    assert a.data["error"] == "no_population"
+    assert any("no population figures" in ln for ln in a.lines)
     assert not Engine(r, keys, today=today).ask("top 5 in the northeast").ok
 
 

@@ -375,7 +375,7 @@ ROWS = [
         VIOLENT,
         [Y23],
         None,
-        (5, "top", "rate"),
+        (8, "top", "rate"),  # no number: every sector
     ),
     (
         "which NE communities had the most car thefts in Q4",

@@ -272,3 +272,23 @@ def test_todays_phrasings_read_the_same(names, row):
     )
     if ahead and text not in CHANGED:  # answers about the future are unchanged
         assert q.when and all(p.future for p in q.when), q.when
+
+
+@pytest.mark.parametrize(
+    "text,month",
+    [
+        ("beltline robberies a month ago", "2023-12"),
+        ("beltline robberies last month", "2023-12"),
+        ("beltline robberies two months ago", "2023-11"),
+        ("beltline robberies 3 months ago", "2023-10"),
+    ],
+)
+def test_months_ago_count_back_as_last_month_does(names, text, month):
+    """'Last month' is the newest complete month, so 'two months ago' is the one before it."""
+    q = read(text, names, FACTS)
+    assert (q.when[0].start, q.when[0].end) == (month, month)
+
+
+def test_month_over_month_compares_the_two_newest_months(names):
+    q = read("beltline robberies month over month", names, FACTS)
+    assert [(p.start, p.end) for p in q.when] == [("2023-11", "2023-11"), ("2023-12", "2023-12")]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .cities import city, shift
 from .oracle import Spec
+from .officer_words import PLAN as OFFICER_WORDS
 from .shorthand import PLAN as SHORTHAND
 from .vocab import (
     pick_crime as _crime,
@@ -546,6 +547,7 @@ PLAN = [
     (_forecast_ranking, 10),
     (_accuracy, 20),
     *SHORTHAND,
+    *OFFICER_WORDS,
 ]
 
 

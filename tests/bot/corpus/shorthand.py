@@ -239,7 +239,11 @@ def _rank_words(c, rng):
     n = rng.choice([2, 3, 4])
     t, by, rank = rng.choice(
         [
-            (f"rank the {c.regions_word} by {{crime}} in {y}", "region", (5, "top", "count")),
+            (
+                f"rank the {c.regions_word} by {{crime}} in {y}",  # no number: every region
+                "region",
+                (min(len(c.regions), 25), "top", "count"),
+            ),
             (f"bottom {n} {c.areas_word} for {{crime}} in {y}", "area", (n, "bottom", "count")),
             (
                 f"the {number_phrase(n, rng)} safest {c.regions_word} for {{crime}} in {y}",
