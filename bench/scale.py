@@ -7,9 +7,13 @@ portal's layout. Stages, as a deployment runs them (``crimecast`` commands or th
 
 - ingest: ``crimecast ingest calgary`` of every month through 2023-11 (send only);
 - drain: ``crimecast worker --burst`` (count everything);
-- full train: ``crimecast train`` (months through 2023-11 closed first, untimed);
+- full train: ``crimecast train`` (months through 2023-11 closed first, untimed); a partitioned
+  city (``CRIMECAST_PARTITIONS``, by default one partition per 6,000 series) then has its
+  partition jobs done by ``--workers`` models workers (``crimecast rq-worker --queue models
+  --burst``, run side by side): the stage is both phases (wall and CPU added, the peak the larger);
 - month close: 2023-12 ingested and drained (untimed), then closed; the close job
-  (``on_month_closed``) and its follow-up (``after_close``: LSTM epoch, GLM refit), back to back;
+  (``on_month_closed``) and its follow-up (``after_close``: LSTM epoch, GLM refit), back to back,
+  then (partitioned) both runs' partition jobs on the workers;
 - backtest short: ``crimecast backtest`` of 2023-10..2023-12, h=1 (a fresh served model trained on
   the months before, then stepped, as the production backtest does);
 - weekly alert: the ``weekly_alert`` job with a city-wide and a one-community subscription;
@@ -22,6 +26,7 @@ squares over the Ks run). The peak RSS includes the interpreter and its imports 
 hundred MB), which flattens the memory slope of small stages: the table shows the figures.
 
     python bench/scale.py [--k 1 4 16] [--stages ingest drain train close backtest alert ask]
+                          [--partitions N] [--workers W]
                           [--json FIGURES.json] [--from-json FIGURES.json]
 
 Uses ``REDIS_URL`` (a private key prefix per K, deleted afterwards). Timings on a shared machine
@@ -143,6 +148,46 @@ def stage(cmd: list[str], env: dict, timeout: float = 7200) -> dict:
     }
 
 
+def runs_in_flight(env: dict) -> int:
+    """Partitioned runs the stage left in flight (0: the single-job path)."""
+    import redis
+
+    from stream.keys import Keys
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        return int(client.zcard(Keys(env["CRIMECAST_KEY_PREFIX"]).model_runs_active))
+    finally:
+        client.close()
+
+
+def with_workers(first: dict, env: dict, workers: int) -> dict:
+    """``first`` (a stage that may have queued partition jobs) followed, if it did, by
+    ``workers`` models workers draining the queue side by side: wall and CPU added, the larger
+    peak."""
+    if workers < 1 or not runs_in_flight(env):
+        return first
+    t0 = time.perf_counter()
+    pool = _parallel(CLI + ["rq-worker", "--queue", "models", "--burst"], env, workers)
+    wall = time.perf_counter() - t0
+    return {
+        **first,
+        "s": first["s"] + wall,
+        "cpu": first["cpu"] + sum(p["cpu"] for p in pool),
+        "mb": max([first["mb"]] + [p["mb"] for p in pool]),
+        "rc": first["rc"] or max(p["rc"] for p in pool),
+        "workers_s": round(wall, 2),
+        "load": load(),
+    }
+
+
+def _parallel(cmd: list[str], env: dict, n: int) -> list[dict]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda _: stage(cmd, env), range(n)))
+
+
 def write_portal(long, path: Path) -> None:
     """The long frame in the portal's layout (what ``crimecast ingest calgary`` reads)."""
     frame = long.assign(
@@ -154,7 +199,7 @@ def write_portal(long, path: Path) -> None:
     frame[["Community", "Category", "Crime Count", "Year", "Month"]].to_csv(path, index=False)
 
 
-def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
+def one_k(k: int, stages: list[str], tmp: Path, url: str, workers: int = 1) -> dict:
     from online_model.data import read_calgary_csv, replicate
 
     long = replicate(read_calgary_csv(DATA / CRIME), k, seed=k)
@@ -186,12 +231,12 @@ def one_k(k: int, stages: list[str], tmp: Path, url: str) -> dict:
         first = long["month"].min()
         stage(py(CLOSE_UPTO, first, TRAIN_END), env)
         if "train" in stages:
-            res["train"] = stage(CLI + ["train"], env)
+            res["train"] = with_workers(stage(CLI + ["train"], env), env, workers)
         res["ses"] = stage(py(SES_REF, TRAIN_END, CLOSE), env)
         stage(CLI + ["ingest", "calgary", str(files["close"])], env)
         stage(CLI + ["worker", "--burst"], env)
         if "close" in stages:
-            res["close"] = stage(py(MONTH_CLOSE, CLOSE), env)
+            res["close"] = with_workers(stage(py(MONTH_CLOSE, CLOSE), env), env, workers)
         if "backtest" in stages:
             res["backtest"] = stage(
                 CLI
@@ -296,6 +341,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, nargs="+", default=[1, 4, 16])
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
+    ap.add_argument(
+        "--partitions", type=int, help="CRIMECAST_PARTITIONS (default: the setting's, 0 = auto)"
+    )
+    ap.add_argument("--workers", type=int, default=1, help="models workers for partition jobs")
     ap.add_argument("--json", type=Path, help="also write the figures here (after each K)")
     ap.add_argument("--from-json", type=Path, help="only print the table of an earlier run's JSON")
     args = ap.parse_args()
@@ -303,10 +352,12 @@ def main() -> None:
         table({int(k): v for k, v in json.loads(args.from_json.read_text()).items()})
         return
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    if args.partitions is not None:
+        os.environ["CRIMECAST_PARTITIONS"] = str(args.partitions)
     results: dict[int, dict] = {}
     with tempfile.TemporaryDirectory(prefix="crimecast-scale-") as tmp:
         for k in args.k:
-            results[k] = one_k(k, args.stages, Path(tmp), url)
+            results[k] = one_k(k, args.stages, Path(tmp), url, args.workers)
             if args.json:
                 args.json.write_text(json.dumps({str(a): b for a, b in results.items()}, indent=1))
     table(results)

@@ -89,12 +89,17 @@ def numeric_features(
     t: int,
     h: int,
     rows: np.ndarray | None = None,
+    totals: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(features (n_series, len(NUMERIC)), level (n_series,))`` for origin ``t``, horizon ``h``.
 
     ``moy0`` is the month of year (1..12) of column 0; ``community``/``category`` are integer codes.
     With ``rows`` only those series' rows are built (the community, category and city totals still
-    sum every series): a fit that samples rows pays for what it samples.
+    sum every series): a fit that samples rows pays for what it samples. ``totals``
+    ``(n_categories, >= t + 1)``: the city's totals per category and month, given when ``history``
+    holds only some of the city's series (a partition, a sample): the city-wide features are then
+    the whole city's whatever part of it is at hand (community totals come from ``history``, which
+    holds whole areas).
     """
     full = history[:, : t + 1]
     months = full.shape[1]
@@ -102,14 +107,21 @@ def numeric_features(
     n_cat = int(category.max(initial=-1)) + 1
     # what the community x category would lead one to expect (a product of margins, last 12 months)
     roll12_all = _mean_window(full, t, 12)
-    r12_tot = roll12_all.sum()
     comm12_all = np.bincount(community, weights=roll12_all, minlength=n_comm)
-    cat12_all = np.bincount(category, weights=roll12_all, minlength=n_cat)
-    # city-wide category totals and community totals (every category), from every series
     span = range(max(0, t - 47), t + 1)
-    city = np.stack(
-        [np.bincount(category, weights=full[:, j], minlength=n_cat) for j in span], axis=1
-    )  # (n_cat, <=48)
+    if totals is None:
+        r12_tot = roll12_all.sum()
+        cat12_all = np.bincount(category, weights=roll12_all, minlength=n_cat)
+        # city-wide category totals and community totals (every category), from every series
+        city = np.stack(
+            [np.bincount(category, weights=full[:, j], minlength=n_cat) for j in span], axis=1
+        )  # (n_cat, <=48)
+    else:
+        whole = np.zeros((max(n_cat, totals.shape[0]), t + 1))
+        whole[: totals.shape[0]] = totals[:, : t + 1]
+        cat12_all = _mean_window(whole, t, 12)
+        r12_tot = cat12_all.sum()
+        city = whole[:, span.start : t + 1]
     comm_hist = np.stack(
         [
             np.bincount(community, weights=full[:, j], minlength=n_comm)

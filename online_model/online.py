@@ -52,6 +52,7 @@ from .budget import sample_rows
 from .progress import report
 from .features import NUMERIC, expand, expanded_names, numeric_features
 from .threads import reproducible_torch
+from .totals import CityTotals
 
 MIN_HISTORY = 12  # origins with fewer months of history are not learned from
 CLIP = 50.0  # per-row gradient clip, in units of a row of average level (weights are relative)
@@ -61,7 +62,7 @@ ETA_RANGE = (-4.0, 3.0)  # the learned rate stays within exp(-4)..exp(3) times t
 ADAM = (0.9, 0.999, 1e-8)  # River's Adam (beta1, beta2, eps): the area effects step with it
 
 
-class OnlineGLM(PanelForecaster):
+class OnlineGLM(CityTotals, PanelForecaster):
     """Direct multi-horizon Poisson GLMs (River), global over every (community, category)."""
 
     kind = "online"
@@ -153,12 +154,16 @@ class OnlineGLM(PanelForecaster):
             else np.zeros((self.n_series, 0))
         )
 
-    def _update(self, y):
+    def _step_levels(self, y):
+        """The series' SES levels (features) step on ``y``; nothing global is learned."""
         self._cache.clear()
         prev = self._ses[:, -1] if self._ses.shape[1] else y
         prev_slow = self._ses_slow[:, -1] if self._ses_slow.shape[1] else y
         self._ses = np.hstack([self._ses, (prev + 0.2 * (y - prev))[:, None]])
         self._ses_slow = np.hstack([self._ses_slow, (prev_slow + 0.05 * (y - prev_slow))[:, None]])
+
+    def _update(self, y):
+        self._step_levels(y)
         if not self._warm:
             self._deferred += 1
             if not self._bulk and self.history_.shape[1] > MIN_HISTORY + self.max_horizon:
@@ -369,6 +374,7 @@ class OnlineGLM(PanelForecaster):
             t,
             h,
             rows=rows,
+            totals=self._city_totals(),
         )
         group = self._group if rows is None else self._group[rows]
         n = len(level)

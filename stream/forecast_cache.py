@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import redis
@@ -49,7 +49,9 @@ class CachedForecast:
         return (self.community, self.category)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        # the fields in order, as asdict gives them, without its deep copy (a third of the time
+        # of staging a big city's forecasts went to it)
+        return json.dumps(self.__dict__, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "CachedForecast":

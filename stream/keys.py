@@ -194,6 +194,52 @@ class Keys:
         """Hash: where the running model job is (job, phase, done, total, seconds left)."""
         return self._k("models", "progress")
 
+    # --- partitioned model runs (workers/partitioned.py) --------------------------------------
+    @property
+    def model_run_seq(self) -> str:
+        """Counter: the id of the newest partitioned model run (ids only grow)."""
+        return self._k("models", "run", "seq")
+
+    @property
+    def model_run_served(self) -> str:
+        """String: the id of the partitioned run whose set is served (an older run never swaps)."""
+        return self._k("models", "run", "served")
+
+    @property
+    def model_runs_active(self) -> str:
+        """Sorted set of partitioned runs in flight (score: the run id)."""
+        return self._k("models", "run", "active")
+
+    def model_run(self, run: int) -> str:
+        """Hash: a partitioned run (kind, staged version, partitions, status, each partition's
+        job id and attempts, times)."""
+        return self._k("models", "run", str(run))
+
+    def model_run_parts(self, run: int) -> str:
+        """Hash ``partition -> JSON list of [community, category]``: the run's series by partition."""
+        return self._k("models", "run", str(run), "parts")
+
+    def model_run_done(self, run: int) -> str:
+        """Set of the run's partitions whose forecasts are staged."""
+        return self._k("models", "run", str(run), "done")
+
+    def model_run_staged(self, run: int) -> str:
+        """Hash ``series_field -> JSON forecast``: the run's forecasts, served when all are in."""
+        return self._k("models", "run", str(run), "staged")
+
+    def model_run_claim(self, run: int, part: int) -> str:
+        """Heartbeat lock of the job working on one partition (its holder's host and pid)."""
+        return self._k("models", "run", str(run), "claim", str(part))
+
+    def model_run_requeue(self, run: int, part: int) -> str:
+        """Short-lived marker: one watcher is retrying this partition's job (its worker died)."""
+        return self._k("models", "run", str(run), "requeue", str(part))
+
+    @property
+    def model_run_swap(self) -> str:
+        """Lock held while a finished run's set is swapped in."""
+        return self._k("lock", "models", "swap")
+
     @property
     def model_dir_lock(self) -> str:
         """Lock held while a model artifact is written."""

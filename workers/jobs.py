@@ -261,6 +261,9 @@ def collect_health(rt: Runtime, *, store: bool = False, today: date | None = Non
             problems.append(f"{failed} failed job(s) on the {kind} queue")
     out["model_job"] = model_job_progress(c, k)
     out["model_lock"] = model_lock_holder(c, k, problems)
+    from .partition_watch import describe, run_progress
+
+    out["model_runs"] = describe(run_progress(c, k, problems))
     out["alert_outbox"] = c.xlen(k.alert_outbox) if c.exists(k.alert_outbox) else 0
     last_tick = c.hget(k.scheduler_last, "health")
     out["scheduler_last_tick"] = as_text(last_tick) if last_tick else None

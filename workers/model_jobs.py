@@ -27,7 +27,6 @@ from typing import Iterator
 
 from rq import Retry
 
-from core.censored import expected_count
 from core.months import check_month
 from core.negbin import NegBin
 from online_model.budget import set_budget
@@ -38,7 +37,9 @@ from stream.forecast_archive import ForecastArchive
 from stream.forecast_cache import CachedForecast, ForecastCache
 from stream.store import CountStore
 
+from .learnable import learnable_counts, learnable_panel
 from .model_lock import ModelLock
+from .model_progress import progress as _progress
 from .runtime import Runtime, runtime
 from .settings import Settings
 
@@ -61,53 +62,28 @@ def _model_lock(rt: Runtime) -> Iterator[ModelLock]:
         yield lock
 
 
-PROGRESS_EVERY_S = 1.0  # a job writes its progress at most this often
-PROGRESS_TTL_S = 3600  # a job that died leaves its last progress this long at most
-
-
-@contextlib.contextmanager
-def _progress(rt: Runtime, job: str) -> Iterator[None]:
-    """Write where this job is (``keys.model_progress``: ``crimecast status`` shows it) while it
-    runs, at most every second; removed when the job ends."""
-    from online_model.progress import reporting
-
-    key, last = rt.keys.model_progress, [0.0]
-    started = time.time()
-
-    def listen(phase: str, done: int, total: int, left: float | None) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S and done < total:
-            return
-        last[0] = now
-        with contextlib.suppress(Exception):  # progress never fails a job
-            rt.client.hset(
-                key,
-                mapping={
-                    "job": job,
-                    "phase": phase,
-                    "done": done,
-                    "total": total,
-                    "left_s": "" if left is None else round(left, 1),
-                    "started": round(started, 1),
-                    "updated": round(time.time(), 1),
-                },
-            )
-            rt.client.expire(key, PROGRESS_TTL_S)
-
-    try:
-        with reporting(listen):
-            yield
-    finally:
-        with contextlib.suppress(Exception):
-            rt.client.delete(key)
-
-
-def _load(reg: Registry, settings: Settings | None = None):
-    """The current served model, or None (with a warning if one exists but cannot be loaded)."""
+def _load(reg: Registry, settings: Settings | None = None, rt: Runtime | None = None):
+    """The current served model, or None (with a warning if one exists but cannot be loaded);
+    while a partitioned run is in flight, the version it staged (the newest)."""
     if reg.current(MODEL_NAME) is None:
         return None, None
+    if rt is not None and rt.client.zcard(rt.keys.model_runs_active):
+        return _load_version(reg, reg.versions(MODEL_NAME)[-1], settings)
+    return _load_version(reg, None, settings)
+
+
+def _partitioned(rt: Runtime) -> bool:
+    """Whether this city's model work runs as partitioned runs (:mod:`workers.partitioned`)."""
+    from .partitioned import partitioned
+
+    return partitioned(rt.settings, CountStore(rt.client, rt.keys))
+
+
+def _load_version(reg: Registry, version: int | None, settings: Settings | None = None):
+    """Version ``version`` (None: the current one) of the served model, brought up to date and
+    given the settings' training budget; ``(None, None)`` with a warning if it cannot be loaded."""
     try:
-        model, manifest = reg.load(MODEL_NAME)
+        model, manifest = reg.load(MODEL_NAME, version)
         settings = settings or Settings()
         set_budget(model, settings.train_memory_mb, settings.train_sample_rows)
         return bring_up_to_date(model), manifest
@@ -126,40 +102,11 @@ def _served_through(reg: Registry) -> str | None:
         return None
 
 
-def learnable_counts(store: CountStore, cells: CensoredCells, month: str, model) -> dict:
-    """``month``'s counts for ``model`` to learn: a series-month with suppressed cells (``<5``)
-    counts each as its expectation within 1..4 under the model's own forecast of that month
-    (:func:`core.censored.expected_count`), never as the stored lower bound."""
-    counts = store.month_counts(month)
-    suppressed = cells.month(month)
-    if not suppressed:
-        return counts
-    arr = model.forecast_arrays(1)  # made before ``month`` is learned
-    at = {s: i for i, s in enumerate(arr.series)}
-    out: dict = dict(counts)
-    for s, n in suppressed.items():
-        i = at.get(s)
-        mean, disp = (arr.mean[i, 0], arr.dispersion[i, 0]) if i is not None else (0.0, 0.0)
-        out[s] = float(expected_count(counts.get(s, n), n, mean, disp))
-    return out
+def _train_new(store: CountStore, settings: Settings, through: str, cells: CensoredCells, rt=None):
+    if rt is not None:  # partitioned: the global pieces, on a sample of whole areas
+        from .partitioned import train_global
 
-
-def learnable_panel(cells: CensoredCells, panel):
-    """``panel`` with suppressed cells at their expectation within 1..4 under a Poisson at the
-    series' mean month (no model exists yet to forecast them)."""
-    months = [m for m in cells.months() if m in panel.columns]
-    if not months:
-        return panel
-    panel = panel.astype(float)
-    level = panel.mean(axis=1)
-    for m in months:
-        for s, n in cells.month(m).items():
-            if s in panel.index:
-                panel.loc[s, m] = float(expected_count(panel.loc[s, m], n, level[s]))
-    return panel
-
-
-def _train_new(store: CountStore, settings: Settings, through: str, cells: CensoredCells):
+        return train_global(rt, store, through)
     panel = store.panel(end=through)
     panel = learnable_panel(cells, panel.loc[:, [c for c in panel.columns if c <= through]])
     model = build_served(
@@ -174,12 +121,10 @@ def _train_new(store: CountStore, settings: Settings, through: str, cells: Censo
     return model, list(panel.columns)
 
 
-def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | None = None) -> int:
-    """Forecast every series 1..H ahead and atomically replace the served forecasts."""
-    arr = model.forecast_arrays(HORIZON)
+def forecast_entries(arr, tag: str, data_through: str | None) -> list[CachedForecast]:
+    """The cache entries of forecasts ``arr`` (means, dispersions, shortest 80% intervals)."""
     lo, hi = NegBin(arr.mean, arr.dispersion).interval(0.8)
-    tag = f"{model.kind}@{model_version}"
-    entries = [
+    return [
         CachedForecast(
             community=c,
             category=k,
@@ -189,12 +134,16 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
             lo80=[int(x) for x in lo[i]],
             hi80=[int(x) for x in hi[i]],
             model=tag,
-            data_through=model.last_month,
+            data_through=data_through,
         )
         for i, (c, k) in enumerate(arr.series)
     ]
+
+
+def serve(rt: Runtime, model, model_version: int, entries, extra_meta: dict | None = None) -> int:
+    """Archive ``entries`` and atomically swap them in as the served forecasts of ``model``."""
     meta = {
-        "model": tag,
+        "model": f"{model.kind}@{model_version}",
         "model_kind": model.kind,
         "model_version": str(model_version),
         "data_through": model.last_month or "",
@@ -207,6 +156,13 @@ def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | Non
     if model.last_month:
         ForecastArchive(rt.client, rt.keys).write(model.last_month, entries)
     return ForecastCache(rt.client, rt.keys).write(entries, meta)
+
+
+def refresh_cache(rt: Runtime, model, model_version: int, extra_meta: dict | None = None) -> int:
+    """Forecast every series 1..H ahead and atomically replace the served forecasts."""
+    arr = model.forecast_arrays(HORIZON)
+    entries = forecast_entries(arr, f"{model.kind}@{model_version}", model.last_month)
+    return serve(rt, model, model_version, entries, extra_meta)
 
 
 def on_month_closed(month: str) -> dict:
@@ -234,18 +190,25 @@ def on_month_closed(month: str) -> dict:
                 "reason": f"{month} already learned",
                 "data_through": served,
             }
-        model, _ = _load(reg, settings)
+        model, _ = _load(reg, settings, rt)
         deferred = False
         cells = CensoredCells(rt.client, rt.keys)
+        parts = _partitioned(rt)
         if model is None:
-            model, learned = _train_new(store, settings, closed[-1], cells)
+            model, learned = _train_new(store, settings, closed[-1], cells, rt if parts else None)
         else:
             learned = [m for m in closed if model.last_month is None or m > model.last_month]
+            if not learned and parts and rt.client.zcard(rt.keys.model_runs_active):
+                return {"status": "skipped", "reason": f"{month} is being learned (a run)"}
             with model.deferring():
-                for m in learned:
+                if parts:
+                    from .partitioned import learn_months
+
+                    learn_months(rt, store, model, learned)
+                for m in [] if parts else learned:
                     model.learn_one(m, learnable_counts(store, cells, m, model))
             deferred = bool(learned)
-        version, n = _publish(rt, reg, model, lock)
+        version, n = _publish(rt, reg, model, lock, f"close {month}")
         took = time.perf_counter() - started
         log.info("learned %s; %d forecasts refreshed (v%d) in %.1fs", learned, n, version, took)
         out = {
@@ -265,11 +228,27 @@ def on_month_closed(month: str) -> dict:
         return out
 
 
-def _publish(rt: Runtime, reg: Registry, model, lock: ModelLock | None = None) -> tuple[int, int]:
+def _publish(
+    rt: Runtime,
+    reg: Registry,
+    model,
+    lock: ModelLock | None = None,
+    what: str = "model",
+    run: dict | None = None,
+) -> tuple[int, int]:
     """Save the served model and serve its forecasts: ``(version, forecasts written)``; a job
-    whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`)."""
+    whose lock lapsed under it writes nothing (:class:`~workers.model_lock.LockLost`). A
+    partitioned city stages the model and queues its partitions instead (``(version, series
+    queued)``, the run's figures into ``run``): the set is served when they are all done."""
     if lock is not None:
         lock.check()
+    if _partitioned(rt):
+        from .partitioned import start_run
+
+        started = start_run(rt, reg, model, what, lock)
+        if run is not None:
+            run.update(started)
+        return started["version"], started["series"]
     saved = reg.save(
         MODEL_NAME, model, data_through=model.last_month, metrics=health_figures(model)
     )
@@ -294,7 +273,7 @@ def after_close() -> dict:
     started = time.perf_counter()
     with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, _ = _load(reg, settings)
+        model, _ = _load(reg, settings, rt)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet"}
         with _progress(rt, "month-close follow-up"):
@@ -305,7 +284,7 @@ def after_close() -> dict:
                 "reason": "nothing left to learn",
                 "data_through": model.last_month,
             }
-        version, n = _publish(rt, reg, model, lock)
+        version, n = _publish(rt, reg, model, lock, f"follow-up {model.last_month}")
         took = time.perf_counter() - started
         log.info(
             "follow-up through %s: %s; %d forecasts refreshed (v%d) in %.1fs",
@@ -330,7 +309,7 @@ def fine_tune() -> dict:
     settings = Settings()
     with runtime(settings) as rt, _model_lock(rt) as lock:
         reg = Registry(settings.models_path)
-        model, manifest = _load(reg, settings)
+        model, manifest = _load(reg, settings, rt)
         if model is None:
             return {"status": "skipped", "reason": "no trained model yet (run `crimecast train`)"}
         lstm = model.members.get("lstm")
@@ -349,7 +328,12 @@ def fine_tune() -> dict:
             return {"status": "skipped", "reason": str(exc)}
         metrics = {**health_figures(model), "fine_tune": record}
         lock.check()
-        saved = reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
+        parts = _partitioned(rt)  # if so, the set is served when the run's partitions are done
+        saved = (
+            None
+            if parts
+            else reg.save(MODEL_NAME, model, data_through=model.last_month, metrics=metrics)
+        )
         if lstm.challenger_ is not None:
             reg.save(
                 CHALLENGER_NAME,
@@ -357,9 +341,11 @@ def fine_tune() -> dict:
                 data_through=model.last_month,
                 metrics=record,
             )
-        if record.get("promoted") or caught_up:
+        if parts:
+            version, _ = _publish(rt, reg, model, lock, "fine-tune")
+        elif record.get("promoted") or caught_up:
             refresh_cache(rt, model, saved.version)
-        return {"status": "ok", "version": saved.version, **record}
+        return {"status": "ok", "version": version if parts else saved.version, **record}
 
 
 def full_train() -> dict:
@@ -371,10 +357,14 @@ def full_train() -> dict:
         last = store.last_closed_month()
         if last is None:
             return {"status": "skipped", "reason": "no closed month yet"}
-        with _progress(rt, "full train"):
-            model, learned = _train_new(store, settings, last, CensoredCells(rt.client, rt.keys))
+        parts = rt if _partitioned(rt) else None
+        with _progress(rt, "full train (global pieces)" if parts else "full train"):
+            model, learned = _train_new(
+                store, settings, last, CensoredCells(rt.client, rt.keys), parts
+            )
         reg = Registry(settings.models_path)
-        version, n = _publish(rt, reg, model, lock)
+        run: dict = {}
+        version, n = _publish(rt, reg, model, lock, "full train", run)
         return {
             "status": "ok",
             "months": len(learned),
@@ -382,6 +372,7 @@ def full_train() -> dict:
             "version": version,
             "data_through": model.last_month,
             "seconds": round(time.perf_counter() - started, 2),
+            **({"run": run} if run else {}),
         }
 
 

@@ -2,7 +2,9 @@
 
 - ``models``: a non-forking :class:`rq.SimpleWorker`. Model jobs load torch, which starts thread
   pools; forking a process after that can deadlock, so model jobs run in the worker process itself,
-  one at a time.
+  one at a time. Any number of them may run, on any machines: a partitioned run's jobs spread over
+  them (:mod:`workers.partitioned`), and their maintenance retries a partition job whose worker
+  died (:mod:`workers.partition_watch`).
 - ``default``: a forking :class:`rq.Worker` (alerts, month-close checks, health checks: light jobs
   that are isolated from each other by the fork).
 
@@ -20,7 +22,15 @@ from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QUEUES", "ForkingWorker", "InProcessWorker", "PromptStop", "make_worker", "run_worker"]
+__all__ = [
+    "QUEUES",
+    "ForkingWorker",
+    "InProcessWorker",
+    "ModelsWorker",
+    "PromptStop",
+    "make_worker",
+    "run_worker",
+]
 
 QUEUES = ("default", "models")
 
@@ -55,13 +65,41 @@ class ForkingWorker(PromptStop, Worker):
     """rq's forking worker (each job in a child process), stopping promptly."""
 
 
+class ModelsWorker(PromptStop, SimpleWorker):
+    """The models queue's worker: its maintenance (every ``CRIMECAST_PARTITION_WATCH_S``, idle
+    or between jobs) also retries partition jobs whose worker died
+    (:func:`workers.partition_watch.watch`)."""
+
+    rt: Runtime | None = None
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        if self.rt is not None:
+            from .partition_watch import watch
+
+            try:
+                watch(self.rt)
+            except Exception:  # the watch never stops the worker
+                log.exception("watching partitioned runs failed")
+
+
 def make_worker(rt: Runtime, kind: str, *, name: str | None = None) -> Worker:
-    """The worker for queue ``kind``: :class:`InProcessWorker` for models, :class:`ForkingWorker`
-    for default."""
+    """The worker for queue ``kind``: :class:`ModelsWorker` (non-forking) for models,
+    :class:`ForkingWorker` for default."""
     if kind not in QUEUES:
         raise ValueError(f"queue must be one of {', '.join(QUEUES)}, not {kind!r}")
-    cls = InProcessWorker if kind == "models" else ForkingWorker
-    return cls([rt.queue(kind)], connection=rt.raw, name=name)
+    if kind == "models":
+        every = rt.settings.partition_watch_s
+        worker = ModelsWorker(
+            [rt.queue(kind)],
+            connection=rt.raw,
+            name=name,
+            maintenance_interval=max(1, int(every)),
+            worker_ttl=int(every) + 16,  # an idle worker wakes every worker_ttl - 15 s
+        )
+        worker.rt = rt
+        return worker
+    return ForkingWorker([rt.queue(kind)], connection=rt.raw, name=name)
 
 
 def run_worker(rt: Runtime, kind: str, *, burst: bool = False, name: str | None = None) -> bool:

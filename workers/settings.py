@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +87,41 @@ class Settings(BaseSettings):
         description="Rows (origin x series "
         "windows) one fit of a global model samples at most: bounds "
         "its time; a city's panel is under it and learned whole.",
+    )
+    partitions: int = Field(
+        default=0,
+        ge=0,
+        description="Jobs a full train and a month close are split into "
+        "(by a hash of the area); 0: one per CRIMECAST_PARTITION_SERIES series, so a city "
+        "under it trains in one job as before.",
+    )
+    partition_series: int = Field(
+        default=6000,
+        ge=100,
+        description="Series per partition when CRIMECAST_PARTITIONS is 0.",
+    )
+    partition_by: Literal["area", "region"] = Field(
+        default="area",
+        description="How series are split: area (a hash of the area's name) or "
+        "region (one partition per region of the reference data).",
+    )
+    sample_series: int = Field(
+        default=6000,
+        ge=100,
+        description="Series (whole areas, a seeded sample) the global "
+        "pieces of a partitioned train learn from; a panel under it is learned whole.",
+    )
+    partition_timeout_s: int = Field(
+        default=900, ge=10, description="rq timeout of one partition job."
+    )
+    partition_retries: int = Field(
+        default=3, ge=0, description="Retries of a failed or killed partition job."
+    )
+    partition_watch_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often a models worker looks for partition jobs whose "
+        "worker died (and retries them).",
     )
     model_lock_ttl_s: float = Field(
         default=15.0,

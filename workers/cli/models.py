@@ -44,6 +44,15 @@ def train_cmd(
         raise fail(f"training failed: {exc}") from exc
     if out.get("status") != "ok":
         raise fail(out.get("reason", "nothing to train on"))
+    if "run" in out:  # a partitioned run: the models workers forecast the partitions
+        run = out["run"]
+        console.print(
+            f"global pieces trained on {out['months']} months through {out['data_through']} "
+            f"({out['seconds']}s), model version {out['version']} staged; run {run['run']}: "
+            f"{run['partitions']} partitions of {out['series']:,} series queued, served when "
+            "`crimecast rq-worker --queue models` workers have done them (`crimecast status`)"
+        )
+        return
     console.print(
         f"trained on {out['months']} months through {out['data_through']}: "
         f"{out['series']:,} series forecast, model version {out['version']} "
