@@ -17,8 +17,10 @@ from bot.language.names import CITY, Place
 from bot.language.question import Period, Question, Where
 from bot.language.spans import Span
 
-#: whats answered by a command or a detailed answer of their own (no evaluator)
-OWN = ("trend", "hot", "coverage", "status", "help", "subscribe", "unsubscribe", "explain")
+#: whats answered by a command of their own (no evaluator)
+OWN = ("status", "help", "subscribe", "unsubscribe")
+#: whats whose evaluator's figures are worded as a report of their own (:mod:`bot.rendering.reports`)
+REPORTED = ("trend", "hot", "coverage", "explain")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def intent_of(q: Question) -> str | None:
     ``accuracy`` the accountability report with accuracy on demand beside it; ``top`` a ranking of areas by count or forecast; ``compare`` several
     places' forecasts.
     """
-    if q.what in OWN:
+    if q.what in OWN or q.what in REPORTED:
         return q.what
     if q.what == "accuracy":
         return "review" if q.review else "accuracy"

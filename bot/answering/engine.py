@@ -28,6 +28,8 @@ from bot.language.options import question_from_options
 from bot.language.question import WHATS, Question, QueryError
 from bot.language.resolve import resolve
 from bot.language.understand import parse_question
+from bot.rendering.header import for_question
+from bot.rendering.reports import REPORTS
 from bot.rendering.result import result_answer
 
 from .answer import Answer
@@ -37,16 +39,11 @@ from .intents import (
     change,
     compare,
     count,
-    coverage,
-    explain,
     forecast,
     help,
-    hot,
-    review,
     status,
     subscribe,
     top,
-    trend,
     unsubscribe,
 )
 from .intents.help import help_answer
@@ -65,15 +62,10 @@ log = logging.getLogger(__name__)
 DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
     "forecast": forecast.answer,
     "top": top.answer,
-    "trend": trend.answer,
     "compare": compare.answer,
-    "explain": explain.answer,
     "count": count.answer,
     "change": change.answer,
-    "hot": hot.answer,
-    "review": review.answer,
     "accuracy": accuracy.answer,
-    "coverage": coverage.answer,
     "status": status.answer,
     "help": help.answer,
     "subscribe": subscribe.answer,
@@ -218,11 +210,17 @@ class Engine:
         intent = intent_of(question)
         if intent is None:
             return self.evaluate(question, context)
+        request = asked(question, intent)
+        if intent in REPORTS:  # a report of its own: the evaluator's figures, worded
+            state = self._state or self.state()
+            result = EVALUATORS[question.what](question, state)
+            header = for_question(state, self.today(), self.names, question, intent, "")
+            answer = REPORTS[intent](question, result, header, self.names, self.today())
+            return self._noted(answer, question, request, result)
         view = self.view(context)
         result = (
             EVALUATORS[question.what](question, view.state) if question.what in EVALUATORS else None
         )
-        request = asked(question, intent)
         try:
             answer = DETAILED[intent](view, request, result)
         except QueryError as err:
@@ -233,13 +231,19 @@ class Engine:
             answer = self._worded(question, result, view)
             answer.lines.append(f"ℹ {err}")
             return answer
+        if intent == "accuracy" and result is not None:
+            answer = self._noted(answer, question, request, None)
+            now = result_answer(question, result, view.header("accuracy"))
+            answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
+            return self._contract(answer, question, result)
+        return self._noted(answer, question, request, result)
+
+    def _noted(self, answer: Answer, question: Question, request: Asked, result) -> Answer:
+        """The readings assumed and the words that changed nothing, under the answer."""
         answer.data.setdefault("query", request.to_dict())
         answer.lines.extend(f"ℹ Read as: {text}" for text in question.assumptions)
         if question.unplaced:
             answer.lines.append("ℹ Words that changed nothing: " + ", ".join(question.unplaced[:5]))
-        if intent == "accuracy" and result is not None:
-            now = result_answer(question, result, view.header("accuracy"))
-            answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
         return self._contract(answer, question, result)
 
     def evaluate(self, question: Question, context: Context | None = None) -> Answer:

@@ -56,7 +56,7 @@ def count(view: View, hrows: np.ndarray, span: Span) -> int | None:
     if span.days is not None:
         a, b = span.days
         wanted = {view.hist.series[i] for i in hrows}
-        return sum(v for k, v in view.store.day_counts(a, b).items() if k in wanted)
+        return sum(v for k, v in view.state.day_counts(a, b).items() if k in wanted)
     return view.observed(hrows, span.months)
 
 

@@ -173,6 +173,22 @@ class DataState:
             has_population=any(r.population for r in self.reference.values()),
         )
 
+    # --- day-level counts and sources (read on first use, kept for this version) ----------------
+    def day_counts(self, first: date, last: date) -> dict[tuple[str, str], int]:
+        """Counts per series over the days ``first``..``last`` (a source with days only)."""
+        from stream.store import CountStore
+
+        return self.memo(
+            ("days", first, last),
+            lambda: CountStore(self.client, self.keys).day_counts(first, last),
+        )
+
+    def sources(self) -> dict[str, int]:
+        """Records ingested per source."""
+        from stream.store import CountStore
+
+        return self.memo(("sources",), lambda: CountStore(self.client, self.keys).sources())
+
     # --- forecasts -----------------------------------------------------------------------------
     @property
     def forecasts(self) -> ForecastPanel:

@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from core.months import add_months, month_index, month_name, month_range
+from core.months import add_months, month_name, month_range
 from core.negbin import total_interval as nb_total
 
 from bot.answering.answer import Answer, ChartSpec, Line
@@ -22,14 +22,13 @@ from bot.language.names import CommunityInfo, Names, Place
 from bot.language.horizon import Horizon
 from bot.language.question import QueryError
 from bot.language.resolve import NO_FORECASTS
-from stream.store import CountStore
+from bot.rendering import header
 
 from .arrays import Counts, Forecasts
 from .asked import Asked as Query
 from .state import DataState
 
 HISTORY_MONTHS_SHOWN = 24
-STALE_AFTER_MONTHS = 2  # the portal publishes a month some weeks after it ends
 
 
 @dataclass
@@ -65,11 +64,6 @@ class View:
         self.info: dict[str, CommunityInfo] = state.reference
         self._totals: dict[tuple, tuple[float, int, int]] = {}  # forecast totals of this question
 
-    @property
-    def store(self) -> CountStore:
-        """The count store (day-level counts are read from it directly)."""
-        return CountStore(self.client, self.keys)
-
     def today(self) -> date:
         return self._today
 
@@ -98,40 +92,14 @@ class View:
         return self.state.complete_through()
 
     def model_label(self) -> str:
-        model = self.fc.meta.get("model") or ""
-        return f"{model} (forecast set v{self.fc.version})" if model else f"v{self.fc.version}"
+        return header.model_label(self.state)
 
     def footer(self) -> str:
-        dt = self.data_through()
-        parts = [f"Data through {dt}" if dt else "No data yet"]
-        if self.fc.version:
-            parts.append(f"model {self.model_label()}")
-        if self.hist.synthetic:
-            parts.append("SYNTHETIC demo data")
-        return " · ".join(parts)
+        return header.footer(self.state)
 
     def warnings(self) -> list[str]:
         """Staleness against today's date, forecasts lagging the counts, synthetic data."""
-        out = []
-        dt = self.data_through()
-        today = self.today()
-        if dt:
-            behind = today.year * 12 + today.month - 1 - month_index(dt)
-            if behind > STALE_AFTER_MONTHS:
-                out.append(
-                    f"⚠ Stale: the data run through {month_name(dt)}, {behind} months before "
-                    f'today ({today.isoformat()}); "next month" here means '
-                    f"{month_name(add_months(dt, 1))}. Ingest newer data for current forecasts."
-                )
-        lc = self.hist.last_closed
-        if lc and dt and lc > dt and self.fc.version:
-            out.append(
-                f"⚠ Counts now run through {lc} but the forecasts still rest on {dt}: "
-                "they refresh when the workers next train (`crimecast train`)."
-            )
-        if self.hist.synthetic:
-            out.append("⚠ Synthetic demo data: these are not real crime counts.")
-        return out
+        return header.warnings(self.state, self.today())
 
     # --- rows and totals ---------------------------------------------------------------------------
     def rows(
@@ -264,40 +232,21 @@ class View:
 
     def header(self, intent: str, title: str = "") -> Answer:
         """An answer with the warnings, footer and the data's month and model (no words yet)."""
-        a = Answer(intent, title, footer=self.footer(), warnings=self.warnings())
-        a.data.update(
-            {
-                "data_through": self.data_through(),
-                "model": self.fc.meta.get("model", ""),
-                "model_version": self.fc.version,
-            }
-        )
-        return a
+        return header.header(self.state, self.today(), intent, title)
 
     def base(self, query: Query, title: str) -> Answer:
         """An answer with the query's notes, ignored words, warnings, footer and common data."""
-        a = Answer(query.intent, title, footer=self.footer(), warnings=self.warnings())
-        for note in query.notes:
-            a.lines.append(f"ℹ {note}")
-        for p in query.places:
-            if p.kind == "group":
-                a.lines.append(
-                    f"ℹ '{p.label}' covers {len(p.communities)} {self.names.area_words} "
-                    f"({', '.join(p.communities)}): answering for the group; name one to narrow it."
-                )
-            note = self.names.fallback_note(p)
-            if note:
-                a.lines.append(f"ℹ {note}")
-        a.data.update(
-            {
-                "data_through": self.data_through(),
-                "model": self.fc.meta.get("model", ""),
-                "model_version": self.fc.version,
-                "categories": list(query.categories),
-                "category_label": query.category_label,
-            }
+        return header.base(
+            self.state,
+            self.today(),
+            self.names,
+            query.intent,
+            title,
+            notes=query.notes,
+            places=query.places,
+            categories=query.categories,
+            category_label=query.category_label,
         )
-        return a
 
     def line_chart(self, title: str, places: list[tuple[str, np.ndarray, np.ndarray]]) -> ChartSpec:
         """History (last 24 complete months) and the served forecast with its band, per place."""

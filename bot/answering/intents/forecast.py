@@ -111,7 +111,7 @@ def _this_month(view: View, query, place, rows, hrows, month, a: Answer) -> Answ
         )
         return a
     days = wm.day
-    counts = view.store.day_counts(date(y, m, 1), wm)
+    counts = view.state.day_counts(date(y, m, 1), wm)
     wanted = {view.hist.series[i] for i in hrows}
     observed = sum(v for k, v in counts.items() if k in wanted)
     frac = (dim - days) / dim

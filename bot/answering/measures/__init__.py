@@ -5,7 +5,21 @@ row). Evaluators share :mod:`bot.answering.compose` (by / ranking / compared wit
 one another.
 """
 
-from . import accuracy, average, change, count, forecast, listing, peak, rate, share
+from . import (
+    accuracy,
+    average,
+    change,
+    count,
+    coverage,
+    explain,
+    forecast,
+    hot,
+    listing,
+    peak,
+    rate,
+    share,
+    trend,
+)
 
 #: what -> evaluate(question, state) -> Result
 EVALUATORS = {
@@ -19,6 +33,10 @@ EVALUATORS = {
     "forecast": forecast.evaluate,
     "accuracy": accuracy.evaluate,
     "list": listing.evaluate,
+    "trend": trend.evaluate,
+    "hot": hot.evaluate,
+    "coverage": coverage.evaluate,
+    "explain": explain.evaluate,
 }
 
 __all__ = ["EVALUATORS"]

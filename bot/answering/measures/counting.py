@@ -1,5 +1,6 @@
 """Reported counts of a group over a period: months from the count panel, days (day-level
-sources) from the store's day hashes. The one place a count is taken."""
+sources) from the state's day counts (read on first use, kept for the version). The one place a
+count is taken."""
 
 from __future__ import annotations
 
@@ -15,11 +16,7 @@ def counted(state: DataState, g: Group, p: Period) -> int | None:
     """Reported incidents of the group in the period (None when it lies outside the counts)."""
     rows = g.rows(state)
     if p.first_day and p.last_day and state.day_level:
-        from stream.store import CountStore
-
         wanted = {state.catalog.series[i] for i in rows}
-        days = CountStore(state.client, state.keys).day_counts(
-            date.fromisoformat(p.first_day), date.fromisoformat(p.last_day)
-        )
+        days = state.day_counts(date.fromisoformat(p.first_day), date.fromisoformat(p.last_day))
         return sum(v for k, v in days.items() if k in wanted)
     return state.count(rows, p.months)

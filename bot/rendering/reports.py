@@ -1,0 +1,15 @@
+"""The renderers of the whats worded as reports of their own (an evaluator's figures in
+``Result.extra``): ``render(question, result, header, names, today) -> Answer``, by intent."""
+
+from __future__ import annotations
+
+from . import coverage, explain, hot, review, trend
+
+#: intent -> renderer
+REPORTS = {
+    "trend": trend.render,
+    "hot": hot.render,
+    "coverage": coverage.render,
+    "explain": explain.render,
+    "review": review.render,
+}
