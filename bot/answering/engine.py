@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from datetime import date, datetime, timezone
 from typing import Callable
 
@@ -33,12 +34,11 @@ from bot.rendering.reports import REPORTS
 from bot.rendering.result import result_answer
 
 from .answer import Answer
+from .context_past import past_context
 from .asked import OWN, Asked, asked, intent_of
 from .intents import (
     accuracy,
-    change,
     compare,
-    count,
     forecast,
     help,
     status,
@@ -63,13 +63,17 @@ DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
     "forecast": forecast.answer,
     "top": top.answer,
     "compare": compare.answer,
-    "count": count.answer,
-    "change": change.answer,
     "accuracy": accuracy.answer,
     "status": status.answer,
     "help": help.answer,
     "subscribe": subscribe.answer,
     "unsubscribe": unsubscribe.answer,
+}
+
+#: intent -> the figures beside its evaluator's rows ``(question, state, result) -> Result``
+CONTEXTS = {
+    "count": partial(past_context, intent="count"),
+    "change": partial(past_context, intent="change"),
 }
 
 #: whats answered before any count is in (the rest say how to get data)
@@ -211,11 +215,16 @@ class Engine:
         if intent is None:
             return self.evaluate(question, context)
         request = asked(question, intent)
-        if intent in REPORTS:  # a report of its own: the evaluator's figures, worded
+        if intent in REPORTS:  # the evaluator's rows and their context, worded
             state = self._state or self.state()
             result = EVALUATORS[question.what](question, state)
-            header = for_question(state, self.today(), self.names, question, intent, "")
-            answer = REPORTS[intent](question, result, header, self.names, self.today())
+            try:
+                if intent in CONTEXTS:
+                    result = CONTEXTS[intent](question, state, result)
+                header = for_question(state, self.today(), self.names, question, intent, "")
+                answer = REPORTS[intent](question, result, header, self.names, self.today())
+            except QueryError as err:
+                return self._unworded(question, result, err, intent)
             return self._noted(answer, question, request, result)
         view = self.view(context)
         result = (
@@ -224,19 +233,22 @@ class Engine:
         try:
             answer = DETAILED[intent](view, request, result)
         except QueryError as err:
-            if result is None or not any(p.spec is not None for p in question.when):
-                raise
-            # the detailed words need what is not there (a served series...) for the months the
-            # question named: the evaluator's rows for those months, in words, and why
-            answer = self._worded(question, result, view)
-            answer.lines.append(f"ℹ {err}")
-            return answer
+            return self._unworded(question, result, err, intent)
         if intent == "accuracy" and result is not None:
             answer = self._noted(answer, question, request, None)
             now = result_answer(question, result, view.header("accuracy"))
             answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
             return self._contract(answer, question, result)
         return self._noted(answer, question, request, result)
+
+    def _unworded(self, question: Question, result, err: QueryError, intent: str) -> Answer:
+        """The detailed words need what is not there (a served series...) for the months the
+        question named: the evaluator's rows for those months, in words, and why."""
+        if result is None or not any(p.spec is not None for p in question.when):
+            raise err
+        answer = self._worded(question, result, self.view())
+        answer.lines.append(f"ℹ {err}")
+        return answer
 
     def _noted(self, answer: Answer, question: Question, request: Asked, result) -> Answer:
         """The readings assumed and the words that changed nothing, under the answer."""

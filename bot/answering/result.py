@@ -83,12 +83,19 @@ class Row:
 
 @dataclass
 class Result:
-    """Rows in a unit, with notes the reply must carry (left-out areas, capped rankings)."""
+    """Rows in a unit, with notes the reply must carry (left-out areas, capped rankings).
+
+    ``extra``: figures of the evaluation itself (in ``--json``'s ``result``); ``context``: the
+    figures an answer shows beside the rows (a year earlier, the forecast made before, breakdowns,
+    chart lines), computed once with them and worded by the renderers (the answer's own data
+    carry what ``--json`` shows of them).
+    """
 
     unit: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    context: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = {"unit": self.unit, "rows": [r.to_dict() for r in self.rows]}

@@ -189,6 +189,24 @@ class DataState:
 
         return self.memo(("sources",), lambda: CountStore(self.client, self.keys).sources())
 
+    def suppressed_cells(self, rows: np.ndarray, months) -> int:
+        """How many of the rows' cells over ``months`` the source suppressed ("<5"); each month's
+        suppressed cells are read once for this version (none read when the source never
+        suppresses)."""
+        if not self.memo(
+            ("censored",), lambda: bool(self.client.exists(self.keys.censored_months))
+        ):
+            return 0
+        from stream.censored import CensoredCells
+
+        wanted = {self.catalog.series[i] for i in rows}
+        store = CensoredCells(self.client, self.keys)
+        total = 0
+        for m in months:
+            per = self.memo(("censored", m), lambda m=m: store.month(m))
+            total += sum(per.get(s, 0) for s in wanted)
+        return total
+
     # --- forecasts -----------------------------------------------------------------------------
     @property
     def forecasts(self) -> ForecastPanel:

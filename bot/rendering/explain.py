@@ -91,6 +91,6 @@ def render(q: Question, result: Result, a: Answer, names: Names, today: date) ->
         }
     )
     a.caveat = CAVEAT
-    if "chart" in x:
-        a.chart = line_chart(a.title, a.footer, [(w.label, x["chart"])])
+    if "chart" in result.context:
+        a.chart = line_chart(a.title, a.footer, [(w.label, result.context["chart"])])
     return a

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import coverage, explain, hot, review, trend
+from . import change, count, coverage, explain, hot, review, trend
 
 #: intent -> renderer
 REPORTS = {
@@ -12,4 +12,6 @@ REPORTS = {
     "coverage": coverage.render,
     "explain": explain.render,
     "review": review.render,
+    "count": count.render,
+    "change": change.render,
 }

@@ -14,6 +14,7 @@ from bot.language.question import CITY, Question
 
 from .header import describe
 from .lines import line_chart
+from .rates import rate_words
 from .wording import fmt_change, fmt_range
 
 
@@ -59,38 +60,10 @@ def render(q: Question, result: Result, a: Answer, names: Names, today: date) ->
         n = x["next"]
         a.fields.append((f"Forecast {n['month']}", fmt_range(n["mean"], n["lo"], n["hi"])))
     if "rate" in x:
-        rate, note = rate_words(x["rate"], w.label, w.kind == "city", names)
+        r = x["rate"]
+        rate, note = rate_words(r["per_month"], r, r["population"], w.label, names)
         a.fields.append(("Rate", f"{rate:.2f} a month {note}" if rate is not None else note))
     a.caveat = CAVEAT
-    if "chart" in x:
-        a.chart = line_chart(a.title, a.footer, [(w.label, x["chart"])])
+    if "chart" in result.context:
+        a.chart = line_chart(a.title, a.footer, [(w.label, result.context["chart"])])
     return a
-
-
-def rate_words(r: dict, label: str, city: bool, names: Names) -> tuple[float | None, str]:
-    """A monthly figure per 1,000 residents and a note saying on what population (or why none)."""
-    profile = names.profile
-    if not r["reference"]:
-        return None, (
-            "Rates per 1,000 residents need the census reference data "
-            "(`crimecast reference load`); not loaded."
-        )
-    if not r["any_population"]:
-        why = (
-            "its profile names none"
-            if profile.reference.population is None
-            else "an admin loads them with `crimecast reference load --population FILE`"
-        )
-        return None, (
-            f"No population figures are loaded for {profile.name} ({why}), so "
-            "no rate per 1,000 residents."
-        )
-    pop = r["population"]
-    if not pop:
-        return None, (
-            f"No census population for {label} (industrial, park or new area), "
-            "so no rate per 1,000 residents."
-        )
-    population = profile.reference.population
-    what = population.label if population else "census population"
-    return r["per_month"] / pop * 1000.0, f"per 1,000 residents ({what} {pop:,})"

@@ -76,5 +76,5 @@ def evaluate(q: Question, state: DataState) -> Result:
     model = state.meta.get("model") or ""
     x["model"] = f"{model} (forecast set v{state.version})" if model else f"v{state.version}"
     if q.chart:
-        x["chart"] = chart_line(state, rows, hrows)
+        result.context["chart"] = chart_line(state, rows, hrows)
     return result

@@ -77,5 +77,5 @@ def evaluate(q: Question, state: DataState) -> Result:
             "any_population": any(r.population for r in state.reference.values()),
         }
     if q.chart:
-        x["chart"] = chart_line(state, rows, hrows)
+        result.context["chart"] = chart_line(state, rows, hrows)
     return result
