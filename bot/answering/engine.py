@@ -34,16 +34,14 @@ from bot.rendering.reports import REPORTS
 from bot.rendering.result import result_answer
 
 from .answer import Answer
+from .context_ahead import compare_context, forecast_context, top_context
 from .context_past import past_context
 from .asked import OWN, Asked, asked, intent_of
 from .intents import (
     accuracy,
-    compare,
-    forecast,
     help,
     status,
     subscribe,
-    top,
     unsubscribe,
 )
 from .intents.help import help_answer
@@ -60,9 +58,6 @@ log = logging.getLogger(__name__)
 #: intent (:func:`~bot.answering.asked.intent_of`) -> detailed answer
 #: ``answer(view, asked, result)`` (``result``: the evaluator's rows, None for a what without one)
 DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
-    "forecast": forecast.answer,
-    "top": top.answer,
-    "compare": compare.answer,
     "accuracy": accuracy.answer,
     "status": status.answer,
     "help": help.answer,
@@ -74,6 +69,9 @@ DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
 CONTEXTS = {
     "count": partial(past_context, intent="count"),
     "change": partial(past_context, intent="change"),
+    "forecast": forecast_context,
+    "compare": compare_context,
+    "top": top_context,
 }
 
 #: whats answered before any count is in (the rest say how to get data)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from . import change, count, coverage, explain, hot, review, trend
+from . import change, compare, count, coverage, explain, forecast, hot, review, top, trend
 
 #: intent -> renderer
 REPORTS = {
@@ -14,4 +14,7 @@ REPORTS = {
     "review": review.render,
     "count": count.render,
     "change": change.render,
+    "forecast": forecast.render,
+    "compare": compare.render,
+    "top": top.render,
 }
