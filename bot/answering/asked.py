@@ -1,10 +1,10 @@
-"""A resolved question as the detailed answers read it (:mod:`bot.answering.intents`).
+"""A resolved question's shape in one word (:func:`intent_of`: which renderer or command words
+it) and its ``--json`` ``query`` (:func:`asked`).
 
 The question value (:class:`~bot.language.question.Question`) is the only reading of what was
-asked; :func:`asked` restates a *resolved* one in the terms the detailed answers use (places as
+asked; :func:`asked` restates a *resolved* one for the ``query`` key of ``--json`` (places as
 :class:`~bot.language.names.Place`, the period as months already decided by the resolver, the
-forecast months as a :class:`~bot.language.horizon.Horizon`). Nothing is read or decided again
-here: the intent is the question's shape in one word (:func:`intent_of`).
+forecast months as a :class:`~bot.language.horizon.Horizon`). Nothing is read or decided again.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ REPORTED = ("trend", "hot", "coverage", "explain")
 
 @dataclass(frozen=True)
 class Asked:
-    """What a detailed answer needs of a resolved question."""
+    """A resolved question as ``--json``'s ``query`` shows it."""
 
     intent: str
     places: tuple[Place, ...] = ()
@@ -68,8 +68,9 @@ class Asked:
 
 
 def intent_of(q: Question) -> str | None:
-    """The detailed answer that answers this resolved question, or None when its evaluator's
-    result, in words, is the answer (new measures, two periods, breakdowns, other rankings).
+    """The renderer (:data:`bot.rendering.reports.REPORTS`) or command that words this resolved
+    question, or None when its evaluator's result, in words, is the answer (new measures, two
+    periods, breakdowns, other rankings).
 
     ``review`` is how the forecasts did, month by month ("how did last month's forecast do");
     ``accuracy`` the accountability report with accuracy on demand beside it; ``top`` a ranking of areas by count or forecast; ``compare`` several
@@ -103,7 +104,7 @@ def intent_of(q: Question) -> str | None:
 
 
 def asked(q: Question, intent: str) -> Asked:
-    """The resolved question ``q`` in the detailed answers' terms, for ``intent``."""
+    """The resolved question ``q`` as ``--json``'s ``query`` shows it, for ``intent``."""
     p = q.period
     horizon = Horizon()
     if p is not None and p.future:

@@ -5,10 +5,12 @@ The engine keeps one frozen :class:`~bot.answering.state.DataState` per version 
 one when the forecasts, months, archive or reference data change; while records stream in, at most
 every ``history_reload_s``), so a question costs one round trip to check the version plus the rows
 it needs. A question is read once, as a question value (:mod:`bot.language`), resolved once
-against the data, then answered by :data:`ANSWERS` (one entry per *what* of
-:data:`~bot.language.question.WHATS`): a measure's evaluator (:mod:`bot.answering.measures`)
-gives the rows; the question's shape (:func:`~bot.answering.asked.intent_of`) says which
-detailed answer (:mod:`bot.answering.intents`) words them. No Discord, no torch.
+against the data, then answered once: the evaluator of its *what* (:data:`~bot.answering.measures.EVALUATORS`, pure
+over the state) gives the rows; for the shapes that show more (:func:`~bot.answering.asked.
+intent_of`), :data:`CONTEXTS` adds the figures shown beside them (a year earlier, the forecast
+made before, breakdowns); a renderer (:mod:`bot.rendering`) words them. The bot's own commands
+(help, status, subscribe, the saved accountability report) are :mod:`bot.answering.commands`.
+No Discord, no torch.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from bot.language.options import question_from_options
 from bot.language.question import WHATS, Question, QueryError
 from bot.language.resolve import resolve
 from bot.language.understand import parse_question
-from bot.rendering.header import for_question
+from bot.language.resolve import NO_FORECASTS
+from bot.rendering.header import for_question, header
+from bot.rendering.lines import line_chart
 from bot.rendering.reports import REPORTS
 from bot.rendering.result import result_answer
 
@@ -37,33 +41,16 @@ from .answer import Answer
 from .context_ahead import compare_context, forecast_context, top_context
 from .context_past import past_context
 from .asked import OWN, Asked, asked, intent_of
-from .intents import (
-    accuracy,
-    help,
-    status,
-    subscribe,
-    unsubscribe,
-)
-from .intents.help import help_answer
-from .intents.status import accuracy_text
+from .commands import Context, commands
+from .commands.help import help_answer
+from .commands.status import accuracy_text
 from .measures import EVALUATORS
-from .result import Result
+from .series import chart_line, forecast_rows, history_rows
 from .state import DataState, Signature, load_state, read_signature
-from .view import NO_FORECASTS, Context, View
 
-__all__ = ["Engine", "Context", "DETAILED", "help_answer", "accuracy_text", "NO_FORECASTS"]
+__all__ = ["Engine", "Context", "help_answer", "accuracy_text", "NO_FORECASTS"]
 
 log = logging.getLogger(__name__)
-
-#: intent (:func:`~bot.answering.asked.intent_of`) -> detailed answer
-#: ``answer(view, asked, result)`` (``result``: the evaluator's rows, None for a what without one)
-DETAILED: dict[str, Callable[[View, Asked, Result | None], Answer]] = {
-    "accuracy": accuracy.answer,
-    "status": status.answer,
-    "help": help.answer,
-    "subscribe": subscribe.answer,
-    "unsubscribe": unsubscribe.answer,
-}
 
 #: intent -> the figures beside its evaluator's rows ``(question, state, result) -> Result``
 CONTEXTS = {
@@ -77,7 +64,7 @@ CONTEXTS = {
 #: whats answered before any count is in (the rest say how to get data)
 NO_DATA_NEEDED = ("help", "status", "coverage", "subscribe", "unsubscribe", "hot")
 
-# every what is answered: by its evaluator, or by an answer of its own
+# every what is answered: by its evaluator, or by a command of its own
 assert set(WHATS) == set(EVALUATORS) | set(OWN), "a what without an answer"
 
 
@@ -160,10 +147,6 @@ class Engine:
             )
         return self._names
 
-    def view(self, context: Context | None = None) -> View:
-        """A view of the current state for one question."""
-        return View(self._state or self.state(), self.names, context or Context(), self.today())
-
     # --- entry points ------------------------------------------------------------------------------
     def ask(self, text: str, context: Context | None = None) -> Answer:
         """Parse and answer free text; a question it cannot understand gets a help answer. A
@@ -206,47 +189,37 @@ class Engine:
         return resolve(question, self.state().facts(self.today()))
 
     def answer(self, question: Question, context: Context | None = None) -> Answer:
-        """A resolved question answered once: its evaluator's rows (a measure), worded by the
-        detailed answer its shape names (:func:`~bot.answering.asked.intent_of`), else by
-        :func:`~bot.rendering.result.result_answer`."""
+        """A resolved question answered once: a command of the bot's own, or its evaluator's rows
+        (with the figures its shape shows beside them) worded by the renderer its shape names
+        (:func:`~bot.answering.asked.intent_of`), else by :func:`~bot.rendering.result.result_answer`."""
         intent = intent_of(question)
         if intent is None:
             return self.evaluate(question, context)
         request = asked(question, intent)
-        if intent in REPORTS:  # the evaluator's rows and their context, worded
-            state = self._state or self.state()
-            result = EVALUATORS[question.what](question, state)
-            try:
-                if intent in CONTEXTS:
-                    result = CONTEXTS[intent](question, state, result)
-                header = for_question(state, self.today(), self.names, question, intent, "")
-                answer = REPORTS[intent](question, result, header, self.names, self.today())
-            except QueryError as err:
-                return self._unworded(question, result, err, intent)
-            return self._noted(answer, question, request, result)
-        view = self.view(context)
-        result = (
-            EVALUATORS[question.what](question, view.state) if question.what in EVALUATORS else None
-        )
-        try:
-            answer = DETAILED[intent](view, request, result)
-        except QueryError as err:
-            return self._unworded(question, result, err, intent)
-        if intent == "accuracy" and result is not None:
+        state = self._state or self.state()
+        result = EVALUATORS[question.what](question, state) if question.what in EVALUATORS else None
+        if intent not in REPORTS:  # a command: help, status, (un)subscribe, the saved report
+            answer = commands()[intent](self, question, context or Context())
             answer = self._noted(answer, question, request, None)
-            now = result_answer(question, result, view.header("accuracy"))
-            answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
-            return self._contract(answer, question, result)
+            if intent == "accuracy" and result is not None:  # accuracy on demand, beside it
+                now = result_answer(question, result, header(state, self.today(), "accuracy"))
+                answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
+                return self._contract(answer, question, result)
+            return answer
+        try:
+            if intent in CONTEXTS:
+                result = CONTEXTS[intent](question, state, result)
+            head = for_question(state, self.today(), self.names, question, intent, "")
+            answer = REPORTS[intent](question, result, head, self.names, self.today())
+        except QueryError as err:
+            if result is None or not any(p.spec is not None for p in question.when):
+                raise
+            # the fuller words need what is not there (a served series...) for the months the
+            # question named: the evaluator's rows for those months, in words, and why
+            answer = self._worded(question, result)
+            answer.lines.append(f"ℹ {err}")
+            return answer
         return self._noted(answer, question, request, result)
-
-    def _unworded(self, question: Question, result, err: QueryError, intent: str) -> Answer:
-        """The detailed words need what is not there (a served series...) for the months the
-        question named: the evaluator's rows for those months, in words, and why."""
-        if result is None or not any(p.spec is not None for p in question.when):
-            raise err
-        answer = self._worded(question, result, self.view())
-        answer.lines.append(f"ℹ {err}")
-        return answer
 
     def _noted(self, answer: Answer, question: Question, request: Asked, result) -> Answer:
         """The readings assumed and the words that changed nothing, under the answer."""
@@ -258,22 +231,22 @@ class Engine:
 
     def evaluate(self, question: Question, context: Context | None = None) -> Answer:
         """A resolved question answered by its evaluator and put in words."""
-        view = self.view(context)
-        return self._worded(question, EVALUATORS[question.what](question, view.state), view)
+        state = self._state or self.state()
+        return self._worded(question, EVALUATORS[question.what](question, state))
 
-    def _worded(self, question: Question, result, view: View) -> Answer:
-        answer = result_answer(question, result, view.header(question.what))
+    def _worded(self, question: Question, result) -> Answer:
+        state = self._state or self.state()
+        answer = result_answer(question, result, header(state, self.today(), question.what))
         if (
             question.chart
             and answer.chart is None
             and question.what in ("count", "change", "peak", "trough", "forecast", "average")
         ):
-            rows = view.state.rows(
-                None if question.place.kind == "city" else question.place.names,
-                question.crime.categories,
+            rows = history_rows(state, question.place, question.crime.categories)
+            figures = chart_line(state, forecast_rows(state, rows), rows)
+            answer.chart = line_chart(
+                answer.title, answer.footer, [(question.place.label, figures)]
             )
-            frows = view.fc.has(rows) if view.fc.version else rows[:0]
-            answer.chart = view.line_chart(answer.title, [(question.place.label, frows, rows)])
         return self._contract(answer, question, result)
 
     @staticmethod

@@ -241,7 +241,7 @@ def ask_map(engine, text: str, context=None):
     from bot.language.question import QueryError
     from bot.language.understand import parse_question
 
-    from .intents.help import help_answer
+    from .commands.help import help_answer
     from .measures import EVALUATORS
 
     engine.state()

@@ -5,16 +5,18 @@ numbers checked against :class:`stream.store.CountStore` and :class:`ForecastArc
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import inspect
 from datetime import date
 
 import numpy as np
 import pytest
 
-import bot.answering.intents
-from bot.answering.asked import OWN
-from bot.answering.engine import DETAILED, Engine
+import bot.answering.measures
+from bot.answering.asked import OWN, REPORTED
+from bot.answering.commands import commands
+from bot.answering.engine import CONTEXTS, Engine
 from bot.answering.measures import EVALUATORS
+from bot.rendering.reports import REPORTS
 from bot.language.question import WHATS
 from core.negbin import total_interval
 from online_model.surveillance import flag_hot
@@ -62,15 +64,21 @@ def _months(start, end):
 
 
 def test_every_what_is_answered_once():
-    """Each what of the one list is answered by its evaluator or by an answer of its own, never
-    both; each detailed answer is its module's ``answer``."""
+    """Each what of the one list is answered by its evaluator or by a command of its own, never
+    both; each evaluator is its measure module's pure ``(question, state)`` function, each
+    command its module's ``answer``, and every shape with fuller words has a renderer."""
     assert set(EVALUATORS) | set(OWN) == set(WHATS) and not set(EVALUATORS) & set(OWN)
-    assert set(OWN) <= set(DETAILED)
-    modules = {name for _, name, _ in pkgutil.iter_modules(bot.answering.intents.__path__)}
-    for intent, handler in DETAILED.items():
-        assert handler.__module__ == f"bot.answering.intents.{handler.__module__.rsplit('.', 1)[1]}"
-        assert handler.__module__.rsplit(".", 1)[1] in modules
-        assert importlib.import_module(handler.__module__).answer is handler
+    table = commands()
+    assert (
+        set(OWN) <= set(table) and set(REPORTED) <= set(REPORTS) and set(CONTEXTS) <= set(REPORTS)
+    )
+    for evaluate in EVALUATORS.values():
+        assert evaluate.__module__.startswith(bot.answering.measures.__name__ + ".")
+        assert list(inspect.signature(evaluate).parameters) == ["q", "state"]
+    for intent, command in table.items():
+        assert importlib.import_module(command.__module__).answer is command, intent
+    for intent, render in REPORTS.items():
+        assert importlib.import_module(render.__module__).render is render, intent
 
 
 @pytest.mark.parametrize(

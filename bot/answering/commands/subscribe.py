@@ -5,57 +5,58 @@ from __future__ import annotations
 import json
 
 from bot.answering.answer import Answer
-from bot.answering.asked import Asked as Query
-from bot.answering.result import Result
-from bot.language.question import QueryError
-from bot.answering.view import View
+from bot.answering.asked import place_of
+from bot.language.question import CITY, QueryError, Question
+
+from . import Context
 
 
-def answer(view: View, query: Query, result: Result | None = None) -> Answer:
+def answer(engine, question: Question, context: Context) -> Answer:
     from workers.alerts import AlertError, Subscription, SubscriptionStore
 
-    if not view.context.is_admin:
+    places = [place_of(w) for w in question.where]
+    categories = question.crime.categories
+
+    if not context.is_admin:
         return Answer(
             "subscribe", "Not allowed", ["Only admins can manage alert subscriptions."], ok=False
         )
-    if not view.context.channel_id:
+    if not context.channel_id:
         return Answer(
             "subscribe",
             "No channel",
             ["Subscribe from the channel that should get the weekly alert."],
             ok=False,
         )
-    place = query.place
+    place = places[0] if places else place_of(CITY)
     try:
         if place.kind == "city":
-            sub = Subscription(
-                view.context.channel_id, "city", categories=list(query.categories) or None
-            )
+            sub = Subscription(context.channel_id, "city", categories=list(categories) or None)
         elif place.kind == "sector":
             sub = Subscription(
-                view.context.channel_id,
+                context.channel_id,
                 "sector",
                 sector=place.region or place.label,
-                categories=list(query.categories) or None,
+                categories=list(categories) or None,
             )
         else:
-            comms = [c for p in query.places for c in p.communities]
+            comms = [c for p in places for c in p.communities]
             sub = Subscription(
-                view.context.channel_id,
+                context.channel_id,
                 "communities",
                 communities=comms,
-                categories=list(query.categories) or None,
+                categories=list(categories) or None,
             )
     except AlertError as err:
         raise QueryError(str(err), kind="bad_option") from err
-    new = SubscriptionStore(view.client, view.keys).add(sub)
+    new = SubscriptionStore(engine.client, engine.keys).add(sub)
     what = place.label if place.kind != "community" else ", ".join(sub.communities)
     a = Answer(
         "subscribe",
         "Weekly alert " + ("subscribed" if new else "updated"),
         [
             f"This channel gets the weekly alert for **{what}**, "
-            f"{query.category_label if query.categories else 'all categories'}, every "
+            f"{question.crime.label if categories else 'all categories'}, every "
             "Monday morning."
         ],
     )

@@ -7,35 +7,38 @@ from datetime import datetime, timezone
 from typing import Mapping
 
 from bot.answering.answer import Answer
-from bot.answering.asked import Asked as Query
-from bot.answering.result import Result
-from bot.answering.view import NO_FORECASTS, View
+from bot.language.question import Question
+from bot.language.resolve import NO_FORECASTS
+from bot.rendering.header import footer, model_label, warnings
 
 
-def answer(view: View, query: Query, result: Result | None = None) -> Answer:
-    a = Answer("status", "crimecast status", footer=view.footer(), warnings=view.warnings())
-    meta = view.fc.meta
-    hist = view.hist
+def answer(engine, question: Question, context=None) -> Answer:
+    state = engine.state()
+    a = Answer(
+        "status", "crimecast status", footer=footer(state), warnings=warnings(state, engine.today())
+    )
+    meta = state.meta
+    months, n_series = state.months, len(state.catalog.series)
     a.fields.append(
         (
             "Data",
-            f"{len(hist.months)} months "
-            f"({hist.months[0] if hist.months else '-'} – "
-            f"{hist.months[-1] if hist.months else '-'}), {len(hist.series):,} "
-            f"series; newest complete month {hist.last_closed or 'none closed'}"
-            + (f"; latest record {hist.watermark}" if hist.watermark else ""),
+            f"{len(months)} months "
+            f"({months[0] if months else '-'} – "
+            f"{months[-1] if months else '-'}), {n_series:,} "
+            f"series; newest complete month {state.last_closed or 'none closed'}"
+            + (f"; latest record {state.watermark}" if state.watermark else ""),
         )
     )
-    if view.fc.version:
+    if state.version:
         a.fields.append(
             (
                 "Forecasts",
-                f"{view.fc.n_series:,} series, months "
-                f"{', '.join(view.fc.months[:6])}; rest on data through "
-                f"{view.data_through()}",
+                f"{state.forecast_series:,} series, months "
+                f"{', '.join(state.forecasts.months[:6])}; rest on data through "
+                f"{state.data_through()}",
             )
         )
-        a.fields.append(("Model", view.model_label()))
+        a.fields.append(("Model", model_label(state)))
         if meta.get("updated_at"):
             try:
                 ts = datetime.fromtimestamp(float(meta["updated_at"]), timezone.utc)
@@ -52,14 +55,14 @@ def answer(view: View, query: Query, result: Result | None = None) -> Answer:
             a.fields.append((key.replace("_", " ").capitalize()[:256], _meta_text(value)))
     else:
         a.lines.append(NO_FORECASTS)
-    a.fields.append(("Reference data", view.names.reference_text(len(view.info))))
+    a.fields.append(("Reference data", engine.names.reference_text(len(state.reference))))
     a.fields = a.fields[:20]
     a.data.update(
         {
-            "data_through": view.data_through(),
+            "data_through": state.data_through(),
             "model": meta.get("model", ""),
-            "model_version": view.fc.version,
-            "months": hist.months[-1:],
+            "model_version": state.version,
+            "months": months[-1:],
             "meta": {k: _meta_value(v) for k, v in meta.items()},
         }
     )

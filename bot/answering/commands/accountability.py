@@ -16,9 +16,10 @@ from __future__ import annotations
 from core.caveats import DATA_CARD, REPORTED
 
 from bot.answering.answer import Answer
-from bot.answering.asked import Asked as Query
-from bot.answering.result import Result
-from bot.answering.view import View
+from bot.answering.asked import place_of
+from bot.language.names import Place
+from bot.language.question import CITY, Question
+from bot.rendering.header import for_question
 
 COMMAND = "crimecast report accountability"
 CARD = f"What the counts are and are not: {DATA_CARD}"
@@ -41,14 +42,17 @@ def _signed_pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:+.1f}%"
 
 
-def answer(view: View, query: Query, result: Result | None = None) -> Answer:
-    """The scope's accuracy and pointing figures from the newest saved report."""
+def answer(engine, question: Question, context=None) -> Answer:
+    """The scope's accuracy and pointing figures from the newest saved report (read as asked:
+    an admin may save a new one at any time)."""
     report = None
-    if view.client.exists(view.keys.accountability_report):  # pandas only when there is one
+    if engine.client.exists(engine.keys.accountability_report):  # pandas only when there is one
         from workers.report import latest_report
 
-        report = latest_report(view.client, view.keys)
-    a = view.base(query, "How accurate, and where the alerts point")
+        report = latest_report(engine.client, engine.keys)
+    state, names = engine.state(), engine.names
+    title = "How accurate, and where the alerts point"
+    a = for_question(state, engine.today(), names, question, "accuracy", title)
     if report is None:
         a.lines.append(
             f"No accountability report has been saved yet, so I have no pointing or "
@@ -58,13 +62,14 @@ def answer(view: View, query: Query, result: Result | None = None) -> Answer:
         a.data.update({"report": None, "command": COMMAND, "data_card": DATA_CARD})
         a.caveat = f"{REPORTED} {CARD}"
         return a
-    regions = {_norm(n): _norm(i.sector) for n, i in view.info.items() if i.sector}
-    scope, note = _scope(query, regions, view.names.region_word or "region")
+    regions = {_norm(n): _norm(i.sector) for n, i in state.reference.items() if i.sector}
+    place = place_of(question.where[0] if question.where else CITY)
+    scope, note = _scope(place, regions, names.region_word or "region")
     from workers.report import report_for_scope
 
     part = report_for_scope(report, regions=regions, **scope)
     region = None if part["scope"] == "city" else part["scope"]
-    where = f"{region} ({view.names.region_word or 'region'})" if region else "city-wide"
+    where = f"{region} ({names.region_word or 'region'})" if region else "city-wide"
     a.title = f"How accurate, and where the alerts point: {where}"
     if note:
         a.lines.append(f"ℹ {note}")
@@ -73,17 +78,18 @@ def answer(view: View, query: Query, result: Result | None = None) -> Answer:
         f"From the accountability report for {p['start']} to {p['end']} ({p['months']} "
         f"months), made {report.get('generated_at', '?')}."
     )
-    if query.period is not None:
+    period = question.period if question.period and not question.period.future else None
+    if period is not None:
         a.lines.append(
             f"ℹ The report covers {p['start']} to {p['end']}; I can't cut it to "
-            f"{query.period.label} (an admin can run `{COMMAND} --months N`)."
+            f"{period.label} (an admin can run `{COMMAND} --months N`)."
         )
     a.lines.extend(_accuracy_lines(part["accuracy"], report, region))
-    by_category = {c: report["accuracy"]["by_category"].get(c) for c in query.categories}
+    by_category = {c: report["accuracy"]["by_category"].get(c) for c in question.crime.categories}
     if by_category:
         if region:
             a.lines.append(
-                f"ℹ The report splits by {view.names.region_word or 'region'} or by "
+                f"ℹ The report splits by {names.region_word or 'region'} or by "
                 "category, not both: the category figures below are city-wide."
             )
         for cat, acc in by_category.items():
@@ -114,10 +120,9 @@ def answer(view: View, query: Query, result: Result | None = None) -> Answer:
     return a
 
 
-def _scope(query: Query, regions: dict[str, str], word: str) -> tuple[dict, str | None]:
+def _scope(place: Place, regions: dict[str, str], word: str) -> tuple[dict, str | None]:
     """``report_for_scope`` arguments for the place asked about, and a note when the answer is
     for a wider area than the one named."""
-    place = query.place
     if place.kind == "sector":
         return {"region": place.region or place.label}, None
     if place.kind == "community":

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from bot.answering.answer import CAVEAT, Answer
 from bot.language.names import Names
-from bot.answering.asked import Asked as Query
-from bot.answering.result import Result
-from bot.language.question import QueryError
+from bot.language.question import QueryError, Question
 
 
-def answer(view, query: Query, result: Result | None = None) -> Answer:
+def answer(engine, question: Question, context=None) -> Answer:
     """The help reply."""
-    return help_answer(None, view.names)
+    return help_answer(None, engine.names)
 
 
 def help_answer(err: QueryError | None, names: Names | None = None) -> Answer:
