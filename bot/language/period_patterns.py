@@ -1,8 +1,8 @@
 """The single-period patterns: "last month", "in 2022", "since June", "from March to May 2023".
 
-Shared regex fragments (month names, years, small numbers) and the older one-period reader
-:func:`parse_period` (kept for the :class:`~bot.language.parse.Query` path); the full grammar
-(:mod:`bot.language.period_grammar`) reuses these patterns after its own.
+Shared regex fragments (month names, years, small numbers) and the one-period patterns with the
+:class:`Period` each names (:func:`_build`); the full grammar (:mod:`bot.language.period_grammar`)
+reuses these patterns after its own.
 """
 
 from __future__ import annotations
@@ -66,28 +66,6 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"\b{_MON} {_YEAR}\b"), "month_year"),
     (re.compile(rf"\b(?:in |during |for |of )?{_YEAR}\b"), "year"),
 ]
-
-
-def parse_period(text: str) -> tuple[Period | None, list[tuple[int, int]]]:
-    """The first period named in normalised text, and the character spans it used.
-
-    >>> parse_period("car thefts in beltline last month")[0].kind
-    'recent'
-    >>> p, _ = parse_period("break ins in dover in 2022"); p.kind, p.year
-    ('year', 2022)
-    >>> p, _ = parse_period("from march to may 2023"); p.kind, p.start, p.end
-    ('range', '2023-03', '2023-05')
-    >>> parse_period("since june")[0].month_number
-    6
-    >>> parse_period("forecast beltline next month")[0] is None
-    True
-    """
-    for pattern, kind in _PATTERNS:
-        m = pattern.search(text)
-        if not m:
-            continue
-        return _build(kind, m.groups()), [m.span()]
-    return None, []
 
 
 def _build(kind: str, g: tuple) -> Period:

@@ -3,8 +3,7 @@
 
 Pure and data-free: :func:`find_periods` finds up to two period phrases in normalised text (a
 :class:`Period` each, its words' reading); :mod:`bot.language.spans` turns one into the months (or
-days) it covers once the data say which month is the newest complete one. :func:`parse_period`
-is the older single-period reader kept for the :class:`~bot.language.parse.Query` path.
+days) it covers once the data say which month is the newest complete one.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from dataclasses import replace
 from core.months import add_months
 
 from .period_grammar import SEASONS, build_grammar
-from .period_patterns import parse_period
 from .period_spec import Period, PeriodSpec
 from .question import Clarify
 
@@ -27,7 +25,6 @@ __all__ = [
     "Period",
     "PeriodSpec",
     "find_periods",
-    "parse_period",
 ]
 
 #: Words that make a question about the past when no period is named ("how many were there").
