@@ -66,7 +66,7 @@ def resolve(q: Question, facts: DataFacts) -> Question:
     data cannot answer the question as asked.
 
     >>> from bot.language.periods import find_periods
-    >>> f = Facts("2023-12", "2018-01", today=date(2024, 1, 20))
+    >>> f = Facts("2023-12", "2018-01", forecast_through="2024-06", today=date(2024, 1, 20))
     >>> spec = find_periods("last month")[0][0]
     >>> r = resolve(Question("count", when=(Period(label="last month", spec=spec),)), f)
     >>> r.what, r.when[0].start, r.assumptions[0]

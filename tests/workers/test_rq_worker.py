@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from workers.rq_worker import ForkingWorker, InProcessWorker, PromptStop, make_worker
+from rq import SimpleWorker
+
+from workers.rq_worker import ForkingWorker, ModelsWorker, PromptStop, make_worker
 from workers.runtime import open_runtime
 
 
@@ -18,12 +20,13 @@ def rt(settings_env, r):
     runtime.close()
 
 
-@pytest.mark.parametrize("kind, cls", [("models", InProcessWorker), ("default", ForkingWorker)])
+@pytest.mark.parametrize("kind, cls", [("models", ModelsWorker), ("default", ForkingWorker)])
 def test_workers_listen_in_short_reads_and_unsubscribe_at_once(rt, kind, cls):
     """Each queue's worker reads its command channel in short pieces; leaving it takes well under
     a second (rq's own listener reads for 60 s, and a stop could wait for all of it)."""
     worker = make_worker(rt, kind)
     assert isinstance(worker, cls)
+    assert (kind == "models") == isinstance(worker, SimpleWorker)  # model jobs never fork
     worker.subscribe()
     try:
         assert worker.pubsub_thread.sleep_time == PromptStop.PUBSUB_READ_S <= 1.0
