@@ -21,7 +21,7 @@ from bot.language.question import CITY, QueryError, Question
 from bot.language.resolve import NO_FORECASTS
 
 from .result import INCIDENTS, Result
-from .series import chart_line, forecast_rows, forecast_total, history_rows, monthly_totals, place
+from .series import chart_line, forecast_rows, forecast_total, history_rows, monthly_totals
 from .state import DataState
 
 
@@ -82,7 +82,7 @@ def by_category(state: DataState, rows: np.ndarray, months) -> list[tuple[float,
 def forecast_context(q: Question, state: DataState, result: Result | None) -> Result:
     """One place's forecast over the forecast months and what is shown beside it."""
     require_forecasts(state)
-    w = place(q)
+    w = q.place
     hrows = history_rows(state, w, q.crime.categories)
     rows = forecast_rows(state, hrows)
     if not len(rows):
@@ -199,7 +199,7 @@ def top_context(q: Question, state: DataState, result: Result | None) -> Result:
             "Top lists are for forecast months; ask e.g. `top 5 next month`.", kind="bad_option"
         )
     n = q.ranking.n if q.ranking else 5
-    w = place(q)
+    w = q.place
     ctx: dict = {"months": months, "n": n}
     if w.kind == "area" and len(w.names) == 1:
         rows = forecast_rows(state, history_rows(state, w, q.crime.categories))

@@ -11,14 +11,9 @@ import numpy as np
 
 from core.negbin import total_interval as nb_total
 
-from bot.language.question import CITY, Question, Where
+from bot.language.question import Where
 
 from .state import DataState
-
-
-def place(q: Question) -> Where:
-    """The first place asked about (the whole city when none was named)."""
-    return q.where[0] if q.where else CITY
 
 
 def history_rows(state: DataState, w: Where, categories: tuple[str, ...]) -> np.ndarray:

@@ -11,7 +11,7 @@ from bot.answering.asked import place_of
 from bot.answering.result import Result
 from bot.language.names import Names
 from bot.language.names import normalise
-from bot.language.question import CITY, Question
+from bot.language.question import Question
 
 from .header import describe
 from .lines import line_chart
@@ -20,7 +20,7 @@ from .wording import fmt_change, fmt_range
 
 def render(q: Question, result: Result, a: Answer, names: Names, today: date) -> Answer:
     x = result.extra
-    w = q.where[0] if q.where else CITY
+    w = q.place
     target, mean, lo, hi = x["target"], x["mean"], x["lo"], x["hi"]
     avg12, avg3, direction = x["avg12"], x["avg3"], x["direction"]
     a.title = f"Why: {describe(q)}, {month_name(target)}"

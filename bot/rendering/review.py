@@ -11,7 +11,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import place_of
 from bot.answering.result import Result
 from bot.language.names import Names
-from bot.language.question import CITY, Question
+from bot.language.question import Question
 from bot.language.spans import months_label
 
 from .wording import fmt_range
@@ -48,7 +48,7 @@ def expected_text(mean: float, lo: int, hi: int, made: list[str], steps: list[in
 
 def render(q: Question, result: Result, a: Answer, names: Names, today: date) -> Answer:
     x = result.extra
-    w = q.where[0] if q.where else CITY
+    w = q.place
     what = q.crime.label if q.crime.categories else "all reported crime"
     a.title = f"How the forecast did: {w.label}, {what}, {x.get('period')}"[:250]
     months = x.get("review_months", [])

@@ -13,7 +13,7 @@ from bot.answering.answer import CAVEAT, TOP_CAVEAT, Answer, Bar, ChartSpec
 from bot.answering.asked import place_of
 from bot.answering.result import Result
 from bot.language.names import Names
-from bot.language.question import CITY, Question
+from bot.language.question import Question
 
 from .rates import population_label
 from .wording import fmt_range
@@ -24,7 +24,7 @@ RANKING_CAVEAT = f"{TOP_CAVEAT} {CARD}"
 
 def render(q: Question, result: Result, a: Answer, names: Names, today: date) -> Answer:
     ctx = result.context
-    w = q.where[0] if q.where else CITY
+    w = q.place
     where = "" if w.kind == "city" else f" in {w.label}"
     if ctx.get("past"):
         return _counted(q, result, a, names, where)
@@ -123,7 +123,7 @@ def _counted(q: Question, result: Result, a: Answer, names: Names, where: str) -
         a.lines.append("Nothing reported in that scope and period.")
     a.data.update(
         {
-            "place": place_of(q.where[0] if q.where else CITY).to_dict(),
+            "place": place_of(q.place).to_dict(),
             "months": [] if p.first_day else list(p.months),
             "period": p.label,
             "top": out,

@@ -10,7 +10,7 @@ from bot.answering.answer import CAVEAT, Answer
 from bot.answering.asked import place_of
 from bot.answering.result import Result
 from bot.language.names import Names
-from bot.language.question import CITY, Question
+from bot.language.question import Question
 
 from .header import describe
 from .lines import line_chart
@@ -20,7 +20,7 @@ from .wording import fmt_change, fmt_range
 
 def render(q: Question, result: Result, a: Answer, names: Names, today: date) -> Answer:
     x = result.extra
-    w = q.where[0] if q.where else CITY
+    w = q.place
     a.title = f"Trend: {describe(q)}"
     a.data.update(
         {

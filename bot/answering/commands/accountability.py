@@ -18,7 +18,7 @@ from core.caveats import DATA_CARD, REPORTED
 from bot.answering.answer import Answer
 from bot.answering.asked import place_of
 from bot.language.names import Place
-from bot.language.question import CITY, Question
+from bot.language.question import Question
 from bot.rendering.header import for_question
 
 COMMAND = "crimecast report accountability"
@@ -63,7 +63,7 @@ def answer(engine, question: Question, context=None) -> Answer:
         a.caveat = f"{REPORTED} {CARD}"
         return a
     regions = {_norm(n): _norm(i.sector) for n, i in state.reference.items() if i.sector}
-    place = place_of(question.where[0] if question.where else CITY)
+    place = place_of(question.place)
     scope, note = _scope(place, regions, names.region_word or "region")
     from workers.report import report_for_scope
 

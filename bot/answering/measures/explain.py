@@ -10,14 +10,14 @@ from bot.language.question import QueryError, Question
 from bot.language.resolve import NO_FORECASTS
 
 from ..result import INCIDENTS, Result
-from ..series import chart_line, forecast_rows, forecast_total, history_rows, monthly_totals, place
+from ..series import chart_line, forecast_rows, forecast_total, history_rows, monthly_totals
 from ..state import DataState
 
 
 def evaluate(q: Question, state: DataState) -> Result:
     if not state.version or not state.forecast_series:
         raise QueryError(NO_FORECASTS, kind="no_forecasts")
-    w = place(q)
+    w = q.place
     hrows = history_rows(state, w, q.crime.categories)
     rows = forecast_rows(state, hrows)
     months, totals = monthly_totals(state, hrows)

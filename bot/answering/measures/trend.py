@@ -19,7 +19,6 @@ from ..series import (
     forecast_total,
     history_rows,
     monthly_totals,
-    place,
 )
 from ..state import DataState
 
@@ -27,7 +26,7 @@ SHOWN = 24
 
 
 def evaluate(q: Question, state: DataState) -> Result:
-    w = place(q)
+    w = q.place
     hrows = history_rows(state, w, q.crime.categories)
     months, totals = monthly_totals(state, hrows)
     if not len(hrows) or not months:
