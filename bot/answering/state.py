@@ -189,13 +189,15 @@ class DataState:
 
         return self.memo(("sources",), lambda: CountStore(self.client, self.keys).sources())
 
+    def suppresses(self) -> bool:
+        """Whether the source has ever suppressed a cell (read once for this version)."""
+        return self.memo(("censored",), lambda: bool(self.client.exists(self.keys.censored_months)))
+
     def suppressed_cells(self, rows: np.ndarray, months) -> int:
         """How many of the rows' cells over ``months`` the source suppressed ("<5"); each month's
         suppressed cells are read once for this version (none read when the source never
         suppresses)."""
-        if not self.memo(
-            ("censored",), lambda: bool(self.client.exists(self.keys.censored_months))
-        ):
+        if not self.suppresses():
             return 0
         from stream.censored import CensoredCells
 
@@ -253,7 +255,11 @@ class DataState:
         return ref.sector if ref else ""
 
     def warm(self) -> None:
-        """Read every panel whole now (counts, served forecasts, the archived sets)."""
+        """Read every panel whole now (counts, served forecasts, the archived sets) and the small
+        per-version facts (days or months, records by source, suppressed cells)."""
+        _ = self.day_level
+        self.sources()
+        self.suppresses()
         self.counts.ensure(None)
         self.forecasts.ensure(None)
         for through in self.signature.archive:

@@ -461,3 +461,46 @@ def test_running_hot_on_a_day_level_source_tests_the_month_to_date(r, keys, slic
     assert a.data["month"] == "2024-01" and "days 1–10 of January 2024" in " ".join(a.lines)
     assert ("BELTLINE", CAR) in {(h["community"], h["category"]) for h in a.data["hot"]}
     assert next(h for h in a.data["hot"] if h["community"] == "BELTLINE")["observed"] == 90
+
+
+@pytest.mark.parametrize(
+    "text,what",
+    [
+        ("trend beltline", "trend"),
+        ("which communities are running hot", "hot"),
+        ("what data do you have", "coverage"),
+        ("why is beltline up", "explain"),
+        ("how did last month's forecast do", "accuracy"),
+    ],
+)
+def test_the_reports_are_evaluators_over_the_frozen_state(past, text, what):
+    """Trend, hot, coverage, explain and the review are evaluators like the measures: pure over
+    the frozen state, so once its version is read (``warm``) they answer with no Redis client at
+    all, and their figures are those of the counts."""
+    from bot.language.understand import parse_question
+
+    engine, store, _ = past
+    question = engine.resolve(parse_question(text, engine.names))
+    assert question.what == what
+    state = engine.state()
+    state.warm()
+    client, state.client = state.client, None  # any read of Redis now fails
+    try:
+        result = EVALUATORS[what](question, state)
+    finally:
+        state.client = client
+    if what == "trend":
+        months = [r.month for r in result.rows]
+        want = [_sum(store, ("BELTLINE",), (), [m]) for m in months]
+        assert months[-1] == "2023-12" and [r.value for r in result.rows] == want
+    elif what == "hot":
+        assert result.extra["month"] == "2023-12" and result.extra["fdr"]["tested"] > 0
+    elif what == "coverage":
+        assert result.extra["months"][-1] == "2023-12" and result.extra["series"] > 0
+    elif what == "explain":
+        assert result.extra["target"] == "2024-01" and result.extra["avg12"] == pytest.approx(
+            _sum(store, ("BELTLINE",), (), _months("2023-01", "2023-12")) / 12
+        )
+    else:
+        (row,) = result.rows
+        assert row.month == "2023-12" and row.value == _sum(store, COMMUNITIES, (), ["2023-12"])
