@@ -1,13 +1,12 @@
 """A small global LSTM over every series (torch; imported lazily, never by the bot).
 
-Input per series and origin: the last ``window`` months (24: the same month a year before the
-target is in the window for every horizon up to 6, twice; with 12 it drops out from h=2, and on the
-2023 backtest the LSTM alone scored deviance 1.0201 with 12 against 1.0039 with 24) as ``log1p`` counts centred on the log1p
-of the window mean (so series of 1 and of 500 a month look alike), that level itself, month of
-year as sin/cos on each step, a community embedding and a category embedding. Output: log-means
-for horizons 1..H at once (direct) as a *correction to log(window mean)* (the last layer starts at
-zero, so an untrained net forecasts the window mean). Poisson loss, Adam, mini-batches, a few
-epochs with early stopping on a random slice of the rows; seeded and reproducible.
+Input per series and origin (:mod:`online_model.lstm_net`): the last ``window`` months (24: the
+same month a year before the target is in the window for every horizon up to 6, twice; with 12 it
+drops out from h=2, and on the 2023 backtest the LSTM alone scored deviance 1.0201 with 12 against
+1.0039 with 24) centred on their level, month of year, a community and a category embedding.
+Output: log-means for horizons 1..H at once (direct) as a correction to log(window mean). Poisson
+loss, Adam, mini-batches, a few epochs with early stopping (:mod:`online_model.lstm_fit`); seeded
+and reproducible.
 
 Learning never skips the newest month: each ``learn_one`` takes one epoch at ``online_lr`` on the
 rows whose target is the month that just arrived (every horizon). ``fine_tune`` trains a
@@ -31,47 +30,14 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
-
-from core.months import month_of_year
 
 from .base import PanelForecaster
+from .lstm_fit import fit
+from .lstm_net import Net, mean_loss, targets, windows
 from .budget import sample_rows
-from .progress import report
-from .threads import map_shards, reproducible_torch
+from .threads import reproducible_torch
 
 MIN_ORIGIN = 11  # first origin column with a year of history
-BASE_EPS = 0.1  # counts: log(window mean + eps) is the level the net corrects
-VALID_SHARE = 0.05  # rows held out (at random) to stop training early
-
-
-class _Net(nn.Module):
-    def __init__(
-        self, n_comm: int, n_cat: int, horizon: int, hidden: int, emb_comm: int, emb_cat: int
-    ):
-        super().__init__()
-        self.comm = nn.Embedding(n_comm, emb_comm)
-        self.cat = nn.Embedding(n_cat, emb_cat)
-        self.lstm = nn.LSTM(input_size=4 + emb_comm + emb_cat, hidden_size=hidden, batch_first=True)
-        self.head = nn.Linear(hidden, horizon)
-        nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
-
-    def forward(self, seq, moy_sin, moy_cos, comm, cat, level, base):
-        """``seq`` (B, W) centred log1p counts; returns log-means (B, H)."""
-        w = seq.shape[1]
-        static = torch.cat([self.comm(comm), self.cat(cat), level[:, None]], dim=1)
-        x = torch.cat(
-            [
-                seq[..., None],
-                moy_sin[..., None],
-                moy_cos[..., None],
-                static[:, None, :].expand(-1, w, -1),
-            ],
-            dim=2,
-        )
-        _, (h, _) = self.lstm(x)
-        return base[:, None] + self.head(h[-1])
 
 
 class LSTMForecaster(PanelForecaster):
@@ -121,8 +87,8 @@ class LSTMForecaster(PanelForecaster):
         self.threads = threads
         self.defer_online = defer_online
         self._due: list[int] = []  # months (columns) whose epoch waits for after_close
-        self._net: _Net | None = None
-        self.challenger_: _Net | None = None
+        self._net: Net | None = None
+        self.challenger_: Net | None = None
         self.trained_through_: str | None = None
         self.fine_tuned_through_: str | None = None
         self.fine_tunes_: list[dict] = []
@@ -162,9 +128,9 @@ class LSTMForecaster(PanelForecaster):
     def _shape(self):
         return (self._net.comm.num_embeddings, self._net.cat.num_embeddings)
 
-    def _build(self, n_comm, n_cat, seed: int | None = None) -> _Net:
+    def _build(self, n_comm, n_cat, seed: int | None = None) -> Net:
         torch.manual_seed(self.seed if seed is None else seed)
-        return _Net(n_comm, n_cat, self.max_horizon, self.hidden, self.emb_comm, self.emb_cat)
+        return Net(n_comm, n_cat, self.max_horizon, self.hidden, self.emb_comm, self.emb_cat)
 
     def _threads(self) -> int:
         """One intra-op thread (reproducible); returns the shard pool's size (speed only)."""
@@ -177,7 +143,7 @@ class LSTMForecaster(PanelForecaster):
                 setattr(self, name, self._widen(net))
         self._cache = {}
 
-    def _widen(self, net: _Net) -> _Net:
+    def _widen(self, net: Net) -> Net:
         """Grow the embeddings for new communities/categories (new rows start at the mean)."""
         n_comm, n_cat = len(self.communities_), len(self.categories_)
         if net.comm.num_embeddings >= n_comm and net.cat.num_embeddings >= n_cat:
@@ -264,32 +230,15 @@ class LSTMForecaster(PanelForecaster):
 
     def _tensors(self, origins: np.ndarray, series: list[np.ndarray] | None = None):
         """Inputs for every series (or ``series[i]`` of origin ``i``) at each origin column."""
-        w = self.window
-        counts = np.concatenate(
-            [np.zeros((self.n_series, w)), self.history_], axis=1
-        )  # zeros first
-        logs = np.log1p(counts)
-        moy0 = month_of_year(self.months_[0]) - 1
-        seqs, sins, coss, level, base, comms, cats = [], [], [], [], [], [], []
-        for i, t in enumerate(origins):
-            rows = slice(None) if series is None else series[i]
-            n = self.n_series if series is None else len(series[i])
-            cols = np.arange(t + 1, t + 1 + w)  # in padded coordinates: months t-w+1..t
-            first = max(0, t - w + 1)
-            mean = self.history_[rows, first : t + 1].mean(axis=1)
-            lv = np.log1p(mean)
-            seqs.append(logs[rows][:, cols] - lv[:, None])
-            comms.append(self._community[rows])
-            cats.append(self._group[rows])
-            ang = 2 * np.pi * ((moy0 + cols - w) % 12) / 12.0
-            sins.append(np.broadcast_to(np.sin(ang), (n, w)))
-            coss.append(np.broadcast_to(np.cos(ang), (n, w)))
-            level.append(lv)
-            base.append(np.log(mean + BASE_EPS))
-        f = lambda a: torch.as_tensor(np.concatenate(a), dtype=torch.float32)  # noqa: E731
-        comm = torch.as_tensor(np.concatenate(comms), dtype=torch.long)
-        cat = torch.as_tensor(np.concatenate(cats), dtype=torch.long)
-        return (f(seqs), f(sins), f(coss), comm, cat, f(level), f(base))
+        return windows(
+            self.history_,
+            self.months_[0],
+            self._community,
+            self._group,
+            self.window,
+            origins,
+            series,
+        )
 
     def _targets(
         self,
@@ -299,28 +248,12 @@ class LSTMForecaster(PanelForecaster):
         series: list[np.ndarray] | None = None,
     ):
         """Targets (B, H) and mask: only target columns in ``first_target..limit``."""
-        T = self.history_.shape[1]
-        ys, ms = [], []
-        for i, t in enumerate(origins):
-            rows = slice(None) if series is None else series[i]
-            n = self.n_series if series is None else len(series[i])
-            y = np.zeros((n, self.max_horizon))
-            m = np.zeros((n, self.max_horizon))
-            for h in range(1, self.max_horizon + 1):
-                if first_target <= t + h <= min(limit, T - 1):
-                    y[:, h - 1] = self.history_[rows, t + h]
-                    m[:, h - 1] = 1.0
-            ys.append(y)
-            ms.append(m)
-        return (
-            torch.as_tensor(np.concatenate(ys), dtype=torch.float32),
-            torch.as_tensor(np.concatenate(ms), dtype=torch.float32),
-        )
+        return targets(self.history_, self.max_horizon, origins, limit, first_target, series)
 
     # --- training -----------------------------------------------------------------------------
     def _train(
         self,
-        net: _Net,
+        net: Net,
         origins: np.ndarray,
         limit: int,
         epochs: int,
@@ -335,68 +268,12 @@ class LSTMForecaster(PanelForecaster):
         series = self._sample(origins, (seed, limit))
         X = self._tensors(origins, series)
         y, mask = self._targets(origins, limit, first_target, series)
-        keep = torch.nonzero(mask.sum(dim=1) > 0).ravel()
-        gen = torch.Generator().manual_seed(seed)
-        val = torch.zeros(0, dtype=torch.long)
-        if valid and len(keep) > 1000:
-            perm = keep[torch.randperm(len(keep), generator=gen)]
-            n_val = int(len(keep) * VALID_SHARE)
-            val, keep = perm[:n_val], perm[n_val:]
-        params = list(net.parameters())
-        opt = torch.optim.Adam(params, lr=self.lr if lr is None else lr)
-        best, best_state, last = float("inf"), None, float("nan")
-        per_epoch = -(-len(keep) // self.batch_size)
-        for epoch in range(epochs):
-            net.train()
-            order = keep[torch.randperm(len(keep), generator=gen)]
-            total, count = 0.0, 0.0
-            for start in range(0, len(order), self.batch_size):
-                if valid and start % (50 * self.batch_size) == 0:  # a full train: say where it is
-                    report(
-                        "LSTM training",
-                        epoch * per_epoch + start // self.batch_size,
-                        epochs * per_epoch,
-                    )
-                idx = order[start : start + self.batch_size]
-                n_obs = mask[idx].sum().clamp(min=1)
-                # the loss in units of the batch's mean count: steps mean the same at any scale
-                scale = (y[idx] * mask[idx]).sum() / n_obs + BASE_EPS
+        lr = self.lr if lr is None else lr
+        return fit(net, X, y, mask, epochs, seed, lr, self.batch_size, pool, valid)
 
-                def shard(rows, n_obs=n_obs, scale=scale):  # a shard's gradient, added in order
-                    eta = net(*(a[rows] for a in X)).clamp(-15, 12)
-                    loss_el = (torch.exp(eta) - y[rows] * eta) * mask[rows]
-                    grads = torch.autograd.grad(loss_el.sum() / n_obs / scale, params)
-                    return grads, float(loss_el.detach().sum())
+    _loss = staticmethod(mean_loss)
 
-                parts = map_shards(shard, idx, pool)
-                for p, gs in zip(params, zip(*(g for g, _ in parts))):
-                    p.grad = torch.stack(gs).sum(dim=0)
-                nn.utils.clip_grad_norm_(params, 1.0)
-                opt.step()
-                total += sum(s for _, s in parts)
-                count += float(n_obs)
-            last = total / max(count, 1)
-            if len(val):
-                v = self._loss(net, X, y, mask, val)
-                if v >= best:
-                    break
-                best, best_state = v, {k: t.clone() for k, t in net.state_dict().items()}
-        if valid:
-            report("LSTM training", epochs * per_epoch, epochs * per_epoch)
-        if best_state is not None:
-            net.load_state_dict(best_state)
-        net.eval()
-        return last
-
-    @staticmethod
-    def _loss(net, X, y, mask, rows) -> float:
-        net.eval()
-        with torch.inference_mode():
-            eta = net(*(a[rows] for a in X)).clamp(-15, 12)
-            el = (torch.exp(eta) - y[rows] * eta) * mask[rows]
-        return float(el.sum() / mask[rows].sum().clamp(min=1))
-
-    def _deviance(self, net: _Net, origins: np.ndarray, target: int) -> float:
+    def _deviance(self, net: Net, origins: np.ndarray, target: int) -> float:
         """Poisson deviance of ``net`` on the targets at column ``target`` (every horizon)."""
         self._threads()
         series = self._sample(origins, (self.seed, target))  # the same rows for either net
