@@ -33,21 +33,25 @@ SETS = ("generated", "held-out", "fresh", "fresh2")
 FLOOR = {
     ("generated", "calgary"): 0.99,
     ("generated", "atlanta"): 0.99,
-    ("held-out", "calgary"): 0.85,
-    ("held-out", "atlanta"): 0.91,
+    ("held-out", "calgary"): 0.94,
+    ("held-out", "atlanta"): 0.94,
+    ("fresh", "calgary"): 0.97,  # first run 80.3%; its failures were then fixed by kind
+    ("fresh", "atlanta"): 0.94,  # first run 75.0%
+    ("fresh2", "calgary"): 0.93,  # untouched: no one tuned on it (first run 94.7%)
+    ("fresh2", "atlanta"): 0.93,  # first run 92.0%, 94.7% after the one-pipeline merge
 }
 # Answers of another measure than the one asked: the rule is none. These ceilings are the known
-# debt of the merged engine (README: the corpus table), so that any new one fails; lower them to
+# debt of the merged engine (docs/corpus.md: the table), so that any new one fails; lower them to
 # 0 as the parser learns the phrasings.
 WRONG_WHAT_CEILING = {
-    ("generated", "calgary"): 1,
+    ("generated", "calgary"): 0,
     ("generated", "atlanta"): 0,
-    ("held-out", "calgary"): 4,
-    ("held-out", "atlanta"): 2,
-    ("fresh", "calgary"): 1,
-    ("fresh", "atlanta"): 4,
+    ("held-out", "calgary"): 1,
+    ("held-out", "atlanta"): 1,
+    ("fresh", "calgary"): 0,
+    ("fresh", "atlanta"): 1,
     ("fresh2", "calgary"): 2,  # the second fresh batch's first run (2026-12-05)
-    ("fresh2", "atlanta"): 3,
+    ("fresh2", "atlanta"): 1,
 }
 CITIES = [
     pytest.param(k, marks=pytest.mark.skipif(not available(k), reason="data not found"))
@@ -105,7 +109,7 @@ def test_never_answers_another_question(results, name, key):
     assert len(wrong) <= WRONG_WHAT_CEILING[(name, key)], wrong
 
 
-@pytest.mark.parametrize("name", ["generated", "held-out"])
+@pytest.mark.parametrize("name", SETS)
 @pytest.mark.parametrize("key", CITIES)
 def test_pass_rate_floor(results, name, key):
     records = results[(name, key)]
