@@ -203,7 +203,11 @@ class Engine:
             answer = self._noted(answer, question, request, None)
             if intent == "accuracy" and result is not None:  # accuracy on demand, beside it
                 now = result_answer(question, result, header(state, self.today(), "accuracy"))
-                answer.lines += ["**From the forecast archive and the counts, now:**", *now.lines]
+                figures = ["**From the forecast archive and the counts, now:**", *now.lines]
+                if answer.data.get("report") is None:  # what was asked first, then the rest
+                    answer.lines = figures + [ln for ln in answer.lines if ln not in figures]
+                else:
+                    answer.lines += [ln for ln in figures if ln not in answer.lines]
                 return self._contract(answer, question, result)
             return answer
         try:

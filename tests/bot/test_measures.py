@@ -309,3 +309,12 @@ def test_a_warm_engine_reads_each_version_whole(engine, today):
     warm = Engine(engine.client, engine.keys, today=today, warm=True)
     state = warm.state()
     assert state.counts._loaded.all() and state.forecasts._loaded.all()
+
+
+def test_accuracy_in_words_says_each_reading_once_and_leads_with_the_figures(archived):
+    """With no saved report, the figures asked for come first; an assumed reading is said once."""
+    a = archived.ask("how accurate are you in forest lawn last quarter")
+    lines = [str(ln) for ln in a.lines]
+    assert lines[0].startswith("**From the forecast archive and the counts, now")
+    read_as = [ln for ln in lines if ln.startswith("ℹ Read as:")]
+    assert read_as and len(read_as) == len(set(read_as))
