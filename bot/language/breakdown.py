@@ -21,7 +21,8 @@ CATEGORY_BY = re.compile(
     rf"\b(?:(?:by|per|each|every|breakdown by|broken down by|split by) {_CAT_NOUN}|"
     r"crime types|offen[cs]e types|types of crimes?|kinds of crimes?|categories(?: of crimes?)?|"
     r"(?:which|what) (?:crime type|type of crime|category|kind of crime|offen[cs]e type)|"
-    r"(?:which|what) categories)\b"
+    r"(?:which|what) categories|(?:the )?(?:crime |offen[cs]e )?mix(?: of (?:crimes?|offen[cs]es?))?|"
+    r"(?:crime|offen[cs]e) (?:breakdown|make ?up)|breakdown of (?:crimes?|offen[cs]es?))\b"
 )
 COMMON = re.compile(
     rf"\b(?:the )?(?:{NUM_PATTERN} )?(most|least) (?:common|frequent|prevalent) "

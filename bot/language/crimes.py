@@ -170,7 +170,9 @@ def option_crime(names: Names, category: str | None) -> tuple[str, tuple[str, ..
 #: Words after which a run of unknown words is in the crime slot ("how many porch pirates").
 _SLOT_BEFORE = frozenset("many number of total count".split())
 #: ... and before which, first in the question ("porch pirates in beltline this year").
-_SLOT_AFTER = frozenset("in at near around across downtown citywide during since this last".split())
+_SLOT_AFTER = frozenset(
+    "in at near around across along throughout within out downtown citywide during since this last".split()
+)
 #: Words that sit beside a crime without naming one ("assaults projected", "car thefts peak").
 _NOT_CRIME = frozenset(
     """peak peaks peaking ballpark rough estimate estimates estimation outlook projection

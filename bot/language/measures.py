@@ -53,13 +53,15 @@ AVERAGE = re.compile(
 )
 _WHICH_MONTH = r"(?:which|what) month\b(?=[^.?!]{0,50}?\bthe "
 PEAK = re.compile(
-    r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest) (?:single )?month|"
+    r"\b(?:(?:busiest|worst|peak|highest|heaviest|top|biggest|most (?:active|violent)) "
+    r"(?:single )?month|"
     r"month (?:with|had|has|saw) the (?:most|highest)|"
     + _WHICH_MONTH
     + r"(?:most|worst|busiest|highest)\b)|when (?:was|did)\b(?=.{0,30}\bpeak\b))\b"
 )
 TROUGH = re.compile(
-    r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest) (?:single )?month|"
+    r"\b(?:(?:quietest|slowest|lowest|best|calmest|lightest|least (?:busy|active|violent)) "
+    r"(?:single )?month|"
     r"month (?:with|had|has|saw) the (?:fewest|least|lowest)|"
     + _WHICH_MONTH
     + r"(?:fewest|least|quietest|lowest)\b))\b"
@@ -70,6 +72,8 @@ LIST = re.compile(
     r"\bwhat(?: s)? in\b|\bmembers of\b|\b(?:make|makes|made) up(?: of)?\b|\bbelongs? to\b|"
     r"\b(?:consists?|consisting|composed|comprised) of\b|\bcompris(?:e|es|ing)\b|"
     r"\b(?:does|do)\b(?=(?: \w+){1,3} (?:include|contain)\b)|\b(?:includes?|contains?)\b|"
+    r"\b(?:which|what) (?!months?\b|years?\b|periods?\b|dates?\b|time\b|data\b)\w+ (?:does|do)"
+    r"\b(?=(?: \w+){1,3} (?:cover|covers|span|spans|encompass)\b)|"
     r"\b(?:which|what) (?:\w+ ){0,1}(?:are|is) (?:in|part of|inside|within)\b|"
     r"\b(?:count|counts|counted|qualify|qualifies) as\b|\b(?:fall|falls|come|comes) (?:under|within)\b|"
     r"\b(?:is|are) (?:considered|classed as|covered by)\b|\bmake up\b"

@@ -169,6 +169,14 @@ def _past_year(g: tuple, text: str, start: int) -> Period:
     return Period("recent", "the past 12 months", n=12)
 
 
+def _the_year(g: tuple, text: str, start: int) -> Period:
+    """ "for the year", "the whole year" with no year named: the newest complete year (the
+    reply says which)."""
+    return Period(
+        "months_of_year", "the year", month_number=1, end_number=12, unit="year", past=True
+    )
+
+
 def _year_span(g: tuple, text: str, start: int) -> Period:
     a, b = sorted((g[0], g[1]))
     between = text[start:].startswith("between")  # "between 2019 and 2022": two years to compare?
@@ -287,6 +295,11 @@ def build_grammar(seasons: dict) -> list[tuple[re.Pattern, object]]:
         (r"\b(?:the |in the |over the )?(?:last|past|previous) fortnight()\b", _weeks),
         (rf"\b(?:the |in the |over the )?{_RECENT} {_N} years\b", _years),
         (rf"\b(?:trailing|rolling) {_N} months\b", _legacy("recent")),
+        (
+            r"\b(?:for|over|in|during|across|through(?:out)?) the (?:whole |full |entire |complete )?"
+            r"year\b(?! (?:of )?(?:19|20)?\d\d\b| (?:before|after|to date|so far)\b)",
+            _the_year,
+        ),
         (
             r"\b(?:(?:in|over|during) )?the (?:past|last) (?:year|12 months)\b|\bpast year\b",
             _past_year,

@@ -23,8 +23,10 @@ _SPELL = [
         (r"\bqtrs?\b", "quarter"),
         (r"\bthru\b", "through"),
         (r"\bcomm(?:s|unities)?\b(?= in| with| by| had)", "communities"),
-        (r"\bhoods?\b", "neighborhoods"),
-        (r"\bnbhds?\b", "neighborhoods"),
+        (r"\bhoods\b", "neighborhoods"),  # the number kept: "which hood" asks for one
+        (r"\bhood\b", "neighborhood"),
+        (r"\bnbhds\b", "neighborhoods"),
+        (r"\bnbhd\b", "neighborhood"),
         (r"\bb n e\b", "b and e"),
         (r"\bbnes?\b", "b and e"),
         (r"\bper cap\b", "per capita"),

@@ -360,9 +360,14 @@ def _how_many(names: Names, by: str) -> int:
     return len(names.communities)
 
 
+#: Words a place follows ("robberies along 17 ave", "stolen cars out of beltline")
+_PLACE_PREPS = frozenset("in at near around along throughout across within".split())
+
+
 def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
     """Unknown words written as a name: capitalised after the first word ("Beltline and Gotham"),
-    or right after "in" / "at" / "near" (the / a between: "near the airport")."""
+    or right after a place preposition ("in", "near", "along", ...; the / a between: "near the
+    airport")."""
     words = re.findall(r"[A-Za-z][\w'-]*", raw)
     out = set()
     for i, w in enumerate(words):
@@ -371,7 +376,9 @@ def _place_like(raw: str, unknown: list[str]) -> frozenset[str]:
         if before[-1:] and before[-1] in ("the", "a") and len(before) == 2:
             before = before[:1]
         if low in unknown and (
-            (i and w[0].isupper()) or (before[-1:] and before[-1] in ("in", "at", "near"))
+            (i and w[0].isupper())
+            or (before[-1:] and before[-1] in _PLACE_PREPS)
+            or before[-2:] == ["out", "of"]
         ):
             out.add(low)
     return frozenset(out)

@@ -171,7 +171,7 @@ into our your am pm ok okay yes no also still again more less rise rising fall f
 increasing decrease decreasing high low level levels rate rates per capita thousand k quick
 quickly same last previous compared vs versus v be being happen happening happens had happened
 occurred reported recorded saw seen ago anything something good well badly unusually
-across each every
+across each every along throughout out outta
 """.split()
 )
 
