@@ -31,6 +31,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .profile_sections import (
+    DEFAULT_EVENTS,
     DEFAULT_SEASONS,
     Boundaries,
     Category,
@@ -95,6 +96,9 @@ class CityProfile(Section):
     #: Season name -> [first month, last month] (1-12; wraps over New Year when last < first).
     #: Default: meteorological, northern hemisphere (:data:`DEFAULT_SEASONS`).
     seasons: dict[str, tuple[int, int]] | None = None
+    #: Holiday or event name -> the month it falls in (1-12): "during stampede" on a monthly
+    #: source is asked back naming that month. Added to :data:`DEFAULT_EVENTS`.
+    events: dict[str, int] | None = None
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("timezone")
@@ -117,6 +121,25 @@ class CityProfile(Section):
             if not (1 <= a <= 12 and 1 <= b <= 12) or not str(name).strip():
                 raise ValueError(f"season {name!r}: months must be 1-12, got [{a}, {b}]")
         return {str(k).lower().strip(): (int(a), int(b)) for k, (a, b) in v.items()}
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, v: dict | None) -> dict | None:
+        if v is None:
+            return v
+        for name, month in v.items():
+            if not (isinstance(month, int) and 1 <= month <= 12) or not str(name).strip():
+                raise ValueError(f"event {name!r}: a month 1-12, got {month!r}")
+        return {" ".join(str(k).lower().replace("'", "").split()): int(m) for k, m in v.items()}
+
+    @property
+    def event_months(self) -> dict[str, int]:
+        """The holidays and events this city's words name, with their month.
+
+        >>> load_profile(None).event_months["christmas"]
+        12
+        """
+        return {**DEFAULT_EVENTS, **(self.events or {})}
 
     @property
     def season_months(self) -> dict[str, tuple[int, int]]:

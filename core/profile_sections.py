@@ -209,3 +209,21 @@ DEFAULT_SEASONS = {
     "fall": (9, 11),
     "winter": (12, 2),
 }
+
+
+#: Holidays on the same month everywhere the bot is used: name -> month (1-12). A profile's
+#: ``events:`` adds the city's own (Calgary's Stampede) and the country's (Thanksgiving).
+DEFAULT_EVENTS = {
+    "christmas": 12,
+    "xmas": 12,
+    "boxing day": 12,
+    "new years eve": 12,
+    "new year": 1,
+    "new years": 1,
+    "new years day": 1,
+    "valentines day": 2,
+    "valentines": 2,
+    "halloween": 10,
+    "labour day": 9,
+    "labor day": 9,
+}

@@ -80,9 +80,8 @@ _PERIODISH = {
     "start": "",
     "holiday": "",
     "holidays": "",
-    "christmas": "December",
-    "easter": "",
-    "halloween": "October",
+    "easter": "",  # the named holidays with a month: bot.language.events
+    "thanksgiving": "",
     "summertime": "summer",
     "wintertime": "winter",
     "ytd": "year to date",

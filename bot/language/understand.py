@@ -17,6 +17,7 @@ from .breakdown import check_by_word, in_name, read_by
 from .clarify import HARMLESS, check_meaningful, check_unplaced
 from .comparisons import check_lone_comparison, check_norm, month_over_month
 from .crimes import check_crime_words, no_category_words, read_crimes
+from .events import check_events
 from .horizon import parse_horizon, word_number
 from .names import Names, Place, normalise
 from .parse import _blank_spans, _mask, _quote, with_examples
@@ -52,6 +53,7 @@ def parse_question(text: str, names: Names) -> Question:
 def _read(raw: str, names: Names) -> Question:
     raw = raw or ""
     norm = prepare(raw, names)
+    check_events(norm, names)  # "over thanksgiving": its month, asked back (counts are monthly)
     spans: list[tuple[int, int]] = []
 
     def take(pattern: re.Pattern) -> bool:
