@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .cities import city, shift
 from .oracle import Spec
 from .officer_words import PLAN as OFFICER_WORDS
+from .officer_words3 import PLAN as OFFICER_WORDS3
 from .shorthand import PLAN as SHORTHAND
 from .vocab import (
     pick_crime as _crime,
@@ -548,6 +549,7 @@ PLAN = [
     (_accuracy, 20),
     *SHORTHAND,
     *OFFICER_WORDS,
+    *OFFICER_WORDS3,
 ]
 
 
