@@ -28,14 +28,22 @@ _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 
 @lru_cache(maxsize=8)
-def _pattern(names: tuple[str, ...]) -> re.Pattern:
-    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"\b(?:the )?({alts}){_AFTER}\b")
+def _pattern(events: tuple[tuple[str, int], ...]) -> tuple[re.Pattern, list[int]]:
+    """One pattern over every event name (longest first, one group each) and their months."""
+
+    def words(name: str) -> str:  # "new years eve" also as "new year eve" (prepare's "year's")
+        return " ".join(
+            re.escape(w[:-1]) + "s?" if w.endswith("s") else re.escape(w) for w in name.split()
+        )
+
+    ordered = sorted(events, key=lambda e: len(e[0]), reverse=True)
+    alts = "|".join(f"({words(n)})" for n, _ in ordered)
+    return re.compile(rf"\b(?:the )?(?:{alts})s?{_AFTER}\b"), [m for _, m in ordered]
 
 
 def _in_place(m: re.Match, names: Names) -> bool:
     """Whether the event's words are a place's ("stampede park", "memorial park")."""
-    words = m.string[m.start(1) :].split()[:3]
+    words = m.string[m.start(m.lastindex) :].split()[:3]
     places = names.containing(words[0])
     return any(" ".join(words[:2]) in normalise(p) for p in places)
 
@@ -47,11 +55,11 @@ def check_events(norm: str, names: Names) -> None:
     events = profile.event_months if profile is not None else {}
     if not events:
         return
-    m = next((m for m in _pattern(tuple(events)).finditer(norm) if not _in_place(m, names)), None)
+    pattern, months = _pattern(tuple(events.items()))
+    m = next((m for m in pattern.finditer(norm) if not _in_place(m, names)), None)
     if m is None:
         return
-    name = m.group(1)
-    month = calendar.month_name[events[name]]
+    month = calendar.month_name[months[m.lastindex - 1]]
     year = _YEAR.search(norm)
     reading = f"{month} {year.group(1)}" if year else month
     raise Clarify(

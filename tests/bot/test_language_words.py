@@ -142,6 +142,29 @@ READS = [
         {"by": "area", "rank": (3, "top")},
     ),
     ("armed robberies in beltline in 2023", FACTS, "count", [Y23], {"cats": ROBBERY}),
+    # round three: a place preposition is no crime word
+    ("stolen cars out of beltline in 2023", FACTS, "count", [Y23], {"where": ["BELTLINE"]}),
+    ("robberies along 17 ave in 2023", FACTS, "count", [Y23], {"cats": ROBBERY}),
+    ("crimes throughout beltline in 2023", FACTS, "count", [Y23], {"where": ["BELTLINE"]}),
+    ("crimes around forest lawn in 2023", FACTS, "count", [Y23], {"where": ["FOREST LAWN"]}),
+    # the quietest / busiest month of the place named, never a ranking of areas
+    ("least busy month in beltline in 2023", FACTS, "trough", [Y23], {"where": ["BELTLINE"]}),
+    ("least active month for assaults in beltline in 2023", FACTS, "trough", [Y23], {}),
+    ("most active month in beltline in 2023", FACTS, "peak", [Y23], {"where": ["BELTLINE"]}),
+    # a group's areas
+    ("which communities does downtown cover", FACTS, "list", [], {"where": ["Downtown"]}),
+    ("which hoods does the northeast span?", FACTS, "list", [], {"where": ["NORTHEAST sector"]}),
+    # "for the year" with no year: the newest complete one
+    ("assaults in beltline for the year", FACTS, "count", [Y23], {}),
+    ("total assaults for the whole year", MID, "count", [Y22], {}),
+    ("assaults in beltline for the year 2022", FACTS, "count", [Y22], {}),
+    # "which hood" is one, "which hoods" the default ranking
+    ("which hood had the most assaults in 2023", FACTS, "count", [Y23], {"rank": (1, "top")}),
+    ("which hoods had the most assaults in 2023", FACTS, "count", [Y23], {"rank": (5, "top")}),
+    # the mix of crimes: a breakdown by category
+    ("crime mix in beltline in 2023", FACTS, "count", [Y23], {"by": "category"}),
+    ("mix of crimes in beltline in 2023", FACTS, "count", [Y23], {"by": "category"}),
+    ("what's the crime breakdown in beltline in 2023", FACTS, "count", [Y23], {"by": "category"}),
 ]
 
 
@@ -240,6 +263,17 @@ ASKED_BACK = [
     ("top 3 zones for assaults in 2023", "zones"),
     ("aggs in beltline in 2023", "aggs"),  # no aggravated assaults apart: assault (all)?
     ("top 3 precincts for assaults in 2023", "precincts"),
+    # norm words: a question back, never a change against a year earlier
+    ("abnormal assaults in beltline in 2023", "abnormal"),
+    ("more assaults than usual in beltline", "than usual"),
+    ("assaults above average in beltline in 2023", "above average"),
+    # holidays and events on monthly counts: the month it would use, named
+    ("assaults over thanksgiving 2023", "October 2023"),
+    ("assaults christmas week 2023", "December 2023"),
+    ("assaults on new year's eve 2022", "December 2022"),
+    ("assaults during stampede 2023", "July 2023"),
+    ("assaults labour day weekend 2023", "September 2023"),
+    ("crimes in beltline over the holidays in 2023", "holidays"),
 ]
 
 
@@ -265,3 +299,26 @@ def test_a_number_that_starts_a_place_is_no_year(names):
         assert "2017" not in str(err)
     else:
         assert [(p.start, p.end) for p in q.when] == [Y23]
+
+
+def test_a_holiday_month_is_the_citys_own(atl):
+    """Thanksgiving is October in Calgary's profile, November in Atlanta's; an event a city does
+    not name (Stampede in Atlanta) is never given a month."""
+    with pytest.raises(Clarify) as err:
+        read("burglaries over thanksgiving 2019", atl, ATL_FACTS)
+    assert err.value.reading == "November 2019"
+    q = read("larceny in midtown during stampede 2019", atl, ATL_FACTS)
+    assert "stampede" in q.unplaced
+
+
+def test_a_year_the_data_lack_is_refused_by_name(atl):
+    """ "2019 vs 2018" with no 2018: a refusal naming the year, never 2019 alone."""
+    for text in ("burglaries in 2019 vs 2018", "burglaries in 2018 vs 2019"):
+        with pytest.raises(QueryError) as err:
+            read(text, atl, ATL_FACTS)
+        assert "2018" in str(err.value) and not isinstance(err.value, Clarify)
+
+
+def test_for_the_year_says_which_year(names):
+    q = read("assaults in beltline for the whole year", names, MID)
+    assert any("2022" in a and "complete" in a for a in q.assumptions)
