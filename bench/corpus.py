@@ -1,5 +1,5 @@
 """The question corpus of issue 16 as a table: pass rates per city x shape, per set (generated,
-held-out, fresh, fresh2, late).
+held-out, fresh, fresh2, fresh3, late).
 
     python bench/corpus.py [--show-failures N]
 
@@ -39,7 +39,7 @@ def main() -> None:
     url = os.environ.get("REDIS_URL")
     if not url:
         sys.exit("REDIS_URL is not set: the corpus needs a real Redis")
-    by_set = {"generated": [], "held-out": [], "fresh": [], "fresh2": []}
+    by_set = {"generated": [], "held-out": [], "fresh": [], "fresh2": [], "fresh3": []}
     timing, failures = [], []
     for key in ("calgary", "atlanta"):
         if not available(key):
