@@ -169,6 +169,7 @@ class Fleet:
         self.env, self.logdir = env, logdir
         self.procs: dict[str, subprocess.Popen] = {}
         self.started = 0
+        self._last_keep = 0.0
 
     def start(self, *extra: str) -> str:
         self.started += 1
@@ -185,6 +186,14 @@ class Fleet:
 
     def running(self) -> list[str]:
         return [n for n, p in self.procs.items() if p.poll() is None]
+
+    def keep(self, size: int, gap_s: float = 0.5) -> None:
+        """Restart a worker that exited on its own (e.g. it started while Redis was down), as
+        compose's ``restart: unless-stopped`` does: at most one start every ``gap_s``."""
+        now = time.monotonic()
+        if len(self.running()) < size and now - self._last_keep >= gap_s:
+            self._last_keep = now
+            self.start()
 
     def stop_all(self, timeout: float = 30) -> None:
         for p in self.procs.values():
@@ -302,6 +311,7 @@ def run(
         next_kill = time.monotonic() + kill_every_s
         while time.monotonic() - t0 < timeout_s:
             try:
+                fleet.keep(workers)
                 if producer.poll() is not None and _done(client, keys, rep.incidents):
                     break
                 if (
