@@ -91,6 +91,12 @@ def resolve(q: Question, facts: DataFacts) -> Question:
         )
     if what == "trend" and periods and not future and specs[0].kind != "this_year":
         what = "change"
+    if what == "change" and future and len(future) == len(periods):  # "will it go up next month"
+        what = "forecast"
+        assumed.append(
+            f"Whether it goes up is not known yet: this is the forecast for {future[-1].label}, "
+            "a range to set against the latest counts."
+        )
     if what in ("count", "forecast", "rate") and future:
         if len(future) != len(periods):
             raise QueryError(

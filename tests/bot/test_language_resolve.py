@@ -272,3 +272,18 @@ def test_months_ago_count_back_as_last_month_does(names, text, month):
 def test_month_over_month_compares_the_two_newest_months(names):
     q = read("beltline robberies month over month", names, FACTS)
     assert [(p.start, p.end) for p in q.when] == [("2023-11", "2023-11"), ("2023-12", "2023-12")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "will break-ins in dover go up next month",
+        "are assaults going to rise in the beltline next month",
+        "will car thefts increase next month citywide",
+    ],
+)
+def test_a_change_ahead_is_the_forecast_said_so(names, text):
+    """Whether a count will go up is not known: the forecast for that month, and the reply says so."""
+    q = read(text, names, FACTS)
+    assert q.what == "forecast" and q.when[0].start == "2024-01"
+    assert any("not known yet" in a for a in q.assumptions)
