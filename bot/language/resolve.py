@@ -91,7 +91,8 @@ def resolve(q: Question, facts: DataFacts) -> Question:
         )
     if what == "trend" and periods and not future and specs[0].kind != "this_year":
         what = "change"
-    if what == "change" and future and len(future) == len(periods):  # "will it go up next month"
+    if what == "change" and q.tense == "future" and future and len(future) == len(periods):
+        # "will it go up next month": its forecast ("is it up in March 2024" is refused below)
         what = "forecast"
         assumed.append(
             f"Whether it goes up is not known yet: this is the forecast for {future[-1].label}, "
