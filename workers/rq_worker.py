@@ -65,7 +65,7 @@ class ForkingWorker(PromptStop, Worker):
     """rq's forking worker (each job in a child process), stopping promptly."""
 
 
-class ModelsWorker(PromptStop, SimpleWorker):
+class ModelsWorker(InProcessWorker):
     """The models queue's worker: its maintenance (every ``CRIMECAST_PARTITION_WATCH_S``, idle
     or between jobs) also retries partition jobs whose worker died
     (:func:`workers.partition_watch.watch`)."""

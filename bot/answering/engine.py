@@ -29,9 +29,8 @@ from stream.keys import Keys
 from bot.language.names import Names
 from bot.language.options import question_from_options
 from bot.language.question import WHATS, Question, QueryError
-from bot.language.resolve import resolve
+from bot.language.resolve import NO_FORECASTS, resolve
 from bot.language.understand import parse_question
-from bot.language.resolve import NO_FORECASTS
 from bot.rendering.header import for_question, header
 from bot.rendering.lines import line_chart
 from bot.rendering.reports import REPORTS
@@ -200,16 +199,15 @@ class Engine:
         result = EVALUATORS[question.what](question, state) if question.what in EVALUATORS else None
         if intent not in REPORTS:  # a command: help, status, (un)subscribe, the saved report
             answer = commands()[intent](self, question, context or Context())
-            answer = self._noted(answer, question, request, None)
-            if intent == "accuracy" and result is not None:  # accuracy on demand, beside it
-                now = result_answer(question, result, header(state, self.today(), "accuracy"))
-                figures = ["**From the forecast archive and the counts, now:**", *now.lines]
-                if answer.data.get("report") is None:  # what was asked first, then the rest
-                    answer.lines = figures + [ln for ln in answer.lines if ln not in figures]
-                else:
-                    answer.lines += [ln for ln in figures if ln not in answer.lines]
-                return self._contract(answer, question, result)
-            return answer
+            if intent != "accuracy" or result is None:
+                return self._noted(answer, question, request, None)
+            # accuracy on demand beside the saved report; its words say the readings assumed
+            answer.data.setdefault("query", request.to_dict())
+            now = result_answer(question, result, header(state, self.today(), "accuracy"))
+            figures = ["**From the forecast archive and the counts, now:**", *now.lines]
+            no_report = answer.data.get("report") is None  # then what was asked comes first
+            answer.lines = figures + answer.lines if no_report else answer.lines + figures
+            return self._contract(answer, question, result)
         try:
             if intent in CONTEXTS:
                 result = CONTEXTS[intent](question, state, result)
